@@ -1,0 +1,45 @@
+# make demo: install everything (ngspice, a virtualenv, circuitnet) and run the example.
+# make test: install everything and run the whole test suite.
+# Works on a fresh Debian/Ubuntu machine with only Python: ngspice and libngspice0 come
+# from apt-get (through sudo when not root), the Python packages from PyPI into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+
+.PHONY: demo test system-deps netlists figures clean
+
+demo: $(BIN)/.installed
+	$(BIN)/python examples/one_elbow.py --out out/demo
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+# Regenerate the canonical model files and netlists in netlists/ (a test checks they match).
+netlists: $(BIN)/.installed
+	$(BIN)/python -m circuitnet.catalogue netlists
+
+# Regenerate the README's pictures.
+figures: $(BIN)/.installed
+	$(BIN)/python examples/one_elbow.py --out examples/figures
+
+system-deps:
+	@if ! command -v ngspice >/dev/null 2>&1 || \
+	    ! $(PYTHON) -c "import ctypes; ctypes.CDLL('libngspice.so.0')" >/dev/null 2>&1; then \
+	  echo "installing ngspice and libngspice0 with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) ngspice libngspice0; \
+	fi
+	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1; then \
+	  echo "installing python3-venv with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) python3-venv; \
+	fi
+
+$(BIN)/.installed: pyproject.toml | system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

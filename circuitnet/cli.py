@@ -1,0 +1,165 @@
+"""The ``circuitnet`` command: a thin layer over the Python API.
+
+Results go to stdout (``--json`` for one machine-readable document); errors go to stderr as
+one line naming the bad value. Exit status: 0 success, 1 the work failed (e.g. ngspice),
+2 a usage or input error. ``--debug`` (or CIRCUITNET_DEBUG=1) shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+
+from .errors import CircuitnetError, SimulationError
+
+# Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
+# because argparse takes "-1:1:201" for an option.
+RANGE_OPTIONS = ("--sweep", "--x")
+_RANGE_VALUE = re.compile(r"^-[\d.]")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="circuitnet",
+        description="ReLU neural networks as analog circuits: export SPICE netlists, simulate, compare.",
+        formatter_class=_Formatter,
+        epilog="Example: circuitnet neuron --topology diode --w 1 --b -0.2 --plot elbow.png",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    export = commands.add_parser(
+        "export", formatter_class=_Formatter,
+        help="write a standalone SPICE netlist of a model file",
+        description="Write a standalone netlist of MODEL.json that 'ngspice -b FILE.cir' runs unmodified; "
+                    "its control block writes FILE.dat (the sweep, inputs and outputs in data units and volts).",
+        epilog="Example: circuitnet export netlists/elbow_diode.json -o elbow.cir --sweep -1:1:201",
+    )
+    export.add_argument("model", help="model file (JSON) to export")
+    export.add_argument("-o", "--output", required=True, help="netlist file to write (.cir)")
+    analysis = export.add_mutually_exclusive_group()
+    analysis.add_argument("--sweep", metavar="START:STOP:N", default="-1:1:201",
+                          help="DC sweep of the first input: N evenly spaced points from START to STOP, both "
+                               "included, data units; other inputs held at 0")
+    analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
+
+    neuron = commands.add_parser(
+        "neuron", formatter_class=_Formatter,
+        help="one elbow relu(w x + b): ideal against ngspice",
+        description="Build one ReLU neuron relu(w x + b) (output weight 1) in a topology, simulate its transfer "
+                    "curve with ngspice -b and print the max and RMS deviation from the ideal elbow.",
+        epilog="Example: circuitnet neuron --topology precision --w 2 --b -0.5 --x -1:1:401 --plot elbow.png",
+    )
+    neuron.add_argument("--topology", required=True, choices=_topology_names(), help="circuit topology")
+    neuron.add_argument("--w", type=float, default=1.0, help="weight (data units per data unit)")
+    neuron.add_argument("--b", type=float, default=0.0, help="bias (data units)")
+    neuron.add_argument("--diode", default="1N4148", help="diode model: 1N4148, 1N914 or BAT54")
+    neuron.add_argument("--x", metavar="START:STOP:N", default="-1:1:401",
+                        help="input sweep, N points from START to STOP, data units")
+    neuron.add_argument("--volts-per-unit", type=float, default=1.0, help="volts per data unit")
+    neuron.add_argument("--plot", metavar="FILE.png", help="write a PNG of the elbow and the deviation")
+    neuron.add_argument("--json", action="store_true", help="print the result as one JSON document")
+    return parser
+
+
+def _topology_names() -> list[str]:
+    from .topologies import TOPOLOGIES
+    return list(TOPOLOGIES)
+
+
+def join_range_values(argv: list[str]) -> list[str]:
+    """Rewrite ``--x -1:1:201`` as ``--x=-1:1:201`` so argparse accepts a negative start."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in RANGE_OPTIONS and i + 1 < len(argv) and _RANGE_VALUE.match(argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
+def command_export(args) -> int:
+    from . import modelfile
+    from .atomic import write_text_atomically
+    from .export import netlist_text
+    from .sweep import parse_sweep
+
+    circuit = modelfile.load(args.model)
+    sweep = None if args.op else parse_sweep(args.sweep)
+    output = Path(args.output)
+    made_by = "circuitnet export " + shlex.join([args.model, "-o", args.output]
+                                                + (["--op"] if args.op else ["--sweep", str(args.sweep)]))
+    text = netlist_text(circuit, sweep=sweep, data_file=output.with_suffix(".dat").name, command=made_by)
+    write_text_atomically(output, text)
+    print(f"wrote {output} ({circuit.topology}, {circuit.resistor_count()} resistors); "
+          f"run it with: ngspice -b {output}")
+    return EXIT_OK
+
+
+def command_neuron(args) -> int:
+    from .neuron import compare_elbow
+    from .sweep import parse_sweep
+
+    result = compare_elbow(args.topology, args.w, args.b, parse_sweep(args.x), diode=args.diode,
+                           volts_per_unit=args.volts_per_unit)
+    s = result.circuit.volts_per_unit
+    summary = {
+        "topology": args.topology, "w": args.w, "b": args.b, "diode": result.circuit.diode.name,
+        "points": int(result.x.size),
+        "max_deviation": result.max_deviation, "rms_deviation": result.rms_deviation,
+        "max_deviation_mV": 1e3 * result.max_deviation * s, "rms_deviation_mV": 1e3 * result.rms_deviation * s,
+    }
+    if args.plot:
+        from .plotting import elbow_figure, save_figure
+        title = f"{args.topology}: relu({args.w:g} x {args.b:+g}), {result.circuit.diode.name}"
+        save_figure(elbow_figure(result, title), args.plot)
+        summary["plot"] = args.plot
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{args.topology} elbow relu({args.w:g} x {args.b:+g}) with {result.circuit.diode.name}, "
+              f"{result.x.size} points: max deviation {summary['max_deviation_mV']:.4g} mV, "
+              f"RMS {summary['rms_deviation_mV']:.4g} mV" + (f"; plot: {args.plot}" if args.plot else ""))
+    return EXIT_OK
+
+
+COMMANDS = {"export": command_export, "neuron": command_neuron}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = join_range_values(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = args.debug or os.environ.get("CIRCUITNET_DEBUG") == "1"
+    try:
+        return COMMANDS[args.command](args)
+    except SimulationError as error:
+        if debug:
+            raise
+        print(f"circuitnet {args.command}: simulation failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (CircuitnetError, OSError) as error:
+        if debug:
+            raise
+        print(f"circuitnet {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"circuitnet {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Every error a user can cause, in one place.
+
+Each class subclasses the built-in exception a Python user would expect to catch
+(``ValueError`` for bad values, ``RuntimeError`` for a simulation that failed), and every
+message names the bad value and says how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class CircuitnetError(Exception):
+    """Base class of every error circuitnet raises on purpose."""
+
+
+class InvalidNetworkError(CircuitnetError, ValueError):
+    """A network's weights or biases have the wrong shape or are not finite."""
+
+
+class InputShapeError(CircuitnetError, ValueError):
+    """Input samples do not have shape (n_samples, n_inputs) or are not finite."""
+
+
+class RealisationError(CircuitnetError, ValueError):
+    """A topology can't realise a network with the allowed component values."""
+
+
+class UnknownNameError(CircuitnetError, ValueError):
+    """A topology, diode or op-amp name that circuitnet does not know."""
+
+
+class InvalidDeviceError(CircuitnetError, ValueError):
+    """A diode or op-amp parameter is missing or outside what a real device can have."""
+
+
+class ModelFileError(CircuitnetError, ValueError):
+    """A model file is malformed, truncated or out of bounds; the message names the field."""
+
+
+class SimulationError(CircuitnetError, RuntimeError):
+    """ngspice failed; the message carries ngspice's own words."""
+
+
+class NgspiceNotFoundError(SimulationError):
+    """The ngspice program or library is not installed."""

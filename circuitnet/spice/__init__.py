@@ -1,0 +1,1 @@
+"""ngspice backends. Importing circuitnet does not load libngspice."""

@@ -1,0 +1,34 @@
+"""circuitnet's own reading of ngspice's messages: which lines mean the analysis failed.
+
+ngspice mixes notes, warnings and errors on stdout and stderr, and PySpice 1.5 classifies
+them wrongly both ways (see the README's ngspice section). A line is a failure when it
+starts with one of FAILURE_PREFIXES or contains one of FAILURE_PHRASES; notes such as
+``Note: Starting gmin stepping`` or ``Using SPARSE 1.3`` never are.
+"""
+
+from __future__ import annotations
+
+FAILURE_PREFIXES = ("error", "doanalyses:", "fatal", "abort")
+FAILURE_PHRASES = (
+    "simulation(s) aborted",
+    "simulation aborted",
+    "cannot recover",
+    "singular matrix",
+    "timestep too small",
+    "no such vector",
+    "unknown subckt",
+    "unknown model",
+    "could not find",
+    "too few nodes",
+)
+
+
+def failure_lines(output: str) -> list[str]:
+    """The lines of ngspice's output that report a failure, stripped, in order."""
+    found = []
+    for line in output.splitlines():
+        text = line.strip()
+        lower = text.lower()
+        if lower.startswith(FAILURE_PREFIXES) or any(phrase in lower for phrase in FAILURE_PHRASES):
+            found.append(text)
+    return found

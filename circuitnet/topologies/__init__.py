@@ -1,0 +1,51 @@
+"""The registry of topologies: ``get_topology(name)``; every test runs over ``TOPOLOGIES``.
+
+A new topology is one module with a ``Topology`` subclass, registered below.
+"""
+
+from __future__ import annotations
+
+from ..errors import UnknownNameError
+from .base import RealisationOptions, Topology
+from .diode import DiodeTopology
+from .passive import PassiveTopology
+from .precision import PrecisionTopology
+
+TOPOLOGIES: dict[str, Topology] = {t.name: t for t in (PassiveTopology(), DiodeTopology(), PrecisionTopology())}
+
+
+def get_topology(name: str) -> Topology:
+    """The registered topology called ``name``."""
+    try:
+        return TOPOLOGIES[name]
+    except (KeyError, TypeError):
+        raise UnknownNameError(
+            f"unknown topology {name!r}; choose one of {', '.join(TOPOLOGIES)}"
+        ) from None
+
+
+__all__ = ["TOPOLOGIES", "RealisationOptions", "Topology", "get_topology"]
+
+
+def realise(net, topology: str, options: RealisationOptions | None = None, **settings):
+    """The circuit that realises ReLUNet ``net`` in ``topology``.
+
+    Settings are those of RealisationOptions (diode, opamp, volts_per_unit, v_ref, v_on,
+    r_load, r_feedback, r_inverter, resistor_range), given as an options object or as keywords.
+    """
+    if options is not None and settings:
+        raise TypeError("give either options or keyword settings, not both")
+    return get_topology(topology).realise(net, options or RealisationOptions(**settings))
+
+
+def read_back(circuit):
+    """The ideal ReLUNet (data units) that a circuit's component values realise."""
+    return get_topology(circuit.topology).read_back(circuit)
+
+
+def netlist_lines(circuit, input_volts=None) -> list[str]:
+    """The circuit's element and model lines; inputs at ``input_volts`` (volts, default 0)."""
+    return get_topology(circuit.topology).netlist_lines(circuit, input_volts)
+
+
+__all__ += ["netlist_lines", "read_back", "realise"]

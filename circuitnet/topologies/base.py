@@ -1,0 +1,228 @@
+"""What a topology is, and the parts of realisation and read-back that all topologies share.
+
+A topology says how a hidden neuron is built (its *cell*): how to size it from weights,
+what ideal transfer its components give, and its netlist lines. Rails, inverters, the
+output summer and the bookkeeping of scales are shared and live here and in ``blocks``.
+
+Scales. Hidden unit j of stage l outputs ``activation_scale[j] * volts_per_unit * relu(z_j)``
+volts, where ``z_j = w_j . u + b_j`` is the ideal pre-activation in data units. A cell
+reports its ideal transfer as ``h_j = relu(c_j . P - offset_j)`` with P the plain rail
+voltages of its stage; ``read_back`` turns that into weights in data units.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..circuit import Circuit, Stage
+from ..devices import DiodeModel, OpAmpModel, diode as library_diode
+from ..errors import InvalidDeviceError, RealisationError
+from ..network import Layer, ReLUNet
+from . import blocks
+
+
+@dataclass(frozen=True)
+class RealisationOptions:
+    """Choices made when a network becomes a circuit; None means the topology's default.
+
+    diode: a DiodeModel or a library name (``1N4148``, ``1N914``, ``BAT54``).
+    opamp: op-amp model of every inverter, summer and superdiode.
+    volts_per_unit: volts per data unit (inputs, activations, outputs).
+    v_ref: bias reference, volts.
+    v_on: diode drop to shift biases by, volts; default: the diode's forward voltage at the
+        current one data unit drives through the load.
+    r_load: rectifier load resistor, ohms.
+    r_feedback: preferred summer feedback resistor, ohms (moved inside the feasible
+        interval when a summer's weights need it).
+    r_inverter: unity inverter resistors, ohms.
+    resistor_range: (min, max) ohms every resistor must lie in.
+    """
+
+    diode: DiodeModel | str = "1N4148"
+    opamp: OpAmpModel | None = None
+    volts_per_unit: float = 1.0
+    v_ref: float | None = None
+    v_on: float | None = None
+    r_load: float = 10e3
+    r_feedback: float = 10e3
+    r_inverter: float = 10e3
+    resistor_range: tuple[float, float] = (1e3, 1e6)
+
+    def diode_model(self) -> DiodeModel:
+        return self.diode if isinstance(self.diode, DiodeModel) else library_diode(self.diode)
+
+
+class Topology(ABC):
+    """A way of building ReLU neurons from diodes, resistors and op-amps."""
+
+    name: str
+    summary: str
+    max_hidden_layers: int | None = None
+    default_v_ref: float = 1.0
+    default_opamp: OpAmpModel = OpAmpModel("finite_gain")
+    needs_rail_limited_opamp: bool = False
+
+    # -- what each topology provides ---------------------------------------------------
+    @abstractmethod
+    def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
+        """The diode drop, volts, that biases are shifted by."""
+
+    @abstractmethod
+    def realise_stages(self, net: ReLUNet, circuit: Circuit, options: RealisationOptions) -> tuple[Stage, ...]:
+        """Component values of every stage; ``circuit`` carries the settings (its stages are empty)."""
+
+    @abstractmethod
+    def hidden_transfer(self, circuit: Circuit, stage_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ideal transfer of a hidden stage: (c of shape (n_out, n_in + 1), offset of shape
+        (n_out,) volts) such that unit j outputs ``relu(c[j] . P - offset[j])`` volts."""
+
+    @abstractmethod
+    def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
+        """Netlist lines of one hidden neuron (its weights, rectifier and load)."""
+
+    def hidden_stage_fields(self) -> tuple[str, ...]:
+        """The Stage fields a hidden stage of this topology has besides r_plain and r_inverted."""
+        return ("r_feedback", "r_load", "activation_scale")
+
+    def check_circuit(self, circuit: Circuit) -> None:
+        """Raise if the circuit's settings don't suit this topology (e.g. wrong op-amp kind)."""
+        if self.needs_rail_limited_opamp and circuit.opamp.kind != "rail_limited":
+            raise InvalidDeviceError(
+                f"the {self.name} topology needs a rail_limited op-amp (its superdiodes saturate when "
+                f"off); got {circuit.opamp.kind}"
+            )
+
+    # -- shared machinery ---------------------------------------------------------------
+    def realise(self, net: ReLUNet, options: RealisationOptions | None = None) -> Circuit:
+        """The circuit of this topology that realises ``net``."""
+        options = options or RealisationOptions()
+        n_hidden = len(net.layers) - 1
+        if self.max_hidden_layers is not None and n_hidden > self.max_hidden_layers:
+            raise RealisationError(
+                f"the {self.name} topology realises at most {self.max_hidden_layers} hidden layer(s); "
+                f"this network has {n_hidden}. Use the diode or precision topology for deeper networks"
+            )
+        diode = options.diode_model()
+        settings = Circuit(
+            topology=self.name,
+            stages=(),
+            diode=diode,
+            opamp=options.opamp or self.default_opamp,
+            volts_per_unit=_positive("volts_per_unit", options.volts_per_unit),
+            v_ref=_positive("v_ref", options.v_ref if options.v_ref is not None else self.default_v_ref),
+            v_on=0.0,
+            r_inverter=options.r_inverter,
+            resistor_range=_resistor_range(options.resistor_range),
+        )
+        v_on = options.v_on if options.v_on is not None else self.default_v_on(diode, options)
+        settings = replace(settings, v_on=float(v_on))
+        self.check_circuit(settings)
+        for name in ("r_load", "r_feedback", "r_inverter"):
+            blocks.check_in_range(name, getattr(options, name), settings.resistor_range)
+        return replace(settings, stages=self.realise_stages(net, settings, options))
+
+    def read_back(self, circuit: Circuit) -> ReLUNet:
+        """The ideal ReLU network that the component values realise, in data units."""
+        scale_in = np.ones(circuit.n_inputs)
+        layers = []
+        for index, stage in enumerate(circuit.stages):
+            if stage.is_hidden:
+                c, offset = self.hidden_transfer(circuit, index)
+                scale_out = stage.activation_scale
+            else:
+                c, offset = blocks.summer_coefficients(stage), np.zeros(stage.n_out)
+                scale_out = np.ones(stage.n_out)
+            weights = c[:, :-1] * scale_in[None, :] / scale_out[:, None]
+            biases = (c[:, -1] * circuit.v_ref - offset) / (scale_out * circuit.volts_per_unit)
+            layers.append(Layer(weights, biases))
+            scale_in = scale_out
+        return ReLUNet(tuple(layers))
+
+    def netlist_lines(self, circuit: Circuit, input_volts=None) -> list[str]:
+        """Every element and model line of the circuit (no title, analysis or .end)."""
+        lines = blocks.source_lines(circuit, input_volts)
+        for index, stage in enumerate(circuit.stages[:-1]):
+            lines.append(f"* hidden layer {index + 1}: {stage.n_out} {self.name} neuron(s)")
+            lines += blocks.inverter_lines(circuit, index)
+            for unit in range(stage.n_out):
+                lines += self.hidden_cell_lines(circuit, index, unit)
+        lines += blocks.output_stage_lines(circuit)
+        lines.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
+        lines.append(circuit.diode.model_line())
+        return lines
+
+
+class SummerFedTopology(Topology, ABC):
+    """A topology whose hidden neurons are fed by an op-amp summer: ``diode`` and ``precision``.
+
+    The summer's stiff output drives the rectifier, so every hidden unit's ideal transfer is
+    ``relu(a_j - v_on)`` with ``a_j`` the summer output; activation scales are 1. Where v_on > 0
+    (the diode topology) each summer has an offset resistor that lifts ``a_j`` by v_on.
+    """
+
+    def realise_stages(self, net: ReLUNet, circuit: Circuit, options: RealisationOptions) -> tuple[Stage, ...]:
+        stages = []
+        scale_in = np.ones(net.n_inputs)
+        for index, layer in enumerate(net.layers):
+            hidden = index < len(net.layers) - 1
+            scale_out = np.ones(layer.n_out)
+            stage = realise_summer_stage(layer, index, scale_in, scale_out, circuit.v_on if hidden else 0.0,
+                                         circuit, options)
+            if hidden:
+                stage = replace(stage, r_load=np.full(layer.n_out, float(options.r_load)),
+                                activation_scale=scale_out)
+            stages.append(stage)
+            scale_in = scale_out
+        return tuple(stages)
+
+    def hidden_transfer(self, circuit: Circuit, stage_index: int) -> tuple[np.ndarray, np.ndarray]:
+        stage = circuit.stages[stage_index]
+        offset = np.full(stage.n_out, circuit.v_on)
+        if stage.r_offset is not None:
+            offset -= stage.r_feedback * circuit.v_ref / stage.r_offset
+        return blocks.summer_coefficients(stage), offset
+
+
+def realise_summer_stage(layer: Layer, layer_index: int, scale_in: np.ndarray, scale_out: np.ndarray,
+                         offset: float, circuit: Circuit, options: RealisationOptions,
+                         r_feedback: np.ndarray | None = None) -> Stage:
+    """A stage whose units are inverting summers: hidden (with a rectifier load) or output.
+
+    The summer of unit j must output ``scale_out[j] * volts_per_unit * z_j + offset`` volts,
+    i.e. gains ``c = [scale_out w / scale_in, scale_out * s * b / v_ref]`` plus, when offset > 0,
+    an offset resistor from -v_ref with gain ``offset / v_ref`` (returned as ``r_offset``).
+    r_feedback: shape (n_out,) ohms, to impose each summer's feedback resistor instead of sizing it.
+    """
+    s = circuit.volts_per_unit
+    columns = [layer.weights * scale_out[:, None] / scale_in[None, :], (scale_out * s * layer.biases / circuit.v_ref)[:, None]]
+    if offset > 0:
+        columns.append(np.full((layer.n_out, 1), offset / circuit.v_ref))
+    gains = np.concatenate(columns, axis=1)
+    rows = [blocks.size_summer(gains[j], options.r_feedback if r_feedback is None else r_feedback[j],
+                               circuit.resistor_range, blocks.weight_label(layer_index, j, layer.n_in),
+                               fixed=r_feedback is not None)
+            for j in range(layer.n_out)]
+    r_plain, r_inverted, r_feedback = (np.array(part) for part in zip(*rows))
+    if offset > 0:  # the offset column always draws from -v_ref: split it off
+        return Stage(r_plain=r_plain[:, :-1], r_inverted=r_inverted[:, :-1], r_feedback=r_feedback,
+                     r_offset=r_inverted[:, -1])
+    return Stage(r_plain=r_plain, r_inverted=r_inverted, r_feedback=r_feedback)
+
+
+def _positive(name: str, value: float) -> float:
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise RealisationError(f"{name} = {value!r}; it must be a positive, finite number of volts")
+    return value
+
+
+def _resistor_range(resistor_range) -> tuple[float, float]:
+    r_min, r_max = (float(r) for r in resistor_range)
+    if not (np.isfinite(r_min) and np.isfinite(r_max) and 0 < r_min < r_max):
+        raise RealisationError(
+            f"resistor_range = ({r_min!r}, {r_max!r}); need 0 < min < max, both finite ohms"
+        )
+    return r_min, r_max

@@ -1,0 +1,35 @@
+"""``diode``: op-amp summer, then a diode-resistor rectifier.
+
+Each hidden neuron: an inverting summer makes ``a_j = s * z_j + v_on`` volts (the v_on comes
+from its own offset resistor from -v_ref, so it never cancels against the bias); a diode from
+``a_j`` to ``h_j`` and a load resistor from ``h_j`` to ground rectify it, so
+``h_j ~ max(0, a_j - v_on) = s * relu(z_j)``. The diode's soft exponential knee (and its
+series resistance) is what separates this neuron from the ideal ReLU.
+"""
+
+from __future__ import annotations
+
+from .. import nodes
+from ..circuit import Circuit
+from ..devices import DiodeModel
+from . import blocks
+from .base import RealisationOptions, SummerFedTopology
+
+
+class DiodeTopology(SummerFedTopology):
+    name = "diode"
+    summary = "op-amp summer + diode-resistor rectifier per neuron"
+
+    def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
+        # The drop at the current that one data unit of output drives through the load.
+        return diode.forward_voltage(options.volts_per_unit / options.r_load)
+
+    def hidden_stage_fields(self) -> tuple[str, ...]:
+        return ("r_feedback", "r_load", "r_offset", "activation_scale")
+
+    def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
+        junction, a, h = (nodes.neuron(stage_index, unit, role) for role in ("sum", "a", "h"))
+        return blocks.summer_lines(circuit, stage_index, unit, junction, a) + [
+            f"D{h} {a} {h} {circuit.diode.spice_name}",
+            f"R{h}_load {h} 0 {blocks.number(circuit.stages[stage_index].r_load[unit])}",
+        ]

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from circuitnet import InputShapeError, InvalidNetworkError, Layer, ReLUNet
+from conftest import random_network
+
+
+def reference_forward(net, x):
+    """An independent, loop-by-loop evaluation of the network."""
+    out = []
+    for row in x:
+        u = list(row)
+        for index, layer in enumerate(net.layers):
+            z = [sum(layer.weights[j][k] * u[k] for k in range(layer.n_in)) + layer.biases[j]
+                 for j in range(layer.n_out)]
+            u = z if index == len(net.layers) - 1 else [max(0.0, v) for v in z]
+        out.append(u)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("hidden", [[], [1], [5], [4, 3], [3, 2, 4]])
+def test_forward_matches_reference(rng, hidden):
+    net = random_network(rng, 3, hidden, 2)
+    x = rng.normal(size=(50, 3))
+    np.testing.assert_allclose(net.forward(x), reference_forward(net, x), rtol=1e-12, atol=1e-12)
+    assert net(x).shape == (50, 2)
+
+
+def test_shapes_are_validated():
+    with pytest.raises(InvalidNetworkError, match=r"layers\[1\].weights has 3 columns"):
+        ReLUNet.from_arrays([(np.ones((2, 1)), np.zeros(2)), (np.ones((1, 3)), np.zeros(1))])
+    with pytest.raises(InvalidNetworkError, match=r"biases has shape \(3,\)"):
+        ReLUNet.from_arrays([(np.ones((2, 1)), np.zeros(3))])
+    with pytest.raises(InvalidNetworkError, match="must be finite"):
+        ReLUNet.from_arrays([(np.array([[np.nan]]), np.zeros(1))])
+    with pytest.raises(InvalidNetworkError, match="at least one layer"):
+        ReLUNet(())
+
+
+def test_inputs_are_validated():
+    net = ReLUNet.from_arrays([(np.ones((2, 2)), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))])
+    with pytest.raises(InputShapeError, match=r"expected \(n_samples, 2\)"):
+        net.forward(np.zeros(4))
+    with pytest.raises(InputShapeError, match="3 columns but the network has 2"):
+        net.forward(np.zeros((4, 3)))
+    with pytest.raises(InputShapeError, match="row 1 is not finite"):
+        net.forward(np.array([[0.0, 1.0], [np.inf, 0.0]]))
+
+
+def test_network_is_immutable():
+    layer = Layer(np.ones((1, 1)), np.zeros(1))
+    with pytest.raises(ValueError):
+        layer.weights[0, 0] = 2.0
