@@ -83,8 +83,9 @@ def save(circuit: Circuit, path: str | os.PathLike) -> Path:
     return write_text_atomically(path, dumps(circuit))
 
 
-def _to_json_array(array: np.ndarray):
-    return np.where(np.isfinite(array), array, np.nan).astype(object).tolist() if array is not None else None
+def _to_json_array(array: np.ndarray) -> list:
+    """Nested lists of floats, with None (JSON null) for an absent resistor (inf ohms)."""
+    return np.where(np.isfinite(array), array, None).tolist()
 
 
 def _format(value, depth: int) -> str:
@@ -95,13 +96,7 @@ def _format(value, depth: int) -> str:
     if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
         return "[\n" + ",\n".join(pad + _format(item, depth + 1) for item in value) + "\n" + "  " * depth + "]"
     if isinstance(value, list):
-        return "[" + ", ".join(_scalar(item) for item in value) + "]"
-    return _scalar(value)
-
-
-def _scalar(value) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "null"  # an absent resistor (inf ohms, stored as NaN by _to_json_array)
+        return "[" + ", ".join(json.dumps(item) for item in value) + "]"
     return json.dumps(value)
 
 

@@ -1,0 +1,77 @@
+"""The command line as a user types it: results on stdout, one-line errors, exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from circuitnet.cli import join_range_values, main
+
+NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "circuitnet", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_export_reproduces_the_committed_netlist(tmp_path):
+    # run from a folder that mirrors the repository layout, so the header's command is the same
+    (tmp_path / "netlists").mkdir()
+    (tmp_path / "netlists" / "eight_diode.json").write_bytes((NETLISTS / "eight_diode.json").read_bytes())
+    done = run_cli("export", "netlists/eight_diode.json", "-o", "netlists/eight_diode.cir", "--sweep", "-1:1:201",
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "wrote netlists/eight_diode.cir" in done.stdout
+    assert (tmp_path / "netlists" / "eight_diode.cir").read_text() == (NETLISTS / "eight_diode.cir").read_text()
+
+
+def test_export_operating_point(tmp_path):
+    out = tmp_path / "op.cir"
+    assert main(["export", str(NETLISTS / "elbow_passive.json"), "-o", str(out), "--op"]) == 0
+    text = out.read_text()
+    assert ".op" in text and ".dc" not in text and "wrdata op.dat" in text
+
+
+def test_negative_range_start_is_accepted():
+    assert join_range_values(["neuron", "--x", "-1:1:5", "--w", "-2"]) == ["neuron", "--x=-1:1:5", "--w", "-2"]
+
+
+def test_neuron_prints_json_and_writes_plot(tmp_path):
+    plot = tmp_path / "elbow.png"
+    done = run_cli("neuron", "--topology", "precision", "--w", "2", "--b", "-0.5", "--x", "-1:1:101",
+                   "--plot", str(plot), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["points"] == 101 and result["topology"] == "precision"
+    assert 0 < result["max_deviation_mV"] < 1.0  # the precision rectifier: well under a millivolt
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "missing.json", "-o", "x.cir"], "can't read the model file"),
+    (["neuron", "--topology", "diode", "--diode", "1N0000"], "unknown diode '1N0000'"),
+    (["neuron", "--topology", "diode", "--x", "1:2"], "is not START:STOP:N"),
+    (["neuron", "--topology", "diode", "--x", "0:1:1"], "N must be a whole number from 2"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_model_file_exit_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "circuitnet-model"')
+    done = run_cli("export", str(bad), "-o", str(tmp_path / "x.cir"))
+    assert done.returncode == 2 and "bad.json: not valid JSON" in done.stderr
+    assert not (tmp_path / "x.cir").exists()
+
+
+def test_help_explains_units_and_gives_an_example():
+    done = run_cli("neuron", "--help")
+    assert done.returncode == 0
+    assert "data units" in done.stdout and "Example: circuitnet neuron" in done.stdout

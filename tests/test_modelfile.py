@@ -1,0 +1,167 @@
+"""Model files: exact round trip, atomic writes, and only named errors for bad files."""
+
+import copy
+import json
+
+import numpy as np
+import pytest
+
+from circuitnet import ModelFileError, TOPOLOGIES, load_model, realise, save_model
+from circuitnet import modelfile
+from conftest import random_network
+
+
+@pytest.fixture(params=list(TOPOLOGIES))
+def circuit(request, rng):
+    return realise(random_network(rng, 2, [5], 1), request.param)
+
+
+def test_round_trip_is_exact(circuit, tmp_path):
+    path = save_model(circuit, tmp_path / "sub" / "model.json")
+    again = load_model(path)
+    assert modelfile.dumps(again) == path.read_text()
+    for a, b in zip(circuit.stages, again.stages):
+        for name, array in a.resistor_arrays().items():
+            np.testing.assert_array_equal(array, getattr(b, name))
+    assert again.diode == circuit.diode and again.opamp == circuit.opamp
+    document = json.loads(path.read_text())
+    assert document["topology"] == circuit.topology
+    assert np.array(document["network"]["layers"][0]["weights"]).shape == (5, 2)
+
+
+def test_save_is_atomic(circuit, tmp_path, monkeypatch):
+    path = save_model(circuit, tmp_path / "model.json")
+    before = path.read_text()
+
+    def broken_dumps(_):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(modelfile, "dumps", broken_dumps)
+    with pytest.raises(RuntimeError):
+        modelfile.save(circuit, path)
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+def test_custom_diode_round_trips(tmp_path, rng):
+    from circuitnet import shockley_diode
+    circuit = realise(random_network(rng, 1, [3], 1), "diode", diode=shockley_diode(IS=1e-14, N=1.05, RS=2.0))
+    assert load_model(save_model(circuit, tmp_path / "m.json")).diode == circuit.diode
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.pop("topology"), "missing 'topology'"),
+    (lambda d: d.update(topology="tube"), "topology = \"tube\"; allowed: passive, diode, precision"),
+    (lambda d: d["devices"]["diode"].update(name="1N0000"), "devices.diode.name"),
+    (lambda d: d["components"]["stages"][0]["r_plain"][0].__setitem__(0, -50.0),
+     r"components.stages\[0\].r_plain\[0\]\[0\] = -50.0 ohm"),
+    (lambda d: d["components"]["stages"][0]["r_plain"][0].__setitem__(0, 0.0), "= 0.0 ohm"),
+    (lambda d: d["components"]["stages"][1]["r_feedback"].__setitem__(0, None), r"r_feedback\[0\]"),
+    (lambda d: d["scaling"].update(v_ref="five"), "scaling.v_ref"),
+    (lambda d: d["network"]["layers"][0]["biases"].__setitem__(0, 123.0), "the component values give"),
+    (lambda d: d.update(version=2), "version = 2"),
+    (lambda d: d["devices"]["diode"]["params"].update(IS=1e-9), "differ from the library"),
+])
+def test_specific_errors_name_the_field(circuit, mutate, message):
+    document = modelfile.circuit_to_dict(circuit)
+    if circuit.topology == "passive" and "r_feedback" in message:
+        document["components"]["stages"][1]["r_feedback"][0] = None
+    else:
+        mutate(document)
+    with pytest.raises(ModelFileError, match=message):
+        modelfile.loads(json.dumps(document))
+
+
+def test_load_names_the_file(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{")
+    with pytest.raises(ModelFileError, match="broken.json: not valid JSON"):
+        load_model(path)
+    with pytest.raises(ModelFileError, match="can't read"):
+        load_model(tmp_path / "missing.json")
+
+
+# -- the property test: thousands of generated malformed files, only named errors ----------
+
+def _paths(value, prefix=()):
+    """Every (path, value) in a JSON document."""
+    yield prefix, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, prefix + (index,))
+
+
+def _set(document, path, value):
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+def _delete(document, path):
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    del target[path[-1]]
+
+
+BAD_VALUES = [None, True, "1k", [], {}, -1.0, 0.0, float("nan"), float("inf"), -float("inf"), 1e300, -1e-300,
+              [1.0, 2.0], {"a": 1}, "", 10**30]
+
+
+def _malformed(rng, document, text):
+    """One malformed variant of a valid model file, as text. Every variant is invalid."""
+    kind = rng.integers(0, 7)
+    if kind == 0:  # truncated
+        return text[: int(rng.integers(0, len(text) - 2))]
+    if kind == 1:  # random garbage or bytes in the middle
+        cut = int(rng.integers(1, len(text) - 2))
+        return text[:cut] + "".join(chr(int(c)) for c in rng.integers(0, 0x2FF, int(rng.integers(1, 8)))) + "\x00" + text[cut:]
+    doc = copy.deepcopy(document)
+    paths = [p for p, _ in _paths(doc) if p]
+    path = paths[int(rng.integers(len(paths)))]
+    if kind == 2 and isinstance(path[-1], str):  # a required field removed
+        _delete(doc, path)
+    elif kind == 3 and isinstance(path[-1], str):  # an unknown field added next to it
+        _set(doc, path[:-1] + ("unexpected_" + path[-1],), 1.0)
+    elif kind == 4:  # absurd sizes
+        stage = doc["components"]["stages"][0]
+        stage["r_plain"] = [[1e4] * int(rng.integers(300, 5000))] * 2
+    elif kind == 5:  # an unknown name
+        key = ["topology", "diode", "kind"][int(rng.integers(3))]
+        if key == "topology":
+            doc["topology"] = "nonsense" + str(rng.integers(100))
+        elif key == "diode":
+            doc["devices"]["diode"]["name"] = "D" + str(rng.integers(100))
+        else:
+            doc["devices"]["opamp"]["kind"] = "ideal"
+    else:  # a wrong value where a resistance, number, name or list belongs
+        resistors = [p for p, v in _paths(doc) if isinstance(v, float) and any(
+            isinstance(k, str) and k.startswith("r_") for k in p)]
+        path = resistors[int(rng.integers(len(resistors)))]
+        bad = [-1.0, 0.0, float("nan"), float("inf"), "1k", True, [], 1e-3, 1e12]
+        _set(doc, path, bad[int(rng.integers(len(bad)))])
+    try:
+        return json.dumps(doc)
+    except ValueError:
+        return json.dumps(doc, allow_nan=True)
+
+
+def test_ten_thousand_malformed_files_raise_only_model_file_errors(rng):
+    from circuitnet import ReLUNet
+    valid = {}
+    for topology in TOPOLOGIES:
+        circuit = realise(random_network(rng, 2, [3], 1), topology)
+        document = modelfile.circuit_to_dict(circuit)
+        valid[topology] = (document, json.dumps(document))
+    seen = 0
+    for index in range(10_000):
+        document, text = valid[list(valid)[index % len(valid)]]
+        bad = _malformed(rng, document, text)
+        with pytest.raises(ModelFileError) as caught:
+            modelfile.loads(bad)
+        assert str(caught.value)  # a message, never an empty one
+        seen += 1
+    assert seen == 10_000
