@@ -17,13 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .devices import DiodeModel, OpAmpModel
-
-
-def frozen_array(values) -> np.ndarray:
-    """A read-only float copy, so a frozen dataclass really is immutable."""
-    array = np.array(values, dtype=float)
-    array.setflags(write=False)
-    return array
+from .network import frozen_array
 
 
 STAGE_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset", "activation_scale")

@@ -13,8 +13,9 @@ import numpy as np
 from .errors import InputShapeError, InvalidNetworkError
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.array(array, dtype=float)  # a private copy, so the caller can't mutate it
+def frozen_array(values) -> np.ndarray:
+    """A read-only float copy, so a frozen dataclass really is immutable."""
+    array = np.array(values, dtype=float)
     array.setflags(write=False)
     return array
 
@@ -31,8 +32,8 @@ class Layer:
     biases: np.ndarray
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "weights", _frozen(self.weights))
-        object.__setattr__(self, "biases", _frozen(self.biases))
+        object.__setattr__(self, "weights", frozen_array(self.weights))
+        object.__setattr__(self, "biases", frozen_array(self.biases))
 
     @property
     def n_in(self) -> int:
