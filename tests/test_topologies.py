@@ -80,3 +80,13 @@ def test_unknown_topology_lists_the_choices():
     from circuitnet import UnknownNameError
     with pytest.raises(UnknownNameError, match="passive, diode, precision"):
         realise(ReLUNet.from_arrays([([[1.0]], [0.0])]), "transistor")
+
+
+def test_bad_settings_are_named():
+    net = ReLUNet.from_arrays([([[1.0]], [0.0]), ([[1.0]], [0.0])])
+    with pytest.raises(RealisationError, match="v_on = -0.1"):
+        realise(net, "diode", v_on=-0.1)
+    with pytest.raises(RealisationError, match="volts_per_unit = 0.0"):
+        realise(net, "diode", volts_per_unit=0.0)
+    with pytest.raises(RealisationError, match="resistor_range"):
+        realise(net, "diode", resistor_range=(1e6, 1e3))

@@ -117,8 +117,10 @@ class Topology(ABC):
             r_inverter=options.r_inverter,
             resistor_range=_resistor_range(options.resistor_range),
         )
-        v_on = options.v_on if options.v_on is not None else self.default_v_on(diode, options)
-        settings = replace(settings, v_on=float(v_on))
+        v_on = float(options.v_on if options.v_on is not None else self.default_v_on(diode, options))
+        if not (np.isfinite(v_on) and 0.0 <= v_on < 10.0):
+            raise RealisationError(f"v_on = {v_on!r}; the diode drop must be from 0 to 10 V")
+        settings = replace(settings, v_on=v_on)
         self.check_circuit(settings)
         for name in ("r_load", "r_feedback", "r_inverter"):
             blocks.check_in_range(name, getattr(options, name), settings.resistor_range)
