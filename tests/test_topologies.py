@@ -63,13 +63,6 @@ def test_passive_refuses_two_hidden_layers():
         realise(net, "passive")
 
 
-def test_precision_needs_a_rail_limited_opamp():
-    from circuitnet import InvalidDeviceError, OpAmpModel
-    with pytest.raises(InvalidDeviceError, match="rail_limited"):
-        realise(ReLUNet.from_arrays([([[1.0]], [0.0]), ([[1.0]], [0.0])]), "precision",
-                opamp=OpAmpModel("finite_gain"))
-
-
 def test_resistor_settings_outside_the_range_are_refused():
     net = ReLUNet.from_arrays([([[1.0]], [0.0]), ([[1.0]], [0.0])])
     with pytest.raises(RealisationError, match="r_load = 100 ohm"):

@@ -20,6 +20,11 @@ FAILURE_PHRASES = (
     "unknown model",
     "could not find",
     "too few nodes",
+    "dc solution failed",
+    "interrupted due to error",
+    "can't find model",
+    "valid modelname",
+    "circuit not parsed",
 )
 
 

@@ -43,9 +43,9 @@ def read_back(circuit):
     return get_topology(circuit.topology).read_back(circuit)
 
 
-def netlist_lines(circuit, input_volts=None) -> list[str]:
-    """The circuit's element and model lines; inputs at ``input_volts`` (volts, default 0)."""
-    return get_topology(circuit.topology).netlist_lines(circuit, input_volts)
+def netlist_lines(circuit, input_volts=None, input_lines=None, temperature_c=None) -> list[str]:
+    """The circuit's element, model and option lines; see Topology.netlist_lines."""
+    return get_topology(circuit.topology).netlist_lines(circuit, input_volts, input_lines, temperature_c)
 
 
 __all__ += ["netlist_lines", "read_back", "realise"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..circuit import Circuit, Stage
 from ..devices import DiodeModel, OpAmpModel, diode as library_diode
-from ..errors import InvalidDeviceError, RealisationError
+from ..errors import RealisationError
 from ..network import Layer, ReLUNet
 from . import blocks
 
@@ -63,7 +63,7 @@ class Topology(ABC):
     max_hidden_layers: int | None = None
     default_v_ref: float = 1.0
     default_opamp: OpAmpModel = OpAmpModel("finite_gain")
-    needs_rail_limited_opamp: bool = False
+
 
     # -- what each topology provides ---------------------------------------------------
     @abstractmethod
@@ -88,12 +88,7 @@ class Topology(ABC):
         return ("r_feedback", "r_load", "activation_scale")
 
     def check_circuit(self, circuit: Circuit) -> None:
-        """Raise if the circuit's settings don't suit this topology (e.g. wrong op-amp kind)."""
-        if self.needs_rail_limited_opamp and circuit.opamp.kind != "rail_limited":
-            raise InvalidDeviceError(
-                f"the {self.name} topology needs a rail_limited op-amp (its superdiodes saturate when "
-                f"off); got {circuit.opamp.kind}"
-            )
+        """Raise if the circuit's settings don't suit this topology."""
 
     # -- shared machinery ---------------------------------------------------------------
     def realise(self, net: ReLUNet, options: RealisationOptions | None = None) -> Circuit:
@@ -143,9 +138,15 @@ class Topology(ABC):
             scale_in = scale_out
         return ReLUNet(tuple(layers))
 
-    def netlist_lines(self, circuit: Circuit, input_volts=None) -> list[str]:
-        """Every element and model line of the circuit (no title, analysis or .end)."""
-        lines = blocks.source_lines(circuit, input_volts)
+    def netlist_lines(self, circuit: Circuit, input_volts=None, input_lines: list[str] | None = None,
+                      temperature_c: float | None = None) -> list[str]:
+        """Every element, model and option line of the circuit (no title, analysis or .end).
+
+        input_volts: shape (n_inputs,), volts on the DC input sources (default 0).
+        input_lines: replace the DC input sources with these lines (each must drive node xK).
+        temperature_c: the circuit temperature (``.temp``); default ngspice's 27 C.
+        """
+        lines = blocks.source_lines(circuit, input_volts, input_lines)
         for index, stage in enumerate(circuit.stages[:-1]):
             lines.append(f"* hidden layer {index + 1}: {stage.n_out} {self.name} neuron(s)")
             lines += blocks.inverter_lines(circuit, index)
@@ -154,6 +155,7 @@ class Topology(ABC):
         lines += blocks.output_stage_lines(circuit)
         lines.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
         lines.append(circuit.diode.model_line())
+        lines += blocks.option_lines(temperature_c)
         return lines
 
 

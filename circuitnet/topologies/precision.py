@@ -1,33 +1,42 @@
-"""``precision``: op-amp summer, then a superdiode (precision rectifier).
+"""``precision``: the two-diode inverting precision rectifier, one op-amp per neuron.
 
-The superdiode is an op-amp whose output drives a diode, with the load at the diode's
-cathode ``h_j`` fed back to the op-amp's inverting input: ``h_j ~ max(0, a_j)`` with a knee
-of about V_f / A. When ``a_j < 0`` the op-amp saturates at its negative rail, so this
-topology needs a rail-limited op-amp model. Closest to the ideal ReLU; two op-amps per neuron.
+The op-amp's inverting input is the neuron's summing junction: weight resistors bring in
+current from the rails. When that current would drive the output positive, diode D_out
+(op-amp output ``o`` -> ``h``) conducts and the feedback resistor R_f (``h`` -> junction)
+closes the loop, so ``h = -R_f * sum_k G_k V_k = c . P``. When it would drive the output
+negative, diode D_clamp (junction -> ``o``) conducts instead and holds ``o`` one diode drop
+below ground; ``h`` sits at 0 through R_f. So ``h ~ max(0, c . P)`` with a knee of about
+V_f / A, and the op-amp never saturates (its output stays within a diode drop of ``h`` or of
+ground), which keeps DC sweeps that jump between samples converging. (A hard-clamped
+rail_limited op-amp model still makes Newton stall when a sweep jumps across a knee; the
+default finite_gain model does not.)
 """
 
 from __future__ import annotations
 
 from .. import nodes
 from ..circuit import Circuit
-from ..devices import DiodeModel, OpAmpModel
+from ..devices import DiodeModel
 from . import blocks
 from .base import RealisationOptions, SummerFedTopology
 
 
 class PrecisionTopology(SummerFedTopology):
     name = "precision"
-    summary = "op-amp summer + superdiode (op-amp with the diode in its feedback loop) per neuron"
-    default_opamp = OpAmpModel("rail_limited")
-    needs_rail_limited_opamp = True
+    summary = "inverting precision rectifier (op-amp with two diodes in its feedback) per neuron"
 
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
         return 0.0  # the feedback loop hides the diode's drop
 
     def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
-        junction, a, o, h = (nodes.neuron(stage_index, unit, role) for role in ("sum", "a", "o", "h"))
-        return blocks.summer_lines(circuit, stage_index, unit, junction, a) + [
-            circuit.opamp.element_line(o, o, a, h),
-            f"D{h} {o} {h} {circuit.diode.spice_name}",
-            f"R{h}_load {h} 0 {blocks.number(circuit.stages[stage_index].r_load[unit])}",
+        stage = circuit.stages[stage_index]
+        junction, o, h = (nodes.neuron(stage_index, unit, role) for role in ("sum", "o", "h"))
+        model = circuit.diode.spice_name
+        return blocks.weight_resistor_lines(blocks.rails(circuit, stage_index), stage.r_plain[unit],
+                                            stage.r_inverted[unit], junction) + [
+            circuit.opamp.element_line(o, o, "0", junction),
+            f"D{o}_clamp {junction} {o} {model}",
+            f"D{h} {o} {h} {model}",
+            f"R{h}_f {h} {junction} {blocks.number(stage.r_feedback[unit])}",
+            f"R{h}_load {h} 0 {blocks.number(stage.r_load[unit])}",
         ]
