@@ -70,7 +70,29 @@ def build_parser() -> argparse.ArgumentParser:
     neuron.add_argument("--volts-per-unit", type=float, default=1.0, help="volts per data unit")
     neuron.add_argument("--plot", metavar="FILE.png", help="write a PNG of the elbow and the deviation")
     neuron.add_argument("--json", action="store_true", help="print the result as one JSON document")
+    simulate = commands.add_parser(
+        "simulate", formatter_class=_Formatter,
+        help="simulate a model file over a sweep or a CSV of inputs",
+        description="Simulate MODEL.json and print its outputs with the ideal network's beside them. One-input "
+                    "models take --x (a sweep); any model takes --inputs FILE.csv (a header row naming x1, x2, ... "
+                    "or plain columns in input order).",
+        epilog="Example: circuitnet simulate netlists/eight_diode.json --x -1:1:201 --temp 70 --json > out.json",
+    )
+    simulate.add_argument("model", help="model file (JSON)")
+    source = simulate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--x", metavar="START:STOP:N", help="sweep of the (single) input, N points, data units")
+    source.add_argument("--inputs", metavar="FILE.csv", help="input samples, one row each, data units")
+    simulate.add_argument("--temp", type=float, default=27.0, help="circuit temperature, degrees Celsius")
+    simulate.add_argument("--backend", default="spice", choices=_backend_names(), help="simulator")
+    output = simulate.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
+    output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
     return parser
+
+
+def _backend_names() -> list[str]:
+    from .simulate import BACKENDS
+    return list(BACKENDS)
 
 
 def _topology_names() -> list[str]:
@@ -136,7 +158,46 @@ def command_neuron(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"export": command_export, "neuron": command_neuron}
+def command_simulate(args) -> int:
+    import numpy as np
+
+    from . import modelfile
+    from .datafile import read_inputs_csv
+    from .errors import InputShapeError
+    from .simulate import simulate, simulate_sweep
+    from .sweep import parse_sweep
+    from .topologies import read_back
+
+    circuit = modelfile.load(args.model)
+    if args.x is not None:
+        if circuit.n_inputs != 1:
+            raise InputShapeError(f"{args.model} has {circuit.n_inputs} inputs; --x sweeps one-input models, "
+                                  f"give the samples with --inputs FILE.csv")
+        result = simulate_sweep(circuit, parse_sweep(args.x), backend=args.backend, temperature_c=args.temp)
+    else:
+        result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs), backend=args.backend,
+                          temperature_c=args.temp)
+    ideal = read_back(circuit).forward(result.x)
+    if args.json:
+        print(json.dumps({"model": args.model, "topology": circuit.topology, "backend": args.backend,
+                          "temperature_c": args.temp, "x": result.x.tolist(), "y": result.y.tolist(),
+                          "y_volts": result.y_volts.tolist(), "ideal": ideal.tolist()}))
+    elif args.csv:
+        names = ([f"x{k + 1}" for k in range(circuit.n_inputs)] + [f"y{k + 1}" for k in range(circuit.n_outputs)]
+                 + [f"y{k + 1}_volts" for k in range(circuit.n_outputs)]
+                 + [f"ideal{k + 1}" for k in range(circuit.n_outputs)])
+        print(",".join(names))
+        for row in np.hstack([result.x, result.y, result.y_volts, ideal]):
+            print(",".join(f"{v:.12g}" for v in row))
+    else:
+        deviation = np.abs(result.y - ideal)
+        print(f"{circuit.topology} circuit, {len(result.x)} point(s), {args.backend} at {args.temp:g} C: "
+              f"output {result.y.min():.6g} .. {result.y.max():.6g}; max |y - ideal| = {deviation.max():.4g}, "
+              f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units). Use --json or --csv for the values.")
+    return EXIT_OK
+
+
+COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,10 @@ class ModelFileError(CircuitnetError, ValueError):
     """A model file is malformed, truncated or out of bounds; the message names the field."""
 
 
+class DataFileError(CircuitnetError, ValueError):
+    """A CSV file of samples is empty, malformed, or has text or NaN where numbers belong."""
+
+
 class SimulationError(CircuitnetError, RuntimeError):
     """ngspice failed; the message carries ngspice's own words."""
 

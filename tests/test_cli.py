@@ -75,3 +75,35 @@ def test_help_explains_units_and_gives_an_example():
     done = run_cli("neuron", "--help")
     assert done.returncode == 0
     assert "data units" in done.stdout and "Example: circuitnet neuron" in done.stdout
+
+
+def test_simulate_json_holds_outputs_and_ideal():
+    done = run_cli("simulate", str(NETLISTS / "eight_precision.json"), "--x", "-1:1:51", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert len(result["x"]) == len(result["y"]) == len(result["y_volts"]) == len(result["ideal"]) == 51
+    import numpy as np
+    assert np.max(np.abs(np.array(result["y"]) - np.array(result["ideal"]))) < 5e-3
+
+
+def test_simulate_csv_inputs(tmp_path):
+    data = tmp_path / "in.csv"
+    data.write_text("x2,x1\n0.5,0.1\n-0.2,0.3\n")
+    done = run_cli("simulate", str(NETLISTS / "two_input_diode.json"), "--inputs", str(data), "--csv")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "x1,x2,y1,y1_volts,ideal1" and lines[1].startswith("0.1,0.5,")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "has no rows"),
+    ("x1,x2\n", "header but no data rows"),
+    ("x1,x2\n0.1,abc\n", "line 2, x2: 'abc' is not a finite number"),
+    ("x1,x2\n0.1,nan\n", "is not a finite number"),
+    ("0.1\n", "column 2) is missing"),
+])
+def test_simulate_bad_csv(tmp_path, content, message):
+    data = tmp_path / "in.csv"
+    data.write_text(content)
+    done = run_cli("simulate", str(NETLISTS / "two_input_diode.json"), "--inputs", str(data))
+    assert done.returncode == 2 and message in done.stderr, done.stderr

@@ -28,12 +28,19 @@ FAILURE_PHRASES = (
 )
 
 
+# A failure line ending like this names its element on the next line ("Error on line 4 or
+# its substitute:" / "  q7 x y"); the two are reported together.
+_CONTINUED = (":", "from line")
+
+
 def failure_lines(output: str) -> list[str]:
     """The lines of ngspice's output that report a failure, stripped, in order."""
+    lines = [line.strip() for line in output.splitlines()]
     found = []
-    for line in output.splitlines():
-        text = line.strip()
+    for index, text in enumerate(lines):
         lower = text.lower()
         if lower.startswith(FAILURE_PREFIXES) or any(phrase in lower for phrase in FAILURE_PHRASES):
+            if lower.endswith(_CONTINUED) and index + 1 < len(lines) and lines[index + 1]:
+                text = f"{text} {lines[index + 1]}"
             found.append(text)
     return found

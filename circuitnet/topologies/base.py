@@ -61,6 +61,8 @@ class Topology(ABC):
     name: str
     summary: str
     max_hidden_layers: int | None = None
+    # node roles of each hidden neuron that backends report (see nodes.neuron)
+    reported_roles: tuple[str, ...] = ("h",)
     default_v_ref: float = 1.0
     default_opamp: OpAmpModel = OpAmpModel("finite_gain")
 

@@ -18,6 +18,7 @@ from .base import RealisationOptions, SummerFedTopology
 
 class DiodeTopology(SummerFedTopology):
     name = "diode"
+    reported_roles = ("a", "h")
     summary = "op-amp summer + diode-resistor rectifier per neuron"
 
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:

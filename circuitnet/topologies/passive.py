@@ -36,6 +36,7 @@ _ATTENUATION_FRACTIONS = (1.0, 0.98, 0.95, 0.9, 0.8, 0.7, 0.5, 0.35, 0.25, 0.1)
 
 class PassiveTopology(Topology):
     name = "passive"
+    reported_roles = ("s", "h")
     summary = "resistive divider + diode + load per neuron (the lecture's Figure 5.2)"
     max_hidden_layers = 1
     default_v_ref = 5.0  # a large reference leaves most of the divider's budget to the weights

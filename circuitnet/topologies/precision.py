@@ -23,6 +23,7 @@ from .base import RealisationOptions, SummerFedTopology
 
 class PrecisionTopology(SummerFedTopology):
     name = "precision"
+    reported_roles = ("h",)
     summary = "inverting precision rectifier (op-amp with two diodes in its feedback) per neuron"
 
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:

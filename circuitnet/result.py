@@ -1,0 +1,27 @@
+"""What every backend returns: outputs and internal node voltages at a set of inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Outputs of one backend at inputs x.
+
+    x: shape (n_samples, n_inputs), data units.
+    y: shape (n_samples, n_outputs), data units (``y_volts / volts_per_unit``).
+    y_volts: shape (n_samples, n_outputs), volts at the output node(s).
+    nodes: internal node name -> shape (n_samples,), volts: each hidden neuron's
+        pre-activation node (where the topology has one) and rectifier output ``lLnJ_h``.
+    backend: which backend made it; temperature_c: the simulated temperature.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    y_volts: np.ndarray
+    nodes: dict = field(default_factory=dict)
+    backend: str = ""
+    temperature_c: float = 27.0
