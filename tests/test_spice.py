@@ -157,3 +157,16 @@ def test_sample_netlist_has_no_shell_or_control():
     circuit = load_model(NETLISTS / "two_input_diode.json")
     text = samples_netlist(circuit, np.zeros((3, 2)))
     assert ".control" not in text and "shell" not in text
+
+
+def test_worker_recycles_after_max_runs():
+    worker = Worker(timeout_s=60, max_runs=3)
+    netlist = "* fine\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n"
+    try:
+        pids = []
+        for _ in range(7):
+            worker.run(netlist)
+            pids.append(worker.pid)
+        assert pids[0] == pids[2] != pids[3] == pids[5] != pids[6]
+    finally:
+        worker.stop()

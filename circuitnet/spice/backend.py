@@ -34,10 +34,22 @@ def reported_nodes(circuit: Circuit) -> list[str]:
             for stage, width in enumerate(circuit.hidden_sizes) for unit in range(width) for role in roles]
 
 
+def output_nodes(circuit: Circuit) -> list[str]:
+    return [nodes.output_node(k, circuit.n_outputs) for k in range(circuit.n_outputs)]
+
+
+def save_lines(circuit: Circuit) -> list[str]:
+    """``.save`` the outputs and reported nodes only: ngspice then stores (and the worker
+    sends back) a few vectors instead of every node of the circuit."""
+    names = output_nodes(circuit) + reported_nodes(circuit)
+    return [".save " + " ".join(names[i:i + 16]) for i in range(0, len(names), 16)]
+
+
 def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> str:
     """A netlist whose analysis is a ``.dc`` of input 1 over ``sweep`` (other inputs at 0)."""
     s = circuit.volts_per_unit
     lines = [f"* circuitnet sweep: {circuit.topology}", *netlist_lines(circuit, temperature_c=temperature_c),
+             *save_lines(circuit),
              f".dc V{nodes.input_node(0)} {sweep.start * s:.17g} {sweep.stop * s:.17g} {sweep.step * s:.17g}",
              ".end"]
     return "\n".join(lines) + "\n"
@@ -52,7 +64,7 @@ def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0
         pairs = ", ".join(f"{i}, {v:.17g}" for i, v in enumerate(volts[:, k]))
         sources.append(f"B{node} {node} 0 V = pwl(v({INDEX_NODE}), {pairs})")
     lines = [f"* circuitnet sample set: {circuit.topology}, {len(x)} samples",
-             *netlist_lines(circuit, input_lines=sources, temperature_c=temperature_c),
+             *netlist_lines(circuit, input_lines=sources, temperature_c=temperature_c), *save_lines(circuit),
              f".dc V{INDEX_NODE} 0 {len(x) - 1} 1", ".end"]
     return "\n".join(lines) + "\n"
 
@@ -90,7 +102,7 @@ class SpiceBackend:
         return self._result(circuit, x, merged, temperature_c)
 
     def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float) -> SimulationResult:
-        outputs = [nodes.output_node(k, circuit.n_outputs) for k in range(circuit.n_outputs)]
+        outputs = output_nodes(circuit)
         wanted = outputs + reported_nodes(circuit)
         missing = [name for name in wanted if name not in vectors]
         if missing:

@@ -22,6 +22,8 @@ from .messages import failure_lines
 
 # libngspice0 ships only the versioned name; PySpice 1.5 asks for the -dev symlink.
 DEFAULT_LIBRARY = "libngspice.so.0"
+# ngspice's command history grows by about 1 KB per run; it is freed this often.
+_RUNS_PER_HISTORY_RELEASE = 500
 
 
 def _shared_class():
@@ -55,6 +57,10 @@ def _shared_class():
         def command(self, text: str) -> None:
             self._ngspice_shared.ngSpice_Command(text.encode("ascii"))
 
+        def forget_history(self) -> None:
+            """ngspice keeps every command it was sent; a NULL command frees that history."""
+            self._ngspice_shared.ngSpice_Command(ffi.NULL)
+
         def load(self, netlist: str) -> None:
             lines = [line for line in netlist.splitlines() if line.strip()] + [""]
             keep = [ffi.new("char[]", line.encode("utf-8")) for line in lines] + [ffi.NULL]
@@ -83,6 +89,7 @@ class NgspiceLibrary:
     """The process's libngspice: run a netlist, get its vectors or a SimulationError."""
 
     def __init__(self) -> None:
+        self._runs = 0
         try:
             self._shared = _shared_class()()
         except OSError as error:
@@ -115,6 +122,9 @@ class NgspiceLibrary:
         finally:
             shared.command("destroy all")
             shared.command("remcirc")
+            self._runs += 1
+            if self._runs % _RUNS_PER_HISTORY_RELEASE == 0:
+                shared.forget_history()
         if failures:
             raise SimulationError("ngspice: " + " | ".join(failures[:6]))
         if not vectors:

@@ -28,6 +28,10 @@ import numpy as np
 from ..errors import NgspiceNotFoundError, SimulationError
 
 DEFAULT_TIMEOUT_S = 300.0
+# libngspice leaks about 0.4 KB per run even with plots, circuits and command history freed
+# (measured: +12.6 MB over 30,000 runs); a worker is replaced after this many runs, which
+# bounds its memory at a cost of one start-up (about 0.25 s) per that many runs.
+DEFAULT_MAX_RUNS = 10_000
 _STARTUP_TIMEOUT_S = 60.0
 
 
@@ -61,8 +65,10 @@ def _worker_main(connection: Connection) -> None:
 class Worker:
     """One ngspice process, started on first use and replaced after any failure of its own."""
 
-    def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S, max_runs: int = DEFAULT_MAX_RUNS) -> None:
         self.timeout_s = timeout_s
+        self.max_runs = max_runs
+        self._runs = 0
         self._process = None
         self._connection = None
         self._folder = None
@@ -96,9 +102,13 @@ class Worker:
 
     def run(self, netlist: str) -> dict[str, np.ndarray]:
         """Run one netlist; its vectors, or SimulationError (the worker is replaced if it failed)."""
+        if self._runs >= self.max_runs:
+            self.stop()
         if self._process is None or self._process.poll() is not None:
             self.stop()
             self._start()
+            self._runs = 0
+        self._runs += 1
         try:
             self._connection.send(netlist)
             if not self._connection.poll(self.timeout_s):

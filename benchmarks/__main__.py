@@ -1,0 +1,42 @@
+"""Run circuitnet's benchmarks, print their tables and append them to benchmarks/RESULTS.md.
+
+    python -m benchmarks            # every case
+    python -m benchmarks spice      # only the SPICE layer
+    python -m benchmarks --quick    # fewer repeats and runs (a smoke test, not for RESULTS.md)
+
+Speed targets are ratios or rates measured within one run; the machine is described in
+each appended block.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from . import spice_cases
+from .machine import append_results
+
+SUITES = {
+    "spice": lambda quick: [
+        ("In-process 1,000-point sweep vs ngspice -b", spice_cases.sweep_case(3 if quick else 15)),
+        ("10,000 consecutive simulations: memory", spice_cases.memory_case(500 if quick else 10_000)),
+        ("2-input sample sets", spice_cases.samples_case(1 if quick else 5)),
+    ],
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("suites", nargs="*", choices=[[], *SUITES], default=[], metavar="SUITE",
+                        help=f"which suites to run: {', '.join(SUITES)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats; results are not recorded")
+    args = parser.parse_args()
+    for name in args.suites or list(SUITES):
+        print(f"# {name}", flush=True)
+        for title, table in SUITES[name](args.quick):
+            if not args.quick:
+                append_results(title, table)
+
+
+if __name__ == "__main__":
+    main()

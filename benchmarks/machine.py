@@ -1,0 +1,45 @@
+"""A one-line description of the machine a benchmark ran on, and RESULTS.md appending."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def describe() -> str:
+    cpu = "unknown CPU"
+    try:
+        match = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = match.group(1).strip() if match else cpu
+    except OSError:
+        pass
+    try:
+        kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, AttributeError):
+        memory = "? GiB"
+    try:
+        ngspice = subprocess.run(["ngspice", "--version"], capture_output=True, text=True, timeout=10).stdout
+        ngspice = re.search(r"ngspice-(\S+)", ngspice).group(1)
+    except (OSError, AttributeError, subprocess.SubprocessError):
+        ngspice = "?"
+    return (f"{cpu}, {os.cpu_count()} cores, {memory}; {platform.platform(terse=True)}; "
+            f"Python {platform.python_version()}; ngspice {ngspice}")
+
+
+def append_results(title: str, table: list[str]) -> None:
+    """Append one run (date, command, machine, table) to RESULTS.md."""
+    command = "python -m benchmarks " + shlex.join(sys.argv[1:])
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    block = [f"## {title} ({stamp})", "", f"- command: `{command.strip()}`", f"- machine: {describe()}", "",
+             *table, ""]
+    with open(RESULTS, "a", encoding="utf-8") as stream:
+        stream.write("\n".join(block) + "\n")
