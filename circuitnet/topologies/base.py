@@ -85,6 +85,17 @@ class Topology(ABC):
     def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
         """Netlist lines of one hidden neuron (its weights, rectifier and load)."""
 
+    @abstractmethod
+    def surrogate_cell(self, ctx, stage_index: int, plain, inverted, load, coupling, offset):
+        """The surrogate of one hidden stage (see ``circuitnet.surrogate``).
+
+        plain, inverted: (n, n_in + 1) rail voltages (Vars). load (w,), coupling (w, w),
+        offset: how the next stage loads the rectifier outputs (``surrogate.blocks.loading``).
+        Returns (rectifier outputs h (n, w) Var, reported node name -> (n,) Var,
+        this stage's junction voltages (n, w) Var where they are not linear in its inputs,
+        else None).
+        """
+
     def hidden_stage_fields(self) -> tuple[str, ...]:
         """The Stage fields a hidden stage of this topology has besides r_plain and r_inverted."""
         return ("r_feedback", "r_load", "activation_scale")
@@ -232,3 +243,10 @@ def _resistor_range(resistor_range) -> tuple[float, float]:
             f"resistor_range = ({r_min!r}, {r_max!r}); need 0 < min < max, both finite ohms"
         )
     return r_min, r_max
+
+
+def columns(stage_index: int, by_role: dict) -> dict:
+    """Node name -> (n,) Var for every unit of each (n, width) Var in ``by_role``."""
+    from .. import nodes
+    return {nodes.neuron(stage_index, j, role): var[:, j] for role, var in by_role.items()
+            for j in range(var.shape[1])}

@@ -13,7 +13,7 @@ from .. import nodes
 from ..circuit import Circuit
 from ..devices import DiodeModel
 from . import blocks
-from .base import RealisationOptions, SummerFedTopology
+from .base import RealisationOptions, SummerFedTopology, columns
 
 
 class DiodeTopology(SummerFedTopology):
@@ -24,6 +24,16 @@ class DiodeTopology(SummerFedTopology):
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
         # The drop at the current that one data unit of output drives through the load.
         return diode.forward_voltage(options.volts_per_unit / options.r_load)
+
+    def surrogate_cell(self, ctx, stage_index, plain, inverted, load, coupling, offset):
+        from ..surrogate.blocks import summer
+        from ..surrogate.rectifiers import diode_rectifier
+        a, _ = summer(ctx, stage_index, plain, inverted)
+        width = a.shape[1]
+        names = [nodes.neuron(stage_index, j, "h") for j in range(width)]
+        h = diode_rectifier(a, 0.0, ctx.g(stage_index, "r_load") + load, coupling, offset, ctx.junction,
+                            at=ctx.at(names))
+        return h, columns(stage_index, {"a": a, "h": h}), None
 
     def hidden_stage_fields(self) -> tuple[str, ...]:
         return ("r_feedback", "r_load", "r_offset", "activation_scale")

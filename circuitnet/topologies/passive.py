@@ -25,7 +25,7 @@ from ..devices import DiodeModel
 from ..errors import RealisationError
 from ..network import Layer, ReLUNet
 from . import blocks
-from .base import RealisationOptions, Topology, realise_summer_stage
+from .base import RealisationOptions, Topology, columns, realise_summer_stage
 
 # Below this, "1 - sum |d|" is rounding error and no ground resistor is fitted.
 _GROUND_SHARE_EPSILON = 1e-9
@@ -154,6 +154,19 @@ class PassiveTopology(Topology):
         load = rectifier_load_conductance(circuit, stage_index)
         gain = g_thevenin / (g_thevenin + load)
         return gain[:, None] * divider, gain * circuit.v_on
+
+    def surrogate_cell(self, ctx, stage_index, plain, inverted, load, coupling, offset):
+        from ..surrogate.blocks import weighted_inflow
+        from ..surrogate.rectifiers import diode_rectifier
+        inflow, g_in = weighted_inflow(ctx, stage_index, plain, inverted)
+        g_thevenin = g_in + ctx.g(stage_index, "r_ground")
+        v_thevenin = inflow / g_thevenin
+        width = v_thevenin.shape[1]
+        g_load = ctx.g(stage_index, "r_load") + load
+        h = diode_rectifier(v_thevenin, 1.0 / g_thevenin, g_load, coupling, offset, ctx.junction,
+                            at=ctx.at([nodes.neuron(stage_index, j, "h") for j in range(width)]))
+        current = g_load * h - (h @ coupling + offset)
+        return h, columns(stage_index, {"s": v_thevenin - current / g_thevenin, "h": h}), None
 
     def hidden_stage_fields(self) -> tuple[str, ...]:
         return ("r_load", "r_ground", "activation_scale")

@@ -18,7 +18,7 @@ from .. import nodes
 from ..circuit import Circuit
 from ..devices import DiodeModel
 from . import blocks
-from .base import RealisationOptions, SummerFedTopology
+from .base import RealisationOptions, SummerFedTopology, columns
 
 
 class PrecisionTopology(SummerFedTopology):
@@ -28,6 +28,17 @@ class PrecisionTopology(SummerFedTopology):
 
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
         return 0.0  # the feedback loop hides the diode's drop
+
+    def surrogate_cell(self, ctx, stage_index, plain, inverted, load, coupling, offset):
+        from ..surrogate.blocks import weighted_inflow
+        from ..surrogate.rectifiers import precision_rectifier
+        inflow, g_in = weighted_inflow(ctx, stage_index, plain, inverted)
+        g_f = ctx.g(stage_index, "r_feedback")
+        width = inflow.shape[1]
+        o, h = precision_rectifier(inflow, g_in + g_f, g_f, ctx.g(stage_index, "r_load") + load, coupling, offset,
+                                   ctx.gain, ctx.junction,
+                                   at=ctx.at([nodes.neuron(stage_index, j, "o") for j in range(width)]))
+        return h, columns(stage_index, {"h": h}), o * (-1.0 / ctx.gain)
 
     def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
         stage = circuit.stages[stage_index]

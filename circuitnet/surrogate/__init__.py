@@ -1,0 +1,1 @@
+"""The differentiable NumPy twin of every topology (see ``model``)."""

@@ -1,0 +1,151 @@
+"""Surrogate pieces every topology shares: component conductances as differentiable
+parameters, rails and inverters, the inverting summer, and how the next stage loads a
+stage's rectifier outputs. The equations are those of the netlist blocks in
+``topologies/blocks.py``, with finite-gain op-amps solved exactly (an E source: out = A *
+(v+ - v-), no output resistance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..circuit import Circuit
+from .autodiff import Var, concatenate, lift, where
+from .diode import Junction
+
+RESISTOR_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset")
+
+
+@dataclass
+class Context:
+    """Everything a surrogate pass needs: the circuit, its conductances as Vars (siemens;
+    0 for an absent resistor), the diode at the simulated temperature, and optionally an
+    operating point (node name -> (n,) volts) to linearise at instead of solving."""
+
+    circuit: Circuit
+    conductance: dict = field(default_factory=dict)  # (stage, field) -> Var; ("global", "r_inverter")
+    v_ref: Var | None = None
+    junction: Junction | None = None
+    operating_point: dict | None = None
+
+    @classmethod
+    def of(cls, circuit: Circuit, temperature_c: float, operating_point: dict | None = None) -> "Context":
+        conductance = {}
+        for index, stage in enumerate(circuit.stages):
+            for name in RESISTOR_FIELDS:
+                array = getattr(stage, name)
+                if array is not None:
+                    conductance[(index, name)] = Var(1.0 / array)
+        conductance[("global", "r_inverter")] = Var(1.0 / circuit.r_inverter)
+        return cls(circuit, conductance, Var(circuit.v_ref), Junction.of(circuit.diode, temperature_c),
+                   operating_point)
+
+    @property
+    def gain(self) -> float:
+        return self.circuit.opamp.gain
+
+    def g(self, stage: int, name: str) -> Var | None:
+        return self.conductance.get((stage, name))
+
+    def clamp(self, out: Var) -> Var:
+        """A rail-limited op-amp's output clamp (identity for a finite-gain one)."""
+        opamp = self.circuit.opamp
+        if opamp.kind != "rail_limited":
+            return out
+        value = out.value
+        return where(value > opamp.v_pos, opamp.v_pos, where(value < opamp.v_neg, opamp.v_neg, out))
+
+    def at(self, names: list[str]) -> np.ndarray | None:
+        """Operating-point voltages of these nodes as an (n, len(names)) array, if given."""
+        if self.operating_point is None:
+            return None
+        return np.column_stack([self.operating_point[name] for name in names])
+
+
+def inverter_gain(ctx: Context) -> float:
+    """A unity inverter with finite gain A outputs -u * A / (A + 2)."""
+    return ctx.gain / (ctx.gain + 2.0)
+
+
+def rails(ctx: Context, signals: Var) -> tuple[Var, Var]:
+    """(plain, inverted) rail voltages of a stage, each (n, n_in + 1): the signals then +v_ref,
+    their inverter outputs then -v_ref."""
+    n = signals.shape[0]
+    ref = ctx.v_ref * np.ones((n, 1))
+    plain = concatenate([signals, ref], axis=1)
+    inverted = concatenate([ctx.clamp(signals * (-inverter_gain(ctx))), -ref], axis=1)
+    return plain, inverted
+
+
+def summer(ctx: Context, stage: int, plain: Var, inverted: Var) -> tuple[Var, Var]:
+    """(output, junction) volts of the inverting summers of a stage, each (n, n_out).
+
+    KCL at the junction n with out = -A n:  S - n G_in + G_f (out - n) = 0, so
+    n = S / (G_in + G_f (1 + A)).
+    """
+    inflow, g_in = weighted_inflow(ctx, stage, plain, inverted)
+    g_f = ctx.g(stage, "r_feedback")
+    junction = inflow / (g_in + g_f * (1.0 + ctx.gain))
+    out = junction * (-ctx.gain)
+    clamped = ctx.clamp(out)
+    if clamped is out:
+        return out, junction
+    # a clamped output is a source at the rail: the junction is then a plain divider
+    return clamped, where(clamped.value != out.value, (inflow + g_f * clamped) / (g_in + g_f), junction)
+
+
+def weighted_inflow(ctx: Context, stage: int, plain: Var, inverted: Var) -> tuple[Var, Var]:
+    """(S, G_in): the current sum_k G_k P_k that the weight resistors (and the offset
+    resistor from -v_ref, where there is one) bring into a grounded node, (n, n_out), and
+    their total conductance, (n_out,)."""
+    inflow = plain @ ctx.g(stage, "r_plain").T + inverted @ ctx.g(stage, "r_inverted").T
+    g_offset = ctx.g(stage, "r_offset")
+    if g_offset is not None:
+        inflow = inflow - ctx.v_ref * g_offset
+    return inflow, input_conductance(ctx, stage)
+
+
+def input_conductance(ctx: Context, stage: int) -> Var:
+    """Total conductance of a stage's weight (and offset) resistors per unit, (n_out,)."""
+    g_in = ctx.g(stage, "r_plain").sum(1) + ctx.g(stage, "r_inverted").sum(1)
+    g_offset = ctx.g(stage, "r_offset")
+    return g_in if g_offset is None else g_in + g_offset
+
+
+def loading(ctx: Context, stage: int, next_junctions: Var | None) -> tuple[Var, Var, Var]:
+    """How stage ``stage + 1`` loads the rectifier outputs h of ``stage``: (g, K, m) with g
+    (w,) siemens to ground and the injected current ``c = h @ K + m``.
+
+    The next stage's resistors from the plain rail run into its junctions, and its inverters'
+    inputs into theirs (an inverter input draws u (A+1)/(A+2) G). A summer junction's voltage
+    is linear in h, n' = h @ W^T + n0, which gives K and m exactly. A precision stage's
+    junction is not; its voltages from a previous pass (``next_junctions``, (n, n_out)) are
+    used, and the gradient flows through them into that pass.
+    """
+    circuit = ctx.circuit
+    width = circuit.stages[stage].n_out
+    following = circuit.stages[stage + 1]
+    g_plain = ctx.g(stage + 1, "r_plain")
+    inverted_used = following.inverted_signals().astype(float)
+    g_inverter = ctx.conductance[("global", "r_inverter")]
+    a = ctx.gain
+    g = g_plain.sum(0)[:width] + g_inverter * (inverted_used * (a + 1) / (a + 2))
+    g_plain_h = g_plain[:, :width]
+    if following.r_feedback is not None and not _is_precision_stage(circuit, stage + 1):
+        g_inverted = ctx.g(stage + 1, "r_inverted")
+        denominator = input_conductance(ctx, stage + 1) + ctx.g(stage + 1, "r_feedback") * (1.0 + a)
+        w1 = (g_plain_h - g_inverted[:, :width] * inverter_gain(ctx)) / denominator.reshape(-1, 1)
+        ref_current = (g_plain[:, width] - g_inverted[:, width]) * ctx.v_ref
+        g_offset = ctx.g(stage + 1, "r_offset")
+        if g_offset is not None:
+            ref_current = ref_current - g_offset * ctx.v_ref
+        n0 = ref_current / denominator
+        return g, w1.T @ g_plain_h, n0.reshape(1, -1) @ g_plain_h
+    junctions = lift(np.zeros((1, following.n_out))) if next_junctions is None else next_junctions
+    return g, lift(np.zeros((width, width))), junctions @ g_plain_h
+
+
+def _is_precision_stage(circuit: Circuit, stage: int) -> bool:
+    return circuit.topology == "precision" and stage < len(circuit.stages) - 1

@@ -1,0 +1,155 @@
+"""The two implicit pieces of every surrogate: a diode rectifier and a precision rectifier,
+each a custom autodiff operation whose vector-Jacobian product comes from the implicit
+function theorem at the solution (no differentiation through the Newton iterations).
+
+Both see the same surroundings at their output node ``h`` (shape (n_samples, width)):
+a conductance ``g`` to (virtual) ground and a *coupling* ``c = h @ K + m``: the current that
+the next stage's summing junctions push back into ``h``. A finite-gain op-amp holds its
+junction at ``-out / A``, about 1e-5 of the signal, and that junction voltage depends on
+every ``h`` of the stage; K (width x width) and m carry it. The coupled system is solved
+by a fixed-point iteration over c (each round multiplies the error by about 1e-5), and its
+adjoint likewise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .autodiff import Var, custom, value_of
+from .diode import Junction
+
+_COUPLING_ROUNDS = 8
+_COUPLING_TOLERANCE = 1e-16
+_PRECISION_ITERATIONS = 100
+
+
+def _rounds(update, start):
+    """Fixed-point iteration x <- update(x) until it stops moving."""
+    x = start
+    for _ in range(_COUPLING_ROUNDS):
+        new = update(x)
+        moved = np.max(np.abs(new - x)) if new.size else 0.0
+        x = new
+        if moved <= _COUPLING_TOLERANCE * max(1.0, float(np.max(np.abs(x))) if x.size else 1.0):
+            break
+    return x
+
+
+def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: Var, junction: Junction,
+                    at: np.ndarray | None = None) -> Var:
+    """Output h of diodes fed from ``source`` through ``series`` ohms (plus the diode's RS).
+
+    source: (n, w) volts, an ideal source or a Thevenin voltage.
+    series: (w,) ohms in series before the diode (0 for an op-amp output).
+    load: (w,) siemens from h to ground; coupling K: (w, w); offset m: (w,) amperes.
+    at: (n, w) volts: take h from here (e.g. ngspice's node voltages) instead of solving,
+        so the derivatives are those of the circuit at that operating point.
+
+    Equations per element: I = g h - c, v_j = V - h - I (R + RS), I = i(v_j).
+    """
+    v_src, r_total = value_of(source), value_of(series) + junction.rs
+    g, k, m = value_of(load), value_of(coupling), value_of(offset)
+
+    def solve_given(c):
+        v_j, current, _ = junction.solve_series(v_src - c / g, r_total + 1.0 / g)
+        return (current + c) / g
+
+    if at is None:
+        h = _rounds(lambda h_guess: solve_given(h_guess @ k + m), solve_given(np.broadcast_to(m, v_src.shape)))
+    else:
+        h = np.asarray(at, dtype=float)
+    c = h @ k + m
+    current = g * h - c
+    _, di = junction.current(v_src - h - current * r_total)
+    q = 1 + di * r_total
+    diagonal = q * g + di
+
+    def vjp(h_bar):
+        lam = _rounds(lambda lam_guess: (h_bar + (lam_guess * q) @ k.T) / diagonal, h_bar / diagonal)
+        lam_q = lam * q
+        return (lam * di, -(lam * di * current).sum(0), -(lam_q * h).sum(0), h.T @ lam_q, lam_q)
+
+    return custom(h, (source, series, load, coupling, offset), vjp)
+
+
+def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, load: Var, coupling: Var,
+                        offset: Var, gain: float, junction: Junction,
+                        at: np.ndarray | None = None) -> tuple[Var, Var]:
+    """(o, h) of the two-diode inverting precision rectifier.
+
+    inflow S: (n, w) amperes, sum_k G_k P_k from the rails into the summing junction.
+    junction_conductance: (w,) siemens, every conductance at the junction (weights + R_f).
+    feedback: (w,) siemens, R_f's conductance (h to junction).
+    load, coupling, offset: as for diode_rectifier. gain: the op-amp's A (o = -A * n).
+    at: (n, w) op-amp outputs o to take instead of solving (h follows from them).
+
+    Equations per element, with n = -o / A:
+      F1 = S + o G_sum / A + G_f h - I1(v1) = 0,    v1 = -o (1 + 1/A)   (D1: junction -> o)
+      F2 = I2(v2) - (G_f + g) h - G_f o / A + c = 0, v2 = o - h          (D2: o -> h)
+    F1 gives h as a function of o; F2 is then one increasing equation in o, solved by
+    Newton kept inside a bracket (bisection when a step leaves it).
+    """
+    s, g_sum, g_f = value_of(inflow), value_of(junction_conductance), value_of(feedback)
+    g, k, m = value_of(load), value_of(coupling), value_of(offset)
+    a = float(gain)
+
+    def h_of(o):
+        i1, d1 = junction.current(-o * (1 + 1 / a))
+        return (i1 - s - o * g_sum / a) / g_f, (-d1 * (1 + 1 / a) - g_sum / a) / g_f
+
+    def residual(o, c):
+        h, dh = h_of(o)
+        i2, d2 = junction.current(o - h)
+        return i2 - (g_f + g) * h - g_f * o / a + c, d2 * (1 - dh) - (g_f + g) * dh - g_f / a
+
+    def solve_given(c):
+        ideal = -s / g_f
+        low = np.minimum(0.0, ideal) - 2.0
+        high = np.maximum(0.0, ideal) + 2.0
+        # Start where each state puts it: on, D2 carries the load current of h = ideal;
+        # off, D1 carries the junction's whole inflow. Far from these, each Newton step
+        # only walks about N*Vt down an exponential.
+        on_drop = junction.forward_voltage(np.maximum(ideal, 0.0) * (g_f + g) + junction.i_sat)
+        off_drop = junction.forward_voltage(np.maximum(s, 0.0) + junction.i_sat)
+        o = np.where(ideal > 0, ideal + on_drop, -off_drop / (1 + 1 / a))
+        for _ in range(_PRECISION_ITERATIONS):
+            f, df = residual(o, c)
+            high = np.where(f > 0, o, high)
+            low = np.where(f <= 0, o, low)
+            candidate = o - f / df
+            # inclusive: a converged element's Newton step lands on its own bracket end
+            inside = (candidate >= low) & (candidate <= high) & np.isfinite(candidate)
+            new = np.where(inside, candidate, 0.5 * (low + high))
+            moved = np.max(np.abs(new - o))
+            o = new
+            if moved <= 1e-15 * max(1.0, float(np.max(np.abs(o)))):
+                break
+        return o
+
+    def h_given(c):
+        return h_of(solve_given(c))[0]
+
+    if at is None:
+        c0 = np.broadcast_to(m, s.shape)
+        h = _rounds(lambda h_guess: h_given(h_guess @ k + m), h_given(c0))
+        o = solve_given(h @ k + m)
+    else:
+        o = np.asarray(at, dtype=float)
+    h = h_of(o)[0]
+    i1, d1 = junction.current(-o * (1 + 1 / a))
+    i2, d2 = junction.current(o - h)
+    a11 = g_sum / a + d1 * (1 + 1 / a)       # dF1/do
+    a21 = d2 - g_f / a                        # dF2/do
+    a22 = -d2 - g_f - g                       # dF2/dh (diagonal, without the coupling)
+    schur = a22 - g_f * a21 / a11
+
+    def vjp(cotangents):
+        o_bar, h_bar = cotangents
+        lam2 = _rounds(lambda l2: (h_bar - g_f * o_bar / a11 - l2 @ k.T) / schur, (h_bar - g_f * o_bar / a11) / schur)
+        lam1 = (o_bar - a21 * lam2) / a11
+        return (-lam1, -(lam1 * o / a).sum(0), -(lam1 * h - lam2 * (h + o / a)).sum(0), (lam2 * h).sum(0),
+                -(h.T @ lam2), -lam2)
+
+    both = custom(np.stack([o, h]), (inflow, junction_conductance, feedback, load, coupling, offset),
+                  lambda g_both: vjp((g_both[0], g_both[1])))
+    return both[0], both[1]
