@@ -1,7 +1,12 @@
 """Simulate a circuit with a named backend: ``simulate(circuit, x, backend="spice")``.
 
-Backends take a Circuit and inputs in data units and return a SimulationResult. Importing
-this module loads no simulator; the SPICE backend starts its ngspice workers on first use.
+Backends take a Circuit and inputs in data units and return a SimulationResult:
+
+- ``spice``: ngspice in worker processes (``circuitnet.spice``);
+- ``surrogate``: the differentiable NumPy twin of the circuit (``circuitnet.surrogate``);
+- ``ideal``: the ReLU network read back from the component values.
+
+Importing this module loads no simulator; the SPICE backend starts its workers on first use.
 """
 
 from __future__ import annotations
@@ -19,7 +24,17 @@ def _spice():
     return SpiceBackend()
 
 
-BACKENDS = {"spice": _spice}
+def _surrogate():
+    from .surrogate.model import SurrogateBackend
+    return SurrogateBackend()
+
+
+def _ideal():
+    from .ideal import IdealBackend
+    return IdealBackend()
+
+
+BACKENDS = {"spice": _spice, "surrogate": _surrogate, "ideal": _ideal}
 _instances: dict[str, object] = {}
 
 

@@ -21,8 +21,6 @@ import numpy as np
 from ..devices import NOMINAL_TEMPERATURE_C, ZERO_CELSIUS, DiodeModel, thermal_voltage
 
 GMIN = 1e-12  # ngspice's default gmin, siemens, in parallel with every junction
-_NEWTON_ITERATIONS = 60
-_TOLERANCE_V = 1e-15
 
 
 @dataclass(frozen=True)
@@ -45,37 +43,25 @@ class Junction:
 
     def current(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(I, dI/dv) at junction voltage v, amperes and siemens; v of any shape."""
-        forward = v >= -3 * self.vte
-        exp_v = np.exp(np.minimum(v, 700 * self.vte) / self.vte)
-        i_fwd = self.i_sat * (exp_v - 1)
-        d_fwd = self.i_sat * exp_v / self.vte
-        safe_v = np.where(forward, -1.0, v)
-        cube = (3 * self.vte / (math.e * safe_v)) ** 3
-        i_rev = -self.i_sat * (1 + cube)
-        d_rev = self.i_sat * 3 * cube / safe_v
-        return (np.where(forward, i_fwd, i_rev) + GMIN * v, np.where(forward, d_fwd, d_rev) + GMIN)
+        u = v * (1.0 / self.vte)
+        scaled = self.i_sat * np.exp(np.minimum(u, 700.0))
+        current = scaled - self.i_sat + GMIN * v
+        slope = scaled * (1.0 / self.vte) + GMIN
+        reverse = u < -3.0
+        if reverse.any():
+            ratio = (3.0 / math.e) / np.where(reverse, u, -3.0)
+            cube = ratio * ratio * ratio  # not ** 3: numpy's float power calls pow() per element
+            current = np.where(reverse, GMIN * v - self.i_sat * (1.0 + cube), current)
+            slope = np.where(reverse, 3.0 * self.i_sat * cube / np.where(reverse, v, -1.0) + GMIN, slope)
+        return current, slope
 
     def forward_voltage(self, current: np.ndarray) -> np.ndarray:
         """Junction voltage that passes ``current`` (> 0) amperes, ignoring gmin: a first guess."""
         return self.vte * np.log1p(np.asarray(current) / self.i_sat)
 
-    def solve_series(self, v_total: np.ndarray, resistance: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Junction voltage v with ``v + resistance * I(v) = v_total`` (elementwise).
-
-        The left side is increasing and convex for v > -3 N Vt, so Newton started above the
-        root descends onto it without overshooting; the start is the smaller of v_total and
-        the voltage at which the junction alone would pass v_total / resistance.
-        Returns (v, I, dI/dv).
-        """
-        v_total = np.asarray(v_total, dtype=float)
-        resistance = np.broadcast_to(resistance, v_total.shape)
+    def start_below_root(self, v_total: np.ndarray, resistance: np.ndarray) -> np.ndarray:
+        """A first junction voltage for ``v + resistance * I(v) = v_total`` that is not below
+        the root where v_total > 0 (so convex Newton descends onto it without overshoot): the
+        smaller of v_total and the voltage at which the junction alone passes v_total / R."""
         bound = self.vte * np.log1p(np.maximum(v_total, 0.0) / (resistance * self.i_sat))
-        v = np.where(v_total > 0, np.minimum(v_total, bound), v_total)
-        for _ in range(_NEWTON_ITERATIONS):
-            i, di = self.current(v)
-            step = (v + resistance * i - v_total) / (1 + resistance * di)
-            v = v - step
-            if np.max(np.abs(step)) <= _TOLERANCE_V * max(1.0, float(np.max(np.abs(v)))):
-                break
-        i, di = self.current(v)
-        return v, i, di
+        return np.where(v_total > 0, np.minimum(v_total, bound), v_total)

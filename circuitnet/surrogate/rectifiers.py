@@ -19,18 +19,19 @@ from .autodiff import Var, custom, value_of
 from .diode import Junction
 
 _COUPLING_ROUNDS = 8
-_COUPLING_TOLERANCE = 1e-16
-_PRECISION_ITERATIONS = 100
+_NEWTON_ITERATIONS = 100
+# A Newton step this small (relative) leaves an error of its square: far below 1e-15 V.
+_TOLERANCE = 1e-12
 
 
 def _rounds(update, start):
-    """Fixed-point iteration x <- update(x) until it stops moving."""
+    """Fixed-point iteration x <- update(x) until it stops moving (the adjoint's coupling)."""
     x = start
     for _ in range(_COUPLING_ROUNDS):
         new = update(x)
-        moved = np.max(np.abs(new - x)) if new.size else 0.0
+        moved = float(np.max(np.abs(new - x))) if new.size else 0.0
         x = new
-        if moved <= _COUPLING_TOLERANCE * max(1.0, float(np.max(np.abs(x))) if x.size else 1.0):
+        if moved <= _TOLERANCE * max(1.0, float(np.max(np.abs(x))) if x.size else 1.0):
             break
     return x
 
@@ -50,12 +51,8 @@ def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: 
     v_src, r_total = value_of(source), value_of(series) + junction.rs
     g, k, m = value_of(load), value_of(coupling), value_of(offset)
 
-    def solve_given(c):
-        v_j, current, _ = junction.solve_series(v_src - c / g, r_total + 1.0 / g)
-        return (current + c) / g
-
     if at is None:
-        h = _rounds(lambda h_guess: solve_given(h_guess @ k + m), solve_given(np.broadcast_to(m, v_src.shape)))
+        h = _solve_diode_rectifier(v_src, r_total, g, k, m, junction)
     else:
         h = np.asarray(at, dtype=float)
     c = h @ k + m
@@ -70,6 +67,25 @@ def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: 
         return (lam * di, -(lam * di * current).sum(0), -(lam_q * h).sum(0), h.T @ lam_q, lam_q)
 
     return custom(h, (source, series, load, coupling, offset), vjp)
+
+
+def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction) -> np.ndarray:
+    """Newton on the junction voltages, with the coupling current c = h @ K + m refreshed
+    from the latest h at every step (it moves h by about 1e-5 per step, so it settles
+    along with Newton's own error)."""
+    r_eff = r_total + 1.0 / g
+    c = np.broadcast_to(m, v_src.shape)
+    v = junction.start_below_root(v_src - c / g, r_eff)
+    for _ in range(_NEWTON_ITERATIONS):
+        current, slope = junction.current(v)
+        h = (current + c) / g
+        c = h @ k + m
+        step = (v + r_eff * current - (v_src - c / g)) / (1.0 + r_eff * slope)
+        v = v - step
+        if float(np.max(np.abs(step))) <= _TOLERANCE * max(1.0, float(np.max(np.abs(v)))):
+            break
+    current, _ = junction.current(v)
+    return (current + c) / g
 
 
 def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, load: Var, coupling: Var,
@@ -102,17 +118,18 @@ def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, l
         i2, d2 = junction.current(o - h)
         return i2 - (g_f + g) * h - g_f * o / a + c, d2 * (1 - dh) - (g_f + g) * dh - g_f / a
 
-    def solve_given(c):
+    def solve(c, o=None):
         ideal = -s / g_f
-        low = np.minimum(0.0, ideal) - 2.0
-        high = np.maximum(0.0, ideal) + 2.0
-        # Start where each state puts it: on, D2 carries the load current of h = ideal;
-        # off, D1 carries the junction's whole inflow. Far from these, each Newton step
-        # only walks about N*Vt down an exponential.
-        on_drop = junction.forward_voltage(np.maximum(ideal, 0.0) * (g_f + g) + junction.i_sat)
-        off_drop = junction.forward_voltage(np.maximum(s, 0.0) + junction.i_sat)
-        o = np.where(ideal > 0, ideal + on_drop, -off_drop / (1 + 1 / a))
-        for _ in range(_PRECISION_ITERATIONS):
+        if o is None:
+            # Start where each state puts it: on, D2 carries the load current of h = ideal;
+            # off, D1 carries the junction's whole inflow. Far from these, each Newton step
+            # only walks about N*Vt down an exponential.
+            on_drop = junction.forward_voltage(np.maximum(ideal, 0.0) * (g_f + g) + junction.i_sat)
+            off_drop = junction.forward_voltage(np.maximum(s, 0.0) + junction.i_sat)
+            o = np.where(ideal > 0, ideal + on_drop, -off_drop / (1 + 1 / a))
+        low = np.minimum(np.minimum(0.0, ideal) - 2.0, o)
+        high = np.maximum(np.maximum(0.0, ideal) + 2.0, o)
+        for _ in range(_NEWTON_ITERATIONS):
             f, df = residual(o, c)
             high = np.where(f > 0, o, high)
             low = np.where(f <= 0, o, low)
@@ -120,19 +137,24 @@ def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, l
             # inclusive: a converged element's Newton step lands on its own bracket end
             inside = (candidate >= low) & (candidate <= high) & np.isfinite(candidate)
             new = np.where(inside, candidate, 0.5 * (low + high))
-            moved = np.max(np.abs(new - o))
+            moved = float(np.max(np.abs(new - o)))
             o = new
-            if moved <= 1e-15 * max(1.0, float(np.max(np.abs(o)))):
+            if moved <= _TOLERANCE * max(1.0, float(np.max(np.abs(o)))):
                 break
         return o
 
-    def h_given(c):
-        return h_of(solve_given(c))[0]
-
     if at is None:
-        c0 = np.broadcast_to(m, s.shape)
-        h = _rounds(lambda h_guess: h_given(h_guess @ k + m), h_given(c0))
-        o = solve_given(h @ k + m)
+        # the coupling moves each root by about 1e-5 of the signal: re-solve from the last
+        # roots (one or two Newton steps) until c stops moving
+        c = np.broadcast_to(m, s.shape)
+        o = solve(c)
+        for _ in range(_COUPLING_ROUNDS):
+            new_c = h_of(o)[0] @ k + m
+            moved = float(np.max(np.abs(new_c - c)))
+            c = new_c
+            if moved <= _TOLERANCE * max(1e-12, float(np.max(np.abs(c)))):
+                break
+            o = solve(c, o)
     else:
         o = np.asarray(at, dtype=float)
     h = h_of(o)[0]
