@@ -1,0 +1,171 @@
+"""The surrogate against ngspice, its gradients against finite differences, and the ideal
+backend against an independent evaluation. Every registered topology runs without being
+named here."""
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from circuitnet import TOPOLOGIES, RealisationError, load_model, realise
+from circuitnet.ideal import IdealBackend
+from circuitnet.spice.backend import SpiceBackend
+from circuitnet.spice.workers import WorkerPool
+from circuitnet.surrogate.model import SurrogateBackend
+from conftest import random_network
+from test_network import reference_forward
+
+NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
+MODELS = sorted(p.stem for p in NETLISTS.glob("*.json"))
+AGREEMENT_V = 10e-6
+surrogate = SurrogateBackend()
+
+
+@pytest.fixture(scope="module")
+def spice():
+    with WorkerPool(workers=2, timeout_s=120) as pool:
+        yield SpiceBackend(pool)
+
+
+def max_difference(a, b) -> float:
+    """Largest |difference| of the outputs and of every reported internal node, volts."""
+    assert set(a.nodes) == set(b.nodes)
+    return max([float(np.max(np.abs(a.y_volts - b.y_volts)))]
+               + [float(np.max(np.abs(a.nodes[k] - b.nodes[k]))) for k in a.nodes])
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("temperature", [27.0, 0.0, 70.0])
+def test_agrees_with_ngspice_on_every_canonical_model(spice, name, temperature):
+    circuit = load_model(NETLISTS / f"{name}.json")
+    x = np.zeros((201, circuit.n_inputs))
+    x[:, 0] = np.linspace(-1, 1, 201)
+    if circuit.n_inputs > 1:
+        x[:, 1] = np.linspace(0.8, -0.8, 201)
+    assert max_difference(spice.simulate(circuit, x, temperature), surrogate.simulate(circuit, x, temperature)) \
+        <= AGREEMENT_V
+
+
+def generated_circuits(topology, seed, count):
+    rng = np.random.default_rng(seed)
+    deepest = min(TOPOLOGIES[topology].max_hidden_layers or 2, 2)
+    made = []
+    while len(made) < count:
+        hidden = [int(rng.integers(1, 33)) for _ in range(int(rng.integers(1, deepest + 1)))]
+        n_inputs = int(rng.integers(1, 4))
+        try:
+            made.append(realise(random_network(rng, n_inputs, hidden, 1), topology))
+        except RealisationError:
+            continue
+    return made, rng
+
+
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
+def test_agrees_with_ngspice_on_generated_networks(spice, topology):
+    circuits, rng = generated_circuits(topology, seed=len(topology), count=6)
+    for circuit in circuits:
+        x = rng.uniform(-1, 1, (120, circuit.n_inputs))
+        for temperature in (27.0, 0.0, 70.0):
+            difference = max_difference(spice.simulate(circuit, x, temperature),
+                                        surrogate.simulate(circuit, x, temperature))
+            assert difference <= AGREEMENT_V, (circuit.hidden_sizes, temperature, difference)
+
+
+# -- gradients ---------------------------------------------------------------------------
+
+def with_resistance(circuit, key, index, value):
+    if key[0] == "global":
+        return dataclasses.replace(circuit, r_inverter=value)
+    stage, field = key
+    array = np.array(getattr(circuit.stages[stage], field))
+    array[index] = value
+    stages = list(circuit.stages)
+    stages[stage] = dataclasses.replace(circuit.stages[stage], **{field: array})
+    return dataclasses.replace(circuit, stages=tuple(stages))
+
+
+def resistances(circuit, key):
+    """(index, ohms) of every resistor that exists in one field."""
+    if key[0] == "global":
+        return [((), circuit.r_inverter)]
+    array = getattr(circuit.stages[key[0]], key[1])
+    return [(tuple(i), float(array[tuple(i)])) for i in np.argwhere(np.isfinite(array))]
+
+
+def finite_difference_check(circuit, x, y_bar, simulate, step, analytic, normwise=False):
+    """Largest, over resistor fields, of max|analytic - FD| / max|FD| (central differences);
+    with ``normwise``, the largest error over all resistors divided by the largest FD."""
+    def loss(c):
+        return float((simulate(c, x).y * y_bar).sum())
+    worst, errors, scales = 0.0, [], []
+    for key, gradient in analytic.resistors.items():
+        pairs = resistances(circuit, key)
+        if not pairs:
+            continue
+        fd = np.array([(loss(with_resistance(circuit, key, i, r * (1 + step)))
+                        - loss(with_resistance(circuit, key, i, r * (1 - step)))) / (2 * r * step) for i, r in pairs])
+        exact = np.array([float(np.asarray(gradient)[i]) if i != () else float(gradient) for i, _ in pairs])
+        worst = max(worst, float(np.max(np.abs(exact - fd)) / np.max(np.abs(fd))))
+        errors.append(float(np.max(np.abs(exact - fd))))
+        scales.append(float(np.max(np.abs(fd))))
+    return max(errors) / max(scales) if normwise else worst
+
+
+DEPTHS = [(topology, hidden) for topology in TOPOLOGIES for hidden in ([4], [3, 3])
+          if len(hidden) <= (TOPOLOGIES[topology].max_hidden_layers or len(hidden))]
+
+
+@pytest.mark.parametrize("topology, hidden", DEPTHS)
+def test_gradients_match_finite_differences_of_the_surrogate(topology, hidden):
+    """Relative step 1e-3: smaller steps drown the near-zero gradients (1e-9 per ohm for a
+    precision rectifier's load) in the solver's 1e-12 convergence noise."""
+    rng = np.random.default_rng(7)
+    circuit = realise(random_network(rng, 2, hidden, 2, zero_fraction=0.0), topology)
+    x = rng.uniform(-1, 1, (30, 2))
+    y_bar = rng.normal(size=(30, 2))
+    _, analytic = surrogate.vjp(circuit, x, y_bar)
+    assert finite_difference_check(circuit, x, y_bar, surrogate.simulate, 1e-3, analytic) <= 1e-5
+    # and the reference voltage
+    step = 1e-6
+    up, down = (dataclasses.replace(circuit, v_ref=circuit.v_ref * (1 + s)) for s in (step, -step))
+    fd = ((surrogate.simulate(up, x).y - surrogate.simulate(down, x).y) * y_bar).sum() / (2 * circuit.v_ref * step)
+    assert abs(analytic.v_ref - fd) <= 1e-5 * max(abs(fd), 1e-9)
+
+
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
+def test_gradients_match_finite_differences_of_ngspice(spice, topology):
+    """Norm-wise: ngspice's own accuracy (reltol 1e-7) can't resolve by finite differences a
+    gradient as small as the 1e-9 per ohm of a precision rectifier's inverter resistor."""
+    rng = np.random.default_rng(11)
+    circuit = realise(random_network(rng, 1, [2], 1, zero_fraction=0.0), topology)
+    x = np.linspace(-1, 1, 21)[:, None]
+    y_bar = np.ones((21, 1))
+    _, analytic = surrogate.vjp(circuit, x, y_bar)
+    assert finite_difference_check(circuit, x, y_bar, spice.simulate, 1e-3, analytic, normwise=True) <= 1e-3
+
+
+def test_gradient_at_a_given_operating_point():
+    rng = np.random.default_rng(3)
+    circuit = realise(random_network(rng, 2, [5], 1, zero_fraction=0.0), "diode")
+    x = rng.uniform(-1, 1, (40, 2))
+    y_bar = rng.normal(size=(40, 1))
+    own, gradient = surrogate.vjp(circuit, x, y_bar)
+    point = {name: values for name, values in own.nodes.items() if name.endswith("_h")}
+    _, at_own = surrogate.vjp(circuit, x, y_bar, operating_point=point)
+    for key in gradient.resistors:
+        np.testing.assert_allclose(at_own.resistors[key], gradient.resistors[key], rtol=1e-8, atol=1e-18)
+    shifted = {name: values + 0.05 for name, values in point.items()}
+    _, elsewhere = surrogate.vjp(circuit, x, y_bar, operating_point=shifted)
+    assert not np.allclose(elsewhere.resistors[(0, "r_load")], gradient.resistors[(0, "r_load")], rtol=1e-3)
+
+
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
+def test_ideal_backend_is_the_read_back_network(topology):
+    rng = np.random.default_rng(5)
+    net = random_network(rng, 2, [6], 2)
+    circuit = realise(net, topology)
+    x = rng.uniform(-1, 1, (25, 2))
+    result = IdealBackend().simulate(circuit, x)
+    np.testing.assert_allclose(result.y, reference_forward(net, x), rtol=1e-10, atol=1e-10)
+    assert set(result.nodes) == {f"l1n{j}_h" for j in range(1, 7)}
