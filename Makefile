@@ -24,6 +24,7 @@ netlists: $(BIN)/.installed
 # Regenerate the README's pictures.
 figures: $(BIN)/.installed
 	$(BIN)/python examples/one_elbow.py --out examples/figures
+	$(BIN)/python examples/surrogate_knee.py --out examples/figures
 
 system-deps:
 	@if ! command -v ngspice >/dev/null 2>&1 || \

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import spice_cases
+from . import spice_cases, surrogate_cases
 from .machine import append_results
 
 SUITES = {
@@ -20,6 +20,10 @@ SUITES = {
         ("In-process 1,000-point sweep vs ngspice -b", spice_cases.sweep_case(3 if quick else 15)),
         ("10,000 consecutive simulations: memory", spice_cases.memory_case(500 if quick else 10_000)),
         ("2-input sample sets", spice_cases.samples_case(1 if quick else 5)),
+    ],
+    "surrogate": lambda quick: [
+        ("Surrogate vs ngspice: agreement", surrogate_cases.agreement_case(2 if quick else 10)),
+        ("Surrogate speed: 32 neurons x 1,000 points", surrogate_cases.speed_case(3 if quick else 15)),
     ],
 }
 

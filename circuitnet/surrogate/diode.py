@@ -42,17 +42,19 @@ class Junction:
         return cls(i_sat, n * vt, diode.get("RS"))
 
     def current(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(I, dI/dv) at junction voltage v, amperes and siemens; v of any shape."""
+        """(I, dI/dv) at junction voltage v, amperes and siemens; v of any shape.
+
+        Both branches are computed and blended with a 0/1 mask: arithmetic on the mask is
+        an order of magnitude cheaper than np.where on arrays this size.
+        """
         u = v * (1.0 / self.vte)
-        scaled = self.i_sat * np.exp(np.minimum(u, 700.0))
-        current = scaled - self.i_sat + GMIN * v
-        slope = scaled * (1.0 / self.vte) + GMIN
-        reverse = u < -3.0
-        if reverse.any():
-            ratio = (3.0 / math.e) / np.where(reverse, u, -3.0)
-            cube = ratio * ratio * ratio  # not ** 3: numpy's float power calls pow() per element
-            current = np.where(reverse, GMIN * v - self.i_sat * (1.0 + cube), current)
-            slope = np.where(reverse, 3.0 * self.i_sat * cube / np.where(reverse, v, -1.0) + GMIN, slope)
+        reverse = (u < -3.0).astype(float)
+        forward = 1.0 - reverse
+        exp_u = np.exp(np.minimum(u, 700.0)) * forward
+        ratio = (3.0 / math.e) / np.minimum(u, -3.0)
+        cube = ratio * ratio * ratio * reverse  # not ** 3: numpy's float power calls pow() per element
+        current = self.i_sat * (exp_u - 1.0 - cube) + GMIN * v
+        slope = self.i_sat * (exp_u * (1.0 / self.vte) + 3.0 * cube / np.minimum(v, -self.vte)) + GMIN
         return current, slope
 
     def forward_voltage(self, current: np.ndarray) -> np.ndarray:
