@@ -25,16 +25,17 @@ def read_inputs_csv(path: str | os.PathLike, n_inputs: int) -> np.ndarray:
     Columns named ``x1``..``xN`` in a header row are used when present; otherwise the first
     ``n_inputs`` columns.
     """
-    header, rows = _read_rows(path)
+    header, rows = read_table(path)
     names = [f"x{k + 1}" for k in range(n_inputs)]
     if header is not None and all(name in header for name in names):
         columns = [header.index(name) for name in names]
     else:
         columns = list(range(n_inputs))
-    return _numbers(path, header, rows, columns)
+    return numbers(path, header, rows, columns)
 
 
-def _read_rows(path) -> tuple[list[str] | None, list[list[str]]]:
+def read_table(path) -> tuple[list[str] | None, list[list[str]]]:
+    """(header names or None, data rows as lists of cells) of a CSV file."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -55,7 +56,8 @@ def _read_rows(path) -> tuple[list[str] | None, list[list[str]]]:
     return header, rows
 
 
-def _numbers(path, header, rows, columns) -> np.ndarray:
+def numbers(path, header, rows, columns) -> np.ndarray:
+    """The given columns of every row as floats, shape (n_rows, len(columns))."""
     out = np.empty((len(rows), len(columns)))
     first_line = 2 if header is not None else 1
     for i, row in enumerate(rows):

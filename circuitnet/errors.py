@@ -21,7 +21,13 @@ class InputShapeError(CircuitnetError, ValueError):
 
 
 class RealisationError(CircuitnetError, ValueError):
-    """A topology can't realise a network with the allowed component values."""
+    """A topology can't realise a network with the allowed component values.
+
+    ``weight``: (layer, unit, column) of the weight too small to realise beside the others,
+    when that is the problem (column n_in is the bias), else None.
+    """
+
+    weight = None
 
 
 class UnknownNameError(CircuitnetError, ValueError):

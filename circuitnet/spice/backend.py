@@ -38,10 +38,11 @@ def output_nodes(circuit: Circuit) -> list[str]:
     return [nodes.output_node(k, circuit.n_outputs) for k in range(circuit.n_outputs)]
 
 
-def save_lines(circuit: Circuit) -> list[str]:
-    """``.save`` the outputs and reported nodes only: ngspice then stores (and the worker
-    sends back) a few vectors instead of every node of the circuit."""
-    names = output_nodes(circuit) + reported_nodes(circuit)
+def save_lines(circuit: Circuit, extra_nodes: list[str] = ()) -> list[str]:
+    """``.save`` the outputs and reported nodes only (and any extra nodes asked for): ngspice
+    then stores (and the worker sends back) a few vectors instead of every node."""
+    names = output_nodes(circuit) + reported_nodes(circuit) + [n for n in extra_nodes if n not in
+                                                               reported_nodes(circuit)]
     return [".save " + " ".join(names[i:i + 16]) for i in range(0, len(names), 16)]
 
 
@@ -55,7 +56,8 @@ def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -
     return "\n".join(lines) + "\n"
 
 
-def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0) -> str:
+def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,
+                    extra_nodes: list[str] = ()) -> str:
     """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``."""
     volts = x * circuit.volts_per_unit
     sources = [f"V{INDEX_NODE} {INDEX_NODE} 0 DC 0"]
@@ -64,7 +66,8 @@ def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0
         pairs = ", ".join(f"{i}, {v:.17g}" for i, v in enumerate(volts[:, k]))
         sources.append(f"B{node} {node} 0 V = pwl(v({INDEX_NODE}), {pairs})")
     lines = [f"* circuitnet sample set: {circuit.topology}, {len(x)} samples",
-             *netlist_lines(circuit, input_lines=sources, temperature_c=temperature_c), *save_lines(circuit),
+             *netlist_lines(circuit, input_lines=sources, temperature_c=temperature_c),
+             *save_lines(circuit, extra_nodes),
              f".dc V{INDEX_NODE} 0 {len(x) - 1} 1", ".end"]
     return "\n".join(lines) + "\n"
 
@@ -91,19 +94,24 @@ class SpiceBackend:
         x[:, 0] = sweep.values()
         return self._result(circuit, x, vectors, temperature_c)
 
-    def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:
-        """Outputs at every row of x, shape (n_samples, n_inputs), data units."""
+    def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0,
+                 extra_nodes: list[str] = ()) -> SimulationResult:
+        """Outputs at every row of x, shape (n_samples, n_inputs), data units; ``extra_nodes``
+        are returned in ``nodes`` too (e.g. the precision rectifiers' op-amp outputs)."""
         x = read_back(circuit).check_inputs(x)
         if len(x) == 0:
             raise InputShapeError("no input samples to simulate")
         chunks = [x[i:i + MAX_SAMPLES] for i in range(0, len(x), MAX_SAMPLES)]
-        results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk), temperature_c) for chunk in chunks])
+        results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk), temperature_c, extra_nodes)
+                                 for chunk in chunks])
         merged = {name: np.concatenate([r[name][:len(c)] for r, c in zip(results, chunks)]) for name in results[0]}
-        return self._result(circuit, x, merged, temperature_c)
+        return self._result(circuit, x, merged, temperature_c, extra_nodes)
 
-    def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float) -> SimulationResult:
+    def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float,
+                extra_nodes: list[str] = ()) -> SimulationResult:
         outputs = output_nodes(circuit)
-        wanted = outputs + reported_nodes(circuit)
+        reported = reported_nodes(circuit) + [n for n in extra_nodes if n not in reported_nodes(circuit)]
+        wanted = outputs + reported
         missing = [name for name in wanted if name not in vectors]
         if missing:
             raise SimulationError(f"ngspice returned no vector for node(s) {', '.join(missing[:5])}")
@@ -112,7 +120,7 @@ class SpiceBackend:
             raise SimulationError(f"ngspice returned {sorted(lengths)} points for {len(x)} inputs")
         y_volts = np.column_stack([vectors[name] for name in outputs])
         return SimulationResult(x=x, y=y_volts / circuit.volts_per_unit, y_volts=y_volts,
-                                nodes={name: vectors[name] for name in reported_nodes(circuit)},
+                                nodes={name: vectors[name] for name in reported},
                                 backend=self.name, temperature_c=float(temperature_c))
 
 

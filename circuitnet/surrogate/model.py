@@ -90,12 +90,18 @@ class SurrogateBackend:
             (``lLnJ_o`` for the precision topology), e.g. from ngspice: the derivatives are
             then those of the circuit linearised there, not at the surrogate's own solution.
         """
+        return self.gradient(circuit, x, lambda y: y_bar, temperature_c, operating_point)
+
+    def gradient(self, circuit: Circuit, x, cotangent, temperature_c: float = 27.0,
+                 operating_point: dict | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """Like ``vjp``, with y_bar computed from the outputs: ``cotangent(y) -> y_bar`` (data
+        units), so a loss needs one forward pass (e.g. ``lambda y: 2 * (y - t) / t.size``)."""
         x = read_back(circuit).check_inputs(x)
         ctx = Context.of(circuit, temperature_c, operating_point)
         output, reported = forward(ctx, x)
         keys = list(ctx.conductance)
         wrt = [ctx.conductance[key] for key in keys] + [ctx.v_ref]
-        y_bar = np.asarray(y_bar, dtype=float) / circuit.volts_per_unit
+        y_bar = np.asarray(cotangent(output.value / circuit.volts_per_unit), dtype=float) / circuit.volts_per_unit
         grads = grad([(output, y_bar)], wrt)
         resistors = {}
         for key, g_bar in zip(keys, grads):

@@ -59,13 +59,13 @@ def size_summer(coefficients: np.ndarray, r_preferred: float, resistor_range: tu
         if fixed:
             low, high = max(low, r_preferred), min(high, r_preferred)
         if low > high * (1 + 1e-12):
-            raise RealisationError(
+            raise _too_small(label, smallest, RealisationError(
                 f"{label(smallest)} needs gain {magnitude[smallest]:.6g} and {label(largest)} needs gain "
                 f"{magnitude[largest]:.6g} in the same summer; that ratio "
                 f"({magnitude[largest] / magnitude[smallest]:.4g}:1) needs resistors outside the range "
                 f"{r_min:g}..{r_max:g} ohm (at most {r_max / r_min:g}:1). Set the small weight to 0 "
                 f"(no resistor), rescale the network, or widen resistor_range"
-            )
+            ))
     r_feedback = float(r_preferred) if fixed else float(min(max(r_preferred, low), high))
     with np.errstate(divide="ignore"):
         resistance = np.where(used, r_feedback / np.where(used, magnitude, 1.0), np.inf)
@@ -75,14 +75,22 @@ def size_summer(coefficients: np.ndarray, r_preferred: float, resistor_range: tu
 
 
 def weight_label(layer: int, unit: int, n_in: int) -> Callable[[int], str]:
-    """Column index of a stage row -> ``layers[l].weights[j][k]`` or ``layers[l].biases[j]``."""
+    """Column index of a stage row -> ``layers[l].weights[j][k]`` or ``layers[l].biases[j]``.
+    The function carries ``layer`` and ``unit`` so an error can say which weight to drop."""
     def label(column: int) -> str:
         if column == n_in + 1:
             return f"the diode-drop offset of layers[{layer}] unit {unit}"
         if column == n_in:
             return f"layers[{layer}].biases[{unit}]"
         return f"layers[{layer}].weights[{unit}][{column}]"
+    label.layer, label.unit = layer, unit
     return label
+
+
+def _too_small(label, column: int, error: RealisationError) -> RealisationError:
+    """Mark which weight (layer, unit, column) is too small to realise beside the others."""
+    error.weight = (getattr(label, "layer", None), getattr(label, "unit", None), column)
+    return error
 
 
 def check_in_range(name: str, value: float, resistor_range: tuple[float, float]) -> None:

@@ -212,11 +212,14 @@ def _size_divider(d: np.ndarray, resistor_range: tuple[float, float], label) -> 
     smallest = int(np.argmin(np.where(shares > 0, shares, np.inf)))
     if shares[smallest] * g_total * r_max < 1 - 1e-12:
         what = "the divider's share to ground" if smallest == len(d) else label(smallest)
-        raise RealisationError(
+        error = RealisationError(
             f"{what} needs a share {shares[smallest]:.6g} of a passive divider whose largest share is "
             f"{label(largest)} ({magnitude[largest]:.6g}); that ratio needs resistors outside the range "
             f"{r_min:g}..{r_max:g} ohm. Set the small weight to 0, rescale the network, or widen resistor_range"
         )
+        if smallest < len(d):
+            error.weight = (label.layer, label.unit, smallest)
+        raise error
     with np.errstate(divide="ignore"):
         resistance = np.where(used, 1.0 / (np.where(used, magnitude, 1.0) * g_total), np.inf)
     r_ground = 1.0 / (shares[-1] * g_total) if shares[-1] > 0 else np.inf

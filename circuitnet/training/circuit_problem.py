@@ -1,0 +1,108 @@
+"""Training component values: the ``surrogate`` and ``spice-loop`` modes.
+
+The parameters are the log-conductances of every weight resistor (the resistors in
+``r_plain`` and ``r_inverted`` of every stage), clipped so each resistor stays inside the
+circuit's resistor range. Which rail a weight hangs on (its sign) is fixed; feedback, load,
+offset, ground and inverter resistors keep their values.
+
+Loss: mean squared error of the output plus ``lam * sum((G / 1 mS)**2)`` over the trained
+conductances (a ridge penalty on conductance, hence on static power).
+
+- ``surrogate``: outputs and gradients from the NumPy surrogate.
+- ``spice-loop``: outputs from ngspice simulating the *board* (the circuit as built, see
+  Board), gradients from the surrogate's Jacobian linearised at ngspice's node voltages
+  (as in physics-aware training): the loss is the real circuit's, the direction the model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .. import nodes
+from ..circuit import Circuit
+from ..surrogate.model import SurrogateBackend
+from .board import Board
+
+TRAINED_FIELDS = ("r_plain", "r_inverted")
+SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
+
+
+class CircuitProblem:
+    def __init__(self, base: Circuit, lam: float, mode: str = "surrogate", board: Board | None = None,
+                 spice=None, temperature_c: float = 27.0):
+        self.base = base
+        self.lam = lam
+        self.mode = mode
+        self.board = board or Board(temperature_c=temperature_c)
+        self.temperature_c = temperature_c
+        self.spice = spice
+        self.surrogate = SurrogateBackend()
+        self.slots = [(index, name, np.argwhere(np.isfinite(getattr(stage, name))))
+                      for index, stage in enumerate(base.stages) for name in TRAINED_FIELDS]
+        r_min, r_max = base.resistor_range
+        self.bounds = (np.log(1.0 / r_max), np.log(1.0 / r_min))
+
+    # -- parameters <-> circuit ------------------------------------------------------------
+    def initial_params(self) -> list[np.ndarray]:
+        return [np.concatenate([np.log(1.0 / getattr(self.base.stages[i], name)[tuple(where.T)])
+                                for i, name, where in self.slots])]
+
+    def circuit(self, params) -> Circuit:
+        """The nominal circuit with the trained conductances exp(params[0])."""
+        resistance = np.exp(-params[0])
+        stages = list(self.base.stages)
+        offset = 0
+        for index, name, where in self.slots:
+            array = np.array(getattr(stages[index], name))
+            array[tuple(where.T)] = resistance[offset:offset + len(where)]
+            offset += len(where)
+            stages[index] = replace(stages[index], **{name: array})
+        return replace(self.base, stages=tuple(stages))
+
+    def project(self, params):
+        return [np.clip(params[0], *self.bounds)]
+
+    # -- losses ----------------------------------------------------------------------------
+    def _ridge(self, params) -> tuple[float, np.ndarray]:
+        scaled = np.exp(params[0]) / SIEMENS_SCALE
+        return self.lam * float(np.sum(scaled ** 2)), 2.0 * self.lam * scaled ** 2
+
+    def loss_and_grad(self, params, x, y):
+        circuit = self.circuit(params)
+        squared = {}
+
+        def cotangent(prediction):
+            squared["mse"] = float(np.mean((prediction - y) ** 2))
+            return 2.0 * (prediction - y) / y.size
+
+        if self.mode == "spice-loop":
+            measured = self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c,
+                                           extra_nodes=self._operating_nodes(circuit))
+            y_bar = cotangent(measured.y)
+            point = {name: measured.nodes[name] for name in self._operating_nodes(circuit)}
+            _, gradient = self.surrogate.vjp(circuit, x, y_bar, self.temperature_c, operating_point=point)
+        else:
+            _, gradient = self.surrogate.gradient(circuit, x, cotangent, self.temperature_c)
+        d_resistance = np.concatenate([gradient.resistors[(i, name)][tuple(where.T)] for i, name, where in self.slots])
+        ridge, d_ridge = self._ridge(params)
+        # dL/dtheta with G = exp(theta), R = 1/G: dL/dtheta = dL/dR * dR/dtheta = -R * dL/dR
+        d_theta = -d_resistance * np.exp(-params[0]) + d_ridge
+        return squared["mse"] + ridge, [d_theta]
+
+    def predict(self, params, x) -> np.ndarray:
+        """The training mode's view of the outputs: the surrogate's, or ngspice's on the board."""
+        circuit = self.circuit(params)
+        if self.mode == "spice-loop":
+            return self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c).y
+        return self.surrogate.simulate(circuit, x, self.temperature_c).y
+
+    def val_loss(self, params, x, y) -> float:
+        return float(np.mean((self.predict(params, x) - y) ** 2))
+
+    @staticmethod
+    def _operating_nodes(circuit: Circuit) -> list[str]:
+        role = "o" if circuit.topology == "precision" else "h"
+        return [nodes.neuron(stage, unit, role) for stage, width in enumerate(circuit.hidden_sizes)
+                for unit in range(width)]

@@ -1,0 +1,75 @@
+"""Training an ideal ReLU network (the ``ideal`` mode, and the start of every other mode).
+
+Loss: mean squared error plus ``lam * sum(W**2)`` over every weight matrix (a ridge
+penalty; biases are not penalised). Each layer's backward rule sits beside its forward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..network import ReLUNet
+
+
+class IdealProblem:
+    """params: [W_1, b_1, ..., W_L, b_L], W of shape (n_out, n_in)."""
+
+    def __init__(self, lam: float):
+        self.lam = lam
+
+    @staticmethod
+    def forward(params, x):
+        activations = [x]
+        u = x
+        n_layers = len(params) // 2
+        for layer in range(n_layers):
+            z = u @ params[2 * layer].T + params[2 * layer + 1]
+            u = np.maximum(z, 0.0) if layer < n_layers - 1 else z
+            activations.append(u)
+        return activations
+
+    def loss_and_grad(self, params, x, y):
+        activations = self.forward(params, x)
+        residual = activations[-1] - y
+        loss = float(np.mean(residual ** 2)) + self.lam * sum(float(np.sum(w ** 2)) for w in params[0::2])
+        g = 2.0 * residual / residual.size
+        grads = [None] * len(params)
+        for layer in reversed(range(len(params) // 2)):
+            u_in, u_out = activations[layer], activations[layer + 1]
+            if layer < len(params) // 2 - 1:
+                g = g * (u_out > 0)  # ReLU's derivative
+            grads[2 * layer] = g.T @ u_in + 2.0 * self.lam * params[2 * layer]
+            grads[2 * layer + 1] = g.sum(0)
+            g = g @ params[2 * layer]
+        return loss, grads
+
+    def val_loss(self, params, x, y) -> float:
+        return float(np.mean((self.forward(params, x)[-1] - y) ** 2))
+
+    @staticmethod
+    def project(params):
+        return params
+
+
+def initial_params(x_train: np.ndarray, hidden: list[int], n_outputs: int, rng: np.random.Generator) -> list:
+    """First-layer elbows placed through the data (each neuron's knee passes through a random
+    training point, with a random direction), deeper layers He-initialised, small outputs."""
+    n_inputs = x_train.shape[1]
+    params, fan_in = [], n_inputs
+    for index, width in enumerate(hidden):
+        if index == 0:
+            directions = rng.normal(size=(width, n_inputs))
+            directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+            through = x_train[rng.integers(0, len(x_train), width)]
+            weights, biases = directions, -np.sum(directions * through, axis=1)
+        else:
+            weights = rng.normal(0.0, np.sqrt(2.0 / fan_in), (width, fan_in))
+            biases = np.full(width, 0.05)
+        params += [weights, biases]
+        fan_in = width
+    params += [rng.normal(0.0, 0.3 / np.sqrt(fan_in), (n_outputs, fan_in)), np.zeros(n_outputs)]
+    return params
+
+
+def params_to_network(params) -> ReLUNet:
+    return ReLUNet.from_arrays(list(zip(params[0::2], params[1::2])))
