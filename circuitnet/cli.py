@@ -87,7 +87,60 @@ def build_parser() -> argparse.ArgumentParser:
     output = simulate.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
     output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
+    add_fit_parser(commands)
     return parser
+
+
+def add_fit_parser(commands) -> None:
+    fit = commands.add_parser(
+        "fit", formatter_class=_Formatter,
+        help="train a circuit's resistors to fit data or a target function",
+        description="Train a ReLU circuit: an ideal network first, then (modes surrogate, spice-loop) the resistor "
+                    "values themselves; validation data chooses the best epoch, the test split is used once at the "
+                    "end, and every reported RMSE is measured in ngspice. Writes model.json, circuit.cir, fit.png, "
+                    "loss.png, report.json, data.csv and bom.csv into --out. Ctrl-C stops and keeps the best model "
+                    "so far; --resume DIR continues a stopped run.",
+        epilog="Example: circuitnet fit --target sine --topology diode --hidden 16 --mode surrogate --out out/sine",
+    )
+    source = fit.add_mutually_exclusive_group()
+    source.add_argument("--target", help="built-in target: " + ", ".join(_target_names()))
+    source.add_argument("--data", metavar="FILE.csv", help="data file: inputs then target (see --x-columns)")
+    source.add_argument("--resume", metavar="DIR", help="continue the stopped run in DIR (its settings are kept)")
+    fit.add_argument("--x-columns", metavar="A,B", help="input columns of --data (names or 1-based positions)")
+    fit.add_argument("--y-column", metavar="C", help="target column of --data (default: the last)")
+    fit.add_argument("--points", type=int, default=500, help="training points drawn from --target "
+                                                              "(validation and test: half as many each)")
+    fit.add_argument("--noise", type=float, default=0.0, help="Gaussian noise on --target data, data units")
+    fit.add_argument("--topology", default="diode", choices=_topology_names(), help="circuit topology")
+    fit.add_argument("--hidden", default="16", metavar="H[,H2]", help="hidden layer widths")
+    fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
+                     help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
+                          "with ngspice in the loop")
+    fit.add_argument("--epochs", type=int, help="epochs of the mode's training (default: ideal 4000, surrogate 300, "
+                                                "spice-loop 400)")
+    fit.add_argument("--lr", type=float, default=0.01, help="Adam's initial learning rate (cosine decay)")
+    fit.add_argument("--lam", type=float, default=1e-6, help="ridge strength: on weights (ideal stage), on "
+                                                             "conductances in mS (circuit stage)")
+    fit.add_argument("--batch-size", type=int, help="mini-batch size (default: full-batch gradient descent)")
+    fit.add_argument("--patience", type=int, help="stop after this many epochs without a better validation loss")
+    fit.add_argument("--seed", type=int, default=0, help="seed of the data split, initialisation and batches")
+    fit.add_argument("--e-series", choices=["E12", "E24", "E48", "E96", "E192"],
+                     help="snap every resistor to this series and fine-tune the rest")
+    fit.add_argument("--diode", default="1N4148", help="diode model")
+    fit.add_argument("--board-tolerance", type=float, default=0.0, metavar="FRACTION",
+                     help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05)")
+    fit.add_argument("--board-temp", type=float, default=27.0, help="the board's temperature, degrees Celsius")
+    fit.add_argument("--board-diode", help="the board's diode, if not the model's")
+    fit.add_argument("--board-seed", type=int, default=1, help="seed of the board's resistor errors")
+    fit.add_argument("--search", action="store_true",
+                     help="first choose hidden width, lam and lr on validation data (parallel workers)")
+    fit.add_argument("--out", help="output folder (created if missing)")
+    fit.add_argument("--json", action="store_true", help="print report.json")
+
+
+def _target_names() -> list[str]:
+    from .data import TARGETS
+    return list(TARGETS)
 
 
 def _backend_names() -> list[str]:
@@ -197,7 +250,101 @@ def command_simulate(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate}
+class _ProgressBar:
+    """tqdm bars on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self):
+        self.bar = None
+        self.enabled = sys.stderr.isatty()
+
+    def stage(self, name, total, done=0):
+        self.close()
+        if self.enabled:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, initial=done, desc=name, unit="epoch", file=sys.stderr, leave=False)
+
+    def epoch(self, state):
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(val_rmse=f"{state.history['val'][-1] ** 0.5:.4f}")
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def command_fit(args) -> int:
+    from .data import fractions_split, get_target, read_dataset_csv, target_split
+    from .errors import CircuitnetError
+    from .training.fit import FitConfig, fit
+    from .training.outputs import read_data_csv, write_outputs
+    from .training.search import search
+
+    command = "circuitnet fit " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else [])
+    target = None
+    if args.resume:
+        out = Path(args.resume)
+        split = read_data_csv(out / "data.csv")
+        description = json.loads((out / "data.json").read_text())
+        target = get_target(description["target"]) if description.get("target") else None
+        config, resume = FitConfig(), True
+    else:
+        if not args.out:
+            raise CircuitnetError("give --out DIR: the folder for model.json, report.json and the plots")
+        if not (args.target or args.data):
+            raise CircuitnetError("give --target NAME or --data FILE.csv (or --resume DIR)")
+        out = Path(args.out)
+        if args.target:
+            target = get_target(args.target)
+            split = target_split(args.target, args.points, args.seed, args.noise)
+            description = {"target": args.target, "formula": target.formula, "points": args.points,
+                           "noise": args.noise}
+        else:
+            x_columns = args.x_columns.split(",") if args.x_columns else None
+            x, y = read_dataset_csv(args.data, x_columns, args.y_column)
+            split = fractions_split(x, y, args.seed)
+            description = {"file": args.data, "rows": len(x)}
+        board = None
+        if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
+            board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
+                     "diode": args.board_diode}
+        config = FitConfig(topology=args.topology, hidden=[int(h) for h in args.hidden.split(",")], mode=args.mode,
+                           epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
+                           patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
+                           board=board)
+        resume = False
+        out.mkdir(parents=True, exist_ok=True)
+        from .atomic import write_text_atomically
+        write_text_atomically(out / "data.json", json.dumps(description) + "\n")
+        from .training.outputs import _data_csv
+        write_text_atomically(out / "data.csv", _data_csv(split))
+    table = None
+    if args.search and not resume:
+        print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
+        config, table = search(split, config)
+    result = fit(split, config, checkpoint_dir=out, resume=resume, progress=_ProgressBar(),
+                 data_description=description)
+    if table is not None:
+        result.report["search"] = table
+    from .spice.backend import SpiceBackend
+    write_outputs(out, result, split, SpiceBackend(), target, command)
+    report = result.report
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"{report['hyperparameters']['topology']} circuit, {report['hyperparameters']['mode']} mode: "
+              f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
+              f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
+              f"validation {report['val_rmse']:.4g}; {report['seconds']:.1f} s. Wrote {out}/")
+    if result.interrupted:
+        print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
+              f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
+        return 130
+    return EXIT_OK
+
+
+COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit}
 
 
 def main(argv: list[str] | None = None) -> int:

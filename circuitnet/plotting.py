@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from .atomic import write_atomically
@@ -52,3 +53,57 @@ def elbow_figure(comparison, title: str) -> Figure:
 def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> None:
     """Save as PNG atomically."""
     write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=dpi, format="png"))
+
+
+def plot_fit_1d(ax, x_train, y_train, grid, ideal, simulated, target=None, target_label: str = "target"):
+    """The lecture's Figure 5.1: data points, the target function, and the piecewise-linear
+    fits (the ideal network and the SPICE-simulated circuit), data units."""
+    ax.scatter(x_train[:, 0], y_train[:, 0], s=6, color="black", alpha=0.45, label="training data", zorder=1)
+    if target is not None:
+        ax.plot(grid, target, color="tab:blue", linewidth=2.2, label=target_label, zorder=2)
+    ax.plot(grid, ideal, color="0.35", linestyle="--", linewidth=1.2, label="ideal ReLU network", zorder=3)
+    ax.plot(grid, simulated, color="tab:red", linewidth=1.6, label="circuit (ngspice)", zorder=4)
+    ax.set_xlabel("x (data units)")
+    ax.set_ylabel("y (data units)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", frameon=False, fontsize=9)
+    return ax
+
+
+def plot_fit_2d(axes, grid_x1, grid_x2, target, simulated, x_train):
+    """Three panels over the input plane: the target (or the data), the circuit, the error."""
+    extent = (grid_x1.min(), grid_x1.max(), grid_x2.min(), grid_x2.max())
+    limits = dict(vmin=min(target.min(), simulated.min()), vmax=max(target.max(), simulated.max()))
+    for ax, values, title in ((axes[0], target, "target"), (axes[1], simulated, "circuit (ngspice)")):
+        image = ax.imshow(values, origin="lower", extent=extent, aspect="auto", cmap="viridis", **limits)
+        ax.set_title(title)
+        ax.set_xlabel("x1")
+    axes[0].set_ylabel("x2")
+    axes[0].scatter(x_train[:, 0], x_train[:, 1], s=2, color="white", alpha=0.4)
+    error = simulated - target
+    bound = float(np.max(np.abs(error))) or 1.0
+    error_image = axes[2].imshow(error, origin="lower", extent=extent, aspect="auto", cmap="coolwarm",
+                                 vmin=-bound, vmax=bound)
+    axes[2].set_title("circuit - target")
+    axes[2].set_xlabel("x1")
+    axes[1].figure.colorbar(image, ax=axes[:2], shrink=0.8)
+    axes[2].figure.colorbar(error_image, ax=axes[2], shrink=0.8)
+    return axes
+
+
+def plot_loss(ax, history: dict):
+    """Training and validation mean squared error per epoch, for each training stage."""
+    offset = 0
+    colors = {"ideal": "tab:gray", "circuit": "tab:red"}
+    for stage, curves in history.items():
+        epochs = np.arange(offset + 1, offset + len(curves["train"]) + 1)
+        color = colors.get(stage, "tab:blue")
+        ax.plot(epochs, curves["train"], color=color, linewidth=1.2, label=f"{stage}: training loss")
+        ax.plot(epochs, curves["val"], color=color, linewidth=1.2, linestyle="--", label=f"{stage}: validation MSE")
+        offset += len(curves["train"])
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean squared error")
+    ax.grid(True, alpha=0.3, which="both")
+    ax.legend(loc="upper right", frameon=False, fontsize=9)
+    return ax

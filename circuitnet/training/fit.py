@@ -69,7 +69,7 @@ class FitConfig:
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
         if self.epochs is None:
-            self.epochs = {"ideal": 4000, "surrogate": 300, "spice-loop": 150}[self.mode]
+            self.epochs = {"ideal": 4000, "surrogate": 300, "spice-loop": 400}[self.mode]
         for name in ("epochs", "pretrain_epochs"):
             if int(getattr(self, name)) < 1:
                 raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")
