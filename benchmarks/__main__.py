@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import spice_cases, surrogate_cases
+from . import fit_cases, spice_cases, surrogate_cases
 from .machine import append_results
 
 SUITES = {
@@ -24,6 +24,10 @@ SUITES = {
     "surrogate": lambda quick: [
         ("Surrogate vs ngspice: agreement", surrogate_cases.agreement_case(2 if quick else 10)),
         ("Surrogate speed: 32 neurons x 1,000 points", surrogate_cases.speed_case(3 if quick else 15)),
+    ],
+    "fit": lambda quick: [
+        ("Training: sin(pi x), 16 neurons, 500 points, seed 0", fit_cases.sine_case()),
+        ("Training: a board that differs from its model", fit_cases.board_case()),
     ],
 }
 

@@ -116,7 +116,7 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
                      help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
                           "with ngspice in the loop")
-    fit.add_argument("--epochs", type=int, help="epochs of the mode's training (default: ideal 4000, surrogate 300, "
+    fit.add_argument("--epochs", type=int, help="epochs of the mode's training (default: ideal 4000, surrogate 1000, "
                                                 "spice-loop 400)")
     fit.add_argument("--lr", type=float, default=0.01, help="Adam's initial learning rate (cosine decay)")
     fit.add_argument("--lam", type=float, default=1e-6, help="ridge strength: on weights (ideal stage), on "

@@ -69,7 +69,7 @@ class FitConfig:
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
         if self.epochs is None:
-            self.epochs = {"ideal": 4000, "surrogate": 300, "spice-loop": 400}[self.mode]
+            self.epochs = {"ideal": 4000, "surrogate": 1000, "spice-loop": 400}[self.mode]
         for name in ("epochs", "pretrain_epochs"):
             if int(getattr(self, name)) < 1:
                 raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")
@@ -255,7 +255,7 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice)
     theta = tuned.initial_params()[0]
     frozen = np.zeros(theta.shape, dtype=bool)
-    epochs = max(1, config.epochs // rounds)
+    epochs = max(1, config.epochs // 2)
     for round_index in range(rounds):
         snapped_theta = -np.log(eseries.snap(np.exp(-theta), values))
         order = np.argsort(np.abs(snapped_theta - theta) + np.where(frozen, np.inf, 0.0))

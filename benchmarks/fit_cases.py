@@ -1,0 +1,58 @@
+"""Benchmarks of training (issue: train the resistors), the report's pinned numbers.
+
+- sine: sin(pi x) on [-1, 1], 16 hidden neurons, 500 noise-free training points, seed 0, in
+  every topology: SPICE-verified test RMSE of ``ideal``, ``surrogate`` and ``surrogate``
+  with E96 snapping, and the ratios to the ideal network's test RMSE; seconds per fit.
+  Targets: test RMSE <= 0.02 (precision, diode), <= 0.03 (passive); <= 1.25x the ideal
+  network's; after E96 <= 1.5x; surrogate fit <= 60 s.
+- board: the same sine on a diode circuit whose board differs from its model (resistors
+  within +-5 %, 60 C): surrogate against spice-loop training. Targets: spice-loop's test
+  RMSE at most half of surrogate's; spice-loop <= 5 min.
+"""
+
+from __future__ import annotations
+
+import time
+
+from circuitnet.data import target_split
+from circuitnet.training.fit import FitConfig, fit
+
+BOARD = {"tolerance": 0.05, "seed": 1, "temperature_c": 60.0}
+
+
+def _fit(split, **settings):
+    started = time.monotonic()
+    report = fit(split, FitConfig(hidden=[16], seed=0, **settings)).report
+    return report, time.monotonic() - started
+
+
+def sine_case() -> list[str]:
+    split = target_split("sine", 500, seed=0)
+    rows = ["| topology | ideal network (test RMSE) | circuit trained by `ideal` (ngspice) | `surrogate` (ngspice) | "
+            "ratio to ideal | `surrogate` + E96 (ngspice) | ratio | seconds (surrogate) | targets |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for topology in ("passive", "diode", "precision"):
+        ideal, _ = _fit(split, topology=topology, mode="ideal")
+        trained, seconds = _fit(split, topology=topology, mode="surrogate")
+        snapped, _ = _fit(split, topology=topology, mode="surrogate", e_series="E96")
+        reference = ideal["test_rmse_ideal"]
+        bound = 0.03 if topology == "passive" else 0.02
+        rows.append(f"| {topology} | {reference:.4f} | {ideal['test_rmse_spice']:.4f} | "
+                    f"{trained['test_rmse_spice']:.4f} | {trained['test_rmse_spice'] / reference:.2f} | "
+                    f"{snapped['test_rmse_spice']:.4f} | {snapped['test_rmse_spice'] / reference:.2f} | "
+                    f"{seconds:.1f} | <= {bound}; <= 1.25; <= 1.5; <= 60 s |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def board_case() -> list[str]:
+    split = target_split("sine", 500, seed=0)
+    rows = ["| board | `surrogate` test RMSE (ngspice on the board) | `spice-loop` | ratio | seconds (spice-loop) | "
+            "targets |", "| --- | --- | --- | --- | --- | --- |"]
+    surrogate, _ = _fit(split, topology="diode", mode="surrogate", board=BOARD)
+    loop, seconds = _fit(split, topology="diode", mode="spice-loop", board=BOARD)
+    rows.append(f"| diode, resistors +-5 % (seed 1), 60 C | {surrogate['test_rmse_spice']:.4f} | "
+                f"{loop['test_rmse_spice']:.4f} | {loop['test_rmse_spice'] / surrogate['test_rmse_spice']:.2f} | "
+                f"{seconds:.1f} | <= 0.5; <= 300 s |")
+    print(rows[-1], flush=True)
+    return rows
