@@ -12,7 +12,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 .PHONY: demo test system-deps netlists figures clean
 
 demo: $(BIN)/.installed
-	$(BIN)/python examples/one_elbow.py --out out/demo
+	$(BIN)/python examples/lecture_picture.py --topologies diode --out out/demo
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
@@ -25,6 +25,9 @@ netlists: $(BIN)/.installed
 figures: $(BIN)/.installed
 	$(BIN)/python examples/one_elbow.py --out examples/figures
 	$(BIN)/python examples/surrogate_knee.py --out examples/figures
+	$(BIN)/python examples/lecture_picture.py --out examples/figures/fits
+	cp examples/figures/fits/fit-*.png examples/figures/
+	$(BIN)/python examples/board_differs.py --out examples/figures
 
 system-deps:
 	@if ! command -v ngspice >/dev/null 2>&1 || \

@@ -7,8 +7,10 @@ export standalone SPICE netlists. Importing circuitnet does not load ngspice.
 
 from .circuit import Circuit, Stage
 from .devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode
-from .errors import (CircuitnetError, InputShapeError, InvalidDeviceError, InvalidNetworkError, ModelFileError,
-                     NgspiceNotFoundError, RealisationError, SimulationError, UnknownNameError)
+from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDeviceError, InvalidNetworkError,
+                     ModelFileError, NgspiceNotFoundError, NotFittedError, RealisationError, SimulationError,
+                     UnknownNameError)
+from .estimator import CircuitRegressor
 from .export import netlist_text
 from .modelfile import load as load_model, save as save_model
 from .network import Layer, ReLUNet
@@ -18,7 +20,7 @@ from .topologies import TOPOLOGIES, RealisationOptions, get_topology, read_back,
 __version__ = "0.1.0"
 
 __all__ = [
-    "Circuit", "CircuitnetError", "DIODE_LIBRARY", "DiodeModel", "InputShapeError", "InvalidDeviceError",
+    "Circuit", "CircuitRegressor", "CircuitnetError", "DataFileError", "NotFittedError", "DIODE_LIBRARY", "DiodeModel", "InputShapeError", "InvalidDeviceError",
     "InvalidNetworkError", "Layer", "ModelFileError", "NgspiceNotFoundError", "OpAmpModel", "RealisationError",
     "ReLUNet", "RealisationOptions", "SimulationError", "Stage", "Sweep", "TOPOLOGIES", "UnknownNameError",
     "diode", "get_topology", "load_model", "netlist_text", "parse_sweep", "read_back", "realise", "save_model",

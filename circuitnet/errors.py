@@ -46,6 +46,10 @@ class DataFileError(CircuitnetError, ValueError):
     """A CSV file of samples is empty, malformed, or has text or NaN where numbers belong."""
 
 
+class NotFittedError(CircuitnetError, ValueError, AttributeError):
+    """An estimator was asked to predict before ``fit``."""
+
+
 class SimulationError(CircuitnetError, RuntimeError):
     """ngspice failed; the message carries ngspice's own words."""
 
