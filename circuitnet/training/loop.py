@@ -48,7 +48,8 @@ class LoopState:
         return {"params": [p.tolist() for p in self.params], "optimizer": self.optimizer.state(),
                 "rng": self.rng.bit_generator.state, "epoch": self.epoch,
                 "best_params": [p.tolist() for p in self.best_params] if self.best_params is not None else None,
-                "best_val": self.best_val, "since_best": self.since_best, "history": self.history,
+                "best_val": self.best_val, "since_best": self.since_best,
+                "history": {name: list(values) for name, values in self.history.items()},
                 "stopped_early": self.stopped_early}
 
     @classmethod

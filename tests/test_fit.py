@@ -1,0 +1,188 @@
+"""Training: splits, determinism, resuming, each mode lowering the loss, bad data files,
+the report recomputed from model.json and the data, the CLI and the estimator."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from circuitnet import CircuitRegressor, DataFileError, NotFittedError, load_model, modelfile
+from circuitnet.data import fractions_split, read_dataset_csv, target_split
+from circuitnet.spice.backend import SpiceBackend
+from circuitnet.spice.workers import WorkerPool
+from circuitnet.training.board import Board
+from circuitnet.training.eseries import SERIES, series_values
+from circuitnet.training.fit import FitConfig, Progress, fit, measure
+from circuitnet.training.outputs import read_data_csv, write_outputs
+
+SMALL = dict(hidden=[4], pretrain_epochs=150, seed=3)
+
+
+@pytest.fixture(scope="module")
+def spice():
+    with WorkerPool(workers=2, timeout_s=120) as pool:
+        yield SpiceBackend(pool)
+
+
+@pytest.fixture(scope="module")
+def small_split():
+    return target_split("abs", 40, seed=5)
+
+
+def rows(x):
+    return {tuple(row) for row in np.round(x, 12)}
+
+
+def test_splits_are_disjoint_and_seeded():
+    split = target_split("sine", 200, seed=1)
+    train, val, test = rows(split.x_train), rows(split.x_val), rows(split.x_test)
+    assert len(train) == 200 and len(val) == 100 and len(test) == 100
+    assert not (train & val) and not (train & test) and not (val & test)
+    again = target_split("sine", 200, seed=1)
+    np.testing.assert_array_equal(split.x_test, again.x_test)
+    other = fractions_split(np.arange(50.0)[:, None], np.arange(50.0)[:, None], seed=2)
+    parts = [rows(p) for p in (other.x_train, other.x_val, other.x_test)]
+    assert sum(len(p) for p in parts) == 50 and not (parts[0] & parts[1]) and not (parts[1] & parts[2])
+
+
+def test_same_seed_gives_the_same_model(small_split, spice):
+    config = FitConfig(topology="diode", mode="surrogate", epochs=20, **SMALL)
+    first = fit(small_split, config, spice=spice)
+    second = fit(small_split, FitConfig(topology="diode", mode="surrogate", epochs=20, **SMALL), spice=spice)
+    assert modelfile.dumps(first.circuit) == modelfile.dumps(second.circuit)
+
+
+class StopAfter(Progress):
+    """Presses Ctrl-C after a number of epochs of a stage."""
+
+    def __init__(self, stage_name, epochs):
+        self.target, self.left, self.current = stage_name, epochs, None
+
+    def stage(self, name, total, done=0):
+        self.current = name
+
+    def epoch(self, state):
+        if self.current.startswith(self.target):
+            self.left -= 1
+            if self.left == 0:
+                raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("stage", ["ideal network", "surrogate training"])
+def test_resumed_run_ends_where_an_uninterrupted_one_does(small_split, spice, tmp_path, stage):
+    config = dict(topology="diode", mode="surrogate", epochs=25, **SMALL)
+    whole = fit(small_split, FitConfig(**config), checkpoint_dir=tmp_path / "whole", spice=spice)
+    stopped = fit(small_split, FitConfig(**config), checkpoint_dir=tmp_path / "parts", spice=spice,
+                  progress=StopAfter(stage, 10))
+    assert stopped.interrupted
+    resumed = fit(small_split, FitConfig(), checkpoint_dir=tmp_path / "parts", resume=True, spice=spice)
+    assert not resumed.interrupted
+    assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)
+    assert resumed.history["circuit"]["val"] == whole.history["circuit"]["val"]
+
+
+@pytest.mark.parametrize("mode", ["ideal", "surrogate", "spice-loop"])
+def test_each_mode_lowers_the_loss(small_split, spice, mode):
+    board = {"tolerance": 0.05, "seed": 1, "temperature_c": 40.0} if mode == "spice-loop" else None
+    result = fit(small_split, FitConfig(topology="diode", mode=mode, epochs=30 if mode != "ideal" else 150,
+                                        board=board, **SMALL), spice=spice)
+    curve = result.history["circuit" if mode != "ideal" else "ideal"]["val"]
+    assert min(curve) < 0.9 * curve[0]
+    assert result.report["test_rmse_spice"] > 0
+
+
+def test_report_equals_a_recomputation(tmp_path, spice, small_split):
+    config = FitConfig(topology="precision", mode="surrogate", epochs=10, board={"tolerance": 0.02, "seed": 4},
+                       **SMALL)
+    result = fit(small_split, config, spice=spice)
+    write_outputs(tmp_path, result, small_split, spice)
+    report = json.loads((tmp_path / "report.json").read_text())
+    circuit = load_model(tmp_path / "model.json")
+    split = read_data_csv(tmp_path / "data.csv")
+    recomputed = measure(circuit, split, Board(**report["hyperparameters"]["board"]), spice)
+    for key, value in recomputed.items():
+        assert report[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+    for name in ("circuit.cir", "fit.png", "loss.png", "bom.csv"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_e_series_snapping_gives_buyable_values(small_split, spice):
+    result = fit(small_split, FitConfig(topology="diode", mode="surrogate", epochs=12, e_series="E24", **SMALL),
+                 spice=spice)
+    allowed = series_values("E24", *result.circuit.resistor_range)
+    for stage in result.circuit.stages:
+        for array in stage.resistor_arrays().values():
+            finite = array[np.isfinite(array)]
+            assert np.all(np.min(np.abs(finite[:, None] / allowed[None, :] - 1), axis=1) < 1e-9)
+    assert len(SERIES["E96"]) == 96 and SERIES["E96"][:4] == [1.0, 1.02, 1.05, 1.07]
+    assert result.report["e_series"]["test_rmse_spice_before"] > 0
+
+
+@pytest.mark.parametrize("content, message", [
+    ("x,y\n0.1,0.2\n0.3,0.4\n0.5,0.6\n", None),
+    ("x,y\n", "header but no data rows"),
+    ("", "has no rows"),
+    ("x,y\n0.1,0.2\n", "need at least 3"),
+    ("x,y\n0.1,0.2\n0.3,nan\n0.5,0.6\n", "line 3, y: 'nan' is not a finite number"),
+    ("x,y\n0.1,0.2\n0.3,abc\n0.5,0.6\n", "line 3, y: 'abc' is not a finite number"),
+    ("x,y\n0.1,0.2\n0.3\n0.5,0.6\n", "line 3 has 1 column"),
+])
+def test_bad_csv_files_get_named_errors(tmp_path, content, message):
+    path = tmp_path / "data.csv"
+    path.write_text(content)
+    if message is None:
+        x, y = read_dataset_csv(path)
+        assert x.shape == (3, 1) and y.shape == (3, 1)
+        return
+    with pytest.raises(DataFileError, match=message):
+        read_dataset_csv(path)
+
+
+def test_csv_columns_by_name_and_position(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,target\n1,2,3\n4,5,6\n7,8,9\n")
+    x, y = read_dataset_csv(path, ["b"], "target")
+    assert x[:, 0].tolist() == [2, 5, 8] and y[:, 0].tolist() == [3, 6, 9]
+    x, y = read_dataset_csv(path, ["1", "2"], "3")
+    assert x.shape == (3, 2)
+    with pytest.raises(DataFileError, match="no column 'missing'"):
+        read_dataset_csv(path, ["missing"], "target")
+
+
+def test_cli_fit_writes_everything(tmp_path):
+    out = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "tanh", "--topology", "passive",
+                           "--hidden", "4", "--points", "40", "--epochs", "10", "--out", str(out), "--json"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    for key in ("train_rmse", "val_rmse", "test_rmse_ideal", "test_rmse_surrogate", "test_rmse_spice", "seconds",
+                "hyperparameters"):
+        assert key in report
+    for name in ("model.json", "circuit.cir", "fit.png", "loss.png", "report.json", "bom.csv", "data.csv"):
+        assert (out / name).exists(), name
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "nope", "--out", str(out)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "unknown target 'nope'" in done.stderr
+
+
+def test_estimator(tmp_path):
+    x = np.linspace(-1, 1, 60)[:, None]
+    model = CircuitRegressor(topology="diode", hidden=4, epochs=15, seed=1)
+    with pytest.raises(NotFittedError):
+        model.predict(x)
+    assert model.set_params(hidden=5).get_params()["hidden"] == 5
+    model.fit(x, np.abs(x[:, 0]))
+    assert model.predict(x).shape == (60,) and model.n_features_in_ == 1
+    assert model.score(x, np.abs(x[:, 0])) > 0.5
+    assert model.network_.hidden_sizes == (5,)
+
+
+def test_search_reports_every_trial(small_split):
+    from circuitnet.training.search import search
+    best, table = search(small_split, FitConfig(topology="diode", mode="ideal", epochs=60, **SMALL), trials=3,
+                         workers=2)
+    assert len(table) == 3 and table[0]["val_rmse"] == min(row["val_rmse"] for row in table)
+    assert [best.hidden, best.lam, best.lr] == [table[0]["hidden"], table[0]["lam"], table[0]["lr"]]
