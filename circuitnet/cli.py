@@ -88,7 +88,44 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
     output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
     add_fit_parser(commands)
+    add_compare_parser(commands)
     return parser
+
+
+def add_compare_parser(commands) -> None:
+    compare = commands.add_parser(
+        "compare", formatter_class=_Formatter,
+        help="simulated against ideal: neurons, network, temperature, Monte Carlo, power; or an imported netlist",
+        description="Compare a circuit with the ReLU network it stands for, over a sweep of input 1 (other inputs "
+                    "at 0): each neuron's elbow, the whole network (ideal, surrogate, ngspice), the output across "
+                    "temperatures, Monte Carlo boards with resistor tolerances, and static power. Writes "
+                    "compare.json, PNG figures and report.html (opens offline) into --out. With --netlist, import a "
+                    "one-input circuit drawn elsewhere (checked against an allow-list; .control, .include, .lib and "
+                    "shell escapes are refused), simulate its transfer curve and fit the best ReLU network of "
+                    "--hidden neurons to it.",
+        epilog="Examples: circuitnet compare netlists/eight_diode.json --out out/cmp --temps 0,27,70 "
+               "--montecarlo 200 --tolerance 1%%\n          circuitnet compare --netlist rect.cir --input V1 "
+               "--output out --hidden 1 --out out/rect",
+    )
+    compare.add_argument("model", nargs="?", help="model file (JSON)")
+    compare.add_argument("--out", required=True, help="output folder (created if missing)")
+    compare.add_argument("--x", metavar="START:STOP:N", help="sweep of input 1, data units (default -1:1:201; "
+                                                              "with --netlist, volts, default 0:2:201)")
+    compare.add_argument("--temps", default="0,27,70", help="temperatures, degrees Celsius, comma-separated")
+    compare.add_argument("--montecarlo", type=int, default=0, metavar="N", help="number of Monte Carlo boards")
+    compare.add_argument("--tolerance", default="1%", help="resistor tolerance: 1%% or 0.01")
+    compare.add_argument("--is-spread", type=float, default=0.0,
+                         help="log-normal spread of the diodes' IS per board (sigma of ln IS)")
+    compare.add_argument("--yield-threshold", type=float, default=0.05,
+                         help="a board passes when its max |ngspice - ideal| is at most this, data units")
+    compare.add_argument("--seed", type=int, default=0, help="seed of the Monte Carlo draws")
+    compare.add_argument("--workers", type=int, help="parallel simulations (default: one per core)")
+    compare.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the work on a Dask cluster")
+    compare.add_argument("--netlist", metavar="FILE.cir", help="import this netlist instead of a model file")
+    compare.add_argument("--input", metavar="SOURCE", help="with --netlist: the V source to sweep")
+    compare.add_argument("--output", metavar="NODE", help="with --netlist: the output node")
+    compare.add_argument("--hidden", type=int, default=1, help="with --netlist: neurons of the fitted network")
+    compare.add_argument("--json", action="store_true", help="print compare.json")
 
 
 def add_fit_parser(commands) -> None:
@@ -344,7 +381,55 @@ def command_fit(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit}
+def _tolerance(text: str) -> float:
+    from .errors import InputShapeError
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise InputShapeError(f"--tolerance {text!r}: give a fraction (0.01) or a percentage (1%)") from None
+    if not 0 <= value < 1:
+        raise InputShapeError(f"--tolerance {text!r}: must be from 0 to below 100 %")
+    return value
+
+
+def command_compare(args) -> int:
+    from .compare import compare_circuit, compare_netlist
+    from .compare_report import write_report
+    from .errors import CircuitnetError
+    from .executor import executor_for
+    from .sweep import parse_sweep
+
+    if args.netlist:
+        if args.model or not (args.input and args.output):
+            raise CircuitnetError("with --netlist give --input SOURCE and --output NODE, and no model file")
+        path = Path(args.netlist)
+        try:
+            text = path.read_bytes()
+        except OSError as error:
+            raise CircuitnetError(f"{path}: can't read it: {error.strerror or error}") from None
+        numbers, curves = compare_netlist(text, path.name, args.input, args.output, args.hidden,
+                                          parse_sweep(args.x) if args.x else None, args.seed)
+        title = f"imported netlist {path.name}"
+    else:
+        if not args.model:
+            raise CircuitnetError("give a model file, or --netlist FILE.cir")
+        from . import modelfile
+        circuit = modelfile.load(args.model)
+        temperatures = [float(t) for t in args.temps.split(",") if t.strip()]
+        numbers, curves = compare_circuit(circuit, parse_sweep(args.x or "-1:1:201"), temperatures, args.montecarlo,
+                                          _tolerance(args.tolerance), args.is_spread, args.seed, args.yield_threshold,
+                                          executor_for(args.scheduler, args.workers))
+        title = f"{args.model}: {circuit.topology} circuit against its ideal network"
+    written = write_report(args.out, numbers, curves, title)
+    if args.json:
+        print(json.dumps(numbers))
+    else:
+        print(f"wrote {', '.join(str(p) for p in written.values())}")
+    return EXIT_OK
+
+
+COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,
+            "compare": command_compare}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,11 +46,12 @@ def save_lines(circuit: Circuit, extra_nodes: list[str] = ()) -> list[str]:
     return [".save " + " ".join(names[i:i + 16]) for i in range(0, len(names), 16)]
 
 
-def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> str:
-    """A netlist whose analysis is a ``.dc`` of input 1 over ``sweep`` (other inputs at 0)."""
+def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, save_all: bool = False) -> str:
+    """A netlist whose analysis is a ``.dc`` of input 1 over ``sweep`` (other inputs at 0);
+    ``save_all`` keeps every node voltage and source current (for power figures)."""
     s = circuit.volts_per_unit
     lines = [f"* circuitnet sweep: {circuit.topology}", *netlist_lines(circuit, temperature_c=temperature_c),
-             *save_lines(circuit),
+             *([] if save_all else save_lines(circuit)),
              f".dc V{nodes.input_node(0)} {sweep.start * s:.17g} {sweep.stop * s:.17g} {sweep.step * s:.17g}",
              ".end"]
     return "\n".join(lines) + "\n"

@@ -8,9 +8,7 @@ split is never looked at.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -26,15 +24,19 @@ def grid(config: FitConfig) -> list[dict]:
             for w in widths for lam in (0.0, 1e-6, 1e-4) for lr in (0.003, 0.01, 0.03)]
 
 
-def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None = None) -> tuple[FitConfig, list]:
-    """(the best configuration, the table of every trial sorted by validation RMSE)."""
+def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None = None,
+           executor=None) -> tuple[FitConfig, list]:
+    """(the best configuration, the table of every trial sorted by validation RMSE).
+
+    executor: where the trials run (default: local spawned processes, ``workers`` of them;
+    a DaskExecutor runs them on a cluster)."""
     candidates = grid(config)
     rng = np.random.default_rng(config.seed)
     chosen = [candidates[i] for i in rng.choice(len(candidates), size=min(trials, len(candidates)), replace=False)]
     jobs = [(split, asdict(replace(config, e_series=None, **settings))) for settings in chosen]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(_trial, jobs))
+    from ..executor import LocalExecutor
+    executor = executor or LocalExecutor(workers or min(len(jobs), os.cpu_count() or 1), processes=True)
+    results = executor.map(_trial, jobs)
     table = sorted(({**settings, "val_rmse": result["val_rmse"], "train_rmse": result["train_rmse"],
                      "seconds": result["seconds"]} for settings, result in zip(chosen, results)),
                    key=lambda row: row["val_rmse"])

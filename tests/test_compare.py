@@ -1,0 +1,128 @@
+"""circuitnet compare: every file written, every number recomputed independently, Monte
+Carlo at zero tolerance equal to the nominal circuit, imported rectifiers, the Dask backend."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from circuitnet import Sweep, load_model
+from circuitnet.compare import compare_circuit, compare_netlist, monte_carlo_instances
+from circuitnet.compare_report import write_report
+from circuitnet.executor import DaskExecutor, LocalExecutor
+from circuitnet.ideal import IdealBackend
+from circuitnet.spice.backend import SpiceBackend
+from circuitnet.spice.workers import WorkerPool
+
+NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
+MODELS = sorted(p.stem for p in NETLISTS.glob("*.json"))
+SWEEP = Sweep(-1.0, 1.0, 101)
+
+RECTIFIER = """* a plain diode-resistor rectifier
+V1 in 0 DC 0
+D1 in out D1N4148
+R1 out 0 10k
+.model D1N4148 D(IS=4.352E-9 N=1.906 RS=0.6458 BV=110 IBV=0.0001)
+.end
+"""
+
+
+@pytest.fixture(scope="module")
+def spice():
+    with WorkerPool(workers=2, timeout_s=120) as pool:
+        yield SpiceBackend(pool)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_compare_writes_everything_and_its_numbers_recompute(tmp_path, spice, name):
+    circuit = load_model(NETLISTS / f"{name}.json")
+    numbers, curves = compare_circuit(circuit, SWEEP, temperatures=(0.0, 27.0), montecarlo=12, tolerance=0.02,
+                                      seed=4, executor=LocalExecutor(2), spice=spice)
+    written = write_report(tmp_path, numbers, curves, name)
+    for file in ("compare.json", "report.html", "network.png", "neurons.png", "temperatures.png", "montecarlo.png",
+                 "power.png"):
+        assert (tmp_path / file).stat().st_size > 0, file
+    html = (tmp_path / "report.html").read_text()
+    assert "data:image/png;base64," in html and "http" not in html.split("<body>")[1]
+    stored = json.loads((tmp_path / "compare.json").read_text())
+
+    x = np.zeros((SWEEP.n, circuit.n_inputs))
+    x[:, 0] = SWEEP.values()
+    ideal = IdealBackend().simulate(circuit, x)
+    nominal = spice.simulate(circuit, x)
+    assert stored["network"]["spice_vs_ideal"]["max_abs"] == pytest.approx(np.max(np.abs(nominal.y - ideal.y)),
+                                                                          abs=1e-9)
+    for row in stored["neurons"]:
+        deviation = nominal.nodes[row["node"]] - ideal.nodes[row["node"]]
+        assert row["max_deviation_v"] == pytest.approx(np.max(np.abs(deviation)), abs=1e-9)
+    cold = spice.simulate(circuit, x, temperature_c=0.0)
+    assert stored["temperatures"][0]["rms"] == pytest.approx(np.sqrt(np.mean((cold.y - ideal.y) ** 2)), abs=1e-9)
+    mc = stored["montecarlo"]
+    worst = np.array(mc["per_instance_max_abs_error"])
+    assert mc["max_abs_error"]["median"] == pytest.approx(np.median(worst))
+    assert mc["max_abs_error"]["worst"] == pytest.approx(worst.max())
+    assert mc["yield"] == pytest.approx(np.mean(worst <= mc["yield_threshold"]))
+    third = monte_carlo_instances(circuit, 3, 0.02, 4)[2]
+    assert worst[2] == pytest.approx(np.max(np.abs(spice.simulate(third, x).y - ideal.y)), abs=1e-9)
+    power = stored["power"]
+    assert power["balance_max_w"] <= 1e-9 * max(1.0, power["delivered_total"]["max_w"] * 1e3)
+    assert power["dissipated_resistors"]["mean_w"] > 0 and power["dissipated_diodes"]["mean_w"] > 0
+
+
+def test_monte_carlo_at_zero_tolerance_is_the_nominal_circuit_exactly(spice):
+    circuit = load_model(NETLISTS / "eight_precision.json")
+    numbers, curves = compare_circuit(circuit, SWEEP, temperatures=(27.0,), montecarlo=5, tolerance=0.0, seed=9,
+                                      executor=LocalExecutor(2), spice=spice)
+    for row in curves["montecarlo"]:
+        assert np.array_equal(row, curves["spice"].y[:, 0])
+    assert numbers["montecarlo"]["max_abs_error"]["worst"] == numbers["network"]["spice_vs_ideal"]["max_abs"]
+
+
+def test_imported_rectifier_elbow_sits_at_the_diode_drop(spice):
+    numbers, curves = compare_netlist(RECTIFIER, "rect.cir", "V1", "out", hidden=1, spice=spice)
+    elbow = numbers["imported"]["elbows"][0]
+    out = curves["transfer"]
+    conducting = out > 0.01 * out.max()
+    measured_drop = float(np.mean((curves["x"] - out)[conducting]))  # the diode's drop at this 10 kOhm load
+    assert abs(elbow["position"] - measured_drop) <= 0.050
+    assert elbow["direction"] == "rising" and 0.8 < elbow["slope"] < 1.0
+
+
+def test_imported_netlist_errors_name_the_problem(spice):
+    from circuitnet.importer import NetlistImportError
+    with pytest.raises(NetlistImportError, match="V9 is not an independent source"):
+        compare_netlist(RECTIFIER, "rect.cir", "V9", "out", spice=spice)
+    with pytest.raises(NetlistImportError, match="no node 'nowhere'"):
+        compare_netlist(RECTIFIER, "rect.cir", "V1", "nowhere", spice=spice)
+
+
+def test_dask_backend_gives_the_same_monte_carlo(spice):
+    from distributed import Client, LocalCluster
+    circuit = load_model(NETLISTS / "eight_diode.json")
+    settings = dict(temperatures=(27.0, 70.0), montecarlo=30, tolerance=0.01, seed=11, spice=spice)
+    local, _ = compare_circuit(circuit, SWEEP, executor=LocalExecutor(2), **settings)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        remote, _ = compare_circuit(circuit, SWEEP, executor=DaskExecutor(client), **settings)
+    assert remote["montecarlo"] == local["montecarlo"]
+    assert remote["temperatures"] == local["temperatures"]
+
+
+def test_cli_compare(tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "circuitnet", "compare", *args], capture_output=True, text=True,
+                              timeout=600)
+    done = run(str(NETLISTS / "elbow_passive.json"), "--out", str(tmp_path / "a"), "--temps", "27",
+               "--montecarlo", "4", "--tolerance", "5%", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["montecarlo"]["tolerance"] == 0.05
+    assert run(str(NETLISTS / "elbow_passive.json"), "--out", str(tmp_path / "b"), "--tolerance", "lots").returncode == 2
+    hostile = tmp_path / "evil.cir"
+    marker = tmp_path / "pwned"
+    hostile.write_text(f"* evil\nV1 in 0 1\n.control\nshell touch {marker}\n.endc\n.end\n")
+    done = run("--netlist", str(hostile), "--input", "V1", "--output", "in", "--out", str(tmp_path / "c"))
+    assert done.returncode == 2 and "line 3" in done.stderr and not marker.exists()
+    assert not (tmp_path / "c").exists()
