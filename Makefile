@@ -28,6 +28,10 @@ figures: $(BIN)/.installed
 	$(BIN)/python examples/lecture_picture.py --out examples/figures/fits
 	cp examples/figures/fits/fit-*.png examples/figures/
 	$(BIN)/python examples/board_differs.py --out examples/figures
+	$(BIN)/circuitnet compare netlists/eight_diode.json --out examples/figures/compare --temps 0,27,70 \
+	    --montecarlo 200 --tolerance 1%
+	cp examples/figures/compare/neurons.png examples/figures/compare-neurons.png
+	cp examples/figures/compare/montecarlo.png examples/figures/compare-montecarlo.png
 
 system-deps:
 	@if ! command -v ngspice >/dev/null 2>&1 || \

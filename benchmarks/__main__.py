@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import fit_cases, spice_cases, surrogate_cases
+from . import compare_cases, fit_cases, spice_cases, surrogate_cases
 from .machine import append_results
 
 SUITES = {
@@ -28,6 +28,9 @@ SUITES = {
     "fit": lambda quick: [
         ("Training: sin(pi x), 16 neurons, 500 points, seed 0", fit_cases.sine_case()),
         ("Training: a board that differs from its model", fit_cases.board_case()),
+    ],
+    "compare": lambda quick: [
+        ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],
 }
 
