@@ -32,7 +32,8 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="circuitnet",
-        description="ReLU neural networks as analog circuits: export SPICE netlists, simulate, compare.",
+        description="ReLU neural networks as analog circuits: fit their resistors, export SPICE netlists, "
+                    "simulate them, and compare simulated against ideal.",
         formatter_class=_Formatter,
         epilog="Example: circuitnet neuron --topology diode --w 1 --b -0.2 --plot elbow.png",
     )
