@@ -70,11 +70,12 @@ def plot_fit_1d(ax, x_train, y_train, grid, ideal, simulated, target=None, targe
     return ax
 
 
-def plot_fit_2d(axes, grid_x1, grid_x2, target, simulated, x_train):
-    """Three panels over the input plane: the target (or the data), the circuit, the error."""
+def plot_fit_2d(axes, grid_x1, grid_x2, target, simulated, x_train, reference_label: str = "target"):
+    """Three panels over the input plane: the reference (the target function, or the ideal
+    network when the data has none), the circuit, and their difference."""
     extent = (grid_x1.min(), grid_x1.max(), grid_x2.min(), grid_x2.max())
     limits = dict(vmin=min(target.min(), simulated.min()), vmax=max(target.max(), simulated.max()))
-    for ax, values, title in ((axes[0], target, "target"), (axes[1], simulated, "circuit (ngspice)")):
+    for ax, values, title in ((axes[0], target, reference_label), (axes[1], simulated, "circuit (ngspice)")):
         image = ax.imshow(values, origin="lower", extent=extent, aspect="auto", cmap="viridis", **limits)
         ax.set_title(title)
         ax.set_xlabel("x1")
@@ -84,7 +85,7 @@ def plot_fit_2d(axes, grid_x1, grid_x2, target, simulated, x_train):
     bound = float(np.max(np.abs(error))) or 1.0
     error_image = axes[2].imshow(error, origin="lower", extent=extent, aspect="auto", cmap="coolwarm",
                                  vmin=-bound, vmax=bound)
-    axes[2].set_title("circuit - target")
+    axes[2].set_title(f"circuit - {reference_label}")
     axes[2].set_xlabel("x1")
     axes[1].figure.colorbar(image, ax=axes[:2], shrink=0.8)
     axes[2].figure.colorbar(error_image, ax=axes[2], shrink=0.8)

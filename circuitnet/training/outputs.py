@@ -67,7 +67,8 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
         simulated = spice.simulate(board.apply(circuit), points, board.temperature_c).y[:, 0].reshape(61, 61)
         reference = (target.function(points) if target is not None
                      else read_back(circuit).forward(points)[:, 0]).reshape(61, 61)
-        plot_fit_2d(figure.subplots(1, 3), g1, g2, reference, simulated, split.x_train)
+        plot_fit_2d(figure.subplots(1, 3), g1, g2, reference, simulated, split.x_train,
+                    "target" if target is not None else "ideal network (read back)")
     save_figure(figure, folder / "fit.png")
     paths["fit_plot"] = folder / "fit.png"
     loss_figure = Figure(figsize=(7.2, 4.2), layout="constrained")
