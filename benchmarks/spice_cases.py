@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from circuitnet import ReLUNet, Sweep, netlist_text, realise
-from circuitnet.spice.backend import SpiceBackend, samples_netlist, sweep_netlist
+from circuitnet.spice.backend import SpiceBackend, sweep_netlist
 from circuitnet.spice.workers import WorkerPool
 
 

@@ -87,7 +87,7 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
         f"* analysis: {analysis}{held}",
         f"* run: ngspice -b THIS_FILE  -> writes {data_file}: the sweep in volts, then "
         f"{' '.join(result_columns(circuit))}",
-        f"* nodes: x1.. inputs, x1_inv inverted rails, lLnJ_sum/_a/_s/_o/_h neuron J of layer L "
-        f"(summer junction, pre-activation, passive node, superdiode op-amp, rectifier output), y output (volts)",
+        "* nodes: x1.. inputs, x1_inv inverted rails, lLnJ_sum/_a/_s/_o/_h neuron J of layer L "
+        "(summer junction, pre-activation, passive node, superdiode op-amp, rectifier output), y output (volts)",
     ]
     return lines

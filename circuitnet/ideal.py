@@ -7,7 +7,6 @@ backends: ``activation_scale * volts_per_unit * relu(z)``.
 
 from __future__ import annotations
 
-import numpy as np
 
 from . import nodes
 from .circuit import Circuit

@@ -41,7 +41,7 @@ def test_compare_writes_everything_and_its_numbers_recompute(tmp_path, spice, na
     circuit = load_model(NETLISTS / f"{name}.json")
     numbers, curves = compare_circuit(circuit, SWEEP, temperatures=(0.0, 27.0), montecarlo=12, tolerance=0.02,
                                       seed=4, executor=LocalExecutor(2), spice=spice)
-    written = write_report(tmp_path, numbers, curves, name)
+    write_report(tmp_path, numbers, curves, name)
     for file in ("compare.json", "report.html", "network.png", "neurons.png", "temperatures.png", "montecarlo.png",
                  "power.png"):
         assert (tmp_path / file).stat().st_size > 0, file

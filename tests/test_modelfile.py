@@ -150,7 +150,6 @@ def _malformed(rng, document, text):
 
 
 def test_ten_thousand_malformed_files_raise_only_model_file_errors(rng):
-    from circuitnet import ReLUNet
     valid = {}
     for topology in TOPOLOGIES:
         circuit = realise(random_network(rng, 2, [3], 1), topology)

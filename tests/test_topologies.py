@@ -24,7 +24,7 @@ def test_round_trip_on_generated_networks(topology, rng):
     dividers' attenuation, so a small output bias can fall outside the 1000:1 range)."""
     deepest = TOPOLOGIES[topology].max_hidden_layers or 3
     trials, refused = 100, 0
-    for trial in range(trials):
+    for _ in range(trials):
         hidden = [int(rng.integers(1, 17)) for _ in range(int(rng.integers(1, deepest + 1)))]
         net = random_network(rng, int(rng.integers(1, 4)), hidden, int(rng.integers(1, 3)))
         try:

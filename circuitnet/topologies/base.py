@@ -100,9 +100,6 @@ class Topology(ABC):
         """The Stage fields a hidden stage of this topology has besides r_plain and r_inverted."""
         return ("r_feedback", "r_load", "activation_scale")
 
-    def check_circuit(self, circuit: Circuit) -> None:
-        """Raise if the circuit's settings don't suit this topology."""
-
     # -- shared machinery ---------------------------------------------------------------
     def realise(self, net: ReLUNet, options: RealisationOptions | None = None) -> Circuit:
         """The circuit of this topology that realises ``net``."""
@@ -129,7 +126,6 @@ class Topology(ABC):
         if not (np.isfinite(v_on) and 0.0 <= v_on < 10.0):
             raise RealisationError(f"v_on = {v_on!r}; the diode drop must be from 0 to 10 V")
         settings = replace(settings, v_on=v_on)
-        self.check_circuit(settings)
         for name in ("r_load", "r_feedback", "r_inverter"):
             blocks.check_in_range(name, getattr(options, name), settings.resistor_range)
         return replace(settings, stages=self.realise_stages(net, settings, options))
