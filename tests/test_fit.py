@@ -186,3 +186,18 @@ def test_search_reports_every_trial(small_split):
                          workers=2)
     assert len(table) == 3 and table[0]["val_rmse"] == min(row["val_rmse"] for row in table)
     assert [best.hidden, best.lam, best.lr] == [table[0]["hidden"], table[0]["lam"], table[0]["lr"]]
+
+
+def test_cli_resume_reads_its_own_folder(tmp_path):
+    out = tmp_path / "run"
+    base = [sys.executable, "-m", "circuitnet", "fit"]
+    first = subprocess.run(base + ["--target", "abs", "--hidden", "3", "--points", "30", "--epochs", "5",
+                                   "--out", str(out), "--json"], capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run(base + ["--resume", str(out), "--json"], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    before, after = json.loads(first.stdout), json.loads(again.stdout)
+    assert after["test_rmse_spice"] == before["test_rmse_spice"]
+    assert after["hyperparameters"] == before["hyperparameters"]
+    missing = subprocess.run(base + ["--resume", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "nowhere" in missing.stderr
