@@ -323,6 +323,9 @@ def command_fit(args) -> int:
     target = None
     if args.resume:
         out = Path(args.resume)
+        if not (out / "data.csv").exists() or not (out / "data.json").exists():
+            raise CircuitnetError(f"{out} holds no stopped run (no data.csv / data.json); resume the folder a "
+                                  f"'circuitnet fit ... --out DIR' run wrote")
         split = read_data_csv(out / "data.csv")
         description = json.loads((out / "data.json").read_text())
         target = get_target(description["target"]) if description.get("target") else None
