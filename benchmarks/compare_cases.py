@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from circuitnet import Sweep, realise
-from circuitnet.compare import MC_BATCH, monte_carlo_instances, sweep_inputs
+from circuitnet.compare import MC_BATCH, monte_carlo_instances
 from circuitnet.executor import LocalExecutor, simulate_batch
 
 from .spice_cases import network
@@ -18,7 +18,7 @@ from .spice_cases import network
 
 def montecarlo_case(instances: int) -> list[str]:
     circuit = realise(network(1, 16), "diode")
-    x = sweep_inputs(circuit, Sweep(-1.0, 1.0, 201))
+    x = Sweep(-1.0, 1.0, 201).inputs(circuit.n_inputs)
     boards = monte_carlo_instances(circuit, instances, 0.01, seed=0)
     batches = [(boards[i:i + MC_BATCH], x, 27.0) for i in range(0, len(boards), MC_BATCH)]
     LocalExecutor(2).map(simulate_batch, batches[:2])  # start the ngspice workers

@@ -316,7 +316,7 @@ def command_fit(args) -> int:
     from .data import fractions_split, get_target, read_dataset_csv, target_split
     from .errors import CircuitnetError
     from .training.fit import FitConfig, fit
-    from .training.outputs import read_data_csv, write_outputs
+    from .training.outputs import data_csv, read_data_csv, write_outputs
     from .training.search import search
 
     command = "circuitnet fit " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else [])
@@ -358,8 +358,7 @@ def command_fit(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
         from .atomic import write_text_atomically
         write_text_atomically(out / "data.json", json.dumps(description) + "\n")
-        from .training.outputs import _data_csv
-        write_text_atomically(out / "data.csv", _data_csv(split))
+        write_text_atomically(out / "data.csv", data_csv(split))
     table = None
     if args.search and not resume:
         print("searching hidden width, lam and lr on validation data...", file=sys.stderr)

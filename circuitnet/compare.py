@@ -36,12 +36,6 @@ from .training.board import Board
 MC_BATCH = 25  # Monte Carlo instances per task
 
 
-def sweep_inputs(circuit: Circuit, sweep: Sweep) -> np.ndarray:
-    x = np.zeros((sweep.n, circuit.n_inputs))
-    x[:, 0] = sweep.values()
-    return x
-
-
 def error_summary(error: np.ndarray) -> dict:
     error = np.asarray(error, dtype=float)
     return {"max_abs": float(np.max(np.abs(error))), "rms": float(np.sqrt(np.mean(error ** 2)))}
@@ -85,7 +79,6 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
             name = nodes.neuron(stage, unit, "h")
             ideal_h, spice_h = ideal.nodes[name], spice.nodes[name]
             deviation = spice_h - ideal_h
-            rising = True
             if stage == 0:
                 rising = bool(net.layers[0].weights[unit, 0] >= 0)
             else:
@@ -172,7 +165,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     from .spice.backend import SpiceBackend
     spice = spice or SpiceBackend()
     executor = executor or LocalExecutor()
-    x = sweep_inputs(circuit, sweep)
+    x = sweep.inputs(circuit.n_inputs)
     ideal = IdealBackend().simulate(circuit, x)
     surrogate = SurrogateBackend().simulate(circuit, x)
     nominal = spice.simulate(circuit, x)
@@ -184,9 +177,13 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
         "neurons": neuron_comparison(circuit, x, ideal, nominal),
     }
     curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": {}}
-    by_temperature = executor.map(simulate_batch, [([circuit], x, float(t)) for t in temperatures])
+    others = [float(t) for t in temperatures if float(t) != 27.0]
+    simulated = dict(zip(others, (batch[0] for batch in executor.map(simulate_batch,
+                                                                      [([circuit], x, t) for t in others]))))
+    simulated[27.0] = nominal  # the nominal run is already the 27 C one
     numbers["temperatures"] = []
-    for t, (result,) in zip(temperatures, by_temperature):
+    for t in temperatures:
+        result = simulated[float(t)]
         numbers["temperatures"].append({"temperature_c": float(t), **error_summary(result.y - ideal.y)})
         curves["temperatures"][float(t)] = result.y[:, 0]
     if montecarlo > 0:

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .datafile import read_table
+from .datafile import numbers, read_table
 from .errors import DataFileError, InputShapeError, UnknownNameError
 
 
@@ -132,7 +132,6 @@ def read_dataset_csv(path, x_columns: list[str] | None = None, y_column: str | N
         raise DataFileError(f"{path}: needs at least two columns (inputs, then the target)")
     y_index = column(y_column) if y_column is not None else width - 1
     x_indices = [column(c) for c in x_columns] if x_columns else [k for k in range(width) if k != y_index]
-    from .datafile import numbers
     values = numbers(path, header, rows, x_indices + [y_index])
     if len(values) < 3:
         raise DataFileError(f"{path}: {len(values)} data row(s); need at least 3 to train, validate and test")

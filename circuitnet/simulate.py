@@ -58,6 +58,4 @@ def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: str = "spice",
     chosen = get_backend(backend)
     if hasattr(chosen, "sweep"):
         return chosen.sweep(circuit, sweep, temperature_c=temperature_c)
-    x = np.zeros((sweep.n, circuit.n_inputs))
-    x[:, 0] = sweep.values()
-    return chosen.simulate(circuit, x, temperature_c=temperature_c)
+    return chosen.simulate(circuit, sweep.inputs(circuit.n_inputs), temperature_c=temperature_c)

@@ -36,6 +36,12 @@ class Sweep:
         """The points, shape (n,), data units."""
         return np.linspace(self.start, self.stop, self.n)
 
+    def inputs(self, n_inputs: int) -> np.ndarray:
+        """Input samples of shape (n, n_inputs): input 1 swept, the others at 0."""
+        x = np.zeros((self.n, n_inputs))
+        x[:, 0] = self.values()
+        return x
+
     def __str__(self) -> str:
         return f"{self.start:g}:{self.stop:g}:{self.n}"
 

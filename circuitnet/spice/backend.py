@@ -91,9 +91,7 @@ class SpiceBackend:
     def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
         """Outputs over a sweep of input 1 (other inputs 0), data units."""
         vectors = self.pool.run(sweep_netlist(circuit, sweep, temperature_c))
-        x = np.zeros((sweep.n, circuit.n_inputs))
-        x[:, 0] = sweep.values()
-        return self._result(circuit, x, vectors, temperature_c)
+        return self._result(circuit, sweep.inputs(circuit.n_inputs), vectors, temperature_c)
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0,
                  extra_nodes: list[str] = ()) -> SimulationResult:

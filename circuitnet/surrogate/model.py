@@ -22,7 +22,7 @@ from ..circuit import Circuit
 from ..result import SimulationResult
 from ..topologies import get_topology, read_back
 from .autodiff import Var, grad
-from .blocks import RESISTOR_FIELDS, Context, loading, rails, summer
+from .blocks import Context, loading, rails, summer
 
 
 def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, Var]]:
@@ -118,4 +118,4 @@ def _result(circuit, x, output: Var, reported: dict, temperature_c: float, backe
                             backend=backend, temperature_c=float(temperature_c))
 
 
-__all__ = ["ComponentGradient", "RESISTOR_FIELDS", "SurrogateBackend", "forward"]
+__all__ = ["ComponentGradient", "SurrogateBackend", "forward"]

@@ -43,7 +43,7 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
         "netlist": write_text_atomically(folder / "circuit.cir", netlist_text(
             circuit, sweep=Sweep(low, high, 201), data_file="circuit.dat", command=command)),
         "report": write_text_atomically(folder / "report.json", json.dumps(result.report, indent=2) + "\n"),
-        "data": write_text_atomically(folder / "data.csv", _data_csv(split)),
+        "data": write_text_atomically(folder / "data.csv", data_csv(split)),
         "bom": write_text_atomically(folder / "bom.csv", bom_csv(circuit, result.report["hyperparameters"]
                                                                  .get("e_series"))),
     }
@@ -78,7 +78,8 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
     return paths
 
 
-def _data_csv(split: Split) -> str:
+def data_csv(split: Split) -> str:
+    """The data with the split of each point: split, x1.., y (exact float reprs)."""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["split"] + [f"x{k + 1}" for k in range(split.n_inputs)] + ["y"])
@@ -89,7 +90,7 @@ def _data_csv(split: Split) -> str:
 
 
 def read_data_csv(path: str | Path) -> Split:
-    """The split written by ``_data_csv`` (for recomputing a report)."""
+    """The split written by ``data_csv`` (for recomputing a report)."""
     parts: dict[str, tuple[list, list]] = {"train": ([], []), "val": ([], []), "test": ([], [])}
     with open(path, newline="") as stream:
         reader = csv.reader(stream)
