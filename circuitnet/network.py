@@ -90,20 +90,7 @@ class ReLUNet:
 
     def check_inputs(self, x) -> np.ndarray:
         """Return ``x`` as a float array of shape (n_samples, n_inputs), or raise InputShapeError."""
-        x = np.asarray(x, dtype=float)
-        if x.ndim != 2:
-            hint = " (for one input use x.reshape(-1, 1))" if x.ndim == 1 else ""
-            raise InputShapeError(
-                f"inputs have shape {x.shape}; expected (n_samples, {self.n_inputs}){hint}"
-            )
-        if x.shape[1] != self.n_inputs:
-            raise InputShapeError(
-                f"inputs have {x.shape[1]} columns but the network has {self.n_inputs} inputs"
-            )
-        if not np.all(np.isfinite(x)):
-            row = int(np.argwhere(~np.isfinite(x))[0][0])
-            raise InputShapeError(f"inputs row {row} is not finite: {x[row].tolist()}")
-        return x
+        return check_inputs(x, self.n_inputs)
 
     def hidden_activations(self, x) -> list[np.ndarray]:
         """Post-ReLU activations of every hidden layer, each of shape (n_samples, width)."""
@@ -141,3 +128,17 @@ def _check_layer(index: int, layer: Layer) -> None:
             raise InvalidNetworkError(
                 f"layers[{index}].{name}{list(where)} = {array[where]}; weights and biases must be finite"
             )
+
+
+def check_inputs(x, n_inputs: int) -> np.ndarray:
+    """Return ``x`` as a float array of shape (n_samples, n_inputs), or raise InputShapeError."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        hint = " (for one input use x.reshape(-1, 1))" if x.ndim == 1 else ""
+        raise InputShapeError(f"inputs have shape {x.shape}; expected (n_samples, {n_inputs}){hint}")
+    if x.shape[1] != n_inputs:
+        raise InputShapeError(f"inputs have {x.shape[1]} columns but the network has {n_inputs} inputs")
+    if not np.all(np.isfinite(x)):
+        row = int(np.argwhere(~np.isfinite(x))[0][0])
+        raise InputShapeError(f"inputs row {row} is not finite: {x[row].tolist()}")
+    return x

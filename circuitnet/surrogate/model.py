@@ -14,18 +14,21 @@ first (the correction is of order 1e-5 of a microvolt-sized term).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .. import nodes
 from ..circuit import Circuit
 from ..result import SimulationResult
-from ..topologies import get_topology, read_back
+from ..network import check_inputs
+from ..topologies import get_topology
+from . import allocator
 from .autodiff import Var, grad
 from .blocks import Context, loading, rails, summer
 
 
-def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, Var]]:
+def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
     """(output volts (n, n_out), reported node name -> (n,) volts) for inputs x in data units."""
     circuit = ctx.circuit
     topology = get_topology(circuit.topology)
@@ -33,7 +36,7 @@ def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, Var]]:
     passes = 2 if _needs_second_pass(circuit) else 1
     for _ in range(passes):
         signals = Var(x * circuit.volts_per_unit)
-        reported: dict[str, Var] = {}
+        reported: dict[str, np.ndarray] = {}
         for index in range(len(circuit.stages) - 1):
             plain, inverted = rails(ctx, signals)
             load, coupling, offset = loading(ctx, index, junctions.get(index + 1))
@@ -44,18 +47,19 @@ def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, Var]]:
                 junctions[index] = junction
         plain, inverted = rails(ctx, signals)
         output, _ = summer(ctx, len(circuit.stages) - 1, plain, inverted)
-    names = set(_reported_names(circuit))
-    return output, {name: var for name, var in reported.items() if name in names}
+    names = _reported_names(circuit.topology, circuit.hidden_sizes)
+    return output, {name: column for name, column in reported.items() if name in names}
 
 
 def _needs_second_pass(circuit: Circuit) -> bool:
     return circuit.topology == "precision" and len(circuit.stages) > 2
 
 
-def _reported_names(circuit: Circuit) -> list[str]:
-    roles = get_topology(circuit.topology).reported_roles
-    return [nodes.neuron(stage, unit, role)
-            for stage, width in enumerate(circuit.hidden_sizes) for unit in range(width) for role in roles]
+@lru_cache(maxsize=64)
+def _reported_names(topology: str, hidden_sizes: tuple) -> frozenset:
+    roles = get_topology(topology).reported_roles
+    return frozenset(nodes.neuron(stage, unit, role)
+                     for stage, width in enumerate(hidden_sizes) for unit in range(width) for role in roles)
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,11 @@ class SurrogateBackend:
 
     name = "surrogate"
 
+    def __init__(self):
+        allocator.keep_freed_memory()
+
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:
-        x = read_back(circuit).check_inputs(x)
+        x = check_inputs(x, circuit.n_inputs)
         output, reported = forward(Context.of(circuit, temperature_c), x)
         return _result(circuit, x, output, reported, temperature_c, self.name)
 
@@ -96,7 +103,7 @@ class SurrogateBackend:
                  operating_point: dict | None = None) -> tuple[SimulationResult, ComponentGradient]:
         """Like ``vjp``, with y_bar computed from the outputs: ``cotangent(y) -> y_bar`` (data
         units), so a loss needs one forward pass (e.g. ``lambda y: 2 * (y - t) / t.size``)."""
-        x = read_back(circuit).check_inputs(x)
+        x = check_inputs(x, circuit.n_inputs)
         ctx = Context.of(circuit, temperature_c, operating_point)
         output, reported = forward(ctx, x)
         keys = list(ctx.conductance)
@@ -114,7 +121,7 @@ class SurrogateBackend:
 def _result(circuit, x, output: Var, reported: dict, temperature_c: float, backend: str) -> SimulationResult:
     y_volts = output.value
     return SimulationResult(x=x, y=y_volts / circuit.volts_per_unit, y_volts=y_volts,
-                            nodes={name: var.value for name, var in reported.items()},
+                            nodes=reported,
                             backend=backend, temperature_c=float(temperature_c))
 
 

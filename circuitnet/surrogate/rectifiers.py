@@ -13,15 +13,22 @@ adjoint likewise.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .autodiff import Var, custom, value_of
-from .diode import Junction
+from ..errors import SimulationError
+from .autodiff import Var, column_sums, custom, value_of
+from .diode import GMIN, Junction
 
 _COUPLING_ROUNDS = 8
 _NEWTON_ITERATIONS = 100
 # A Newton step this small (relative) leaves an error of its square: far below 1e-15 V.
 _TOLERANCE = 1e-12
+# Below this shift of a junction voltage (V), linearising the rectifier about its solution
+# errs by at most curvature * shift**2 / 2 < 3 / V * 1e-10 V**2: 3e-10 V.
+_LINEAR_COUPLING_VOLTS = 1e-5
+_RELATIVE_COUPLING_ERROR = 1e-10
 
 
 def _rounds(update, start):
@@ -52,40 +59,113 @@ def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: 
     g, k, m = value_of(load), value_of(coupling), value_of(offset)
 
     if at is None:
-        h = _solve_diode_rectifier(v_src, r_total, g, k, m, junction)
+        h, current, di = _solve_diode_rectifier(v_src, r_total, g, k, m, junction)
     else:
         h = np.asarray(at, dtype=float)
-    c = h @ k + m
-    current = g * h - c
-    _, di = junction.current(v_src - h - current * r_total)
-    q = 1 + di * r_total
-    diagonal = q * g + di
+        current = g * h - (h @ k + m)
+        _, di = junction.current(v_src - h - current * r_total)
+    q = di * r_total
+    q += 1.0
+    diagonal = q * g
+    diagonal += di
+
+    rounds = _coupling_rounds(k, g)
 
     def vjp(h_bar):
-        lam = _rounds(lambda lam_guess: (h_bar + (lam_guess * q) @ k.T) / diagonal, h_bar / diagonal)
+        # adjoint of the coupled system: lam diagonal = h_bar + (lam q) @ K^T
+        lam = h_bar / diagonal
+        for _ in range(rounds):
+            lam = lam * q
+            lam = lam @ k.T
+            lam += h_bar
+            lam /= diagonal
         lam_q = lam * q
-        return (lam * di, -(lam * di * current).sum(0), -(lam_q * h).sum(0), h.T @ lam_q, lam_q)
+        lam_di = lam * di
+        return (lam_di, lambda: -column_sums(lam_di * current), lambda: -column_sums(lam_q * h),
+                lambda: h.T @ lam_q, lam_q)
 
     return custom(h, (source, series, load, coupling, offset), vjp)
 
 
-def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction) -> np.ndarray:
-    """Newton on the junction voltages, with the coupling current c = h @ K + m refreshed
-    from the latest h at every step (it moves h by about 1e-5 per step, so it settles
-    along with Newton's own error)."""
+def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction):
+    """(h, I, dI/dv_j), each (n, w), of the rectifiers with their coupling c = h @ K + m.
+
+    With c fixed the element is a junction in series with R + RS + 1/g across
+    V - c / g: closed form (``Junction.solve_in_series``). The coupling moves V by about
+    1e-5 of the signal, so it is taken from the rectifier linearised at that solution
+    (rounds of c <- h @ K + m, each multiplying the error by about 1e-5); when the move is
+    large enough for the curvature to matter (over 1e-5 V, e.g. a low-gain op-amp) the
+    junctions are solved again at the new c.
+    """
     r_eff = r_total + 1.0 / g
     c = np.broadcast_to(m, v_src.shape)
-    v = junction.start_below_root(v_src - c / g, r_eff)
-    for _ in range(_NEWTON_ITERATIONS):
-        current, slope = junction.current(v)
-        h = (current + c) / g
-        c = h @ k + m
-        step = (v + r_eff * current - (v_src - c / g)) / (1.0 + r_eff * slope)
-        v = v - step
-        if float(np.max(np.abs(step))) <= _TOLERANCE * max(1.0, float(np.max(np.abs(v)))):
+    coupled = bool(np.any(k))
+    for _ in range(_COUPLING_ROUNDS):
+        v_total = v_src - c / g
+        v, di = junction.solve_in_series(v_total, r_eff)
+        current = v_total
+        current -= v
+        current *= 1.0 / r_eff
+        h = current + c
+        h *= 1.0 / g
+        if not coupled:
+            return h, current, di
+        # linearised rectifier: dv/dV = 1 / (1 + R di), dI/dV = di dv/dV, dh/dc = (1 - dI/dV / g) / g
+        dv_dv = di * r_eff
+        dv_dv += 1.0
+        np.reciprocal(dv_dv, out=dv_dv)
+        dh_dc = di * dv_dv
+        dh_dc *= -1.0 / g
+        dh_dc += 1.0
+        dh_dc *= 1.0 / g
+        moved = _linear_coupling(h, c, k, m, dh_dc, g)   # c_new - c, (n, w)
+        h += dh_dc * moved
+        # the junction voltage moves by dv = -dv/dV * moved / g; the slope's exponential
+        # part by exp(dv / Vte), to second order
+        shift = moved * (-1.0 / (g * junction.vte))
+        shift *= dv_dv
+        largest = float(np.max(np.abs(shift))) * junction.vte
+        scale = shift * 0.5
+        scale += 1.0
+        scale *= shift
+        scale *= di - GMIN
+        di += scale
+        c = c + moved
+        current = g * h - c
+        if largest <= _LINEAR_COUPLING_VOLTS:
             break
-    current, _ = junction.current(v)
-    return (current + c) / g
+    return h, current, di
+
+
+def _linear_coupling(h0, c0, k, m, dh_dc, g):
+    """c - c0 at the fixed point c = h @ K + m of the linearised h = h0 + dh_dc (c - c0)."""
+    moved = h0 @ k
+    moved += m
+    moved -= c0
+    for _ in range(_coupling_rounds(k, g)):
+        new = dh_dc * moved
+        new += h0
+        moved = new @ k
+        moved += m
+        moved -= c0
+    return moved
+
+
+def _coupling_rounds(k, g) -> int:
+    """Rounds of x <- b + (d x) @ K, |d| <= 1 / g, after the first guess x = b, that bring
+    the error below 1e-10 of x.
+
+    Each round multiplies the error by at most rho = max_j sum_i |K_ij| / g_i, about 1e-5
+    for finite-gain op-amps of gain 1e5: one round. The count comes from rho so that no
+    round spends time checking itself.
+    """
+    if not np.any(k):
+        return 0
+    rho = float(np.max(np.abs(k).T @ (1.0 / np.broadcast_to(g, k.shape[:1]))))
+    if rho >= 0.5:
+        raise SimulationError(f"the rectifiers' outputs load each other too strongly to solve (coupling "
+                              f"factor {rho:.3g}, needs < 0.5): raise the op-amp gain")
+    return max(0, math.ceil(math.log(_RELATIVE_COUPLING_ERROR) / math.log(rho)) - 1)
 
 
 def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, load: Var, coupling: Var,

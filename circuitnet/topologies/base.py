@@ -91,7 +91,7 @@ class Topology(ABC):
 
         plain, inverted: (n, n_in + 1) rail voltages (Vars). load (w,), coupling (w, w),
         offset: how the next stage loads the rectifier outputs (``surrogate.blocks.loading``).
-        Returns (rectifier outputs h (n, w) Var, reported node name -> (n,) Var,
+        Returns (rectifier outputs h (n, w) Var, reported node name -> (n,) volts (arrays),
         this stage's junction voltages (n, w) Var where they are not linear in its inputs,
         else None).
         """
@@ -242,7 +242,7 @@ def _resistor_range(resistor_range) -> tuple[float, float]:
 
 
 def columns(stage_index: int, by_role: dict) -> dict:
-    """Node name -> (n,) Var for every unit of each (n, width) Var in ``by_role``."""
+    """Node name -> (n,) volts for every unit of each (n, width) Var in ``by_role``."""
     from .. import nodes
-    return {nodes.neuron(stage_index, j, role): var[:, j] for role, var in by_role.items()
+    return {nodes.neuron(stage_index, j, role): var.value[:, j] for role, var in by_role.items()
             for j in range(var.shape[1])}
