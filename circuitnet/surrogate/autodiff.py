@@ -84,7 +84,10 @@ class Var:
 
         def back(g):
             full = np.zeros(shape)
-            np.add.at(full, index, g)
+            if _is_basic(index):
+                full[index] = g  # a basic index picks each element at most once
+            else:
+                np.add.at(full, index, g)
             return full
         return Var(self.value[index], ((self, back),))
 
@@ -100,6 +103,11 @@ class Var:
     def reshape(self, *shape):
         original = self.shape
         return Var(self.value.reshape(*shape), ((self, lambda g: g.reshape(original)),))
+
+
+def _is_basic(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, slice)) or p is Ellipsis for p in parts)
 
 
 def lift(value) -> Var:

@@ -62,12 +62,15 @@ class Junction:
         slope = self.i_sat * (exp_u * (1.0 / self.vte) + 3.0 * cube / np.minimum(v, -self.vte)) + GMIN
         return current, slope
 
-    def solve_in_series(self, v_total: np.ndarray, resistance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def solve_in_series(self, v_total: np.ndarray, resistance: np.ndarray,
+                        forward_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(v, dI/dv) of the junction in series with ``resistance`` across ``v_total``: the
         root of ``v + R * I(v) = V``, without iterating on v.
 
-        v_total: (n, w) volts; resistance: (w,) ohms (> 0). Returns volts and siemens, (n, w);
-        v is within 1e-10 V of the root (its residual is checked by the tests).
+        v_total: (n, w) volts; resistance: (w,) or (n, w) ohms (> 0). Returns volts and
+        siemens, (n, w); v is within 1e-10 V of the root (checked by the tests).
+        forward_only: use the forward branch's equation everywhere (for callers that treat
+        a root below -3 Vte as a sign that their own model does not hold there).
 
         Forward branch, closed form: with a = 1 + R GMIN, k = R IS / a and A = (V + R IS) / a
         the equation is ``k exp(v / Vte) = A - v``, so ``v = A - Vte * omega(x)`` with
@@ -93,7 +96,7 @@ class Junction:
         # The root is below -3 Vte exactly when A is below the A at which it is -3 Vte.
         at_edge = -3.0 * vte + resistance * (i_sat * (math.exp(-3.0) - 1.0) - 3.0 * vte * GMIN)
         reverse = big_a < (at_edge + resistance * i_sat) * inverse_a
-        if not reverse.any():
+        if forward_only or not reverse.any():
             return v, slope
         v_reverse, cube = self._reverse_root(big_a, k, reverse)
         v_reverse -= v

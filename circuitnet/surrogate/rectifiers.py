@@ -29,18 +29,8 @@ _TOLERANCE = 1e-12
 # errs by at most curvature * shift**2 / 2 < 3 / V * 1e-10 V**2: 3e-10 V.
 _LINEAR_COUPLING_VOLTS = 1e-5
 _RELATIVE_COUPLING_ERROR = 1e-10
-
-
-def _rounds(update, start):
-    """Fixed-point iteration x <- update(x) until it stops moving (the adjoint's coupling)."""
-    x = start
-    for _ in range(_COUPLING_ROUNDS):
-        new = update(x)
-        moved = float(np.max(np.abs(new - x))) if new.size else 0.0
-        x = new
-        if moved <= _TOLERANCE * max(1.0, float(np.max(np.abs(x))) if x.size else 1.0):
-            break
-    return x
+# A Newton step on F2 below this (volts) leaves an error of about step**2 / (2 N Vt) < 1e-10 V.
+_QUADRATIC_STEP = 2e-6
 
 
 def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: Var, junction: Junction,
@@ -189,69 +179,143 @@ def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, l
     g, k, m = value_of(load), value_of(coupling), value_of(offset)
     a = float(gain)
 
-    def h_of(o):
-        i1, d1 = junction.current(-o * (1 + 1 / a))
-        return (i1 - s - o * g_sum / a) / g_f, (-d1 * (1 + 1 / a) - g_sum / a) / g_f
-
-    def residual(o, c):
-        h, dh = h_of(o)
-        i2, d2 = junction.current(o - h)
-        return i2 - (g_f + g) * h - g_f * o / a + c, d2 * (1 - dh) - (g_f + g) * dh - g_f / a
-
-    def solve(c, o=None):
-        ideal = -s / g_f
-        if o is None:
-            # Start where each state puts it: on, D2 carries the load current of h = ideal;
-            # off, D1 carries the junction's whole inflow. Far from these, each Newton step
-            # only walks about N*Vt down an exponential.
-            on_drop = junction.forward_voltage(np.maximum(ideal, 0.0) * (g_f + g) + junction.i_sat)
-            off_drop = junction.forward_voltage(np.maximum(s, 0.0) + junction.i_sat)
-            o = np.where(ideal > 0, ideal + on_drop, -off_drop / (1 + 1 / a))
-        low = np.minimum(np.minimum(0.0, ideal) - 2.0, o)
-        high = np.maximum(np.maximum(0.0, ideal) + 2.0, o)
-        for _ in range(_NEWTON_ITERATIONS):
-            f, df = residual(o, c)
-            high = np.where(f > 0, o, high)
-            low = np.where(f <= 0, o, low)
-            candidate = o - f / df
-            # inclusive: a converged element's Newton step lands on its own bracket end
-            inside = (candidate >= low) & (candidate <= high) & np.isfinite(candidate)
-            new = np.where(inside, candidate, 0.5 * (low + high))
-            moved = float(np.max(np.abs(new - o)))
-            o = new
-            if moved <= _TOLERANCE * max(1.0, float(np.max(np.abs(o)))):
-                break
-        return o
-
     if at is None:
-        # the coupling moves each root by about 1e-5 of the signal: re-solve from the last
-        # roots (one or two Newton steps) until c stops moving
-        c = np.broadcast_to(m, s.shape)
-        o = solve(c)
-        for _ in range(_COUPLING_ROUNDS):
-            new_c = h_of(o)[0] @ k + m
-            moved = float(np.max(np.abs(new_c - c)))
-            c = new_c
-            if moved <= _TOLERANCE * max(1e-12, float(np.max(np.abs(c)))):
-                break
-            o = solve(c, o)
+        o = _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction)
     else:
         o = np.asarray(at, dtype=float)
-    h = h_of(o)[0]
-    i1, d1 = junction.current(-o * (1 + 1 / a))
-    i2, d2 = junction.current(o - h)
-    a11 = g_sum / a + d1 * (1 + 1 / a)       # dF1/do
-    a21 = d2 - g_f / a                        # dF2/do
-    a22 = -d2 - g_f - g                       # dF2/dh (diagonal, without the coupling)
-    schur = a22 - g_f * a21 / a11
+    _, h, a11, a21, schur = _precision_state(o, s, 0.0, g_sum, g_f, g, a, junction)
+    rounds = _coupling_rounds(k, g)
 
     def vjp(cotangents):
         o_bar, h_bar = cotangents
-        lam2 = _rounds(lambda l2: (h_bar - g_f * o_bar / a11 - l2 @ k.T) / schur, (h_bar - g_f * o_bar / a11) / schur)
+        # adjoint: lam2 schur = h_bar - g_f o_bar / a11 - lam2 @ K^T, lam1 a11 = o_bar - a21 lam2
+        base = h_bar - g_f * o_bar / a11
+        lam2 = base / schur
+        for _ in range(rounds):
+            lam2 = (base - lam2 @ k.T) / schur
         lam1 = (o_bar - a21 * lam2) / a11
-        return (-lam1, -(lam1 * o / a).sum(0), -(lam1 * h - lam2 * (h + o / a)).sum(0), (lam2 * h).sum(0),
-                -(h.T @ lam2), -lam2)
+        return (-lam1, lambda: -column_sums(lam1 * o) / a, lambda: -column_sums(lam1 * h - lam2 * (h + o / a)),
+                lambda: column_sums(lam2 * h), lambda: -(h.T @ lam2), -lam2)
 
     both = custom(np.stack([o, h]), (inflow, junction_conductance, feedback, load, coupling, offset),
                   lambda g_both: vjp((g_both[0], g_both[1])))
     return both[0], both[1]
+
+
+def _precision_state(o, s, c, g_sum, g_f, g, a, junction: Junction):
+    """(F2, h, dF1/do, dF2/do, Schur complement) of the precision rectifier at op-amp
+    outputs o, with h from F1 = 0 (see precision_rectifier). Arrays broadcast together, so
+    this serves whole (n, w) stages and gathered elements alike. Along F1 = 0,
+    dh/do = -dF1/do / g_f, and dF2/do there is -dF1/do * schur / g_f."""
+    i1, d1 = junction.current(-o * (1 + 1 / a))
+    h = (i1 - s - o * g_sum / a) / g_f
+    i2, d2 = junction.current(o - h)
+    a11 = g_sum / a + d1 * (1 + 1 / a)       # dF1/do
+    a21 = d2 - g_f / a                        # dF2/do
+    a22 = -d2 - g_f - g                       # dF2/dh (diagonal, without the coupling)
+    f = i2 - (g_f + g) * h - g_f * o / a + c
+    return f, h, a11, a21, a22 - g_f * a21 / a11
+
+
+def _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction: Junction) -> np.ndarray:
+    """Op-amp outputs o, (n, w), of precision rectifiers with coupling c = h @ K + m.
+
+    Closed form per state (``_precision_closed_form``), one exact Newton step for every
+    element, bracketed Newton for the few near the knee where the closed form is rough;
+    then the coupling from the rectifier linearised there, as for diode rectifiers, except
+    at elements whose o that would move by over 1e-5 V, which are solved again.
+    """
+    c = np.broadcast_to(m, s.shape)
+    o = _precision_closed_form(s, g_sum, g_f, g, c, a, junction)
+    f, h, a11, _, schur = _precision_state(o, s, c, g_sum, g_f, g, a, junction)
+    step = f * g_f / (a11 * schur)          # -F2 / (dF2/do)
+    o += step
+    h += a11 * step * (-1.0 / g_f)
+    rough = ~(np.abs(step) <= _QUADRATIC_STEP)
+    if rough.any():
+        o, h = _polish_where(rough, o, h, s, c, g_sum, g_f, g, a, junction)
+    if not np.any(k):
+        return o
+    dh_dc = -1.0 / schur
+    moved = _linear_coupling(h, c, k, m, dh_dc, g)
+    c = c + moved
+    shift = g_f * moved / (a11 * schur)      # do/dc = g_f / (a11 schur)
+    # Near the knee both diodes are nearly off and o hangs on the op-amp's open-loop gain:
+    # there the linearisation does not hold, and those elements are solved again.
+    rough = ~(np.abs(shift) <= _LINEAR_COUPLING_VOLTS)
+    o += shift
+    if rough.any():
+        o, _ = _polish_where(rough, o, h, s, c, g_sum, g_f, g, a, junction)
+    return o
+
+
+def _precision_closed_form(s, g_sum, g_f, g, c, a, junction: Junction) -> np.ndarray:
+    """Op-amp outputs o with the reverse-biased diode of each state taken as -IS + GMIN v.
+
+    On (S < -IS: h > 0 once D1's leakage is fed), D1 is reverse biased: F1 makes h linear in o, h = alpha -
+    beta o, and F2 becomes i2(v2) = P + Q v2 in D2's voltage v2 = o - h. Off, D2 is: F2
+    makes h = gamma + delta o and F1 becomes i1(v1) = P + Q v1. Either is a junction in
+    series with R = -1/Q (Q < 0) across -P/Q: ``Junction.solve_in_series``, once for all
+    elements with R chosen per element. The neglected leakage term (below 0.05 IS) moves
+    o by microvolts; the Newton step after this removes it. Where the state was guessed
+    wrong (near the knee) o is rough, and the Newton step after this says so.
+    """
+    i_sat, eps = junction.i_sat, 1.0 / a
+    on = (s < -i_sat).astype(float)   # D1's leakage takes IS of the inflow before h gets any
+    # on: i1 = -IS - GMIN (1 + eps) o
+    alpha = (-s - i_sat) / g_f
+    beta = (g_sum * eps + GMIN * (1 + eps)) / g_f
+    q_on = (g_f * eps - (g_f + g) * beta) / (1 + beta)
+    p_on = alpha * (g_f + g + q_on) - c
+    # off: i2 = -IS + GMIN (o - h)
+    gamma = (c - i_sat) / (g_f + g + GMIN)
+    delta = (GMIN - g_f * eps) / (g_f + g + GMIN)
+    q_off = -(g_sum * eps + g_f * delta) / (1 + eps)
+    p_off = s + g_f * gamma
+    q = q_off + on * (q_on - q_off)
+    p = p_off + on * (p_on - p_off)
+    v, _ = junction.solve_in_series(-p / q, -1.0 / q, forward_only=True)
+    o_off = v * (-1.0 / (1 + eps))
+    return o_off + on * ((v + alpha) / (1 + beta) - o_off)
+
+
+def _polish_where(rough, o, h, s, c, g_sum, g_f, g, a, junction: Junction):
+    """(o, h) with the elements where ``rough`` solved by bracketed Newton (from the start
+    each diode's state suggests: a rough o may lie far up an exponential)."""
+    where = np.nonzero(rough)
+    gathered = [np.broadcast_to(x, s.shape)[where] for x in (s, c, g_sum, g_f, g)]
+    o, h = o.copy(), h.copy()
+    o[where], h[where] = _bracketed_newton(_precision_start(gathered[0], gathered[3], gathered[4], a, junction),
+                                           *gathered, a, junction)
+    return o, h
+
+
+def _precision_start(s, g_f, g, a, junction: Junction) -> np.ndarray:
+    """A start for Newton where each state puts o: on, D2 carries the load current of
+    h = -S / g_f; off, D1 carries the junction's whole inflow. (Far from these, each
+    Newton step only walks about N*Vt down an exponential.)"""
+    ideal = -s / g_f
+    on_drop = junction.forward_voltage(np.maximum(ideal, 0.0) * (g_f + g) + junction.i_sat)
+    off_drop = junction.forward_voltage(np.maximum(s, 0.0) + junction.i_sat)
+    return np.where(ideal > 0, ideal + on_drop, -off_drop / (1 + 1 / a))
+
+
+def _bracketed_newton(o, s, c, g_sum, g_f, g, a, junction: Junction) -> tuple[np.ndarray, np.ndarray]:
+    """(o, h) by Newton on F2(o) kept inside a bracket (bisection when a step leaves it);
+    1-D arrays."""
+    ideal = -s / g_f
+    low = np.minimum(np.minimum(0.0, ideal) - 2.0, o)
+    high = np.maximum(np.maximum(0.0, ideal) + 2.0, o)
+    for _ in range(_NEWTON_ITERATIONS):
+        f, _, a11, _, schur = _precision_state(o, s, c, g_sum, g_f, g, a, junction)
+        high = np.where(f > 0, o, high)
+        low = np.where(f <= 0, o, low)
+        candidate = o + f * g_f / (a11 * schur)
+        # inclusive: a converged element's Newton step lands on its own bracket end
+        inside = (candidate >= low) & (candidate <= high) & np.isfinite(candidate)
+        new = np.where(inside, candidate, 0.5 * (low + high))
+        moved = float(np.max(np.abs(new - o)))
+        o = new
+        if moved <= _TOLERANCE * max(1.0, float(np.max(np.abs(o)))):
+            break
+    return o, _precision_state(o, s, c, g_sum, g_f, g, a, junction)[1]
