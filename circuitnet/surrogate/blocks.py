@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..circuit import Circuit
-from .autodiff import Var, concatenate, lift, where
+from .autodiff import Var, lift, where
 from .diode import Junction
 
 RESISTOR_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset")
@@ -69,42 +69,55 @@ def inverter_gain(ctx: Context) -> float:
     return ctx.gain / (ctx.gain + 2.0)
 
 
-def rails(ctx: Context, signals: Var) -> tuple[Var, Var]:
-    """(plain, inverted) rail voltages of a stage, each (n, n_in + 1): the signals then +v_ref,
-    their inverter outputs then -v_ref."""
-    n = signals.shape[0]
-    ref = ctx.v_ref * np.ones((n, 1))
-    plain = concatenate([signals, ref], axis=1)
-    inverted = concatenate([ctx.clamp(signals * (-inverter_gain(ctx))), -ref], axis=1)
-    return plain, inverted
-
-
-def summer(ctx: Context, stage: int, plain: Var, inverted: Var) -> tuple[Var, Var]:
-    """(output, junction) volts of the inverting summers of a stage, each (n, n_out).
-
-    KCL at the junction n with out = -A n:  S - n G_in + G_f (out - n) = 0, so
-    n = S / (G_in + G_f (1 + A)).
-    """
-    inflow, g_in = weighted_inflow(ctx, stage, plain, inverted)
-    g_f = ctx.g(stage, "r_feedback")
-    junction = inflow / (g_in + g_f * (1.0 + ctx.gain))
-    out = junction * (-ctx.gain)
-    clamped = ctx.clamp(out)
-    if clamped is out:
-        return out, junction
-    # a clamped output is a source at the rail: the junction is then a plain divider
-    return clamped, where(clamped.value != out.value, (inflow + g_f * clamped) / (g_in + g_f), junction)
-
-
-def weighted_inflow(ctx: Context, stage: int, plain: Var, inverted: Var) -> tuple[Var, Var]:
+def weighted_inflow(ctx: Context, stage: int, signals: Var) -> tuple[Var, Var]:
     """(S, G_in): the current sum_k G_k P_k that the weight resistors (and the offset
     resistor from -v_ref, where there is one) bring into a grounded node, (n, n_out), and
-    their total conductance, (n_out,)."""
-    inflow = plain @ ctx.g(stage, "r_plain").T + inverted @ ctx.g(stage, "r_inverted").T
+    their total conductance, (n_out,).
+
+    The rails are the signals (n, n_in) and +v_ref, and their inverters' outputs and
+    -v_ref; a finite-gain unity inverter outputs -u A / (A + 2). A rail-limited inverter
+    clamps, so there the inverted rail is formed first.
+    """
+    if ctx.circuit.opamp.kind == "rail_limited":
+        g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
+        width = signals.shape[1]
+        inverted = ctx.clamp(signals * (-inverter_gain(ctx)))
+        inflow = signals @ g_plain[:, :width].T + inverted @ g_inverted[:, :width].T
+        return inflow + _reference_inflow(ctx, stage, width), input_conductance(ctx, stage)
+    weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
+    return signals @ weights + bias, input_conductance(ctx, stage)
+
+
+def summer(ctx: Context, stage: int, signals: Var) -> Var:
+    """Output volts of the inverting summers of a stage, (n, n_out).
+
+    KCL at the junction n with out = -A n:  S - n G_in + G_f (out - n) = 0, so
+    out = -A S / (G_in + G_f (1 + A)); a rail-limited output is clamped.
+    """
+    g_f = ctx.g(stage, "r_feedback")
+    scale = -ctx.gain / (input_conductance(ctx, stage) + g_f * (1.0 + ctx.gain))
+    if ctx.circuit.opamp.kind == "rail_limited":
+        inflow, _ = weighted_inflow(ctx, stage, signals)
+        return ctx.clamp(inflow * scale)
+    weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
+    return signals @ (weights * scale) + bias * scale
+
+
+def _affine_inflow(ctx: Context, stage: int, width: int) -> tuple[Var, Var]:
+    """(W (n_in, n_out), b (n_out,)) with S = signals @ W + b for finite-gain inverters:
+    formed on the small conductance arrays, so one (n, n_in) x (n_in, n_out) product is
+    all the work per sample."""
+    g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
+    weights = (g_plain[:, :width] - g_inverted[:, :width] * inverter_gain(ctx)).T
+    return weights, _reference_inflow(ctx, stage, width)
+
+
+def _reference_inflow(ctx: Context, stage: int, width: int) -> Var:
+    """Current (n_out,) from the +v_ref and -v_ref rails and the offset resistor."""
+    g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
+    bias = (g_plain[:, width] - g_inverted[:, width]) * ctx.v_ref
     g_offset = ctx.g(stage, "r_offset")
-    if g_offset is not None:
-        inflow = inflow - ctx.v_ref * g_offset
-    return inflow, input_conductance(ctx, stage)
+    return bias if g_offset is None else bias - ctx.v_ref * g_offset
 
 
 def input_conductance(ctx: Context, stage: int) -> Var:

@@ -25,7 +25,7 @@ from ..network import check_inputs
 from ..topologies import get_topology
 from . import allocator
 from .autodiff import Var, grad
-from .blocks import Context, loading, rails, summer
+from .blocks import Context, loading, summer
 
 
 def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
@@ -38,15 +38,12 @@ def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
         signals = Var(x * circuit.volts_per_unit)
         reported: dict[str, np.ndarray] = {}
         for index in range(len(circuit.stages) - 1):
-            plain, inverted = rails(ctx, signals)
             load, coupling, offset = loading(ctx, index, junctions.get(index + 1))
-            signals, cell_nodes, junction = topology.surrogate_cell(ctx, index, plain, inverted, load, coupling,
-                                                                   offset)
+            signals, cell_nodes, junction = topology.surrogate_cell(ctx, index, signals, load, coupling, offset)
             reported.update(cell_nodes)
             if junction is not None:
                 junctions[index] = junction
-        plain, inverted = rails(ctx, signals)
-        output, _ = summer(ctx, len(circuit.stages) - 1, plain, inverted)
+        output = summer(ctx, len(circuit.stages) - 1, signals)
     names = _reported_names(circuit.topology, circuit.hidden_sizes)
     return output, {name: column for name, column in reported.items() if name in names}
 

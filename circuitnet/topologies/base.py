@@ -86,10 +86,11 @@ class Topology(ABC):
         """Netlist lines of one hidden neuron (its weights, rectifier and load)."""
 
     @abstractmethod
-    def surrogate_cell(self, ctx, stage_index: int, plain, inverted, load, coupling, offset):
+    def surrogate_cell(self, ctx, stage_index: int, signals, load, coupling, offset):
         """The surrogate of one hidden stage (see ``circuitnet.surrogate``).
 
-        plain, inverted: (n, n_in + 1) rail voltages (Vars). load (w,), coupling (w, w),
+        signals: (n, n_in) volts (Var) the stage's rails are made from (``surrogate.blocks``
+        forms the weighted sums from them). load (w,), coupling (w, w),
         offset: how the next stage loads the rectifier outputs (``surrogate.blocks.loading``).
         Returns (rectifier outputs h (n, w) Var, reported node name -> (n,) volts (arrays),
         this stage's junction voltages (n, w) Var where they are not linear in its inputs,

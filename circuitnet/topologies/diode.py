@@ -25,10 +25,10 @@ class DiodeTopology(SummerFedTopology):
         # The drop at the current that one data unit of output drives through the load.
         return diode.forward_voltage(options.volts_per_unit / options.r_load)
 
-    def surrogate_cell(self, ctx, stage_index, plain, inverted, load, coupling, offset):
+    def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
         from ..surrogate.blocks import summer
         from ..surrogate.rectifiers import diode_rectifier
-        a, _ = summer(ctx, stage_index, plain, inverted)
+        a = summer(ctx, stage_index, signals)
         width = a.shape[1]
         names = [nodes.neuron(stage_index, j, "h") for j in range(width)]
         h = diode_rectifier(a, 0.0, ctx.g(stage_index, "r_load") + load, coupling, offset, ctx.junction,

@@ -155,10 +155,10 @@ class PassiveTopology(Topology):
         gain = g_thevenin / (g_thevenin + load)
         return gain[:, None] * divider, gain * circuit.v_on
 
-    def surrogate_cell(self, ctx, stage_index, plain, inverted, load, coupling, offset):
+    def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
         from ..surrogate.blocks import weighted_inflow
         from ..surrogate.rectifiers import diode_rectifier
-        inflow, g_in = weighted_inflow(ctx, stage_index, plain, inverted)
+        inflow, g_in = weighted_inflow(ctx, stage_index, signals)
         g_thevenin = g_in + ctx.g(stage_index, "r_ground")
         v_thevenin = inflow / g_thevenin
         width = v_thevenin.shape[1]

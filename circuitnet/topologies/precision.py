@@ -29,10 +29,10 @@ class PrecisionTopology(SummerFedTopology):
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
         return 0.0  # the feedback loop hides the diode's drop
 
-    def surrogate_cell(self, ctx, stage_index, plain, inverted, load, coupling, offset):
+    def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
         from ..surrogate.blocks import weighted_inflow
         from ..surrogate.rectifiers import precision_rectifier
-        inflow, g_in = weighted_inflow(ctx, stage_index, plain, inverted)
+        inflow, g_in = weighted_inflow(ctx, stage_index, signals)
         g_f = ctx.g(stage_index, "r_feedback")
         width = inflow.shape[1]
         o, h = precision_rectifier(inflow, g_in + g_f, g_f, ctx.g(stage_index, "r_load") + load, coupling, offset,
