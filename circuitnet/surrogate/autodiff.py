@@ -139,17 +139,6 @@ def column_sums(a: np.ndarray) -> np.ndarray:
     return np.ones(a.shape[0]) @ a
 
 
-def concatenate(parts: Sequence, axis: int = -1) -> Var:
-    parts = [lift(p) for p in parts]
-    sizes = [p.shape[axis] for p in parts]
-    edges = np.cumsum([0] + sizes)
-    value = np.concatenate([p.value for p in parts], axis=axis)
-    axis = axis % value.ndim
-    parents = tuple((p, (lambda g, lo=lo, hi=hi: g[(slice(None),) * axis + (slice(lo, hi),)]))
-                    for p, lo, hi in zip(parts, edges[:-1], edges[1:]))
-    return Var(value, parents)
-
-
 def where(condition: np.ndarray, a, b) -> Var:
     """Elementwise choice; the gradient goes to the branch that was chosen."""
     a, b = lift(a), lift(b)

@@ -24,7 +24,7 @@ from . import omega
 GMIN = 1e-12  # ngspice's default gmin, siemens, in parallel with every junction
 # The reverse branch: |c(v)| = |3 Vte / (e v)|**3 is at most e**-3 there; its root to this many volts.
 _REVERSE_C_MAX = math.exp(-3.0)
-_REVERSE_TOLERANCE = 1e-12
+_REVERSE_TOLERANCE = 1e-11
 _REVERSE_NEWTON_STEPS = 60
 
 
@@ -149,10 +149,3 @@ class Junction:
     def forward_voltage(self, current: np.ndarray) -> np.ndarray:
         """Junction voltage that passes ``current`` (> 0) amperes, ignoring gmin: a first guess."""
         return self.vte * np.log1p(np.asarray(current) / self.i_sat)
-
-    def start_below_root(self, v_total: np.ndarray, resistance: np.ndarray) -> np.ndarray:
-        """A first junction voltage for ``v + resistance * I(v) = v_total`` that is not below
-        the root where v_total > 0 (so convex Newton descends onto it without overshoot): the
-        smaller of v_total and the voltage at which the junction alone passes v_total / R."""
-        bound = self.vte * np.log1p(np.maximum(v_total, 0.0) / (resistance * self.i_sat))
-        return np.where(v_total > 0, np.minimum(v_total, bound), v_total)
