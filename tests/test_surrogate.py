@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from circuitnet import TOPOLOGIES, RealisationError, load_model, realise
+from circuitnet import TOPOLOGIES, RealisationError, RealisationOptions, load_model, realise
+from circuitnet.devices import OpAmpModel
+from circuitnet.errors import SimulationError
 from circuitnet.ideal import IdealBackend
 from circuitnet.spice.backend import SpiceBackend
 from circuitnet.spice.workers import WorkerPool
@@ -169,3 +171,21 @@ def test_ideal_backend_is_the_read_back_network(topology):
     result = IdealBackend().simulate(circuit, x)
     np.testing.assert_allclose(result.y, reference_forward(net, x), rtol=1e-10, atol=1e-10)
     assert set(result.nodes) == {f"l1n{j}_h" for j in range(1, 7)}
+
+
+# -- rail-limited op-amps -------------------------------------------------------------------
+
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
+def test_agrees_with_ngspice_with_rail_limited_op_amps(spice, topology):
+    net = random_network(np.random.default_rng(11), 1, [6], 1)
+    circuit = realise(net, topology, RealisationOptions(opamp=OpAmpModel(kind="rail_limited")))
+    x = np.linspace(-1, 1, 101)[:, None]
+    assert max_difference(spice.simulate(circuit, x), surrogate.simulate(circuit, x)) <= AGREEMENT_V
+
+
+def test_precision_op_amp_beyond_its_rails_is_refused_by_the_surrogate():
+    net = random_network(np.random.default_rng(11), 1, [6], 1)
+    tight = OpAmpModel(kind="rail_limited", v_pos=0.5, v_neg=-0.5)
+    circuit = realise(net, "precision", RealisationOptions(opamp=tight, volts_per_unit=2.0))
+    with pytest.raises(SimulationError, match=r"beyond its rails \(-0.5 .. 0.5 V\).*--backend spice"):
+        surrogate.simulate(circuit, np.linspace(-1, 1, 11)[:, None])

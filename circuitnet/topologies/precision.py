@@ -14,8 +14,11 @@ default finite_gain model does not.)
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import nodes
 from ..circuit import Circuit
+from ..errors import SimulationError
 from ..devices import DiodeModel
 from . import blocks
 from .base import RealisationOptions, SummerFedTopology, columns
@@ -38,6 +41,7 @@ class PrecisionTopology(SummerFedTopology):
         o, h = precision_rectifier(inflow, g_in + g_f, g_f, ctx.g(stage_index, "r_load") + load, coupling, offset,
                                    ctx.gain, ctx.junction,
                                    at=ctx.at([nodes.neuron(stage_index, j, "o") for j in range(width)]))
+        _check_within_rails(ctx.circuit, stage_index, o.value)
         return h, columns(stage_index, {"h": h}), o * (-1.0 / ctx.gain)
 
     def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
@@ -52,3 +56,19 @@ class PrecisionTopology(SummerFedTopology):
             f"R{h}_f {h} {junction} {blocks.number(stage.r_feedback[unit])}",
             f"R{h}_load {h} 0 {blocks.number(stage.r_load[unit])}",
         ]
+
+
+def _check_within_rails(circuit: Circuit, stage_index: int, o: np.ndarray) -> None:
+    """The surrogate's precision cell has no clamped op-amp: refuse rather than be wrong."""
+    opamp = circuit.opamp
+    if opamp.kind != "rail_limited" or o.size == 0:
+        return
+    top, bottom = float(np.max(o)), float(np.min(o))
+    if top > opamp.v_pos or bottom < opamp.v_neg:
+        unit = int(np.unravel_index(np.argmax(np.maximum(o - opamp.v_pos, opamp.v_neg - o)), o.shape)[1])
+        raise SimulationError(
+            f"precision neuron {nodes.neuron(stage_index, unit, 'o')} drives its op-amp to "
+            f"{top if top > opamp.v_pos else bottom:.4g} V, beyond its rails ({opamp.v_neg:g} .. {opamp.v_pos:g} V); "
+            "the surrogate does not model a precision rectifier's op-amp at its rail. Widen the rails "
+            "(v_pos/v_neg), use a finite_gain op-amp, or simulate with --backend spice"
+        )
