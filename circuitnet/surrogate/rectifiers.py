@@ -29,8 +29,8 @@ _TOLERANCE = 1e-12
 # errs by at most curvature * shift**2 / 2 < 3 / V * 1e-10 V**2: 3e-10 V.
 _LINEAR_COUPLING_VOLTS = 1e-5
 _RELATIVE_COUPLING_ERROR = 1e-10
-# A Newton step on F2 below this (volts) leaves an error of about step**2 / (2 N Vt) < 1e-10 V.
-_QUADRATIC_STEP = 2e-6
+# Elements whose Newton step may leave more than this (volts) are solved again.
+_NEWTON_ERROR_VOLTS = 1e-10
 
 
 def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: Var, junction: Junction,
@@ -221,19 +221,21 @@ def _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction: Junction) ->
     """Op-amp outputs o, (n, w), of precision rectifiers with coupling c = h @ K + m.
 
     Closed form per state (``_precision_closed_form``), one exact Newton step for every
-    element, bracketed Newton for the few near the knee where the closed form is rough;
+    element, bracketed Newton for the few near the knee where that step may leave more
+    than 1e-10 V (``_newton_error``);
     then the coupling from the rectifier linearised there, as for diode rectifiers, except
     at elements whose o that would move by over 1e-5 V, which are solved again.
     """
     c = np.broadcast_to(m, s.shape)
     o = _precision_closed_form(s, g_sum, g_f, g, c, a, junction)
-    f, h, a11, _, schur = _precision_state(o, s, c, g_sum, g_f, g, a, junction)
+    f, h, a11, a21, schur = _precision_state(o, s, c, g_sum, g_f, g, a, junction)
     step = f * g_f / (a11 * schur)          # -F2 / (dF2/do)
     o += step
-    h += a11 * step * (-1.0 / g_f)
-    rough = ~(np.abs(step) <= _QUADRATIC_STEP)
+    dh_do = a11 * (-1.0 / g_f)
+    h += dh_do * step
+    rough = ~(_newton_error(step, dh_do, a11, a21, schur, g_f, g, junction) <= _NEWTON_ERROR_VOLTS)
     if rough.any():
-        o, h = _polish_where(rough, o, h, s, c, g_sum, g_f, g, a, junction)
+        o, h, a11, schur = _polish_where(rough, (o, h, a11, schur), s, c, g_sum, g_f, g, a, junction)
     if not np.any(k):
         return o
     dh_dc = -1.0 / schur
@@ -245,8 +247,19 @@ def _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction: Junction) ->
     rough = ~(np.abs(shift) <= _LINEAR_COUPLING_VOLTS)
     o += shift
     if rough.any():
-        o, _ = _polish_where(rough, o, h, s, c, g_sum, g_f, g, a, junction)
+        o = _polish_where(rough, (o,), s, c, g_sum, g_f, g, a, junction)[0]
     return o
+
+
+def _newton_error(step, dh_do, a11, a21, schur, g_f, g, junction: Junction) -> np.ndarray:
+    """About how far o still is from the root after a Newton step of ``step`` volts on F2:
+    |F2''| step**2 / (2 |F2'|), with F2'' bounded by the two junctions' curvatures
+    (each diode's dI/dv over N Vt). Near the knee F2' is small and the bound large."""
+    curvature = np.abs(a21) * (1.0 - dh_do) ** 2
+    curvature += (g_f + g) * a11 / g_f
+    curvature *= 1.0 / junction.vte
+    slope = np.abs(a11 * schur / g_f)
+    return curvature / slope * (0.5 * step * step)
 
 
 def _precision_closed_form(s, g_sum, g_f, g, c, a, junction: Junction) -> np.ndarray:
@@ -279,15 +292,20 @@ def _precision_closed_form(s, g_sum, g_f, g, c, a, junction: Junction) -> np.nda
     return o_off + on * ((v + alpha) / (1 + beta) - o_off)
 
 
-def _polish_where(rough, o, h, s, c, g_sum, g_f, g, a, junction: Junction):
-    """(o, h) with the elements where ``rough`` solved by bracketed Newton (from the start
-    each diode's state suggests: a rough o may lie far up an exponential)."""
+def _polish_where(rough, arrays, s, c, g_sum, g_f, g, a, junction: Junction) -> tuple:
+    """``arrays`` (o, then any of h, dF1/do, Schur complement) with the elements where
+    ``rough`` solved by bracketed Newton from the start each diode's state suggests (a
+    rough o may lie far up an exponential), and their h and derivatives recomputed there."""
     where = np.nonzero(rough)
     gathered = [np.broadcast_to(x, s.shape)[where] for x in (s, c, g_sum, g_f, g)]
-    o, h = o.copy(), h.copy()
-    o[where], h[where] = _bracketed_newton(_precision_start(gathered[0], gathered[3], gathered[4], a, junction),
-                                           *gathered, a, junction)
-    return o, h
+    solved = _bracketed_newton(_precision_start(gathered[0], gathered[3], gathered[4], a, junction), *gathered,
+                               a, junction)
+    updated = []
+    for array, part in zip(arrays, solved):
+        array = array.copy()
+        array[where] = part
+        updated.append(array)
+    return tuple(updated)
 
 
 def _precision_start(s, g_f, g, a, junction: Junction) -> np.ndarray:
@@ -300,9 +318,9 @@ def _precision_start(s, g_f, g, a, junction: Junction) -> np.ndarray:
     return np.where(ideal > 0, ideal + on_drop, -off_drop / (1 + 1 / a))
 
 
-def _bracketed_newton(o, s, c, g_sum, g_f, g, a, junction: Junction) -> tuple[np.ndarray, np.ndarray]:
-    """(o, h) by Newton on F2(o) kept inside a bracket (bisection when a step leaves it);
-    1-D arrays."""
+def _bracketed_newton(o, s, c, g_sum, g_f, g, a, junction: Junction) -> tuple[np.ndarray, ...]:
+    """(o, h, dF1/do, Schur complement) by Newton on F2(o) kept inside a bracket
+    (bisection when a step leaves it); 1-D arrays."""
     ideal = -s / g_f
     low = np.minimum(np.minimum(0.0, ideal) - 2.0, o)
     high = np.maximum(np.maximum(0.0, ideal) + 2.0, o)
@@ -318,4 +336,5 @@ def _bracketed_newton(o, s, c, g_sum, g_f, g, a, junction: Junction) -> tuple[np
         o = new
         if moved <= _TOLERANCE * max(1.0, float(np.max(np.abs(o)))):
             break
-    return o, _precision_state(o, s, c, g_sum, g_f, g, a, junction)[1]
+    _, h, a11, _, schur = _precision_state(o, s, c, g_sum, g_f, g, a, junction)
+    return o, h, a11, schur
