@@ -1,10 +1,11 @@
 """The surrogate backend: the circuit's DC solution in NumPy, and its exact gradients.
 
-A pass walks the stages in order. Each stage builds its rails (inverters included), lets
-the topology's cell solve its rectifiers (``Topology.surrogate_cell``) under the load the
-next stage puts on them, and hands its rectifier outputs on; the output stage is a summer.
-Everything is vectorised over samples and units; the only iterations are the Newton solves
-inside the rectifier primitives.
+A pass walks the stages in order. Each stage forms its weighted sums from the previous
+stage's outputs (rails and inverters folded into small matrices, ``blocks``), lets the
+topology's cell solve its rectifiers (``Topology.surrogate_cell``) under the load the next
+stage puts on them, and hands its rectifier outputs on; the output stage is a summer.
+Everything is vectorised over samples and units; the rectifiers are solved in closed form
+(``rectifiers``), with Newton iterations only for the few precision-cell elements at a knee.
 
 A precision stage feeding another precision stage loads it through a junction that is not
 linear in its inputs; such circuits take a second pass with the junction voltages of the

@@ -1,16 +1,20 @@
 """The two implicit pieces of every surrogate: a diode rectifier and a precision rectifier,
 each a custom autodiff operation whose vector-Jacobian product comes from the implicit
-function theorem at the solution (no differentiation through the Newton iterations).
+function theorem at the solution (no differentiation through any iteration).
 
 Both see the same surroundings at their output node ``h`` (shape (n_samples, width)):
 a conductance ``g`` to (virtual) ground and a *coupling* ``c = h @ K + m``: the current that
 the next stage's summing junctions push back into ``h``. A finite-gain op-amp holds its
 junction at ``-out / A``, about 1e-5 of the signal, and that junction voltage depends on
-every ``h`` of the stage; K (width x width) and m carry it. The coupled system is solved
-by a fixed-point iteration over c (each round multiplies the error by about 1e-5), and its
-adjoint likewise.
-"""
+every ``h`` of the stage; K (width x width) and m carry it.
 
+Solving: each rectifier is first solved with c = m, in closed form (``Junction
+.solve_in_series``; for the precision cell, per diode state, then one Newton step). The
+coupling then moves each h by about 1e-5 of the signal, which is taken from the rectifier
+linearised at that solution (a fixed point over c whose rounds each multiply the error by
+about 1e-5); elements it would move too far for a linearisation are solved again. The
+adjoint's coupling is the same fixed point, transposed.
+"""
 from __future__ import annotations
 
 import math
@@ -21,8 +25,8 @@ from ..errors import SimulationError
 from .autodiff import Var, column_sums, custom, value_of
 from .diode import GMIN, Junction
 
-_COUPLING_ROUNDS = 8
-_NEWTON_ITERATIONS = 100
+_COUPLING_ROUNDS = 8      # full re-solves when the coupling moves junctions too far to linearise
+_NEWTON_ITERATIONS = 100  # bracketed Newton, near the precision cell's knee
 # A Newton step this small (relative) leaves an error of its square: far below 1e-15 V.
 _TOLERANCE = 1e-12
 # Below this shift of a junction voltage (V), linearising the rectifier about its solution
