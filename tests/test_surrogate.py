@@ -189,3 +189,18 @@ def test_precision_op_amp_beyond_its_rails_is_refused_by_the_surrogate():
     circuit = realise(net, "precision", RealisationOptions(opamp=tight, volts_per_unit=2.0))
     with pytest.raises(SimulationError, match=r"beyond its rails \(-0.5 .. 0.5 V\).*--backend spice"):
         surrogate.simulate(circuit, np.linspace(-1, 1, 11)[:, None])
+
+
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
+def test_agrees_with_ngspice_with_low_gain_op_amps(spice, topology):
+    # gain 100: each stage's load moves the rectifiers before it by millivolts, too far to
+    # linearise, so the surrogate's re-solving path runs. The precision cell's loop gain is
+    # then too low to hide its diodes' RS, which the surrogate leaves out (21 uV at gain
+    # 100, README), so it is held to the bound at gain 1000.
+    gain = 1000.0 if topology == "precision" else 100.0
+    net = random_network(np.random.default_rng(12), 1, [8], 1)
+    circuit = realise(net, topology, RealisationOptions(opamp=OpAmpModel(gain=gain)))
+    x = np.linspace(-1, 1, 101)[:, None]
+    for temperature in (0.0, 70.0):
+        assert max_difference(spice.simulate(circuit, x, temperature),
+                              surrogate.simulate(circuit, x, temperature)) <= AGREEMENT_V

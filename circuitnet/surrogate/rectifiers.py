@@ -226,9 +226,9 @@ def _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction: Junction) ->
 
     Closed form per state (``_precision_closed_form``), one exact Newton step for every
     element, bracketed Newton for the few near the knee where that step may leave more
-    than 1e-10 V (``_newton_error``);
-    then the coupling from the rectifier linearised there, as for diode rectifiers, except
-    at elements whose o that would move by over 1e-5 V, which are solved again.
+    than 1e-10 V (``_newton_error``); then the coupling from the rectifier linearised
+    there, as for diode rectifiers, except at elements whose o it would move by over
+    1e-5 V, which are solved again.
     """
     c = np.broadcast_to(m, s.shape)
     o = _precision_closed_form(s, g_sum, g_f, g, c, a, junction)
@@ -269,8 +269,9 @@ def _newton_error(step, dh_do, a11, a21, schur, g_f, g, junction: Junction) -> n
 def _precision_closed_form(s, g_sum, g_f, g, c, a, junction: Junction) -> np.ndarray:
     """Op-amp outputs o with the reverse-biased diode of each state taken as -IS + GMIN v.
 
-    On (S < -IS: h > 0 once D1's leakage is fed), D1 is reverse biased: F1 makes h linear in o, h = alpha -
-    beta o, and F2 becomes i2(v2) = P + Q v2 in D2's voltage v2 = o - h. Off, D2 is: F2
+    On (S < -IS: h > 0 once D1's leakage is fed), D1 is reverse biased: F1 makes h linear
+    in o, h = alpha - beta o, and F2 becomes i2(v2) = P + Q v2 in D2's voltage v2 = o - h.
+    Off, D2 is: F2
     makes h = gamma + delta o and F1 becomes i1(v1) = P + Q v1. Either is a junction in
     series with R = -1/Q (Q < 0) across -P/Q: ``Junction.solve_in_series``, once for all
     elements with R chosen per element. The neglected leakage term (below 0.05 IS) moves
