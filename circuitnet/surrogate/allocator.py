@@ -4,7 +4,7 @@ The surrogate works on arrays of (samples x units) doubles, 256 KB for 1,000 x 3
 serves blocks that size with mmap or hands them back to the kernel on free (its mmap and
 trim thresholds), so every temporary costs a fresh set of page faults: measured here, a
 fresh 256 KB ``a * b`` took 3 to 10 times as long as the multiplication itself, and the
-whole surrogate ran 1.8x slower than with the thresholds raised.
+whole surrogate ran 1.6-1.9x slower than with the thresholds raised.
 
 ``keep_freed_memory()`` raises both thresholds once per process (glibc only; elsewhere it
 does nothing). The cost is that memory the process has freed stays mapped to it, up to

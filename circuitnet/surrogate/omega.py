@@ -6,7 +6,7 @@ junction ``I = IS_k exp(v / Vte)`` in series with R across a voltage V solves as
 solve of about seven exponential steps by one call here.
 
 scipy.special.wrightomega computes the same function to the same accuracy but costs about
-115 ns per element here (it works in complex arithmetic); this costs about 14 ns. The tests
+64-115 ns per element here (it works in complex arithmetic); this costs 11-14 ns. The tests
 check one against the other.
 """
 
