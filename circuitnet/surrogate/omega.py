@@ -1,7 +1,7 @@
 """The Wright omega function, vectorised: the closed form of a diode in series with a resistor.
 
 omega(x) is the solution u > 0 of ``u + ln(u) = x`` (so omega(x) = W(e^x), Lambert's W). A
-junction in series with R across a voltage V, ``a v + k exp(v / Vte) = A a``, solves as
+junction in series with R across a voltage V, ``v + k exp(v / Vte) = A``, solves as
 ``v = A - Vte * omega(ln(k / Vte) + A / Vte)`` (see ``Junction.solve_in_series``), which
 replaces a Newton solve of about seven exponential steps.
 
