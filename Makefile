@@ -19,7 +19,7 @@ test: $(BIN)/.installed
 
 # Regenerate the canonical model files and netlists in netlists/ (a test checks they match).
 netlists: $(BIN)/.installed
-	$(BIN)/python -m circuitnet.catalogue netlists
+	$(BIN)/python -m circuitnet.interface.catalogue netlists
 
 # Regenerate the README's pictures.
 figures: $(BIN)/.installed

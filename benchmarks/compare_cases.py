@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 from circuitnet import Sweep, realise
-from circuitnet.compare import MC_BATCH, monte_carlo_instances
-from circuitnet.executor import LocalExecutor, simulate_batch
+from circuitnet.analysis.compare import MC_BATCH, monte_carlo_instances
+from circuitnet.util.executor import LocalExecutor, simulate_batch
 
 from .spice_cases import network
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from circuitnet.data import target_split
+from circuitnet.training.data import target_split
 from circuitnet.training.fit import FitConfig, fit
 
 BOARD = {"tolerance": 0.05, "seed": 1, "temperature_c": 60.0}

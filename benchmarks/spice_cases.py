@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from circuitnet import ReLUNet, Sweep, netlist_text, realise
-from circuitnet.spice.backend import SpiceBackend, sweep_netlist
-from circuitnet.spice.workers import WorkerPool
+from circuitnet.backends.spice.backend import SpiceBackend, sweep_netlist
+from circuitnet.backends.spice.workers import WorkerPool
 
 
 def network(n_inputs: int, width: int, seed: int = 0) -> ReLUNet:

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from circuitnet import TOPOLOGIES, RealisationError, ReLUNet, Sweep, load_model, realise
-from circuitnet.spice.backend import SpiceBackend
-from circuitnet.spice.workers import WorkerPool
-from circuitnet.surrogate.model import SurrogateBackend
+from circuitnet.backends.spice.backend import SpiceBackend
+from circuitnet.backends.spice.workers import WorkerPool
+from circuitnet.backends.surrogate import SurrogateBackend
 
 from .spice_cases import median_seconds, network
 

@@ -5,16 +5,16 @@ ideal network a circuit's components give (``read_back``), save and load model f
 export standalone SPICE netlists. Importing circuitnet does not load ngspice.
 """
 
-from .circuit import Circuit, Stage
-from .devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode
+from .backends.spice.netlist import netlist_text
 from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDeviceError, InvalidNetworkError,
                      ModelFileError, NgspiceNotFoundError, NotFittedError, RealisationError, SimulationError,
                      UnknownNameError)
-from .estimator import CircuitRegressor
-from .export import netlist_text
-from .modelfile import load as load_model, save as save_model
-from .network import Layer, ReLUNet
-from .sweep import Sweep, parse_sweep
+from .formats.modelfile import load as load_model, save as save_model
+from .interface.estimator import CircuitRegressor
+from .model.circuit import Circuit, Stage
+from .model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode
+from .model.network import Layer, ReLUNet
+from .model.sweep import Sweep, parse_sweep
 from .topologies import TOPOLOGIES, RealisationOptions, get_topology, read_back, realise
 
 __version__ = "0.1.0"

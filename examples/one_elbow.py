@@ -11,8 +11,8 @@ import argparse
 from pathlib import Path
 
 from circuitnet import TOPOLOGIES, parse_sweep
-from circuitnet.neuron import compare_elbow
-from circuitnet.plotting import elbow_figure, save_figure
+from circuitnet.analysis.elbow import compare_elbow
+from circuitnet.interface.plotting import elbow_figure, save_figure
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--out", default="out/demo", help="folder for the PNGs")

@@ -6,7 +6,7 @@
 import numpy as np
 
 from circuitnet import CircuitRegressor
-from circuitnet.data import get_target, sample_target
+from circuitnet.training.data import get_target, sample_target
 
 rng = np.random.default_rng(0)
 target = get_target("saddle")

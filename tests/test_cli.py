@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from circuitnet.cli import join_range_values, main
+from circuitnet.interface.cli import join_range_values, main
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 

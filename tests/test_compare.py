@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from circuitnet import Sweep, load_model
-from circuitnet.compare import compare_circuit, compare_netlist, monte_carlo_instances
-from circuitnet.compare_report import write_report
-from circuitnet.executor import DaskExecutor, LocalExecutor
-from circuitnet.ideal import IdealBackend
-from circuitnet.spice.backend import SpiceBackend
-from circuitnet.spice.workers import WorkerPool
+from circuitnet.analysis.compare import compare_circuit, compare_netlist, monte_carlo_instances
+from circuitnet.interface.report import write_report
+from circuitnet.util.executor import DaskExecutor, LocalExecutor
+from circuitnet.backends.ideal import IdealBackend
+from circuitnet.backends.spice.backend import SpiceBackend
+from circuitnet.backends.spice.workers import WorkerPool
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 MODELS = sorted(p.stem for p in NETLISTS.glob("*.json"))
@@ -92,7 +92,7 @@ def test_imported_rectifier_elbow_sits_at_the_diode_drop(spice):
 
 
 def test_imported_netlist_errors_name_the_problem(spice):
-    from circuitnet.importer import NetlistImportError
+    from circuitnet.formats.importer import NetlistImportError
     with pytest.raises(NetlistImportError, match="V9 is not an independent source"):
         compare_netlist(RECTIFIER, "rect.cir", "V9", "out", spice=spice)
     with pytest.raises(NetlistImportError, match="no node 'nowhere'"):

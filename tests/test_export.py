@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from circuitnet import Sweep, load_model, netlist_text, read_back, realise
-from circuitnet.catalogue import examples, write_examples
-from circuitnet.spice.batch import read_wrdata, run_batch
+from circuitnet.interface.catalogue import examples, write_examples
+from circuitnet.backends.spice.batch import read_wrdata, run_batch
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 
@@ -72,7 +72,7 @@ def test_operating_point_netlist(tmp_path):
 
 def test_precision_matches_the_ideal_network_away_from_knees():
     """Every neuron at least 0.05 data units from its knee: within 1 mV of the ideal network."""
-    from circuitnet.catalogue import eight_elbows
+    from circuitnet.interface.catalogue import eight_elbows
     net = eight_elbows()
     circuit = realise(net, "precision")
     sweep = Sweep(-1.0, 1.0, 801)

@@ -8,14 +8,15 @@ import sys
 import numpy as np
 import pytest
 
-from circuitnet import CircuitRegressor, DataFileError, NotFittedError, load_model, modelfile
-from circuitnet.data import fractions_split, read_dataset_csv, target_split
-from circuitnet.spice.backend import SpiceBackend
-from circuitnet.spice.workers import WorkerPool
-from circuitnet.training.board import Board
+from circuitnet import CircuitRegressor, DataFileError, NotFittedError, load_model
+from circuitnet.formats import modelfile
+from circuitnet.training.data import fractions_split, read_dataset_csv, target_split
+from circuitnet.backends.spice.backend import SpiceBackend
+from circuitnet.backends.spice.workers import WorkerPool
+from circuitnet.model.board import Board
 from circuitnet.training.eseries import SERIES, series_values
 from circuitnet.training.fit import FitConfig, Progress, fit, measure
-from circuitnet.training.outputs import read_data_csv, write_outputs
+from circuitnet.interface.fit_outputs import read_data_csv, write_outputs
 
 SMALL = dict(hidden=[4], pretrain_epochs=150, seed=3)
 

@@ -4,7 +4,7 @@ and nothing of a refused file ever reaches ngspice."""
 import numpy as np
 import pytest
 
-from circuitnet.importer import NetlistImportError, parse_netlist
+from circuitnet.formats.importer import NetlistImportError, parse_netlist
 
 RECTIFIER = """* a rectifier drawn elsewhere
 V1 in 0 DC 0
@@ -59,7 +59,7 @@ def test_hostile_lines_are_refused_with_line_and_number(hostile):
 def test_ten_thousand_generated_hostile_netlists_are_refused(monkeypatch):
     """Generated from hostile fragments, mutations of their case, placement, continuation
     lines and junk; every one must be refused, and no simulation may start meanwhile."""
-    from circuitnet.spice import workers
+    from circuitnet.backends.spice import workers
     started = []
     monkeypatch.setattr(workers.Worker, "run", lambda self, netlist: started.append(netlist))
     rng = np.random.default_rng(6)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import scipy.special
 
-from circuitnet.devices import diode, shockley_diode
-from circuitnet.surrogate.diode import Junction
-from circuitnet.surrogate.omega import LOWEST, wright_omega
+from circuitnet.model.devices import diode, shockley_diode
+from circuitnet.solvers.junction import Junction
+from circuitnet.solvers.omega import LOWEST, wright_omega
 
 
 def test_wright_omega_matches_scipy_over_its_whole_range():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from circuitnet import ModelFileError, TOPOLOGIES, load_model, realise, save_model
-from circuitnet import modelfile
+from circuitnet.formats import modelfile
 from conftest import random_network
 
 

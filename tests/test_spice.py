@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from circuitnet import SimulationError, Sweep, load_model, netlist_text
-from circuitnet.spice.backend import SpiceBackend, samples_netlist
-from circuitnet.spice.batch import run_batch
-from circuitnet.spice.messages import failure_lines
-from circuitnet.spice.workers import Worker, WorkerPool
+from circuitnet.backends.spice.backend import SpiceBackend, samples_netlist
+from circuitnet.backends.spice.batch import run_batch
+from circuitnet.backends.spice.messages import failure_lines
+from circuitnet.backends.spice.workers import Worker, WorkerPool
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 MODELS = sorted(p.stem for p in NETLISTS.glob("*.json"))

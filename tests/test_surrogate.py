@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from circuitnet import TOPOLOGIES, RealisationError, RealisationOptions, load_model, realise
-from circuitnet.devices import OpAmpModel
+from circuitnet.model.devices import OpAmpModel
 from circuitnet.errors import SimulationError
-from circuitnet.ideal import IdealBackend
-from circuitnet.spice.backend import SpiceBackend
-from circuitnet.spice.workers import WorkerPool
-from circuitnet.surrogate.model import SurrogateBackend
+from circuitnet.backends.ideal import IdealBackend
+from circuitnet.backends.spice.backend import SpiceBackend
+from circuitnet.backends.spice.workers import WorkerPool
+from circuitnet.backends.surrogate import SurrogateBackend
 from conftest import random_network
 from test_network import reference_forward
 

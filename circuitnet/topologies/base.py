@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..circuit import Circuit, Stage
-from ..devices import DiodeModel, OpAmpModel, diode as library_diode
+from ..model.circuit import Circuit, Stage
+from ..model.devices import DiodeModel, OpAmpModel, diode as library_diode
 from ..errors import RealisationError
-from ..network import Layer, ReLUNet
-from . import blocks
+from ..model.network import Layer, ReLUNet
+from . import shared_blocks as blocks
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Topology(ABC):
 
     @abstractmethod
     def surrogate_cell(self, ctx, stage_index: int, signals, load, coupling, offset):
-        """The surrogate of one hidden stage (see ``circuitnet.surrogate``).
+        """The surrogate of one hidden stage (see ``circuitnet.solvers``).
 
         signals: (n, n_in) volts (Var) the stage's rails are made from (``surrogate.blocks``
         forms the weighted sums from them). load (w,), coupling (w, w),
@@ -244,6 +244,6 @@ def _resistor_range(resistor_range) -> tuple[float, float]:
 
 def columns(stage_index: int, by_role: dict) -> dict:
     """Node name -> (n,) volts for every unit of each (n, width) Var in ``by_role``."""
-    from .. import nodes
+    from ..model import nodes
     return {nodes.neuron(stage_index, j, role): var.value[:, j] for role, var in by_role.items()
             for j in range(var.shape[1])}

@@ -9,10 +9,10 @@ series resistance) is what separates this neuron from the ideal ReLU.
 
 from __future__ import annotations
 
-from .. import nodes
-from ..circuit import Circuit
-from ..devices import DiodeModel
-from . import blocks
+from ..model import nodes
+from ..model.circuit import Circuit
+from ..model.devices import DiodeModel
+from . import shared_blocks as blocks
 from .base import RealisationOptions, SummerFedTopology, columns
 
 
@@ -26,8 +26,8 @@ class DiodeTopology(SummerFedTopology):
         return diode.forward_voltage(options.volts_per_unit / options.r_load)
 
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
-        from ..surrogate.blocks import summer
-        from ..surrogate.rectifiers import diode_rectifier
+        from ..solvers.stages import summer
+        from ..solvers.rectifiers import diode_rectifier
         a = summer(ctx, stage_index, signals)
         width = a.shape[1]
         names = [nodes.neuron(stage_index, j, "h") for j in range(width)]

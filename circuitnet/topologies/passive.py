@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import nodes
-from ..circuit import Circuit, Stage
-from ..devices import DiodeModel
+from ..model import nodes
+from ..model.circuit import Circuit, Stage
+from ..model.devices import DiodeModel
 from ..errors import RealisationError
-from ..network import Layer, ReLUNet
-from . import blocks
+from ..model.network import Layer, ReLUNet
+from . import shared_blocks as blocks
 from .base import RealisationOptions, Topology, columns, realise_summer_stage
 
 # Below this, "1 - sum |d|" is rounding error and no ground resistor is fitted.
@@ -156,8 +156,8 @@ class PassiveTopology(Topology):
         return gain[:, None] * divider, gain * circuit.v_on
 
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
-        from ..surrogate.blocks import weighted_inflow
-        from ..surrogate.rectifiers import diode_rectifier
+        from ..solvers.stages import weighted_inflow
+        from ..solvers.rectifiers import diode_rectifier
         inflow, g_in = weighted_inflow(ctx, stage_index, signals)
         g_thevenin = g_in + ctx.g(stage_index, "r_ground")
         v_thevenin = inflow / g_thevenin

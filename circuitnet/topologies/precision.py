@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import nodes
-from ..circuit import Circuit
+from ..model import nodes
+from ..model.circuit import Circuit
 from ..errors import SimulationError
-from ..devices import DiodeModel
-from . import blocks
+from ..model.devices import DiodeModel
+from . import shared_blocks as blocks
 from .base import RealisationOptions, SummerFedTopology, columns
 
 
@@ -33,8 +33,8 @@ class PrecisionTopology(SummerFedTopology):
         return 0.0  # the feedback loop hides the diode's drop
 
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
-        from ..surrogate.blocks import weighted_inflow
-        from ..surrogate.rectifiers import precision_rectifier
+        from ..solvers.stages import weighted_inflow
+        from ..solvers.rectifiers import precision_rectifier
         inflow, g_in = weighted_inflow(ctx, stage_index, signals)
         g_f = ctx.g(stage_index, "r_feedback")
         width = inflow.shape[1]

@@ -20,10 +20,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from .. import nodes
-from ..circuit import Circuit
-from ..surrogate.model import SurrogateBackend
-from .board import Board
+from ..model import nodes
+from ..model.circuit import Circuit
+from ..backends.surrogate import SurrogateBackend
+from ..model.board import Board
 
 TRAINED_FIELDS = ("r_plain", "r_inverted")
 SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens

@@ -24,15 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import write_text_atomically
-from ..circuit import Circuit
-from ..data import Split
+from ..util.atomic import write_text_atomically
+from ..model.circuit import Circuit
+from .data import Split
 from ..errors import CircuitnetError, RealisationError
-from ..network import ReLUNet
-from ..surrogate.model import SurrogateBackend
+from ..model.network import ReLUNet
+from ..backends.surrogate import SurrogateBackend
 from ..topologies import RealisationOptions, read_back, realise
 from . import eseries, loop
-from .board import Board
+from ..model.board import Board
 from .circuit_problem import CircuitProblem
 from .ideal import IdealProblem, initial_params, params_to_network
 
@@ -109,7 +109,7 @@ def fit(split: Split, config: FitConfig, checkpoint_dir: str | Path | None = Non
     and on Ctrl-C). resume: continue from it (its settings replace ``config``).
     spice: a SpiceBackend (default: one on the shared worker pool).
     """
-    from ..spice.backend import SpiceBackend
+    from ..backends.spice.backend import SpiceBackend
     started = time.monotonic()
     spice = spice or SpiceBackend()
     progress = progress or Progress()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import ReLUNet
+from ..model.network import ReLUNet
 
 
 class IdealProblem:

@@ -13,7 +13,7 @@ from dataclasses import asdict, replace
 
 import numpy as np
 
-from ..data import Split
+from .data import Split
 from .fit import FitConfig
 
 
@@ -34,7 +34,7 @@ def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None
     rng = np.random.default_rng(config.seed)
     chosen = [candidates[i] for i in rng.choice(len(candidates), size=min(trials, len(candidates)), replace=False)]
     jobs = [(split, asdict(replace(config, e_series=None, **settings))) for settings in chosen]
-    from ..executor import LocalExecutor
+    from ..util.executor import LocalExecutor
     executor = executor or LocalExecutor(workers or min(len(jobs), os.cpu_count() or 1), processes=True)
     results = executor.map(_trial, jobs)
     table = sorted(({**settings, "val_rmse": result["val_rmse"], "train_rmse": result["train_rmse"],
@@ -45,8 +45,8 @@ def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None
 
 
 def _trial(job) -> dict:
-    from ..spice.backend import SpiceBackend
-    from ..spice.workers import WorkerPool
+    from ..backends.spice.backend import SpiceBackend
+    from ..backends.spice.workers import WorkerPool
     from .fit import fit
     split, settings = job
     with WorkerPool(workers=1) as pool:

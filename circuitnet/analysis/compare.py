@@ -1,0 +1,249 @@
+"""How far a circuit is from the ReLU network it stands for: where, why, and on a real board.
+
+``compare_circuit`` sweeps input 1 (others at 0) and measures, in ngspice:
+
+- the network: ideal, surrogate and ngspice outputs, and the error against the ideal;
+- each hidden neuron: its ngspice rectifier output against the ideal elbow, the max and
+  RMS deviation, and the elbow (position and slope) fitted to the simulated curve;
+- temperatures: the output at each temperature and its error;
+- Monte Carlo: instances with every resistor drawn uniformly inside its tolerance (and,
+  optionally, the diodes' IS spread log-normally), simulated in parallel; the error
+  distribution (median, 95th percentile, worst), the envelope, and the yield against a
+  threshold;
+- power: static power delivered by each source (inputs, references, op-amp outputs) and
+  dissipated in the resistors and diodes, over the sweep (max and mean).
+
+Every number goes into one JSON-ready dict; the curves behind them into ``curves``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..model import nodes
+from ..model.circuit import Circuit
+from ..model.devices import DiodeModel
+from ..util.executor import LocalExecutor, simulate_batch
+from ..backends.ideal import IdealBackend
+from ..backends.result import SimulationResult
+from ..model.sweep import Sweep
+from ..backends.surrogate import SurrogateBackend
+from ..topologies import netlist_lines, read_back
+from ..model.board import Board
+
+MC_BATCH = 25  # Monte Carlo instances per task
+
+
+def error_summary(error: np.ndarray) -> dict:
+    error = np.asarray(error, dtype=float)
+    return {"max_abs": float(np.max(np.abs(error))), "rms": float(np.sqrt(np.mean(error ** 2)))}
+
+
+def fit_elbow(x: np.ndarray, h: np.ndarray, rising: bool) -> dict:
+    """The hinge ``c + slope * max(0, x - x0)`` (``max(0, x0 - x)`` when not rising) that fits
+    h(x) best in least squares, x0 searched over the sweep points."""
+    best = None
+    for x0 in x:
+        basis = np.maximum(0.0, (x - x0) if rising else (x0 - x))
+        design = np.column_stack([np.ones_like(x), basis])
+        coefficients, *_ = np.linalg.lstsq(design, h, rcond=None)
+        residual = float(np.sum((design @ coefficients - h) ** 2))
+        if best is None or residual < best[0]:
+            best = (residual, float(x0), float(coefficients[1]), float(coefficients[0]))
+    residual, x0, slope, offset = best
+    return {"position": x0, "slope": slope if rising else -slope, "offset": offset,
+            "rms_residual": float(np.sqrt(residual / len(x)))}
+
+
+def ideal_knee(x: np.ndarray, h: np.ndarray) -> float | None:
+    """Where the ideal rectifier output leaves zero along the sweep, if it does: the active
+    side's straight line extended back to zero."""
+    active = h > 1e-12
+    if active.all() or not active.any():
+        return None
+    first = int(np.flatnonzero(np.diff(active.astype(int)))[0])
+    j = first + 1 if active[first + 1] else first  # the first active point next to the edge
+    k = j + 1 if (j + 1 < len(x) and active[j + 1]) else j - 1
+    slope = (h[k] - h[j]) / (x[k] - x[j])
+    return float(x[j] - h[j] / slope) if slope != 0 else float(x[j])
+
+
+def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, spice: SimulationResult) -> list:
+    net = read_back(circuit)
+    rows = []
+    for stage, width in enumerate(circuit.hidden_sizes):
+        scale = circuit.stages[stage].activation_scale * circuit.volts_per_unit
+        for unit in range(width):
+            name = nodes.neuron(stage, unit, "h")
+            ideal_h, spice_h = ideal.nodes[name], spice.nodes[name]
+            deviation = spice_h - ideal_h
+            if stage == 0:
+                rising = bool(net.layers[0].weights[unit, 0] >= 0)
+            else:
+                rising = bool(ideal_h[-1] >= ideal_h[0])
+            fitted = fit_elbow(x[:, 0], spice_h / scale[unit], rising)
+            knee = ideal_knee(x[:, 0], ideal_h)
+            rows.append({"node": name, "layer": stage, "unit": unit,
+                         "max_deviation_v": float(np.max(np.abs(deviation))),
+                         "rms_deviation_v": float(np.sqrt(np.mean(deviation ** 2))),
+                         "ideal_knee": knee, "fitted_knee": fitted["position"],
+                         "knee_shift": None if knee is None else fitted["position"] - knee,
+                         "fitted_slope": fitted["slope"],
+                         "ideal_slope": float(net.layers[stage].weights[unit, 0]) if stage == 0 else None,
+                         "fit_rms_residual": fitted["rms_residual"]})
+    return rows
+
+
+def monte_carlo_instances(circuit: Circuit, count: int, tolerance: float, seed: int,
+                          is_spread: float = 0.0) -> list[Circuit]:
+    """``count`` boards: resistors drawn uniformly within +-tolerance, each instance from its
+    own seed (seed, k); with ``is_spread``, the diodes' IS times exp(is_spread * N(0, 1))."""
+    instances = []
+    for k in range(count):
+        board = Board(tolerance=tolerance, seed=int(np.random.SeedSequence([seed, k]).generate_state(1)[0]))
+        instance = board.apply(circuit)
+        if is_spread > 0:
+            factor = float(np.exp(is_spread * np.random.default_rng([seed, k, 1]).normal()))
+            params = dict(circuit.diode.params, IS=circuit.diode.params["IS"] * factor)
+            instance = replace(instance, diode=DiodeModel("custom", params, f"{circuit.diode.name} with IS x{factor:.3g}"))
+        instances.append(instance)
+    return instances
+
+
+def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
+    """Static power over the sweep from ngspice's node voltages and branch currents (watts):
+    delivered by each source (inputs, references, and all op-amp outputs together) and
+    dissipated in the resistors and in the diodes. Each diode's current comes from Kirchhoff's
+    current law at whichever of its terminals only resistors otherwise touch, so
+    delivered = dissipated is a check, not an identity."""
+    from ..backends.spice.backend import sweep_netlist
+    vectors = spice_backend.pool.run(sweep_netlist(circuit, sweep, save_all=True))
+    volts = {name: values for name, values in vectors.items() if "#" not in name}
+    volts["0"] = np.zeros(sweep.n)
+    elements = [line.split() for line in netlist_lines(circuit) if line and line[0] not in "*."]
+    resistors = [(p[1].lower(), p[2].lower(), float(p[3])) for p in elements if p[0][0] in "Rr"]
+    others = {}
+    for p in elements:
+        if p[0][0] not in "Rr":
+            for node in p[1:3]:
+                others.setdefault(node.lower(), []).append(p[0])
+    delivered, opamps = {}, np.zeros(sweep.n)
+    in_resistors = sum((volts[a] - volts[b]) ** 2 / r for a, b, r in resistors)
+    in_diodes = np.zeros(sweep.n)
+    for p in elements:
+        kind, name = p[0][0].upper(), p[0].lower()
+        a, b = p[1].lower(), p[2].lower()
+        if kind in "VEB":
+            power = -(volts[a] - volts[b]) * vectors[f"{name}#branch"]
+            if kind == "V":
+                delivered[p[0]] = power
+            else:
+                opamps += power
+        elif kind == "D":
+            # the current into the cathode's resistors (or out of the anode's) is the diode's
+            node, sign = (b, 1.0) if others.get(b) == [p[0]] else (a, -1.0)
+            current = sum(((volts[x] - volts[y]) if x == node else (volts[y] - volts[x])) / r
+                          for x, y, r in resistors if node in (x, y))
+            in_diodes += (volts[a] - volts[b]) * sign * current
+    summary = {name: {"max_w": float(np.max(p)), "mean_w": float(np.mean(p))} for name, p in delivered.items()}
+    summary["op-amp outputs"] = {"max_w": float(np.max(opamps)), "mean_w": float(np.mean(opamps))}
+    total = sum(delivered.values()) + opamps
+    return {"delivered": summary,
+            "delivered_total": {"max_w": float(np.max(total)), "mean_w": float(np.mean(total))},
+            "dissipated_resistors": {"max_w": float(np.max(in_resistors)), "mean_w": float(np.mean(in_resistors))},
+            "dissipated_diodes": {"max_w": float(np.max(in_diodes)), "mean_w": float(np.mean(in_diodes))},
+            "balance_max_w": float(np.max(np.abs(total - in_resistors - in_diodes))),
+            "curves": {"x": sweep.values(), "resistors": in_resistors, "diodes": in_diodes, "delivered": total}}
+
+
+def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,
+                    tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
+                    yield_threshold: float = 0.05, executor=None, spice=None) -> tuple[dict, dict]:
+    """(numbers, curves): see the module docstring. Errors are in data units unless named _v."""
+    from ..backends.spice.backend import SpiceBackend
+    spice = spice or SpiceBackend()
+    executor = executor or LocalExecutor()
+    x = sweep.inputs(circuit.n_inputs)
+    ideal = IdealBackend().simulate(circuit, x)
+    surrogate = SurrogateBackend().simulate(circuit, x)
+    nominal = spice.simulate(circuit, x)
+    numbers = {
+        "topology": circuit.topology, "sweep": str(sweep), "hidden": list(circuit.hidden_sizes),
+        "network": {"spice_vs_ideal": error_summary(nominal.y - ideal.y),
+                    "surrogate_vs_ideal": error_summary(surrogate.y - ideal.y),
+                    "spice_vs_surrogate_v": error_summary(nominal.y_volts - surrogate.y_volts)},
+        "neurons": neuron_comparison(circuit, x, ideal, nominal),
+    }
+    curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": {}}
+    others = [float(t) for t in temperatures if float(t) != 27.0]
+    simulated = dict(zip(others, (batch[0] for batch in executor.map(simulate_batch,
+                                                                      [([circuit], x, t) for t in others]))))
+    simulated[27.0] = nominal  # the nominal run is already the 27 C one
+    numbers["temperatures"] = []
+    for t in temperatures:
+        result = simulated[float(t)]
+        numbers["temperatures"].append({"temperature_c": float(t), **error_summary(result.y - ideal.y)})
+        curves["temperatures"][float(t)] = result.y[:, 0]
+    if montecarlo > 0:
+        instances = monte_carlo_instances(circuit, montecarlo, tolerance, seed, is_spread)
+        batches = [(instances[i:i + MC_BATCH], x, 27.0) for i in range(0, len(instances), MC_BATCH)]
+        outputs = np.array([r.y[:, 0] for batch in executor.map(simulate_batch, batches) for r in batch])
+        worst = np.max(np.abs(outputs - ideal.y[:, 0]), axis=1)
+        numbers["montecarlo"] = {
+            "instances": montecarlo, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
+            "max_abs_error": {"median": float(np.median(worst)), "p95": float(np.percentile(worst, 95)),
+                              "worst": float(np.max(worst))},
+            "yield_threshold": yield_threshold, "yield": float(np.mean(worst <= yield_threshold)),
+            "per_instance_max_abs_error": worst.tolist(),
+        }
+        curves["montecarlo"] = outputs
+    power = power_figures(circuit, sweep, spice)
+    curves["power"] = power.pop("curves")
+    numbers["power"] = power
+    return numbers, curves
+
+
+def compare_netlist(text: str, name: str, source: str, output: str, hidden: int = 1,
+                    sweep: Sweep | None = None, seed: int = 0, spice=None) -> tuple[dict, dict]:
+    """Simulate an imported one-input circuit's DC transfer curve and fit the best ideal ReLU
+    network of ``hidden`` neurons to it: (numbers, curves).
+
+    text: the netlist (untrusted: parsed against the allow-list, then re-emitted).
+    source: the independent V source to sweep (volts, over ``sweep``, default 0:2:201).
+    output: the node whose voltage is the output.
+    """
+    from ..formats.importer import NetlistImportError, parse_netlist
+    from ..backends.spice.backend import SpiceBackend
+    from ..topologies.shared_blocks import ACCURACY_OPTIONS
+    from ..training import loop
+    from ..training.ideal import IdealProblem, initial_params
+    imported = parse_netlist(text, name)
+    source_name, output_node = source.lower(), output.lower()
+    if source_name not in imported.sources:
+        raise NetlistImportError(f"{name}: {source} is not an independent source of the netlist; "
+                                 f"its sources: {', '.join(imported.sources) or 'none'}")
+    if output_node not in imported.nodes:
+        raise NetlistImportError(f"{name}: no node {output!r} in the netlist (nodes: {', '.join(sorted(imported.nodes))})")
+    sweep = sweep or Sweep(0.0, 2.0, 201)
+    body = [line for line in imported.lines if line.lower() != ".end"]
+    netlist = "\n".join(["* imported by circuitnet", *body, ACCURACY_OPTIONS, f".save {output_node}",
+                         f".dc {source_name} {sweep.start:.17g} {sweep.stop:.17g} {sweep.step:.17g}", ".end"]) + "\n"
+    spice = spice or SpiceBackend()
+    vectors = spice.pool.run(netlist)
+    x, y = sweep.values()[:, None], vectors[output_node][:, None]
+    problem = IdealProblem(lam=0.0)
+    config = loop.LoopConfig(epochs=6000, lr=0.01, seed=seed)
+    params = initial_params(x, [hidden], 1, np.random.default_rng(seed))
+    state = loop.run(problem, loop.new_state(params, config, 1), config, x, y, x, y)
+    w1, b1, w2, b2 = state.best_params or state.params
+    fitted = IdealProblem.forward([w1, b1, w2, b2], x)[-1][:, 0]
+    elbows = [{"position": float(-b1[j] / w1[j, 0]) if w1[j, 0] != 0 else None,
+               "slope": float(w1[j, 0] * w2[0, j]), "output_weight": float(w2[0, j]),
+               "direction": "rising" if w1[j, 0] > 0 else "falling"} for j in range(hidden)]
+    numbers = {"imported": {"netlist": name, "input": source, "output": output, "hidden": hidden,
+                            "sweep": str(sweep), "elbows": sorted(elbows, key=lambda e: e["position"] or 0.0),
+                            "output_bias": float(b2[0]),
+                            "deviation": error_summary(fitted - y[:, 0])}}
+    return numbers, {"x": x[:, 0], "transfer": y[:, 0], "fitted": fitted}

@@ -1,0 +1,93 @@
+"""Standalone SPICE netlists: ``ngspice -b FILE.cir`` runs them unmodified and exits 0.
+
+A netlist has a header that says what it is and how it was made, the circuit, one analysis
+(a ``.dc`` sweep of the first input, or an operating point) and a ``.control`` block that
+runs it, writes the results with ``wrdata`` and ends with ``quit 0`` (without it, batch
+ngspice exits 1 even when every analysis succeeded).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...model import nodes
+from ...model.circuit import Circuit
+from ...model.sweep import Sweep
+from ...topologies import netlist_lines, read_back
+
+
+def result_columns(circuit: Circuit) -> list[str]:
+    """Vectors the control block writes, in order (after the sweep's scale column):
+    each input and output in data units (``x1_units``, ``y_units``) then in volts."""
+    inputs = [nodes.input_node(k) for k in range(circuit.n_inputs)]
+    outputs = [nodes.output_node(k, circuit.n_outputs) for k in range(circuit.n_outputs)]
+    return [f"{node}_units" for node in inputs + outputs] + [f"v({node})" for node in inputs + outputs]
+
+
+def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, data_file: str = "circuit.dat",
+                 command: str = "circuitnet.backends.spice.netlist.netlist_text(...)") -> str:
+    """The whole standalone netlist.
+
+    sweep: sweep the first input over these data-unit values (``.dc``); other inputs stay at
+        ``inputs`` (default 0). Without a sweep: one operating point at ``inputs``.
+    inputs: shape (n_inputs,), data units.
+    data_file: where the control block's ``wrdata`` writes (relative to ngspice's working folder).
+    command: the command that made the netlist, for the header.
+    """
+    s = circuit.volts_per_unit
+    inputs = np.zeros(circuit.n_inputs) if inputs is None else np.asarray(inputs, dtype=float)
+    lines = _header(circuit, sweep, inputs, data_file, command)
+    lines += netlist_lines(circuit, inputs * s)
+    lines.append("")
+    if sweep is not None:
+        source = "V" + nodes.input_node(0)
+        lines.append(f"* sweep of x1 from {sweep.start:g} to {sweep.stop:g} data units, {sweep.n} points, in volts")
+        lines.append(f".dc {source} {sweep.start * s:.17g} {sweep.stop * s:.17g} {sweep.step * s:.17g}")
+    else:
+        lines.append(".op")
+    columns = result_columns(circuit)
+    lets = [f"let {column} = v({column[:-len('_units')]})/{s:.17g}" for column in columns if column.endswith("_units")]
+    lines += [
+        ".control",
+        "set wr_singlescale",
+        "set wr_vecnames",
+        "set numdgt=15",
+        "run",
+        *lets,
+        f"wrdata {data_file} {' '.join(columns)}",
+        "quit 0",
+        ".endc",
+        ".end",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file: str, command: str) -> list[str]:
+    net = read_back(circuit)
+    hidden = ", ".join(str(h) for h in circuit.hidden_sizes) or "none"
+    analysis = (f".dc sweep of x1 over {sweep} (START:STOP:N, data units)" if sweep is not None
+                else "operating point")
+    held = "" if circuit.n_inputs == 1 else f"; other inputs held at {np.array2string(inputs[1:], separator=', ')}"
+    lines = [
+        f"* circuitnet netlist: {circuit.topology} topology, {circuit.n_inputs} input(s), hidden layers [{hidden}], "
+        f"{circuit.n_outputs} output(s)",
+        f"* made by: {command}",
+        f"* scaling: {circuit.volts_per_unit:g} V per data unit (inputs, activations, outputs); "
+        f"v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases v_on = {circuit.v_on:.6g} V",
+        f"* devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
+        + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V" if circuit.opamp.kind == "rail_limited" else ""),
+        "* ideal network (data units), read back from the component values; hidden layers use ReLU:",
+    ]
+    for index, layer in enumerate(net.layers):
+        kind = "hidden" if index < len(net.layers) - 1 else "output"
+        weights = np.array2string(layer.weights, separator=", ", precision=6, max_line_width=10**6).replace("\n", "")
+        biases = np.array2string(layer.biases, separator=", ", precision=6, max_line_width=10**6)
+        lines.append(f"*   layer {index + 1} ({kind}): weights {weights} biases {biases}")
+    lines += [
+        f"* analysis: {analysis}{held}",
+        f"* run: ngspice -b THIS_FILE  -> writes {data_file}: the sweep in volts, then "
+        f"{' '.join(result_columns(circuit))}",
+        "* nodes: x1.. inputs, x1_inv inverted rails, lLnJ_sum/_a/_s/_o/_h neuron J of layer L "
+        "(summer junction, pre-activation, passive node, superdiode op-amp, rectifier output), y output (volts)",
+    ]
+    return lines

@@ -1,0 +1,126 @@
+"""The surrogate backend: the circuit's DC solution in NumPy, and its exact gradients.
+
+A pass walks the stages in order. Each stage forms its weighted sums from the previous
+stage's outputs (rails and inverters folded into small matrices, ``blocks``), lets the
+topology's cell solve its rectifiers (``Topology.surrogate_cell``) under the load the next
+stage puts on them, and hands its rectifier outputs on; the output stage is a summer.
+Everything is vectorised over samples and units; the rectifiers are solved in closed form
+(``rectifiers``), with Newton iterations only for the few precision-cell elements at a knee.
+
+A precision stage feeding another precision stage loads it through a junction that is not
+linear in its inputs; such circuits take a second pass with the junction voltages of the
+first (the correction is of order 1e-5 of a microvolt-sized term).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..model import nodes
+from ..model.circuit import Circuit
+from .result import SimulationResult
+from ..model.network import check_inputs
+from ..topologies import get_topology
+from ..solvers import allocator
+from ..solvers.autodiff import Var, grad
+from ..solvers.stages import Context, loading, summer
+
+
+def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
+    """(output volts (n, n_out), reported node name -> (n,) volts) for inputs x in data units."""
+    circuit = ctx.circuit
+    topology = get_topology(circuit.topology)
+    junctions: dict[int, Var] = {}
+    passes = 2 if _needs_second_pass(circuit) else 1
+    for _ in range(passes):
+        signals = Var(x * circuit.volts_per_unit)
+        reported: dict[str, np.ndarray] = {}
+        for index in range(len(circuit.stages) - 1):
+            load, coupling, offset = loading(ctx, index, junctions.get(index + 1))
+            signals, cell_nodes, junction = topology.surrogate_cell(ctx, index, signals, load, coupling, offset)
+            reported.update(cell_nodes)
+            if junction is not None:
+                junctions[index] = junction
+        output = summer(ctx, len(circuit.stages) - 1, signals)
+    names = _reported_names(circuit.topology, circuit.hidden_sizes)
+    return output, {name: column for name, column in reported.items() if name in names}
+
+
+def _needs_second_pass(circuit: Circuit) -> bool:
+    return circuit.topology == "precision" and len(circuit.stages) > 2
+
+
+@lru_cache(maxsize=64)
+def _reported_names(topology: str, hidden_sizes: tuple) -> frozenset:
+    roles = get_topology(topology).reported_roles
+    return frozenset(nodes.neuron(stage, unit, role)
+                     for stage, width in enumerate(hidden_sizes) for unit in range(width) for role in roles)
+
+
+@dataclass(frozen=True)
+class ComponentGradient:
+    """d(loss)/d(component) for every resistor and the reference.
+
+    resistors: (stage index, field) -> array shaped like that field, loss per ohm (0 where
+        there is no resistor); ("global", "r_inverter") -> a 0-d array.
+    v_ref: loss per volt of the reference.
+    """
+
+    resistors: dict
+    v_ref: float
+
+
+class SurrogateBackend:
+    """Simulate and differentiate circuits with the NumPy surrogate."""
+
+    name = "surrogate"
+
+    def __init__(self):
+        allocator.keep_freed_memory()
+
+    def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:
+        x = check_inputs(x, circuit.n_inputs)
+        output, reported = forward(Context.of(circuit, temperature_c), x)
+        return _result(circuit, x, output, reported, temperature_c, self.name)
+
+    def vjp(self, circuit: Circuit, x, y_bar, temperature_c: float = 27.0,
+            operating_point: dict | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """Outputs at x and the gradient of ``sum(y_bar * y)`` with respect to every component.
+
+        y_bar: (n_samples, n_outputs), d(loss)/d(y) with y in data units.
+        operating_point: node name -> (n_samples,) volts of every rectifier output ``lLnJ_h``
+            (``lLnJ_o`` for the precision topology), e.g. from ngspice: the derivatives are
+            then those of the circuit linearised there, not at the surrogate's own solution.
+        """
+        return self.gradient(circuit, x, lambda y: y_bar, temperature_c, operating_point)
+
+    def gradient(self, circuit: Circuit, x, cotangent, temperature_c: float = 27.0,
+                 operating_point: dict | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """Like ``vjp``, with y_bar computed from the outputs: ``cotangent(y) -> y_bar`` (data
+        units), so a loss needs one forward pass (e.g. ``lambda y: 2 * (y - t) / t.size``)."""
+        x = check_inputs(x, circuit.n_inputs)
+        ctx = Context.of(circuit, temperature_c, operating_point)
+        output, reported = forward(ctx, x)
+        keys = list(ctx.conductance)
+        wrt = [ctx.conductance[key] for key in keys] + [ctx.v_ref]
+        y_bar = np.asarray(cotangent(output.value / circuit.volts_per_unit), dtype=float) / circuit.volts_per_unit
+        grads = grad([(output, y_bar)], wrt)
+        resistors = {}
+        for key, g_bar in zip(keys, grads):
+            conductance = ctx.conductance[key].value
+            resistors[key] = -g_bar * conductance ** 2  # dG/dR = -G^2; 0 for an absent resistor
+        return (_result(circuit, x, output, reported, temperature_c, self.name),
+                ComponentGradient(resistors, float(grads[-1])))
+
+
+def _result(circuit, x, output: Var, reported: dict, temperature_c: float, backend: str) -> SimulationResult:
+    y_volts = output.value
+    return SimulationResult(x=x, y=y_volts / circuit.volts_per_unit, y_volts=y_volts,
+                            nodes=reported,
+                            backend=backend, temperature_c=float(temperature_c))
+
+
+__all__ = ["ComponentGradient", "SurrogateBackend", "forward"]

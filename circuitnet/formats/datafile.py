@@ -1,0 +1,81 @@
+"""Reading CSV files of samples: untrusted input, checked cell by cell.
+
+A file may start with a header row of column names; without one, columns are taken by
+position. Every problem (no rows, too few columns, a missing named column, text or NaN in
+a number column) raises DataFileError naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataFileError
+
+MAX_BYTES = 512 * 1024 * 1024
+
+
+def read_inputs_csv(path: str | os.PathLike, n_inputs: int) -> np.ndarray:
+    """Input samples of shape (n_samples, n_inputs), data units.
+
+    Columns named ``x1``..``xN`` in a header row are used when present; otherwise the first
+    ``n_inputs`` columns.
+    """
+    header, rows = read_table(path)
+    names = [f"x{k + 1}" for k in range(n_inputs)]
+    if header is not None and all(name in header for name in names):
+        columns = [header.index(name) for name in names]
+    else:
+        columns = list(range(n_inputs))
+    return numbers(path, header, rows, columns)
+
+
+def read_table(path) -> tuple[list[str] | None, list[list[str]]]:
+    """(header names or None, data rows as lists of cells) of a CSV file."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise DataFileError(f"{path}: larger than {MAX_BYTES} bytes")
+        with open(path, newline="", encoding="utf-8") as stream:
+            rows = [row for row in csv.reader(stream) if any(cell.strip() for cell in row)]
+    except OSError as error:
+        raise DataFileError(f"{path}: can't read it: {error.strerror or error}") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise DataFileError(f"{path}: not a UTF-8 CSV file ({error})") from None
+    if not rows:
+        raise DataFileError(f"{path}: the file has no rows")
+    header = None
+    if any(not _is_number(cell) for cell in rows[0]):
+        header, rows = [cell.strip() for cell in rows[0]], rows[1:]
+    if not rows:
+        raise DataFileError(f"{path}: the file has a header but no data rows")
+    return header, rows
+
+
+def numbers(path, header, rows, columns) -> np.ndarray:
+    """The given columns of every row as floats, shape (n_rows, len(columns))."""
+    out = np.empty((len(rows), len(columns)))
+    first_line = 2 if header is not None else 1
+    for i, row in enumerate(rows):
+        for j, column in enumerate(columns):
+            name = header[column] if header is not None and column < len(header) else f"column {column + 1}"
+            if column >= len(row):
+                raise DataFileError(f"{path}: line {first_line + i} has {len(row)} column(s); "
+                                    f"{name} (column {column + 1}) is missing")
+            cell = row[column].strip()
+            if not _is_number(cell) or not math.isfinite(float(cell)):
+                raise DataFileError(f"{path}: line {first_line + i}, {name}: {cell!r} is not a finite number")
+            out[i, j] = float(cell)
+    return out
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

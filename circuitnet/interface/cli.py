@@ -1,0 +1,461 @@
+"""The ``circuitnet`` command: a thin layer over the Python API.
+
+Results go to stdout (``--json`` for one machine-readable document); errors go to stderr as
+one line naming the bad value. Exit status: 0 success, 1 the work failed (e.g. ngspice),
+2 a usage or input error. ``--debug`` (or CIRCUITNET_DEBUG=1) shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+
+from ..errors import CircuitnetError, SimulationError
+
+# Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
+# because argparse takes "-1:1:201" for an option.
+RANGE_OPTIONS = ("--sweep", "--x")
+_RANGE_VALUE = re.compile(r"^-[\d.]")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="circuitnet",
+        description="ReLU neural networks as analog circuits: fit their resistors, export SPICE netlists, "
+                    "simulate them, and compare simulated against ideal.",
+        formatter_class=_Formatter,
+        epilog="Example: circuitnet neuron --topology diode --w 1 --b -0.2 --plot elbow.png",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    export = commands.add_parser(
+        "export", formatter_class=_Formatter,
+        help="write a standalone SPICE netlist of a model file",
+        description="Write a standalone netlist of MODEL.json that 'ngspice -b FILE.cir' runs unmodified; "
+                    "its control block writes FILE.dat (the sweep, inputs and outputs in data units and volts).",
+        epilog="Example: circuitnet export netlists/elbow_diode.json -o elbow.cir --sweep -1:1:201",
+    )
+    export.add_argument("model", help="model file (JSON) to export")
+    export.add_argument("-o", "--output", required=True, help="netlist file to write (.cir)")
+    analysis = export.add_mutually_exclusive_group()
+    analysis.add_argument("--sweep", metavar="START:STOP:N", default="-1:1:201",
+                          help="DC sweep of the first input: N evenly spaced points from START to STOP, both "
+                               "included, data units; other inputs held at 0")
+    analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
+
+    neuron = commands.add_parser(
+        "neuron", formatter_class=_Formatter,
+        help="one elbow relu(w x + b): ideal against ngspice",
+        description="Build one ReLU neuron relu(w x + b) (output weight 1) in a topology, simulate its transfer "
+                    "curve with ngspice -b and print the max and RMS deviation from the ideal elbow.",
+        epilog="Example: circuitnet neuron --topology precision --w 2 --b -0.5 --x -1:1:401 --plot elbow.png",
+    )
+    neuron.add_argument("--topology", required=True, choices=_topology_names(), help="circuit topology")
+    neuron.add_argument("--w", type=float, default=1.0, help="weight (data units per data unit)")
+    neuron.add_argument("--b", type=float, default=0.0, help="bias (data units)")
+    neuron.add_argument("--diode", default="1N4148", help="diode model: 1N4148, 1N914 or BAT54")
+    neuron.add_argument("--x", metavar="START:STOP:N", default="-1:1:401",
+                        help="input sweep, N points from START to STOP, data units")
+    neuron.add_argument("--volts-per-unit", type=float, default=1.0, help="volts per data unit")
+    neuron.add_argument("--plot", metavar="FILE.png", help="write a PNG of the elbow and the deviation")
+    neuron.add_argument("--json", action="store_true", help="print the result as one JSON document")
+    simulate = commands.add_parser(
+        "simulate", formatter_class=_Formatter,
+        help="simulate a model file over a sweep or a CSV of inputs",
+        description="Simulate MODEL.json and print its outputs with the ideal network's beside them. One-input "
+                    "models take --x (a sweep); any model takes --inputs FILE.csv (a header row naming x1, x2, ... "
+                    "or plain columns in input order).",
+        epilog="Example: circuitnet simulate netlists/eight_diode.json --x -1:1:201 --temp 70 --json > out.json",
+    )
+    simulate.add_argument("model", help="model file (JSON)")
+    source = simulate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--x", metavar="START:STOP:N", help="sweep of the (single) input, N points, data units")
+    source.add_argument("--inputs", metavar="FILE.csv", help="input samples, one row each, data units")
+    simulate.add_argument("--temp", type=float, default=27.0, help="circuit temperature, degrees Celsius")
+    simulate.add_argument("--backend", default="spice", choices=_backend_names(), help="simulator")
+    output = simulate.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
+    output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
+    add_fit_parser(commands)
+    add_compare_parser(commands)
+    return parser
+
+
+def add_compare_parser(commands) -> None:
+    compare = commands.add_parser(
+        "compare", formatter_class=_Formatter,
+        help="simulated against ideal: neurons, network, temperature, Monte Carlo, power; or an imported netlist",
+        description="Compare a circuit with the ReLU network it stands for, over a sweep of input 1 (other inputs "
+                    "at 0): each neuron's elbow, the whole network (ideal, surrogate, ngspice), the output across "
+                    "temperatures, Monte Carlo boards with resistor tolerances, and static power. Writes "
+                    "compare.json, PNG figures and report.html (opens offline) into --out. With --netlist, import a "
+                    "one-input circuit drawn elsewhere (checked against an allow-list; .control, .include, .lib and "
+                    "shell escapes are refused), simulate its transfer curve and fit the best ReLU network of "
+                    "--hidden neurons to it.",
+        epilog="Examples: circuitnet compare netlists/eight_diode.json --out out/cmp --temps 0,27,70 "
+               "--montecarlo 200 --tolerance 1%%\n          circuitnet compare --netlist rect.cir --input V1 "
+               "--output out --hidden 1 --out out/rect",
+    )
+    compare.add_argument("model", nargs="?", help="model file (JSON)")
+    compare.add_argument("--out", required=True, help="output folder (created if missing)")
+    compare.add_argument("--x", metavar="START:STOP:N", help="sweep of input 1, data units (default -1:1:201; "
+                                                              "with --netlist, volts, default 0:2:201)")
+    compare.add_argument("--temps", default="0,27,70", help="temperatures, degrees Celsius, comma-separated")
+    compare.add_argument("--montecarlo", type=int, default=0, metavar="N", help="number of Monte Carlo boards")
+    compare.add_argument("--tolerance", default="1%", help="resistor tolerance: 1%% or 0.01")
+    compare.add_argument("--is-spread", type=float, default=0.0,
+                         help="log-normal spread of the diodes' IS per board (sigma of ln IS)")
+    compare.add_argument("--yield-threshold", type=float, default=0.05,
+                         help="a board passes when its max |ngspice - ideal| is at most this, data units")
+    compare.add_argument("--seed", type=int, default=0, help="seed of the Monte Carlo draws")
+    compare.add_argument("--workers", type=int, help="parallel simulations (default: one per core)")
+    compare.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the work on a Dask cluster")
+    compare.add_argument("--netlist", metavar="FILE.cir", help="import this netlist instead of a model file")
+    compare.add_argument("--input", metavar="SOURCE", help="with --netlist: the V source to sweep")
+    compare.add_argument("--output", metavar="NODE", help="with --netlist: the output node")
+    compare.add_argument("--hidden", type=int, default=1, help="with --netlist: neurons of the fitted network")
+    compare.add_argument("--json", action="store_true", help="print compare.json")
+
+
+def add_fit_parser(commands) -> None:
+    fit = commands.add_parser(
+        "fit", formatter_class=_Formatter,
+        help="train a circuit's resistors to fit data or a target function",
+        description="Train a ReLU circuit: an ideal network first, then (modes surrogate, spice-loop) the resistor "
+                    "values themselves; validation data chooses the best epoch, the test split is used once at the "
+                    "end, and every reported RMSE is measured in ngspice. Writes model.json, circuit.cir, fit.png, "
+                    "loss.png, report.json, data.csv and bom.csv into --out. Ctrl-C stops and keeps the best model "
+                    "so far; --resume DIR continues a stopped run.",
+        epilog="Example: circuitnet fit --target sine --topology diode --hidden 16 --mode surrogate --out out/sine",
+    )
+    source = fit.add_mutually_exclusive_group()
+    source.add_argument("--target", help="built-in target: " + ", ".join(_target_names()))
+    source.add_argument("--data", metavar="FILE.csv", help="data file: inputs then target (see --x-columns)")
+    source.add_argument("--resume", metavar="DIR", help="continue the stopped run in DIR (its settings are kept)")
+    fit.add_argument("--x-columns", metavar="A,B", help="input columns of --data (names or 1-based positions)")
+    fit.add_argument("--y-column", metavar="C", help="target column of --data (default: the last)")
+    fit.add_argument("--points", type=int, default=500, help="training points drawn from --target "
+                                                              "(validation and test: half as many each)")
+    fit.add_argument("--noise", type=float, default=0.0, help="Gaussian noise on --target data, data units")
+    fit.add_argument("--topology", default="diode", choices=_topology_names(), help="circuit topology")
+    fit.add_argument("--hidden", default="16", metavar="H[,H2]", help="hidden layer widths")
+    fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
+                     help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
+                          "with ngspice in the loop")
+    fit.add_argument("--epochs", type=int, help="epochs of the mode's training (default: ideal 4000, surrogate 1000, "
+                                                "spice-loop 400)")
+    fit.add_argument("--lr", type=float, default=0.01, help="Adam's initial learning rate (cosine decay)")
+    fit.add_argument("--lam", type=float, default=1e-6, help="ridge strength: on weights (ideal stage), on "
+                                                             "conductances in mS (circuit stage)")
+    fit.add_argument("--batch-size", type=int, help="mini-batch size (default: full-batch gradient descent)")
+    fit.add_argument("--patience", type=int, help="stop after this many epochs without a better validation loss")
+    fit.add_argument("--seed", type=int, default=0, help="seed of the data split, initialisation and batches")
+    fit.add_argument("--e-series", choices=["E12", "E24", "E48", "E96", "E192"],
+                     help="snap every resistor to this series and fine-tune the rest")
+    fit.add_argument("--diode", default="1N4148", help="diode model")
+    fit.add_argument("--board-tolerance", type=float, default=0.0, metavar="FRACTION",
+                     help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05)")
+    fit.add_argument("--board-temp", type=float, default=27.0, help="the board's temperature, degrees Celsius")
+    fit.add_argument("--board-diode", help="the board's diode, if not the model's")
+    fit.add_argument("--board-seed", type=int, default=1, help="seed of the board's resistor errors")
+    fit.add_argument("--search", action="store_true",
+                     help="first choose hidden width, lam and lr on validation data (parallel workers)")
+    fit.add_argument("--out", help="output folder (created if missing)")
+    fit.add_argument("--json", action="store_true", help="print report.json")
+
+
+def _target_names() -> list[str]:
+    from ..training.data import TARGETS
+    return list(TARGETS)
+
+
+def _backend_names() -> list[str]:
+    from ..backends.registry import BACKENDS
+    return list(BACKENDS)
+
+
+def _topology_names() -> list[str]:
+    from ..topologies import TOPOLOGIES
+    return list(TOPOLOGIES)
+
+
+def join_range_values(argv: list[str]) -> list[str]:
+    """Rewrite ``--x -1:1:201`` as ``--x=-1:1:201`` so argparse accepts a negative start."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in RANGE_OPTIONS and i + 1 < len(argv) and _RANGE_VALUE.match(argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
+def command_export(args) -> int:
+    from ..formats import modelfile
+    from ..util.atomic import write_text_atomically
+    from ..backends.spice.netlist import netlist_text
+    from ..model.sweep import parse_sweep
+
+    circuit = modelfile.load(args.model)
+    sweep = None if args.op else parse_sweep(args.sweep)
+    output = Path(args.output)
+    made_by = "circuitnet export " + shlex.join([args.model, "-o", args.output]
+                                                + (["--op"] if args.op else ["--sweep", str(args.sweep)]))
+    text = netlist_text(circuit, sweep=sweep, data_file=output.with_suffix(".dat").name, command=made_by)
+    write_text_atomically(output, text)
+    print(f"wrote {output} ({circuit.topology}, {circuit.resistor_count()} resistors); "
+          f"run it with: ngspice -b {output}")
+    return EXIT_OK
+
+
+def command_neuron(args) -> int:
+    from ..analysis.elbow import compare_elbow
+    from ..model.sweep import parse_sweep
+
+    result = compare_elbow(args.topology, args.w, args.b, parse_sweep(args.x), diode=args.diode,
+                           volts_per_unit=args.volts_per_unit)
+    s = result.circuit.volts_per_unit
+    summary = {
+        "topology": args.topology, "w": args.w, "b": args.b, "diode": result.circuit.diode.name,
+        "points": int(result.x.size),
+        "max_deviation": result.max_deviation, "rms_deviation": result.rms_deviation,
+        "max_deviation_mV": 1e3 * result.max_deviation * s, "rms_deviation_mV": 1e3 * result.rms_deviation * s,
+    }
+    if args.plot:
+        from .plotting import elbow_figure, save_figure
+        title = f"{args.topology}: relu({args.w:g} x {args.b:+g}), {result.circuit.diode.name}"
+        save_figure(elbow_figure(result, title), args.plot)
+        summary["plot"] = args.plot
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{args.topology} elbow relu({args.w:g} x {args.b:+g}) with {result.circuit.diode.name}, "
+              f"{result.x.size} points: max deviation {summary['max_deviation_mV']:.4g} mV, "
+              f"RMS {summary['rms_deviation_mV']:.4g} mV" + (f"; plot: {args.plot}" if args.plot else ""))
+    return EXIT_OK
+
+
+def command_simulate(args) -> int:
+    import numpy as np
+
+    from ..formats import modelfile
+    from ..formats.datafile import read_inputs_csv
+    from ..errors import InputShapeError
+    from ..backends.registry import simulate, simulate_sweep
+    from ..model.sweep import parse_sweep
+    from ..topologies import read_back
+
+    circuit = modelfile.load(args.model)
+    if args.x is not None:
+        if circuit.n_inputs != 1:
+            raise InputShapeError(f"{args.model} has {circuit.n_inputs} inputs; --x sweeps one-input models, "
+                                  f"give the samples with --inputs FILE.csv")
+        result = simulate_sweep(circuit, parse_sweep(args.x), backend=args.backend, temperature_c=args.temp)
+    else:
+        result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs), backend=args.backend,
+                          temperature_c=args.temp)
+    ideal = read_back(circuit).forward(result.x)
+    if args.json:
+        print(json.dumps({"model": args.model, "topology": circuit.topology, "backend": args.backend,
+                          "temperature_c": args.temp, "x": result.x.tolist(), "y": result.y.tolist(),
+                          "y_volts": result.y_volts.tolist(), "ideal": ideal.tolist()}))
+    elif args.csv:
+        names = ([f"x{k + 1}" for k in range(circuit.n_inputs)] + [f"y{k + 1}" for k in range(circuit.n_outputs)]
+                 + [f"y{k + 1}_volts" for k in range(circuit.n_outputs)]
+                 + [f"ideal{k + 1}" for k in range(circuit.n_outputs)])
+        print(",".join(names))
+        for row in np.hstack([result.x, result.y, result.y_volts, ideal]):
+            print(",".join(f"{v:.12g}" for v in row))
+    else:
+        deviation = np.abs(result.y - ideal)
+        print(f"{circuit.topology} circuit, {len(result.x)} point(s), {args.backend} at {args.temp:g} C: "
+              f"output {result.y.min():.6g} .. {result.y.max():.6g}; max |y - ideal| = {deviation.max():.4g}, "
+              f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units). Use --json or --csv for the values.")
+    return EXIT_OK
+
+
+class _ProgressBar:
+    """tqdm bars on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self):
+        self.bar = None
+        self.enabled = sys.stderr.isatty()
+
+    def stage(self, name, total, done=0):
+        self.close()
+        if self.enabled:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, initial=done, desc=name, unit="epoch", file=sys.stderr, leave=False)
+
+    def epoch(self, state):
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(val_rmse=f"{state.history['val'][-1] ** 0.5:.4f}")
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def command_fit(args) -> int:
+    from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
+    from ..errors import CircuitnetError
+    from ..training.fit import FitConfig, fit
+    from .fit_outputs import data_csv, read_data_csv, write_outputs
+    from ..training.search import search
+
+    command = "circuitnet fit " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else [])
+    target = None
+    if args.resume:
+        out = Path(args.resume)
+        if not (out / "data.csv").exists() or not (out / "data.json").exists():
+            raise CircuitnetError(f"{out} holds no stopped run (no data.csv / data.json); resume the folder a "
+                                  f"'circuitnet fit ... --out DIR' run wrote")
+        split = read_data_csv(out / "data.csv")
+        description = json.loads((out / "data.json").read_text())
+        target = get_target(description["target"]) if description.get("target") else None
+        config, resume = FitConfig(), True
+    else:
+        if not args.out:
+            raise CircuitnetError("give --out DIR: the folder for model.json, report.json and the plots")
+        if not (args.target or args.data):
+            raise CircuitnetError("give --target NAME or --data FILE.csv (or --resume DIR)")
+        out = Path(args.out)
+        if args.target:
+            target = get_target(args.target)
+            split = target_split(args.target, args.points, args.seed, args.noise)
+            description = {"target": args.target, "formula": target.formula, "points": args.points,
+                           "noise": args.noise}
+        else:
+            x_columns = args.x_columns.split(",") if args.x_columns else None
+            x, y = read_dataset_csv(args.data, x_columns, args.y_column)
+            split = fractions_split(x, y, args.seed)
+            description = {"file": args.data, "rows": len(x)}
+        board = None
+        if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
+            board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
+                     "diode": args.board_diode}
+        config = FitConfig(topology=args.topology, hidden=[int(h) for h in args.hidden.split(",")], mode=args.mode,
+                           epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
+                           patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
+                           board=board)
+        resume = False
+        out.mkdir(parents=True, exist_ok=True)
+        from ..util.atomic import write_text_atomically
+        write_text_atomically(out / "data.json", json.dumps(description) + "\n")
+        write_text_atomically(out / "data.csv", data_csv(split))
+    table = None
+    if args.search and not resume:
+        print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
+        config, table = search(split, config)
+    result = fit(split, config, checkpoint_dir=out, resume=resume, progress=_ProgressBar(),
+                 data_description=description)
+    if table is not None:
+        result.report["search"] = table
+    from ..backends.spice.backend import SpiceBackend
+    write_outputs(out, result, split, SpiceBackend(), target, command)
+    report = result.report
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"{report['hyperparameters']['topology']} circuit, {report['hyperparameters']['mode']} mode: "
+              f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
+              f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
+              f"validation {report['val_rmse']:.4g}; {report['seconds']:.1f} s. Wrote {out}/")
+    if result.interrupted:
+        print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
+              f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
+        return 130
+    return EXIT_OK
+
+
+def _tolerance(text: str) -> float:
+    from ..errors import InputShapeError
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise InputShapeError(f"--tolerance {text!r}: give a fraction (0.01) or a percentage (1%)") from None
+    if not 0 <= value < 1:
+        raise InputShapeError(f"--tolerance {text!r}: must be from 0 to below 100 %")
+    return value
+
+
+def command_compare(args) -> int:
+    from ..analysis.compare import compare_circuit, compare_netlist
+    from .report import write_report
+    from ..errors import CircuitnetError
+    from ..util.executor import executor_for
+    from ..model.sweep import parse_sweep
+
+    if args.netlist:
+        if args.model or not (args.input and args.output):
+            raise CircuitnetError("with --netlist give --input SOURCE and --output NODE, and no model file")
+        path = Path(args.netlist)
+        try:
+            text = path.read_bytes()
+        except OSError as error:
+            raise CircuitnetError(f"{path}: can't read it: {error.strerror or error}") from None
+        numbers, curves = compare_netlist(text, path.name, args.input, args.output, args.hidden,
+                                          parse_sweep(args.x) if args.x else None, args.seed)
+        title = f"imported netlist {path.name}"
+    else:
+        if not args.model:
+            raise CircuitnetError("give a model file, or --netlist FILE.cir")
+        from ..formats import modelfile
+        circuit = modelfile.load(args.model)
+        temperatures = [float(t) for t in args.temps.split(",") if t.strip()]
+        numbers, curves = compare_circuit(circuit, parse_sweep(args.x or "-1:1:201"), temperatures, args.montecarlo,
+                                          _tolerance(args.tolerance), args.is_spread, args.seed, args.yield_threshold,
+                                          executor_for(args.scheduler, args.workers))
+        title = f"{args.model}: {circuit.topology} circuit against its ideal network"
+    written = write_report(args.out, numbers, curves, title)
+    if args.json:
+        print(json.dumps(numbers))
+    else:
+        print(f"wrote {', '.join(str(p) for p in written.values())}")
+    return EXIT_OK
+
+
+COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,
+            "compare": command_compare}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = join_range_values(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = args.debug or os.environ.get("CIRCUITNET_DEBUG") == "1"
+    try:
+        return COMMANDS[args.command](args)
+    except SimulationError as error:
+        if debug:
+            raise
+        print(f"circuitnet {args.command}: simulation failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (CircuitnetError, OSError) as error:
+        if debug:
+            raise
+        print(f"circuitnet {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"circuitnet {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

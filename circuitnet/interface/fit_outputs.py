@@ -1,0 +1,127 @@
+"""Everything ``circuitnet fit`` writes into its output folder, each file atomically:
+
+- ``model.json``: the trained circuit (model file format);
+- ``circuit.cir``: its standalone netlist, sweeping input 1 over the data range;
+- ``report.json``: the figures (see ``fit.measure``) and every setting;
+- ``data.csv``: the data with the split each point belongs to (so the report can be
+  recomputed);
+- ``bom.csv``: the parts;
+- ``fit.png`` and ``loss.png``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..formats import modelfile
+from ..util.atomic import write_text_atomically
+from ..training.data import Split, Target
+from ..backends.spice.netlist import netlist_text
+from .plotting import plot_fit_1d, plot_fit_2d, plot_loss, save_figure
+from ..model.sweep import Sweep
+from ..topologies import read_back
+from ..model.board import Board
+from ..training.eseries import TOLERANCE
+from ..training.fit import FitResult
+
+
+def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, target: Target | None = None,
+                  command: str = "circuitnet fit") -> dict[str, Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    circuit = result.circuit
+    x_all = np.vstack([split.x_train, split.x_val, split.x_test])
+    low, high = float(x_all[:, 0].min()), float(x_all[:, 0].max())
+    paths = {
+        "model": modelfile.save(circuit, folder / "model.json"),
+        "netlist": write_text_atomically(folder / "circuit.cir", netlist_text(
+            circuit, sweep=Sweep(low, high, 201), data_file="circuit.dat", command=command)),
+        "report": write_text_atomically(folder / "report.json", json.dumps(result.report, indent=2) + "\n"),
+        "data": write_text_atomically(folder / "data.csv", data_csv(split)),
+        "bom": write_text_atomically(folder / "bom.csv", bom_csv(circuit, result.report["hyperparameters"]
+                                                                 .get("e_series"))),
+    }
+    board = Board(**result.report["hyperparameters"]["board"]) if result.report["hyperparameters"]["board"] else Board()
+    figure = Figure(figsize=(7.2, 4.8) if split.n_inputs == 1 else (12, 3.8), layout="constrained")
+    if split.n_inputs == 1:
+        grid = np.linspace(low, high, 401)
+        simulated = spice.simulate(board.apply(circuit), grid[:, None], board.temperature_c).y[:, 0]
+        ideal = read_back(circuit).forward(grid[:, None])[:, 0]
+        ax = figure.subplots()
+        plot_fit_1d(ax, split.x_train, split.y_train, grid, ideal, simulated,
+                    None if target is None else target.function(grid[:, None]),
+                    "target" if target is None else target.formula)
+        ax.set_title(f"{circuit.topology} topology, {result.report['hyperparameters']['mode']} mode: "
+                     f"test RMSE (ngspice) {result.report['test_rmse_spice']:.4f}")
+    else:
+        g1 = np.linspace(low, high, 61)
+        g2 = np.linspace(float(x_all[:, 1].min()), float(x_all[:, 1].max()), 61)
+        mesh = np.array(np.meshgrid(g1, g2)).reshape(2, -1).T
+        points = np.column_stack([mesh, np.zeros((len(mesh), split.n_inputs - 2))])
+        simulated = spice.simulate(board.apply(circuit), points, board.temperature_c).y[:, 0].reshape(61, 61)
+        reference = (target.function(points) if target is not None
+                     else read_back(circuit).forward(points)[:, 0]).reshape(61, 61)
+        plot_fit_2d(figure.subplots(1, 3), g1, g2, reference, simulated, split.x_train,
+                    "target" if target is not None else "ideal network (read back)")
+    save_figure(figure, folder / "fit.png")
+    paths["fit_plot"] = folder / "fit.png"
+    loss_figure = Figure(figsize=(7.2, 4.2), layout="constrained")
+    plot_loss(loss_figure.subplots(), result.history)
+    save_figure(loss_figure, folder / "loss.png")
+    paths["loss_plot"] = folder / "loss.png"
+    return paths
+
+
+def data_csv(split: Split) -> str:
+    """The data with the split of each point: split, x1.., y (exact float reprs)."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["split"] + [f"x{k + 1}" for k in range(split.n_inputs)] + ["y"])
+    for name, (x, y) in split.parts().items():
+        for row_x, row_y in zip(x, y):
+            writer.writerow([name] + [repr(float(v)) for v in row_x] + [repr(float(row_y[0]))])
+    return stream.getvalue()
+
+
+def read_data_csv(path: str | Path) -> Split:
+    """The split written by ``data_csv`` (for recomputing a report)."""
+    parts: dict[str, tuple[list, list]] = {"train": ([], []), "val": ([], []), "test": ([], [])}
+    with open(path, newline="") as stream:
+        reader = csv.reader(stream)
+        next(reader)
+        for row in reader:
+            parts[row[0]][0].append([float(v) for v in row[1:-1]])
+            parts[row[0]][1].append([float(row[-1])])
+    arrays = [np.array(values, dtype=float) for name in ("train", "val", "test") for values in parts[name]]
+    return Split(*arrays)
+
+
+def bom_csv(circuit, series: str | None) -> str:
+    """Every part: each resistor (reference, ohms, series, tolerance), the diodes, the op-amps."""
+    from ..topologies import netlist_lines
+    tolerance = f"{100 * TOLERANCE[series.upper()]:g}%" if series else ""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["kind", "reference", "value", "series", "tolerance", "count"])
+    diodes, opamps = 0, 0
+    for line in netlist_lines(circuit):
+        parts = line.split()
+        if not parts or parts[0].startswith("*") or parts[0].startswith("."):
+            continue
+        kind = parts[0][0].upper()
+        if kind == "R":
+            writer.writerow(["resistor", parts[0], f"{float(parts[3]):.6g} ohm", series or "exact value", tolerance, 1])
+        elif kind == "D":
+            diodes += 1
+        elif kind in "EB" and not parts[0].lower().startswith(("vref",)):
+            opamps += 1
+    writer.writerow(["diode", "", circuit.diode.name, "", "", diodes])
+    writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", opamps])
+    writer.writerow(["reference", "", f"+-{circuit.v_ref:g} V", "", "", 2])
+    return stream.getvalue()

@@ -1,0 +1,222 @@
+"""The compare report: figures, ``compare.json`` and one ``report.html`` that works offline
+(the figures are embedded as data URIs; no script, no network)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..util.atomic import write_text_atomically
+from .plotting import save_figure
+
+MAX_NEURON_PANELS = 16
+
+
+def neurons_figure(numbers: dict, curves: dict) -> Figure:
+    """Each neuron's ngspice rectifier output against its ideal elbow, with the knee
+    magnified in an inset (the first 16 neurons)."""
+    rows = numbers["neurons"][:MAX_NEURON_PANELS]
+    columns = min(4, max(1, len(rows)))
+    lines = -(-len(rows) // columns)
+    figure = Figure(figsize=(3.3 * columns, 2.7 * lines), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(lines, columns, squeeze=False)).ravel()
+    x = curves["x"]
+    for ax, row in zip(axes, rows):
+        ideal, spice = curves["ideal"].nodes[row["node"]], curves["spice"].nodes[row["node"]]
+        ax.plot(x, ideal, color="black", linestyle="--", linewidth=1.0, label="ideal")
+        ax.plot(x, spice, color="tab:red", linewidth=1.4, label="ngspice")
+        ax.set_title(f"{row['node']}: max dev {1e3 * row['max_deviation_v']:.3g} mV", fontsize=9)
+        ax.tick_params(labelsize=7)
+        knee = row["ideal_knee"]
+        if knee is not None:
+            inset = ax.inset_axes([0.08, 0.5, 0.42, 0.42])
+            near = np.abs(x - knee) <= 0.1 * (x.max() - x.min())
+            inset.plot(x[near], ideal[near], color="black", linestyle="--", linewidth=0.9)
+            inset.plot(x[near], spice[near], color="tab:red", linewidth=1.1)
+            inset.axvline(row["fitted_knee"], color="tab:blue", linewidth=0.8)
+            inset.tick_params(labelsize=6)
+            inset.set_title("knee", fontsize=7)
+    for ax in axes[len(rows):]:
+        ax.axis("off")
+    axes[0].legend(fontsize=7, loc="lower right", frameon=False)
+    figure.suptitle("hidden neurons: rectifier output (V) against input x1; blue line: fitted knee", fontsize=10)
+    return figure
+
+
+def network_figure(numbers: dict, curves: dict) -> Figure:
+    figure = Figure(figsize=(7.2, 5.2), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
+    x = curves["x"]
+    top.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.2, label="ideal network")
+    top.plot(x, curves["surrogate"].y[:, 0], color="tab:blue", linewidth=3, alpha=0.5, label="surrogate")
+    top.plot(x, curves["spice"].y[:, 0], color="tab:red", linewidth=1.2, label="ngspice")
+    top.set_ylabel("output y (data units)")
+    top.legend(frameon=False)
+    top.grid(True, alpha=0.3)
+    bottom.plot(x, curves["spice"].y[:, 0] - curves["ideal"].y[:, 0], color="tab:red", linewidth=1.2)
+    bottom.axhline(0, color="0.6", linewidth=0.8)
+    bottom.set_ylabel("ngspice - ideal")
+    bottom.set_xlabel("input x1 (data units)")
+    bottom.grid(True, alpha=0.3)
+    return figure
+
+
+def temperatures_figure(numbers: dict, curves: dict) -> Figure:
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    x = curves["x"]
+    left.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.2, label="ideal")
+    colors = iter(("tab:blue", "tab:green", "tab:orange", "tab:red", "tab:purple", "tab:brown"))
+    for temperature, y in curves["temperatures"].items():
+        left.plot(x, y, linewidth=1.3, color=next(colors, "0.3"), label=f"{temperature:g} C")
+    left.set_xlabel("input x1")
+    left.set_ylabel("output y")
+    left.legend(frameon=False, fontsize=8)
+    left.grid(True, alpha=0.3)
+    rows = numbers["temperatures"]
+    right.plot([r["temperature_c"] for r in rows], [r["max_abs"] for r in rows], "o-", label="max |error|")
+    right.plot([r["temperature_c"] for r in rows], [r["rms"] for r in rows], "s-", label="RMS error")
+    right.set_xlabel("temperature (C)")
+    right.set_ylabel("ngspice - ideal (data units)")
+    right.legend(frameon=False)
+    right.grid(True, alpha=0.3)
+    return figure
+
+
+def montecarlo_figure(numbers: dict, curves: dict) -> Figure:
+    mc = numbers["montecarlo"]
+    outputs = curves["montecarlo"]
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    x = curves["x"]
+    left.fill_between(x, outputs.min(0), outputs.max(0), color="tab:red", alpha=0.25, label="envelope")
+    left.plot(x, np.median(outputs, axis=0), color="tab:red", linewidth=1.2, label="median instance")
+    left.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.0, label="ideal")
+    left.set_title(f"{mc['instances']} boards, resistors within +-{100 * mc['tolerance']:g} %", fontsize=10)
+    left.set_xlabel("input x1")
+    left.set_ylabel("output y")
+    left.legend(frameon=False, fontsize=8)
+    left.grid(True, alpha=0.3)
+    worst = np.array(mc["per_instance_max_abs_error"])
+    right.hist(worst, bins=30, color="tab:red", alpha=0.7)
+    right.axvline(mc["yield_threshold"], color="black", linewidth=1, label=f"threshold: yield {100 * mc['yield']:.1f} %")
+    right.set_xlabel("max |ngspice - ideal| per board (data units)")
+    right.set_ylabel("boards")
+    right.legend(frameon=False, fontsize=8)
+    return figure
+
+
+def power_figure(numbers: dict, curves: dict) -> Figure:
+    figure = Figure(figsize=(7.2, 4), layout="constrained")
+    ax = figure.subplots()
+    power = curves["power"]
+    ax.plot(power["x"], 1e3 * power["delivered"], color="black", linewidth=1.4, label="delivered by all sources")
+    ax.plot(power["x"], 1e3 * power["resistors"], color="tab:blue", linewidth=1.2, label="dissipated in resistors")
+    ax.plot(power["x"], 1e3 * power["diodes"], color="tab:red", linewidth=1.2, label="dissipated in diodes")
+    ax.set_xlabel("input x1 (data units)")
+    ax.set_ylabel("static power (mW)")
+    ax.legend(frameon=False)
+    ax.grid(True, alpha=0.3)
+    return figure
+
+
+def imported_figure(numbers: dict, curves: dict) -> Figure:
+    figure = Figure(figsize=(7.2, 5.2), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
+    x, y, fitted = curves["x"], curves["transfer"], curves["fitted"]
+    top.plot(x, y, color="tab:red", linewidth=3, alpha=0.6, label="imported circuit (ngspice)")
+    top.plot(x, fitted, color="black", linestyle="--", linewidth=1.2, label="best ReLU network")
+    for elbow in numbers["imported"]["elbows"]:
+        top.axvline(elbow["position"], color="tab:blue", linewidth=0.8)
+    top.set_ylabel(f"v({numbers['imported']['output']}) (V)")
+    top.legend(frameon=False)
+    top.grid(True, alpha=0.3)
+    bottom.plot(x, 1e3 * (fitted - y), color="tab:blue")
+    bottom.set_ylabel("fit - circuit (mV)")
+    bottom.set_xlabel(f"{numbers['imported']['input']} (V)")
+    bottom.grid(True, alpha=0.3)
+    return figure
+
+
+FIGURES = {"network": network_figure, "neurons": neurons_figure, "temperatures": temperatures_figure,
+           "montecarlo": montecarlo_figure, "power": power_figure, "imported": imported_figure}
+
+
+def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) -> dict[str, Path]:
+    """compare.json, one PNG per figure that applies, and report.html, all atomically."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {"json": write_text_atomically(folder / "compare.json", json.dumps(numbers, indent=1) + "\n")}
+    for name in _available(numbers):
+        path = folder / f"{name}.png"
+        save_figure(FIGURES[name](numbers, curves), path)
+        written[name] = path
+    written["html"] = write_text_atomically(folder / "report.html", _html(folder, numbers, written, title))
+    return written
+
+
+def _available(numbers: dict) -> list[str]:
+    """The figures this report has numbers for."""
+    return [name for name in FIGURES if numbers.get(name)]
+
+
+def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
+    def image(name: str) -> str:
+        if name not in written:
+            return ""
+        data = base64.b64encode(Path(written[name]).read_bytes()).decode("ascii")
+        return f'<img alt="{name}" src="data:image/png;base64,{data}">'
+
+    def table(rows: list[dict], columns: list[str]) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+        body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows)
+        return f"<table><tr>{head}</tr>{body}</table>"
+
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    if "network" in numbers:
+        parts += ["<h2>Network</h2>", table([{"comparison": k, **v} for k, v in numbers["network"].items()],
+                                            ["comparison", "max_abs", "rms"]), image("network")]
+    if numbers.get("neurons"):
+        parts += ["<h2>Neurons</h2>", image("neurons"),
+                  table(numbers["neurons"], ["node", "max_deviation_v", "rms_deviation_v", "ideal_knee", "fitted_knee",
+                                             "knee_shift", "ideal_slope", "fitted_slope"])]
+    if "temperatures" in numbers:
+        parts += ["<h2>Temperature</h2>", table(numbers["temperatures"], ["temperature_c", "max_abs", "rms"]),
+                  image("temperatures")]
+    if "montecarlo" in numbers:
+        mc = numbers["montecarlo"]
+        parts += ["<h2>Monte Carlo</h2>",
+                  table([{"instances": mc["instances"], "tolerance": mc["tolerance"], **mc["max_abs_error"],
+                          "yield": mc["yield"], "threshold": mc["yield_threshold"]}],
+                        ["instances", "tolerance", "median", "p95", "worst", "threshold", "yield"]),
+                  image("montecarlo")]
+    if "power" in numbers:
+        power = numbers["power"]
+        rows = [{"where": f"delivered by {k}", **v} for k, v in power["delivered"].items()]
+        rows += [{"where": "delivered, total", **power["delivered_total"]},
+                 {"where": "dissipated in resistors", **power["dissipated_resistors"]},
+                 {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
+        parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
+    if "imported" in numbers:
+        imported = numbers["imported"]
+        parts += ["<h2>Imported netlist</h2>", table(imported["elbows"], ["position", "slope", "output_weight"]),
+                  f"<p>deviation of the fitted network: max {imported['deviation']['max_abs']:.4g}, "
+                  f"RMS {imported['deviation']['rms']:.4g} (volts)</p>", image("imported")]
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+             "font-size:13px;text-align:right}img{max-width:100%}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return html.escape(str(value))

@@ -1,0 +1,164 @@
+"""Surrogate pieces every topology shares: component conductances as differentiable
+parameters, rails and inverters, the inverting summer, and how the next stage loads a
+stage's rectifier outputs. The equations are those of the netlist blocks in
+``topologies/blocks.py``, with finite-gain op-amps solved exactly (an E source: out = A *
+(v+ - v-), no output resistance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..model.circuit import Circuit
+from .autodiff import Var, lift, where
+from .junction import Junction
+
+RESISTOR_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset")
+
+
+@dataclass
+class Context:
+    """Everything a surrogate pass needs: the circuit, its conductances as Vars (siemens;
+    0 for an absent resistor), the diode at the simulated temperature, and optionally an
+    operating point (node name -> (n,) volts) to linearise at instead of solving."""
+
+    circuit: Circuit
+    conductance: dict = field(default_factory=dict)  # (stage, field) -> Var; ("global", "r_inverter")
+    v_ref: Var | None = None
+    junction: Junction | None = None
+    operating_point: dict | None = None
+
+    @classmethod
+    def of(cls, circuit: Circuit, temperature_c: float, operating_point: dict | None = None) -> "Context":
+        conductance = {}
+        for index, stage in enumerate(circuit.stages):
+            for name in RESISTOR_FIELDS:
+                array = getattr(stage, name)
+                if array is not None:
+                    conductance[(index, name)] = Var(1.0 / array)
+        conductance[("global", "r_inverter")] = Var(1.0 / circuit.r_inverter)
+        return cls(circuit, conductance, Var(circuit.v_ref), Junction.of(circuit.diode, temperature_c),
+                   operating_point)
+
+    @property
+    def gain(self) -> float:
+        return self.circuit.opamp.gain
+
+    def g(self, stage: int, name: str) -> Var | None:
+        return self.conductance.get((stage, name))
+
+    def clamp(self, out: Var) -> Var:
+        """A rail-limited op-amp's output clamp (identity for a finite-gain one)."""
+        opamp = self.circuit.opamp
+        if opamp.kind != "rail_limited":
+            return out
+        value = out.value
+        return where(value > opamp.v_pos, opamp.v_pos, where(value < opamp.v_neg, opamp.v_neg, out))
+
+    def at(self, names: list[str]) -> np.ndarray | None:
+        """Operating-point voltages of these nodes as an (n, len(names)) array, if given."""
+        if self.operating_point is None:
+            return None
+        return np.column_stack([self.operating_point[name] for name in names])
+
+
+def inverter_gain(ctx: Context) -> float:
+    """A unity inverter with finite gain A outputs -u * A / (A + 2)."""
+    return ctx.gain / (ctx.gain + 2.0)
+
+
+def weighted_inflow(ctx: Context, stage: int, signals: Var) -> tuple[Var, Var]:
+    """(S, G_in): the current sum_k G_k P_k that the weight resistors (and the offset
+    resistor from -v_ref, where there is one) bring into a grounded node, (n, n_out), and
+    their total conductance, (n_out,).
+
+    The rails are the signals (n, n_in) and +v_ref, and their inverters' outputs and
+    -v_ref; a finite-gain unity inverter outputs -u A / (A + 2). A rail-limited inverter
+    clamps, so there the inverted rail is formed first.
+    """
+    if ctx.circuit.opamp.kind == "rail_limited":
+        g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
+        width = signals.shape[1]
+        inverted = ctx.clamp(signals * (-inverter_gain(ctx)))
+        inflow = signals @ g_plain[:, :width].T + inverted @ g_inverted[:, :width].T
+        return inflow + _reference_inflow(ctx, stage, width), input_conductance(ctx, stage)
+    weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
+    return signals @ weights + bias, input_conductance(ctx, stage)
+
+
+def summer(ctx: Context, stage: int, signals: Var) -> Var:
+    """Output volts of the inverting summers of a stage, (n, n_out).
+
+    KCL at the junction n with out = -A n:  S - n G_in + G_f (out - n) = 0, so
+    out = -A S / (G_in + G_f (1 + A)); a rail-limited output is clamped.
+    """
+    g_f = ctx.g(stage, "r_feedback")
+    scale = -ctx.gain / (input_conductance(ctx, stage) + g_f * (1.0 + ctx.gain))
+    if ctx.circuit.opamp.kind == "rail_limited":
+        inflow, _ = weighted_inflow(ctx, stage, signals)
+        return ctx.clamp(inflow * scale)
+    weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
+    return signals @ (weights * scale) + bias * scale
+
+
+def _affine_inflow(ctx: Context, stage: int, width: int) -> tuple[Var, Var]:
+    """(W (n_in, n_out), b (n_out,)) with S = signals @ W + b for finite-gain inverters:
+    formed on the small conductance arrays, so one (n, n_in) x (n_in, n_out) product is
+    all the work per sample."""
+    g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
+    weights = (g_plain[:, :width] - g_inverted[:, :width] * inverter_gain(ctx)).T
+    return weights, _reference_inflow(ctx, stage, width)
+
+
+def _reference_inflow(ctx: Context, stage: int, width: int) -> Var:
+    """Current (n_out,) from the +v_ref and -v_ref rails and the offset resistor."""
+    g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
+    bias = (g_plain[:, width] - g_inverted[:, width]) * ctx.v_ref
+    g_offset = ctx.g(stage, "r_offset")
+    return bias if g_offset is None else bias - ctx.v_ref * g_offset
+
+
+def input_conductance(ctx: Context, stage: int) -> Var:
+    """Total conductance of a stage's weight (and offset) resistors per unit, (n_out,)."""
+    g_in = ctx.g(stage, "r_plain").sum(1) + ctx.g(stage, "r_inverted").sum(1)
+    g_offset = ctx.g(stage, "r_offset")
+    return g_in if g_offset is None else g_in + g_offset
+
+
+def loading(ctx: Context, stage: int, next_junctions: Var | None) -> tuple[Var, Var, Var]:
+    """How stage ``stage + 1`` loads the rectifier outputs h of ``stage``: (g, K, m) with g
+    (w,) siemens to ground and the injected current ``c = h @ K + m``.
+
+    The next stage's resistors from the plain rail run into its junctions, and its inverters'
+    inputs into theirs (an inverter input draws u (A+1)/(A+2) G). A summer junction's voltage
+    is linear in h, n' = h @ W^T + n0, which gives K and m exactly. A precision stage's
+    junction is not; its voltages from a previous pass (``next_junctions``, (n, n_out)) are
+    used, and the gradient flows through them into that pass.
+    """
+    circuit = ctx.circuit
+    width = circuit.stages[stage].n_out
+    following = circuit.stages[stage + 1]
+    g_plain = ctx.g(stage + 1, "r_plain")
+    inverted_used = following.inverted_signals().astype(float)
+    g_inverter = ctx.conductance[("global", "r_inverter")]
+    a = ctx.gain
+    g = g_plain.sum(0)[:width] + g_inverter * (inverted_used * (a + 1) / (a + 2))
+    g_plain_h = g_plain[:, :width]
+    if following.r_feedback is not None and not _is_precision_stage(circuit, stage + 1):
+        g_inverted = ctx.g(stage + 1, "r_inverted")
+        denominator = input_conductance(ctx, stage + 1) + ctx.g(stage + 1, "r_feedback") * (1.0 + a)
+        w1 = (g_plain_h - g_inverted[:, :width] * inverter_gain(ctx)) / denominator.reshape(-1, 1)
+        ref_current = (g_plain[:, width] - g_inverted[:, width]) * ctx.v_ref
+        g_offset = ctx.g(stage + 1, "r_offset")
+        if g_offset is not None:
+            ref_current = ref_current - g_offset * ctx.v_ref
+        n0 = ref_current / denominator
+        return g, w1.T @ g_plain_h, n0.reshape(1, -1) @ g_plain_h
+    junctions = lift(np.zeros((1, following.n_out))) if next_junctions is None else next_junctions
+    return g, lift(np.zeros((width, width))), junctions @ g_plain_h
+
+
+def _is_precision_stage(circuit: Circuit, stage: int) -> bool:
+    return circuit.topology == "precision" and stage < len(circuit.stages) - 1

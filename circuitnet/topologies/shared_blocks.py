@@ -1,0 +1,200 @@
+"""Building blocks every topology shares: the inverting summer, unity inverters, sources.
+
+Sizing rules (network -> resistor values) and netlist fragments sit side by side, so a
+block's wiring and its arithmetic can be read together.
+
+The inverting summer: an op-amp with its + input grounded, feedback R_f from its output
+to its - input (the virtual ground), and one resistor per weight from a rail into the
+virtual ground. Its output is ``-R_f * sum_k G_k * V_k``; a weight that must come out
+positive therefore takes its resistor from the *inverted* rail. In terms of the plain rail
+voltages P_k, ``out = sum_k c_k P_k`` with ``c_k = R_f * (G_inverted_k - G_plain_k)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+
+from ..model import nodes
+from ..model.circuit import Circuit, Stage
+from ..errors import RealisationError
+
+
+def conductance(resistance: np.ndarray) -> np.ndarray:
+    """1/R in siemens; an absent resistor (inf ohms) conducts 0."""
+    return 1.0 / np.asarray(resistance, dtype=float)
+
+
+def summer_coefficients(stage: Stage) -> np.ndarray:
+    """Gains c of shape (n_out, n_in + 1), V/V: each summer output is ``sum_k c[j, k] * P_k``
+    with P the plain rail voltages (the last column is +v_ref)."""
+    return stage.r_feedback[:, None] * (conductance(stage.r_inverted) - conductance(stage.r_plain))
+
+
+def size_summer(coefficients: np.ndarray, r_preferred: float, resistor_range: tuple[float, float],
+                label: Callable[[int], str], fixed: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
+    """Resistors of one inverting summer that realise the gains ``coefficients``.
+
+    coefficients: shape (n_in + 1,), V/V with respect to the plain rails (last: +v_ref).
+    r_preferred: the feedback resistor to use when the weights allow it, ohms.
+    label: column index -> the name of the weight it realises, for error messages.
+    fixed: use ``r_preferred`` as the feedback resistor as it is (error if it can't serve).
+    Returns (r_plain, r_inverted, r_feedback): ohms, inf where there is no resistor.
+
+    Every input resistor is ``R_f / |c_k|``, so R_f must lie in
+    ``[r_min * max|c|, r_max * min|c|]`` (and in the range itself); the preferred value is
+    clipped into that interval.
+    """
+    r_min, r_max = resistor_range
+    magnitude = np.abs(coefficients)
+    used = magnitude > 0
+    low, high = r_min, r_max
+    if used.any():
+        largest = int(np.argmax(np.where(used, magnitude, -np.inf)))
+        smallest = int(np.argmin(np.where(used, magnitude, np.inf)))
+        low = max(low, r_min * magnitude[largest])
+        high = min(high, r_max * magnitude[smallest])
+        if fixed:
+            low, high = max(low, r_preferred), min(high, r_preferred)
+        if low > high * (1 + 1e-12):
+            raise _too_small(label, smallest, RealisationError(
+                f"{label(smallest)} needs gain {magnitude[smallest]:.6g} and {label(largest)} needs gain "
+                f"{magnitude[largest]:.6g} in the same summer; that ratio "
+                f"({magnitude[largest] / magnitude[smallest]:.4g}:1) needs resistors outside the range "
+                f"{r_min:g}..{r_max:g} ohm (at most {r_max / r_min:g}:1). Set the small weight to 0 "
+                f"(no resistor), rescale the network, or widen resistor_range"
+            ))
+    r_feedback = float(r_preferred) if fixed else float(min(max(r_preferred, low), high))
+    with np.errstate(divide="ignore"):
+        resistance = np.where(used, r_feedback / np.where(used, magnitude, 1.0), np.inf)
+    r_plain = np.where(coefficients < 0, resistance, np.inf)
+    r_inverted = np.where(coefficients > 0, resistance, np.inf)
+    return r_plain, r_inverted, r_feedback
+
+
+def weight_label(layer: int, unit: int, n_in: int) -> Callable[[int], str]:
+    """Column index of a stage row -> ``layers[l].weights[j][k]`` or ``layers[l].biases[j]``.
+    The function carries ``layer`` and ``unit`` so an error can say which weight to drop."""
+    def label(column: int) -> str:
+        if column == n_in + 1:
+            return f"the diode-drop offset of layers[{layer}] unit {unit}"
+        if column == n_in:
+            return f"layers[{layer}].biases[{unit}]"
+        return f"layers[{layer}].weights[{unit}][{column}]"
+    label.layer, label.unit = layer, unit
+    return label
+
+
+def _too_small(label, column: int, error: RealisationError) -> RealisationError:
+    """Mark which weight (layer, unit, column) is too small to realise beside the others."""
+    error.weight = (getattr(label, "layer", None), getattr(label, "unit", None), column)
+    return error
+
+
+def check_in_range(name: str, value: float, resistor_range: tuple[float, float]) -> None:
+    r_min, r_max = resistor_range
+    if not (r_min * (1 - 1e-12) <= value <= r_max * (1 + 1e-12)):
+        raise RealisationError(
+            f"{name} = {value:.6g} ohm is outside the resistor range {r_min:g}..{r_max:g} ohm; "
+            f"choose {name} inside it or widen resistor_range"
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Netlist fragments. Values are written with 17 significant digits so that a netlist
+# realises exactly the circuit it came from.
+
+def number(value: float) -> str:
+    return f"{float(value):.17g}"
+
+
+def rails(circuit: Circuit, stage_index: int) -> list[tuple[str, str]]:
+    """(plain, inverted) node names of each column of a stage: its input signals, then vref."""
+    stage = circuit.stages[stage_index]
+    signals = nodes.stage_inputs(stage_index, stage.n_in)
+    return [(node, nodes.inverted(node)) for node in signals] + [(nodes.REF, nodes.inverted(nodes.REF))]
+
+
+# ngspice's default RELTOL (1e-3) lets a converged node voltage depend on the path to it by
+# millivolts (1.45 mV measured at 3 V between a .dc sweep and a fresh .op); these make any
+# two analyses of the same circuit agree to well under a microvolt.
+ACCURACY_OPTIONS = ".options reltol=1e-7 vntol=1e-10"
+
+
+def option_lines(temperature_c: float | None = None) -> list[str]:
+    """The accuracy options, and the temperature when one is given (degrees Celsius)."""
+    lines = ["* accuracy: any two analyses of this circuit agree to well under a microvolt", ACCURACY_OPTIONS]
+    if temperature_c is not None:
+        lines.append(f".temp {number(temperature_c)}")
+    return lines
+
+
+def source_lines(circuit: Circuit, input_volts=None, input_lines: list[str] | None = None) -> list[str]:
+    """Input sources (DC, volts; 0 unless given, or ``input_lines``) and the two bias references."""
+    if input_volts is None:
+        input_volts = np.zeros(circuit.n_inputs)
+    lines = ["* inputs (volts = volts_per_unit * data units) and bias references"]
+    if input_lines is not None:
+        lines += input_lines
+    for k, volts in enumerate(input_volts if input_lines is None else ()):
+        node = nodes.input_node(k)
+        lines.append(f"V{node} {node} 0 DC {number(volts)}")
+    lines.append(f"V{nodes.REF} {nodes.REF} 0 DC {number(circuit.v_ref)}")
+    lines.append(f"V{nodes.inverted(nodes.REF)} {nodes.inverted(nodes.REF)} 0 DC {number(-circuit.v_ref)}")
+    return lines
+
+
+def inverter_lines(circuit: Circuit, stage_index: int) -> list[str]:
+    """Unity inverters for the stage's input signals that some weight takes inverted."""
+    stage = circuit.stages[stage_index]
+    signals = nodes.stage_inputs(stage_index, stage.n_in)
+    lines = []
+    for node, needed in zip(signals, stage.inverted_signals()):
+        if not needed:
+            continue
+        out = nodes.inverted(node)
+        junction = f"{out}_sum"
+        lines += [
+            f"R{out}_in {node} {junction} {number(circuit.r_inverter)}",
+            f"R{out}_f {out} {junction} {number(circuit.r_inverter)}",
+            circuit.opamp.element_line(out, out, "0", junction),
+        ]
+    return lines
+
+
+def weight_resistor_lines(column_rails: list[tuple[str, str]], r_plain_row: np.ndarray,
+                          r_inverted_row: np.ndarray, into: str) -> list[str]:
+    """One resistor per weight, from the rail it needs into node ``into``."""
+    lines = []
+    for (plain, inverted_rail), r_p, r_i in zip(column_rails, r_plain_row, r_inverted_row):
+        if math.isfinite(r_p):
+            lines.append(f"R{into}_{plain} {plain} {into} {number(r_p)}")
+        if math.isfinite(r_i):
+            lines.append(f"R{into}_{inverted_rail} {inverted_rail} {into} {number(r_i)}")
+    return lines
+
+
+def summer_lines(circuit: Circuit, stage_index: int, unit: int, junction: str, out: str) -> list[str]:
+    """An inverting summer for one unit: weight resistors into ``junction``, feedback, op-amp."""
+    stage = circuit.stages[stage_index]
+    lines = weight_resistor_lines(rails(circuit, stage_index), stage.r_plain[unit], stage.r_inverted[unit], junction)
+    if stage.r_offset is not None:
+        ref = nodes.inverted(nodes.REF)
+        lines.append(f"R{junction}_offset {ref} {junction} {number(stage.r_offset[unit])}")
+    return lines + [
+        f"R{out}_f {out} {junction} {number(stage.r_feedback[unit])}",
+        circuit.opamp.element_line(out, out, "0", junction),
+    ]
+
+
+def output_stage_lines(circuit: Circuit) -> list[str]:
+    """The linear output layer: one inverting summer per output, driving node ``y``."""
+    index = len(circuit.stages) - 1
+    lines = [f"* output layer: inverting summer(s) -> {nodes.output_node(0, circuit.n_outputs)}"]
+    lines += inverter_lines(circuit, index)
+    for unit in range(circuit.n_outputs):
+        out = nodes.output_node(unit, circuit.n_outputs)
+        lines += summer_lines(circuit, index, unit, f"{out}_sum", out)
+    return lines

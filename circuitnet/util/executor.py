@@ -1,0 +1,73 @@
+"""One executor for parallel work (Monte Carlo, hyperparameter search, temperatures).
+
+``LocalExecutor`` runs tasks on this machine: from threads by default, for tasks that spend
+their time in ngspice (which already runs in isolated worker processes, one per core, so
+threads keep every core busy without re-importing the caller's script), or in spawned
+processes for CPU-bound Python tasks such as training runs. ``DaskExecutor`` runs the same
+tasks on a Dask distributed cluster
+(``--scheduler tcp://HOST:PORT``) when one machine is not enough. A task is a module-level
+function and picklable arguments; results come back in order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Callable, Iterable
+
+from ..errors import CircuitnetError
+
+
+class LocalExecutor:
+    """workers: tasks at once (default: one per core). processes: run them in spawned
+    processes (the calling script then needs an ``if __name__ == "__main__":`` guard)."""
+
+    def __init__(self, workers: int | None = None, processes: bool = False):
+        self.workers = workers or os.cpu_count() or 1
+        self.processes = processes
+
+    def map(self, function: Callable, items: Iterable) -> list:
+        items = list(items)
+        if self.workers == 1 or len(items) <= 1:
+            return [function(item) for item in items]
+        count = min(self.workers, len(items))
+        if self.processes:
+            with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
+                return list(pool.map(function, items))
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(function, items))
+
+
+class DaskExecutor:
+    """address: a Dask scheduler (``tcp://HOST:PORT``), or an existing ``distributed.Client``."""
+
+    def __init__(self, address):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise CircuitnetError("the Dask backend needs dask.distributed: pip install 'circuitnet[cluster]'") from None
+        self.client = address if isinstance(address, Client) else Client(address)
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def map(self, function: Callable, items: Iterable) -> list:
+        items = list(items)
+        futures = self.client.map(function, items, pure=False)
+        return self.client.gather(futures)
+
+
+def executor_for(scheduler: str | None = None, workers: int | None = None):
+    """Dask when a scheduler address is given, else local processes."""
+    return DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
+
+
+def simulate_batch(job) -> list:
+    """A task: simulate several circuits (e.g. Monte Carlo instances) over one input set.
+
+    job: (circuits, x of shape (n, n_inputs), temperature C). Returns each circuit's
+    SimulationResult, simulated on the process's shared ngspice pool.
+    """
+    from ..backends.spice.backend import SpiceBackend
+    circuits, x, temperature = job
+    spice = SpiceBackend()
+    return [spice.simulate(circuit, x, temperature) for circuit in circuits]
