@@ -11,7 +11,8 @@ import time
 
 from circuitnet import Sweep, realise
 from circuitnet.analysis.compare import MC_BATCH, monte_carlo_instances
-from circuitnet.util.executor import LocalExecutor, simulate_batch
+from circuitnet.backends.spice.backend import simulate_circuits
+from circuitnet.util.executor import LocalExecutor
 
 from .spice_cases import network
 
@@ -21,13 +22,13 @@ def montecarlo_case(instances: int) -> list[str]:
     x = Sweep(-1.0, 1.0, 201).inputs(circuit.n_inputs)
     boards = monte_carlo_instances(circuit, instances, 0.01, seed=0)
     batches = [(boards[i:i + MC_BATCH], x, 27.0) for i in range(0, len(boards), MC_BATCH)]
-    LocalExecutor(2).map(simulate_batch, batches[:2])  # start the ngspice workers
+    LocalExecutor(2).map(simulate_circuits, batches[:2])  # start the ngspice workers
     rows = ["| boards | neurons | points | 1 worker (s) | 2 workers (s) | speed-up | targets |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
     seconds = {}
     for workers in (1, 2):
         started = time.monotonic()
-        LocalExecutor(workers).map(simulate_batch, batches)
+        LocalExecutor(workers).map(simulate_circuits, batches)
         seconds[workers] = time.monotonic() - started
     rows.append(f"| {instances} | 16 | 201 | {seconds[1]:.1f} | {seconds[2]:.1f} | {seconds[1] / seconds[2]:.2f}x | "
                 f"<= 60 s; >= 1.7x |")

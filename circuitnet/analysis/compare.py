@@ -22,16 +22,17 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..model import nodes
-from ..model.circuit import Circuit
-from ..model.devices import DiodeModel
-from ..util.executor import LocalExecutor, simulate_batch
 from ..backends.ideal import IdealBackend
 from ..backends.result import SimulationResult
-from ..model.sweep import Sweep
+from ..backends.spice.backend import simulate_circuits
 from ..backends.surrogate import SurrogateBackend
-from ..topologies import netlist_lines, read_back
+from ..model import nodes
 from ..model.board import Board
+from ..model.circuit import Circuit
+from ..model.devices import DiodeModel
+from ..model.sweep import Sweep
+from ..topologies import circuit_elements, read_back
+from ..util.executor import LocalExecutor
 
 MC_BATCH = 25  # Monte Carlo instances per task
 
@@ -122,28 +123,27 @@ def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
     vectors = spice_backend.pool.run(sweep_netlist(circuit, sweep, save_all=True))
     volts = {name: values for name, values in vectors.items() if "#" not in name}
     volts["0"] = np.zeros(sweep.n)
-    elements = [line.split() for line in netlist_lines(circuit) if line and line[0] not in "*."]
-    resistors = [(p[1].lower(), p[2].lower(), float(p[3])) for p in elements if p[0][0] in "Rr"]
-    others = {}
-    for p in elements:
-        if p[0][0] not in "Rr":
-            for node in p[1:3]:
-                others.setdefault(node.lower(), []).append(p[0])
+    elements = circuit_elements(circuit)  # ngspice names nodes and vectors in lower case
+    resistors = [(e.nodes[0].lower(), e.nodes[1].lower(), e.value) for e in elements if e.part == "resistor"]
+    others = {}  # node -> the elements other than resistors that touch it
+    for element in elements:
+        if element.part != "resistor":
+            for node in element.nodes[:2]:
+                others.setdefault(node.lower(), []).append(element.name)
     delivered, opamps = {}, np.zeros(sweep.n)
     in_resistors = sum((volts[a] - volts[b]) ** 2 / r for a, b, r in resistors)
     in_diodes = np.zeros(sweep.n)
-    for p in elements:
-        kind, name = p[0][0].upper(), p[0].lower()
-        a, b = p[1].lower(), p[2].lower()
-        if kind in "VEB":
-            power = -(volts[a] - volts[b]) * vectors[f"{name}#branch"]
-            if kind == "V":
-                delivered[p[0]] = power
+    for element in elements:
+        a, b = (node.lower() for node in element.nodes[:2])
+        if element.part in ("source", "opamp"):
+            power = -(volts[a] - volts[b]) * vectors[f"{element.name.lower()}#branch"]
+            if element.part == "source":
+                delivered[element.name] = power
             else:
                 opamps += power
-        elif kind == "D":
+        elif element.part == "diode":
             # the current into the cathode's resistors (or out of the anode's) is the diode's
-            node, sign = (b, 1.0) if others.get(b) == [p[0]] else (a, -1.0)
+            node, sign = (b, 1.0) if others.get(b) == [element.name] else (a, -1.0)
             current = sum(((volts[x] - volts[y]) if x == node else (volts[y] - volts[x])) / r
                           for x, y, r in resistors if node in (x, y))
             in_diodes += (volts[a] - volts[b]) * sign * current
@@ -178,7 +178,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     }
     curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": {}}
     others = [float(t) for t in temperatures if float(t) != 27.0]
-    simulated = dict(zip(others, (batch[0] for batch in executor.map(simulate_batch,
+    simulated = dict(zip(others, (batch[0] for batch in executor.map(simulate_circuits,
                                                                       [([circuit], x, t) for t in others]))))
     simulated[27.0] = nominal  # the nominal run is already the 27 C one
     numbers["temperatures"] = []
@@ -189,7 +189,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     if montecarlo > 0:
         instances = monte_carlo_instances(circuit, montecarlo, tolerance, seed, is_spread)
         batches = [(instances[i:i + MC_BATCH], x, 27.0) for i in range(0, len(instances), MC_BATCH)]
-        outputs = np.array([r.y[:, 0] for batch in executor.map(simulate_batch, batches) for r in batch])
+        outputs = np.array([r.y[:, 0] for batch in executor.map(simulate_circuits, batches) for r in batch])
         worst = np.max(np.abs(outputs - ideal.y[:, 0]), axis=1)
         numbers["montecarlo"] = {
             "instances": montecarlo, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,

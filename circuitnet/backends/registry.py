@@ -3,7 +3,7 @@
 Backends take a Circuit and inputs in data units and return a SimulationResult:
 
 - ``spice``: ngspice in worker processes (``circuitnet.backends.spice``);
-- ``surrogate``: the differentiable NumPy twin of the circuit (``circuitnet.solvers``);
+- ``surrogate``: the differentiable NumPy twin of the circuit (``circuitnet.backends.surrogate``);
 - ``ideal``: the ReLU network read back from the component values.
 
 Importing this module loads no simulator; the SPICE backend starts its workers on first use.

@@ -1,63 +1,57 @@
 """The surrogate backend: the circuit's DC solution in NumPy, and its exact gradients.
 
 A pass walks the stages in order. Each stage forms its weighted sums from the previous
-stage's outputs (rails and inverters folded into small matrices, ``blocks``), lets the
-topology's cell solve its rectifiers (``Topology.surrogate_cell``) under the load the next
-stage puts on them, and hands its rectifier outputs on; the output stage is a summer.
+stage's outputs (rails and inverters folded into small matrices, ``solvers.stages``), lets
+the topology's cell solve its rectifiers (``Topology.surrogate_cell``) under the load the
+next stage puts on them, and hands its rectifier outputs on; the output stage is a summer.
 Everything is vectorised over samples and units; the rectifiers are solved in closed form
-(``rectifiers``), with Newton iterations only for the few precision-cell elements at a knee.
+(``solvers.rectifiers``), with Newton iterations only for the few precision-cell elements at
+a knee.
 
-A precision stage feeding another precision stage loads it through a junction that is not
-linear in its inputs; such circuits take a second pass with the junction voltages of the
-first (the correction is of order 1e-5 of a microvolt-sized term).
+A hidden stage whose junctions are not linear in its inputs (``Topology.linear_junction``
+False) loads the stage before it through them; such circuits take a second pass with the
+junction voltages of the first (the correction is of order 1e-5 of a microvolt-sized term).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from ..model import nodes
 from ..model.circuit import Circuit
-from .result import SimulationResult
 from ..model.network import check_inputs
-from ..topologies import get_topology
+from ..model.sweep import Sweep
 from ..solvers import allocator
 from ..solvers.autodiff import Var, grad
 from ..solvers.stages import Context, loading, summer
+from ..topologies import get_topology
+from .result import SimulationResult
 
 
 def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
     """(output volts (n, n_out), reported node name -> (n,) volts) for inputs x in data units."""
     circuit = ctx.circuit
     topology = get_topology(circuit.topology)
+    n_hidden = len(circuit.stages) - 1
     junctions: dict[int, Var] = {}
-    passes = 2 if _needs_second_pass(circuit) else 1
+    # hidden junctions that are not linear feed back into the stage before: one more pass
+    passes = 1 if topology.linear_junction or n_hidden < 2 else 2
     for _ in range(passes):
         signals = Var(x * circuit.volts_per_unit)
         reported: dict[str, np.ndarray] = {}
-        for index in range(len(circuit.stages) - 1):
-            load, coupling, offset = loading(ctx, index, junctions.get(index + 1))
-            signals, cell_nodes, junction = topology.surrogate_cell(ctx, index, signals, load, coupling, offset)
-            reported.update(cell_nodes)
+        for index in range(n_hidden):
+            next_linear = topology.linear_junction or index + 1 == n_hidden  # the output stage is a summer
+            load, coupling, offset = loading(ctx, index, junctions.get(index + 1), next_linear)
+            signals, by_role, junction = topology.surrogate_cell(ctx, index, signals, load, coupling, offset)
+            for unit in range(signals.shape[1]):
+                for role in topology.reported_roles:
+                    reported[nodes.neuron(index, unit, role)] = by_role[role].value[:, unit]
             if junction is not None:
                 junctions[index] = junction
-        output = summer(ctx, len(circuit.stages) - 1, signals)
-    names = _reported_names(circuit.topology, circuit.hidden_sizes)
-    return output, {name: column for name, column in reported.items() if name in names}
-
-
-def _needs_second_pass(circuit: Circuit) -> bool:
-    return circuit.topology == "precision" and len(circuit.stages) > 2
-
-
-@lru_cache(maxsize=64)
-def _reported_names(topology: str, hidden_sizes: tuple) -> frozenset:
-    roles = get_topology(topology).reported_roles
-    return frozenset(nodes.neuron(stage, unit, role)
-                     for stage, width in enumerate(hidden_sizes) for unit in range(width) for role in roles)
+        output = summer(ctx, n_hidden, signals)
+    return output, reported
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ class ComponentGradient:
     """d(loss)/d(component) for every resistor and the reference.
 
     resistors: (stage index, field) -> array shaped like that field, loss per ohm (0 where
-        there is no resistor); ("global", "r_inverter") -> a 0-d array.
+        there is no resistor); INVERTER_PATH -> a 0-d array (see model.circuit.resistors).
     v_ref: loss per volt of the reference.
     """
 

@@ -25,7 +25,7 @@ from ..training.data import Split, Target
 from ..backends.spice.netlist import netlist_text
 from .plotting import plot_fit_1d, plot_fit_2d, plot_loss, save_figure
 from ..model.sweep import Sweep
-from ..topologies import read_back
+from ..topologies import circuit_elements, read_back
 from ..model.board import Board
 from ..training.eseries import TOLERANCE
 from ..training.fit import FitResult
@@ -104,23 +104,16 @@ def read_data_csv(path: str | Path) -> Split:
 
 def bom_csv(circuit, series: str | None) -> str:
     """Every part: each resistor (reference, ohms, series, tolerance), the diodes, the op-amps."""
-    from ..topologies import netlist_lines
     tolerance = f"{100 * TOLERANCE[series.upper()]:g}%" if series else ""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["kind", "reference", "value", "series", "tolerance", "count"])
-    diodes, opamps = 0, 0
-    for line in netlist_lines(circuit):
-        parts = line.split()
-        if not parts or parts[0].startswith("*") or parts[0].startswith("."):
-            continue
-        kind = parts[0][0].upper()
-        if kind == "R":
-            writer.writerow(["resistor", parts[0], f"{float(parts[3]):.6g} ohm", series or "exact value", tolerance, 1])
-        elif kind == "D":
-            diodes += 1
-        elif kind in "EB" and not parts[0].lower().startswith(("vref",)):
-            opamps += 1
+    elements = circuit_elements(circuit)
+    for element in elements:
+        if element.part == "resistor":
+            writer.writerow(["resistor", element.name, f"{element.value:.6g} ohm", series or "exact value", tolerance, 1])
+    diodes = sum(element.part == "diode" for element in elements)
+    opamps = sum(element.part == "opamp" for element in elements)
     writer.writerow(["diode", "", circuit.diode.name, "", "", diodes])
     writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", opamps])
     writer.writerow(["reference", "", f"+-{circuit.v_ref:g} V", "", "", 2])

@@ -8,10 +8,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .circuit import Circuit
+from .circuit import Circuit, map_resistors
 from .devices import OpAmpModel, diode as library_diode
-
-_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset")
 
 
 @dataclass(frozen=True)
@@ -29,17 +27,11 @@ class Board:
     def apply(self, circuit: Circuit) -> Circuit:
         """The board's version of a nominal circuit (same errors for the same structure)."""
         rng = np.random.default_rng(self.seed)
-        stages = []
-        for stage in circuit.stages:
-            changes = {}
-            for name in _FIELDS:
-                array = getattr(stage, name)
-                if array is not None:
-                    factors = 1.0 + self.tolerance * rng.uniform(-1.0, 1.0, array.shape)
-                    changes[name] = array * factors  # inf (no resistor) stays inf
-            stages.append(replace(stage, **changes))
-        board = replace(circuit, stages=tuple(stages),
-                        r_inverter=circuit.r_inverter * (1.0 + self.tolerance * rng.uniform(-1.0, 1.0)))
+
+        def drawn(path, ohms):
+            return ohms * (1.0 + self.tolerance * rng.uniform(-1.0, 1.0, ohms.shape))  # inf stays inf
+
+        board = map_resistors(circuit, drawn)
         if self.diode is not None:
             board = replace(board, diode=library_diode(self.diode))
         if self.opamp_gain is not None:

@@ -12,7 +12,8 @@ inverted rail ``-u_k`` made by a unity inverter; the bias column uses the refere
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -20,7 +21,12 @@ from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
 
 
-STAGE_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset", "activation_scale")
+# Every resistor array a Stage can hold, in the order every walk over a circuit's resistors
+# takes (a board's drawn tolerances depend on it), then the stage's other field.
+RESISTOR_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset")
+STAGE_FIELDS = RESISTOR_FIELDS + ("activation_scale",)
+# The path of the one resistor value that is not per stage: every unity inverter's.
+INVERTER_PATH = ("global", "r_inverter")
 
 
 @dataclass(frozen=True)
@@ -74,11 +80,7 @@ class Stage:
 
     def resistor_arrays(self) -> dict[str, np.ndarray]:
         """Every resistor array of this stage by field name (absent fields left out)."""
-        return {
-            name: getattr(self, name)
-            for name in STAGE_FIELDS
-            if name.startswith("r_") and getattr(self, name) is not None
-        }
+        return {name: getattr(self, name) for name in RESISTOR_FIELDS if getattr(self, name) is not None}
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,33 @@ class Circuit:
                 count += int(np.isfinite(array).sum())
             count += 2 * int(stage.inverted_signals().sum())
         return count
+
+
+ResistorPath = tuple  # (stage index, field name) or INVERTER_PATH
+
+
+def resistors(circuit: Circuit) -> Iterator[tuple[ResistorPath, np.ndarray]]:
+    """Every resistor value of a circuit, ohms (inf: no resistor), with its path: each stage's
+    arrays in RESISTOR_FIELDS order, then the inverters' 0-d array at INVERTER_PATH."""
+    for index, stage in enumerate(circuit.stages):
+        for name, array in stage.resistor_arrays().items():
+            yield (index, name), array
+    yield INVERTER_PATH, np.asarray(circuit.r_inverter, dtype=float)
+
+
+def map_resistors(circuit: Circuit, function: Callable[[ResistorPath, np.ndarray], np.ndarray]) -> Circuit:
+    """A copy of ``circuit`` with every resistor value replaced by ``function(path, ohms)``,
+    called in the order of ``resistors`` (so a function that draws random numbers draws them
+    in a fixed order); it returns an array of the same shape, ohms."""
+    changes: dict[int, dict] = {}
+    r_inverter = circuit.r_inverter
+    for path, ohms in resistors(circuit):
+        new = np.asarray(function(path, ohms), dtype=float)
+        if new.shape != ohms.shape:
+            raise ValueError(f"map_resistors: {path} has shape {ohms.shape}; the function returned {new.shape}")
+        if path == INVERTER_PATH:
+            r_inverter = float(new)
+        else:
+            changes.setdefault(path[0], {})[path[1]] = new
+    stages = tuple(replace(stage, **changes.get(index, {})) for index, stage in enumerate(circuit.stages))
+    return replace(circuit, stages=stages, r_inverter=r_inverter)

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..errors import InvalidDeviceError, UnknownNameError
+from .elements import Element
 
 # ngspice's physical constants (src/include/ngspice/const.h), so that a thermal voltage
 # computed here is the one ngspice uses.
@@ -188,10 +189,10 @@ class OpAmpModel:
                 f"op-amp rails v_neg = {self.v_neg!r}, v_pos = {self.v_pos!r}; need -1000 <= v_neg < 0 < v_pos <= 1000 V"
             )
 
-    def element_line(self, name: str, out: str, plus: str, minus: str) -> str:
+    def element(self, name: str, out: str, plus: str, minus: str) -> Element:
         """The SPICE element of this op-amp, output node ``out`` referred to ground."""
         if self.kind == "finite_gain":
-            return f"E{name} {out} 0 {plus} {minus} {self.gain:.17g}"
+            return Element(f"E{name}", (out, "0", plus, minus), f"{self.gain:.17g}", "opamp")
         difference = f"v({plus})-v({minus})" if plus != "0" else f"-v({minus})"
-        return (f"B{name} {out} 0 V = max(min({self.gain:.17g}*({difference}), {self.v_pos:.17g}), "
-                f"{self.v_neg:.17g})")
+        return Element(f"B{name}", (out, "0"),
+                       f"V = max(min({self.gain:.17g}*({difference}), {self.v_pos:.17g}), {self.v_neg:.17g})", "opamp")

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model.circuit import Circuit
+from ..model import nodes
+from ..model.circuit import INVERTER_PATH, Circuit, resistors
 from .autodiff import Var, lift, where
 from .junction import Junction
-
-RESISTOR_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset")
 
 
 @dataclass
@@ -25,20 +24,14 @@ class Context:
     operating point (node name -> (n,) volts) to linearise at instead of solving."""
 
     circuit: Circuit
-    conductance: dict = field(default_factory=dict)  # (stage, field) -> Var; ("global", "r_inverter")
+    conductance: dict = field(default_factory=dict)  # resistor path (see model.circuit.resistors) -> Var
     v_ref: Var | None = None
     junction: Junction | None = None
     operating_point: dict | None = None
 
     @classmethod
     def of(cls, circuit: Circuit, temperature_c: float, operating_point: dict | None = None) -> "Context":
-        conductance = {}
-        for index, stage in enumerate(circuit.stages):
-            for name in RESISTOR_FIELDS:
-                array = getattr(stage, name)
-                if array is not None:
-                    conductance[(index, name)] = Var(1.0 / array)
-        conductance[("global", "r_inverter")] = Var(1.0 / circuit.r_inverter)
+        conductance = {path: Var(1.0 / ohms) for path, ohms in resistors(circuit)}
         return cls(circuit, conductance, Var(circuit.v_ref), Junction.of(circuit.diode, temperature_c),
                    operating_point)
 
@@ -57,11 +50,13 @@ class Context:
         value = out.value
         return where(value > opamp.v_pos, opamp.v_pos, where(value < opamp.v_neg, opamp.v_neg, out))
 
-    def at(self, names: list[str]) -> np.ndarray | None:
-        """Operating-point voltages of these nodes as an (n, len(names)) array, if given."""
+    def at(self, stage: int, role: str) -> np.ndarray | None:
+        """Operating-point volts of node ``role`` of every unit of a hidden stage, (n, n_out),
+        if an operating point was given."""
         if self.operating_point is None:
             return None
-        return np.column_stack([self.operating_point[name] for name in names])
+        width = self.circuit.stages[stage].n_out
+        return np.column_stack([self.operating_point[nodes.neuron(stage, j, role)] for j in range(width)])
 
 
 def inverter_gain(ctx: Context) -> float:
@@ -127,26 +122,27 @@ def input_conductance(ctx: Context, stage: int) -> Var:
     return g_in if g_offset is None else g_in + g_offset
 
 
-def loading(ctx: Context, stage: int, next_junctions: Var | None) -> tuple[Var, Var, Var]:
+def loading(ctx: Context, stage: int, next_junctions: Var | None, next_linear: bool) -> tuple[Var, Var, Var]:
     """How stage ``stage + 1`` loads the rectifier outputs h of ``stage``: (g, K, m) with g
     (w,) siemens to ground and the injected current ``c = h @ K + m``.
 
     The next stage's resistors from the plain rail run into its junctions, and its inverters'
     inputs into theirs (an inverter input draws u (A+1)/(A+2) G). A summer junction's voltage
-    is linear in h, n' = h @ W^T + n0, which gives K and m exactly. A precision stage's
-    junction is not; its voltages from a previous pass (``next_junctions``, (n, n_out)) are
-    used, and the gradient flows through them into that pass.
+    is linear in h, n' = h @ W^T + n0, which gives K and m exactly. Where the next stage's
+    junctions are not linear (``next_linear`` False: a precision stage), their voltages from a
+    previous pass (``next_junctions``, (n, n_out)) are used, and the gradient flows through
+    them into that pass.
     """
     circuit = ctx.circuit
     width = circuit.stages[stage].n_out
     following = circuit.stages[stage + 1]
     g_plain = ctx.g(stage + 1, "r_plain")
     inverted_used = following.inverted_signals().astype(float)
-    g_inverter = ctx.conductance[("global", "r_inverter")]
+    g_inverter = ctx.conductance[INVERTER_PATH]
     a = ctx.gain
     g = g_plain.sum(0)[:width] + g_inverter * (inverted_used * (a + 1) / (a + 2))
     g_plain_h = g_plain[:, :width]
-    if following.r_feedback is not None and not _is_precision_stage(circuit, stage + 1):
+    if following.r_feedback is not None and next_linear:
         g_inverted = ctx.g(stage + 1, "r_inverted")
         denominator = input_conductance(ctx, stage + 1) + ctx.g(stage + 1, "r_feedback") * (1.0 + a)
         w1 = (g_plain_h - g_inverted[:, :width] * inverter_gain(ctx)) / denominator.reshape(-1, 1)
@@ -158,7 +154,3 @@ def loading(ctx: Context, stage: int, next_junctions: Var | None) -> tuple[Var, 
         return g, w1.T @ g_plain_h, n0.reshape(1, -1) @ g_plain_h
     junctions = lift(np.zeros((1, following.n_out))) if next_junctions is None else next_junctions
     return g, lift(np.zeros((width, width))), junctions @ g_plain_h
-
-
-def _is_precision_stage(circuit: Circuit, stage: int) -> bool:
-    return circuit.topology == "precision" and stage < len(circuit.stages) - 1

@@ -6,6 +6,7 @@ A new topology is one module with a ``Topology`` subclass, registered below.
 from __future__ import annotations
 
 from ..errors import UnknownNameError
+from ..model.elements import Element, elements, lines
 from .base import RealisationOptions, Topology
 from .diode import DiodeTopology
 from .passive import PassiveTopology
@@ -43,9 +44,14 @@ def read_back(circuit):
     return get_topology(circuit.topology).read_back(circuit)
 
 
-def netlist_lines(circuit, input_volts=None, input_lines=None, temperature_c=None) -> list[str]:
-    """The circuit's element, model and option lines; see Topology.netlist_lines."""
-    return get_topology(circuit.topology).netlist_lines(circuit, input_volts, input_lines, temperature_c)
+def netlist_lines(circuit, input_volts=None, input_elements=None, temperature_c=None) -> list[str]:
+    """The circuit's element, comment, model and option lines; see Topology.netlist."""
+    return lines(get_topology(circuit.topology).netlist(circuit, input_volts, input_elements, temperature_c))
 
 
-__all__ += ["netlist_lines", "read_back", "realise"]
+def circuit_elements(circuit) -> list[Element]:
+    """Every element of the circuit (resistors, diodes, op-amps, sources), in netlist order."""
+    return elements(get_topology(circuit.topology).netlist(circuit))
+
+
+__all__ += ["circuit_elements", "netlist_lines", "read_back", "realise"]

@@ -17,10 +17,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..errors import RealisationError
+from ..model import nodes
 from ..model.circuit import Circuit, Stage
 from ..model.devices import DiodeModel, OpAmpModel, diode as library_diode
-from ..errors import RealisationError
+from ..model.elements import Element, NetlistEntry
 from ..model.network import Layer, ReLUNet
+from ..solvers.autodiff import Var
+from ..solvers.stages import Context
 from . import shared_blocks as blocks
 
 
@@ -61,11 +65,17 @@ class Topology(ABC):
     name: str
     summary: str
     max_hidden_layers: int | None = None
-    # node roles of each hidden neuron that backends report (see nodes.neuron)
-    reported_roles: tuple[str, ...] = ("h",)
     default_v_ref: float = 1.0
     default_opamp: OpAmpModel = OpAmpModel("finite_gain")
-
+    # Facts about a hidden neuron that backends and training read instead of testing the name:
+    # the node roles (see nodes.neuron) that the spice and surrogate backends report;
+    reported_roles: tuple[str, ...] = ("h",)
+    # the role whose voltage fixes the neuron's state, where the surrogate linearises at an
+    # operating point taken from ngspice (spice-loop training);
+    operating_point_role: str = "h"
+    # whether the neuron's summing junction is a linear function of its inputs (a summer's
+    # virtual ground is; a precision rectifier's junction depends on which diode conducts).
+    linear_junction: bool = True
 
     # -- what each topology provides ---------------------------------------------------
     @abstractmethod
@@ -82,19 +92,19 @@ class Topology(ABC):
         (n_out,) volts) such that unit j outputs ``relu(c[j] . P - offset[j])`` volts."""
 
     @abstractmethod
-    def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
-        """Netlist lines of one hidden neuron (its weights, rectifier and load)."""
+    def hidden_cell(self, circuit: Circuit, stage_index: int, unit: int) -> list[Element]:
+        """The elements of one hidden neuron (its weights, rectifier and load)."""
 
     @abstractmethod
-    def surrogate_cell(self, ctx, stage_index: int, signals, load, coupling, offset):
-        """The surrogate of one hidden stage (see ``circuitnet.solvers``).
+    def surrogate_cell(self, ctx: Context, stage_index: int, signals: Var, load: Var, coupling: Var, offset: Var):
+        """The surrogate of one hidden stage: the same neuron's DC equations, differentiable.
 
-        signals: (n, n_in) volts (Var) the stage's rails are made from (``surrogate.blocks``
-        forms the weighted sums from them). load (w,), coupling (w, w),
-        offset: how the next stage loads the rectifier outputs (``surrogate.blocks.loading``).
-        Returns (rectifier outputs h (n, w) Var, reported node name -> (n,) volts (arrays),
-        this stage's junction voltages (n, w) Var where they are not linear in its inputs,
-        else None).
+        signals: (n, n_in) volts that the stage's rails are made from (``solvers.stages`` forms
+        the weighted sums from them). load (w,) siemens, coupling (w, w), offset (n or 1, w)
+        amperes: how the next stage loads the rectifier outputs (``solvers.stages.loading``).
+        Returns (rectifier outputs h (n, w) volts, {role: (n, w) volts} for every role in
+        ``reported_roles``, the junction voltages (n, w) where ``linear_junction`` is False,
+        else None); all Vars.
         """
 
     def hidden_stage_fields(self) -> tuple[str, ...]:
@@ -148,25 +158,40 @@ class Topology(ABC):
             scale_in = scale_out
         return ReLUNet(tuple(layers))
 
-    def netlist_lines(self, circuit: Circuit, input_volts=None, input_lines: list[str] | None = None,
-                      temperature_c: float | None = None) -> list[str]:
-        """Every element, model and option line of the circuit (no title, analysis or .end).
+    def netlist(self, circuit: Circuit, input_volts=None, input_elements: list[Element] | None = None,
+                temperature_c: float | None = None) -> list[NetlistEntry]:
+        """Every element, comment, model and option line of the circuit (no title, analysis or .end).
 
         input_volts: shape (n_inputs,), volts on the DC input sources (default 0).
-        input_lines: replace the DC input sources with these lines (each must drive node xK).
+        input_elements: sources that replace the DC input sources (each must drive node xK).
         temperature_c: the circuit temperature (``.temp``); default ngspice's 27 C.
         """
-        lines = blocks.source_lines(circuit, input_volts, input_lines)
+        entries = blocks.sources(circuit, input_volts, input_elements)
         for index, stage in enumerate(circuit.stages[:-1]):
-            lines.append(f"* hidden layer {index + 1}: {stage.n_out} {self.name} neuron(s)")
-            lines += blocks.inverter_lines(circuit, index)
+            entries.append(f"* hidden layer {index + 1}: {stage.n_out} {self.name} neuron(s)")
+            entries += blocks.inverters(circuit, index)
             for unit in range(stage.n_out):
-                lines += self.hidden_cell_lines(circuit, index, unit)
-        lines += blocks.output_stage_lines(circuit)
-        lines.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
-        lines.append(circuit.diode.model_line())
-        lines += blocks.option_lines(temperature_c)
-        return lines
+                entries += self.hidden_cell(circuit, index, unit)
+        entries += blocks.output_stage(circuit)
+        entries.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
+        entries.append(circuit.diode.model_line())
+        entries += blocks.option_lines(temperature_c)
+        return entries
+
+    def reported_nodes(self, circuit: Circuit) -> list[str]:
+        """The hidden nodes the spice and surrogate backends report: every ``reported_roles``
+        node of every hidden neuron, neuron by neuron."""
+        return hidden_nodes(circuit, self.reported_roles)
+
+    def operating_point_nodes(self, circuit: Circuit) -> list[str]:
+        """The ``operating_point_role`` node of every hidden neuron."""
+        return hidden_nodes(circuit, (self.operating_point_role,))
+
+
+def hidden_nodes(circuit: Circuit, roles: tuple[str, ...]) -> list[str]:
+    """Node names of these roles for every hidden neuron, stage by stage, unit by unit."""
+    return [nodes.neuron(stage, unit, role)
+            for stage, width in enumerate(circuit.hidden_sizes) for unit in range(width) for role in roles]
 
 
 class SummerFedTopology(Topology, ABC):
@@ -241,9 +266,3 @@ def _resistor_range(resistor_range) -> tuple[float, float]:
         )
     return r_min, r_max
 
-
-def columns(stage_index: int, by_role: dict) -> dict:
-    """Node name -> (n,) volts for every unit of each (n, width) Var in ``by_role``."""
-    from ..model import nodes
-    return {nodes.neuron(stage_index, j, role): var.value[:, j] for role, var in by_role.items()
-            for j in range(var.shape[1])}

@@ -12,8 +12,11 @@ from __future__ import annotations
 from ..model import nodes
 from ..model.circuit import Circuit
 from ..model.devices import DiodeModel
+from ..model.elements import Element, resistor
+from ..solvers.rectifiers import diode_rectifier
+from ..solvers.stages import summer
 from . import shared_blocks as blocks
-from .base import RealisationOptions, SummerFedTopology, columns
+from .base import RealisationOptions, SummerFedTopology
 
 
 class DiodeTopology(SummerFedTopology):
@@ -26,21 +29,17 @@ class DiodeTopology(SummerFedTopology):
         return diode.forward_voltage(options.volts_per_unit / options.r_load)
 
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
-        from ..solvers.stages import summer
-        from ..solvers.rectifiers import diode_rectifier
         a = summer(ctx, stage_index, signals)
-        width = a.shape[1]
-        names = [nodes.neuron(stage_index, j, "h") for j in range(width)]
         h = diode_rectifier(a, 0.0, ctx.g(stage_index, "r_load") + load, coupling, offset, ctx.junction,
-                            at=ctx.at(names))
-        return h, columns(stage_index, {"a": a, "h": h}), None
+                            at=ctx.at(stage_index, self.operating_point_role))
+        return h, {"a": a, "h": h}, None
 
     def hidden_stage_fields(self) -> tuple[str, ...]:
         return ("r_feedback", "r_load", "r_offset", "activation_scale")
 
-    def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
+    def hidden_cell(self, circuit: Circuit, stage_index: int, unit: int) -> list[Element]:
         junction, a, h = (nodes.neuron(stage_index, unit, role) for role in ("sum", "a", "h"))
-        return blocks.summer_lines(circuit, stage_index, unit, junction, a) + [
-            f"D{h} {a} {h} {circuit.diode.spice_name}",
-            f"R{h}_load {h} 0 {blocks.number(circuit.stages[stage_index].r_load[unit])}",
+        return blocks.summer(circuit, stage_index, unit, junction, a) + [
+            Element(f"D{h}", (a, h), circuit.diode.spice_name, "diode"),
+            resistor(f"{h}_load", h, "0", circuit.stages[stage_index].r_load[unit]),
         ]

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import RealisationError
 from ..model import nodes
 from ..model.circuit import Circuit, Stage
 from ..model.devices import DiodeModel
-from ..errors import RealisationError
+from ..model.elements import Element, resistor
 from ..model.network import Layer, ReLUNet
+from ..solvers.rectifiers import diode_rectifier
+from ..solvers.stages import weighted_inflow
 from . import shared_blocks as blocks
-from .base import RealisationOptions, Topology, columns, realise_summer_stage
+from .base import RealisationOptions, Topology, realise_summer_stage
 
 # Below this, "1 - sum |d|" is rounding error and no ground resistor is fitted.
 _GROUND_SHARE_EPSILON = 1e-9
@@ -156,32 +159,29 @@ class PassiveTopology(Topology):
         return gain[:, None] * divider, gain * circuit.v_on
 
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
-        from ..solvers.stages import weighted_inflow
-        from ..solvers.rectifiers import diode_rectifier
         inflow, g_in = weighted_inflow(ctx, stage_index, signals)
         g_thevenin = g_in + ctx.g(stage_index, "r_ground")
         v_thevenin = inflow / g_thevenin
-        width = v_thevenin.shape[1]
         g_load = ctx.g(stage_index, "r_load") + load
         h = diode_rectifier(v_thevenin, 1.0 / g_thevenin, g_load, coupling, offset, ctx.junction,
-                            at=ctx.at([nodes.neuron(stage_index, j, "h") for j in range(width)]))
+                            at=ctx.at(stage_index, self.operating_point_role))
         current = g_load * h - (h @ coupling + offset)
-        return h, columns(stage_index, {"s": v_thevenin - current / g_thevenin, "h": h}), None
+        return h, {"s": v_thevenin - current / g_thevenin, "h": h}, None
 
     def hidden_stage_fields(self) -> tuple[str, ...]:
         return ("r_load", "r_ground", "activation_scale")
 
     # -- netlist --------------------------------------------------------------------------
-    def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
+    def hidden_cell(self, circuit: Circuit, stage_index: int, unit: int) -> list[Element]:
         stage = circuit.stages[stage_index]
         s, h = nodes.neuron(stage_index, unit, "s"), nodes.neuron(stage_index, unit, "h")
-        lines = blocks.weight_resistor_lines(blocks.rails(circuit, stage_index), stage.r_plain[unit],
-                                             stage.r_inverted[unit], s)
+        parts = blocks.weight_resistors(blocks.rails(circuit, stage_index), stage.r_plain[unit],
+                                        stage.r_inverted[unit], s)
         if np.isfinite(stage.r_ground[unit]):
-            lines.append(f"R{s}_gnd {s} 0 {blocks.number(stage.r_ground[unit])}")
-        return lines + [
-            f"D{h} {s} {h} {circuit.diode.spice_name}",
-            f"R{h}_load {h} 0 {blocks.number(stage.r_load[unit])}",
+            parts.append(resistor(f"{s}_gnd", s, "0", stage.r_ground[unit]))
+        return parts + [
+            Element(f"D{h}", (s, h), circuit.diode.spice_name, "diode"),
+            resistor(f"{h}_load", h, "0", stage.r_load[unit]),
         ]
 
 

@@ -16,45 +16,46 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import SimulationError
 from ..model import nodes
 from ..model.circuit import Circuit
-from ..errors import SimulationError
 from ..model.devices import DiodeModel
+from ..model.elements import Element, resistor
+from ..solvers.rectifiers import precision_rectifier
+from ..solvers.stages import weighted_inflow
 from . import shared_blocks as blocks
-from .base import RealisationOptions, SummerFedTopology, columns
+from .base import RealisationOptions, SummerFedTopology
 
 
 class PrecisionTopology(SummerFedTopology):
     name = "precision"
     reported_roles = ("h",)
+    operating_point_role = "o"  # the op-amp output says which diode conducts
+    linear_junction = False
     summary = "inverting precision rectifier (op-amp with two diodes in its feedback) per neuron"
 
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
         return 0.0  # the feedback loop hides the diode's drop
 
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
-        from ..solvers.stages import weighted_inflow
-        from ..solvers.rectifiers import precision_rectifier
         inflow, g_in = weighted_inflow(ctx, stage_index, signals)
         g_f = ctx.g(stage_index, "r_feedback")
-        width = inflow.shape[1]
         o, h = precision_rectifier(inflow, g_in + g_f, g_f, ctx.g(stage_index, "r_load") + load, coupling, offset,
-                                   ctx.gain, ctx.junction,
-                                   at=ctx.at([nodes.neuron(stage_index, j, "o") for j in range(width)]))
+                                   ctx.gain, ctx.junction, at=ctx.at(stage_index, self.operating_point_role))
         _check_within_rails(ctx.circuit, stage_index, o.value)
-        return h, columns(stage_index, {"h": h}), o * (-1.0 / ctx.gain)
+        return h, {"h": h}, o * (-1.0 / ctx.gain)
 
-    def hidden_cell_lines(self, circuit: Circuit, stage_index: int, unit: int) -> list[str]:
+    def hidden_cell(self, circuit: Circuit, stage_index: int, unit: int) -> list[Element]:
         stage = circuit.stages[stage_index]
         junction, o, h = (nodes.neuron(stage_index, unit, role) for role in ("sum", "o", "h"))
         model = circuit.diode.spice_name
-        return blocks.weight_resistor_lines(blocks.rails(circuit, stage_index), stage.r_plain[unit],
-                                            stage.r_inverted[unit], junction) + [
-            circuit.opamp.element_line(o, o, "0", junction),
-            f"D{o}_clamp {junction} {o} {model}",
-            f"D{h} {o} {h} {model}",
-            f"R{h}_f {h} {junction} {blocks.number(stage.r_feedback[unit])}",
-            f"R{h}_load {h} 0 {blocks.number(stage.r_load[unit])}",
+        return blocks.weight_resistors(blocks.rails(circuit, stage_index), stage.r_plain[unit],
+                                       stage.r_inverted[unit], junction) + [
+            circuit.opamp.element(o, o, "0", junction),
+            Element(f"D{o}_clamp", (junction, o), model, "diode"),
+            Element(f"D{h}", (o, h), model, "diode"),
+            resistor(f"{h}_f", h, junction, stage.r_feedback[unit]),
+            resistor(f"{h}_load", h, "0", stage.r_load[unit]),
         ]
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from ..model import nodes
 from ..model.circuit import Circuit, Stage
 from ..errors import RealisationError
+from ..model.elements import Element, NetlistEntry, number, resistor
 
 
 def conductance(resistance: np.ndarray) -> np.ndarray:
@@ -103,11 +104,7 @@ def check_in_range(name: str, value: float, resistor_range: tuple[float, float])
 
 
 # ---------------------------------------------------------------------------------------
-# Netlist fragments. Values are written with 17 significant digits so that a netlist
-# realises exactly the circuit it came from.
-
-def number(value: float) -> str:
-    return f"{float(value):.17g}"
+# Netlist fragments: each block's elements (see ``model.elements``), in netlist order.
 
 
 def rails(circuit: Circuit, stage_index: int) -> list[tuple[str, str]]:
@@ -131,70 +128,70 @@ def option_lines(temperature_c: float | None = None) -> list[str]:
     return lines
 
 
-def source_lines(circuit: Circuit, input_volts=None, input_lines: list[str] | None = None) -> list[str]:
-    """Input sources (DC, volts; 0 unless given, or ``input_lines``) and the two bias references."""
+def sources(circuit: Circuit, input_volts=None, input_elements: list[Element] | None = None) -> list[NetlistEntry]:
+    """Input sources (DC, volts; 0 unless given, or ``input_elements``) and the two bias references."""
     if input_volts is None:
         input_volts = np.zeros(circuit.n_inputs)
-    lines = ["* inputs (volts = volts_per_unit * data units) and bias references"]
-    if input_lines is not None:
-        lines += input_lines
-    for k, volts in enumerate(input_volts if input_lines is None else ()):
+    entries: list[NetlistEntry] = ["* inputs (volts = volts_per_unit * data units) and bias references"]
+    if input_elements is not None:
+        entries += input_elements
+    for k, volts in enumerate(input_volts if input_elements is None else ()):
         node = nodes.input_node(k)
-        lines.append(f"V{node} {node} 0 DC {number(volts)}")
-    lines.append(f"V{nodes.REF} {nodes.REF} 0 DC {number(circuit.v_ref)}")
-    lines.append(f"V{nodes.inverted(nodes.REF)} {nodes.inverted(nodes.REF)} 0 DC {number(-circuit.v_ref)}")
-    return lines
+        entries.append(Element(f"V{node}", (node, "0"), f"DC {number(volts)}", "source"))
+    ref, minus_ref = nodes.REF, nodes.inverted(nodes.REF)
+    entries.append(Element(f"V{ref}", (ref, "0"), f"DC {number(circuit.v_ref)}", "source"))
+    entries.append(Element(f"V{minus_ref}", (minus_ref, "0"), f"DC {number(-circuit.v_ref)}", "source"))
+    return entries
 
 
-def inverter_lines(circuit: Circuit, stage_index: int) -> list[str]:
+def inverters(circuit: Circuit, stage_index: int) -> list[Element]:
     """Unity inverters for the stage's input signals that some weight takes inverted."""
     stage = circuit.stages[stage_index]
     signals = nodes.stage_inputs(stage_index, stage.n_in)
-    lines = []
+    parts = []
     for node, needed in zip(signals, stage.inverted_signals()):
         if not needed:
             continue
         out = nodes.inverted(node)
         junction = f"{out}_sum"
-        lines += [
-            f"R{out}_in {node} {junction} {number(circuit.r_inverter)}",
-            f"R{out}_f {out} {junction} {number(circuit.r_inverter)}",
-            circuit.opamp.element_line(out, out, "0", junction),
+        parts += [
+            resistor(f"{out}_in", node, junction, circuit.r_inverter),
+            resistor(f"{out}_f", out, junction, circuit.r_inverter),
+            circuit.opamp.element(out, out, "0", junction),
         ]
-    return lines
+    return parts
 
 
-def weight_resistor_lines(column_rails: list[tuple[str, str]], r_plain_row: np.ndarray,
-                          r_inverted_row: np.ndarray, into: str) -> list[str]:
+def weight_resistors(column_rails: list[tuple[str, str]], r_plain_row: np.ndarray,
+                     r_inverted_row: np.ndarray, into: str) -> list[Element]:
     """One resistor per weight, from the rail it needs into node ``into``."""
-    lines = []
+    parts = []
     for (plain, inverted_rail), r_p, r_i in zip(column_rails, r_plain_row, r_inverted_row):
         if math.isfinite(r_p):
-            lines.append(f"R{into}_{plain} {plain} {into} {number(r_p)}")
+            parts.append(resistor(f"{into}_{plain}", plain, into, r_p))
         if math.isfinite(r_i):
-            lines.append(f"R{into}_{inverted_rail} {inverted_rail} {into} {number(r_i)}")
-    return lines
+            parts.append(resistor(f"{into}_{inverted_rail}", inverted_rail, into, r_i))
+    return parts
 
 
-def summer_lines(circuit: Circuit, stage_index: int, unit: int, junction: str, out: str) -> list[str]:
+def summer(circuit: Circuit, stage_index: int, unit: int, junction: str, out: str) -> list[Element]:
     """An inverting summer for one unit: weight resistors into ``junction``, feedback, op-amp."""
     stage = circuit.stages[stage_index]
-    lines = weight_resistor_lines(rails(circuit, stage_index), stage.r_plain[unit], stage.r_inverted[unit], junction)
+    parts = weight_resistors(rails(circuit, stage_index), stage.r_plain[unit], stage.r_inverted[unit], junction)
     if stage.r_offset is not None:
-        ref = nodes.inverted(nodes.REF)
-        lines.append(f"R{junction}_offset {ref} {junction} {number(stage.r_offset[unit])}")
-    return lines + [
-        f"R{out}_f {out} {junction} {number(stage.r_feedback[unit])}",
-        circuit.opamp.element_line(out, out, "0", junction),
+        parts.append(resistor(f"{junction}_offset", nodes.inverted(nodes.REF), junction, stage.r_offset[unit]))
+    return parts + [
+        resistor(f"{out}_f", out, junction, stage.r_feedback[unit]),
+        circuit.opamp.element(out, out, "0", junction),
     ]
 
 
-def output_stage_lines(circuit: Circuit) -> list[str]:
+def output_stage(circuit: Circuit) -> list[NetlistEntry]:
     """The linear output layer: one inverting summer per output, driving node ``y``."""
     index = len(circuit.stages) - 1
-    lines = [f"* output layer: inverting summer(s) -> {nodes.output_node(0, circuit.n_outputs)}"]
-    lines += inverter_lines(circuit, index)
+    entries: list[NetlistEntry] = [f"* output layer: inverting summer(s) -> {nodes.output_node(0, circuit.n_outputs)}"]
+    entries += inverters(circuit, index)
     for unit in range(circuit.n_outputs):
         out = nodes.output_node(unit, circuit.n_outputs)
-        lines += summer_lines(circuit, index, unit, f"{out}_sum", out)
-    return lines
+        entries += summer(circuit, index, unit, f"{out}_sum", out)
+    return entries

@@ -16,16 +16,14 @@ conductances (a ridge penalty on conductance, hence on static power).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
-from ..model import nodes
-from ..model.circuit import Circuit
 from ..backends.surrogate import SurrogateBackend
 from ..model.board import Board
+from ..model.circuit import Circuit, map_resistors, resistors
+from ..topologies import get_topology
 
-TRAINED_FIELDS = ("r_plain", "r_inverted")
+TRAINED_FIELDS = ("r_plain", "r_inverted")  # the weight resistors; the sign of each is its rail
 SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
 
 
@@ -39,27 +37,37 @@ class CircuitProblem:
         self.temperature_c = temperature_c
         self.spice = spice
         self.surrogate = SurrogateBackend()
-        self.slots = [(index, name, np.argwhere(np.isfinite(getattr(stage, name))))
-                      for index, stage in enumerate(base.stages) for name in TRAINED_FIELDS]
+        # (stage index, field) -> (bool mask of its resistors that are trained, their slice of params[0])
+        self.slots: dict[tuple, tuple[np.ndarray, slice]] = {}
+        start = 0
+        for path, ohms in resistors(base):
+            if path[1] in TRAINED_FIELDS:
+                mask = np.isfinite(ohms)
+                self.slots[path] = (mask, slice(start, start + int(mask.sum())))
+                start += int(mask.sum())
         r_min, r_max = base.resistor_range
         self.bounds = (np.log(1.0 / r_max), np.log(1.0 / r_min))
 
     # -- parameters <-> circuit ------------------------------------------------------------
     def initial_params(self) -> list[np.ndarray]:
-        return [np.concatenate([np.log(1.0 / getattr(self.base.stages[i], name)[tuple(where.T)])
-                                for i, name, where in self.slots])]
+        """[log-conductances of the trained resistors, log(siemens)], shape (n_trained,)."""
+        stages = self.base.stages
+        return [np.concatenate([np.log(1.0 / getattr(stages[index], name)[mask])
+                                for (index, name), (mask, _) in self.slots.items()])]
 
     def circuit(self, params) -> Circuit:
         """The nominal circuit with the trained conductances exp(params[0])."""
         resistance = np.exp(-params[0])
-        stages = list(self.base.stages)
-        offset = 0
-        for index, name, where in self.slots:
-            array = np.array(getattr(stages[index], name))
-            array[tuple(where.T)] = resistance[offset:offset + len(where)]
-            offset += len(where)
-            stages[index] = replace(stages[index], **{name: array})
-        return replace(self.base, stages=tuple(stages))
+
+        def trained(path, ohms):
+            if path not in self.slots:
+                return ohms
+            mask, part = self.slots[path]
+            ohms = ohms.copy()
+            ohms[mask] = resistance[part]
+            return ohms
+
+        return map_resistors(self.base, trained)
 
     def project(self, params):
         return [np.clip(params[0], *self.bounds)]
@@ -85,7 +93,7 @@ class CircuitProblem:
             _, gradient = self.surrogate.vjp(circuit, x, y_bar, self.temperature_c, operating_point=point)
         else:
             _, gradient = self.surrogate.gradient(circuit, x, cotangent, self.temperature_c)
-        d_resistance = np.concatenate([gradient.resistors[(i, name)][tuple(where.T)] for i, name, where in self.slots])
+        d_resistance = np.concatenate([gradient.resistors[path][mask] for path, (mask, _) in self.slots.items()])
         ridge, d_ridge = self._ridge(params)
         # dL/dtheta with G = exp(theta), R = 1/G: dL/dtheta = dL/dR * dR/dtheta = -R * dL/dR
         d_theta = -d_resistance * np.exp(-params[0]) + d_ridge
@@ -103,6 +111,4 @@ class CircuitProblem:
 
     @staticmethod
     def _operating_nodes(circuit: Circuit) -> list[str]:
-        role = "o" if circuit.topology == "precision" else "h"
-        return [nodes.neuron(stage, unit, role) for stage, width in enumerate(circuit.hidden_sizes)
-                for unit in range(width)]
+        return get_topology(circuit.topology).operating_point_nodes(circuit)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..util.atomic import write_text_atomically
-from ..model.circuit import Circuit
+from ..model.circuit import Circuit, map_resistors
 from .data import Split
 from ..errors import CircuitnetError, RealisationError
 from ..model.network import ReLUNet
@@ -33,7 +33,7 @@ from ..backends.surrogate import SurrogateBackend
 from ..topologies import RealisationOptions, read_back, realise
 from . import eseries, loop
 from ..model.board import Board
-from .circuit_problem import CircuitProblem
+from .circuit_problem import TRAINED_FIELDS, CircuitProblem
 from .ideal import IdealProblem, initial_params, params_to_network
 
 MODES = ("ideal", "surrogate", "spice-loop")
@@ -248,10 +248,8 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     ``rounds`` rounds, those that move least first, re-training the rest in between (with
     the fit's own mode; the surrogate in ideal mode)."""
     values = eseries.series_values(config.e_series, *circuit.resistor_range)
-    stages = tuple(replace(stage, **{name: eseries.snap(getattr(stage, name), values)
-                                     for name in ("r_feedback", "r_load", "r_ground", "r_offset")
-                                     if getattr(stage, name) is not None}) for stage in circuit.stages)
-    base = replace(circuit, stages=stages, r_inverter=float(eseries.snap(np.array([circuit.r_inverter]), values)[0]))
+    # the untrained resistors are snapped at once; the trained ones round by round below
+    base = map_resistors(circuit, lambda path, ohms: ohms if path[1] in TRAINED_FIELDS else eseries.snap(ohms, values))
     tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice)
     theta = tuned.initial_params()[0]
     frozen = np.zeros(theta.shape, dtype=bool)

@@ -57,17 +57,7 @@ class DaskExecutor:
 
 
 def executor_for(scheduler: str | None = None, workers: int | None = None):
-    """Dask when a scheduler address is given, else local processes."""
+    """A DaskExecutor when a scheduler address is given, else a LocalExecutor of ``workers``
+    threads (tasks that wait on ngspice's worker processes need no processes of their own)."""
     return DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
 
-
-def simulate_batch(job) -> list:
-    """A task: simulate several circuits (e.g. Monte Carlo instances) over one input set.
-
-    job: (circuits, x of shape (n, n_inputs), temperature C). Returns each circuit's
-    SimulationResult, simulated on the process's shared ngspice pool.
-    """
-    from ..backends.spice.backend import SpiceBackend
-    circuits, x, temperature = job
-    spice = SpiceBackend()
-    return [spice.simulate(circuit, x, temperature) for circuit in circuits]

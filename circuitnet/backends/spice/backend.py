@@ -18,6 +18,7 @@ from ...model import nodes
 from ...model.circuit import Circuit
 from ...errors import InputShapeError, SimulationError
 from ..result import SimulationResult
+from ...model.elements import Element
 from ...model.sweep import Sweep
 from ...topologies import get_topology, netlist_lines, read_back
 from .workers import WorkerPool, shared_pool
@@ -27,11 +28,8 @@ MAX_SAMPLES = 200_000  # one analysis; larger sets are split
 
 
 def reported_nodes(circuit: Circuit) -> list[str]:
-    """The internal nodes every backend reports: per hidden neuron, its pre-activation node
-    (if the topology has one) and its rectifier output."""
-    roles = get_topology(circuit.topology).reported_roles
-    return [nodes.neuron(stage, unit, role)
-            for stage, width in enumerate(circuit.hidden_sizes) for unit in range(width) for role in roles]
+    """The hidden nodes this backend reports (see Topology.reported_nodes)."""
+    return get_topology(circuit.topology).reported_nodes(circuit)
 
 
 def output_nodes(circuit: Circuit) -> list[str]:
@@ -61,13 +59,13 @@ def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0
                     extra_nodes: list[str] = ()) -> str:
     """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``."""
     volts = x * circuit.volts_per_unit
-    sources = [f"V{INDEX_NODE} {INDEX_NODE} 0 DC 0"]
+    sources = [Element(f"V{INDEX_NODE}", (INDEX_NODE, "0"), "DC 0", "source")]
     for k in range(circuit.n_inputs):
         node = nodes.input_node(k)
         pairs = ", ".join(f"{i}, {v:.17g}" for i, v in enumerate(volts[:, k]))
-        sources.append(f"B{node} {node} 0 V = pwl(v({INDEX_NODE}), {pairs})")
+        sources.append(Element(f"B{node}", (node, "0"), f"V = pwl(v({INDEX_NODE}), {pairs})", "source"))
     lines = [f"* circuitnet sample set: {circuit.topology}, {len(x)} samples",
-             *netlist_lines(circuit, input_lines=sources, temperature_c=temperature_c),
+             *netlist_lines(circuit, input_elements=sources, temperature_c=temperature_c),
              *save_lines(circuit, extra_nodes),
              f".dc V{INDEX_NODE} 0 {len(x) - 1} 1", ".end"]
     return "\n".join(lines) + "\n"
@@ -126,3 +124,15 @@ class SpiceBackend:
 def _at_least_two(x: np.ndarray) -> np.ndarray:
     """pwl needs two points; a single sample is simulated twice."""
     return np.vstack([x, x]) if len(x) == 1 else x
+
+
+def simulate_circuits(job) -> list[SimulationResult]:
+    """An executor task: simulate several circuits (e.g. Monte Carlo boards) over one input set.
+
+    job: (circuits, x of shape (n, n_inputs) in data units, temperature in C). Returns each
+    circuit's SimulationResult, simulated on this process's shared ngspice pool. Module-level
+    so that a process or Dask executor can pickle it.
+    """
+    circuits, x, temperature = job
+    spice = SpiceBackend()
+    return [spice.simulate(circuit, x, temperature) for circuit in circuits]

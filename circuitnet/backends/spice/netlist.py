@@ -25,7 +25,7 @@ def result_columns(circuit: Circuit) -> list[str]:
 
 
 def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, data_file: str = "circuit.dat",
-                 command: str = "circuitnet.backends.spice.netlist.netlist_text(...)") -> str:
+                 command: str = "circuitnet.netlist_text(...)") -> str:
     """The whole standalone netlist.
 
     sweep: sweep the first input over these data-unit values (``.dc``); other inputs stay at

@@ -1,0 +1,63 @@
+"""A circuit's parts as SPICE sees them: one list that the netlist writer, the power figures and
+the bill of materials all read, so no one parses netlist text that circuitnet wrote itself.
+
+A topology turns a Circuit into a *netlist*: a list whose entries are Elements, or strings
+that are comments (``* ...``) and directives (``.model``, ``.options``, ``.temp``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+PARTS = ("resistor", "diode", "opamp", "source")
+
+
+def number(value: float) -> str:
+    """A value as the netlist writes it: 17 significant digits, so a netlist realises exactly
+    the circuit it came from."""
+    return f"{float(value):.17g}"
+
+
+@dataclass(frozen=True)
+class Element:
+    """One SPICE element.
+
+    name: the instance name; its first letter is SPICE's element kind (R, D, V, B, E).
+    nodes: its terminals; current flows between the first two (for an E source the last two
+        are its sensing inputs).
+    value: a resistor's ohms (float); for every other part the rest of its SPICE line as text
+        (a diode's model name, ``DC 1``, an E source's gain, a B source's expression).
+    part: what it is on the bill of materials: one of PARTS.
+    """
+
+    name: str
+    nodes: tuple[str, ...]
+    value: float | str
+    part: str
+
+    def __post_init__(self) -> None:
+        if self.part not in PARTS:
+            raise ValueError(f"part = {self.part!r}; one of {', '.join(PARTS)}")
+
+    def line(self) -> str:
+        value = number(self.value) if self.part == "resistor" else self.value
+        return f"{self.name} {' '.join(self.nodes)} {value}"
+
+
+def resistor(name: str, a: str, b: str, ohms: float) -> Element:
+    """``R<name>`` between nodes a and b."""
+    return Element(f"R{name}", (a, b), float(ohms), "resistor")
+
+
+NetlistEntry = Union[Element, str]
+
+
+def lines(entries: list[NetlistEntry]) -> list[str]:
+    """The netlist text lines of a list of elements, comments and directives."""
+    return [entry.line() if isinstance(entry, Element) else entry for entry in entries]
+
+
+def elements(entries: list[NetlistEntry]) -> list[Element]:
+    """The elements of a netlist, without its comments and directives."""
+    return [entry for entry in entries if isinstance(entry, Element)]

@@ -1,0 +1,171 @@
+"""The package's structure: imports flow one way, from higher layers to lower ones, with no cycle.
+
+The layers, lowest first (a module may import from its own layer and the layers below it):
+
+    errors, util      named errors; atomic files and executors that know nothing of circuits
+    model             networks, devices, circuits, node names, boards: pure descriptions
+    solvers           the surrogate's differentiable NumPy kernel: autodiff, junctions, rectifiers
+    topologies        how a network becomes a circuit: sizing, netlist elements, surrogate cells
+    formats           model files, data tables, imported netlists
+    backends          what computes a circuit's outputs: ideal, surrogate, spice
+    training          data splits, problems, the training loop, fit runs
+    analysis          compare, Monte Carlo, power, the elbow of one neuron
+    interface         the CLI, estimators, plots and reports
+
+Every import counts, including those inside functions: a deferred import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import circuitnet
+
+LAYERS = (
+    ("errors", "util"),
+    ("model",),
+    ("solvers",),
+    ("topologies",),
+    ("formats",),
+    ("backends",),
+    ("training",),
+    ("analysis",),
+    ("interface",),
+)
+PACKAGE_ROOT = Path(circuitnet.__file__).parent
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the package's own modules it imports (anywhere in its body)."""
+    package = root.name
+    modules = {module_name(path, root): path for path in root.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        is_package = path.name == "__init__.py"
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = name.split(".")[: len(name.split(".")) - node.level + (1 if is_package else 0)]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                # ``from X import Y``: Y is a module of X, or a name defined in X itself
+                candidates = [f"{target}.{alias.name}" if f"{target}.{alias.name}" in modules else target
+                              for alias in node.names]
+            elif isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            else:
+                continue
+            found |= {c for c in candidates if c in modules and c != name and c.split(".")[0] == package}
+        graph[name] = found
+    return graph
+
+
+def layer_of(module: str) -> int | None:
+    """Index into LAYERS of a module ``circuitnet.<top>...``; None for the package itself."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[1] == "__main__":
+        return None
+    for index, names in enumerate(LAYERS):
+        if parts[1] in names:
+            return index
+    raise AssertionError(f"{module} is in no layer: add its folder to LAYERS in {__file__}")
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    problems = []
+    for module, targets in sorted(graph.items()):
+        own = layer_of(module)
+        for target in sorted(targets):
+            theirs = layer_of(target)
+            if own is not None and theirs is not None and theirs > own:
+                problems.append(f"{module} ({'/'.join(LAYERS[own])}) imports {target} ({'/'.join(LAYERS[theirs])})")
+    return problems
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected component of more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+    counter = [0]
+
+    def visit(node):
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def package_parent_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of the top-level package itself (``from circuitnet import X``) from inside it:
+    they would pull in the whole public API, the interface layer included."""
+    return [module for module, targets in graph.items() if "circuitnet" in targets and module != "circuitnet"]
+
+
+def test_no_import_points_to_a_higher_layer():
+    assert upward_imports(import_graph(PACKAGE_ROOT)) == []
+
+
+def test_no_import_cycle():
+    assert cycles(import_graph(PACKAGE_ROOT)) == []
+
+
+def test_no_module_imports_the_public_api():
+    assert package_parent_imports(import_graph(PACKAGE_ROOT)) == []
+
+
+def test_every_folder_is_in_a_layer():
+    tops = {path.name for path in PACKAGE_ROOT.iterdir() if path.is_dir() and (path / "__init__.py").exists()}
+    tops |= {path.stem for path in PACKAGE_ROOT.glob("*.py") if path.stem not in ("__init__", "__main__")}
+    assert tops == {name for names in LAYERS for name in names}
+
+
+@pytest.fixture
+def fake_package(tmp_path):
+    """A package ``pkg`` whose model imports training (upward) and training imports model back."""
+    root = tmp_path / "pkg"
+    for folder in ("model", "training"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "__init__.py").write_text("")
+    (root / "__init__.py").write_text("")
+    (root / "model" / "circuit.py").write_text("def f():\n    from ..training import loop\n")
+    (root / "training" / "loop.py").write_text("from ..model.circuit import f\n")
+    return root
+
+
+def test_the_checks_find_an_upward_import_and_a_cycle(fake_package):
+    graph = import_graph(fake_package)
+    assert graph["pkg.model.circuit"] == {"pkg.training.loop"}
+    assert cycles(graph) == [["pkg.model.circuit", "pkg.training.loop"]]
+    renamed = {f"circuitnet.{k[4:]}": {f"circuitnet.{t[4:]}" for t in v} for k, v in graph.items() if k != "pkg"}
+    assert upward_imports(renamed) == [
+        "circuitnet.model.circuit (model) imports circuitnet.training.loop (training)"]
