@@ -6,10 +6,21 @@ export standalone SPICE netlists. Importing circuitnet does not load ngspice.
 """
 
 from .backends.spice.netlist import netlist_text
-from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDeviceError, InvalidNetworkError,
-                     ModelFileError, NgspiceNotFoundError, NotFittedError, RealisationError, SimulationError,
-                     UnknownNameError)
-from .formats.modelfile import load as load_model, save as save_model
+from .errors import (
+                     CircuitnetError,
+                     DataFileError,
+                     InputShapeError,
+                     InvalidDeviceError,
+                     InvalidNetworkError,
+                     ModelFileError,
+                     NgspiceNotFoundError,
+                     NotFittedError,
+                     RealisationError,
+                     SimulationError,
+                     UnknownNameError,
+)
+from .formats.modelfile import load as load_model
+from .formats.modelfile import save as save_model
 from .interface.estimator import CircuitRegressor
 from .model.circuit import Circuit, Stage
 from .model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from circuitnet.training.data import target_split
-from circuitnet.interface.plotting import save_figure
 from circuitnet.backends.registry import simulate
+from circuitnet.interface.plotting import save_figure
 from circuitnet.model.board import Board
+from circuitnet.training.data import target_split
 from circuitnet.training.fit import FitConfig, fit
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

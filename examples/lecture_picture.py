@@ -14,10 +14,10 @@ import argparse
 import shutil
 from pathlib import Path
 
-from circuitnet.training.data import get_target, target_split
 from circuitnet.backends.spice.backend import SpiceBackend
-from circuitnet.training.fit import FitConfig, fit
 from circuitnet.interface.fit_outputs import write_outputs
+from circuitnet.training.data import get_target, target_split
+from circuitnet.training.fit import FitConfig, fit
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--topologies", default="passive,diode,precision", help="comma-separated topologies")

@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from circuitnet import load_model
-from circuitnet.interface.plotting import save_figure
 from circuitnet.backends.registry import simulate
+from circuitnet.interface.plotting import save_figure
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--out", default="out/demo", help="folder for the PNG")

@@ -1,5 +1,9 @@
-"""Test-wide setup. Tests that need ngspice must run: the session fails, never skips,
-when the ngspice program or libngspice can't be loaded."""
+"""Test-wide setup and helpers.
+
+Tests that need ngspice carry the ``ngspice`` marker, so ``pytest -m "not ngspice"`` runs
+the pure-NumPy tests on any machine. When any selected test needs ngspice and the ngspice
+program or libngspice can't be loaded, the session fails: it never skips them.
+"""
 
 import ctypes
 import shutil
@@ -8,7 +12,7 @@ import numpy as np
 import pytest
 
 
-def pytest_sessionstart(session):
+def ngspice_problems() -> list[str]:
     problems = []
     if shutil.which("ngspice") is None:
         problems.append("the ngspice program is not on PATH")
@@ -16,9 +20,31 @@ def pytest_sessionstart(session):
         ctypes.CDLL("libngspice.so.0")
     except OSError as error:
         problems.append(f"libngspice.so.0 can't be loaded ({error})")
-    if problems:
-        pytest.exit("ngspice is required by the tests: " + "; ".join(problems)
-                    + ". Run 'make test', which installs it (apt-get install ngspice libngspice0).", returncode=1)
+    return problems
+
+
+@pytest.hookimpl(trylast=True)  # after ``-m`` has deselected what it deselects
+def pytest_collection_modifyitems(session, config, items):
+    if any(item.get_closest_marker("ngspice") for item in items):
+        problems = ngspice_problems()
+        if problems:
+            pytest.exit("ngspice is required by the selected tests: " + "; ".join(problems)
+                        + ". Run 'make test', which installs it (apt-get install ngspice libngspice0), "
+                        + "or select the others with -m 'not ngspice'.", returncode=1)
+
+
+@pytest.fixture(scope="session")
+def spice_pool():
+    """Two ngspice worker processes shared by every test of the session."""
+    from circuitnet.backends.spice.workers import WorkerPool
+    with WorkerPool(workers=2, timeout_s=120) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="session")
+def spice(spice_pool):
+    from circuitnet.backends.spice.backend import SpiceBackend
+    return SpiceBackend(spice_pool)
 
 
 def random_network(rng: np.random.Generator, n_inputs: int, hidden: list[int], n_outputs: int,
@@ -34,6 +60,19 @@ def random_network(rng: np.random.Generator, n_inputs: int, hidden: list[int], n
         biases = rng.uniform(0.05, 1.0, n_out) * rng.choice([-1.0, 1.0], n_out)
         layers.append((weights, biases))
     return ReLUNet.from_arrays(layers)
+
+
+def reference_forward(net, x):
+    """An independent, loop-by-loop evaluation of the network (plain Python, no NumPy algebra)."""
+    out = []
+    for row in x:
+        u = list(row)
+        for index, layer in enumerate(net.layers):
+            z = [sum(layer.weights[j][k] * u[k] for k in range(layer.n_in)) + layer.biases[j]
+                 for j in range(layer.n_out)]
+            u = z if index == len(net.layers) - 1 else [max(0.0, v) for v in z]
+        out.append(u)
+    return np.array(out)
 
 
 @pytest.fixture

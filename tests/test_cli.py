@@ -39,6 +39,7 @@ def test_negative_range_start_is_accepted():
     assert join_range_values(["neuron", "--x", "-1:1:5", "--w", "-2"]) == ["neuron", "--x=-1:1:5", "--w", "-2"]
 
 
+@pytest.mark.ngspice
 def test_neuron_prints_json_and_writes_plot(tmp_path):
     plot = tmp_path / "elbow.png"
     done = run_cli("neuron", "--topology", "precision", "--w", "2", "--b", "-0.5", "--x", "-1:1:101",
@@ -77,6 +78,7 @@ def test_help_explains_units_and_gives_an_example():
     assert "data units" in done.stdout and "Example: circuitnet neuron" in done.stdout
 
 
+@pytest.mark.ngspice
 def test_simulate_json_holds_outputs_and_ideal():
     done = run_cli("simulate", str(NETLISTS / "eight_precision.json"), "--x", "-1:1:51", "--json")
     assert done.returncode == 0, done.stderr
@@ -86,6 +88,7 @@ def test_simulate_json_holds_outputs_and_ideal():
     assert np.max(np.abs(np.array(result["y"]) - np.array(result["ideal"]))) < 5e-3
 
 
+@pytest.mark.ngspice
 def test_simulate_csv_inputs(tmp_path):
     data = tmp_path / "in.csv"
     data.write_text("x2,x1\n0.5,0.1\n-0.2,0.3\n")

@@ -11,11 +11,9 @@ import pytest
 
 from circuitnet import Sweep, load_model
 from circuitnet.analysis.compare import compare_circuit, compare_netlist, monte_carlo_instances
+from circuitnet.backends.ideal import IdealBackend
 from circuitnet.interface.report import write_report
 from circuitnet.util.executor import DaskExecutor, LocalExecutor
-from circuitnet.backends.ideal import IdealBackend
-from circuitnet.backends.spice.backend import SpiceBackend
-from circuitnet.backends.spice.workers import WorkerPool
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 MODELS = sorted(p.stem for p in NETLISTS.glob("*.json"))
@@ -30,12 +28,7 @@ R1 out 0 10k
 """
 
 
-@pytest.fixture(scope="module")
-def spice():
-    with WorkerPool(workers=2, timeout_s=120) as pool:
-        yield SpiceBackend(pool)
-
-
+@pytest.mark.ngspice
 @pytest.mark.parametrize("name", MODELS)
 def test_compare_writes_everything_and_its_numbers_recompute(tmp_path, spice, name):
     circuit = load_model(NETLISTS / f"{name}.json")
@@ -72,6 +65,7 @@ def test_compare_writes_everything_and_its_numbers_recompute(tmp_path, spice, na
     assert power["dissipated_resistors"]["mean_w"] > 0 and power["dissipated_diodes"]["mean_w"] > 0
 
 
+@pytest.mark.ngspice
 def test_monte_carlo_at_zero_tolerance_is_the_nominal_circuit_exactly(spice):
     circuit = load_model(NETLISTS / "eight_precision.json")
     numbers, curves = compare_circuit(circuit, SWEEP, temperatures=(27.0,), montecarlo=5, tolerance=0.0, seed=9,
@@ -81,6 +75,7 @@ def test_monte_carlo_at_zero_tolerance_is_the_nominal_circuit_exactly(spice):
     assert numbers["montecarlo"]["max_abs_error"]["worst"] == numbers["network"]["spice_vs_ideal"]["max_abs"]
 
 
+@pytest.mark.ngspice
 def test_imported_rectifier_elbow_sits_at_the_diode_drop(spice):
     numbers, curves = compare_netlist(RECTIFIER, "rect.cir", "V1", "out", hidden=1, spice=spice)
     elbow = numbers["imported"]["elbows"][0]
@@ -99,6 +94,7 @@ def test_imported_netlist_errors_name_the_problem(spice):
         compare_netlist(RECTIFIER, "rect.cir", "V1", "nowhere", spice=spice)
 
 
+@pytest.mark.ngspice
 def test_dask_backend_gives_the_same_monte_carlo(spice):
     from distributed import Client, LocalCluster
     circuit = load_model(NETLISTS / "eight_diode.json")
@@ -111,6 +107,7 @@ def test_dask_backend_gives_the_same_monte_carlo(spice):
     assert remote["temperatures"] == local["temperatures"]
 
 
+@pytest.mark.ngspice
 def test_cli_compare(tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "circuitnet", "compare", *args], capture_output=True, text=True,

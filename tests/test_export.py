@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from circuitnet import Sweep, load_model, netlist_text, read_back, realise
-from circuitnet.interface.catalogue import examples, write_examples
 from circuitnet.backends.spice.batch import read_wrdata, run_batch
+from circuitnet.interface.catalogue import examples, write_examples
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 
@@ -40,6 +40,7 @@ def test_catalogue_has_every_required_example():
     assert any(net.n_inputs == 2 for net, _ in examples().values())
 
 
+@pytest.mark.ngspice
 @pytest.mark.parametrize("name", sorted(examples()))
 def test_each_netlist_runs_in_stock_ngspice(name, tmp_path):
     done = run_stock_ngspice(NETLISTS / f"{name}.cir", tmp_path)
@@ -53,6 +54,7 @@ def test_each_netlist_runs_in_stock_ngspice(name, tmp_path):
     assert np.max(np.abs(data["y_units"] - ideal[:, 0])) < 0.25  # the diode knees, nothing worse
 
 
+@pytest.mark.ngspice
 @pytest.mark.parametrize("sweep", ["-1:1:2", "-1:1:3", "0:1:7", "-2.5:0.3:101", "-1:1:1000", "0.1:0.7:333"])
 def test_sweep_gives_exactly_n_points(sweep, tmp_path):
     from circuitnet import parse_sweep
@@ -63,6 +65,7 @@ def test_sweep_gives_exactly_n_points(sweep, tmp_path):
     np.testing.assert_allclose(data["x1_units"], sweep.values(), atol=1e-9)
 
 
+@pytest.mark.ngspice
 def test_operating_point_netlist(tmp_path):
     circuit = load_model(NETLISTS / "two_input_diode.json")
     data = run_batch(netlist_text(circuit, inputs=[0.3, -0.4], data_file="op.dat"), "op.dat")
@@ -70,6 +73,7 @@ def test_operating_point_netlist(tmp_path):
     assert data["x2_units"][0] == pytest.approx(-0.4)
 
 
+@pytest.mark.ngspice
 def test_precision_matches_the_ideal_network_away_from_knees():
     """Every neuron at least 0.05 data units from its knee: within 1 mV of the ideal network."""
     from circuitnet.interface.catalogue import eight_elbows

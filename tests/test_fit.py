@@ -10,21 +10,13 @@ import pytest
 
 from circuitnet import CircuitRegressor, DataFileError, NotFittedError, load_model
 from circuitnet.formats import modelfile
-from circuitnet.training.data import fractions_split, read_dataset_csv, target_split
-from circuitnet.backends.spice.backend import SpiceBackend
-from circuitnet.backends.spice.workers import WorkerPool
+from circuitnet.interface.fit_outputs import read_data_csv, write_outputs
 from circuitnet.model.board import Board
+from circuitnet.training.data import fractions_split, read_dataset_csv, target_split
 from circuitnet.training.eseries import SERIES, series_values
 from circuitnet.training.fit import FitConfig, Progress, fit, measure
-from circuitnet.interface.fit_outputs import read_data_csv, write_outputs
 
 SMALL = dict(hidden=[4], pretrain_epochs=150, seed=3)
-
-
-@pytest.fixture(scope="module")
-def spice():
-    with WorkerPool(workers=2, timeout_s=120) as pool:
-        yield SpiceBackend(pool)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +40,7 @@ def test_splits_are_disjoint_and_seeded():
     assert sum(len(p) for p in parts) == 50 and not (parts[0] & parts[1]) and not (parts[1] & parts[2])
 
 
+@pytest.mark.ngspice
 def test_same_seed_gives_the_same_model(small_split, spice):
     config = FitConfig(topology="diode", mode="surrogate", epochs=20, **SMALL)
     first = fit(small_split, config, spice=spice)
@@ -71,6 +64,7 @@ class StopAfter(Progress):
                 raise KeyboardInterrupt
 
 
+@pytest.mark.ngspice
 @pytest.mark.parametrize("stage", ["ideal network", "surrogate training"])
 def test_resumed_run_ends_where_an_uninterrupted_one_does(small_split, spice, tmp_path, stage):
     config = dict(topology="diode", mode="surrogate", epochs=25, **SMALL)
@@ -84,6 +78,7 @@ def test_resumed_run_ends_where_an_uninterrupted_one_does(small_split, spice, tm
     assert resumed.history["circuit"]["val"] == whole.history["circuit"]["val"]
 
 
+@pytest.mark.ngspice
 @pytest.mark.parametrize("mode", ["ideal", "surrogate", "spice-loop"])
 def test_each_mode_lowers_the_loss(small_split, spice, mode):
     board = {"tolerance": 0.05, "seed": 1, "temperature_c": 40.0} if mode == "spice-loop" else None
@@ -94,6 +89,7 @@ def test_each_mode_lowers_the_loss(small_split, spice, mode):
     assert result.report["test_rmse_spice"] > 0
 
 
+@pytest.mark.ngspice
 def test_report_equals_a_recomputation(tmp_path, spice, small_split):
     config = FitConfig(topology="precision", mode="surrogate", epochs=10, board={"tolerance": 0.02, "seed": 4},
                        **SMALL)
@@ -109,6 +105,7 @@ def test_report_equals_a_recomputation(tmp_path, spice, small_split):
         assert (tmp_path / name).stat().st_size > 0
 
 
+@pytest.mark.ngspice
 def test_e_series_snapping_gives_buyable_values(small_split, spice):
     result = fit(small_split, FitConfig(topology="diode", mode="surrogate", epochs=12, e_series="E24", **SMALL),
                  spice=spice)
@@ -152,6 +149,7 @@ def test_csv_columns_by_name_and_position(tmp_path):
         read_dataset_csv(path, ["missing"], "target")
 
 
+@pytest.mark.ngspice
 def test_cli_fit_writes_everything(tmp_path):
     out = tmp_path / "run"
     done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "tanh", "--topology", "passive",
@@ -169,6 +167,7 @@ def test_cli_fit_writes_everything(tmp_path):
     assert done.returncode == 2 and "unknown target 'nope'" in done.stderr
 
 
+@pytest.mark.ngspice
 def test_estimator(tmp_path):
     x = np.linspace(-1, 1, 60)[:, None]
     model = CircuitRegressor(topology="diode", hidden=4, epochs=15, seed=1)
@@ -181,6 +180,7 @@ def test_estimator(tmp_path):
     assert model.network_.hidden_sizes == (5,)
 
 
+@pytest.mark.ngspice
 def test_search_reports_every_trial(small_split):
     from circuitnet.training.search import search
     best, table = search(small_split, FitConfig(topology="diode", mode="ideal", epochs=60, **SMALL), trials=3,
@@ -189,6 +189,7 @@ def test_search_reports_every_trial(small_split):
     assert [best.hidden, best.lam, best.lr] == [table[0]["hidden"], table[0]["lam"], table[0]["lr"]]
 
 
+@pytest.mark.ngspice
 def test_cli_resume_reads_its_own_folder(tmp_path):
     out = tmp_path / "run"
     base = [sys.executable, "-m", "circuitnet", "fit"]

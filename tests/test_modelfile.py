@@ -5,10 +5,10 @@ import json
 
 import numpy as np
 import pytest
-
-from circuitnet import ModelFileError, TOPOLOGIES, load_model, realise, save_model
-from circuitnet.formats import modelfile
 from conftest import random_network
+
+from circuitnet import TOPOLOGIES, ModelFileError, load_model, realise, save_model
+from circuitnet.formats import modelfile
 
 
 @pytest.fixture(params=list(TOPOLOGIES))

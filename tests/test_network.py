@@ -1,21 +1,8 @@
 import numpy as np
 import pytest
+from conftest import random_network, reference_forward
 
 from circuitnet import InputShapeError, InvalidNetworkError, Layer, ReLUNet
-from conftest import random_network
-
-
-def reference_forward(net, x):
-    """An independent, loop-by-loop evaluation of the network."""
-    out = []
-    for row in x:
-        u = list(row)
-        for index, layer in enumerate(net.layers):
-            z = [sum(layer.weights[j][k] * u[k] for k in range(layer.n_in)) + layer.biases[j]
-                 for j in range(layer.n_out)]
-            u = z if index == len(net.layers) - 1 else [max(0.0, v) for v in z]
-        out.append(u)
-    return np.array(out)
 
 
 @pytest.mark.parametrize("hidden", [[], [1], [5], [4, 3], [3, 2, 4]])

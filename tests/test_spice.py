@@ -10,24 +10,13 @@ import numpy as np
 import pytest
 
 from circuitnet import SimulationError, Sweep, load_model, netlist_text
-from circuitnet.backends.spice.backend import SpiceBackend, samples_netlist
+from circuitnet.backends.spice.backend import samples_netlist
 from circuitnet.backends.spice.batch import run_batch
 from circuitnet.backends.spice.messages import failure_lines
-from circuitnet.backends.spice.workers import Worker, WorkerPool
+from circuitnet.backends.spice.workers import Worker
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 MODELS = sorted(p.stem for p in NETLISTS.glob("*.json"))
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with WorkerPool(workers=2, timeout_s=60) as shared:
-        yield shared
-
-
-@pytest.fixture(scope="module")
-def backend(pool):
-    return SpiceBackend(pool)
 
 
 BROKEN = {
@@ -39,12 +28,13 @@ BROKEN = {
 }
 
 
+@pytest.mark.ngspice
 @pytest.mark.parametrize("case", list(BROKEN))
-def test_failures_raise_with_ngspice_words(pool, case):
+def test_failures_raise_with_ngspice_words(spice_pool, case):
     netlist, words = BROKEN[case]
     with pytest.raises(SimulationError, match="(?i)" + words):
-        pool.run(netlist)
-    assert pool.run("* fine\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n")["a"][0] == 1.0  # and the next call works
+        spice_pool.run(netlist)
+    assert spice_pool.run("* fine\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n")["a"][0] == 1.0  # and the next call works
 
 
 def test_benign_notes_are_not_failures():
@@ -56,6 +46,7 @@ def test_benign_notes_are_not_failures():
         "doAnalyses: iteration limit reached", "run simulation(s) aborted"]
 
 
+@pytest.mark.ngspice
 def test_spiceinit_in_working_folder_and_home_is_not_executed(tmp_path, monkeypatch):
     marker = tmp_path / "pwned"
     for folder in (tmp_path / "cwd", tmp_path / "home"):
@@ -72,6 +63,7 @@ def test_spiceinit_in_working_folder_and_home_is_not_executed(tmp_path, monkeypa
     assert not marker.exists()
 
 
+@pytest.mark.ngspice
 def test_worker_killed_mid_run_is_replaced():
     worker = Worker(timeout_s=60)
     slow = ("* slow\nV1 a 0 SIN(0 1 1k)\nR1 a b 1k\nC1 b 0 1u\nD1 b 0 dm\n.model dm D(IS=1e-14)\n"
@@ -92,6 +84,7 @@ def test_worker_killed_mid_run_is_replaced():
         worker.stop()
 
 
+@pytest.mark.ngspice
 def test_hung_worker_times_out_and_is_replaced():
     worker = Worker(timeout_s=1.0)
     slow = ("* slow\nV1 a 0 SIN(0 1 1k)\nR1 a b 1k\nC1 b 0 1u\nD1 b 0 dm\n.model dm D(IS=1e-14)\n"
@@ -105,52 +98,58 @@ def test_hung_worker_times_out_and_is_replaced():
         worker.stop()
 
 
+@pytest.mark.ngspice
 @pytest.mark.parametrize("name", MODELS)
-def test_in_process_equals_stock_ngspice(backend, name):
+def test_in_process_equals_stock_ngspice(spice, name):
     circuit = load_model(NETLISTS / f"{name}.json")
     sweep = Sweep(-1.0, 1.0, 201)
     reference = run_batch(netlist_text(circuit, sweep=sweep, data_file="r.dat"), "r.dat")
-    result = backend.sweep(circuit, sweep)
+    result = spice.sweep(circuit, sweep)
     assert np.max(np.abs(result.y_volts[:, 0] - reference["v(y)"])) <= 1e-6
     x = np.zeros((sweep.n, circuit.n_inputs))
     x[:, 0] = sweep.values()
-    samples = backend.simulate(circuit, x)
+    samples = spice.simulate(circuit, x)
     assert np.max(np.abs(samples.y_volts[:, 0] - reference["v(y)"])) <= 1e-6
     assert set(result.nodes) == set(samples.nodes) and all(len(v) == 201 for v in result.nodes.values())
 
 
-def test_sample_sets_equal_per_point_operating_points(backend, rng):
+@pytest.mark.ngspice
+def test_sample_sets_equal_per_point_operating_points(spice, rng):
     circuit = load_model(NETLISTS / "two_input_diode.json")
     x = rng.uniform(-1, 1, (12, 2))
-    result = backend.simulate(circuit, x)
+    result = spice.simulate(circuit, x)
     for row, y in zip(x, result.y_volts[:, 0]):
         op = run_batch(netlist_text(circuit, inputs=row, data_file="op.dat"), "op.dat")
         assert abs(op["v(y)"][0] - y) <= 1e-6
 
 
+@pytest.mark.ngspice
 @pytest.mark.parametrize("topology", ["passive", "diode", "precision"])
-def test_random_sample_sets_converge_in_every_topology(backend, rng, topology):
-    from circuitnet import realise
+def test_random_sample_sets_converge_in_every_topology(spice, rng, topology):
     from conftest import random_network
+
+    from circuitnet import realise
     circuit = realise(random_network(rng, 2, [16], 1, zero_fraction=0.0), topology)
     x = rng.uniform(-1, 1, (500, 2))
-    result = backend.simulate(circuit, x)
+    result = spice.simulate(circuit, x)
     assert result.y.shape == (500, 1) and np.all(np.isfinite(result.y))
 
 
-def test_temperature_changes_the_diode(backend):
+@pytest.mark.ngspice
+def test_temperature_changes_the_diode(spice):
     circuit = load_model(NETLISTS / "elbow_diode.json")
-    cold, hot = (backend.sweep(circuit, Sweep(0.5, 1.0, 3), temperature_c=t) for t in (0.0, 70.0))
+    cold, hot = (spice.sweep(circuit, Sweep(0.5, 1.0, 3), temperature_c=t) for t in (0.0, 70.0))
     # a warmer junction drops less voltage at the same current: the output rises
     assert np.all(hot.y > cold.y + 1e-3)
 
 
-def test_single_sample_and_bad_inputs(backend):
+@pytest.mark.ngspice
+def test_single_sample_and_bad_inputs(spice):
     from circuitnet import InputShapeError
     circuit = load_model(NETLISTS / "two_input_diode.json")
-    assert backend.simulate(circuit, [[0.2, 0.1]]).y.shape == (1, 1)
+    assert spice.simulate(circuit, [[0.2, 0.1]]).y.shape == (1, 1)
     with pytest.raises(InputShapeError):
-        backend.simulate(circuit, [[0.2, 0.1, 0.3]])
+        spice.simulate(circuit, [[0.2, 0.1, 0.3]])
 
 
 def test_sample_netlist_has_no_shell_or_control():
@@ -159,6 +158,7 @@ def test_sample_netlist_has_no_shell_or_control():
     assert ".control" not in text and "shell" not in text
 
 
+@pytest.mark.ngspice
 def test_worker_recycles_after_max_runs():
     worker = Worker(timeout_s=60, max_runs=3)
     netlist = "* fine\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n"

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import random_network
 
 from circuitnet import TOPOLOGIES, RealisationError, ReLUNet, read_back, realise
-from conftest import random_network
 
 TOPOLOGY_NAMES = list(TOPOLOGIES)
 

@@ -214,8 +214,8 @@ def compare_netlist(text: str, name: str, source: str, output: str, hidden: int 
     source: the independent V source to sweep (volts, over ``sweep``, default 0:2:201).
     output: the node whose voltage is the output.
     """
-    from ..formats.importer import NetlistImportError, parse_netlist
     from ..backends.spice.backend import SpiceBackend
+    from ..formats.importer import NetlistImportError, parse_netlist
     from ..topologies.shared_blocks import ACCURACY_OPTIONS
     from ..training import loop
     from ..training.ideal import IdealProblem, initial_params

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.circuit import Circuit
-from ..backends.spice.netlist import netlist_text
-from ..model.network import ReLUNet
 from ..backends.spice.batch import run_batch
+from ..backends.spice.netlist import netlist_text
+from ..model.circuit import Circuit
+from ..model.network import ReLUNet
 from ..model.sweep import Sweep
 from ..topologies import realise
 

@@ -7,14 +7,14 @@ backends: ``activation_scale * volts_per_unit * relu(z)``.
 
 from __future__ import annotations
 
-
 from ..model import nodes
 from ..model.circuit import Circuit
-from .result import SimulationResult
 from ..topologies import read_back
+from .protocol import PointwiseSweep
+from .result import SimulationResult
 
 
-class IdealBackend:
+class IdealBackend(PointwiseSweep):
     name = "ideal"
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:

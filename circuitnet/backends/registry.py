@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.circuit import Circuit
 from ..errors import UnknownNameError
-from .result import SimulationResult
+from ..model.circuit import Circuit
 from ..model.sweep import Sweep
+from .protocol import Backend
+from .result import SimulationResult
 
 
 def _spice():
@@ -35,10 +36,10 @@ def _ideal():
 
 
 BACKENDS = {"spice": _spice, "surrogate": _surrogate, "ideal": _ideal}
-_instances: dict[str, object] = {}
+_instances: dict[str, Backend] = {}
 
 
-def get_backend(name: str):
+def get_backend(name: str) -> Backend:
     """The backend called ``name`` (one instance per process)."""
     if name not in BACKENDS:
         raise UnknownNameError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
@@ -55,7 +56,4 @@ def simulate(circuit: Circuit, x, backend: str = "spice", temperature_c: float =
 def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: str = "spice",
                    temperature_c: float = 27.0) -> SimulationResult:
     """Outputs over a sweep of input 1 (other inputs at 0); a single ``.dc`` for SPICE."""
-    chosen = get_backend(backend)
-    if hasattr(chosen, "sweep"):
-        return chosen.sweep(circuit, sweep, temperature_c=temperature_c)
-    return chosen.simulate(circuit, sweep.inputs(circuit.n_inputs), temperature_c=temperature_c)
+    return get_backend(backend).sweep(circuit, sweep, temperature_c=temperature_c)

@@ -14,8 +14,10 @@ class SimulationResult:
     x: shape (n_samples, n_inputs), data units.
     y: shape (n_samples, n_outputs), data units (``y_volts / volts_per_unit``).
     y_volts: shape (n_samples, n_outputs), volts at the output node(s).
-    nodes: internal node name -> shape (n_samples,), volts: each hidden neuron's
-        pre-activation node (where the topology has one) and rectifier output ``lLnJ_h``.
+    nodes: internal node name -> shape (n_samples,), volts. The spice and surrogate backends
+        report Topology.reported_nodes (each hidden neuron's rectifier output ``lLnJ_h`` and,
+        where the topology has one, its pre-activation node); the ideal backend reports the
+        rectifier outputs only, since an ideal neuron has no other node.
     backend: which backend made it; temperature_c: the simulated temperature.
     """
 

@@ -22,11 +22,11 @@ import numpy as np
 from ..model import nodes
 from ..model.circuit import Circuit
 from ..model.network import check_inputs
-from ..model.sweep import Sweep
 from ..solvers import allocator
 from ..solvers.autodiff import Var, grad
 from ..solvers.stages import Context, loading, summer
 from ..topologies import get_topology
+from .protocol import PointwiseSweep
 from .result import SimulationResult
 
 
@@ -67,7 +67,7 @@ class ComponentGradient:
     v_ref: float
 
 
-class SurrogateBackend:
+class SurrogateBackend(PointwiseSweep):
     """Simulate and differentiate circuits with the NumPy surrogate."""
 
     name = "surrogate"

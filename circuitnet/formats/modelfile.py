@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..util.atomic import write_text_atomically
+from ..errors import CircuitnetError, ModelFileError
 from ..model.circuit import STAGE_FIELDS, Circuit, Stage
 from ..model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, check_diode_params
-from ..errors import CircuitnetError, ModelFileError
 from ..topologies import TOPOLOGIES, get_topology
+from ..util.atomic import write_text_atomically
 
 FORMAT = "circuitnet-model"
 VERSION = 1

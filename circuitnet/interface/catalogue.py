@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..formats import modelfile
-from ..util.atomic import write_text_atomically
 from ..backends.spice.netlist import netlist_text
+from ..formats import modelfile
 from ..model.network import ReLUNet
 from ..model.sweep import Sweep
 from ..topologies import TOPOLOGIES, realise
+from ..util.atomic import write_text_atomically
 
 SWEEP = Sweep(-1.0, 1.0, 201)
 

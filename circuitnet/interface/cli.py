@@ -205,10 +205,10 @@ def join_range_values(argv: list[str]) -> list[str]:
 
 
 def command_export(args) -> int:
-    from ..formats import modelfile
-    from ..util.atomic import write_text_atomically
     from ..backends.spice.netlist import netlist_text
+    from ..formats import modelfile
     from ..model.sweep import parse_sweep
+    from ..util.atomic import write_text_atomically
 
     circuit = modelfile.load(args.model)
     sweep = None if args.op else parse_sweep(args.sweep)
@@ -252,10 +252,10 @@ def command_neuron(args) -> int:
 def command_simulate(args) -> int:
     import numpy as np
 
+    from ..backends.registry import simulate, simulate_sweep
+    from ..errors import InputShapeError
     from ..formats import modelfile
     from ..formats.datafile import read_inputs_csv
-    from ..errors import InputShapeError
-    from ..backends.registry import simulate, simulate_sweep
     from ..model.sweep import parse_sweep
     from ..topologies import read_back
 
@@ -313,11 +313,11 @@ class _ProgressBar:
 
 
 def command_fit(args) -> int:
-    from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
     from ..errors import CircuitnetError
+    from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
     from ..training.fit import FitConfig, fit
-    from .fit_outputs import data_csv, read_data_csv, write_outputs
     from ..training.search import search
+    from .fit_outputs import data_csv, read_data_csv, write_outputs
 
     command = "circuitnet fit " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else [])
     target = None
@@ -397,10 +397,10 @@ def _tolerance(text: str) -> float:
 
 def command_compare(args) -> int:
     from ..analysis.compare import compare_circuit, compare_netlist
-    from .report import write_report
     from ..errors import CircuitnetError
-    from ..util.executor import executor_for
     from ..model.sweep import parse_sweep
+    from ..util.executor import executor_for
+    from .report import write_report
 
     if args.netlist:
         if args.model or not (args.input and args.output):

@@ -12,8 +12,8 @@ import inspect
 
 import numpy as np
 
-from ..training.data import Split
 from ..errors import InputShapeError, NotFittedError
+from ..training.data import Split
 
 
 class CircuitRegressor:

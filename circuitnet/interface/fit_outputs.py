@@ -19,16 +19,16 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..formats import modelfile
-from ..util.atomic import write_text_atomically
-from ..training.data import Split, Target
 from ..backends.spice.netlist import netlist_text
-from .plotting import plot_fit_1d, plot_fit_2d, plot_loss, save_figure
+from ..formats import modelfile
+from ..model.board import Board
 from ..model.sweep import Sweep
 from ..topologies import circuit_elements, read_back
-from ..model.board import Board
+from ..training.data import Split, Target
 from ..training.eseries import TOLERANCE
 from ..training.fit import FitResult
+from ..util.atomic import write_text_atomically
+from .plotting import plot_fit_1d, plot_fit_2d, plot_loss, save_figure
 
 
 def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, target: Target | None = None,

@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .circuit import Circuit, map_resistors
-from .devices import OpAmpModel, diode as library_diode
+from .devices import OpAmpModel
+from .devices import diode as library_diode
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ import numpy as np
 from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
 
-
 # Every resistor array a Stage can hold, in the order every walk over a circuit's resistors
 # takes (a board's drawn tolerances depend on it), then the stage's other field.
 RESISTOR_FIELDS = ("r_plain", "r_inverted", "r_feedback", "r_load", "r_ground", "r_offset")

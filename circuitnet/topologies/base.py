@@ -20,7 +20,8 @@ import numpy as np
 from ..errors import RealisationError
 from ..model import nodes
 from ..model.circuit import Circuit, Stage
-from ..model.devices import DiodeModel, OpAmpModel, diode as library_diode
+from ..model.devices import DiodeModel, OpAmpModel
+from ..model.devices import diode as library_diode
 from ..model.elements import Element, NetlistEntry
 from ..model.network import Layer, ReLUNet
 from ..solvers.autodiff import Var

@@ -17,9 +17,9 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import RealisationError
 from ..model import nodes
 from ..model.circuit import Circuit, Stage
-from ..errors import RealisationError
 from ..model.elements import Element, NetlistEntry, number, resistor
 
 

@@ -12,8 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..formats.datafile import numbers, read_table
 from ..errors import DataFileError, InputShapeError, UnknownNameError
+from ..formats.datafile import numbers, read_table
 
 
 @dataclass(frozen=True)

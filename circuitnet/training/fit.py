@@ -19,21 +19,21 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..util.atomic import write_text_atomically
-from ..model.circuit import Circuit, map_resistors
-from .data import Split
-from ..errors import CircuitnetError, RealisationError
-from ..model.network import ReLUNet
 from ..backends.surrogate import SurrogateBackend
-from ..topologies import RealisationOptions, read_back, realise
-from . import eseries, loop
+from ..errors import CircuitnetError, RealisationError
 from ..model.board import Board
+from ..model.circuit import Circuit, map_resistors
+from ..model.network import ReLUNet
+from ..topologies import RealisationOptions, read_back, realise
+from ..util.atomic import write_text_atomically
+from . import eseries, loop
 from .circuit_problem import TRAINED_FIELDS, CircuitProblem
+from .data import Split
 from .ideal import IdealProblem, initial_params, params_to_network
 
 MODES = ("ideal", "surrogate", "spice-loop")

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
-from ...errors import InputShapeError, SimulationError
-from ..result import SimulationResult
 from ...model.elements import Element
 from ...model.sweep import Sweep
 from ...topologies import get_topology, netlist_lines, read_back
+from ..result import SimulationResult
 from .workers import WorkerPool, shared_pool
 
 INDEX_NODE = "sample_index"
