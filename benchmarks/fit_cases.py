@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import time
 
+from circuitnet.training.config import FitConfig
 from circuitnet.training.data import target_split
-from circuitnet.training.fit import FitConfig, fit
+from circuitnet.training.run import fit
 
 BOARD = {"tolerance": 0.05, "seed": 1, "temperature_c": 60.0}
 

@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from circuitnet.backends.registry import simulate
 from circuitnet.interface.plotting import save_figure
 from circuitnet.model.board import Board
+from circuitnet.training.config import FitConfig
 from circuitnet.training.data import target_split
-from circuitnet.training.fit import FitConfig, fit
+from circuitnet.training.run import fit
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--out", default="out/board", help="output folder")

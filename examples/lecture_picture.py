@@ -16,8 +16,9 @@ from pathlib import Path
 
 from circuitnet.backends.spice.backend import SpiceBackend
 from circuitnet.interface.fit_outputs import write_outputs
+from circuitnet.training.config import FitConfig
 from circuitnet.training.data import get_target, target_split
-from circuitnet.training.fit import FitConfig, fit
+from circuitnet.training.run import fit
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--topologies", default="passive,diode,precision", help="comma-separated topologies")

@@ -10,11 +10,15 @@ import pytest
 
 from circuitnet import CircuitRegressor, DataFileError, NotFittedError, load_model
 from circuitnet.formats import modelfile
-from circuitnet.interface.fit_outputs import read_data_csv, write_outputs
+from circuitnet.interface.fit_outputs import write_outputs
 from circuitnet.model.board import Board
+from circuitnet.training.config import FitConfig
 from circuitnet.training.data import fractions_split, read_dataset_csv, target_split
 from circuitnet.training.eseries import SERIES, series_values
-from circuitnet.training.fit import FitConfig, Progress, fit, measure
+from circuitnet.training.measure import measure
+from circuitnet.training.progress import Progress
+from circuitnet.training.run import FitRun, fit
+from circuitnet.training.run_folder import read_data_csv
 
 SMALL = dict(hidden=[4], pretrain_epochs=150, seed=3)
 
@@ -68,14 +72,45 @@ class StopAfter(Progress):
 @pytest.mark.parametrize("stage", ["ideal network", "surrogate training"])
 def test_resumed_run_ends_where_an_uninterrupted_one_does(small_split, spice, tmp_path, stage):
     config = dict(topology="diode", mode="surrogate", epochs=25, **SMALL)
-    whole = fit(small_split, FitConfig(**config), checkpoint_dir=tmp_path / "whole", spice=spice)
-    stopped = fit(small_split, FitConfig(**config), checkpoint_dir=tmp_path / "parts", spice=spice,
-                  progress=StopAfter(stage, 10))
+    description = {"target": "abs"}
+    whole = FitRun.start(small_split, FitConfig(**config), tmp_path / "whole", description, spice=spice).run()
+    stopped = FitRun.start(small_split, FitConfig(**config), tmp_path / "parts", description, spice=spice,
+                           progress=StopAfter(stage, 10)).run()
     assert stopped.interrupted
-    resumed = fit(small_split, FitConfig(), checkpoint_dir=tmp_path / "parts", resume=True, spice=spice)
+    resumed = FitRun.resume(tmp_path / "parts", spice=spice).run()
     assert not resumed.interrupted
     assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)
     assert resumed.history["circuit"]["val"] == whole.history["circuit"]["val"]
+
+
+@pytest.mark.ngspice
+def test_ctrl_c_in_circuit_training_keeps_the_pruned_list(small_split, spice, monkeypatch):
+    """What realisation pruned is reported even when Ctrl-C lands in the circuit stage."""
+    from circuitnet.training import run as run_module
+    real = run_module.realise_pruned
+
+    def pruning_one(*args, **kwargs):
+        circuit, pruned = real(*args, **kwargs)
+        return circuit, pruned + ["layers[0].weights[0][0] = 0.001"]
+
+    monkeypatch.setattr(run_module, "realise_pruned", pruning_one)
+    config = FitConfig(topology="diode", mode="surrogate", epochs=25, **SMALL)
+    stopped = fit(small_split, config, spice=spice, progress=StopAfter("surrogate training", 5))
+    assert stopped.interrupted and stopped.report["epochs_run"]["circuit"] == 5
+    assert stopped.report["pruned"][-1] == "layers[0].weights[0][0] = 0.001"
+
+
+@pytest.mark.ngspice
+def test_cli_records_the_command_it_was_given(tmp_path):
+    """The netlist's header names the command as typed, also through main(argv) and with --debug."""
+    from circuitnet.interface.cli import main
+    out = tmp_path / "run"
+    argv = ["--debug", "fit", "--target", "abs", "--hidden", "3", "--points", "30", "--epochs", "5", "--mode",
+            "ideal", "--out", str(out)]
+    assert main(argv) == 0
+    header = [line for line in (out / "circuit.cir").read_text().splitlines() if line.startswith("* made by:")]
+    assert header == [f"* made by: circuitnet --debug fit --target abs --hidden 3 --points 30 --epochs 5 --mode "
+                      f"ideal --out {out}"]
 
 
 @pytest.mark.ngspice

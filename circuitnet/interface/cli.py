@@ -2,7 +2,8 @@
 
 Results go to stdout (``--json`` for one machine-readable document); errors go to stderr as
 one line naming the bad value. Exit status: 0 success, 1 the work failed (e.g. ngspice),
-2 a usage or input error. ``--debug`` (or CIRCUITNET_DEBUG=1) shows tracebacks.
+2 a usage or input error, 130 stopped by Ctrl-C (``fit`` keeps the best model so far and
+can be resumed). ``--debug`` (or CIRCUITNET_DEBUG=1) shows tracebacks.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ RANGE_OPTIONS = ("--sweep", "--x")
 _RANGE_VALUE = re.compile(r"^-[\d.]")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+EXIT_STATUS_HELP = "Exit status: 0 success, 1 the work failed, 2 bad input, 130 interrupted (Ctrl-C)."
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -35,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="ReLU neural networks as analog circuits: fit their resistors, export SPICE netlists, "
                     "simulate them, and compare simulated against ideal.",
         formatter_class=_Formatter,
-        epilog="Example: circuitnet neuron --topology diode --w 1 --b -0.2 --plot elbow.png",
+        epilog="Example: circuitnet neuron --topology diode --w 1 --b -0.2 --plot elbow.png\n" + EXIT_STATUS_HELP,
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -138,7 +141,9 @@ def add_fit_parser(commands) -> None:
                     "end, and every reported RMSE is measured in ngspice. Writes model.json, circuit.cir, fit.png, "
                     "loss.png, report.json, data.csv and bom.csv into --out. Ctrl-C stops and keeps the best model "
                     "so far; --resume DIR continues a stopped run.",
-        epilog="Example: circuitnet fit --target sine --topology diode --hidden 16 --mode surrogate --out out/sine",
+        epilog="Example: circuitnet fit --target sine --topology diode --hidden 16 --mode surrogate --out out/sine\n"
+               "Exit status 130: stopped by Ctrl-C; the best model so far is written and 'circuitnet fit --resume "
+               "DIR' continues from DIR/checkpoint.json.",
     )
     source = fit.add_mutually_exclusive_group()
     source.add_argument("--target", help="built-in target: " + ", ".join(_target_names()))
@@ -313,23 +318,19 @@ class _ProgressBar:
 
 
 def command_fit(args) -> int:
+    from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
+    from ..training.config import FitConfig
     from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
-    from ..training.fit import FitConfig, fit
+    from ..training.run import FitRun
     from ..training.search import search
-    from .fit_outputs import data_csv, read_data_csv, write_outputs
+    from .fit_outputs import write_outputs
 
-    command = "circuitnet fit " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else [])
-    target = None
+    command = "circuitnet " + shlex.join(args.argv)
+    table = None
     if args.resume:
         out = Path(args.resume)
-        if not (out / "data.csv").exists() or not (out / "data.json").exists():
-            raise CircuitnetError(f"{out} holds no stopped run (no data.csv / data.json); resume the folder a "
-                                  f"'circuitnet fit ... --out DIR' run wrote")
-        split = read_data_csv(out / "data.csv")
-        description = json.loads((out / "data.json").read_text())
-        target = get_target(description["target"]) if description.get("target") else None
-        config, resume = FitConfig(), True
+        run = FitRun.resume(out, progress=_ProgressBar())
     else:
         if not args.out:
             raise CircuitnetError("give --out DIR: the folder for model.json, report.json and the plots")
@@ -354,21 +355,16 @@ def command_fit(args) -> int:
                            epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                            patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
                            board=board)
-        resume = False
-        out.mkdir(parents=True, exist_ok=True)
-        from ..util.atomic import write_text_atomically
-        write_text_atomically(out / "data.json", json.dumps(description) + "\n")
-        write_text_atomically(out / "data.csv", data_csv(split))
-    table = None
-    if args.search and not resume:
-        print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
-        config, table = search(split, config)
-    result = fit(split, config, checkpoint_dir=out, resume=resume, progress=_ProgressBar(),
-                 data_description=description)
+        if args.search:
+            print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
+            config, table = search(split, config)
+        run = FitRun.start(split, config, out, description, progress=_ProgressBar())
+    result = run.run()
     if table is not None:
         result.report["search"] = table
-    from ..backends.spice.backend import SpiceBackend
-    write_outputs(out, result, split, SpiceBackend(), target, command)
+    described = run.data_description or {}
+    target = get_target(described["target"]) if described.get("target") else None
+    write_outputs(out, result, run.split, SpiceBackend(), target, command)
     report = result.report
     if args.json:
         print(json.dumps(report))
@@ -380,7 +376,7 @@ def command_fit(args) -> int:
     if result.interrupted:
         print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
               f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 
@@ -439,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = join_range_values(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = argv  # what the user typed after 'circuitnet', recorded in fit's netlist
     debug = args.debug or os.environ.get("CIRCUITNET_DEBUG") == "1"
     try:
         return COMMANDS[args.command](args)
@@ -454,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"circuitnet {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

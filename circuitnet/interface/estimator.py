@@ -54,7 +54,8 @@ class CircuitRegressor:
         return self
 
     def fit(self, X, y) -> "CircuitRegressor":
-        from ..training.fit import FitConfig, fit
+        from ..training.config import FitConfig
+        from ..training.run import FitRun
         x, target = self._check(X, y)
         n_val = max(1, int(round(len(x) * self.validation_fraction)))
         if len(x) - n_val < 1:
@@ -64,9 +65,10 @@ class CircuitRegressor:
         # the held-out validation rows also stand in for the test split of the report
         split = Split(x[train], target[train], x[val], target[val], x[val], target[val])
         hidden = [self.hidden] if np.isscalar(self.hidden) else list(self.hidden)
-        result = fit(split, FitConfig(topology=self.topology, hidden=hidden, mode=self.mode, epochs=self.epochs,
-                                      lr=self.lr, lam=self.lam, batch_size=self.batch_size, patience=self.patience,
-                                      seed=self.seed, e_series=self.e_series, diode=self.diode))
+        config = FitConfig(topology=self.topology, hidden=hidden, mode=self.mode, epochs=self.epochs, lr=self.lr,
+                           lam=self.lam, batch_size=self.batch_size, patience=self.patience, seed=self.seed,
+                           e_series=self.e_series, diode=self.diode)
+        result = FitRun(split, config).run()
         from ..topologies import read_back
         self.circuit_ = result.circuit
         self.network_ = read_back(result.circuit)

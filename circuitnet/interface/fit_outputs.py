@@ -26,7 +26,8 @@ from ..model.sweep import Sweep
 from ..topologies import circuit_elements, read_back
 from ..training.data import Split, Target
 from ..training.eseries import TOLERANCE
-from ..training.fit import FitResult
+from ..training.run import FitResult
+from ..training.run_folder import data_csv
 from ..util.atomic import write_text_atomically
 from .plotting import plot_fit_1d, plot_fit_2d, plot_loss, save_figure
 
@@ -76,30 +77,6 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
     save_figure(loss_figure, folder / "loss.png")
     paths["loss_plot"] = folder / "loss.png"
     return paths
-
-
-def data_csv(split: Split) -> str:
-    """The data with the split of each point: split, x1.., y (exact float reprs)."""
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(["split"] + [f"x{k + 1}" for k in range(split.n_inputs)] + ["y"])
-    for name, (x, y) in split.parts().items():
-        for row_x, row_y in zip(x, y):
-            writer.writerow([name] + [repr(float(v)) for v in row_x] + [repr(float(row_y[0]))])
-    return stream.getvalue()
-
-
-def read_data_csv(path: str | Path) -> Split:
-    """The split written by ``data_csv`` (for recomputing a report)."""
-    parts: dict[str, tuple[list, list]] = {"train": ([], []), "val": ([], []), "test": ([], [])}
-    with open(path, newline="") as stream:
-        reader = csv.reader(stream)
-        next(reader)
-        for row in reader:
-            parts[row[0]][0].append([float(v) for v in row[1:-1]])
-            parts[row[0]][1].append([float(row[-1])])
-    arrays = [np.array(values, dtype=float) for name in ("train", "val", "test") for values in parts[name]]
-    return Split(*arrays)
 
 
 def bom_csv(circuit, series: str | None) -> str:

@@ -13,8 +13,8 @@ from dataclasses import asdict, replace
 
 import numpy as np
 
+from .config import FitConfig
 from .data import Split
-from .fit import FitConfig
 
 
 def grid(config: FitConfig) -> list[dict]:
@@ -47,7 +47,7 @@ def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None
 def _trial(job) -> dict:
     from ..backends.spice.backend import SpiceBackend
     from ..backends.spice.workers import WorkerPool
-    from .fit import fit
+    from .run import fit
     split, settings = job
     with WorkerPool(workers=1) as pool:
         report = fit(split, FitConfig(**settings), spice=SpiceBackend(pool)).report

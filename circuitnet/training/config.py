@@ -1,0 +1,53 @@
+"""The settings of one fit run, all of them recorded in its report and its checkpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import CircuitnetError
+from ..model.board import Board
+
+MODES = ("ideal", "surrogate", "spice-loop")
+
+
+@dataclass
+class FitConfig:
+    """Hyperparameters and settings of one fit (all recorded in the report).
+
+    epochs: passes over the training data in the mode's own stage (the ideal pretraining of
+    the circuit modes runs ``pretrain_epochs``). lam: ridge strength (on weights in the ideal
+    stage, on conductances in mS in the circuit stage). lr: Adam's initial rate (cosine decay).
+    batch_size: None for full-batch gradient descent. patience: early stopping, in epochs.
+    """
+
+    topology: str = "diode"
+    hidden: list = field(default_factory=lambda: [16])
+    mode: str = "surrogate"
+    epochs: int | None = None
+    pretrain_epochs: int = 4000
+    lr: float = 0.01
+    pretrain_lr: float = 0.01
+    lam: float = 1e-6
+    batch_size: int | None = None
+    patience: int | None = None
+    seed: int = 0
+    e_series: str | None = None
+    diode: str = "1N4148"
+    board: dict | None = None  # Board fields; None: the nominal circuit at 27 C
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.epochs is None:
+            self.epochs = {"ideal": 4000, "surrogate": 1000, "spice-loop": 400}[self.mode]
+        for name in ("epochs", "pretrain_epochs"):
+            if int(getattr(self, name)) < 1:
+                raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")
+        if not (self.lr > 0 and self.pretrain_lr > 0 and self.lam >= 0):
+            raise CircuitnetError(f"lr = {self.lr}, lam = {self.lam}: need lr > 0 and lam >= 0")
+        self.hidden = [int(h) for h in self.hidden]
+        if not self.hidden or min(self.hidden) < 1:
+            raise CircuitnetError(f"hidden = {self.hidden}; give one or more layer widths >= 1")
+
+    def board_model(self) -> Board:
+        return Board(**self.board) if self.board else Board()

@@ -1,0 +1,34 @@
+"""Realise a trained network even where a summer's 1000:1 resistor-ratio limit binds: a weight
+too small to realise beside the others in its summer is set to 0, and the list says which."""
+
+from __future__ import annotations
+
+from ..errors import RealisationError
+from ..model.circuit import Circuit
+from ..model.network import ReLUNet
+from ..topologies import RealisationOptions, realise
+
+
+def realise_pruned(net: ReLUNet, topology: str, options: RealisationOptions,
+                   max_pruned: int = 1000) -> tuple[Circuit, list]:
+    """Realise ``net``, setting to 0 each weight too small to realise beside the others in
+    its summer (one at a time, smallest first). Returns (circuit, [pruned weight names])."""
+    pairs = [(layer.weights.copy(), layer.biases.copy()) for layer in net.layers]
+    pruned = []
+    for _ in range(max_pruned):
+        try:
+            return realise(ReLUNet.from_arrays(pairs), topology, options), pruned
+        except RealisationError as error:
+            if error.weight is None or error.weight[0] is None:
+                raise
+            layer, unit, column = error.weight
+            weights, biases = pairs[layer]
+            if column == weights.shape[1]:
+                pruned.append(f"layers[{layer}].biases[{unit}] = {biases[unit]:.3g}")
+                biases[unit] = 0.0
+            elif column < weights.shape[1]:
+                pruned.append(f"layers[{layer}].weights[{unit}][{column}] = {weights[unit, column]:.3g}")
+                weights[unit, column] = 0.0
+            else:
+                raise
+    raise RealisationError(f"more than {max_pruned} weights too small to realise; rescale the network")

@@ -1,0 +1,209 @@
+"""A fit run: from a train / validation / test split to a SPICE-verified circuit.
+
+1. ``pretrain``: train an ideal ReLU network (ridge on the weights), choosing the best epoch
+   on validation data. In ``ideal`` mode this is the training.
+2. Realise it in the topology; a weight too small to realise beside the others in its
+   summer is set to 0 (reported as ``pruned``).
+3. ``circuit`` (``surrogate`` / ``spice-loop`` modes): train the weight resistors'
+   log-conductances from there (see CircuitProblem), again keeping the best epoch on
+   validation data.
+4. Optionally snap every resistor to an E-series and fine-tune the rest, freezing snapped
+   ones in four rounds.
+5. Measure: train / validation / test RMSE of ngspice simulating the board (by default the
+   nominal circuit at 27 C), and test RMSE of the read-back ideal network and of the
+   surrogate. The test split is used here and nowhere else.
+
+A FitRun holds its state in plain attributes (the stage it is in, the loop states, the
+network, the circuit, what was pruned), so the CLI and the estimator drive the same object.
+Runs are deterministic for a seed; a run with a folder writes its data and a checkpoint
+there and ``FitRun.resume(folder)`` continues it exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..model.circuit import Circuit
+from ..model.network import ReLUNet
+from ..topologies import RealisationOptions
+from . import loop, run_folder
+from .circuit_problem import CircuitProblem
+from .config import FitConfig
+from .data import Split
+from .ideal import IdealProblem, initial_params, params_to_network
+from .measure import measure, rmse
+from .progress import Progress
+from .pruning import realise_pruned
+from .snapping import snap_and_tune
+
+PRETRAIN, CIRCUIT = "pretrain", "circuit"  # the stages a checkpoint can name
+
+
+@dataclass
+class FitResult:
+    circuit: Circuit
+    report: dict
+    history: dict  # stage -> {"train": [...], "val": [...]} mean squared errors per epoch
+    interrupted: bool = False
+
+
+class FitRun:
+    """One training run. ``run()`` does every stage not yet done and returns a FitResult.
+
+    split: the data; config: the settings. folder: where the checkpoint is kept (None: no
+    checkpoints). spice: a SpiceBackend (default: one on the shared worker pool).
+    progress: per-stage and per-epoch callbacks. data_description: where the data came from,
+    copied into the report.
+    """
+
+    def __init__(self, split: Split, config: FitConfig, folder: str | Path | None = None, spice=None,
+                 progress: Progress | None = None, data_description: dict | None = None):
+        from ..backends.spice.backend import SpiceBackend
+        self.split = split
+        self.config = config
+        self.folder = Path(folder) if folder is not None else None
+        self.spice = spice or SpiceBackend()
+        self.progress = progress or Progress()
+        self.data_description = data_description
+        self.board = config.board_model()
+        # the state: what is done, and the loop states of the stage under way
+        self.history: dict = {}
+        self.network: ReLUNet | None = None  # the pretrained ideal network, once pretraining is done
+        self.ideal_state: loop.LoopState | None = None
+        self.circuit_state: loop.LoopState | None = None
+        self.problem: CircuitProblem | None = None
+        self.circuit: Circuit | None = None
+        self.pruned: list[str] = []
+        self.interrupted = False
+        self._restored: dict | None = None  # a checkpoint's loop state for the stage it names
+
+    @classmethod
+    def start(cls, split: Split, config: FitConfig, folder: str | Path, data_description: dict,
+              **settings) -> "FitRun":
+        """A run that keeps its data and checkpoints in ``folder`` (created if missing)."""
+        run_folder.write_data(Path(folder), split, data_description)
+        return cls(split, config, folder, data_description=data_description, **settings)
+
+    @classmethod
+    def resume(cls, folder: str | Path, **settings) -> "FitRun":
+        """The run stopped in ``folder``, ready to continue from its checkpoint (its settings
+        replace any others)."""
+        folder = Path(folder)
+        split, description = run_folder.read_data(folder)
+        saved = run_folder.read_checkpoint(folder)
+        run = cls(split, FitConfig(**saved["config"]), folder, data_description=description, **settings)
+        run.history.update(saved["history"])
+        if saved["stage"] == PRETRAIN:
+            run._restored = {PRETRAIN: saved["state"]}
+        else:
+            run.network = ReLUNet.from_arrays([(np.array(w), np.array(b)) for w, b in saved["ideal_network"]])
+            run._restored = {CIRCUIT: saved["state"]}
+        return run
+
+    # -- the stages ---------------------------------------------------------------------
+    def run(self) -> FitResult:
+        started = time.monotonic()
+        config = self.config
+        try:
+            if self.network is None:
+                self.network = self._pretrain()
+            self._realise(self.network)
+            if config.mode != "ideal":
+                self.circuit = self._train_circuit()
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self._keep_best_so_far()
+        self.progress.close()
+        before_snapping = None
+        if config.e_series and not self.interrupted:
+            board_circuit = self.board.apply(self.circuit)
+            before_snapping = rmse(self.spice.simulate(board_circuit, self.split.x_test, self.board.temperature_c).y,
+                                   self.split.y_test)
+            self.circuit = snap_and_tune(self.circuit, self.problem, self.split, config, self.progress)
+        report = measure(self.circuit, self.split, self.board, self.spice)
+        report.update({
+            "seconds": round(time.monotonic() - started, 3),
+            "hyperparameters": asdict(config),
+            "pruned": self.pruned,
+            "interrupted": self.interrupted,
+            "epochs_run": {stage: len(h["val"]) for stage, h in self.history.items()},
+            "board": self.board.describe(),
+        })
+        if self.data_description:
+            report["data"] = self.data_description
+        if config.e_series:
+            report["e_series"] = {"series": config.e_series, "test_rmse_spice_before": before_snapping,
+                                  "test_rmse_spice_after": report["test_rmse_spice"]}
+        return FitResult(self.circuit, report, self.history, self.interrupted)
+
+    def _pretrain(self) -> ReLUNet:
+        config, split = self.config, self.split
+        ideal_mode = config.mode == "ideal"
+        loop_config = loop.LoopConfig(config.epochs if ideal_mode else config.pretrain_epochs,
+                                      config.lr if ideal_mode else config.pretrain_lr,
+                                      config.batch_size, config.patience, config.seed)
+        per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
+        params = initial_params(split.x_train, config.hidden, 1, np.random.default_rng(config.seed))
+        state = loop.new_state(params, loop_config, per_epoch)
+        if self._restored and PRETRAIN in self._restored:
+            state = loop.LoopState.from_dict(self._restored[PRETRAIN], state.optimizer)
+        self.ideal_state = state
+        self.history["ideal"] = state.history
+        self.progress.stage("ideal network", loop_config.epochs, state.epoch)
+        loop.run(IdealProblem(config.lam), state, loop_config, split.x_train, split.y_train, split.x_val,
+                 split.y_val, on_epoch=self.progress.epoch, checkpoint=lambda snapshot: self._save(PRETRAIN, snapshot))
+        return params_to_network(state.best_params or state.params)
+
+    def _realise(self, network: ReLUNet) -> None:
+        """The circuit of ``network`` (pruned where it must be) and the problem that trains it."""
+        config = self.config
+        self.circuit, self.pruned = realise_pruned(network, config.topology, RealisationOptions(diode=config.diode))
+        mode = "surrogate" if config.mode == "ideal" else config.mode  # ideal mode: E-series tuning uses the surrogate
+        self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice)
+
+    def _train_circuit(self) -> Circuit:
+        config, split, problem = self.config, self.split, self.problem
+        loop_config = loop.LoopConfig(config.epochs, config.lr, config.batch_size, config.patience, config.seed + 1)
+        per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
+        state = loop.new_state(problem.initial_params(), loop_config, per_epoch)
+        if self._restored and CIRCUIT in self._restored:
+            state = loop.LoopState.from_dict(self._restored[CIRCUIT], state.optimizer)
+        self.circuit_state = state
+        self.history["circuit"] = state.history
+        network_pairs = [(layer.weights.tolist(), layer.biases.tolist()) for layer in self.network.layers]
+        self.progress.stage(f"{config.mode} training", loop_config.epochs, state.epoch)
+        loop.run(problem, state, loop_config, split.x_train, split.y_train, split.x_val, split.y_val,
+                 on_epoch=self.progress.epoch,
+                 checkpoint=lambda snapshot: self._save(CIRCUIT, snapshot, {"ideal_network": network_pairs}))
+        return problem.circuit(state.best_params or state.params)
+
+    def _keep_best_so_far(self) -> None:
+        """After Ctrl-C: the best circuit so far, from the circuit stage, else from the ideal one
+        (the pruned list of its realisation kept either way)."""
+        if self.circuit_state is not None:
+            self.circuit = self.problem.circuit(self.circuit_state.best_params or self.circuit_state.params)
+        elif self.network is not None:
+            self._realise(self.network)
+        elif self.ideal_state is not None:
+            self.network = params_to_network(self.ideal_state.best_params or self.ideal_state.params)
+            self._realise(self.network)
+        else:
+            raise KeyboardInterrupt
+
+    def _save(self, stage: str, snapshot: dict, extra: dict | None = None) -> None:
+        if self.folder is None:
+            return
+        run_folder.write_checkpoint(self.folder, {"config": asdict(self.config), "stage": stage, "state": snapshot,
+                                                  "history": self.history, **(extra or {})})
+
+
+def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None = None) -> FitResult:
+    """Train a circuit on ``split`` without checkpoints: ``FitRun(split, config).run()``."""
+    return FitRun(split, config, spice=spice, progress=progress).run()
+
+
+__all__ = ["FitResult", "FitRun", "fit"]
