@@ -2,38 +2,32 @@
 
 Build a ``ReLUNet``, realise it in a topology (``realise(net, "diode")``), read back the
 ideal network a circuit's components give (``read_back``), save and load model files,
-export standalone SPICE netlists. Importing circuitnet does not load ngspice.
+export standalone SPICE netlists, simulate (``simulate``), fit (``CircuitRegressor``).
+Importing circuitnet does not load ngspice. The layers of the package are described in the
+README's Architecture section and checked by tests/test_architecture.py.
 """
 
+from .backends.registry import simulate
 from .backends.spice.netlist import netlist_text
-from .errors import (
-                     CircuitnetError,
-                     DataFileError,
-                     InputShapeError,
-                     InvalidDeviceError,
-                     InvalidNetworkError,
-                     ModelFileError,
-                     NgspiceNotFoundError,
-                     NotFittedError,
-                     RealisationError,
-                     SimulationError,
-                     UnknownNameError,
-)
-from .formats.modelfile import load as load_model
-from .formats.modelfile import save as save_model
+from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDeviceError, InvalidNetworkError,
+                     ModelFileError, NetlistImportError, NgspiceNotFoundError, NotFittedError, RealisationError,
+                     SimulationError, UnknownNameError)
+from .formats.modelfile import load as load_model, save as save_model
 from .interface.estimator import CircuitRegressor
-from .model.circuit import Circuit, Stage
+from .model.circuit import Circuit, Stage, map_resistors, resistors
 from .model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode
 from .model.network import Layer, ReLUNet
 from .model.sweep import Sweep, parse_sweep
 from .topologies import TOPOLOGIES, RealisationOptions, get_topology, read_back, realise
+from .util.allocator import keep_freed_memory
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Circuit", "CircuitRegressor", "CircuitnetError", "DataFileError", "NotFittedError", "DIODE_LIBRARY", "DiodeModel", "InputShapeError", "InvalidDeviceError",
-    "InvalidNetworkError", "Layer", "ModelFileError", "NgspiceNotFoundError", "OpAmpModel", "RealisationError",
-    "ReLUNet", "RealisationOptions", "SimulationError", "Stage", "Sweep", "TOPOLOGIES", "UnknownNameError",
-    "diode", "get_topology", "load_model", "netlist_text", "parse_sweep", "read_back", "realise", "save_model",
-    "shockley_diode",
+    "Circuit", "CircuitRegressor", "CircuitnetError", "DIODE_LIBRARY", "DataFileError", "DiodeModel",
+    "InputShapeError", "InvalidDeviceError", "InvalidNetworkError", "Layer", "ModelFileError", "NetlistImportError",
+    "NgspiceNotFoundError", "NotFittedError", "OpAmpModel", "RealisationError", "ReLUNet", "RealisationOptions",
+    "SimulationError", "Stage", "Sweep", "TOPOLOGIES", "UnknownNameError", "diode", "get_topology",
+    "keep_freed_memory", "load_model", "map_resistors", "netlist_text", "parse_sweep", "read_back", "realise",
+    "resistors", "save_model", "shockley_diode", "simulate",
 ]

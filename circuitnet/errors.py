@@ -20,6 +20,10 @@ class InputShapeError(CircuitnetError, ValueError):
     """Input samples do not have shape (n_samples, n_inputs) or are not finite."""
 
 
+class NetlistImportError(CircuitnetError, ValueError):
+    """An imported netlist holds something outside the allow-list; nothing of it was run."""
+
+
 class RealisationError(CircuitnetError, ValueError):
     """A topology can't realise a network with the allowed component values.
 

@@ -4,7 +4,8 @@ and nothing of a refused file ever reaches ngspice."""
 import numpy as np
 import pytest
 
-from circuitnet.formats.importer import NetlistImportError, parse_netlist
+from circuitnet.errors import NetlistImportError
+from circuitnet.formats.importer import parse_netlist
 
 RECTIFIER = """* a rectifier drawn elsewhere
 V1 in 0 DC 0

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..backends.ideal import IdealBackend
 from ..backends.result import SimulationResult
-from ..backends.spice.backend import simulate_circuits
+from ..backends.spice.backend import SpiceBackend, simulate_circuits, sweep_netlist
 from ..backends.surrogate import SurrogateBackend
 from ..model import nodes
 from ..model.board import Board
@@ -119,7 +119,6 @@ def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
     dissipated in the resistors and in the diodes. Each diode's current comes from Kirchhoff's
     current law at whichever of its terminals only resistors otherwise touch, so
     delivered = dissipated is a check, not an identity."""
-    from ..backends.spice.backend import sweep_netlist
     vectors = spice_backend.pool.run(sweep_netlist(circuit, sweep, save_all=True))
     volts = {name: values for name, values in vectors.items() if "#" not in name}
     volts["0"] = np.zeros(sweep.n)
@@ -162,7 +161,6 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
                     tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
                     yield_threshold: float = 0.05, executor=None, spice=None) -> tuple[dict, dict]:
     """(numbers, curves): see the module docstring. Errors are in data units unless named _v."""
-    from ..backends.spice.backend import SpiceBackend
     spice = spice or SpiceBackend()
     executor = executor or LocalExecutor()
     x = sweep.inputs(circuit.n_inputs)
@@ -214,11 +212,10 @@ def compare_netlist(text: str, name: str, source: str, output: str, hidden: int 
     source: the independent V source to sweep (volts, over ``sweep``, default 0:2:201).
     output: the node whose voltage is the output.
     """
-    from ..backends.spice.backend import SpiceBackend
-    from ..formats.importer import NetlistImportError, parse_netlist
+    from ..errors import NetlistImportError
+    from ..formats.importer import parse_netlist
     from ..topologies.shared_blocks import ACCURACY_OPTIONS
-    from ..training import loop
-    from ..training.ideal import IdealProblem, initial_params
+    from ..training.ideal import fit_curve
     imported = parse_netlist(text, name)
     source_name, output_node = source.lower(), output.lower()
     if source_name not in imported.sources:
@@ -233,12 +230,9 @@ def compare_netlist(text: str, name: str, source: str, output: str, hidden: int 
     spice = spice or SpiceBackend()
     vectors = spice.pool.run(netlist)
     x, y = sweep.values()[:, None], vectors[output_node][:, None]
-    problem = IdealProblem(lam=0.0)
-    config = loop.LoopConfig(epochs=6000, lr=0.01, seed=seed)
-    params = initial_params(x, [hidden], 1, np.random.default_rng(seed))
-    state = loop.run(problem, loop.new_state(params, config, 1), config, x, y, x, y)
-    w1, b1, w2, b2 = state.best_params or state.params
-    fitted = IdealProblem.forward([w1, b1, w2, b2], x)[-1][:, 0]
+    net = fit_curve(x, y, hidden, seed=seed)
+    (w1, b1), (w2, b2) = ((layer.weights, layer.biases) for layer in net.layers)
+    fitted = net.forward(x)[:, 0]
     elbows = [{"position": float(-b1[j] / w1[j, 0]) if w1[j, 0] != 0 else None,
                "slope": float(w1[j, 0] * w2[0, j]), "output_weight": float(w2[0, j]),
                "direction": "rising" if w1[j, 0] > 0 else "falling"} for j in range(hidden)]

@@ -22,7 +22,6 @@ import numpy as np
 from ..model import nodes
 from ..model.circuit import Circuit
 from ..model.network import check_inputs
-from ..solvers import allocator
 from ..solvers.autodiff import Var, grad
 from ..solvers.stages import Context, loading, summer
 from ..topologies import get_topology
@@ -71,9 +70,6 @@ class SurrogateBackend(PointwiseSweep):
     """Simulate and differentiate circuits with the NumPy surrogate."""
 
     name = "surrogate"
-
-    def __init__(self):
-        allocator.keep_freed_memory()
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:
         x = check_inputs(x, circuit.n_inputs)

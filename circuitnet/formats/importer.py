@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import CircuitnetError
+from ..errors import NetlistImportError
 
 MAX_BYTES = 1024 * 1024
 MAX_LINES = 20_000
@@ -31,10 +31,6 @@ FORBIDDEN_WORDS = ("shell", "file", "include", "lib", "control", "endc", "unixco
 _TOKEN = re.compile(r"^[A-Za-z0-9_.+\-*/(){}=,<>!:?&|^% \t]*$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _NODE = re.compile(r"^[A-Za-z0-9_]+$")
-
-
-class NetlistImportError(CircuitnetError, ValueError):
-    """An imported netlist holds something outside the allow-list; nothing of it was run."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CircuitnetError, SimulationError
+from ..util.allocator import keep_freed_memory
 
 # Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
 # because argparse takes "-1:1:201" for an option.
@@ -437,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = argv  # what the user typed after 'circuitnet', recorded in fit's netlist
     debug = args.debug or os.environ.get("CIRCUITNET_DEBUG") == "1"
+    keep_freed_memory()  # this process is ours: trade freed memory for surrogate speed (util/allocator.py)
     try:
         return COMMANDS[args.command](args)
     except SimulationError as error:

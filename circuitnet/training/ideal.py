@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.network import ReLUNet
+from . import loop
 
 
 class IdealProblem:
@@ -73,3 +74,17 @@ def initial_params(x_train: np.ndarray, hidden: list[int], n_outputs: int, rng: 
 
 def params_to_network(params) -> ReLUNet:
     return ReLUNet.from_arrays(list(zip(params[0::2], params[1::2])))
+
+
+def fit_curve(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int = 6000, lr: float = 0.01,
+              seed: int = 0) -> ReLUNet:
+    """The ReLU network of one hidden layer of ``hidden`` neurons that fits every point of
+    (x, y) best in least squares: no ridge and no held-out data (it describes a known curve,
+    e.g. a simulated transfer curve, rather than generalising from samples).
+
+    x: shape (n, n_inputs); y: shape (n, n_outputs). Full-batch Adam, the best epoch kept.
+    """
+    config = loop.LoopConfig(epochs=epochs, lr=lr, seed=seed)
+    params = initial_params(x, [hidden], y.shape[1], np.random.default_rng(seed))
+    state = loop.run(IdealProblem(lam=0.0), loop.new_state(params, config, 1), config, x, y, x, y)
+    return params_to_network(state.best_params or state.params)

@@ -1,10 +1,9 @@
 """The training loop every mode shares: mini-batch or full-batch steps, validation after
 every epoch, early stopping on validation loss, the best parameters kept, checkpoints.
 
-A *problem* supplies ``loss_and_grad(params, x, y) -> (loss, grads)`` and
-``loss(params, x, y) -> float`` (the training loss including the ridge penalty, and the
-plain mean squared error on validation data: ``val_loss``), plus ``project(params)``
-(bounds).
+A *problem* supplies ``loss_and_grad(params, x, y) -> (loss, grads)`` (the training loss,
+ridge penalty included, and its gradient), ``val_loss(params, x, y) -> float`` (the plain
+mean squared error on validation data) and ``project(params)`` (bounds).
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ import numpy as np
 from ...errors import NgspiceNotFoundError, SimulationError
 
 DEFAULT_TIMEOUT_S = 300.0
-# libngspice leaks about 0.4 KB per run even with plots, circuits and command history freed
-# (measured: +12.6 MB over 30,000 runs); a worker is replaced after this many runs, which
-# bounds its memory at a cost of one start-up (about 0.25 s) per that many runs.
+# libngspice leaks a little memory per run even with plots, circuits and command history
+# freed (benchmarks/RESULTS.md, "10,000 consecutive simulations"); a worker is replaced after
+# this many runs, which bounds its memory at the cost of one start-up per that many runs.
 DEFAULT_MAX_RUNS = 10_000
 _STARTUP_TIMEOUT_S = 60.0
 
