@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 
 import numpy as np
 import pytest
@@ -63,10 +64,7 @@ def test_custom_diode_round_trips(tmp_path, rng):
 ])
 def test_specific_errors_name_the_field(circuit, mutate, message):
     document = modelfile.circuit_to_dict(circuit)
-    if circuit.topology == "passive" and "r_feedback" in message:
-        document["components"]["stages"][1]["r_feedback"][0] = None
-    else:
-        mutate(document)
+    mutate(document)
     with pytest.raises(ModelFileError, match=message):
         modelfile.loads(json.dumps(document))
 
@@ -143,10 +141,7 @@ def _malformed(rng, document, text):
         path = resistors[int(rng.integers(len(resistors)))]
         bad = [-1.0, 0.0, float("nan"), float("inf"), "1k", True, [], 1e-3, 1e12]
         _set(doc, path, bad[int(rng.integers(len(bad)))])
-    try:
-        return json.dumps(doc)
-    except ValueError:
-        return json.dumps(doc, allow_nan=True)
+    return json.dumps(doc)  # NaN and Infinity as JSON's common extension, which readers must refuse
 
 
 def test_ten_thousand_malformed_files_raise_only_model_file_errors(rng):
@@ -155,12 +150,12 @@ def test_ten_thousand_malformed_files_raise_only_model_file_errors(rng):
         circuit = realise(random_network(rng, 2, [3], 1), topology)
         document = modelfile.circuit_to_dict(circuit)
         valid[topology] = (document, json.dumps(document))
-    seen = 0
     for index in range(10_000):
         document, text = valid[list(valid)[index % len(valid)]]
         bad = _malformed(rng, document, text)
         with pytest.raises(ModelFileError) as caught:
             modelfile.loads(bad)
-        assert str(caught.value)  # a message, never an empty one
-        seen += 1
-    assert seen == 10_000
+        message = str(caught.value)
+        # one line that starts by saying where: the JSON position, the file, or a field's path
+        assert "\n" not in message and len(message) <= 300, message
+        assert re.match(r"(not valid JSON \(line \d+, column \d+|the file |[a-z_]+[\w.\[\]]*( = | |$))", message), message

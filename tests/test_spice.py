@@ -152,10 +152,17 @@ def test_single_sample_and_bad_inputs(spice):
         spice.simulate(circuit, [[0.2, 0.1, 0.3]])
 
 
-def test_sample_netlist_has_no_shell_or_control():
+@pytest.mark.ngspice
+def test_sample_netlist_in_stock_ngspice_equals_in_process(spice, rng):
+    """The sample-set netlist is plain SPICE: stock ngspice -b gives the outputs the worker does."""
     circuit = load_model(NETLISTS / "two_input_diode.json")
-    text = samples_netlist(circuit, np.zeros((3, 2)))
-    assert ".control" not in text and "shell" not in text
+    x = rng.uniform(-1, 1, (7, 2))
+    text = samples_netlist(circuit, x)
+    body, end = text.rsplit(".end", 1)
+    assert end.strip() == ""
+    control = ".control\nset wr_singlescale\nset wr_vecnames\nset numdgt=15\nrun\nwrdata samples.dat v(y)\nquit 0\n.endc\n"
+    stock = run_batch(body + control + ".end\n", "samples.dat")
+    np.testing.assert_allclose(stock["v(y)"], spice.simulate(circuit, x).y_volts[:, 0], rtol=0, atol=1e-9)
 
 
 @pytest.mark.ngspice

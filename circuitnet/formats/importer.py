@@ -41,9 +41,6 @@ class ImportedNetlist:
     sources: tuple[str, ...]  # names of V and I sources, lowercase
     nodes: frozenset
 
-    def text(self) -> str:
-        return "\n".join(("* imported by circuitnet",) + self.lines) + "\n"
-
 
 def parse_netlist(text: str, name: str = "netlist") -> ImportedNetlist:
     """Validate ``text`` against the allow-list; NetlistImportError at the first problem."""
