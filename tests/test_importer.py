@@ -70,7 +70,6 @@ def test_ten_thousand_generated_hostile_netlists_are_refused():
     base = RECTIFIER.splitlines()
     fragments = [h for h in HOSTILE if "\u00e9" not in h] + ["`", "\u00ff", "\x00", ".CoNtRoL", ".INCLUDE x",
                                                              "R1 a b 1k file", "V2 a 0 dc 0 shell"]
-    refused = 0
     for _ in range(10_000):
         lines = list(base)
         fragment = fragments[int(rng.integers(len(fragments)))]
