@@ -63,11 +63,14 @@ def test_spiceinit_in_working_folder_and_home_is_not_executed(tmp_path, monkeypa
     assert not marker.exists()
 
 
+# a transient long enough that ngspice is still busy when a test kills or times out its worker
+SLOW = "* slow\nV1 a 0 SIN(0 1 1k)\nR1 a b 1k\nC1 b 0 1u\nD1 b 0 dm\n.model dm D(IS=1e-14)\n.tran 1n {stop}\n.end\n"
+
+
 @pytest.mark.ngspice
 def test_worker_killed_mid_run_is_replaced():
     worker = Worker(timeout_s=60)
-    slow = ("* slow\nV1 a 0 SIN(0 1 1k)\nR1 a b 1k\nC1 b 0 1u\nD1 b 0 dm\n.model dm D(IS=1e-14)\n"
-            ".tran 1n 20m\n.end\n")
+    slow = SLOW.format(stop="20m")
     try:
         worker.run("* start\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n")
         pid = worker.pid
@@ -87,8 +90,7 @@ def test_worker_killed_mid_run_is_replaced():
 @pytest.mark.ngspice
 def test_hung_worker_times_out_and_is_replaced():
     worker = Worker(timeout_s=1.0)
-    slow = ("* slow\nV1 a 0 SIN(0 1 1k)\nR1 a b 1k\nC1 b 0 1u\nD1 b 0 dm\n.model dm D(IS=1e-14)\n"
-            ".tran 1n 200m\n.end\n")
+    slow = SLOW.format(stop="200m")
     try:
         with pytest.raises(SimulationError, match="did not finish within 1 s"):
             worker.run(slow)

@@ -135,7 +135,7 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def column_sums(a: np.ndarray) -> np.ndarray:
-    """a.sum(0) of a 2-D array as a matrix-vector product: 5x faster for (1000, 32)."""
+    """a.sum(0) of a 2-D array as a matrix-vector product, which uses BLAS where sum(0) does not."""
     return np.ones(a.shape[0]) @ a
 
 

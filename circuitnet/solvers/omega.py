@@ -25,9 +25,9 @@ def wright_omega(x: np.ndarray) -> np.ndarray:
     absolute error below 2e-9 (both largest near x = 0.6; times Vte that is 5e-11 V).
 
     A first guess of relative error 2e-2 (Winitzki's approximation of W, with
-    ln(1 + e^x) for ln(1 + z)), then one Fritsch-Shafer-Crowe step (fourth order). A
-    Newton step more would reach 1e-15 for another 20 % of the time; no circuit needs it.
-    Every step works in place: fresh 256 KB temporaries cost more than the arithmetic.
+    ln(1 + e^x) for ln(1 + z)), then one Fritsch-Shafer-Crowe step (fourth order). One
+    Newton step more would reach 1e-15, at a cost no circuit needs. Every step works in
+    place: fresh temporaries of this size cost more than the arithmetic on them.
     """
     if x.size and float(np.max(x)) > _EXP_LIMIT:
         u = np.exp(np.minimum(x, _EXP_LIMIT))
