@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import circuitnet
@@ -169,3 +170,34 @@ def test_the_checks_find_an_upward_import_and_a_cycle(fake_package):
     renamed = {f"circuitnet.{k[4:]}": {f"circuitnet.{t[4:]}" for t in v} for k, v in graph.items() if k != "pkg"}
     assert upward_imports(renamed) == [
         "circuitnet.model.circuit (model) imports circuitnet.training.loop (training)"]
+
+
+def test_a_topology_is_one_class_and_its_registration(monkeypatch, rng, tmp_path):
+    """A topology registered from outside the package goes through realisation, read-back, the
+    netlist, the model file, the surrogate and the ideal backend with no other change: nothing
+    tests a topology's name. (The twin is the diode topology under another name, so every
+    answer must equal the diode circuit's.)"""
+    from conftest import random_network
+
+    from circuitnet import TOPOLOGIES, load_model, read_back, realise, save_model, simulate
+    from circuitnet.formats import modelfile
+    from circuitnet.topologies import netlist_lines
+    from circuitnet.topologies.diode import DiodeTopology
+
+    class TwinTopology(DiodeTopology):
+        name = "twin"
+        summary = "the diode topology under another name"
+
+    monkeypatch.setitem(TOPOLOGIES, "twin", TwinTopology())
+    net = random_network(rng, 2, [5, 3], 1)
+    twin, diode = realise(net, "twin"), realise(net, "diode")
+    assert [line.replace("twin", "diode") for line in netlist_lines(twin)] == netlist_lines(diode)
+    for made, read in zip(net.layers, read_back(twin).layers):
+        np.testing.assert_allclose(read.weights, made.weights, rtol=1e-9, atol=1e-12)
+    x = rng.uniform(-1, 1, (50, 2))
+    for backend in ("surrogate", "ideal"):
+        a, b = simulate(twin, x, backend), simulate(diode, x, backend)
+        np.testing.assert_array_equal(a.y, b.y)
+        assert a.nodes.keys() == b.nodes.keys()
+    loaded = load_model(save_model(twin, tmp_path / "twin.json"))
+    assert loaded.topology == "twin" and modelfile.dumps(loaded) == modelfile.dumps(twin)

@@ -1,8 +1,9 @@
 """What a topology is, and the parts of realisation and read-back that all topologies share.
 
 A topology says how a hidden neuron is built (its *cell*): how to size it from weights,
-what ideal transfer its components give, and its netlist lines. Rails, inverters, the
-output summer and the bookkeeping of scales are shared and live here and in ``blocks``.
+what ideal transfer its components give, its netlist elements, and its surrogate (the same
+equations, differentiable). Rails, inverters, the output summer and the bookkeeping of
+scales are shared and live here and in ``shared_blocks``.
 
 Scales. Hidden unit j of stage l outputs ``activation_scale[j] * volts_per_unit * relu(z_j)``
 volts, where ``z_j = w_j . u + b_j`` is the ideal pre-activation in data units. A cell
