@@ -7,8 +7,7 @@ that are comments (``* ...``) and directives (``.model``, ``.options``, ``.temp`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 PARTS = ("resistor", "diode", "opamp", "source")
 
@@ -19,9 +18,8 @@ def number(value: float) -> str:
     return f"{float(value):.17g}"
 
 
-@dataclass(frozen=True)
-class Element:
-    """One SPICE element.
+class Element(NamedTuple):
+    """One SPICE element (a named tuple: a netlist of a large circuit has thousands).
 
     name: the instance name; its first letter is SPICE's element kind (R, D, V, B, E).
     nodes: its terminals; current flows between the first two (for an E source the last two
@@ -36,13 +34,11 @@ class Element:
     value: float | str
     part: str
 
-    def __post_init__(self) -> None:
-        if self.part not in PARTS:
-            raise ValueError(f"part = {self.part!r}; one of {', '.join(PARTS)}")
-
     def line(self) -> str:
-        value = number(self.value) if self.part == "resistor" else self.value
-        return f"{self.name} {' '.join(self.nodes)} {value}"
+        if self.part == "resistor":  # the common case, written out: netlists have thousands
+            a, b = self.nodes
+            return f"{self.name} {a} {b} {self.value:.17g}"
+        return f"{self.name} {' '.join(self.nodes)} {self.value}"
 
 
 def resistor(name: str, a: str, b: str, ohms: float) -> Element:
@@ -55,7 +51,7 @@ NetlistEntry = Union[Element, str]
 
 def lines(entries: list[NetlistEntry]) -> list[str]:
     """The netlist text lines of a list of elements, comments and directives."""
-    return [entry.line() if isinstance(entry, Element) else entry for entry in entries]
+    return [entry if type(entry) is str else entry.line() for entry in entries]
 
 
 def elements(entries: list[NetlistEntry]) -> list[Element]:
