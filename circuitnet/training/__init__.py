@@ -1,2 +1,3 @@
-"""Training: ideal networks, component values through the surrogate or with ngspice in the
-loop, E-series snapping, hyperparameter search, and the ``fit`` pipeline that joins them."""
+"""Training: data splits, ideal networks, component values through the surrogate or with ngspice
+in the loop, E-series snapping, hyperparameter search, and ``FitRun``, the whole fit that joins
+them (``run.py``)."""
