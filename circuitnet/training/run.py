@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backends.spice.backend import SpiceBackend
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..topologies import RealisationOptions
@@ -62,7 +63,6 @@ class FitRun:
 
     def __init__(self, split: Split, config: FitConfig, folder: str | Path | None = None, spice=None,
                  progress: Progress | None = None, data_description: dict | None = None):
-        from ..backends.spice.backend import SpiceBackend
         self.split = split
         self.config = config
         self.folder = Path(folder) if folder is not None else None
