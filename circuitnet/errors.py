@@ -16,6 +16,10 @@ class InvalidNetworkError(CircuitnetError, ValueError):
     """A network's weights or biases have the wrong shape or are not finite."""
 
 
+class UsageError(CircuitnetError, ValueError):
+    """A command-line flag is unknown, missing, or has a value outside its range."""
+
+
 class InputShapeError(CircuitnetError, ValueError):
     """Input samples do not have shape (n_samples, n_inputs) or are not finite."""
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from circuitnet import Sweep, load_model
-from circuitnet.analysis.compare import compare_circuit, compare_netlist, monte_carlo_instances
+from circuitnet.analysis.compare import compare_circuit, compare_netlist
+from circuitnet.analysis.montecarlo import monte_carlo_instances
 from circuitnet.backends.ideal import IdealBackend
 from circuitnet.model import nodes
 from circuitnet.interface.report import write_report
@@ -83,9 +84,45 @@ def test_monte_carlo_at_zero_tolerance_is_the_nominal_circuit_exactly(spice):
     circuit = load_model(NETLISTS / "eight_precision.json")
     numbers, curves = compare_circuit(circuit, SWEEP, temperatures=(27.0,), montecarlo=5, tolerance=0.0, seed=9,
                                       executor=LocalExecutor(2), spice=spice)
-    for row in curves["montecarlo"]:
-        assert np.array_equal(row, curves["spice"].y[:, 0])
+    for name in ("low", "high", "median_board"):
+        assert np.array_equal(curves["montecarlo"][name], curves["spice"].y[:, 0]), name
     assert numbers["montecarlo"]["max_abs_error"]["worst"] == numbers["network"]["spice_vs_ideal"]["max_abs"]
+
+
+class RecordingExecutor(LocalExecutor):
+    """A local executor that remembers how many tasks each call was given."""
+
+    def __init__(self, workers):
+        super().__init__(workers)
+        self.calls = []
+
+    def map(self, function, items):
+        items = list(items)
+        self.calls.append(len(items))
+        return super().map(function, items)
+
+
+@pytest.mark.ngspice
+def test_monte_carlo_streams_its_boards_in_bounded_groups(spice, monkeypatch):
+    """However many boards, the executor gets at most workers x TASKS_PER_WORKER tasks at a
+    time, each of MC_BATCH boards it builds itself; the figures equal each board simulated alone."""
+    from circuitnet.analysis import montecarlo
+    monkeypatch.setattr(montecarlo, "MC_BATCH", 2)
+    monkeypatch.setattr(montecarlo, "TASKS_PER_WORKER", 4)
+    circuit = load_model(NETLISTS / "eight_diode.json")
+    x = SWEEP.inputs(1)
+    ideal_y = IdealBackend().simulate(circuit, x).y[:, 0]
+    executor, seen = RecordingExecutor(1), []
+    streamed = montecarlo.monte_carlo(circuit, x, ideal_y, 19, 0.03, 7, 0.1, executor,
+                                      progress=lambda done, total: seen.append((done, total)))
+    assert executor.calls == [4, 4, 2] and seen == [(8, 19), (16, 19), (19, 19)]
+    outputs = np.array([spice.simulate(board, x).y[:, 0] for board in monte_carlo_instances(circuit, 19, 0.03, 7, 0.1)])
+    errors = np.max(np.abs(outputs - ideal_y), axis=1)
+    np.testing.assert_allclose(streamed["errors"], errors, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(streamed["low"], outputs.min(0), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(streamed["high"], outputs.max(0), rtol=0, atol=1e-12)
+    assert sorted(errors)[9] == errors[streamed["median_index"]]
+    np.testing.assert_allclose(streamed["median_board"], outputs[streamed["median_index"]], rtol=0, atol=1e-12)
 
 
 @pytest.mark.ngspice

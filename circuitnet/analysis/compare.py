@@ -6,10 +6,10 @@
 - each hidden neuron: its ngspice rectifier output against the ideal elbow, the max and
   RMS deviation, and the elbow (position and slope) fitted to the simulated curve;
 - temperatures: the output at each temperature and its error;
-- Monte Carlo: instances with every resistor drawn uniformly inside its tolerance (and,
-  optionally, the diodes' IS spread log-normally), simulated in parallel; the error
-  distribution (median, 95th percentile, worst), the envelope, and the yield against a
-  threshold;
+- Monte Carlo (``montecarlo``): boards with every resistor drawn uniformly inside its
+  tolerance (and, optionally, the diodes' IS spread log-normally), simulated in parallel and
+  streamed; the error distribution (median, 95th percentile, worst), the envelope, and the
+  yield against a threshold;
 - power: static power delivered by each source (inputs, references, op-amp outputs) and
   dissipated in the resistors and diodes, over the sweep (max and mean).
 
@@ -18,7 +18,7 @@ Every number goes into one JSON-ready dict; the curves behind them into ``curves
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 
@@ -27,14 +27,12 @@ from ..backends.result import SimulationResult
 from ..backends.spice.backend import SpiceBackend, simulate_circuits, sweep_netlist
 from ..backends.surrogate import SurrogateBackend
 from ..model import nodes
-from ..model.board import Board
 from ..model.circuit import Circuit
-from ..model.devices import DiodeModel
 from ..model.sweep import Sweep
 from ..topologies import circuit_elements, read_back
 from ..util.executor import LocalExecutor
+from .montecarlo import monte_carlo
 
-MC_BATCH = 25  # Monte Carlo instances per task
 
 
 def error_summary(error: np.ndarray) -> dict:
@@ -97,22 +95,6 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
     return rows
 
 
-def monte_carlo_instances(circuit: Circuit, count: int, tolerance: float, seed: int,
-                          is_spread: float = 0.0) -> list[Circuit]:
-    """``count`` boards: resistors drawn uniformly within +-tolerance, each instance from its
-    own seed (seed, k); with ``is_spread``, the diodes' IS times exp(is_spread * N(0, 1))."""
-    instances = []
-    for k in range(count):
-        board = Board(tolerance=tolerance, seed=int(np.random.SeedSequence([seed, k]).generate_state(1)[0]))
-        instance = board.apply(circuit)
-        if is_spread > 0:
-            factor = float(np.exp(is_spread * np.random.default_rng([seed, k, 1]).normal()))
-            params = dict(circuit.diode.params, IS=circuit.diode.params["IS"] * factor)
-            instance = replace(instance, diode=DiodeModel("custom", params, f"{circuit.diode.name} with IS x{factor:.3g}"))
-        instances.append(instance)
-    return instances
-
-
 def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
     """Static power over the sweep from ngspice's node voltages and branch currents (watts):
     delivered by each source (inputs, references, and all op-amp outputs together) and
@@ -159,8 +141,10 @@ def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
 
 def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,
                     tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
-                    yield_threshold: float = 0.05, executor=None, spice=None) -> tuple[dict, dict]:
-    """(numbers, curves): see the module docstring. Errors are in data units unless named _v."""
+                    yield_threshold: float = 0.05, executor=None, spice=None,
+                    progress: Callable[[int, int], None] | None = None) -> tuple[dict, dict]:
+    """(numbers, curves): see the module docstring. Errors are in data units unless named _v.
+    progress(boards done, boards) is called as the Monte Carlo boards come in."""
     spice = spice or SpiceBackend()
     executor = executor or LocalExecutor()
     x = sweep.inputs(circuit.n_inputs)
@@ -185,10 +169,9 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
         numbers["temperatures"].append({"temperature_c": float(t), **error_summary(result.y - ideal.y)})
         curves["temperatures"][float(t)] = result.y[:, 0]
     if montecarlo > 0:
-        instances = monte_carlo_instances(circuit, montecarlo, tolerance, seed, is_spread)
-        batches = [(instances[i:i + MC_BATCH], x, 27.0) for i in range(0, len(instances), MC_BATCH)]
-        outputs = np.array([r.y[:, 0] for batch in executor.map(simulate_circuits, batches) for r in batch])
-        worst = np.max(np.abs(outputs - ideal.y[:, 0]), axis=1)
+        streamed = monte_carlo(circuit, x, ideal.y[:, 0], montecarlo, tolerance, seed, is_spread, executor,
+                               progress)
+        worst = streamed["errors"]
         numbers["montecarlo"] = {
             "instances": montecarlo, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
             "max_abs_error": {"median": float(np.median(worst)), "p95": float(np.percentile(worst, 95)),
@@ -196,7 +179,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
             "yield_threshold": yield_threshold, "yield": float(np.mean(worst <= yield_threshold)),
             "per_instance_max_abs_error": worst.tolist(),
         }
-        curves["montecarlo"] = outputs
+        curves["montecarlo"] = {name: streamed[name] for name in ("low", "high", "median_board")}
     power = power_figures(circuit, sweep, spice)
     curves["power"] = power.pop("curves")
     numbers["power"] = power

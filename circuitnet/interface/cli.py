@@ -16,7 +16,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..errors import CircuitnetError, SimulationError
+from ..errors import CircuitnetError, SimulationError, UsageError
+from . import flags
 from ..util.allocator import keep_freed_memory
 
 # Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
@@ -34,7 +35,7 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = flags.Parser(
         prog="circuitnet",
         description="ReLU neural networks as analog circuits: fit their resistors, export SPICE netlists, "
                     "simulate them, and compare simulated against ideal.",
@@ -54,9 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("model", help="model file (JSON) to export")
     export.add_argument("-o", "--output", required=True, help="netlist file to write (.cir)")
     analysis = export.add_mutually_exclusive_group()
-    analysis.add_argument("--sweep", metavar="START:STOP:N", default="-1:1:201",
+    analysis.add_argument("--sweep", metavar="START:STOP:N", default="-1:1:201", type=flags.sweep_range,
                           help="DC sweep of the first input: N evenly spaced points from START to STOP, both "
-                               "included, data units; other inputs held at 0")
+                               f"included, data units (ends within +-{flags.INPUT_LIMIT:g}); other inputs held at 0")
     analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
 
     neuron = commands.add_parser(
@@ -67,12 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: circuitnet neuron --topology precision --w 2 --b -0.5 --x -1:1:401 --plot elbow.png",
     )
     neuron.add_argument("--topology", required=True, choices=_topology_names(), help="circuit topology")
-    neuron.add_argument("--w", type=float, default=1.0, help="weight (data units per data unit)")
-    neuron.add_argument("--b", type=float, default=0.0, help="bias (data units)")
+    neuron.add_argument("--w", type=flags.weight, default=1.0,
+                        help=f"weight (data units per data unit): {flags.weight.range_text}")
+    neuron.add_argument("--b", type=flags.weight, default=0.0, help=f"bias (data units): {flags.weight.range_text}")
     neuron.add_argument("--diode", default="1N4148", help="diode model: 1N4148, 1N914 or BAT54")
-    neuron.add_argument("--x", metavar="START:STOP:N", default="-1:1:401",
-                        help="input sweep, N points from START to STOP, data units")
-    neuron.add_argument("--volts-per-unit", type=float, default=1.0, help="volts per data unit")
+    neuron.add_argument("--x", metavar="START:STOP:N", default="-1:1:401", type=flags.sweep_range,
+                        help=f"input sweep, N points from START to STOP, data units (ends within "
+                             f"+-{flags.INPUT_LIMIT:g})")
+    neuron.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,
+                        help=f"volts per data unit: {flags.volts_per_unit.range_text}")
     neuron.add_argument("--plot", metavar="FILE.png", help="write a PNG of the elbow and the deviation")
     neuron.add_argument("--json", action="store_true", help="print the result as one JSON document")
     simulate = commands.add_parser(
@@ -85,9 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("model", help="model file (JSON)")
     source = simulate.add_mutually_exclusive_group(required=True)
-    source.add_argument("--x", metavar="START:STOP:N", help="sweep of the (single) input, N points, data units")
+    source.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
+                        help=f"sweep of the (single) input, N points, data units (ends within +-{flags.INPUT_LIMIT:g})")
     source.add_argument("--inputs", metavar="FILE.csv", help="input samples, one row each, data units")
-    simulate.add_argument("--temp", type=float, default=27.0, help="circuit temperature, degrees Celsius")
+    simulate.add_argument("--temp", type=flags.temperature, default=27.0,
+                          help=f"circuit temperature, degrees Celsius: {flags.temperature.range_text}")
     simulate.add_argument("--backend", default="spice", choices=_backend_names(), help="simulator")
     output = simulate.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
@@ -109,27 +115,36 @@ def add_compare_parser(commands) -> None:
                     "shell escapes are refused), simulate its transfer curve and fit the best ReLU network of "
                     "--hidden neurons to it.",
         epilog="Examples: circuitnet compare netlists/eight_diode.json --out out/cmp --temps 0,27,70 "
-               "--montecarlo 200 --tolerance 1%%\n          circuitnet compare --netlist rect.cir --input V1 "
+               "--montecarlo 200 --tolerance 1%\n          circuitnet compare --netlist rect.cir --input V1 "
                "--output out --hidden 1 --out out/rect",
     )
     compare.add_argument("model", nargs="?", help="model file (JSON)")
     compare.add_argument("--out", required=True, help="output folder (created if missing)")
-    compare.add_argument("--x", metavar="START:STOP:N", help="sweep of input 1, data units (default -1:1:201; "
-                                                              "with --netlist, volts, default 0:2:201)")
-    compare.add_argument("--temps", default="0,27,70", help="temperatures, degrees Celsius, comma-separated")
-    compare.add_argument("--montecarlo", type=int, default=0, metavar="N", help="number of Monte Carlo boards")
-    compare.add_argument("--tolerance", default="1%", help="resistor tolerance: 1%% or 0.01")
-    compare.add_argument("--is-spread", type=float, default=0.0,
-                         help="log-normal spread of the diodes' IS per board (sigma of ln IS)")
-    compare.add_argument("--yield-threshold", type=float, default=0.05,
-                         help="a board passes when its max |ngspice - ideal| is at most this, data units")
-    compare.add_argument("--seed", type=int, default=0, help="seed of the Monte Carlo draws")
-    compare.add_argument("--workers", type=int, help="parallel simulations (default: one per core)")
+    compare.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
+                         help="sweep of input 1, data units (default -1:1:201; with --netlist, volts, default "
+                              f"0:2:201); ends within +-{flags.INPUT_LIMIT:g}")
+    compare.add_argument("--temps", default="0,27,70", type=flags.temperatures,
+                         help=f"temperatures, degrees Celsius: {flags.temperatures.range_text}")
+    compare.add_argument("--montecarlo", type=flags.boards, default=0, metavar="N",
+                         help=f"number of Monte Carlo boards: {flags.boards.range_text}")
+    compare.add_argument("--tolerance", default="1%", type=flags.tolerance,
+                         help=f"resistor tolerance: 1%% or 0.01, at most {100 * flags.TOLERANCE_MAX:g}%%")
+    compare.add_argument("--is-spread", type=flags.is_spread, default=0.0,
+                         help=f"log-normal spread of the diodes' IS per board (sigma of ln IS): "
+                              f"{flags.is_spread.range_text}")
+    compare.add_argument("--yield-threshold", type=flags.error_threshold, default=0.05,
+                         help="a board passes when its max |ngspice - ideal| is at most this, data units: "
+                              f"{flags.error_threshold.range_text}")
+    compare.add_argument("--seed", type=flags.seed, default=0,
+                         help=f"seed of the Monte Carlo draws: {flags.seed.range_text}")
+    compare.add_argument("--workers", type=flags.workers,
+                         help=f"parallel simulations (default: one per core): {flags.workers.range_text}")
     compare.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the work on a Dask cluster")
     compare.add_argument("--netlist", metavar="FILE.cir", help="import this netlist instead of a model file")
     compare.add_argument("--input", metavar="SOURCE", help="with --netlist: the V source to sweep")
     compare.add_argument("--output", metavar="NODE", help="with --netlist: the output node")
-    compare.add_argument("--hidden", type=int, default=1, help="with --netlist: neurons of the fitted network")
+    compare.add_argument("--hidden", type=flags.fitted_neurons, default=1,
+                         help=f"with --netlist: neurons of the fitted network: {flags.fitted_neurons.range_text}")
     compare.add_argument("--json", action="store_true", help="print compare.json")
 
 
@@ -152,30 +167,41 @@ def add_fit_parser(commands) -> None:
     source.add_argument("--resume", metavar="DIR", help="continue the stopped run in DIR (its settings are kept)")
     fit.add_argument("--x-columns", metavar="A,B", help="input columns of --data (names or 1-based positions)")
     fit.add_argument("--y-column", metavar="C", help="target column of --data (default: the last)")
-    fit.add_argument("--points", type=int, default=500, help="training points drawn from --target "
-                                                              "(validation and test: half as many each)")
-    fit.add_argument("--noise", type=float, default=0.0, help="Gaussian noise on --target data, data units")
+    fit.add_argument("--points", type=flags.points, default=500,
+                     help=f"training points drawn from --target (validation and test: half as many each): "
+                          f"{flags.points.range_text}")
+    fit.add_argument("--noise", type=flags.noise, default=0.0,
+                     help=f"Gaussian noise on --target data, data units: {flags.noise.range_text}")
     fit.add_argument("--topology", default="diode", choices=_topology_names(), help="circuit topology")
-    fit.add_argument("--hidden", default="16", metavar="H[,H2]", help="hidden layer widths")
+    fit.add_argument("--hidden", default="16", metavar="H[,H2]", type=flags.widths,
+                     help=f"hidden layer widths: {flags.widths.range_text}")
     fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
                      help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
                           "with ngspice in the loop")
-    fit.add_argument("--epochs", type=int, help="epochs of the mode's training (default: ideal 4000, surrogate 1000, "
-                                                "spice-loop 400)")
-    fit.add_argument("--lr", type=float, default=0.01, help="Adam's initial learning rate (cosine decay)")
-    fit.add_argument("--lam", type=float, default=1e-6, help="ridge strength: on weights (ideal stage), on "
-                                                             "conductances in mS (circuit stage)")
-    fit.add_argument("--batch-size", type=int, help="mini-batch size (default: full-batch gradient descent)")
-    fit.add_argument("--patience", type=int, help="stop after this many epochs without a better validation loss")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the data split, initialisation and batches")
+    fit.add_argument("--epochs", type=flags.count, help="epochs of the mode's training (default: ideal 4000, "
+                                                        f"surrogate 1000, spice-loop 400): {flags.count.range_text}")
+    fit.add_argument("--lr", type=flags.learning_rate, default=0.01,
+                     help=f"Adam's initial learning rate (cosine decay): {flags.learning_rate.range_text}")
+    fit.add_argument("--lam", type=flags.ridge, default=1e-6, help="ridge strength: on weights (ideal stage), on "
+                                                                   f"conductances in mS (circuit stage): "
+                                                                   f"{flags.ridge.range_text}")
+    fit.add_argument("--batch-size", type=flags.count,
+                     help=f"mini-batch size (default: full-batch gradient descent): {flags.count.range_text}")
+    fit.add_argument("--patience", type=flags.count,
+                     help=f"stop after this many epochs without a better validation loss: {flags.count.range_text}")
+    fit.add_argument("--seed", type=flags.seed, default=0,
+                     help=f"seed of the data split, initialisation and batches: {flags.seed.range_text}")
     fit.add_argument("--e-series", choices=["E12", "E24", "E48", "E96", "E192"],
                      help="snap every resistor to this series and fine-tune the rest")
     fit.add_argument("--diode", default="1N4148", help="diode model")
-    fit.add_argument("--board-tolerance", type=float, default=0.0, metavar="FRACTION",
-                     help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05)")
-    fit.add_argument("--board-temp", type=float, default=27.0, help="the board's temperature, degrees Celsius")
+    fit.add_argument("--board-tolerance", type=flags.fraction, default=0.0, metavar="FRACTION",
+                     help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05): "
+                          f"{flags.fraction.range_text}")
+    fit.add_argument("--board-temp", type=flags.temperature, default=27.0,
+                     help=f"the board's temperature, degrees Celsius: {flags.temperature.range_text}")
     fit.add_argument("--board-diode", help="the board's diode, if not the model's")
-    fit.add_argument("--board-seed", type=int, default=1, help="seed of the board's resistor errors")
+    fit.add_argument("--board-seed", type=flags.seed, default=1,
+                     help=f"seed of the board's resistor errors: {flags.seed.range_text}")
     fit.add_argument("--search", action="store_true",
                      help="first choose hidden width, lam and lr on validation data (parallel workers)")
     fit.add_argument("--out", help="output folder (created if missing)")
@@ -213,11 +239,10 @@ def join_range_values(argv: list[str]) -> list[str]:
 def command_export(args) -> int:
     from ..backends.spice.netlist import netlist_text
     from ..formats import modelfile
-    from ..model.sweep import parse_sweep
     from ..util.atomic import write_text_atomically
 
     circuit = modelfile.load(args.model)
-    sweep = None if args.op else parse_sweep(args.sweep)
+    sweep = None if args.op else args.sweep
     output = Path(args.output)
     made_by = "circuitnet export " + shlex.join([args.model, "-o", args.output]
                                                 + (["--op"] if args.op else ["--sweep", str(args.sweep)]))
@@ -230,9 +255,8 @@ def command_export(args) -> int:
 
 def command_neuron(args) -> int:
     from ..analysis.elbow import compare_elbow
-    from ..model.sweep import parse_sweep
 
-    result = compare_elbow(args.topology, args.w, args.b, parse_sweep(args.x), diode=args.diode,
+    result = compare_elbow(args.topology, args.w, args.b, args.x, diode=args.diode,
                            volts_per_unit=args.volts_per_unit)
     s = result.circuit.volts_per_unit
     summary = {
@@ -262,7 +286,6 @@ def command_simulate(args) -> int:
     from ..errors import InputShapeError
     from ..formats import modelfile
     from ..formats.datafile import read_inputs_csv
-    from ..model.sweep import parse_sweep
     from ..topologies import read_back
 
     circuit = modelfile.load(args.model)
@@ -270,7 +293,7 @@ def command_simulate(args) -> int:
         if circuit.n_inputs != 1:
             raise InputShapeError(f"{args.model} has {circuit.n_inputs} inputs; --x sweeps one-input models, "
                                   f"give the samples with --inputs FILE.csv")
-        result = simulate_sweep(circuit, parse_sweep(args.x), backend=args.backend, temperature_c=args.temp)
+        result = simulate_sweep(circuit, args.x, backend=args.backend, temperature_c=args.temp)
     else:
         result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs), backend=args.backend,
                           temperature_c=args.temp)
@@ -318,6 +341,23 @@ class _ProgressBar:
             self.bar = None
 
 
+def _count_bar(description: str, unit: str):
+    """A progress(done, total) callback drawing a tqdm bar on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or tqdm(total=total, desc=description, unit=unit, file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
 def command_fit(args) -> int:
     from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
@@ -352,7 +392,7 @@ def command_fit(args) -> int:
         if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
             board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
                      "diode": args.board_diode}
-        config = FitConfig(topology=args.topology, hidden=[int(h) for h in args.hidden.split(",")], mode=args.mode,
+        config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                            epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                            patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
                            board=board)
@@ -381,21 +421,10 @@ def command_fit(args) -> int:
     return EXIT_OK
 
 
-def _tolerance(text: str) -> float:
-    from ..errors import InputShapeError
-    try:
-        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise InputShapeError(f"--tolerance {text!r}: give a fraction (0.01) or a percentage (1%)") from None
-    if not 0 <= value < 1:
-        raise InputShapeError(f"--tolerance {text!r}: must be from 0 to below 100 %")
-    return value
-
-
 def command_compare(args) -> int:
     from ..analysis.compare import compare_circuit, compare_netlist
     from ..errors import CircuitnetError
-    from ..model.sweep import parse_sweep
+    from ..model.sweep import Sweep
     from ..util.executor import executor_for
     from .report import write_report
 
@@ -408,17 +437,17 @@ def command_compare(args) -> int:
         except OSError as error:
             raise CircuitnetError(f"{path}: can't read it: {error.strerror or error}") from None
         numbers, curves = compare_netlist(text, path.name, args.input, args.output, args.hidden,
-                                          parse_sweep(args.x) if args.x else None, args.seed)
+                                          args.x, args.seed)
         title = f"imported netlist {path.name}"
     else:
         if not args.model:
             raise CircuitnetError("give a model file, or --netlist FILE.cir")
         from ..formats import modelfile
         circuit = modelfile.load(args.model)
-        temperatures = [float(t) for t in args.temps.split(",") if t.strip()]
-        numbers, curves = compare_circuit(circuit, parse_sweep(args.x or "-1:1:201"), temperatures, args.montecarlo,
-                                          _tolerance(args.tolerance), args.is_spread, args.seed, args.yield_threshold,
-                                          executor_for(args.scheduler, args.workers))
+        numbers, curves = compare_circuit(circuit, args.x or Sweep(-1.0, 1.0, 201), args.temps, args.montecarlo,
+                                          args.tolerance, args.is_spread, args.seed, args.yield_threshold,
+                                          executor_for(args.scheduler, args.workers),
+                                          progress=_count_bar("Monte Carlo boards", "board"))
         title = f"{args.model}: {circuit.topology} circuit against its ideal network"
     written = write_report(args.out, numbers, curves, title)
     if args.json:
@@ -435,7 +464,11 @@ COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": comm
 def main(argv: list[str] | None = None) -> int:
     argv = join_range_values(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:  # a bad flag: one line, before any work
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
     args.argv = argv  # what the user typed after 'circuitnet', recorded in fit's netlist
     debug = args.debug or os.environ.get("CIRCUITNET_DEBUG") == "1"
     keep_freed_memory()  # this process is ours: trade freed memory for surrogate speed (util/allocator.py)

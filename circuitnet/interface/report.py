@@ -90,12 +90,12 @@ def temperatures_figure(numbers: dict, curves: dict) -> Figure:
 
 def montecarlo_figure(numbers: dict, curves: dict) -> Figure:
     mc = numbers["montecarlo"]
-    outputs = curves["montecarlo"]
+    boards = curves["montecarlo"]
     figure = Figure(figsize=(10, 4), layout="constrained")
     left, right = figure.subplots(1, 2)
     x = curves["x"]
-    left.fill_between(x, outputs.min(0), outputs.max(0), color="tab:red", alpha=0.25, label="envelope")
-    left.plot(x, np.median(outputs, axis=0), color="tab:red", linewidth=1.2, label="median instance")
+    left.fill_between(x, boards["low"], boards["high"], color="tab:red", alpha=0.25, label="envelope")
+    left.plot(x, boards["median_board"], color="tab:red", linewidth=1.2, label="board of median error")
     left.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.0, label="ideal")
     left.set_title(f"{mc['instances']} boards, resistors within +-{100 * mc['tolerance']:g} %", fontsize=10)
     left.set_xlabel("input x1")

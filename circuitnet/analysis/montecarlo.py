@@ -1,0 +1,87 @@
+"""Monte Carlo boards: every resistor drawn uniformly within its tolerance (and, optionally, the
+diodes' IS spread log-normally), each board simulated in ngspice, streamed.
+
+Board k is made from its own seed (seed, k), so any task can build any board, and the same
+seed gives the same boards on one machine or on a cluster. The boards are never all held at
+once. Tasks build their own boards and send back one number per board (its max |y - ideal|)
+and the pointwise envelope of their outputs. Those are folded in group by group, so memory
+holds one float per board and one group of tasks, whatever the count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+
+from ..backends.spice.backend import SpiceBackend
+from ..model.board import Board
+from ..model.circuit import Circuit
+from ..model.devices import DiodeModel
+
+MC_BATCH = 25  # boards per task
+TASKS_PER_WORKER = 16  # tasks per worker in one group: few group boundaries, where workers wait
+
+
+def monte_carlo_board(circuit: Circuit, k: int, tolerance: float, seed: int, is_spread: float = 0.0) -> Circuit:
+    """Board k: resistors drawn uniformly within +-tolerance from seed (seed, k); with
+    ``is_spread``, the diodes' IS times exp(is_spread * N(0, 1))."""
+    board = Board(tolerance=tolerance, seed=int(np.random.SeedSequence([seed, k]).generate_state(1)[0]))
+    instance = board.apply(circuit)
+    if is_spread > 0:
+        factor = float(np.exp(is_spread * np.random.default_rng([seed, k, 1]).normal()))
+        params = dict(circuit.diode.params, IS=circuit.diode.params["IS"] * factor)
+        instance = replace(instance, diode=DiodeModel("custom", params, f"{circuit.diode.name} with IS x{factor:.3g}"))
+    return instance
+
+
+def monte_carlo_instances(circuit: Circuit, count: int, tolerance: float, seed: int,
+                          is_spread: float = 0.0) -> list[Circuit]:
+    """Boards 0 .. count - 1 as a list (for small counts; ``monte_carlo`` streams them)."""
+    return [monte_carlo_board(circuit, k, tolerance, seed, is_spread) for k in range(count)]
+
+
+def board_errors(job) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An executor task: boards start .. stop - 1 simulated over x.
+
+    job: (circuit, start, stop, tolerance, seed, is_spread, x of shape (n, n_inputs),
+    ideal outputs of shape (n,), data units). Returns (max |y - ideal| of each board,
+    shape (stop - start,); the pointwise min and max of their outputs, shape (n,)).
+    """
+    circuit, start, stop, tolerance, seed, is_spread, x, ideal_y = job
+    spice = SpiceBackend()
+    errors, low, high = [], None, None
+    for k in range(start, stop):
+        y = spice.simulate(monte_carlo_board(circuit, k, tolerance, seed, is_spread), x).y[:, 0]
+        errors.append(float(np.max(np.abs(y - ideal_y))))
+        low = y if low is None else np.minimum(low, y)
+        high = y if high is None else np.maximum(high, y)
+    return np.array(errors), low, high
+
+
+def monte_carlo(circuit: Circuit, x: np.ndarray, ideal_y: np.ndarray, count: int, tolerance: float, seed: int,
+                is_spread: float, executor, progress: Callable[[int, int], None] | None = None) -> dict:
+    """``count`` boards through ``executor``, streamed (see the module docstring).
+
+    Returns {"errors": (count,) max |y - ideal| per board, "low", "high": (n,) pointwise
+    envelope of the outputs, "median_board": (n,) outputs of the board whose error is the
+    median, "median_index": its k}; data units. progress(boards done, count) after each group.
+    """
+    jobs = [(circuit, start, min(start + MC_BATCH, count), tolerance, seed, is_spread, x, ideal_y)
+            for start in range(0, count, MC_BATCH)]
+    group = max(1, int(getattr(executor, "workers", 1))) * TASKS_PER_WORKER
+    errors = np.empty(count)
+    low = high = None
+    for first in range(0, len(jobs), group):
+        chosen = jobs[first:first + group]
+        for job, (found, batch_low, batch_high) in zip(chosen, executor.map(board_errors, chosen)):
+            errors[job[1]:job[2]] = found
+            low = batch_low if low is None else np.minimum(low, batch_low)
+            high = batch_high if high is None else np.maximum(high, batch_high)
+        if progress is not None:
+            progress(chosen[-1][2], count)
+    median_index = int(np.argsort(errors, kind="stable")[(count - 1) // 2])
+    median_board = monte_carlo_board(circuit, median_index, tolerance, seed, is_spread)
+    return {"errors": errors, "low": low, "high": high, "median_index": median_index,
+            "median_board": SpiceBackend().simulate(median_board, x).y[:, 0]}

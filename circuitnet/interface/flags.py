@@ -1,0 +1,121 @@
+"""Command-line values, checked before any work is done.
+
+Every numeric flag has a type from this module that knows its range. A bad value ends the
+command with one line on stderr that names the flag, the allowed range and the value, and
+with exit status 2; nothing has been simulated or written by then. The ranges below are the
+one place they are stated: the help texts quote them from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Callable
+
+from ..errors import CircuitnetError, UsageError
+from ..formats.modelfile import MAX_WIDTH
+from ..model.sweep import MAX_POINTS, Sweep, parse_sweep
+
+# degrees Celsius: the industrial/military rating range of semiconductor parts; device models
+# say nothing trustworthy outside it
+TEMPERATURE_C = (-55.0, 125.0)
+# data units: an input or sweep end beyond this is no signal a circuit of these parts can take
+INPUT_LIMIT = 1e3
+SEED_MAX = 2**32 - 1
+COUNT_MAX = 1_000_000  # epochs, points, batch size, patience, Monte Carlo boards
+WORKERS_MAX = 256
+TOLERANCE_MAX = 0.5
+
+
+def shown_value(text: str) -> str:
+    """A value as a message quotes it: as typed, or as a Python literal when it holds
+    whitespace or unprintable characters (so a message stays one line)."""
+    return text if text.isprintable() and not any(c.isspace() for c in text) else repr(text)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with an error that is one line naming the bad flag (no usage block)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message}; see '{self.prog} --help'")
+
+
+def number(low: float, high: float, integer: bool = False, low_open: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number in [low, high] ((low, high] with ``low_open``)."""
+    kind = "a whole number" if integer else "a number"
+    shown = (lambda v: str(int(v))) if integer else (lambda v: f"{v:g}")
+    wanted = (f"{kind} above {shown(low)} and at most {shown(high)}" if low_open
+              else f"{kind} from {shown(low)} to {shown(high)}")
+
+    def parse(text: str):
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}; give {wanted}") from None
+        if not math.isfinite(value) or value > high or value < low or (low_open and value == low):
+            raise argparse.ArgumentTypeError(f"{shown_value(text)} is out of range; give {wanted}")
+        return value
+
+    parse.range_text = wanted
+    return parse
+
+
+def number_list(low: float, high: float, integer: bool = False, most: int = 16) -> Callable[[str], list]:
+    """An argparse type: 1 to ``most`` comma-separated numbers, each in [low, high]."""
+    one = number(low, high, integer)
+
+    def parse(text: str) -> list:
+        items = [item.strip() for item in str(text).split(",")]
+        if not 1 <= len(items) <= most or "" in items:
+            raise argparse.ArgumentTypeError(f"{text!r}: give 1 to {most} comma-separated values, each "
+                                             f"{one.range_text}")
+        return [one(item) for item in items]
+
+    parse.range_text = f"1 to {most} comma-separated values, each {one.range_text}"
+    return parse
+
+
+def sweep_range(text: str) -> Sweep:
+    """An argparse type: START:STOP:N in data units, |START|, |STOP| <= INPUT_LIMIT."""
+    try:
+        sweep = parse_sweep(text)
+    except CircuitnetError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if max(abs(sweep.start), abs(sweep.stop)) > INPUT_LIMIT:
+        raise argparse.ArgumentTypeError(f"{shown_value(text)} reaches beyond +-{INPUT_LIMIT:g} data units; give START and STOP "
+                                         f"from {-INPUT_LIMIT:g} to {INPUT_LIMIT:g} (and N from 2 to {MAX_POINTS})")
+    return sweep
+
+
+def tolerance(text: str) -> float:
+    """An argparse type: a fraction (0.01) or a percentage (1%), from 0 to TOLERANCE_MAX."""
+    percent = text.endswith("%")
+    try:
+        typed = float(text[:-1] if percent else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction (0.01) or a percentage (1%)") from None
+    value = typed / 100 if percent else typed
+    # judged as typed: a tiny negative percentage must not pass by rounding to -0.0 on division
+    if not (math.isfinite(typed) and typed >= 0 and value <= TOLERANCE_MAX):
+        raise argparse.ArgumentTypeError(f"{shown_value(text)} is out of range; give 0 to {100 * TOLERANCE_MAX:g}% "
+                                         f"(0 to {TOLERANCE_MAX:g})")
+    return value
+
+
+temperature = number(*TEMPERATURE_C)
+temperatures = number_list(*TEMPERATURE_C)
+seed = number(0, SEED_MAX, integer=True)
+count = number(1, COUNT_MAX, integer=True)
+workers = number(1, WORKERS_MAX, integer=True)
+widths = number_list(1, MAX_WIDTH, integer=True, most=2)
+weight = number(-1e3, 1e3)  # a neuron's weight or bias, data units
+volts_per_unit = number(1e-3, 100.0)
+boards = number(0, COUNT_MAX, integer=True)
+points = number(10, COUNT_MAX, integer=True)
+noise = number(0.0, 10.0)
+fraction = number(0.0, TOLERANCE_MAX)
+is_spread = number(0.0, 3.0)  # sigma of ln IS: 3 is a factor of 20 either way
+error_threshold = number(0.0, 1e3, low_open=True)
+fitted_neurons = number(1, 64, integer=True)
+learning_rate = number(0.0, 10.0, low_open=True)
+ridge = number(0.0, 1e3)
