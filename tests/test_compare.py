@@ -173,3 +173,47 @@ def test_cli_compare(tmp_path):
     done = run("--netlist", str(hostile), "--input", "V1", "--output", "in", "--out", str(tmp_path / "c"))
     assert done.returncode == 2 and "line 3" in done.stderr and not marker.exists()
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.ngspice
+def test_monte_carlo_survives_killed_workers():
+    """kill -9 of ngspice workers during a Monte Carlo run costs only the netlists they were
+    running, which run again on fresh workers: the figures equal an undisturbed run's."""
+    import os
+    import signal
+    import threading
+
+    from circuitnet.analysis import montecarlo
+    from circuitnet.backends.spice.workers import shared_pool
+    circuit = load_model(NETLISTS / "eight_diode.json")
+    x = SWEEP.inputs(1)
+    ideal_y = IdealBackend().simulate(circuit, x).y[:, 0]
+
+    def run():
+        return montecarlo.monte_carlo(circuit, x, ideal_y, 120, 0.02, 5, 0.0, LocalExecutor(2))
+
+    undisturbed = run()
+    pool = shared_pool()
+    retried_before, done, kills = pool.retried, threading.Event(), []
+
+    def killer():
+        while not done.wait(0.1) and pool.retried - retried_before < 3 and len(kills) < 40:
+            pids = [worker.pid for worker in pool.workers if worker.pid is not None]
+            if pids:
+                pid = pids[len(kills) % len(pids)]
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    kills.append(pid)
+                except ProcessLookupError:
+                    pass
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        disturbed = run()
+    finally:
+        done.set()
+        thread.join()
+    assert kills and pool.retried > retried_before
+    for name in ("errors", "low", "high", "median_board"):
+        np.testing.assert_array_equal(disturbed[name], undisturbed[name], err_msg=name)

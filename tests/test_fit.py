@@ -263,3 +263,32 @@ def test_cli_resume_reads_its_own_folder(tmp_path):
     assert after["hyperparameters"] == before["hyperparameters"]
     missing = subprocess.run(base + ["--resume", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "nowhere" in missing.stderr
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("second", ["ctrl-c", "simulation failure"])
+def test_a_fit_stopped_twice_keeps_its_model_and_resumes(tmp_path, monkeypatch, capsys, second):
+    """Ctrl-C in training, then a second Ctrl-C (or a failed simulation) while measuring: the
+    best model so far is written, the message says how to resume, and --resume finishes."""
+    from circuitnet import SimulationError
+    from circuitnet.interface import cli
+    from circuitnet.training import run as run_module
+    out = tmp_path / "run"
+    monkeypatch.setattr(cli, "_ProgressBar", lambda: StopAfter("surrogate training", 3))
+    real_measure = run_module.measure
+
+    def measure_stopped(*args, **kwargs):
+        raise KeyboardInterrupt if second == "ctrl-c" else SimulationError("ngspice: the worker crashed")
+
+    monkeypatch.setattr(run_module, "measure", measure_stopped)
+    argv = ["fit", "--target", "abs", "--hidden", "3", "--points", "30", "--epochs", "20", "--out", str(out)]
+    assert cli.main(argv) == (130 if second == "ctrl-c" else 1)
+    stderr = capsys.readouterr().err
+    assert f"kept the best model so far in {out / 'model.json'}" in stderr
+    assert f"continue with: circuitnet fit --resume {out}" in stderr and "Traceback" not in stderr
+    assert load_model(out / "model.json").hidden_sizes == (3,)
+    monkeypatch.setattr(run_module, "measure", real_measure)
+    monkeypatch.setattr(cli, "_ProgressBar", Progress)
+    assert cli.main(["fit", "--resume", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["epochs_run"]["circuit"] == 20 and not report["interrupted"]

@@ -358,6 +358,20 @@ def _count_bar(description: str, unit: str):
     return progress
 
 
+def _stopped_fit(run, out: Path, error: BaseException) -> int:
+    """A fit stopped before its outputs were all written: keep the best model so far and say
+    how to go on (its checkpoint is already in ``out``)."""
+    from ..formats import modelfile
+    kept = ""
+    if run.keep_best_so_far():
+        modelfile.save(run.circuit, out / "model.json")
+        kept = f"kept the best model so far in {out / 'model.json'}; "
+    interrupted = isinstance(error, KeyboardInterrupt)
+    cause = "interrupted" if interrupted else f"simulation failed: {error}"
+    print(f"circuitnet fit: {cause}; {kept}continue with: circuitnet fit --resume {out}", file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
+
+
 def command_fit(args) -> int:
     from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
@@ -400,12 +414,15 @@ def command_fit(args) -> int:
             print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
             config, table = search(split, config)
         run = FitRun.start(split, config, out, description, progress=_ProgressBar())
-    result = run.run()
-    if table is not None:
-        result.report["search"] = table
-    described = run.data_description or {}
-    target = get_target(described["target"]) if described.get("target") else None
-    write_outputs(out, result, run.split, SpiceBackend(), target, command)
+    try:
+        result = run.run()
+        if table is not None:
+            result.report["search"] = table
+        described = run.data_description or {}
+        target = get_target(described["target"]) if described.get("target") else None
+        write_outputs(out, result, run.split, SpiceBackend(), target, command)
+    except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
+        return _stopped_fit(run, out, error)
     report = result.report
     if args.json:
         print(json.dumps(report))

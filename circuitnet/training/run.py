@@ -41,7 +41,8 @@ from .progress import Progress
 from .pruning import realise_pruned
 from .snapping import snap_and_tune
 
-PRETRAIN, CIRCUIT = "pretrain", "circuit"  # the stages a checkpoint can name
+# The stages of a run, in order; a checkpoint names one of the first two.
+PRETRAIN, CIRCUIT, SNAP, MEASURE, DONE = "pretrain", "circuit", "e-series", "measure", "done"
 
 
 @dataclass
@@ -70,7 +71,8 @@ class FitRun:
         self.progress = progress or Progress()
         self.data_description = data_description
         self.board = config.board_model()
-        # the state: what is done, and the loop states of the stage under way
+        # the state: the stage under way, what is done, and the loop states
+        self.stage = PRETRAIN
         self.history: dict = {}
         self.network: ReLUNet | None = None  # the pretrained ideal network, once pretraining is done
         self.ideal_state: loop.LoopState | None = None
@@ -102,6 +104,7 @@ class FitRun:
         else:
             run.network = ReLUNet.from_arrays([(np.array(w), np.array(b)) for w, b in saved["ideal_network"]])
             run._restored = {CIRCUIT: saved["state"]}
+            run.stage = CIRCUIT
         return run
 
     # -- the stages ---------------------------------------------------------------------
@@ -111,19 +114,23 @@ class FitRun:
         try:
             if self.network is None:
                 self.network = self._pretrain()
+            self.stage = CIRCUIT
             self._realise(self.network)
             if config.mode != "ideal":
                 self.circuit = self._train_circuit()
         except KeyboardInterrupt:
             self.interrupted = True
-            self._keep_best_so_far()
+            if not self.keep_best_so_far():
+                raise
         self.progress.close()
         before_snapping = None
         if config.e_series and not self.interrupted:
+            self.stage = SNAP
             board_circuit = self.board.apply(self.circuit)
             before_snapping = rmse(self.spice.simulate(board_circuit, self.split.x_test, self.board.temperature_c).y,
                                    self.split.y_test)
             self.circuit = snap_and_tune(self.circuit, self.problem, self.split, config, self.progress)
+        self.stage = MEASURE
         report = measure(self.circuit, self.split, self.board, self.spice)
         report.update({
             "seconds": round(time.monotonic() - started, 3),
@@ -138,6 +145,7 @@ class FitRun:
         if config.e_series:
             report["e_series"] = {"series": config.e_series, "test_rmse_spice_before": before_snapping,
                                   "test_rmse_spice_after": report["test_rmse_spice"]}
+        self.stage = DONE
         return FitResult(self.circuit, report, self.history, self.interrupted)
 
     def _pretrain(self) -> ReLUNet:
@@ -181,18 +189,21 @@ class FitRun:
                  checkpoint=lambda snapshot: self._save(CIRCUIT, snapshot, {"ideal_network": network_pairs}))
         return problem.circuit(state.best_params or state.params)
 
-    def _keep_best_so_far(self) -> None:
-        """After Ctrl-C: the best circuit so far, from the circuit stage, else from the ideal one
-        (the pruned list of its realisation kept either way)."""
-        if self.circuit_state is not None:
+    def keep_best_so_far(self) -> bool:
+        """Make ``circuit`` the best circuit so far, for a run stopped by Ctrl-C or a failure.
+
+        In the circuit stage that is its best epoch, in pretraining the best ideal network
+        realised (the pruned list of that realisation kept either way). After training,
+        ``circuit`` is already the trained one. Returns False when there is none yet.
+        """
+        if self.stage == CIRCUIT and self.circuit_state is not None:
             self.circuit = self.problem.circuit(self.circuit_state.best_params or self.circuit_state.params)
-        elif self.network is not None:
-            self._realise(self.network)
-        elif self.ideal_state is not None:
-            self.network = params_to_network(self.ideal_state.best_params or self.ideal_state.params)
-            self._realise(self.network)
-        else:
-            raise KeyboardInterrupt
+        elif self.stage in (PRETRAIN, CIRCUIT):
+            if self.network is None and self.ideal_state is not None:
+                self.network = params_to_network(self.ideal_state.best_params or self.ideal_state.params)
+            if self.network is not None:
+                self._realise(self.network)
+        return self.circuit is not None
 
     def _save(self, stage: str, snapshot: dict, extra: dict | None = None) -> None:
         if self.folder is None:

@@ -5,8 +5,9 @@ initialised library and never re-imports the caller's script), started in an emp
 temporary folder with HOME pointing there before it loads libngspice, so no
 ``.spiceinit`` of the user's -- which can run shell commands -- is ever executed. A worker
 that crashes, asks to exit or hangs past the timeout is killed; that call raises
-SimulationError and the next call starts a fresh worker. ``WorkerPool`` runs netlists on
-several workers at once (default: one per core).
+WorkerCrashed (a SimulationError) and the next call starts a fresh worker; ``WorkerPool``
+runs that netlist again on a fresh worker, a bounded number of times. ``WorkerPool`` runs
+netlists on several workers at once (default: one per core).
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ DEFAULT_TIMEOUT_S = 300.0
 # this many runs, which bounds its memory at the cost of one start-up per that many runs.
 DEFAULT_MAX_RUNS = 10_000
 _STARTUP_TIMEOUT_S = 60.0
+# A netlist whose worker crashed or hung is run again on a fresh worker this many times: a
+# killed or wedged process costs only its own netlist. A failure that ngspice reports in its
+# own words is the netlist's, and is not retried.
+DEFAULT_RETRIES = 2
+
+
+class WorkerCrashed(SimulationError):
+    """The worker process died, hung past its timeout or asked to exit; it was stopped."""
 
 
 def _worker_main(connection: Connection) -> None:
@@ -89,13 +98,13 @@ class Worker:
         self._connection = Connection(parent.detach())
         if not self._connection.poll(_STARTUP_TIMEOUT_S):
             self.stop()
-            raise SimulationError(f"the ngspice worker did not start within {_STARTUP_TIMEOUT_S:g} s")
+            raise WorkerCrashed(f"the ngspice worker did not start within {_STARTUP_TIMEOUT_S:g} s")
         try:
             status, payload = self._connection.recv()
         except (EOFError, OSError):
             code = self._process.poll()
             self.stop()
-            raise SimulationError(f"the ngspice worker died while loading libngspice (exit code {code})") from None
+            raise WorkerCrashed(f"the ngspice worker died while loading libngspice (exit code {code})") from None
         if status == "fatal":
             self.stop()
             raise NgspiceNotFoundError(payload)
@@ -113,13 +122,14 @@ class Worker:
             self._connection.send(netlist)
             if not self._connection.poll(self.timeout_s):
                 self.stop()
-                raise SimulationError(f"ngspice did not finish within {self.timeout_s:g} s; the worker was "
-                                      f"stopped and will be replaced")
+                raise WorkerCrashed(f"ngspice did not finish within {self.timeout_s:g} s; the worker was "
+                                    f"stopped and will be replaced")
             status, payload = self._connection.recv()
         except (EOFError, OSError, BrokenPipeError):
-            code = self._process.wait(timeout=5.0) if self._process is not None else None
+            process = self._process
+            code = process.wait(timeout=5.0) if process is not None else None
             self.stop()
-            raise SimulationError(f"the ngspice worker crashed (exit code {code}); it will be replaced") from None
+            raise WorkerCrashed(f"the ngspice worker crashed (exit code {code}); it will be replaced") from None
         if status == "ok":
             return payload
         if self._process.poll() is not None or status != "error":
@@ -127,22 +137,25 @@ class Worker:
         raise SimulationError(payload)
 
     def stop(self) -> None:
-        """End the process (politely, then by force) and remove its folder."""
-        if self._process is not None:
-            if self._process.poll() is None:
-                try:
-                    self._connection.send(None)
-                    self._process.wait(timeout=1.0)
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
-            if self._process.poll() is None:
-                self._process.kill()
-                self._process.wait(timeout=5.0)
-        if self._connection is not None:
-            self._connection.close()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+        """End the process (politely, then by force) and remove its folder. Safe to call from
+        two threads at once (a Ctrl-C handler and a running call): each takes the process,
+        connection and folder out of the worker before it touches them."""
+        process, connection, folder = self._process, self._connection, self._folder
         self._process = self._connection = self._folder = None
+        if process is not None:
+            if process.poll() is None and connection is not None:
+                try:
+                    connection.send(None)
+                    process.wait(timeout=1.0)
+                except (OSError, ValueError, subprocess.TimeoutExpired):
+                    pass
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=5.0)
+        if connection is not None:
+            connection.close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class WorkerPool:
@@ -151,10 +164,14 @@ class WorkerPool:
     workers: number of processes (default: one per core).
     """
 
-    def __init__(self, workers: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, workers: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 retries: int = DEFAULT_RETRIES) -> None:
         count = workers or os.cpu_count() or 1
         if count < 1:
             raise ValueError(f"workers = {workers}; need at least 1")
+        self.retries = retries
+        self.retried = 0  # netlists run again because their worker crashed or hung
+        self._retried_lock = threading.Lock()
         self.workers = [Worker(timeout_s) for _ in range(count)]
         self._idle: queue.Queue[Worker] = queue.Queue()
         for worker in self.workers:
@@ -165,11 +182,19 @@ class WorkerPool:
         return len(self.workers)
 
     def run(self, netlist: str) -> dict[str, np.ndarray]:
-        worker = self._idle.get()
-        try:
-            return worker.run(netlist)
-        finally:
-            self._idle.put(worker)
+        """Run one netlist on an idle worker; if that worker crashes or hangs, again on a fresh
+        one, at most ``retries`` more times."""
+        for attempt in range(self.retries + 1):
+            worker = self._idle.get()
+            try:
+                return worker.run(netlist)
+            except WorkerCrashed as error:
+                if attempt == self.retries:
+                    raise WorkerCrashed(f"{error} (the netlist was tried {attempt + 1} times)") from None
+                with self._retried_lock:
+                    self.retried += 1
+            finally:
+                self._idle.put(worker)
 
     def map(self, netlists: list[str]) -> list[dict[str, np.ndarray]]:
         """Run every netlist, in parallel; results in order. The first failure is raised
