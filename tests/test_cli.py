@@ -104,9 +104,24 @@ def test_simulate_csv_inputs(tmp_path):
     ("x1,x2\n0.1,abc\n", "line 2, x2: 'abc' is not a finite number"),
     ("x1,x2\n0.1,nan\n", "is not a finite number"),
     ("0.1\n", "column 2) is missing"),
+    ("x1,x3\n0.1,0.2\n", "the header names 'x3', which is not an input of this model; its inputs are x1, x2"),
+    ("x1,x1\n0.1,0.2\n", "the header names 'x1' 2 times; name each input once (x1, x2)"),
+    ("a,b\n0.1,0.2\n", "the header names 'a', which is not an input"),
+    ("x2\n0.1\n", "the header has no column 'x1'"),
 ])
 def test_simulate_bad_csv(tmp_path, content, message):
     data = tmp_path / "in.csv"
     data.write_text(content)
     done = run_cli("simulate", str(NETLISTS / "two_input_diode.json"), "--inputs", str(data))
     assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_a_file_where_a_folder_belongs_is_a_sentence(tmp_path, capsys):
+    from circuitnet.interface.cli import main
+    blocker = tmp_path / "taken"
+    blocker.write_text("")
+    assert main(["fit", "--target", "sine", "--points", "20", "--epochs", "1", "--out", str(blocker)]) == 2
+    assert capsys.readouterr().err == (f"circuitnet fit: {blocker} exists and is not a folder; give a folder "
+                                       f"(or a new name) instead\n")
+    assert main(["fit", "--target", "sine", "--points", "20", "--epochs", "1", "--out", str(blocker / "run")]) == 2
+    assert "part of this path is a file, not a folder" in capsys.readouterr().err

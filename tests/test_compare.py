@@ -165,7 +165,21 @@ def test_cli_compare(tmp_path):
     done = run(str(NETLISTS / "elbow_passive.json"), "--out", str(tmp_path / "a"), "--temps", "27",
                "--montecarlo", "4", "--tolerance", "5%", "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["montecarlo"]["tolerance"] == 0.05
+    stored = json.loads(done.stdout)
+    assert stored["montecarlo"]["tolerance"] == 0.05
+    # without --json: a summary whose figures are compare.json's
+    done = run(str(NETLISTS / "elbow_passive.json"), "--out", str(tmp_path / "a2"), "--temps", "27",
+               "--montecarlo", "4", "--tolerance", "5%")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "a2" / "compare.json").read_text())
+    lines = done.stdout.splitlines()
+    assert lines[1] == (f"  network: ngspice vs ideal max |error| {summary['network']['spice_vs_ideal']['max_abs']:.4g} "
+                        f"(RMS {summary['network']['spice_vs_ideal']['rms']:.4g}); ngspice vs surrogate max "
+                        f"{1e6 * summary['network']['spice_vs_surrogate_v']['max_abs']:.3g} uV")
+    assert f"worst {summary['montecarlo']['max_abs_error']['worst']:.4g}" in done.stdout
+    assert lines[-1].startswith(f"wrote 7 files into {tmp_path / 'a2'}/: compare.json")
+    html = (tmp_path / "a2" / "report.html").read_text()
+    assert "<th>max deviation (V)</th>" in html and "max_deviation_v" not in html
     assert run(str(NETLISTS / "elbow_passive.json"), "--out", str(tmp_path / "b"), "--tolerance", "lots").returncode == 2
     hostile = tmp_path / "evil.cir"
     marker = tmp_path / "pwned"

@@ -171,6 +171,7 @@ def test_e_series_snapping_gives_buyable_values(small_split, spice):
     ("x,y\n0.1,0.2\n0.3,nan\n0.5,0.6\n", "line 3, y: 'nan' is not a finite number"),
     ("x,y\n0.1,0.2\n0.3,abc\n0.5,0.6\n", "line 3, y: 'abc' is not a finite number"),
     ("x,y\n0.1,0.2\n0.3\n0.5,0.6\n", "line 3 has 1 column"),
+    ("a,x,y\n0.5,0.1,0.2\n0.5,0.3,0.4\n0.5,0.5,0.6\n", "input a is 0.5 in every row; .* --x-columns"),
 ])
 def test_bad_csv_files_get_named_errors(tmp_path, content, message):
     path = tmp_path / "data.csv"
@@ -230,6 +231,12 @@ def test_estimator(tmp_path):
     assert model.predict(x).shape == (60,) and model.n_features_in_ == 1
     assert model.score(x, np.abs(x[:, 0])) > 0.5
     assert model.network_.hidden_sizes == (5,)
+    # the held-out rows are validation rows, and the report names them so
+    assert not any(key.startswith("test_") for key in model.report_)
+    held_out = np.random.default_rng(1).permutation(60)[:12]
+    assert model.report_["val_rmse"] == pytest.approx(
+        np.sqrt(np.mean((model.predict(x[held_out]) - np.abs(x[held_out, 0])) ** 2)), rel=1e-9)
+    assert set(model.report_) >= {"val_rmse", "val_rmse_ideal", "val_rmse_surrogate", "train_rmse"}
 
 
 @pytest.mark.ngspice

@@ -65,8 +65,9 @@ def test_custom_diode_round_trips(tmp_path, rng):
 def test_specific_errors_name_the_field(circuit, mutate, message):
     document = modelfile.circuit_to_dict(circuit)
     mutate(document)
-    with pytest.raises(ModelFileError, match=message):
+    with pytest.raises(ModelFileError, match=message) as caught:
         modelfile.loads(json.dumps(document))
+    assert "np." not in str(caught.value)  # plain numbers, not NumPy reprs
 
 
 def test_load_names_the_file(tmp_path):
@@ -159,3 +160,10 @@ def test_ten_thousand_malformed_files_raise_only_model_file_errors(rng):
         # one line that starts by saying where: the JSON position, the file, or a field's path
         assert "\n" not in message and len(message) <= 300, message
         assert re.match(r"(not valid JSON \(line \d+, column \d+|the file |[a-z_]+[\w.\[\]]*( = | |$))", message), message
+
+
+def test_a_key_given_twice_is_refused(circuit):
+    text = modelfile.dumps(circuit)
+    repeated = text.replace('"topology": ', '"topology": "diode", "topology": ', 1)
+    with pytest.raises(ModelFileError, match="the key 'topology' appears twice in one object; keep one of them"):
+        modelfile.loads(repeated)

@@ -22,16 +22,27 @@ MAX_BYTES = 512 * 1024 * 1024
 def read_inputs_csv(path: str | os.PathLike, n_inputs: int) -> np.ndarray:
     """Input samples of shape (n_samples, n_inputs), data units.
 
-    Columns named ``x1``..``xN`` in a header row are used when present; otherwise the first
-    ``n_inputs`` columns.
+    A header row must name exactly the inputs ``x1``..``xN``, each once, in any order; a file
+    without one gives the inputs as its first ``n_inputs`` columns. An unknown, repeated or
+    missing name is refused: a column is never mapped to an input by guesswork.
     """
     header, rows = read_table(path)
     names = [f"x{k + 1}" for k in range(n_inputs)]
-    if header is not None and all(name in header for name in names):
-        columns = [header.index(name) for name in names]
-    else:
-        columns = list(range(n_inputs))
-    return numbers(path, header, rows, columns)
+    if header is None:
+        return numbers(path, header, rows, list(range(n_inputs)))
+    expected = ", ".join(names)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise DataFileError(f"{path}: the header names {repeated[0]!r} {header.count(repeated[0])} times; name each "
+                            f"input once ({expected})")
+    unknown = [name for name in header if name not in names]
+    if unknown:
+        raise DataFileError(f"{path}: the header names {unknown[0]!r}, which is not an input of this model; its "
+                            f"inputs are {expected} (or leave the header out and give them in order)")
+    missing = [name for name in names if name not in header]
+    if missing:
+        raise DataFileError(f"{path}: the header has no column {missing[0]!r}; this model's inputs are {expected}")
+    return numbers(path, header, rows, [header.index(name) for name in names])
 
 
 def read_table(path) -> tuple[list[str] | None, list[list[str]]]:

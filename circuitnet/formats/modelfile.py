@@ -118,6 +118,16 @@ def load(path: str | os.PathLike) -> Circuit:
         raise ModelFileError(f"{path}: {error}") from None
 
 
+def _refuse_repeated_keys(pairs: list) -> dict:
+    """A JSON object, unless it names a key twice (JSON would keep the last one silently)."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ModelFileError(f"the key {key!r} appears twice in one object; keep one of them")
+        seen.add(key)
+    return dict(pairs)
+
+
 def loads(data: str | bytes) -> Circuit:
     """Parse and validate a model file's contents."""
     if isinstance(data, bytes):
@@ -128,7 +138,7 @@ def loads(data: str | bytes) -> Circuit:
         except UnicodeDecodeError as error:
             raise ModelFileError(f"not UTF-8 text (byte {error.start}); is this a circuitnet model file?") from None
     try:
-        document = json.loads(data)
+        document = json.loads(data, object_pairs_hook=_refuse_repeated_keys)
     except json.JSONDecodeError as error:
         raise ModelFileError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
                              f"the file may be truncated") from None
@@ -228,7 +238,8 @@ def _check_network(value, circuit: Circuit) -> None:
             if off.any():
                 at = tuple(int(i) for i in np.argwhere(off)[0])
                 raise ModelFileError(
-                    f"{where}.{name}{list(at)} = {stored[at]!r} but the component values give {derived[at]!r}; "
+                    f"{where}.{name}{list(at)} = {float(stored[at])!r} but the component values give "
+                    f"{float(derived[at])!r}; "
                     f"the components define the circuit: fix the resistor or rewrite the file with circuitnet"
                 )
 

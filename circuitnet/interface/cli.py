@@ -470,12 +470,62 @@ def command_compare(args) -> int:
     if args.json:
         print(json.dumps(numbers))
     else:
-        print(f"wrote {', '.join(str(p) for p in written.values())}")
+        print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
+                                                           + ", ".join(Path(p).name for p in written.values())]))
     return EXIT_OK
+
+
+def compare_summary(numbers: dict, title: str) -> list[str]:
+    """The few figures of compare.json a person reads first, one line each (data units unless
+    a unit is named)."""
+    lines = [title]
+    if "network" in numbers:
+        network = numbers["network"]
+        lines.append(f"  network: ngspice vs ideal max |error| {network['spice_vs_ideal']['max_abs']:.4g} "
+                     f"(RMS {network['spice_vs_ideal']['rms']:.4g}); ngspice vs surrogate max "
+                     f"{1e6 * network['spice_vs_surrogate_v']['max_abs']:.3g} uV")
+    if numbers.get("neurons"):
+        worst = max(numbers["neurons"], key=lambda row: row["max_deviation_v"])
+        lines.append(f"  neurons: largest deviation from the ideal elbow {1e3 * worst['max_deviation_v']:.3g} mV "
+                     f"at {worst['node']}")
+    if numbers.get("temperatures"):
+        lines.append("  temperatures: max |error| " + ", ".join(
+            f"{row['max_abs']:.4g} at {row['temperature_c']:g} C" for row in numbers["temperatures"]))
+    if "montecarlo" in numbers:
+        mc, error = numbers["montecarlo"], numbers["montecarlo"]["max_abs_error"]
+        lines.append(f"  Monte Carlo: {mc['instances']} boards at {100 * mc['tolerance']:g} %: max |error| median "
+                     f"{error['median']:.4g}, 95th percentile {error['p95']:.4g}, worst {error['worst']:.4g}; "
+                     f"yield {100 * mc['yield']:.1f} % at {mc['yield_threshold']:g}")
+    if "power" in numbers:
+        power = numbers["power"]
+        lines.append(f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
+                     f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes")
+    if "imported" in numbers:
+        imported = numbers["imported"]
+        elbows = ", ".join(f"{e['position']:.4g} V" for e in imported["elbows"] if e["position"] is not None)
+        lines.append(f"  fitted {imported['hidden']} neuron(s): elbows at {elbows or 'none'}; deviation max "
+                     f"{imported['deviation']['max_abs']:.4g} V (RMS {imported['deviation']['rms']:.4g} V)")
+    return lines
 
 
 COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,
             "compare": command_compare}
+
+
+def os_error_sentence(error: OSError) -> str:
+    """A file-system error as a sentence with the path and what to do, not "[Errno 17] ..."."""
+    where = error.filename if error.filename is not None else "a file"
+    if isinstance(error, FileExistsError):
+        return f"{where} exists and is not a folder; give a folder (or a new name) instead"
+    if isinstance(error, NotADirectoryError):
+        return f"{where}: part of this path is a file, not a folder; give a path through folders"
+    if isinstance(error, PermissionError):
+        return f"{where}: permission denied; choose a place you may write to"
+    if isinstance(error, FileNotFoundError):
+        return f"{where} does not exist; check the path"
+    if isinstance(error, IsADirectoryError):
+        return f"{where} is a folder; give a file"
+    return f"{where}: {(error.strerror or str(error)).lower()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -496,10 +546,15 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"circuitnet {args.command}: simulation failed: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except (CircuitnetError, OSError) as error:
+    except CircuitnetError as error:
         if debug:
             raise
         print(f"circuitnet {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        if debug:
+            raise
+        print(f"circuitnet {args.command}: {os_error_sentence(error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"circuitnet {args.command}: interrupted", file=sys.stderr)

@@ -72,7 +72,7 @@ class CircuitRegressor:
         from ..topologies import read_back
         self.circuit_ = result.circuit
         self.network_ = read_back(result.circuit)
-        self.report_ = result.report
+        self.report_ = _named_as_validation(result.report)
         self.history_ = result.history
         self.n_features_in_ = x.shape[1]
         return self
@@ -103,3 +103,19 @@ class CircuitRegressor:
         if target is None or not np.all(np.isfinite(target)):
             raise InputShapeError(f"y must hold one finite number per row of X ({len(x)}); got shape {np.shape(y)}")
         return x, target
+
+
+def _named_as_validation(report: dict) -> dict:
+    """The fit's report with its figures named for the rows they were measured on.
+
+    The estimator holds no test split: the held-out rows are validation rows, which stand in
+    for the test split inside the fit. So ``test_rmse_ideal`` and ``test_rmse_surrogate`` become
+    ``val_rmse_ideal`` and ``val_rmse_surrogate``; ``test_rmse_spice`` is ``val_rmse`` (the same
+    rows, the same simulation) and is dropped; the E-series figures are renamed the same way.
+    """
+    named = {key: value for key, value in report.items() if not key.startswith("test_rmse")}
+    named["val_rmse_ideal"] = report["test_rmse_ideal"]
+    named["val_rmse_surrogate"] = report["test_rmse_surrogate"]
+    if "e_series" in report:
+        named["e_series"] = {key.replace("test_", "val_"): value for key, value in report["e_series"].items()}
+    return named

@@ -173,7 +173,7 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         return f'<img alt="{name}" src="data:image/png;base64,{data}">'
 
     def table(rows: list[dict], columns: list[str]) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+        head = "".join(f"<th>{html.escape(HEADINGS.get(c, c))}</th>" for c in columns)
         body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows)
         return f"<table><tr>{head}</tr>{body}</table>"
 
@@ -212,6 +212,19 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
              "font-size:13px;text-align:right}img{max-width:100%}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+# What a reader sees above each column: the quantity and its unit, not the JSON key.
+HEADINGS = {
+    "comparison": "comparison", "max_abs": "max |error|", "rms": "RMS error",
+    "node": "node", "max_deviation_v": "max deviation (V)", "rms_deviation_v": "RMS deviation (V)",
+    "ideal_knee": "ideal knee (x)", "fitted_knee": "fitted knee (x)", "knee_shift": "knee shift (x)",
+    "ideal_slope": "ideal slope", "fitted_slope": "fitted slope", "temperature_c": "temperature (C)",
+    "instances": "boards", "tolerance": "resistor tolerance", "median": "median max |error|",
+    "p95": "95th percentile", "worst": "worst", "threshold": "pass if max |error| <=", "yield": "yield",
+    "where": "where", "max_w": "max (W)", "mean_w": "mean (W)", "position": "elbow at (V)", "slope": "slope",
+    "output_weight": "output weight",
+}
 
 
 def _cell(value) -> str:

@@ -24,7 +24,7 @@ class Sweep:
         if not (math.isfinite(self.start) and math.isfinite(self.stop)):
             raise InputShapeError(f"sweep {self}: start and stop must be finite numbers")
         if isinstance(self.n, bool) or not isinstance(self.n, int) or not (2 <= self.n <= MAX_POINTS):
-            raise InputShapeError(f"sweep has N = {self.n!r} points; N must be a whole number from 2 to {MAX_POINTS}")
+            raise InputShapeError(f"sweep has N = {self.n} points; N must be a whole number from 2 to {MAX_POINTS}")
         if self.start == self.stop:
             raise InputShapeError(f"sweep start and stop are both {self.start}; give two different values")
 

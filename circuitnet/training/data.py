@@ -135,4 +135,9 @@ def read_dataset_csv(path, x_columns: list[str] | None = None, y_column: str | N
     values = numbers(path, header, rows, x_indices + [y_index])
     if len(values) < 3:
         raise DataFileError(f"{path}: {len(values)} data row(s); need at least 3 to train, validate and test")
+    for position, index in enumerate(x_indices):
+        if np.all(values[:, position] == values[0, position]):
+            name = header[index] if header is not None else f"column {index + 1}"
+            raise DataFileError(f"{path}: input {name} is {values[0, position]:g} in every row; an input that never "
+                                f"changes carries nothing to learn: leave it out with --x-columns")
     return values[:, :-1], values[:, -1:]

@@ -20,15 +20,38 @@ def write_atomically(path: str | os.PathLike, write: Callable[[str], None]) -> P
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
     os.close(handle)
     try:
+        os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes it 0600; a new file follows the umask
         write(temporary)
         with open(temporary, "rb+") as stream:
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+    except OSError as error:  # name the file the caller asked for, not our temporary one
+        _remove(temporary)
+        raise OSError(error.errno, error.strerror, str(path)) from None
     except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        _remove(temporary)
         raise
     return path
+
+
+def _remove(temporary: str) -> None:
+    if os.path.exists(temporary):
+        os.unlink(temporary)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux allows (/proc), so that no
+    other thread ever sees a umask of 0."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
