@@ -231,3 +231,25 @@ def test_monte_carlo_survives_killed_workers():
     assert kills and pool.retried > retried_before
     for name in ("errors", "low", "high", "median_board"):
         np.testing.assert_array_equal(disturbed[name], undisturbed[name], err_msg=name)
+
+
+@pytest.mark.ngspice
+def test_compare_imports_a_netlist_as_engineers_write_it(tmp_path, spice):
+    """An .include of a model file beside it, and .dc/.op/.options/.print cards: the cards are
+    skipped and listed, the model is read, and the elbow is the plain rectifier's."""
+    (tmp_path / "1N4148.mod").write_text(".model D1N4148 D(IS=4.352E-9 N=1.906 RS=0.6458 BV=110 IBV=0.0001)\n")
+    drawn = tmp_path / "rect.cir"
+    drawn.write_text("* lab rectifier\n.include 1N4148.mod\nV1 in 0 DC 0\nD1 in out D1N4148\nR1 out 0 10k\n"
+                     ".options reltol=1e-4\n.dc V1 0 2 0.01\n.op\n.print dc v(out)\n.end\n")
+    plain, _ = compare_netlist(RECTIFIER, "rect.cir", "V1", "out", hidden=1, spice=spice)
+    numbers, _ = compare_netlist(drawn.read_text(), "rect.cir", "V1", "out", hidden=1, spice=spice, folder=tmp_path)
+    imported = numbers["imported"]
+    assert imported["included"] == ["1N4148.mod"]
+    assert [card.split(": ", 1)[1] for card in imported["skipped"]] == [
+        ".options reltol=1e-4", ".dc V1 0 2 0.01", ".op", ".print dc v(out)"]
+    assert imported["elbows"] == plain["imported"]["elbows"]
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "compare", "--netlist", str(drawn), "--input", "V1",
+                           "--output", "out", "--out", str(tmp_path / "report")], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "read 1N4148.mod (.include / .lib)" in done.stdout and "skipped 4 analysis or output card(s)" in done.stdout

@@ -27,8 +27,9 @@ HOSTILE = [
     "B1 x 0 V=`ls`",
     "Q1 c b e npn",
     "M1 d g s s nmos",
-    ".options savecurrents",
-    ".tran 1n 1u",
+    ".include ../up.mod",
+    ".include sub/../../up.mod",
+    ".lib /tmp/models.lib",
     "K1 L1 L2 0.9",
     "R9 a b 1k\n.end\nshell rm -rf /",
     "+ .include /etc/passwd",
@@ -89,3 +90,82 @@ def test_ten_thousand_generated_hostile_netlists_are_refused():
 def test_size_limits():
     with pytest.raises(NetlistImportError, match="more than a netlist may have"):
         parse_netlist("* t\n" + "R1 a b 1k\n" * 200_000)
+
+
+ENGINEER = """* half-wave rectifier, as drawn in the lab
+.include 1N4148.mod
+.title rectifier
+V1 in 0 DC 0
+D1 in out D1N4148
+R1 out 0 10k
+.options reltol=1e-4
+.temp 27
+.dc V1 0 2 0.01
+.op
+.tran 1u 1m
+.save v(out)
+.print dc v(out)
+.end
+"""
+
+
+def test_an_engineers_netlist_is_accepted_with_its_cards_skipped(tmp_path):
+    (tmp_path / "1N4148.mod").write_text(".model D1N4148 D(IS=4.352E-9 N=1.906 RS=0.6458 BV=110 IBV=0.0001)\n")
+    imported = parse_netlist(ENGINEER, "rect.cir", folder=tmp_path)
+    assert imported.included == ("1N4148.mod",)
+    assert imported.lines[0].startswith(".model D1N4148 D(IS=4.352E-9")
+    assert "D1 in out D1N4148" in imported.lines
+    assert [entry.split(": ", 1)[1] for entry in imported.skipped] == [
+        ".title rectifier", ".options reltol=1e-4", ".temp 27", ".dc V1 0 2 0.01", ".op", ".tran 1u 1m",
+        ".save v(out)", ".print dc v(out)"]
+    assert imported.skipped[0] == "rect.cir, line 3: .title rectifier"
+    assert not any(line.lower().startswith((".dc", ".include", ".options")) for line in imported.lines)
+
+
+@pytest.mark.parametrize("include, message", [
+    (".include /etc/passwd", "only a file in the netlist's own folder"),
+    (".include ../1N4148.mod", "without '..'"),
+    (".include lib/../../x.mod", "without '..'"),
+    (".include missing.mod", "missing.mod is not a file inside the netlist's folder"),
+    (".include escape.mod", "escape.mod is not a file inside the netlist's folder"),
+    (".include hostile.mod", "hostile.mod, line 2: 'control' is not allowed in an imported netlist: '.control'"),
+    (".include self.mod", "self.mod includes itself (through self.mod -> self.mod)"),
+    (".lib 1N4148.mod fast", "1N4148.mod has no section fast"),
+])
+def test_includes_stay_in_the_folder_and_pass_the_allow_list(tmp_path, include, message):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (tmp_path / "1N4148.mod").write_text(".model D1N4148 D(IS=4.352E-9)\n")
+    (tmp_path / "secret.mod").write_text(".model DX D(IS=1e-14)\n")
+    (folder / "1N4148.mod").write_text(".model D1N4148 D(IS=4.352E-9)\n")
+    (folder / "escape.mod").symlink_to(tmp_path / "secret.mod")  # a link out of the folder
+    (folder / "hostile.mod").write_text("* looks like a model\n.control\nshell touch x\n.endc\n")
+    (folder / "self.mod").write_text(".include self.mod\n")
+    netlist = f"* t\n{include}\nV1 in 0 1\nD1 in out D1N4148\nR1 out 0 1k\n.end\n"
+    with pytest.raises(NetlistImportError, match=re.escape(message)):
+        parse_netlist(netlist, "rect.cir", folder=folder)
+
+
+def test_a_lib_section_is_read_and_without_a_folder_includes_are_refused(tmp_path):
+    (tmp_path / "parts.lib").write_text(".lib slow\n.model D1N4148 D(IS=1e-9)\n.endl\n"
+                                        ".lib fast\n.model D1N4148 D(IS=4e-9)\n.endl\n")
+    netlist = "* t\n.lib parts.lib fast\nV1 in 0 1\nD1 in out D1N4148\nR1 out 0 1k\n"
+    assert parse_netlist(netlist, folder=tmp_path).lines[0] == ".model D1N4148 D(IS=4e-9)"
+    with pytest.raises(NetlistImportError, match="needs the netlist's folder"):
+        parse_netlist(netlist)
+
+
+def test_subcircuits_are_bounded_before_anything_runs():
+    """40 levels that each place the next twice would be 2^40 resistors; recursion never ends."""
+    doubling = ["* bomb"] + [f".subckt s{k} a b\nX1 a m s{k + 1}\nX2 m b s{k + 1}\n.ends" for k in range(40)]
+    doubling += [".subckt s40 a b\nR1 a b 1k\n.ends", "V1 in 0 1", "X0 in 0 s0", ".end"]
+    with pytest.raises(NetlistImportError, match="expand to .* elements, more than an imported netlist may have"):
+        parse_netlist("\n".join(doubling))
+    nested = ["* deep"] + [f".subckt n{k} a b" for k in range(10)] + [".ends"] * 10 + ["R1 a 0 1k"]
+    with pytest.raises(NetlistImportError, match="nest more than 8 deep"):
+        parse_netlist("\n".join(nested))
+    loop = "* loop\n.subckt a x y\nX1 x y b\n.ends\n.subckt b x y\nX1 x y a\n.ends\nV1 in 0 1\nX0 in 0 a\n"
+    with pytest.raises(NetlistImportError, match=re.escape("subcircuit a contains itself (a -> b -> a)")):
+        parse_netlist(loop)
+    with pytest.raises(NetlistImportError, match="subcircuit nope is not defined"):
+        parse_netlist("* t\nV1 in 0 1\nX1 in 0 nope\n")

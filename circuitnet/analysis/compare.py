@@ -187,11 +187,12 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
 
 
 def compare_netlist(text: str, name: str, source: str, output: str, hidden: int = 1,
-                    sweep: Sweep | None = None, seed: int = 0, spice=None) -> tuple[dict, dict]:
+                    sweep: Sweep | None = None, seed: int = 0, spice=None, folder=None) -> tuple[dict, dict]:
     """Simulate an imported one-input circuit's DC transfer curve and fit the best ideal ReLU
     network of ``hidden`` neurons to it: (numbers, curves).
 
     text: the netlist (untrusted: parsed against the allow-list, then re-emitted).
+    folder: the netlist file's folder, where its ``.include`` / ``.lib`` files may be.
     source: the independent V source to sweep (volts, over ``sweep``, default 0:2:201).
     output: the node whose voltage is the output.
     """
@@ -199,7 +200,7 @@ def compare_netlist(text: str, name: str, source: str, output: str, hidden: int 
     from ..formats.importer import parse_netlist
     from ..topologies.shared_blocks import ACCURACY_OPTIONS
     from ..training.ideal import fit_curve
-    imported = parse_netlist(text, name)
+    imported = parse_netlist(text, name, folder)
     source_name, output_node = source.lower(), output.lower()
     if source_name not in imported.sources:
         raise NetlistImportError(f"{name}: {source} is not an independent source of the netlist; "
@@ -221,6 +222,7 @@ def compare_netlist(text: str, name: str, source: str, output: str, hidden: int 
                "direction": "rising" if w1[j, 0] > 0 else "falling"} for j in range(hidden)]
     numbers = {"imported": {"netlist": name, "input": source, "output": output, "hidden": hidden,
                             "sweep": str(sweep), "elbows": sorted(elbows, key=lambda e: e["position"] or 0.0),
+                            "skipped": list(imported.skipped), "included": list(imported.included),
                             "output_bias": float(b2[0]),
                             "deviation": error_summary(fitted - y[:, 0])}}
     return numbers, {"x": x[:, 0], "transfer": y[:, 0], "fitted": fitted}

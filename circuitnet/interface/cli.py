@@ -111,8 +111,9 @@ def add_compare_parser(commands) -> None:
                     "at 0): each neuron's elbow, the whole network (ideal, surrogate, ngspice), the output across "
                     "temperatures, Monte Carlo boards with resistor tolerances, and static power. Writes "
                     "compare.json, PNG figures and report.html (opens offline) into --out. With --netlist, import a "
-                    "one-input circuit drawn elsewhere (checked against an allow-list; .control, .include, .lib and "
-                    "shell escapes are refused), simulate its transfer curve and fit the best ReLU network of "
+                    "one-input circuit drawn elsewhere (checked against an allow-list: .control and shell escapes are "
+                    "refused; .include and .lib read files in the netlist's own folder only; analysis and output "
+                    "cards are skipped and listed), simulate its transfer curve and fit the best ReLU network of "
                     "--hidden neurons to it.",
         epilog="Examples: circuitnet compare netlists/eight_diode.json --out out/cmp --temps 0,27,70 "
                "--montecarlo 200 --tolerance 1%\n          circuitnet compare --netlist rect.cir --input V1 "
@@ -454,7 +455,7 @@ def command_compare(args) -> int:
         except OSError as error:
             raise CircuitnetError(f"{path}: can't read it: {error.strerror or error}") from None
         numbers, curves = compare_netlist(text, path.name, args.input, args.output, args.hidden,
-                                          args.x, args.seed)
+                                          args.x, args.seed, folder=path.parent)
         title = f"imported netlist {path.name}"
     else:
         if not args.model:
@@ -505,6 +506,11 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
         elbows = ", ".join(f"{e['position']:.4g} V" for e in imported["elbows"] if e["position"] is not None)
         lines.append(f"  fitted {imported['hidden']} neuron(s): elbows at {elbows or 'none'}; deviation max "
                      f"{imported['deviation']['max_abs']:.4g} V (RMS {imported['deviation']['rms']:.4g} V)")
+        if imported["included"]:
+            lines.append(f"  read {', '.join(imported['included'])} (.include / .lib)")
+        if imported["skipped"]:
+            lines.append(f"  skipped {len(imported['skipped'])} analysis or output card(s), circuitnet runs its "
+                         f"own sweep: " + "; ".join(imported["skipped"]))
     return lines
 
 

@@ -207,6 +207,11 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         parts += ["<h2>Imported netlist</h2>", table(imported["elbows"], ["position", "slope", "output_weight"]),
                   f"<p>deviation of the fitted network: max {imported['deviation']['max_abs']:.4g}, "
                   f"RMS {imported['deviation']['rms']:.4g} (volts)</p>", image("imported")]
+        if imported.get("included"):
+            parts.append(f"<p>read with .include / .lib: {html.escape(', '.join(imported['included']))}</p>")
+        if imported.get("skipped"):
+            parts += ["<p>skipped (circuitnet runs its own sweep):</p><ul>",
+                      *(f"<li>{html.escape(card)}</li>" for card in imported["skipped"]), "</ul>"]
     style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
              "font-size:13px;text-align:right}img{max-width:100%}")
