@@ -16,6 +16,15 @@ class InvalidNetworkError(CircuitnetError, ValueError):
     """A network's weights or biases have the wrong shape or are not finite."""
 
 
+class OperatingLimitError(CircuitnetError, RuntimeError):
+    """A circuit leaves its parts' safe operating area: it could not be built as it is.
+    ``violations`` lists each part (see ``circuitnet.model.limits``)."""
+
+    def __init__(self, message: str, violations: list):
+        super().__init__(message)
+        self.violations = violations
+
+
 class UsageError(CircuitnetError, ValueError):
     """A command-line flag is unknown, missing, or has a value outside its range."""
 

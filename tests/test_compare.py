@@ -46,6 +46,7 @@ def test_compare_writes_everything_and_its_numbers_recompute(tmp_path, spice, na
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "http" not in html.split("<body>")[1]
     stored = json.loads((tmp_path / "compare.json").read_text())
+    assert stored["violations"] == []  # the canonical circuits stay in their safe operating area
 
     x = np.zeros((SWEEP.n, circuit.n_inputs))
     x[:, 0] = SWEEP.values()

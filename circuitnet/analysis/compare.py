@@ -183,6 +183,9 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     power = power_figures(circuit, sweep, spice)
     curves["power"] = power.pop("curves")
     numbers["power"] = power
+    # at every temperature compared: a part outside its safe operating area makes the rest moot
+    numbers["violations"] = [{"temperature_c": float(t), **v.to_dict()} for t in temperatures
+                             for v in spice.violations(circuit, x, float(t))]
     return numbers, curves
 
 

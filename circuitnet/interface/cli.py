@@ -16,7 +16,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..errors import CircuitnetError, SimulationError, UsageError
+from ..errors import CircuitnetError, OperatingLimitError, SimulationError, UsageError
 from . import flags
 from ..util.allocator import keep_freed_memory
 
@@ -299,10 +299,15 @@ def command_simulate(args) -> int:
         result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs), backend=args.backend,
                           temperature_c=args.temp)
     ideal = read_back(circuit).forward(result.x)
+    found = _operating_violations(circuit, result.x, args.temp)
+    if found:
+        print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "
+              f"circuit gives these outputs; the worst: {found[0].message()}", file=sys.stderr)
     if args.json:
         print(json.dumps({"model": args.model, "topology": circuit.topology, "backend": args.backend,
                           "temperature_c": args.temp, "x": result.x.tolist(), "y": result.y.tolist(),
-                          "y_volts": result.y_volts.tolist(), "ideal": ideal.tolist()}))
+                          "y_volts": result.y_volts.tolist(), "ideal": ideal.tolist(),
+                          "violations": [v.to_dict() for v in found]}))
     elif args.csv:
         names = ([f"x{k + 1}" for k in range(circuit.n_inputs)] + [f"y{k + 1}" for k in range(circuit.n_outputs)]
                  + [f"y{k + 1}_volts" for k in range(circuit.n_outputs)]
@@ -316,6 +321,19 @@ def command_simulate(args) -> int:
               f"output {result.y.min():.6g} .. {result.y.max():.6g}; max |y - ideal| = {deviation.max():.4g}, "
               f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units). Use --json or --csv for the values.")
     return EXIT_OK
+
+
+LIMIT_CHECK_SAMPLES = 20_000  # evenly spaced samples, both ends included, for a long sweep
+
+
+def _operating_violations(circuit, x, temperature_c: float) -> list:
+    """The parts that leave their safe operating area at inputs x, checked in ngspice."""
+    import numpy as np
+
+    from ..backends.spice.backend import SpiceBackend
+    if len(x) > LIMIT_CHECK_SAMPLES:
+        x = x[np.unique(np.linspace(0, len(x) - 1, LIMIT_CHECK_SAMPLES).round().astype(int))]
+    return SpiceBackend().violations(circuit, x, temperature_c)
 
 
 class _ProgressBar:
@@ -380,6 +398,7 @@ def command_fit(args) -> int:
     from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
     from ..training.run import FitRun
     from ..training.search import search
+    from ..util.atomic import write_text_atomically
     from .fit_outputs import write_outputs
 
     command = "circuitnet " + shlex.join(args.argv)
@@ -424,6 +443,12 @@ def command_fit(args) -> int:
         write_outputs(out, result, run.split, SpiceBackend(), target, command)
     except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
         return _stopped_fit(run, out, error)
+    except OperatingLimitError as error:  # no figures, and no model, for a circuit that can't be built
+        write_text_atomically(out / "violations.json",
+                              json.dumps([v.to_dict() for v in error.violations], indent=2) + "\n")
+        print(f"circuitnet fit: {error}; every part outside its limits is in {out / 'violations.json'}",
+              file=sys.stderr)
+        return EXIT_FAILED
     report = result.report
     if args.json:
         print(json.dumps(report))
@@ -501,6 +526,13 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
         power = numbers["power"]
         lines.append(f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
                      f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes")
+    if numbers.get("violations"):
+        worst = numbers["violations"][0]
+        lines.append(f"  WARNING: {len(numbers['violations'])} part(s) leave their safe operating area; the worst: "
+                     f"{worst['element']} {worst['quantity']} {worst['value']:.4g} {worst['unit']} (limit "
+                     f"{worst['limit']:.4g}) at {worst['temperature_c']:g} C")
+    elif "violations" in numbers:
+        lines.append("  every part stays in its safe operating area (rails, breakdown, dissipation)")
     if "imported" in numbers:
         imported = numbers["imported"]
         elbows = ", ".join(f"{e['position']:.4g} V" for e in imported["elbows"] if e["position"] is not None)

@@ -202,6 +202,15 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
                  {"where": "dissipated in resistors", **power["dissipated_resistors"]},
                  {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
         parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
+    if "violations" in numbers:
+        parts.append("<h2>Safe operating area</h2>")
+        if numbers["violations"]:
+            parts += ["<p><b>These parts leave their safe operating area: no built circuit gives the outputs "
+                      "above.</b></p>", table(numbers["violations"], ["element", "quantity", "value", "limit", "unit",
+                                                                     "temperature_c"])]
+        else:
+            parts.append("<p>Every op-amp output stays inside its rails, every diode below its breakdown margin "
+                         "and every resistor within its rating, at every point and temperature.</p>")
     if "imported" in numbers:
         imported = numbers["imported"]
         parts += ["<h2>Imported netlist</h2>", table(imported["elbows"], ["position", "slope", "output_weight"]),
@@ -228,7 +237,8 @@ HEADINGS = {
     "instances": "boards", "tolerance": "resistor tolerance", "median": "median max |error|",
     "p95": "95th percentile", "worst": "worst", "threshold": "pass if max |error| <=", "yield": "yield",
     "where": "where", "max_w": "max (W)", "mean_w": "mean (W)", "position": "elbow at (V)", "slope": "slope",
-    "output_weight": "output weight",
+    "output_weight": "output weight", "element": "part", "quantity": "quantity", "value": "worst value",
+    "limit": "limit", "unit": "unit",
 }
 
 

@@ -7,12 +7,15 @@ stage's rectifier outputs. The equations are those of the netlist blocks in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import SimulationError
 from ..model import nodes
 from ..model.circuit import INVERTER_PATH, Circuit, resistors
+from ..model.limits import OperatingLimits
 from .autodiff import Var, lift, where
 from .junction import Junction
 
@@ -154,3 +157,21 @@ def loading(ctx: Context, stage: int, next_junctions: Var | None, next_linear: b
         return g, w1.T @ g_plain_h, n0.reshape(1, -1) @ g_plain_h
     junctions = lift(np.zeros((1, following.n_out))) if next_junctions is None else next_junctions
     return g, lift(np.zeros((width, width))), junctions @ g_plain_h
+
+
+def refuse_breakdown(circuit: Circuit, stage: int, reverse: np.ndarray, role: str) -> None:
+    """The surrogate models no diode breakdown: refuse, rather than be wrong, a stage whose
+    diodes' reverse voltage (n, w), volts, comes within the operating margin of BV."""
+    breakdown = float(circuit.diode.params.get("BV", math.inf))
+    if not math.isfinite(breakdown) or reverse.size == 0:
+        return
+    limit = (1.0 - OperatingLimits().breakdown_margin) * breakdown
+    worst = float(np.max(reverse))
+    if worst > limit:
+        unit = int(np.unravel_index(np.argmax(reverse), reverse.shape)[1])
+        raise SimulationError(
+            f"a diode of neuron {nodes.neuron(stage, unit, role)} is reverse biased by {worst:.4g} V, past "
+            f"{limit:.4g} V ({100 * (1 - OperatingLimits().breakdown_margin):g} % of its BV = {breakdown:g} V); "
+            f"the surrogate does not model breakdown. Keep the signals smaller (scale the data to about +-1, or "
+            f"lower volts_per_unit), use a diode with a higher BV, or simulate with --backend spice"
+        )

@@ -14,7 +14,7 @@ from ..model.circuit import Circuit
 from ..model.devices import DiodeModel
 from ..model.elements import Element, resistor
 from ..solvers.rectifiers import diode_rectifier
-from ..solvers.stages import summer
+from ..solvers.stages import refuse_breakdown, summer
 from . import shared_blocks as blocks
 from .base import RealisationOptions, SummerFedTopology
 
@@ -32,6 +32,7 @@ class DiodeTopology(SummerFedTopology):
         a = summer(ctx, stage_index, signals)
         h = diode_rectifier(a, 0.0, ctx.g(stage_index, "r_load") + load, coupling, offset, ctx.junction,
                             at=ctx.at(stage_index, self.operating_point_role))
+        refuse_breakdown(ctx.circuit, stage_index, h.value - a.value, "h")
         return h, {"a": a, "h": h}, None
 
     def hidden_stage_fields(self) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from ..model.devices import DiodeModel
 from ..model.elements import Element, resistor
 from ..model.network import Layer, ReLUNet
 from ..solvers.rectifiers import diode_rectifier
-from ..solvers.stages import weighted_inflow
+from ..solvers.stages import refuse_breakdown, weighted_inflow
 from . import shared_blocks as blocks
 from .base import RealisationOptions, Topology, realise_summer_stage
 
@@ -166,7 +166,9 @@ class PassiveTopology(Topology):
         h = diode_rectifier(v_thevenin, 1.0 / g_thevenin, g_load, coupling, offset, ctx.junction,
                             at=ctx.at(stage_index, self.operating_point_role))
         current = g_load * h - (h @ coupling + offset)
-        return h, {"s": v_thevenin - current / g_thevenin, "h": h}, None
+        s = v_thevenin - current / g_thevenin
+        refuse_breakdown(ctx.circuit, stage_index, h.value - s.value, "h")
+        return h, {"s": s, "h": h}, None
 
     def hidden_stage_fields(self) -> tuple[str, ...]:
         return ("r_load", "r_ground", "activation_scale")

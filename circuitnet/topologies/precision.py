@@ -22,7 +22,7 @@ from ..model.circuit import Circuit
 from ..model.devices import DiodeModel
 from ..model.elements import Element, resistor
 from ..solvers.rectifiers import precision_rectifier
-from ..solvers.stages import weighted_inflow
+from ..solvers.stages import refuse_breakdown, weighted_inflow
 from . import shared_blocks as blocks
 from .base import RealisationOptions, SummerFedTopology
 
@@ -43,6 +43,8 @@ class PrecisionTopology(SummerFedTopology):
         o, h = precision_rectifier(inflow, g_in + g_f, g_f, ctx.g(stage_index, "r_load") + load, coupling, offset,
                                    ctx.gain, ctx.junction, at=ctx.at(stage_index, self.operating_point_role))
         _check_within_rails(ctx.circuit, stage_index, o.value)
+        # D_out (o -> h) and D_clamp (junction -> o, the junction at -o / A)
+        refuse_breakdown(ctx.circuit, stage_index, np.maximum(h.value - o.value, o.value * (1.0 + 1.0 / ctx.gain)), "o")
         return h, {"h": h}, o * (-1.0 / ctx.gain)
 
     def hidden_cell(self, circuit: Circuit, stage_index: int, unit: int) -> list[Element]:

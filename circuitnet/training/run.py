@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..backends.spice.backend import SpiceBackend
+from ..errors import OperatingLimitError
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..topologies import RealisationOptions
@@ -131,6 +132,7 @@ class FitRun:
                                    self.split.y_test)
             self.circuit = snap_and_tune(self.circuit, self.problem, self.split, config, self.progress)
         self.stage = MEASURE
+        self._check_operating_limits()
         report = measure(self.circuit, self.split, self.board, self.spice)
         report.update({
             "seconds": round(time.monotonic() - started, 3),
@@ -204,6 +206,17 @@ class FitRun:
             if self.network is not None:
                 self._realise(self.network)
         return self.circuit is not None
+
+    def _check_operating_limits(self) -> None:
+        """No figures for a circuit that could not be built: every part of the board must stay
+        in its safe operating area at every input of the data (see ``model.limits``)."""
+        x = np.vstack([self.split.x_train, self.split.x_val, self.split.x_test])
+        found = self.spice.violations(self.board.apply(self.circuit), x, self.board.temperature_c)
+        if found:
+            raise OperatingLimitError(
+                f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
+                f"{found[0].message()}. Scale the data to about +-1 (inputs and target), or use parts with "
+                f"wider limits", found)
 
     def _save(self, stage: str, snapshot: dict, extra: dict | None = None) -> None:
         if self.folder is None:

@@ -18,8 +18,9 @@ from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.elements import Element
+from ...model.limits import OperatingLimits, Violation, violations
 from ...model.sweep import Sweep
-from ...topologies import get_topology, netlist_lines, read_back
+from ...topologies import circuit_elements, get_topology, netlist_lines, read_back
 from ..result import SimulationResult
 from .workers import WorkerPool, shared_pool
 
@@ -56,8 +57,9 @@ def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, s
 
 
 def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,
-                    extra_nodes: list[str] = ()) -> str:
-    """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``."""
+                    extra_nodes: list[str] = (), save_all: bool = False) -> str:
+    """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``;
+    ``save_all`` keeps every node voltage (for the operating-limits check)."""
     volts = x * circuit.volts_per_unit
     sources = [Element(f"V{INDEX_NODE}", (INDEX_NODE, "0"), "DC 0", "source")]
     for k in range(circuit.n_inputs):
@@ -66,7 +68,7 @@ def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0
         sources.append(Element(f"B{node}", (node, "0"), f"V = pwl(v({INDEX_NODE}), {pairs})", "source"))
     lines = [f"* circuitnet sample set: {circuit.topology}, {len(x)} samples",
              *netlist_lines(circuit, input_elements=sources, temperature_c=temperature_c),
-             *save_lines(circuit, extra_nodes),
+             *([] if save_all else save_lines(circuit, extra_nodes)),
              f".dc V{INDEX_NODE} 0 {len(x) - 1} 1", ".end"]
     return "\n".join(lines) + "\n"
 
@@ -98,11 +100,33 @@ class SpiceBackend:
         x = read_back(circuit).check_inputs(x)
         if len(x) == 0:
             raise InputShapeError("no input samples to simulate")
-        chunks = [x[i:i + MAX_SAMPLES] for i in range(0, len(x), MAX_SAMPLES)]
-        results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk), temperature_c, extra_nodes)
-                                 for chunk in chunks])
-        merged = {name: np.concatenate([r[name][:len(c)] for r, c in zip(results, chunks)]) for name in results[0]}
+        merged = self._sample_vectors(circuit, x, temperature_c, extra_nodes=extra_nodes)
         return self._result(circuit, x, merged, temperature_c, extra_nodes)
+
+    def node_voltages(self, circuit: Circuit, x, temperature_c: float = 27.0) -> dict[str, np.ndarray]:
+        """Every node's voltage at every row of x (data units): node name (lower case) ->
+        shape (n_samples,), volts."""
+        x = read_back(circuit).check_inputs(x)
+        if len(x) == 0:
+            raise InputShapeError("no input samples to simulate")
+        vectors = self._sample_vectors(circuit, x, temperature_c, save_all=True)
+        return {name: values for name, values in vectors.items() if "#" not in name}
+
+    def violations(self, circuit: Circuit, x, temperature_c: float = 27.0,
+                   limits: OperatingLimits = OperatingLimits()) -> list[Violation]:
+        """The parts of ``circuit`` that leave their safe operating area at the inputs x (data
+        units), worst first (see ``model.limits``)."""
+        x = read_back(circuit).check_inputs(x)
+        return violations(circuit, circuit_elements(circuit), self.node_voltages(circuit, x, temperature_c), x,
+                          limits)
+
+    def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),
+                        save_all: bool = False) -> dict[str, np.ndarray]:
+        """The saved vectors of the sample-set analyses of x, in chunks of MAX_SAMPLES."""
+        chunks = [x[i:i + MAX_SAMPLES] for i in range(0, len(x), MAX_SAMPLES)]
+        results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk), temperature_c, extra_nodes, save_all)
+                                 for chunk in chunks])
+        return {name: np.concatenate([r[name][:len(c)] for r, c in zip(results, chunks)]) for name in results[0]}
 
     def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float,
                 extra_nodes: list[str] = ()) -> SimulationResult:

@@ -1,0 +1,90 @@
+"""The safe operating area: what a built circuit's parts can take, and where a circuit leaves it.
+
+A circuit is right only if it could be built, so every result is checked against its parts:
+
+- an op-amp's output stays inside its rails (the model's ``v_neg`` .. ``v_pos``: +-15 V unless
+  set, for the finite-gain model too, whose E source would otherwise swing without bound);
+- a diode's reverse voltage stays below its breakdown voltage BV, with a margin (ngspice's
+  diode model conducts in breakdown, and the surrogate models no breakdown);
+- a resistor dissipates at most its rating (1/4 W unless set).
+
+``violations`` reads node voltages (from any simulation that has them all) and the
+circuit's elements, and names each part that leaves its area: the part, the quantity, the
+worst value, the limit and the input where the worst value happens.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .circuit import Circuit
+from .elements import Element
+
+
+@dataclass(frozen=True)
+class OperatingLimits:
+    """resistor_rating_w: the most any resistor may dissipate, watts. breakdown_margin: a
+    diode's reverse voltage must stay below (1 - margin) x BV."""
+
+    resistor_rating_w: float = 0.25
+    breakdown_margin: float = 0.2
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One part outside its safe operating area, at its worst input.
+
+    element: the SPICE element name; quantity: what is out of range; value and limit in
+    ``unit``; x: the input sample (data units) where the value is worst.
+    """
+
+    element: str
+    quantity: str
+    value: float
+    limit: float
+    unit: str
+    x: tuple[float, ...]
+
+    def message(self) -> str:
+        inputs = ", ".join(f"{v:.4g}" for v in self.x)
+        return (f"{self.element}: {self.quantity} {self.value:.4g} {self.unit} is beyond its limit "
+                f"{self.limit:.4g} {self.unit}, at input x = ({inputs})")
+
+    def to_dict(self) -> dict:
+        return {"element": self.element, "quantity": self.quantity, "value": self.value, "limit": self.limit,
+                "unit": self.unit, "x": list(self.x)}
+
+
+def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], x: np.ndarray,
+               limits: OperatingLimits = OperatingLimits()) -> list[Violation]:
+    """Every element outside its safe operating area, worst case first.
+
+    elements: the circuit's elements (``topologies.circuit_elements``). volts: node name
+    (lower case) -> shape (n,), volts, for every node the elements touch ("0" may be left
+    out). x: shape (n, n_inputs), data units, the inputs the voltages belong to.
+    """
+    n = len(x)
+    volts = {**volts, "0": np.zeros(n)}
+    breakdown = float(circuit.diode.params.get("BV", math.inf))
+    found = []
+
+    def beyond(element: Element, quantity: str, values: np.ndarray, limit: float, unit: str, sign: float = 1.0):
+        """Record the worst of ``values`` if it passes ``limit`` (upward, or downward for sign -1)."""
+        index = int(np.argmax(sign * values))
+        if sign * values[index] > sign * limit:
+            found.append(Violation(element.name, quantity, float(values[index]), float(limit), unit,
+                                   tuple(float(v) for v in x[index])))
+
+    for element in elements:
+        a, b = (volts[node.lower()] for node in element.nodes[:2])
+        if element.part == "opamp":
+            beyond(element, "output above its positive rail", a, circuit.opamp.v_pos, "V")
+            beyond(element, "output below its negative rail", a, circuit.opamp.v_neg, "V", sign=-1.0)
+        elif element.part == "diode" and math.isfinite(breakdown):
+            beyond(element, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
+        elif element.part == "resistor":
+            beyond(element, "dissipation", (a - b) ** 2 / element.value, limits.resistor_rating_w, "W")
+    return sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)
