@@ -29,6 +29,9 @@ SUITES = {
         ("Training: sin(pi x), 16 neurons, 500 points, seed 0", fit_cases.sine_case()),
         ("Training: a board that differs from its model", fit_cases.board_case()),
     ],
+    "targets": lambda quick: [
+        ("Training: 11 targets nobody tuned for, 16 neurons, 400 points, seed 1", fit_cases.suite_case()),
+    ],
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],

@@ -8,6 +8,10 @@
 - board: the same sine on a diode circuit whose board differs from its model (resistors
   within +-5 %, 60 C): surrogate against spice-loop training. Targets: spice-loop's test
   RMSE at most half of surrogate's; spice-loop <= 5 min.
+- suite (``python -m benchmarks targets``): 11 targets nobody tuned for (smooth, kinked,
+  noisy, asymmetric, small and large ranges), 400 training points, 16 neurons, seed 1, in
+  every topology: SPICE-verified test RMSE of ``surrogate`` training against the ideal
+  network of the same width trained with the same settings. Target: <= 1.25x.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from circuitnet.training.run import fit
 BOARD = {"tolerance": 0.05, "seed": 1, "temperature_c": 60.0}
 
 
-def _fit(split, **settings):
+def _fit(split, seed: int = 0, **settings):
     keep_freed_memory()  # as the circuitnet command does (see circuitnet/util/allocator.py)
     started = time.monotonic()
-    report = fit(split, FitConfig(hidden=[16], seed=0, **settings)).report
+    report = fit(split, FitConfig(hidden=[16], seed=seed, **settings)).report
     return report, time.monotonic() - started
 
 
@@ -58,4 +62,26 @@ def board_case() -> list[str]:
                 f"{loop['test_rmse_spice']:.4f} | {loop['test_rmse_spice'] / surrogate['test_rmse_spice']:.2f} | "
                 f"{seconds:.1f} | <= 0.5; <= 300 s |")
     print(rows[-1], flush=True)
+    return rows
+
+
+# (target, noise on every split, data units): the suite of issue #13
+SUITE = [("sine", 0.0), ("abs", 0.0), ("tanh", 0.0), ("sine3", 0.0), ("bump", 0.0), ("step", 0.0), ("bumps", 0.0),
+         ("kinks", 0.0), ("small", 0.0), ("large", 0.0), ("sine", 0.1)]
+
+
+def suite_case() -> list[str]:
+    rows = ["| target | noise | ideal network (test RMSE) | passive | diode | precision | ratios to ideal | "
+            "stopped (diode) | target |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, noise in SUITE:
+        split = target_split(name, 400, seed=1, noise=noise)
+        ideal, _ = _fit(split, topology="diode", mode="ideal", seed=1)
+        reference = ideal["test_rmse_ideal"]
+        found = {topology: _fit(split, topology=topology, mode="surrogate", seed=1)[0]
+                 for topology in ("passive", "diode", "precision")}
+        rmse = {topology: report["test_rmse_spice"] for topology, report in found.items()}
+        ratios = " / ".join(f"{rmse[t] / reference:.2f}" for t in rmse)
+        rows.append(f"| {name} | {noise:g} | {reference:.4f} | {rmse['passive']:.4f} | {rmse['diode']:.4f} | "
+                    f"{rmse['precision']:.4f} | {ratios} | {found['diode']['stopped']['circuit']} | <= 1.25 |")
+        print(rows[-1], flush=True)
     return rows

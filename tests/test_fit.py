@@ -299,3 +299,57 @@ def test_a_fit_stopped_twice_keeps_its_model_and_resumes(tmp_path, monkeypatch, 
     assert cli.main(["fit", "--resume", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["epochs_run"]["circuit"] == 20 and not report["interrupted"]
+
+
+@pytest.mark.ngspice
+def test_each_stage_ends_when_validation_stops_improving_and_says_why(small_split, spice):
+    patient = fit(small_split, FitConfig(topology="diode", mode="surrogate", epochs=400, patience=3, **SMALL),
+                  spice=spice).report
+    history = patient["epochs_run"]
+    assert history["circuit"] < 400 and patient["stopped"]["circuit"].startswith("no better validation loss for 3 "
+                                                                                  "epochs (best at epoch ")
+    best = int(patient["stopped"]["circuit"].split("best at epoch ")[1].split(" ")[0])
+    assert best == history["circuit"] - 3
+    capped = fit(small_split, FitConfig(topology="diode", mode="surrogate", epochs=5, patience=100, **SMALL),
+                 spice=spice).report
+    assert capped["stopped"]["circuit"].startswith("reached its limit of 5 epochs")
+    assert capped["stopped"]["ideal"].startswith(("reached its limit of 150 epochs", "no better validation loss"))
+
+
+class InterruptedExecutor:
+    """Runs tasks here, one at a time, and presses Ctrl-C on the call numbered ``stop_at``."""
+
+    workers = 1
+
+    def __init__(self, stop_at=None):
+        self.stop_at, self.calls = stop_at, 0
+
+    def map(self, function, items):
+        self.calls += 1
+        if self.calls == self.stop_at:
+            raise KeyboardInterrupt
+        return [function(item) for item in items]
+
+
+@pytest.mark.ngspice
+def test_an_interrupted_search_resumes_where_it_stopped(small_split, tmp_path, capsys):
+    from circuitnet.interface.cli import main
+    from circuitnet.training import run_folder
+    from circuitnet.training.search import search
+    config = FitConfig(topology="diode", mode="ideal", epochs=60, **SMALL)
+    without_seconds = lambda table: [{k: v for k, v in row.items() if k != "seconds"} for row in table]  # noqa: E731
+    _, whole = search(small_split, config, trials=3, executor=InterruptedExecutor())
+    with pytest.raises(KeyboardInterrupt):
+        search(small_split, config, trials=3, executor=InterruptedExecutor(stop_at=3), folder=tmp_path)
+    assert len(run_folder.read_search(tmp_path)["done"]) == 2  # two rounds finished before Ctrl-C
+    finishing = InterruptedExecutor()
+    best, resumed = search(small_split, config, trials=3, executor=finishing, folder=tmp_path)
+    assert finishing.calls == 1 and without_seconds(resumed) == without_seconds(whole)
+    # through the CLI: a folder with its data and an unfinished search resumes the search, then fits
+    out = tmp_path / "cli"
+    run_folder.write_data(out, small_split, {"target": "abs"})
+    with pytest.raises(KeyboardInterrupt):
+        search(small_split, config, trials=2, executor=InterruptedExecutor(stop_at=2), folder=out)
+    assert main(["fit", "--resume", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["search"]) == 2 and report["hyperparameters"]["hidden"] == report["search"][0]["hidden"]

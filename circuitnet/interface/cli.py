@@ -150,6 +150,7 @@ def add_compare_parser(commands) -> None:
 
 
 def add_fit_parser(commands) -> None:
+    from ..training.config import DEFAULT_EPOCHS, DEFAULT_PATIENCE
     fit = commands.add_parser(
         "fit", formatter_class=_Formatter,
         help="train a circuit's resistors to fit data or a target function",
@@ -179,8 +180,10 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
                      help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
                           "with ngspice in the loop")
-    fit.add_argument("--epochs", type=flags.count, help="epochs of the mode's training (default: ideal 4000, "
-                                                        f"surrogate 1000, spice-loop 400): {flags.count.range_text}")
+    fit.add_argument("--epochs", type=flags.count,
+                     help="the most epochs of the mode's training; it ends sooner when validation stops improving "
+                          "(default: " + ", ".join(f"{mode} {n}" for mode, n in DEFAULT_EPOCHS.items())
+                          + f"): {flags.count.range_text}")
     fit.add_argument("--lr", type=flags.learning_rate, default=0.01,
                      help=f"Adam's initial learning rate (cosine decay): {flags.learning_rate.range_text}")
     fit.add_argument("--lam", type=flags.ridge, default=1e-6, help="ridge strength: on weights (ideal stage), on "
@@ -188,8 +191,9 @@ def add_fit_parser(commands) -> None:
                                                                    f"{flags.ridge.range_text}")
     fit.add_argument("--batch-size", type=flags.count,
                      help=f"mini-batch size (default: full-batch gradient descent): {flags.count.range_text}")
-    fit.add_argument("--patience", type=flags.count,
-                     help=f"stop after this many epochs without a better validation loss: {flags.count.range_text}")
+    fit.add_argument("--patience", type=flags.count, default=DEFAULT_PATIENCE,
+                     help=f"end a stage after this many epochs without a better validation loss (report.json says "
+                          f"which ended each stage): {flags.count.range_text}")
     fit.add_argument("--seed", type=flags.seed, default=0,
                      help=f"seed of the data split, initialisation and batches: {flags.seed.range_text}")
     fit.add_argument("--e-series", choices=["E12", "E24", "E48", "E96", "E192"],
@@ -391,13 +395,27 @@ def _stopped_fit(run, out: Path, error: BaseException) -> int:
     return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
 
 
+def _search(split, config, out: Path, trials: int | None = None):
+    """fit --search: choose hidden width, lam and lr on validation data, recorded in
+    out/search.json round by round: (config, table), or None after Ctrl-C (the finished
+    trials are kept, and the message says how to resume)."""
+    from ..training import search
+    print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
+    try:
+        return search.search(split, config, folder=out, **({"trials": trials} if trials else {}))
+    except KeyboardInterrupt:
+        print(f"circuitnet fit: interrupted while searching; the finished trials are in {out / 'search.json'}; "
+              f"continue with: circuitnet fit --resume {out}", file=sys.stderr)
+        return None
+
+
 def command_fit(args) -> int:
     from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
     from ..training.config import FitConfig
     from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
     from ..training.run import FitRun
-    from ..training.search import search
+    from ..training import run_folder
     from ..util.atomic import write_text_atomically
     from .fit_outputs import write_outputs
 
@@ -405,7 +423,17 @@ def command_fit(args) -> int:
     table = None
     if args.resume:
         out = Path(args.resume)
-        run = FitRun.resume(out, progress=_ProgressBar())
+        searched = run_folder.read_search(out)
+        if run_folder.has_checkpoint(out) or searched is None:
+            run = FitRun.resume(out, progress=_ProgressBar())
+            table = sorted(searched["done"], key=lambda row: row["val_rmse"]) if searched else None
+        else:  # stopped while searching: finish the search, then fit
+            split, description = run_folder.read_data(out)
+            searched = _search(split, FitConfig(**searched["config"]), out, searched["trials"])
+            if searched is None:
+                return EXIT_INTERRUPTED
+            config, table = searched
+            run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description)
     else:
         if not args.out:
             raise CircuitnetError("give --out DIR: the folder for model.json, report.json and the plots")
@@ -430,10 +458,13 @@ def command_fit(args) -> int:
                            epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                            patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
                            board=board)
+        run_folder.write_data(out, split, description)  # first, so that --resume finds the run
         if args.search:
-            print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
-            config, table = search(split, config)
-        run = FitRun.start(split, config, out, description, progress=_ProgressBar())
+            searched = _search(split, config, out)
+            if searched is None:
+                return EXIT_INTERRUPTED
+            config, table = searched
+        run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description)
     try:
         result = run.run()
         if table is not None:

@@ -13,6 +13,7 @@ import inspect
 import numpy as np
 
 from ..errors import InputShapeError, NotFittedError
+from ..training.config import DEFAULT_PATIENCE
 from ..training.data import Split
 
 
@@ -26,7 +27,7 @@ class CircuitRegressor:
     """
 
     def __init__(self, topology="diode", hidden=16, mode="surrogate", epochs=None, lr=0.01, lam=1e-6,
-                 batch_size=None, patience=None, seed=0, e_series=None, diode="1N4148",
+                 batch_size=None, patience=DEFAULT_PATIENCE, seed=0, e_series=None, diode="1N4148",
                  validation_fraction=0.2, backend="spice"):
         self.topology = topology
         self.hidden = hidden

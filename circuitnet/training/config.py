@@ -8,16 +8,23 @@ from ..errors import CircuitnetError
 from ..model.board import Board
 
 MODES = ("ideal", "surrogate", "spice-loop")
+# The most epochs of each mode's own stage. Stages end when validation stops improving, so
+# these are caps: the surrogate stage was still improving at 4,000 epochs on sin(pi x);
+# spice-loop epochs each cost an ngspice run per batch.
+DEFAULT_EPOCHS = {"ideal": 4000, "surrogate": 5000, "spice-loop": 400}
+DEFAULT_PATIENCE = 200  # epochs without a better validation loss before a stage ends
 
 
 @dataclass
 class FitConfig:
     """Hyperparameters and settings of one fit (all recorded in the report).
 
-    epochs: passes over the training data in the mode's own stage (the ideal pretraining of
-    the circuit modes runs ``pretrain_epochs``). lam: ridge strength (on weights in the ideal
-    stage, on conductances in mS in the circuit stage). lr: Adam's initial rate (cosine decay).
-    batch_size: None for full-batch gradient descent. patience: early stopping, in epochs.
+    epochs: the most passes over the training data in the mode's own stage (the ideal
+    pretraining of the circuit modes runs at most ``pretrain_epochs``); a stage ends sooner
+    when its validation loss has not improved for ``patience`` epochs, and the report says
+    which ended it. lam: ridge strength (on weights in the ideal stage, on conductances in mS
+    in the circuit stage). lr: Adam's initial rate (cosine decay over ``epochs``).
+    batch_size: None for full-batch gradient descent.
     """
 
     topology: str = "diode"
@@ -29,7 +36,7 @@ class FitConfig:
     pretrain_lr: float = 0.01
     lam: float = 1e-6
     batch_size: int | None = None
-    patience: int | None = None
+    patience: int | None = DEFAULT_PATIENCE
     seed: int = 0
     e_series: str | None = None
     diode: str = "1N4148"
@@ -39,7 +46,7 @@ class FitConfig:
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
         if self.epochs is None:
-            self.epochs = {"ideal": 4000, "surrogate": 1000, "spice-loop": 400}[self.mode]
+            self.epochs = DEFAULT_EPOCHS[self.mode]
         for name in ("epochs", "pretrain_epochs"):
             if int(getattr(self, name)) < 1:
                 raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")

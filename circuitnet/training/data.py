@@ -35,6 +35,13 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("sine3", "sin(3 x) + 0.3 x", 1, lambda x: np.sin(3 * x[:, 0]) + 0.3 * x[:, 0]),
     Target("bump", "exp(-x^2 / (2 * 0.25^2))", 1, lambda x: np.exp(-x[:, 0] ** 2 / (2 * 0.25 ** 2))),
     Target("step", "(1 + tanh(10 x)) / 2", 1, lambda x: 0.5 * (1 + np.tanh(10 * x[:, 0]))),
+    Target("bumps", "0.8 exp(-((x + 0.4) / 0.2)^2) - 0.5 exp(-((x - 0.5) / 0.15)^2) + 0.3 x", 1,
+           lambda x: (0.8 * np.exp(-((x[:, 0] + 0.4) / 0.2) ** 2) - 0.5 * np.exp(-((x[:, 0] - 0.5) / 0.15) ** 2)
+                      + 0.3 * x[:, 0])),
+    Target("kinks", "relu(x + 0.5) - 2 relu(x) + 1.5 relu(x - 0.6)", 1,
+           lambda x: np.maximum(x[:, 0] + 0.5, 0) - 2 * np.maximum(x[:, 0], 0) + 1.5 * np.maximum(x[:, 0] - 0.6, 0)),
+    Target("small", "0.05 sin(2 pi x)", 1, lambda x: 0.05 * np.sin(2 * np.pi * x[:, 0])),
+    Target("large", "3 tanh(2 x)", 1, lambda x: 3 * np.tanh(2 * x[:, 0])),
     Target("saddle", "x1^2 - x2^2", 2, lambda x: x[:, 0] ** 2 - x[:, 1] ** 2),
     Target("ring", "exp(-((|x| - 0.6) / 0.2)^2)", 2,
            lambda x: np.exp(-((np.hypot(x[:, 0], x[:, 1]) - 0.6) / 0.2) ** 2)),

@@ -73,6 +73,17 @@ def steps_per_epoch(n_train: int, config: LoopConfig) -> int:
     return 1 if config.batch_size is None else max(1, -(-n_train // config.batch_size))
 
 
+def stop_reason(state: LoopState, config: LoopConfig) -> str:
+    """Why a stage ended, in words, from its state: patience, the epoch cap, or neither (an
+    interruption)."""
+    if state.stopped_early:
+        return (f"no better validation loss for {config.patience} epochs (best at epoch "
+                f"{state.epoch - state.since_best} of {state.epoch})")
+    if state.epoch >= config.epochs:
+        return f"reached its limit of {config.epochs} epochs (best at epoch {state.epoch - state.since_best})"
+    return f"interrupted at epoch {state.epoch}"
+
+
 def run(problem, state: LoopState, config: LoopConfig, x_train, y_train, x_val, y_val,
         on_epoch=None, checkpoint=None, checkpoint_every_s: float = 5.0) -> LoopState:
     """Train until ``config.epochs`` (or early stopping); returns the final state.

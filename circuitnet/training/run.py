@@ -75,6 +75,7 @@ class FitRun:
         # the state: the stage under way, what is done, and the loop states
         self.stage = PRETRAIN
         self.history: dict = {}
+        self.stopped: dict = {}  # stage -> why it ended (loop.stop_reason)
         self.network: ReLUNet | None = None  # the pretrained ideal network, once pretraining is done
         self.ideal_state: loop.LoopState | None = None
         self.circuit_state: loop.LoopState | None = None
@@ -140,6 +141,7 @@ class FitRun:
             "pruned": self.pruned,
             "interrupted": self.interrupted,
             "epochs_run": {stage: len(h["val"]) for stage, h in self.history.items()},
+            "stopped": self.stopped,
             "board": self.board.describe(),
         })
         if self.data_description:
@@ -164,8 +166,12 @@ class FitRun:
         self.ideal_state = state
         self.history["ideal"] = state.history
         self.progress.stage("ideal network", loop_config.epochs, state.epoch)
-        loop.run(IdealProblem(config.lam), state, loop_config, split.x_train, split.y_train, split.x_val,
-                 split.y_val, on_epoch=self.progress.epoch, checkpoint=lambda snapshot: self._save(PRETRAIN, snapshot))
+        try:
+            loop.run(IdealProblem(config.lam), state, loop_config, split.x_train, split.y_train, split.x_val,
+                     split.y_val, on_epoch=self.progress.epoch,
+                     checkpoint=lambda snapshot: self._save(PRETRAIN, snapshot))
+        finally:
+            self.stopped["ideal"] = loop.stop_reason(state, loop_config)
         return params_to_network(state.best_params or state.params)
 
     def _realise(self, network: ReLUNet) -> None:
@@ -186,9 +192,12 @@ class FitRun:
         self.history["circuit"] = state.history
         network_pairs = [(layer.weights.tolist(), layer.biases.tolist()) for layer in self.network.layers]
         self.progress.stage(f"{config.mode} training", loop_config.epochs, state.epoch)
-        loop.run(problem, state, loop_config, split.x_train, split.y_train, split.x_val, split.y_val,
-                 on_epoch=self.progress.epoch,
-                 checkpoint=lambda snapshot: self._save(CIRCUIT, snapshot, {"ideal_network": network_pairs}))
+        try:
+            loop.run(problem, state, loop_config, split.x_train, split.y_train, split.x_val, split.y_val,
+                     on_epoch=self.progress.epoch,
+                     checkpoint=lambda snapshot: self._save(CIRCUIT, snapshot, {"ideal_network": network_pairs}))
+        finally:
+            self.stopped["circuit"] = loop.stop_reason(state, loop_config)
         return problem.circuit(state.best_params or state.params)
 
     def keep_best_so_far(self) -> bool:

@@ -3,7 +3,9 @@
 - ``data.json``: where the data came from (a target's name and formula, or a CSV file);
 - ``data.csv``: every point with the split it belongs to (exact float reprs);
 - ``checkpoint.json``: the run's settings, its stage and the training loop's state, written
-  atomically every few seconds and on Ctrl-C.
+  atomically every few seconds and on Ctrl-C;
+- ``search.json`` (with ``--search``): the search's settings and every trial finished so far,
+  written after each round of trials.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .data import Split
 DATA_DESCRIPTION = "data.json"
 DATA_TABLE = "data.csv"
 CHECKPOINT = "checkpoint.json"
+SEARCH = "search.json"
 
 
 def data_csv(split: Split) -> str:
@@ -75,3 +78,22 @@ def read_checkpoint(folder: Path) -> dict:
         return json.loads(path.read_text())
     except (OSError, ValueError) as error:
         raise CircuitnetError(f"{path}: can't read the checkpoint ({error}); delete it to start afresh") from None
+
+
+def has_checkpoint(folder: Path) -> bool:
+    return (folder / CHECKPOINT).exists()
+
+
+def write_search(folder: Path, document: dict) -> None:
+    write_text_atomically(folder / SEARCH, json.dumps(document))
+
+
+def read_search(folder: Path) -> dict | None:
+    """The search recorded in ``folder``, or None when there is none."""
+    path = folder / SEARCH
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise CircuitnetError(f"{path}: can't read the search ({error}); delete it to search afresh") from None

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, replace
+from pathlib import Path
 
 import numpy as np
 
+from . import run_folder
 from .config import FitConfig
 from .data import Split
 
@@ -25,21 +27,34 @@ def grid(config: FitConfig) -> list[dict]:
 
 
 def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None = None,
-           executor=None) -> tuple[FitConfig, list]:
+           executor=None, folder: Path | None = None) -> tuple[FitConfig, list]:
     """(the best configuration, the table of every trial sorted by validation RMSE).
 
     executor: where the trials run (default: local spawned processes, ``workers`` of them;
-    a DaskExecutor runs them on a cluster)."""
+    a DaskExecutor runs them on a cluster). folder: record each round of finished trials in
+    its ``search.json``, and take up the trials a search with the same settings finished
+    there before (so an interrupted search resumes).
+    """
     candidates = grid(config)
     rng = np.random.default_rng(config.seed)
     chosen = [candidates[i] for i in rng.choice(len(candidates), size=min(trials, len(candidates)), replace=False)]
-    jobs = [(split, asdict(replace(config, e_series=None, **settings))) for settings in chosen]
-    from ..util.executor import LocalExecutor
-    executor = executor or LocalExecutor(workers or min(len(jobs), os.cpu_count() or 1), processes=True)
-    results = executor.map(_trial, jobs)
-    table = sorted(({**settings, "val_rmse": result["val_rmse"], "train_rmse": result["train_rmse"],
-                     "seconds": result["seconds"]} for settings, result in zip(chosen, results)),
-                   key=lambda row: row["val_rmse"])
+    settings_doc = {"config": asdict(config), "trials": trials}
+    saved = run_folder.read_search(folder) if folder is not None else None
+    done: list[dict] = saved["done"] if saved and {k: saved[k] for k in settings_doc} == settings_doc else []
+    remaining = chosen[len(done):]
+    if remaining:
+        from ..util.executor import LocalExecutor
+        executor = executor or LocalExecutor(workers or min(len(remaining), os.cpu_count() or 1), processes=True)
+        size = max(1, int(getattr(executor, "workers", 1)))
+        for first in range(0, len(remaining), size):
+            batch = remaining[first:first + size]
+            jobs = [(split, asdict(replace(config, e_series=None, **settings))) for settings in batch]
+            results = executor.map(_trial, jobs)
+            done += [{**settings, "val_rmse": result["val_rmse"], "train_rmse": result["train_rmse"],
+                      "seconds": result["seconds"]} for settings, result in zip(batch, results)]
+            if folder is not None:
+                run_folder.write_search(folder, {**settings_doc, "done": done})
+    table = sorted(done, key=lambda row: row["val_rmse"])
     best = table[0]
     return replace(config, hidden=best["hidden"], lam=best["lam"], lr=best["lr"]), table
 

@@ -11,6 +11,8 @@ from .config import FitConfig
 from .data import Split
 from .progress import Progress
 
+ROUND_EPOCHS_CAP = 500  # epochs of each fine-tuning round, at most
+
 
 def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, config: FitConfig,
                   progress: Progress, rounds: int = 4) -> Circuit:
@@ -23,7 +25,7 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice)
     theta = tuned.initial_params()[0]
     frozen = np.zeros(theta.shape, dtype=bool)
-    epochs = max(1, config.epochs // 2)
+    epochs = max(1, min(config.epochs // 2, ROUND_EPOCHS_CAP))  # each round fine-tunes what is not yet snapped
     for round_index in range(rounds):
         snapped_theta = -np.log(eseries.snap(np.exp(-theta), values))
         order = np.argsort(np.abs(snapped_theta - theta) + np.where(frozen, np.inf, 0.0))
