@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from circuitnet.interface.cli import join_range_values, main
+from circuitnet.interface.cli import main
+from circuitnet.interface.parser import join_range_values
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
 

@@ -138,7 +138,7 @@ def test_each_message_names_the_range_and_the_value():
 
 
 def test_good_values_at_the_ends_of_each_range_pass_the_parser():
-    from circuitnet.interface.cli import build_parser
+    from circuitnet.interface.parser import build_parser
     parser = build_parser()
     args = parser.parse_args(["fit", "--target", "sine", "--batch-size=1", "--seed=4294967295", "--lr=10",
                               "--board-temp=-55", "--board-tolerance=0.5", "--hidden=4096,1"])

@@ -8,237 +8,19 @@ can be resumed). ``--debug`` (or CIRCUITNET_DEBUG=1) shows tracebacks.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import re
 import shlex
 import sys
 from pathlib import Path
 
 from ..errors import CircuitnetError, OperatingLimitError, SimulationError, UsageError
-from . import flags
 from ..util.allocator import keep_freed_memory
-
-# Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
-# because argparse takes "-1:1:201" for an option.
-RANGE_OPTIONS = ("--sweep", "--x")
-_RANGE_VALUE = re.compile(r"^-[\d.]")
+from .parser import build_parser, join_range_values
+from .report import compare_summary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
-EXIT_STATUS_HELP = "Exit status: 0 success, 1 the work failed, 2 bad input, 130 interrupted (Ctrl-C)."
-
-
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = flags.Parser(
-        prog="circuitnet",
-        description="ReLU neural networks as analog circuits: fit their resistors, export SPICE netlists, "
-                    "simulate them, and compare simulated against ideal.",
-        formatter_class=_Formatter,
-        epilog="Example: circuitnet neuron --topology diode --w 1 --b -0.2 --plot elbow.png\n" + EXIT_STATUS_HELP,
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    export = commands.add_parser(
-        "export", formatter_class=_Formatter,
-        help="write a standalone SPICE netlist of a model file",
-        description="Write a standalone netlist of MODEL.json that 'ngspice -b FILE.cir' runs unmodified; "
-                    "its control block writes FILE.dat (the sweep, inputs and outputs in data units and volts).",
-        epilog="Example: circuitnet export netlists/elbow_diode.json -o elbow.cir --sweep -1:1:201",
-    )
-    export.add_argument("model", help="model file (JSON) to export")
-    export.add_argument("-o", "--output", required=True, help="netlist file to write (.cir)")
-    analysis = export.add_mutually_exclusive_group()
-    analysis.add_argument("--sweep", metavar="START:STOP:N", default="-1:1:201", type=flags.sweep_range,
-                          help="DC sweep of the first input: N evenly spaced points from START to STOP, both "
-                               f"included, data units (ends within +-{flags.INPUT_LIMIT:g}); other inputs held at 0")
-    analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
-
-    neuron = commands.add_parser(
-        "neuron", formatter_class=_Formatter,
-        help="one elbow relu(w x + b): ideal against ngspice",
-        description="Build one ReLU neuron relu(w x + b) (output weight 1) in a topology, simulate its transfer "
-                    "curve with ngspice -b and print the max and RMS deviation from the ideal elbow.",
-        epilog="Example: circuitnet neuron --topology precision --w 2 --b -0.5 --x -1:1:401 --plot elbow.png",
-    )
-    neuron.add_argument("--topology", required=True, choices=_topology_names(), help="circuit topology")
-    neuron.add_argument("--w", type=flags.weight, default=1.0,
-                        help=f"weight (data units per data unit): {flags.weight.range_text}")
-    neuron.add_argument("--b", type=flags.weight, default=0.0, help=f"bias (data units): {flags.weight.range_text}")
-    neuron.add_argument("--diode", default="1N4148", help="diode model: 1N4148, 1N914 or BAT54")
-    neuron.add_argument("--x", metavar="START:STOP:N", default="-1:1:401", type=flags.sweep_range,
-                        help=f"input sweep, N points from START to STOP, data units (ends within "
-                             f"+-{flags.INPUT_LIMIT:g})")
-    neuron.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,
-                        help=f"volts per data unit: {flags.volts_per_unit.range_text}")
-    neuron.add_argument("--plot", metavar="FILE.png", help="write a PNG of the elbow and the deviation")
-    neuron.add_argument("--json", action="store_true", help="print the result as one JSON document")
-    simulate = commands.add_parser(
-        "simulate", formatter_class=_Formatter,
-        help="simulate a model file over a sweep or a CSV of inputs",
-        description="Simulate MODEL.json and print its outputs with the ideal network's beside them. One-input "
-                    "models take --x (a sweep); any model takes --inputs FILE.csv (a header row naming x1, x2, ... "
-                    "or plain columns in input order).",
-        epilog="Example: circuitnet simulate netlists/eight_diode.json --x -1:1:201 --temp 70 --json > out.json",
-    )
-    simulate.add_argument("model", help="model file (JSON)")
-    source = simulate.add_mutually_exclusive_group(required=True)
-    source.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
-                        help=f"sweep of the (single) input, N points, data units (ends within +-{flags.INPUT_LIMIT:g})")
-    source.add_argument("--inputs", metavar="FILE.csv", help="input samples, one row each, data units")
-    simulate.add_argument("--temp", type=flags.temperature, default=27.0,
-                          help=f"circuit temperature, degrees Celsius: {flags.temperature.range_text}")
-    simulate.add_argument("--backend", default="spice", choices=_backend_names(), help="simulator")
-    output = simulate.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
-    output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
-    add_fit_parser(commands)
-    add_compare_parser(commands)
-    return parser
-
-
-def add_compare_parser(commands) -> None:
-    compare = commands.add_parser(
-        "compare", formatter_class=_Formatter,
-        help="simulated against ideal: neurons, network, temperature, Monte Carlo, power; or an imported netlist",
-        description="Compare a circuit with the ReLU network it stands for, over a sweep of input 1 (other inputs "
-                    "at 0): each neuron's elbow, the whole network (ideal, surrogate, ngspice), the output across "
-                    "temperatures, Monte Carlo boards with resistor tolerances, and static power. Writes "
-                    "compare.json, PNG figures and report.html (opens offline) into --out. With --netlist, import a "
-                    "one-input circuit drawn elsewhere (checked against an allow-list: .control and shell escapes are "
-                    "refused; .include and .lib read files in the netlist's own folder only; analysis and output "
-                    "cards are skipped and listed), simulate its transfer curve and fit the best ReLU network of "
-                    "--hidden neurons to it.",
-        epilog="Examples: circuitnet compare netlists/eight_diode.json --out out/cmp --temps 0,27,70 "
-               "--montecarlo 200 --tolerance 1%\n          circuitnet compare --netlist rect.cir --input V1 "
-               "--output out --hidden 1 --out out/rect",
-    )
-    compare.add_argument("model", nargs="?", help="model file (JSON)")
-    compare.add_argument("--out", required=True, help="output folder (created if missing)")
-    compare.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
-                         help="sweep of input 1, data units (default -1:1:201; with --netlist, volts, default "
-                              f"0:2:201); ends within +-{flags.INPUT_LIMIT:g}")
-    compare.add_argument("--temps", default="0,27,70", type=flags.temperatures,
-                         help=f"temperatures, degrees Celsius: {flags.temperatures.range_text}")
-    compare.add_argument("--montecarlo", type=flags.boards, default=0, metavar="N",
-                         help=f"number of Monte Carlo boards: {flags.boards.range_text}")
-    compare.add_argument("--tolerance", default="1%", type=flags.tolerance,
-                         help=f"resistor tolerance: 1%% or 0.01, at most {100 * flags.TOLERANCE_MAX:g}%%")
-    compare.add_argument("--is-spread", type=flags.is_spread, default=0.0,
-                         help=f"log-normal spread of the diodes' IS per board (sigma of ln IS): "
-                              f"{flags.is_spread.range_text}")
-    compare.add_argument("--yield-threshold", type=flags.error_threshold, default=0.05,
-                         help="a board passes when its max |ngspice - ideal| is at most this, data units: "
-                              f"{flags.error_threshold.range_text}")
-    compare.add_argument("--seed", type=flags.seed, default=0,
-                         help=f"seed of the Monte Carlo draws: {flags.seed.range_text}")
-    compare.add_argument("--workers", type=flags.workers,
-                         help=f"parallel simulations (default: one per core): {flags.workers.range_text}")
-    compare.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the work on a Dask cluster")
-    compare.add_argument("--netlist", metavar="FILE.cir", help="import this netlist instead of a model file")
-    compare.add_argument("--input", metavar="SOURCE", help="with --netlist: the V source to sweep")
-    compare.add_argument("--output", metavar="NODE", help="with --netlist: the output node")
-    compare.add_argument("--hidden", type=flags.fitted_neurons, default=1,
-                         help=f"with --netlist: neurons of the fitted network: {flags.fitted_neurons.range_text}")
-    compare.add_argument("--json", action="store_true", help="print compare.json")
-
-
-def add_fit_parser(commands) -> None:
-    from ..training.config import DEFAULT_EPOCHS, DEFAULT_PATIENCE
-    fit = commands.add_parser(
-        "fit", formatter_class=_Formatter,
-        help="train a circuit's resistors to fit data or a target function",
-        description="Train a ReLU circuit: an ideal network first, then (modes surrogate, spice-loop) the resistor "
-                    "values themselves; validation data chooses the best epoch, the test split is used once at the "
-                    "end, and every reported RMSE is measured in ngspice. Writes model.json, circuit.cir, fit.png, "
-                    "loss.png, report.json, data.csv and bom.csv into --out. Ctrl-C stops and keeps the best model "
-                    "so far; --resume DIR continues a stopped run.",
-        epilog="Example: circuitnet fit --target sine --topology diode --hidden 16 --mode surrogate --out out/sine\n"
-               "Exit status 130: stopped by Ctrl-C; the best model so far is written and 'circuitnet fit --resume "
-               "DIR' continues from DIR/checkpoint.json.",
-    )
-    source = fit.add_mutually_exclusive_group()
-    source.add_argument("--target", help="built-in target: " + ", ".join(_target_names()))
-    source.add_argument("--data", metavar="FILE.csv", help="data file: inputs then target (see --x-columns)")
-    source.add_argument("--resume", metavar="DIR", help="continue the stopped run in DIR (its settings are kept)")
-    fit.add_argument("--x-columns", metavar="A,B", help="input columns of --data (names or 1-based positions)")
-    fit.add_argument("--y-column", metavar="C", help="target column of --data (default: the last)")
-    fit.add_argument("--points", type=flags.points, default=500,
-                     help=f"training points drawn from --target (validation and test: half as many each): "
-                          f"{flags.points.range_text}")
-    fit.add_argument("--noise", type=flags.noise, default=0.0,
-                     help=f"Gaussian noise on --target data, data units: {flags.noise.range_text}")
-    fit.add_argument("--topology", default="diode", choices=_topology_names(), help="circuit topology")
-    fit.add_argument("--hidden", default="16", metavar="H[,H2]", type=flags.widths,
-                     help=f"hidden layer widths: {flags.widths.range_text}")
-    fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
-                     help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
-                          "with ngspice in the loop")
-    fit.add_argument("--epochs", type=flags.count,
-                     help="the most epochs of the mode's training; it ends sooner when validation stops improving "
-                          "(default: " + ", ".join(f"{mode} {n}" for mode, n in DEFAULT_EPOCHS.items())
-                          + f"): {flags.count.range_text}")
-    fit.add_argument("--lr", type=flags.learning_rate, default=0.01,
-                     help=f"Adam's initial learning rate (cosine decay): {flags.learning_rate.range_text}")
-    fit.add_argument("--lam", type=flags.ridge, default=1e-6, help="ridge strength: on weights (ideal stage), on "
-                                                                   f"conductances in mS (circuit stage): "
-                                                                   f"{flags.ridge.range_text}")
-    fit.add_argument("--batch-size", type=flags.count,
-                     help=f"mini-batch size (default: full-batch gradient descent): {flags.count.range_text}")
-    fit.add_argument("--patience", type=flags.count, default=DEFAULT_PATIENCE,
-                     help=f"end a stage after this many epochs without a better validation loss (report.json says "
-                          f"which ended each stage): {flags.count.range_text}")
-    fit.add_argument("--seed", type=flags.seed, default=0,
-                     help=f"seed of the data split, initialisation and batches: {flags.seed.range_text}")
-    fit.add_argument("--e-series", choices=["E12", "E24", "E48", "E96", "E192"],
-                     help="snap every resistor to this series and fine-tune the rest")
-    fit.add_argument("--diode", default="1N4148", help="diode model")
-    fit.add_argument("--board-tolerance", type=flags.fraction, default=0.0, metavar="FRACTION",
-                     help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05): "
-                          f"{flags.fraction.range_text}")
-    fit.add_argument("--board-temp", type=flags.temperature, default=27.0,
-                     help=f"the board's temperature, degrees Celsius: {flags.temperature.range_text}")
-    fit.add_argument("--board-diode", help="the board's diode, if not the model's")
-    fit.add_argument("--board-seed", type=flags.seed, default=1,
-                     help=f"seed of the board's resistor errors: {flags.seed.range_text}")
-    fit.add_argument("--search", action="store_true",
-                     help="first choose hidden width, lam and lr on validation data (parallel workers)")
-    fit.add_argument("--out", help="output folder (created if missing)")
-    fit.add_argument("--json", action="store_true", help="print report.json")
-
-
-def _target_names() -> list[str]:
-    from ..training.data import TARGETS
-    return list(TARGETS)
-
-
-def _backend_names() -> list[str]:
-    from ..backends.registry import BACKENDS
-    return list(BACKENDS)
-
-
-def _topology_names() -> list[str]:
-    from ..topologies import TOPOLOGIES
-    return list(TOPOLOGIES)
-
-
-def join_range_values(argv: list[str]) -> list[str]:
-    """Rewrite ``--x -1:1:201`` as ``--x=-1:1:201`` so argparse accepts a negative start."""
-    out, i = [], 0
-    while i < len(argv):
-        if argv[i] in RANGE_OPTIONS and i + 1 < len(argv) and _RANGE_VALUE.match(argv[i + 1]):
-            out.append(f"{argv[i]}={argv[i + 1]}")
-            i += 2
-        else:
-            out.append(argv[i])
-            i += 1
-    return out
 
 
 def command_export(args) -> int:
@@ -412,10 +194,10 @@ def _search(split, config, out: Path, trials: int | None = None):
 def command_fit(args) -> int:
     from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
+    from ..training import run_folder
     from ..training.config import FitConfig
     from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
     from ..training.run import FitRun
-    from ..training import run_folder
     from ..util.atomic import write_text_atomically
     from .fit_outputs import write_outputs
 
@@ -530,51 +312,6 @@ def command_compare(args) -> int:
         print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
                                                            + ", ".join(Path(p).name for p in written.values())]))
     return EXIT_OK
-
-
-def compare_summary(numbers: dict, title: str) -> list[str]:
-    """The few figures of compare.json a person reads first, one line each (data units unless
-    a unit is named)."""
-    lines = [title]
-    if "network" in numbers:
-        network = numbers["network"]
-        lines.append(f"  network: ngspice vs ideal max |error| {network['spice_vs_ideal']['max_abs']:.4g} "
-                     f"(RMS {network['spice_vs_ideal']['rms']:.4g}); ngspice vs surrogate max "
-                     f"{1e6 * network['spice_vs_surrogate_v']['max_abs']:.3g} uV")
-    if numbers.get("neurons"):
-        worst = max(numbers["neurons"], key=lambda row: row["max_deviation_v"])
-        lines.append(f"  neurons: largest deviation from the ideal elbow {1e3 * worst['max_deviation_v']:.3g} mV "
-                     f"at {worst['node']}")
-    if numbers.get("temperatures"):
-        lines.append("  temperatures: max |error| " + ", ".join(
-            f"{row['max_abs']:.4g} at {row['temperature_c']:g} C" for row in numbers["temperatures"]))
-    if "montecarlo" in numbers:
-        mc, error = numbers["montecarlo"], numbers["montecarlo"]["max_abs_error"]
-        lines.append(f"  Monte Carlo: {mc['instances']} boards at {100 * mc['tolerance']:g} %: max |error| median "
-                     f"{error['median']:.4g}, 95th percentile {error['p95']:.4g}, worst {error['worst']:.4g}; "
-                     f"yield {100 * mc['yield']:.1f} % at {mc['yield_threshold']:g}")
-    if "power" in numbers:
-        power = numbers["power"]
-        lines.append(f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
-                     f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes")
-    if numbers.get("violations"):
-        worst = numbers["violations"][0]
-        lines.append(f"  WARNING: {len(numbers['violations'])} part(s) leave their safe operating area; the worst: "
-                     f"{worst['element']} {worst['quantity']} {worst['value']:.4g} {worst['unit']} (limit "
-                     f"{worst['limit']:.4g}) at {worst['temperature_c']:g} C")
-    elif "violations" in numbers:
-        lines.append("  every part stays in its safe operating area (rails, breakdown, dissipation)")
-    if "imported" in numbers:
-        imported = numbers["imported"]
-        elbows = ", ".join(f"{e['position']:.4g} V" for e in imported["elbows"] if e["position"] is not None)
-        lines.append(f"  fitted {imported['hidden']} neuron(s): elbows at {elbows or 'none'}; deviation max "
-                     f"{imported['deviation']['max_abs']:.4g} V (RMS {imported['deviation']['rms']:.4g} V)")
-        if imported["included"]:
-            lines.append(f"  read {', '.join(imported['included'])} (.include / .lib)")
-        if imported["skipped"]:
-            lines.append(f"  skipped {len(imported['skipped'])} analysis or output card(s), circuitnet runs its "
-                         f"own sweep: " + "; ".join(imported["skipped"]))
-    return lines
 
 
 COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,

@@ -248,3 +248,48 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return html.escape(str(value))
+
+
+def compare_summary(numbers: dict, title: str) -> list[str]:
+    """The few figures of compare.json a person reads first, one line each (data units unless
+    a unit is named)."""
+    lines = [title]
+    if "network" in numbers:
+        network = numbers["network"]
+        lines.append(f"  network: ngspice vs ideal max |error| {network['spice_vs_ideal']['max_abs']:.4g} "
+                     f"(RMS {network['spice_vs_ideal']['rms']:.4g}); ngspice vs surrogate max "
+                     f"{1e6 * network['spice_vs_surrogate_v']['max_abs']:.3g} uV")
+    if numbers.get("neurons"):
+        worst = max(numbers["neurons"], key=lambda row: row["max_deviation_v"])
+        lines.append(f"  neurons: largest deviation from the ideal elbow {1e3 * worst['max_deviation_v']:.3g} mV "
+                     f"at {worst['node']}")
+    if numbers.get("temperatures"):
+        lines.append("  temperatures: max |error| " + ", ".join(
+            f"{row['max_abs']:.4g} at {row['temperature_c']:g} C" for row in numbers["temperatures"]))
+    if "montecarlo" in numbers:
+        mc, error = numbers["montecarlo"], numbers["montecarlo"]["max_abs_error"]
+        lines.append(f"  Monte Carlo: {mc['instances']} boards at {100 * mc['tolerance']:g} %: max |error| median "
+                     f"{error['median']:.4g}, 95th percentile {error['p95']:.4g}, worst {error['worst']:.4g}; "
+                     f"yield {100 * mc['yield']:.1f} % at {mc['yield_threshold']:g}")
+    if "power" in numbers:
+        power = numbers["power"]
+        lines.append(f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
+                     f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes")
+    if numbers.get("violations"):
+        worst = numbers["violations"][0]
+        lines.append(f"  WARNING: {len(numbers['violations'])} part(s) leave their safe operating area; the worst: "
+                     f"{worst['element']} {worst['quantity']} {worst['value']:.4g} {worst['unit']} (limit "
+                     f"{worst['limit']:.4g}) at {worst['temperature_c']:g} C")
+    elif "violations" in numbers:
+        lines.append("  every part stays in its safe operating area (rails, breakdown, dissipation)")
+    if "imported" in numbers:
+        imported = numbers["imported"]
+        elbows = ", ".join(f"{e['position']:.4g} V" for e in imported["elbows"] if e["position"] is not None)
+        lines.append(f"  fitted {imported['hidden']} neuron(s): elbows at {elbows or 'none'}; deviation max "
+                     f"{imported['deviation']['max_abs']:.4g} V (RMS {imported['deviation']['rms']:.4g} V)")
+        if imported["included"]:
+            lines.append(f"  read {', '.join(imported['included'])} (.include / .lib)")
+        if imported["skipped"]:
+            lines.append(f"  skipped {len(imported['skipped'])} analysis or output card(s), circuitnet runs its "
+                         f"own sweep: " + "; ".join(imported["skipped"]))
+    return lines
