@@ -254,3 +254,24 @@ def test_compare_imports_a_netlist_as_engineers_write_it(tmp_path, spice):
                           timeout=600)
     assert done.returncode == 0, done.stderr
     assert "read 1N4148.mod (.include / .lib)" in done.stdout and "skipped 4 analysis or output card(s)" in done.stdout
+
+
+def test_knee_insets_sit_where_the_curve_is_not_and_the_knee_line_has_a_legend():
+    from types import SimpleNamespace
+
+    from circuitnet.interface.report import neurons_figure
+    x = np.linspace(-1, 1, 101)
+    rising, falling = np.maximum(x - 0.2, 0), np.maximum(-x - 0.2, 0)
+    nodes = {"l1n1_h": rising, "l1n2_h": falling}
+    rows = [{"node": name, "max_deviation_v": 0.01, "ideal_knee": knee, "fitted_knee": knee}
+            for name, knee in (("l1n1_h", 0.2), ("l1n2_h", -0.2))]
+    figure = neurons_figure({"neurons": rows}, {"x": x, "ideal": SimpleNamespace(nodes=nodes),
+                                                "spice": SimpleNamespace(nodes=nodes)})
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    FigureCanvasAgg(figure).draw()  # lays out the insets
+    panels = [ax for ax in figure.axes if ax.get_title().endswith("mV")]
+    middle = [(ax.get_position().x0 + ax.get_position().x1) / 2 for ax in panels]
+    inset_middle = [(ax.child_axes[0].get_position().x0 + ax.child_axes[0].get_position().x1) / 2 for ax in panels]
+    assert inset_middle[0] < middle[0] and inset_middle[1] > middle[1]  # rising: left; falling: right
+    labels = [text.get_text() for text in panels[0].get_legend().get_texts()]
+    assert labels == ["ideal", "ngspice", "fitted knee (insets)"]

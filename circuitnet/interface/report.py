@@ -33,8 +33,10 @@ def neurons_figure(numbers: dict, curves: dict) -> Figure:
         ax.set_title(f"{row['node']}: max dev {1e3 * row['max_deviation_v']:.3g} mV", fontsize=9)
         ax.tick_params(labelsize=7)
         knee = row["ideal_knee"]
+        rising = spice[-1] >= spice[0]
         if knee is not None:
-            inset = ax.inset_axes([0.08, 0.5, 0.42, 0.42])
+            # in the upper corner the curve leaves empty: left for a rising elbow, right for a falling one
+            inset = ax.inset_axes([0.08, 0.5, 0.42, 0.42] if rising else [0.54, 0.5, 0.42, 0.42])
             near = np.abs(x - knee) <= 0.1 * (x.max() - x.min())
             inset.plot(x[near], ideal[near], color="black", linestyle="--", linewidth=0.9)
             inset.plot(x[near], spice[near], color="tab:red", linewidth=1.1)
@@ -43,8 +45,10 @@ def neurons_figure(numbers: dict, curves: dict) -> Figure:
             inset.set_title("knee", fontsize=7)
     for ax in axes[len(rows):]:
         ax.axis("off")
-    axes[0].legend(fontsize=7, loc="lower right", frameon=False)
-    figure.suptitle("hidden neurons: rectifier output (V) against input x1; blue line: fitted knee", fontsize=10)
+    axes[0].plot([], [], color="tab:blue", linewidth=0.8, label="fitted knee (insets)")
+    first = curves["spice"].nodes[rows[0]["node"]]
+    axes[0].legend(fontsize=7, loc="lower right" if first[-1] >= first[0] else "lower left", frameon=False)
+    figure.suptitle("hidden neurons: rectifier output (V) against input x1; insets: the knee magnified", fontsize=10)
     return figure
 
 
