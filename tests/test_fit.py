@@ -83,6 +83,7 @@ def test_resumed_run_ends_where_an_uninterrupted_one_does(small_split, spice, tm
     assert not resumed.interrupted
     assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)
     assert resumed.history["circuit"]["val"] == whole.history["circuit"]["val"]
+    assert resumed.report["stopped"] == whole.report["stopped"]
 
 
 @pytest.mark.ngspice

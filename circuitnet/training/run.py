@@ -101,6 +101,7 @@ class FitRun:
         saved = run_folder.read_checkpoint(folder)
         run = cls(split, FitConfig(**saved["config"]), folder, data_description=description, **settings)
         run.history.update(saved["history"])
+        run.stopped.update(saved.get("stopped", {}))
         if saved["stage"] == PRETRAIN:
             run._restored = {PRETRAIN: saved["state"]}
         else:
@@ -231,7 +232,8 @@ class FitRun:
         if self.folder is None:
             return
         run_folder.write_checkpoint(self.folder, {"config": asdict(self.config), "stage": stage, "state": snapshot,
-                                                  "history": self.history, **(extra or {})})
+                                                  "history": self.history, "stopped": self.stopped,
+                                                  **(extra or {})})
 
 
 def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None = None) -> FitResult:
