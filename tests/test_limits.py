@@ -80,14 +80,14 @@ def test_simulate_warns_and_lists_violations(tmp_path):
 
 @pytest.mark.ngspice
 def test_fit_reports_no_figures_for_a_circuit_that_cannot_be_built(tmp_path):
-    """Data far from +-1 drives the op-amps past their rails: fit fails, names the parts, and
-    writes no model and no report."""
+    """Data far from +-1, with scaling turned off, drives the op-amps past their rails: fit
+    fails, names the parts, and writes no model and no report."""
     rows = np.linspace(0, 100, 60)
     data = tmp_path / "far.csv"
     data.write_text("x,y\n" + "".join(f"{x},{abs(x - 50) + 10}\n" for x in rows))
     out = tmp_path / "run"
-    done = run_cli("fit", "--data", str(data), "--mode", "ideal", "--hidden", "4", "--epochs", "200", "--out",
-                   str(out))
+    done = run_cli("fit", "--data", str(data), "--scale", "none", "--mode", "ideal", "--hidden", "4", "--epochs",
+                   "200", "--out", str(out))
     assert done.returncode == 1, done.stderr
     assert "leaves its parts' safe operating area" in done.stderr and "Scale the data to about +-1" in done.stderr
     listed = json.loads((out / "violations.json").read_text())

@@ -71,6 +71,7 @@ def ideal_knee(x: np.ndarray, h: np.ndarray) -> float | None:
 
 def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, spice: SimulationResult) -> list:
     net = read_back(circuit)
+    x_scale = 1.0 if circuit.data_scaling is None else float(circuit.data_scaling.x_scale[0])  # per data unit
     rows = []
     for stage, width in enumerate(circuit.hidden_sizes):
         scale = circuit.stages[stage].activation_scale * circuit.volts_per_unit
@@ -90,7 +91,7 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
                          "ideal_knee": knee, "fitted_knee": fitted["position"],
                          "knee_shift": None if knee is None else fitted["position"] - knee,
                          "fitted_slope": fitted["slope"],
-                         "ideal_slope": float(net.layers[stage].weights[unit, 0]) if stage == 0 else None,
+                         "ideal_slope": float(net.layers[stage].weights[unit, 0] / x_scale) if stage == 0 else None,
                          "fit_rms_residual": fitted["rms_residual"]})
     return rows
 

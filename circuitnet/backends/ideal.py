@@ -11,7 +11,7 @@ from ..model import nodes
 from ..model.circuit import Circuit
 from ..topologies import read_back
 from .protocol import PointwiseSweep
-from .result import SimulationResult
+from .result import SimulationResult, circuit_inputs, in_data_units
 
 
 class IdealBackend(PointwiseSweep):
@@ -20,12 +20,13 @@ class IdealBackend(PointwiseSweep):
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:
         net = read_back(circuit)
         x = net.check_inputs(x)
+        inside = circuit_inputs(circuit, x)
         s = circuit.volts_per_unit
         reported = {}
-        for stage, activations in enumerate(net.hidden_activations(x)):
+        for stage, activations in enumerate(net.hidden_activations(inside)):
             volts = activations * circuit.stages[stage].activation_scale * s
             for unit in range(volts.shape[1]):
                 reported[nodes.neuron(stage, unit, "h")] = volts[:, unit]
-        y = net.forward(x)
-        return SimulationResult(x=x, y=y, y_volts=y * s, nodes=reported, backend=self.name,
-                                temperature_c=float(temperature_c))
+        y = net.forward(inside)
+        return in_data_units(SimulationResult(x=inside, y=y, y_volts=y * s, nodes=reported, backend=self.name,
+                                              temperature_c=float(temperature_c)), circuit, x)

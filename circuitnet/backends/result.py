@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -27,3 +27,16 @@ class SimulationResult:
     nodes: dict = field(default_factory=dict)
     backend: str = ""
     temperature_c: float = 27.0
+
+
+def circuit_inputs(circuit, x: np.ndarray) -> np.ndarray:
+    """Inputs (n, n_inputs) in the user's data units -> the circuit's units."""
+    return x if circuit.data_scaling is None else circuit.data_scaling.to_circuit(x)
+
+
+def in_data_units(result: SimulationResult, circuit, x: np.ndarray) -> SimulationResult:
+    """A result simulated at circuit-unit inputs, told at the user's inputs x and in the user's
+    output units (``y_volts`` and the node voltages are the circuit's, unchanged)."""
+    if circuit.data_scaling is None:
+        return result
+    return replace(result, x=x, y=circuit.data_scaling.to_data(result.y))

@@ -26,7 +26,7 @@ from ..solvers.autodiff import Var, grad
 from ..solvers.stages import Context, loading, summer
 from ..topologies import get_topology
 from .protocol import PointwiseSweep
-from .result import SimulationResult
+from .result import SimulationResult, circuit_inputs, in_data_units
 
 
 def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
@@ -73,8 +73,9 @@ class SurrogateBackend(PointwiseSweep):
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:
         x = check_inputs(x, circuit.n_inputs)
-        output, reported = forward(Context.of(circuit, temperature_c), x)
-        return _result(circuit, x, output, reported, temperature_c, self.name)
+        inside = circuit_inputs(circuit, x)
+        output, reported = forward(Context.of(circuit, temperature_c), inside)
+        return in_data_units(_result(circuit, inside, output, reported, temperature_c, self.name), circuit, x)
 
     def vjp(self, circuit: Circuit, x, y_bar, temperature_c: float = 27.0,
             operating_point: dict | None = None) -> tuple[SimulationResult, ComponentGradient]:
@@ -92,17 +93,24 @@ class SurrogateBackend(PointwiseSweep):
         """Like ``vjp``, with y_bar computed from the outputs: ``cotangent(y) -> y_bar`` (data
         units), so a loss needs one forward pass (e.g. ``lambda y: 2 * (y - t) / t.size``)."""
         x = check_inputs(x, circuit.n_inputs)
+        inside = circuit_inputs(circuit, x)
         ctx = Context.of(circuit, temperature_c, operating_point)
-        output, reported = forward(ctx, x)
+        output, reported = forward(ctx, inside)
         keys = list(ctx.conductance)
         wrt = [ctx.conductance[key] for key in keys] + [ctx.v_ref]
-        y_bar = np.asarray(cotangent(output.value / circuit.volts_per_unit), dtype=float) / circuit.volts_per_unit
+        y = output.value / circuit.volts_per_unit
+        scaling = circuit.data_scaling
+        if scaling is None:
+            y_bar = np.asarray(cotangent(y), dtype=float)
+        else:  # the loss sees data units: y_data = offset + scale * y
+            y_bar = np.asarray(cotangent(scaling.to_data(y)), dtype=float) * scaling.y_scale
+        y_bar = y_bar / circuit.volts_per_unit
         grads = grad([(output, y_bar)], wrt)
         resistors = {}
         for key, g_bar in zip(keys, grads):
             conductance = ctx.conductance[key].value
             resistors[key] = -g_bar * conductance ** 2  # dG/dR = -G^2; 0 for an absent resistor
-        return (_result(circuit, x, output, reported, temperature_c, self.name),
+        return (in_data_units(_result(circuit, inside, output, reported, temperature_c, self.name), circuit, x),
                 ComponentGradient(resistors, float(grads[-1])))
 
 

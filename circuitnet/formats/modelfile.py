@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import CircuitnetError, ModelFileError
 from ..model.circuit import STAGE_FIELDS, Circuit, Stage
 from ..model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, check_diode_params
+from ..model.scaling import DataScaling
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.atomic import write_text_atomically
 
@@ -70,6 +71,7 @@ def circuit_to_dict(circuit: Circuit) -> dict:
             "stages": [{name: _to_json_array(getattr(stage, name)) for name in STAGE_FIELDS
                         if getattr(stage, name) is not None} for stage in circuit.stages],
         },
+        **({} if circuit.data_scaling is None else {"data_scaling": circuit.data_scaling.to_dict()}),
     }
 
 
@@ -149,6 +151,10 @@ def loads(data: str | bytes) -> Circuit:
 
 def circuit_from_dict(document) -> Circuit:
     """Validate a parsed model-file document and build its Circuit."""
+    data_scaling = None
+    if isinstance(document, dict) and "data_scaling" in document:  # the one optional part
+        document = dict(document)
+        data_scaling = document.pop("data_scaling")
     doc = _object(document, "the file", ("format", "version", "topology", "network", "scaling", "devices",
                                           "components"))
     if doc["format"] != FORMAT:
@@ -181,7 +187,23 @@ def circuit_from_dict(document) -> Circuit:
     stages = _stages(components["stages"], topology, (r_min, r_max))
     circuit = replace(circuit, stages=stages)
     _check_network(doc["network"], circuit)
+    if data_scaling is not None:
+        circuit = replace(circuit, data_scaling=_data_scaling(data_scaling, circuit))
     return circuit
+
+
+def _data_scaling(value, circuit: Circuit) -> DataScaling:
+    """data_scaling: offsets and positive scales, one per input and one per output."""
+    fields = _object(value, "data_scaling", ("x_offset", "x_scale", "y_offset", "y_scale"))
+    parts = {}
+    for name in fields:
+        length = circuit.n_inputs if name.startswith("x") else circuit.n_outputs
+        vector = _vector(fields[name], f"data_scaling.{name}", length)
+        low = 1e-12 if name.endswith("scale") else -1e12
+        for k, number in enumerate(vector):
+            _number(float(number), f"data_scaling.{name}[{k}]", low, 1e12)
+        parts[name] = vector
+    return DataScaling(**parts)
 
 
 def _stages(value, topology, resistor_range) -> tuple[Stage, ...]:

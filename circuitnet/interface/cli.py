@@ -73,7 +73,7 @@ def command_simulate(args) -> int:
     from ..errors import InputShapeError
     from ..formats import modelfile
     from ..formats.datafile import read_inputs_csv
-    from ..topologies import read_back
+    from ..backends.ideal import IdealBackend
 
     circuit = modelfile.load(args.model)
     if args.x is not None:
@@ -84,7 +84,7 @@ def command_simulate(args) -> int:
     else:
         result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs), backend=args.backend,
                           temperature_c=args.temp)
-    ideal = read_back(circuit).forward(result.x)
+    ideal = IdealBackend().simulate(circuit, result.x).y
     found = _operating_violations(circuit, result.x, args.temp)
     if found:
         print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "
@@ -239,7 +239,7 @@ def command_fit(args) -> int:
         config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                            epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                            patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
-                           board=board)
+                           board=board, scale=args.scale == "auto")
         run_folder.write_data(out, split, description)  # first, so that --resume finds the run
         if args.search:
             searched = _search(split, config, out)

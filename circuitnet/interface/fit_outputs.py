@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..backends.ideal import IdealBackend
 from ..backends.spice.netlist import netlist_text
 from ..formats import modelfile
 from ..model.board import Board
 from ..model.sweep import Sweep
-from ..topologies import circuit_elements, read_back
+from ..topologies import circuit_elements
 from ..training.data import Split, Target
 from ..training.eseries import TOLERANCE
 from ..training.run import FitResult
@@ -53,7 +54,7 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
     if split.n_inputs == 1:
         grid = np.linspace(low, high, 401)
         simulated = spice.simulate(board.apply(circuit), grid[:, None], board.temperature_c).y[:, 0]
-        ideal = read_back(circuit).forward(grid[:, None])[:, 0]
+        ideal = IdealBackend().simulate(circuit, grid[:, None]).y[:, 0]
         ax = figure.subplots()
         plot_fit_1d(ax, split.x_train, split.y_train, grid, ideal, simulated,
                     None if target is None else target.function(grid[:, None]),
@@ -67,7 +68,7 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
         points = np.column_stack([mesh, np.zeros((len(mesh), split.n_inputs - 2))])
         simulated = spice.simulate(board.apply(circuit), points, board.temperature_c).y[:, 0].reshape(61, 61)
         reference = (target.function(points) if target is not None
-                     else read_back(circuit).forward(points)[:, 0]).reshape(61, 61)
+                     else IdealBackend().simulate(circuit, points).y[:, 0]).reshape(61, 61)
         plot_fit_2d(figure.subplots(1, 3), g1, g2, reference, simulated, split.x_train,
                     "target" if target is not None else "ideal network (read back)")
     save_figure(figure, folder / "fit.png")

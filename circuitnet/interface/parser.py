@@ -194,6 +194,10 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--board-diode", help="the board's diode, if not the model's")
     fit.add_argument("--board-seed", type=flags.seed, default=1,
                      help=f"seed of the board's resistor errors: {flags.seed.range_text}")
+    fit.add_argument("--scale", choices=["auto", "none"], default="auto",
+                     help="auto: map every data column that reaches beyond +-2 onto the circuits' +-1 window (the "
+                          "model stores the mapping; simulate, export and compare apply it); none: data units are "
+                          "circuit units")
     fit.add_argument("--search", action="store_true",
                      help="first choose hidden width, lam and lr on validation data (parallel workers)")
     fit.add_argument("--out", help="output folder (created if missing)")

@@ -19,6 +19,7 @@ import numpy as np
 
 from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
+from .scaling import DataScaling
 
 # Every resistor array a Stage can hold, in the order every walk over a circuit's resistors
 # takes (a board's drawn tolerances depend on it), then the stage's other field.
@@ -95,6 +96,8 @@ class Circuit:
         the ideal ReLU has it (0 for the precision topology).
     r_inverter: the input and feedback resistor of every unity inverter, ohms.
     resistor_range: (min, max) ohms that every resistor must lie in.
+    data_scaling: how the user's data maps onto the circuit's units (see ``scaling``); None:
+        data units are circuit units.
     """
 
     topology: str
@@ -106,6 +109,7 @@ class Circuit:
     v_on: float
     r_inverter: float
     resistor_range: tuple[float, float]
+    data_scaling: DataScaling | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))

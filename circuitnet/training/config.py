@@ -39,6 +39,7 @@ class FitConfig:
     patience: int | None = DEFAULT_PATIENCE
     seed: int = 0
     e_series: str | None = None
+    scale: bool = True  # map data beyond the circuits' window onto it (see model.scaling)
     diode: str = "1N4148"
     board: dict | None = None  # Board fields; None: the nominal circuit at 27 C
 

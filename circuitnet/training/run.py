@@ -22,7 +22,7 @@ there and ``FitRun.resume(folder)`` continues it exactly where it stopped.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ from ..backends.spice.backend import SpiceBackend
 from ..errors import OperatingLimitError
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
+from ..model.scaling import DataScaling
 from ..topologies import RealisationOptions
 from . import loop, run_folder
 from .circuit_problem import CircuitProblem
@@ -65,7 +66,10 @@ class FitRun:
 
     def __init__(self, split: Split, config: FitConfig, folder: str | Path | None = None, spice=None,
                  progress: Progress | None = None, data_description: dict | None = None):
-        self.split = split
+        self.split = split  # the user's units: what the report measures
+        # data beyond the circuits' window is trained in circuit units (see model.scaling)
+        self.scaling = DataScaling.for_data(split.x_train, split.y_train) if config.scale else None
+        self.inside = split if self.scaling is None else _scaled(split, self.scaling)
         self.config = config
         self.folder = Path(folder) if folder is not None else None
         self.spice = spice or SpiceBackend()
@@ -130,10 +134,11 @@ class FitRun:
         if config.e_series and not self.interrupted:
             self.stage = SNAP
             board_circuit = self.board.apply(self.circuit)
-            before_snapping = rmse(self.spice.simulate(board_circuit, self.split.x_test, self.board.temperature_c).y,
-                                   self.split.y_test)
-            self.circuit = snap_and_tune(self.circuit, self.problem, self.split, config, self.progress)
+            before_snapping = rmse(self.spice.simulate(self._scaled_circuit(board_circuit), self.split.x_test,
+                                                       self.board.temperature_c).y, self.split.y_test)
+            self.circuit = snap_and_tune(self.circuit, self.problem, self.inside, config, self.progress)
         self.stage = MEASURE
+        self.circuit = self._scaled_circuit(self.circuit)
         self._check_operating_limits()
         report = measure(self.circuit, self.split, self.board, self.spice)
         report.update({
@@ -154,7 +159,7 @@ class FitRun:
         return FitResult(self.circuit, report, self.history, self.interrupted)
 
     def _pretrain(self) -> ReLUNet:
-        config, split = self.config, self.split
+        config, split = self.config, self.inside
         ideal_mode = config.mode == "ideal"
         loop_config = loop.LoopConfig(config.epochs if ideal_mode else config.pretrain_epochs,
                                       config.lr if ideal_mode else config.pretrain_lr,
@@ -183,7 +188,7 @@ class FitRun:
         self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice)
 
     def _train_circuit(self) -> Circuit:
-        config, split, problem = self.config, self.split, self.problem
+        config, split, problem = self.config, self.inside, self.problem
         loop_config = loop.LoopConfig(config.epochs, config.lr, config.batch_size, config.patience, config.seed + 1)
         per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
         state = loop.new_state(problem.initial_params(), loop_config, per_epoch)
@@ -215,7 +220,13 @@ class FitRun:
                 self.network = params_to_network(self.ideal_state.best_params or self.ideal_state.params)
             if self.network is not None:
                 self._realise(self.network)
+        if self.circuit is not None:
+            self.circuit = self._scaled_circuit(self.circuit)
         return self.circuit is not None
+
+    def _scaled_circuit(self, circuit: Circuit) -> Circuit:
+        """The circuit with this run's data scaling, which it is trained without."""
+        return circuit if self.scaling is None else replace(circuit, data_scaling=self.scaling)
 
     def _check_operating_limits(self) -> None:
         """No figures for a circuit that could not be built: every part of the board must stay
@@ -234,6 +245,12 @@ class FitRun:
         run_folder.write_checkpoint(self.folder, {"config": asdict(self.config), "stage": stage, "state": snapshot,
                                                   "history": self.history, "stopped": self.stopped,
                                                   **(extra or {})})
+
+
+def _scaled(split: Split, scaling: DataScaling) -> Split:
+    """The split in circuit units."""
+    return Split(*(part for x, y in split.parts().values()
+                   for part in (scaling.to_circuit(x), scaling.target_to_circuit(y))))
 
 
 def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None = None) -> FitResult:

@@ -21,7 +21,7 @@ from ...model.elements import Element
 from ...model.limits import OperatingLimits, Violation, violations
 from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines, read_back
-from ..result import SimulationResult
+from ..result import SimulationResult, circuit_inputs, in_data_units
 from .workers import WorkerPool, shared_pool
 
 INDEX_NODE = "sample_index"
@@ -47,13 +47,27 @@ def save_lines(circuit: Circuit, extra_nodes: list[str] = ()) -> list[str]:
 
 def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, save_all: bool = False) -> str:
     """A netlist whose analysis is a ``.dc`` of input 1 over ``sweep`` (other inputs at 0);
-    ``save_all`` keeps every node voltage and source current (for power figures)."""
+    ``save_all`` keeps every node voltage and source current (for power figures). The sweep
+    and the held inputs are in data units, mapped onto the circuit by its data scaling."""
     s = circuit.volts_per_unit
-    lines = [f"* circuitnet sweep: {circuit.topology}", *netlist_lines(circuit, temperature_c=temperature_c),
+    start, stop, step, held = circuit_sweep(circuit, sweep)
+    lines = [f"* circuitnet sweep: {circuit.topology}",
+             *netlist_lines(circuit, None if circuit.data_scaling is None else held * s, temperature_c=temperature_c),
              *([] if save_all else save_lines(circuit)),
-             f".dc V{nodes.input_node(0)} {sweep.start * s:.17g} {sweep.stop * s:.17g} {sweep.step * s:.17g}",
+             f".dc V{nodes.input_node(0)} {start * s:.17g} {stop * s:.17g} {step * s:.17g}",
              ".end"]
     return "\n".join(lines) + "\n"
+
+
+def circuit_sweep(circuit: Circuit, sweep: Sweep, held=None) -> tuple[float, float, float, np.ndarray]:
+    """(start, stop, step of input 1, every input's held value (n_inputs,)) in circuit units,
+    for a sweep in data units with the other inputs at ``held`` (default 0) data units."""
+    held = np.zeros(circuit.n_inputs) if held is None else np.asarray(held, dtype=float)
+    scaling = circuit.data_scaling
+    if scaling is None:
+        return sweep.start, sweep.stop, sweep.step, held
+    start, stop = (np.array([sweep.start, sweep.stop]) - scaling.x_offset[0]) / scaling.x_scale[0]
+    return float(start), float(stop), float((stop - start) / (sweep.n - 1)), scaling.to_circuit(held[None, :])[0]
 
 
 def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,
@@ -91,7 +105,8 @@ class SpiceBackend:
     def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
         """Outputs over a sweep of input 1 (other inputs 0), data units."""
         vectors = self.pool.run(sweep_netlist(circuit, sweep, temperature_c))
-        return self._result(circuit, sweep.inputs(circuit.n_inputs), vectors, temperature_c)
+        x = sweep.inputs(circuit.n_inputs)
+        return in_data_units(self._result(circuit, circuit_inputs(circuit, x), vectors, temperature_c), circuit, x)
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0,
                  extra_nodes: list[str] = ()) -> SimulationResult:
@@ -100,8 +115,9 @@ class SpiceBackend:
         x = read_back(circuit).check_inputs(x)
         if len(x) == 0:
             raise InputShapeError("no input samples to simulate")
-        merged = self._sample_vectors(circuit, x, temperature_c, extra_nodes=extra_nodes)
-        return self._result(circuit, x, merged, temperature_c, extra_nodes)
+        inside = circuit_inputs(circuit, x)
+        merged = self._sample_vectors(circuit, inside, temperature_c, extra_nodes=extra_nodes)
+        return in_data_units(self._result(circuit, inside, merged, temperature_c, extra_nodes), circuit, x)
 
     def node_voltages(self, circuit: Circuit, x, temperature_c: float = 27.0) -> dict[str, np.ndarray]:
         """Every node's voltage at every row of x (data units): node name (lower case) ->
@@ -109,7 +125,7 @@ class SpiceBackend:
         x = read_back(circuit).check_inputs(x)
         if len(x) == 0:
             raise InputShapeError("no input samples to simulate")
-        vectors = self._sample_vectors(circuit, x, temperature_c, save_all=True)
+        vectors = self._sample_vectors(circuit, circuit_inputs(circuit, x), temperature_c, save_all=True)
         return {name: values for name, values in vectors.items() if "#" not in name}
 
     def violations(self, circuit: Circuit, x, temperature_c: float = 27.0,

@@ -37,16 +37,20 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     s = circuit.volts_per_unit
     inputs = np.zeros(circuit.n_inputs) if inputs is None else np.asarray(inputs, dtype=float)
     lines = _header(circuit, sweep, inputs, data_file, command)
-    lines += netlist_lines(circuit, inputs * s)
+    held = inputs if circuit.data_scaling is None else circuit.data_scaling.to_circuit(inputs[None, :])[0]
+    lines += netlist_lines(circuit, held * s)
     lines.append("")
     if sweep is not None:
         source = "V" + nodes.input_node(0)
+        start, stop, step = (sweep.start, sweep.stop, sweep.step) if circuit.data_scaling is None else \
+            _circuit_sweep(circuit, sweep)
         lines.append(f"* sweep of x1 from {sweep.start:g} to {sweep.stop:g} data units, {sweep.n} points, in volts")
-        lines.append(f".dc {source} {sweep.start * s:.17g} {sweep.stop * s:.17g} {sweep.step * s:.17g}")
+        lines.append(f".dc {source} {start * s:.17g} {stop * s:.17g} {step * s:.17g}")
     else:
         lines.append(".op")
     columns = result_columns(circuit)
-    lets = [f"let {column} = v({column[:-len('_units')]})/{s:.17g}" for column in columns if column.endswith("_units")]
+    lets = [f"let {column} = {_in_data_units(circuit, column[:-len('_units')])}" for column in columns
+            if column.endswith("_units")]
     lines += [
         ".control",
         "set wr_singlescale",
@@ -60,6 +64,29 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
         ".end",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _circuit_sweep(circuit: Circuit, sweep: Sweep) -> tuple[float, float, float]:
+    """Input 1's sweep (start, stop, step) in circuit units, for a sweep in data units."""
+    scaling = circuit.data_scaling
+    start, stop = (np.array([sweep.start, sweep.stop]) - scaling.x_offset[0]) / scaling.x_scale[0]
+    return float(start), float(stop), float((stop - start) / (sweep.n - 1))
+
+
+def _in_data_units(circuit: Circuit, node: str) -> str:
+    """The control-language expression of a node's voltage in the user's data units."""
+    s = circuit.volts_per_unit
+    plain = f"v({node})/{s:.17g}"
+    scaling = circuit.data_scaling
+    if scaling is None:
+        return plain
+    inputs = [nodes.input_node(k) for k in range(circuit.n_inputs)]
+    if node in inputs:
+        offset, scale = scaling.x_offset[inputs.index(node)], scaling.x_scale[inputs.index(node)]
+    else:
+        outputs = [nodes.output_node(k, circuit.n_outputs) for k in range(circuit.n_outputs)]
+        offset, scale = scaling.y_offset[outputs.index(node)], scaling.y_scale[outputs.index(node)]
+    return f"{offset:.17g} + {scale:.17g}*{plain}"
 
 
 def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file: str, command: str) -> list[str]:
@@ -78,6 +105,10 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
         + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V" if circuit.opamp.kind == "rail_limited" else ""),
         "* ideal network (data units), read back from the component values; hidden layers use ReLU:",
     ]
+    if circuit.data_scaling is not None:
+        lines[-1:-1] = ["* data scaling (fit chose it: the data reach beyond the circuit's window); the network "
+                        "below is in circuit units, and these give the data units:"]
+        lines[-1:-1] = [f"*   {line}" for line in circuit.data_scaling.describe()]
     for index, layer in enumerate(net.layers):
         kind = "hidden" if index < len(net.layers) - 1 else "output"
         weights = np.array2string(layer.weights, separator=", ", precision=6, max_line_width=10**6).replace("\n", "")
