@@ -61,6 +61,12 @@ class DataScaling:
         """Targets (n, n_outputs) in data units -> circuit units (the inverse of ``to_data``)."""
         return (np.asarray(y, dtype=float) - self.y_offset) / self.y_scale
 
+    def sweep_to_circuit(self, start: float, stop: float, n: int) -> tuple[float, float, float]:
+        """A sweep of input 1 from start to stop (data units, n points) as (start, stop,
+        step) in circuit units."""
+        low, high = (np.array([start, stop]) - self.x_offset[0]) / self.x_scale[0]
+        return float(low), float(high), float((high - low) / (n - 1))
+
     def to_dict(self) -> dict:
         return {name: getattr(self, name).tolist() for name in ("x_offset", "x_scale", "y_offset", "y_scale")}
 

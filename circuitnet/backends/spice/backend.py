@@ -66,8 +66,7 @@ def circuit_sweep(circuit: Circuit, sweep: Sweep, held=None) -> tuple[float, flo
     scaling = circuit.data_scaling
     if scaling is None:
         return sweep.start, sweep.stop, sweep.step, held
-    start, stop = (np.array([sweep.start, sweep.stop]) - scaling.x_offset[0]) / scaling.x_scale[0]
-    return float(start), float(stop), float((stop - start) / (sweep.n - 1)), scaling.to_circuit(held[None, :])[0]
+    return (*scaling.sweep_to_circuit(sweep.start, sweep.stop, sweep.n), scaling.to_circuit(held[None, :])[0])
 
 
 def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,

@@ -43,7 +43,7 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     if sweep is not None:
         source = "V" + nodes.input_node(0)
         start, stop, step = (sweep.start, sweep.stop, sweep.step) if circuit.data_scaling is None else \
-            _circuit_sweep(circuit, sweep)
+            circuit.data_scaling.sweep_to_circuit(sweep.start, sweep.stop, sweep.n)
         lines.append(f"* sweep of x1 from {sweep.start:g} to {sweep.stop:g} data units, {sweep.n} points, in volts")
         lines.append(f".dc {source} {start * s:.17g} {stop * s:.17g} {step * s:.17g}")
     else:
@@ -64,13 +64,6 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
         ".end",
     ]
     return "\n".join(lines) + "\n"
-
-
-def _circuit_sweep(circuit: Circuit, sweep: Sweep) -> tuple[float, float, float]:
-    """Input 1's sweep (start, stop, step) in circuit units, for a sweep in data units."""
-    scaling = circuit.data_scaling
-    start, stop = (np.array([sweep.start, sweep.stop]) - scaling.x_offset[0]) / scaling.x_scale[0]
-    return float(start), float(stop), float((stop - start) / (sweep.n - 1))
 
 
 def _in_data_units(circuit: Circuit, node: str) -> str:
