@@ -32,6 +32,9 @@ SUITES = {
     "targets": lambda quick: [
         ("Training: 11 targets nobody tuned for, 16 neurons, 400 points, seed 1", fit_cases.suite_case()),
     ],
+    "knee": lambda quick: [
+        ("Training: a sharper knee for the sharp-cornered targets (diode, 3 V per unit)", fit_cases.knee_case()),
+    ],
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],

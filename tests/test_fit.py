@@ -354,3 +354,16 @@ def test_an_interrupted_search_resumes_where_it_stopped(small_split, tmp_path, c
     assert main(["fit", "--resume", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert len(report["search"]) == 2 and report["hyperparameters"]["hidden"] == report["search"][0]["hidden"]
+
+
+@pytest.mark.ngspice
+def test_volts_per_unit_sets_the_circuits_signal_size(small_split, spice):
+    result = fit(small_split, FitConfig(topology="diode", mode="ideal", epochs=50, volts_per_unit=2.0, **SMALL),
+                 spice=spice)
+    assert result.circuit.volts_per_unit == 2.0 and result.report["hyperparameters"]["volts_per_unit"] == 2.0
+    # the same network at twice the voltage: the ideal read-back is unchanged
+    x = small_split.x_test
+    np.testing.assert_allclose(spice.simulate(result.circuit, x).y_volts, 2.0 * spice.simulate(result.circuit, x).y,
+                               rtol=0, atol=1e-12)
+    with pytest.raises(Exception, match="volts_per_unit = 0.0001"):
+        FitConfig(volts_per_unit=1e-4)

@@ -95,7 +95,7 @@ FLAGS = {
             "--hidden": bad_list(1, flags.MAX_WIDTH, integer=True, most=2), "--epochs": COUNT,
             "--lr": bad_number(0.0, 10.0, low_open=True), "--lam": bad_number(0.0, 1e3), "--batch-size": COUNT,
             "--patience": COUNT, "--seed": SEED, "--board-tolerance": bad_number(0.0, flags.TOLERANCE_MAX),
-            "--board-temp": TEMPERATURE, "--board-seed": SEED},
+            "--board-temp": TEMPERATURE, "--board-seed": SEED, "--volts-per-unit": bad_number(1e-3, 100.0)},
 }
 
 

@@ -239,7 +239,7 @@ def command_fit(args) -> int:
         config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                            epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                            patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
-                           board=board, scale=args.scale == "auto")
+                           board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit)
         run_folder.write_data(out, split, description)  # first, so that --resume finds the run
         if args.search:
             searched = _search(split, config, out)

@@ -194,6 +194,9 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--board-diode", help="the board's diode, if not the model's")
     fit.add_argument("--board-seed", type=flags.seed, default=1,
                      help=f"seed of the board's resistor errors: {flags.seed.range_text}")
+    fit.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,
+                     help="volts per circuit unit: larger signals make a diode's knee relatively sharper, within "
+                          f"the parts' operating limits: {flags.volts_per_unit.range_text}")
     fit.add_argument("--scale", choices=["auto", "none"], default="auto",
                      help="auto: map every data column that reaches beyond +-2 onto the circuits' +-1 window (the "
                           "model stores the mapping; simulate, export and compare apply it); none: data units are "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..errors import CircuitnetError
 from ..model.board import Board
 
@@ -40,6 +42,7 @@ class FitConfig:
     seed: int = 0
     e_series: str | None = None
     scale: bool = True  # map data beyond the circuits' window onto it (see model.scaling)
+    volts_per_unit: float = 1.0  # volts per circuit unit: larger signals make a diode's knee relatively sharper
     diode: str = "1N4148"
     board: dict | None = None  # Board fields; None: the nominal circuit at 27 C
 
@@ -51,6 +54,8 @@ class FitConfig:
         for name in ("epochs", "pretrain_epochs"):
             if int(getattr(self, name)) < 1:
                 raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")
+        if not (np.isfinite(self.volts_per_unit) and 1e-3 <= self.volts_per_unit <= 100):
+            raise CircuitnetError(f"volts_per_unit = {self.volts_per_unit}; give 0.001 to 100 V per unit")
         if not (self.lr > 0 and self.pretrain_lr > 0 and self.lam >= 0):
             raise CircuitnetError(f"lr = {self.lr}, lam = {self.lam}: need lr > 0 and lam >= 0")
         self.hidden = [int(h) for h in self.hidden]

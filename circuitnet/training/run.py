@@ -183,7 +183,7 @@ class FitRun:
     def _realise(self, network: ReLUNet) -> None:
         """The circuit of ``network`` (pruned where it must be) and the problem that trains it."""
         config = self.config
-        self.circuit, self.pruned = realise_pruned(network, config.topology, RealisationOptions(diode=config.diode))
+        self.circuit, self.pruned = realise_pruned(network, config.topology, RealisationOptions(diode=config.diode, volts_per_unit=config.volts_per_unit))
         mode = "surrogate" if config.mode == "ideal" else config.mode  # ideal mode: E-series tuning uses the surrogate
         self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice)
 
