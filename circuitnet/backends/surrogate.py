@@ -30,7 +30,8 @@ from .result import SimulationResult, circuit_inputs, in_data_units
 
 
 def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
-    """(output volts (n, n_out), reported node name -> (n,) volts) for inputs x in data units."""
+    """(output volts (n, n_out), reported node name -> (n,) volts) for inputs x in circuit units
+    (data units unless the circuit has a data scaling; see ``result.circuit_inputs``)."""
     circuit = ctx.circuit
     topology = get_topology(circuit.topology)
     n_hidden = len(circuit.stages) - 1

@@ -22,6 +22,7 @@ from ...model.limits import OperatingLimits, Violation, violations
 from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines, read_back
 from ..result import SimulationResult, circuit_inputs, in_data_units
+from .netlist import circuit_sweep
 from .workers import WorkerPool, shared_pool
 
 INDEX_NODE = "sample_index"
@@ -51,22 +52,11 @@ def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, s
     and the held inputs are in data units, mapped onto the circuit by its data scaling."""
     s = circuit.volts_per_unit
     start, stop, step, held = circuit_sweep(circuit, sweep)
-    lines = [f"* circuitnet sweep: {circuit.topology}",
-             *netlist_lines(circuit, None if circuit.data_scaling is None else held * s, temperature_c=temperature_c),
+    lines = [f"* circuitnet sweep: {circuit.topology}", *netlist_lines(circuit, held * s, temperature_c=temperature_c),
              *([] if save_all else save_lines(circuit)),
              f".dc V{nodes.input_node(0)} {start * s:.17g} {stop * s:.17g} {step * s:.17g}",
              ".end"]
     return "\n".join(lines) + "\n"
-
-
-def circuit_sweep(circuit: Circuit, sweep: Sweep, held=None) -> tuple[float, float, float, np.ndarray]:
-    """(start, stop, step of input 1, every input's held value (n_inputs,)) in circuit units,
-    for a sweep in data units with the other inputs at ``held`` (default 0) data units."""
-    held = np.zeros(circuit.n_inputs) if held is None else np.asarray(held, dtype=float)
-    scaling = circuit.data_scaling
-    if scaling is None:
-        return sweep.start, sweep.stop, sweep.step, held
-    return (*scaling.sweep_to_circuit(sweep.start, sweep.stop, sweep.n), scaling.to_circuit(held[None, :])[0])
 
 
 def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,

@@ -42,8 +42,7 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     lines.append("")
     if sweep is not None:
         source = "V" + nodes.input_node(0)
-        start, stop, step = (sweep.start, sweep.stop, sweep.step) if circuit.data_scaling is None else \
-            circuit.data_scaling.sweep_to_circuit(sweep.start, sweep.stop, sweep.n)
+        start, stop, step, _ = circuit_sweep(circuit, sweep, inputs)
         lines.append(f"* sweep of x1 from {sweep.start:g} to {sweep.stop:g} data units, {sweep.n} points, in volts")
         lines.append(f".dc {source} {start * s:.17g} {stop * s:.17g} {step * s:.17g}")
     else:
@@ -64,6 +63,16 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
         ".end",
     ]
     return "\n".join(lines) + "\n"
+
+
+def circuit_sweep(circuit: Circuit, sweep: Sweep, held=None) -> tuple[float, float, float, np.ndarray]:
+    """(start, stop, step of input 1, every input's held value (n_inputs,)) in circuit units,
+    for a sweep in data units with the other inputs at ``held`` (default 0) data units."""
+    held = np.zeros(circuit.n_inputs) if held is None else np.asarray(held, dtype=float)
+    scaling = circuit.data_scaling
+    if scaling is None:
+        return sweep.start, sweep.stop, sweep.step, held
+    return (*scaling.sweep_to_circuit(sweep.start, sweep.stop, sweep.n), scaling.to_circuit(held[None, :])[0])
 
 
 def _in_data_units(circuit: Circuit, node: str) -> str:

@@ -37,7 +37,8 @@ def check_internals(shared_class=None, ffi=None) -> None:
     """Raise PySpiceChangedError naming every internal part of PySpice that circuitnet uses
     and the given (default: the installed) NgSpiceShared class or cffi handle lacks."""
     if shared_class is None or ffi is None:
-        from PySpice.Spice.NgSpice.Shared import NgSpiceShared, ffi as pyspice_ffi
+        from PySpice.Spice.NgSpice.Shared import NgSpiceShared
+        from PySpice.Spice.NgSpice.Shared import ffi as pyspice_ffi
         shared_class, ffi = shared_class or NgSpiceShared, ffi or pyspice_ffi
     source = inspect.getsource(shared_class)
     missing = [f"NgSpiceShared.{name}" for name in CLASS_ATTRIBUTES if not hasattr(shared_class, name)]
