@@ -24,6 +24,9 @@ from .circuit import Circuit
 from .elements import Element
 
 
+MESSAGE_INPUTS = 8  # inputs a message shows of the sample where a part is worst
+
+
 @dataclass(frozen=True)
 class OperatingLimits:
     """resistor_rating_w: the most any resistor may dissipate, watts. breakdown_margin: a
@@ -49,7 +52,10 @@ class Violation:
     x: tuple[float, ...]
 
     def message(self) -> str:
-        inputs = ", ".join(f"{v:.4g}" for v in self.x)
+        shown = MESSAGE_INPUTS
+        inputs = ", ".join(f"{v:.4g}" for v in self.x[:shown])
+        if len(self.x) > shown:  # an image's pixels would fill the screen; to_dict keeps them all
+            inputs += f", ... ({len(self.x)} inputs)"
         return (f"{self.element}: {self.quantity} {self.value:.4g} {self.unit} is beyond its limit "
                 f"{self.limit:.4g} {self.unit}, at input x = ({inputs})")
 

@@ -5,8 +5,11 @@ The parameters are the log-conductances of every weight resistor (the resistors 
 circuit's resistor range. Which rail a weight hangs on (its sign) is fixed; feedback, load,
 offset, ground and inverter resistors keep their values.
 
-Loss: mean squared error of the output plus ``lam * sum((G / 1 mS)**2)`` over the trained
-conductances (a ridge penalty on conductance, hence on static power).
+Loss: the task's loss of the outputs (mean squared error, or softmax cross-entropy for
+classes; see ``losses``) plus ``lam * sum((G / 1 mS)**2)`` over the trained conductances (a
+ridge penalty on conductance, hence on static power). The clipping to the resistor range is
+the realisability constraint of this stage: every parameter vector is a circuit that can be
+built.
 
 - ``surrogate``: outputs and gradients from the NumPy surrogate.
 - ``spice-loop``: outputs from ngspice simulating the *board* (the circuit as built, see
@@ -22,6 +25,7 @@ from ..backends.surrogate import SurrogateBackend
 from ..model.board import Board
 from ..model.circuit import Circuit, map_resistors, resistors
 from ..topologies import get_topology
+from .losses import MeanSquared
 
 TRAINED_FIELDS = ("r_plain", "r_inverted")  # the weight resistors; the sign of each is its rail
 SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
@@ -29,9 +33,10 @@ SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
 
 class CircuitProblem:
     def __init__(self, base: Circuit, lam: float, mode: str = "surrogate", board: Board | None = None,
-                 spice=None, temperature_c: float = 27.0):
+                 spice=None, temperature_c: float = 27.0, loss=None):
         self.base = base
         self.lam = lam
+        self.loss = loss or MeanSquared()
         self.mode = mode
         self.board = board or Board(temperature_c=temperature_c)
         self.temperature_c = temperature_c
@@ -79,11 +84,11 @@ class CircuitProblem:
 
     def loss_and_grad(self, params, x, y):
         circuit = self.circuit(params)
-        squared = {}
+        value = {}
 
         def cotangent(prediction):
-            squared["mse"] = float(np.mean((prediction - y) ** 2))
-            return 2.0 * (prediction - y) / y.size
+            value["loss"], y_bar = self.loss.value_and_cotangent(prediction, y)
+            return y_bar
 
         if self.mode == "spice-loop":
             measured = self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c,
@@ -97,7 +102,7 @@ class CircuitProblem:
         ridge, d_ridge = self._ridge(params)
         # dL/dtheta with G = exp(theta), R = 1/G: dL/dtheta = dL/dR * dR/dtheta = -R * dL/dR
         d_theta = -d_resistance * np.exp(-params[0]) + d_ridge
-        return squared["mse"] + ridge, [d_theta]
+        return value["loss"] + ridge, [d_theta]
 
     def predict(self, params, x) -> np.ndarray:
         """The training mode's view of the outputs: the surrogate's, or ngspice's on the board."""
@@ -107,7 +112,7 @@ class CircuitProblem:
         return self.surrogate.simulate(circuit, x, self.temperature_c).y
 
     def val_loss(self, params, x, y) -> float:
-        return float(np.mean((self.predict(params, x) - y) ** 2))
+        return self.loss.value(self.predict(params, x), y)
 
     @staticmethod
     def _operating_nodes(circuit: Circuit) -> list[str]:

@@ -10,6 +10,7 @@ from ..errors import CircuitnetError
 from ..model.board import Board
 
 MODES = ("ideal", "surrogate", "spice-loop")
+TASKS = ("regress", "classify")
 # The most epochs of each mode's own stage. Stages end when validation stops improving, so
 # these are caps: the surrogate stage was still improving at 4,000 epochs on sin(pi x);
 # spice-loop epochs each cost an ngspice run per batch.
@@ -45,10 +46,17 @@ class FitConfig:
     volts_per_unit: float = 1.0  # volts per circuit unit: larger signals make a diode's knee relatively sharper
     diode: str = "1N4148"
     board: dict | None = None  # Board fields; None: the nominal circuit at 27 C
+    task: str = "regress"  # or "classify": one output per class, softmax cross-entropy, argmax prediction
+    classes: list | None = None  # classify: the labels, in the order of the outputs
+    score_gain: float = 4.0  # classify: softmax logits per data unit of output (see losses.SoftmaxCrossEntropy)
 
     def __post_init__(self):
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.task not in TASKS:
+            raise CircuitnetError(f"task = {self.task!r}; choose one of {', '.join(TASKS)}")
+        if self.task == "classify" and (self.classes is None or len(self.classes) < 2):
+            raise CircuitnetError(f"classes = {self.classes!r}; a classifier needs its two or more labels")
         if self.epochs is None:
             self.epochs = DEFAULT_EPOCHS[self.mode]
         for name in ("epochs", "pretrain_epochs"):

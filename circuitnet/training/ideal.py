@@ -1,7 +1,8 @@
 """Training an ideal ReLU network (the ``ideal`` mode, and the start of every other mode).
 
-Loss: mean squared error plus ``lam * sum(W**2)`` over every weight matrix (a ridge
-penalty; biases are not penalised). Each layer's backward rule sits beside its forward.
+Loss: the task's loss (mean squared error, or softmax cross-entropy for classes; see
+``losses``) plus ``lam * sum(W**2)`` over every weight matrix (a ridge penalty; biases are
+not penalised). Each layer's backward rule sits beside its forward.
 """
 
 from __future__ import annotations
@@ -10,46 +11,77 @@ import numpy as np
 
 from ..model.network import ReLUNet
 from . import loop
+from .losses import MeanSquared
 
 
 class IdealProblem:
-    """params: [W_1, b_1, ..., W_L, b_L], W of shape (n_out, n_in)."""
+    """params: [W_1, b_1, ..., W_L, b_L], W of shape (n_out, n_in).
 
-    def __init__(self, lam: float):
+    loss: a ``losses`` object (default: mean squared error). projection: applied after every
+    step (e.g. ``realisable.RowRatioProjection``), or None. swing: the most any summer may
+    output, data units (None: no bound). Each summer is an op-amp whose output must stay
+    inside its rails: with hundreds of inputs the weighted sums can reach far beyond them,
+    so every pre-activation beyond ``swing`` costs ``SWING_PENALTY * (|z| - swing)**2``
+    (summed over units, averaged over samples).
+    """
+
+    SWING_PENALTY = 1.0
+
+    def __init__(self, lam: float, loss=None, projection=None, swing: float | None = None):
         self.lam = lam
+        self.loss = loss or MeanSquared()
+        self.projection = projection
+        self.swing = swing
+
+    def _swing(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+        """The swing penalty of pre-activations z (n, width) and its gradient."""
+        if self.swing is None:
+            return 0.0, 0.0
+        beyond = np.maximum(np.abs(z) - self.swing, 0.0)
+        n = len(z)
+        return (self.SWING_PENALTY * float(np.sum(beyond ** 2)) / n,
+                2.0 * self.SWING_PENALTY * beyond * np.sign(z) / n)
 
     @staticmethod
-    def forward(params, x):
+    def forward(params, x, pre_activations: list | None = None):
+        """[x, the output of every layer]; each layer's z is appended to ``pre_activations``."""
         activations = [x]
         u = x
         n_layers = len(params) // 2
         for layer in range(n_layers):
             z = u @ params[2 * layer].T + params[2 * layer + 1]
+            if pre_activations is not None:
+                pre_activations.append(z)
             u = np.maximum(z, 0.0) if layer < n_layers - 1 else z
             activations.append(u)
         return activations
 
     def loss_and_grad(self, params, x, y):
-        activations = self.forward(params, x)
-        residual = activations[-1] - y
-        loss = float(np.mean(residual ** 2)) + self.lam * sum(float(np.sum(w ** 2)) for w in params[0::2])
-        g = 2.0 * residual / residual.size
+        summed: list = []
+        activations = self.forward(params, x, summed)
+        value, g = self.loss.value_and_cotangent(activations[-1], y)
+        swings = [self._swing(z) for z in summed]
+        loss = (value + self.lam * sum(float(np.sum(w ** 2)) for w in params[0::2])
+                + sum(penalty for penalty, _ in swings))
         grads = [None] * len(params)
         for layer in reversed(range(len(params) // 2)):
             u_in, u_out = activations[layer], activations[layer + 1]
             if layer < len(params) // 2 - 1:
                 g = g * (u_out > 0)  # ReLU's derivative
+            g = g + swings[layer][1]
             grads[2 * layer] = g.T @ u_in + 2.0 * self.lam * params[2 * layer]
             grads[2 * layer + 1] = g.sum(0)
             g = g @ params[2 * layer]
         return loss, grads
 
     def val_loss(self, params, x, y) -> float:
-        return float(np.mean((self.forward(params, x)[-1] - y) ** 2))
+        return self.loss.value(self.forward(params, x)[-1], y)
 
-    @staticmethod
-    def project(params):
-        return params
+    def predict(self, params, x) -> np.ndarray:
+        return self.forward(params, x)[-1]
+
+    def project(self, params):
+        return params if self.projection is None else self.projection(params)
 
 
 def initial_params(x_train: np.ndarray, hidden: list[int], n_outputs: int, rng: np.random.Generator) -> list:

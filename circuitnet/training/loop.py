@@ -85,9 +85,12 @@ def stop_reason(state: LoopState, config: LoopConfig) -> str:
 
 
 def run(problem, state: LoopState, config: LoopConfig, x_train, y_train, x_val, y_val,
-        on_epoch=None, checkpoint=None, checkpoint_every_s: float = 5.0) -> LoopState:
+        on_epoch=None, checkpoint=None, checkpoint_every_s: float = 5.0, metrics: dict | None = None) -> LoopState:
     """Train until ``config.epochs`` (or early stopping); returns the final state.
 
+    metrics: name -> function(params, x_val, y_val) -> float, recorded in ``state.history[name]``
+    after every epoch beside the validation loss (e.g. validation accuracy); they inform, the
+    validation loss alone decides.
     on_epoch(state): called after every epoch (progress bars). checkpoint(snapshot): called
     with ``state.to_dict()`` taken at the last epoch boundary, every ``checkpoint_every_s``
     seconds and when the loop ends or is interrupted, so a resumed run continues exactly
@@ -111,6 +114,8 @@ def run(problem, state: LoopState, config: LoopConfig, x_train, y_train, x_val, 
             state.epoch += 1
             state.history["train"].append(float(np.mean(losses)))
             state.history["val"].append(float(val))
+            for name, metric in (metrics or {}).items():
+                state.history.setdefault(name, []).append(float(metric(state.params, x_val, y_val)))
             if val < state.best_val:
                 state.best_val, state.best_params, state.since_best = float(val), [p.copy() for p in state.params], 0
             else:

@@ -26,3 +26,46 @@ def measure(circuit: Circuit, split: Split, board: Board, spice) -> dict:
     figures["test_rmse_ideal"] = rmse(IdealBackend().simulate(circuit, split.x_test).y, split.y_test)
     figures["test_rmse_surrogate"] = rmse(SurrogateBackend().simulate(circuit, split.x_test).y, split.y_test)
     return figures
+
+
+def confusion_matrix(true_index: np.ndarray, predicted_index: np.ndarray, n_classes: int) -> np.ndarray:
+    """counts[i, j]: samples of class i predicted as class j, shape (n_classes, n_classes)."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (true_index, predicted_index), 1)
+    return counts
+
+
+def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, progress=None) -> tuple[dict, dict]:
+    """The report's figures of a classifier, and what its pictures need.
+
+    ngspice simulates the board on the whole test split, sharded over ``executor`` (with the
+    operating-limits check at every test sample); the surrogate and the read-back ideal network
+    (nominal, 27 C) classify the same samples, and the training and validation splits (the
+    surrogate's view, which training used). Returns (figures, details): details holds the
+    test outputs of each backend, shape (n_test, n_classes), and the ngspice violations.
+    """
+    from ..backends.spice.sharded import simulate_sharded
+    from .losses import accuracy
+    n_classes = circuit.n_outputs
+    truth = split.y_test[:, 0].astype(np.int64)
+    run = simulate_sharded(board.apply(circuit), split.x_test, board.temperature_c, executor, progress)
+    outputs = {"spice": run.y, "surrogate": SurrogateBackend().simulate(circuit, split.x_test).y,
+               "ideal": IdealBackend().simulate(circuit, split.x_test).y}
+    predicted = {name: np.argmax(y, axis=1) for name, y in outputs.items()}
+    confusion = confusion_matrix(truth, predicted["spice"], n_classes)
+    per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
+    figures = {f"test_accuracy_{name}": float(np.mean(p == truth)) for name, p in predicted.items()}
+    figures.update({
+        "test_samples": int(len(truth)),
+        "class_changes_surrogate_vs_spice": int(np.sum(predicted["surrogate"] != predicted["spice"])),
+        "confusion_matrix": confusion.tolist(),
+        "per_class_accuracy": [float(a) for a in per_class],
+        "spice_seconds": round(run.seconds, 3),
+        "spice_samples_per_second": round(run.samples_per_second, 3),
+        "spice_chunks": run.chunks,
+    })
+    surrogate = SurrogateBackend()
+    for name in ("train", "val"):
+        x, y = split.parts()[name]
+        figures[f"{name}_accuracy_surrogate"] = accuracy(surrogate.simulate(circuit, x).y, y)
+    return figures, {"outputs": outputs, "violations": run.violations}

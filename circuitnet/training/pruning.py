@@ -10,11 +10,14 @@ from ..topologies import RealisationOptions, realise
 
 
 def realise_pruned(net: ReLUNet, topology: str, options: RealisationOptions,
-                   max_pruned: int = 1000) -> tuple[Circuit, list]:
+                   max_pruned: int | None = None) -> tuple[Circuit, list]:
     """Realise ``net``, setting to 0 each weight too small to realise beside the others in
-    its summer (one at a time, smallest first). Returns (circuit, [pruned weight names])."""
+    its summer (one at a time, smallest first). Returns (circuit, [pruned weight names]).
+    max_pruned: the most weights to drop (default: all of them, so it ends)."""
     pairs = [(layer.weights.copy(), layer.biases.copy()) for layer in net.layers]
     pruned = []
+    if max_pruned is None:
+        max_pruned = sum(w.size + b.size for w, b in pairs)
     for _ in range(max_pruned):
         try:
             return realise(ReLUNet.from_arrays(pairs), topology, options), pruned

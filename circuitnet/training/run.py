@@ -13,6 +13,11 @@
    nominal circuit at 27 C), and test RMSE of the read-back ideal network and of the
    surrogate. The test split is used here and nowhere else.
 
+A classifier (``task="classify"``) has one output per class and trains on softmax
+cross-entropy. Its ideal stage keeps every summer's weights within the resistor range's
+ratio after every step (``realisable``); its measure simulates the whole test split in
+ngspice, sharded over an executor (``measure.measure_classifier``), and reports accuracies.
+
 A FitRun holds its state in plain attributes (the stage it is in, the loop states, the
 network, the circuit, what was pruned), so the CLI and the estimator drive the same object.
 Runs are deterministic for a seed; a run with a folder writes its data and a checkpoint
@@ -32,17 +37,20 @@ from ..errors import OperatingLimitError
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..model.scaling import DataScaling
-from ..topologies import RealisationOptions
+from ..topologies import RealisationOptions, get_topology
 from . import loop, run_folder
 from .circuit_problem import CircuitProblem
 from .config import FitConfig
 from .data import Split
 from .ideal import IdealProblem, initial_params, params_to_network
-from .measure import measure, rmse
+from .losses import accuracy, loss_for
+from .measure import measure, measure_classifier, rmse
 from .progress import Progress
 from .pruning import realise_pruned
+from .realisable import RowRatioProjection, zero_weights
 from .snapping import snap_and_tune
 
+SWING_SHARE = 0.6  # a classifier's summers are trained to stay within this share of the op-amp rails
 # The stages of a run, in order; a checkpoint names one of the first two.
 PRETRAIN, CIRCUIT, SNAP, MEASURE, DONE = "pretrain", "circuit", "e-series", "measure", "done"
 
@@ -51,8 +59,9 @@ PRETRAIN, CIRCUIT, SNAP, MEASURE, DONE = "pretrain", "circuit", "e-series", "mea
 class FitResult:
     circuit: Circuit
     report: dict
-    history: dict  # stage -> {"train": [...], "val": [...]} mean squared errors per epoch
+    history: dict  # stage -> {"train": [...], "val": [...]} losses per epoch (and "val_accuracy" for classifiers)
     interrupted: bool = False
+    details: dict | None = None  # classifiers: the test outputs of each backend (see measure_classifier)
 
 
 class FitRun:
@@ -61,14 +70,21 @@ class FitRun:
     split: the data; config: the settings. folder: where the checkpoint is kept (None: no
     checkpoints). spice: a SpiceBackend (default: one on the shared worker pool).
     progress: per-stage and per-epoch callbacks. data_description: where the data came from,
-    copied into the report.
+    copied into the report. executor: where a classifier's test split is simulated in
+    ngspice (default: local threads, one per core).
     """
 
     def __init__(self, split: Split, config: FitConfig, folder: str | Path | None = None, spice=None,
-                 progress: Progress | None = None, data_description: dict | None = None):
+                 progress: Progress | None = None, data_description: dict | None = None, executor=None):
         self.split = split  # the user's units: what the report measures
-        # data beyond the circuits' window is trained in circuit units (see model.scaling)
-        self.scaling = DataScaling.for_data(split.x_train, split.y_train) if config.scale else None
+        self.classify = config.task == "classify"
+        self.n_outputs = len(config.classes) if self.classify else split.y_train.shape[1]
+        self.loss = loss_for(config.task, config.score_gain)
+        # data beyond the circuits' window is trained in circuit units (see model.scaling); class
+        # scores are never rescaled
+        targets = np.zeros((1, self.n_outputs)) if self.classify else split.y_train
+        self.scaling = DataScaling.for_data(split.x_train, targets) if config.scale else None
+        self.executor = executor
         self.inside = split if self.scaling is None else _scaled(split, self.scaling)
         self.config = config
         self.folder = Path(folder) if folder is not None else None
@@ -86,6 +102,8 @@ class FitRun:
         self.problem: CircuitProblem | None = None
         self.circuit: Circuit | None = None
         self.pruned: list[str] = []
+        self.zero_weights = 0  # weights the realisability projection left at 0 (classifiers)
+        self.details: dict | None = None
         self.interrupted = False
         self._restored: dict | None = None  # a checkpoint's loop state for the stage it names
 
@@ -133,14 +151,17 @@ class FitRun:
         before_snapping = None
         if config.e_series and not self.interrupted:
             self.stage = SNAP
-            board_circuit = self.board.apply(self.circuit)
-            before_snapping = rmse(self.spice.simulate(self._scaled_circuit(board_circuit), self.split.x_test,
-                                                       self.board.temperature_c).y, self.split.y_test)
+            board_circuit = self._scaled_circuit(self.board.apply(self.circuit))
+            before = self.spice.simulate(board_circuit, self.split.x_test, self.board.temperature_c).y
+            before_snapping = accuracy(before, self.split.y_test) if self.classify else rmse(before, self.split.y_test)
             self.circuit = snap_and_tune(self.circuit, self.problem, self.inside, config, self.progress)
         self.stage = MEASURE
         self.circuit = self._scaled_circuit(self.circuit)
-        self._check_operating_limits()
-        report = measure(self.circuit, self.split, self.board, self.spice)
+        if self.classify:
+            report = self._measure_classifier()
+        else:
+            self._check_operating_limits()
+            report = measure(self.circuit, self.split, self.board, self.spice)
         report.update({
             "seconds": round(time.monotonic() - started, 3),
             "hyperparameters": asdict(config),
@@ -153,10 +174,27 @@ class FitRun:
         if self.data_description:
             report["data"] = self.data_description
         if config.e_series:
-            report["e_series"] = {"series": config.e_series, "test_rmse_spice_before": before_snapping,
-                                  "test_rmse_spice_after": report["test_rmse_spice"]}
+            figure = "test_accuracy_spice" if self.classify else "test_rmse_spice"
+            report["e_series"] = {"series": config.e_series, f"{figure}_before": before_snapping,
+                                  f"{figure}_after": report[figure]}
         self.stage = DONE
-        return FitResult(self.circuit, report, self.history, self.interrupted)
+        return FitResult(self.circuit, report, self.history, self.interrupted, self.details)
+
+    def _measure_classifier(self) -> dict:
+        """measure_classifier, refusing a circuit outside its operating limits at a test sample."""
+        from ..util.executor import executor_for
+        bar = getattr(self.progress, "samples", None)
+        figures, self.details = measure_classifier(self.circuit, self.split, self.board,
+                                                   self.executor or executor_for(), bar() if bar else None)
+        found = self.details["violations"]
+        if found:
+            raise OperatingLimitError(
+                f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
+                f"{found[0].message()}. Train with a larger --lam (smaller class scores), or use parts with "
+                f"wider limits", found)
+        figures["pruned_weights"] = self.zero_weights + len(self.pruned)
+        figures["classes"] = list(self.config.classes)
+        return figures
 
     def _pretrain(self) -> ReLUNet:
         config, split = self.config, self.inside
@@ -165,7 +203,10 @@ class FitRun:
                                       config.lr if ideal_mode else config.pretrain_lr,
                                       config.batch_size, config.patience, config.seed)
         per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
-        params = initial_params(split.x_train, config.hidden, 1, np.random.default_rng(config.seed))
+        params = initial_params(split.x_train, config.hidden, self.n_outputs, np.random.default_rng(config.seed))
+        projection = RowRatioProjection(self._resistor_range()) if self.classify else None
+        if projection is not None:
+            params = projection(params)
         state = loop.new_state(params, loop_config, per_epoch)
         if self._restored and PRETRAIN in self._restored:
             state = loop.LoopState.from_dict(self._restored[PRETRAIN], state.optimizer)
@@ -173,9 +214,10 @@ class FitRun:
         self.history["ideal"] = state.history
         self.progress.stage("ideal network", loop_config.epochs, state.epoch)
         try:
-            loop.run(IdealProblem(config.lam), state, loop_config, split.x_train, split.y_train, split.x_val,
+            problem = IdealProblem(config.lam, self.loss, projection, self._swing())
+            loop.run(problem, state, loop_config, split.x_train, split.y_train, split.x_val,
                      split.y_val, on_epoch=self.progress.epoch,
-                     checkpoint=lambda snapshot: self._save(PRETRAIN, snapshot))
+                     checkpoint=lambda snapshot: self._save(PRETRAIN, snapshot), metrics=self._metrics(problem))
         finally:
             self.stopped["ideal"] = loop.stop_reason(state, loop_config)
         return params_to_network(state.best_params or state.params)
@@ -183,9 +225,30 @@ class FitRun:
     def _realise(self, network: ReLUNet) -> None:
         """The circuit of ``network`` (pruned where it must be) and the problem that trains it."""
         config = self.config
-        self.circuit, self.pruned = realise_pruned(network, config.topology, RealisationOptions(diode=config.diode, volts_per_unit=config.volts_per_unit))
+        self.zero_weights = zero_weights(network) if self.classify else 0
+        self.circuit, self.pruned = realise_pruned(network, config.topology, self._options())
         mode = "surrogate" if config.mode == "ideal" else config.mode  # ideal mode: E-series tuning uses the surrogate
-        self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice)
+        self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice, loss=self.loss)
+
+    def _options(self) -> RealisationOptions:
+        return RealisationOptions(diode=self.config.diode, volts_per_unit=self.config.volts_per_unit)
+
+    def _swing(self) -> float | None:
+        """A classifier's summers must stay well inside the op-amp rails (see IdealProblem):
+        SWING_SHARE of the nearer rail, in circuit units."""
+        if not self.classify:
+            return None
+        opamp = self._options().opamp or get_topology(self.config.topology).default_opamp
+        return SWING_SHARE * min(opamp.v_pos, -opamp.v_neg) / self.config.volts_per_unit
+
+    def _resistor_range(self) -> tuple[float, float]:
+        return self._options().resistor_range
+
+    def _metrics(self, problem) -> dict:
+        """Validation accuracy per epoch for a classifier (history["val_accuracy"])."""
+        if not self.classify:
+            return {}
+        return {"val_accuracy": lambda params, x, y: accuracy(problem.predict(params, x), y)}
 
     def _train_circuit(self) -> Circuit:
         config, split, problem = self.config, self.inside, self.problem
@@ -201,7 +264,8 @@ class FitRun:
         try:
             loop.run(problem, state, loop_config, split.x_train, split.y_train, split.x_val, split.y_val,
                      on_epoch=self.progress.epoch,
-                     checkpoint=lambda snapshot: self._save(CIRCUIT, snapshot, {"ideal_network": network_pairs}))
+                     checkpoint=lambda snapshot: self._save(CIRCUIT, snapshot, {"ideal_network": network_pairs}),
+                     metrics=self._metrics(problem))
         finally:
             self.stopped["circuit"] = loop.stop_reason(state, loop_config)
         return problem.circuit(state.best_params or state.params)

@@ -22,7 +22,7 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     values = eseries.series_values(config.e_series, *circuit.resistor_range)
     # the untrained resistors are snapped at once; the trained ones round by round below
     base = map_resistors(circuit, lambda path, ohms: ohms if path[1] in TRAINED_FIELDS else eseries.snap(ohms, values))
-    tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice)
+    tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice, loss=problem.loss)
     theta = tuned.initial_params()[0]
     frozen = np.zeros(theta.shape, dtype=bool)
     epochs = max(1, min(config.epochs // 2, ROUND_EPOCHS_CAP))  # each round fine-tunes what is not yet snapped

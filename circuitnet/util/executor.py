@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from typing import Callable, Iterable
 
 from ..errors import CircuitnetError
@@ -27,16 +27,28 @@ class LocalExecutor:
         self.workers = workers or os.cpu_count() or 1
         self.processes = processes
 
-    def map(self, function: Callable, items: Iterable) -> list:
+    def map(self, function: Callable, items: Iterable, on_done: Callable[[int], None] | None = None) -> list:
+        """[function(item) for item in items], in order; on_done(index) as each one finishes."""
         items = list(items)
         if self.workers == 1 or len(items) <= 1:
-            return [function(item) for item in items]
+            results = []
+            for index, item in enumerate(items):
+                results.append(function(item))
+                if on_done is not None:
+                    on_done(index)
+            return results
         count = min(self.workers, len(items))
         if self.processes:
-            with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
-                return list(pool.map(function, items))
-        with ThreadPoolExecutor(max_workers=count) as pool:
-            return list(pool.map(function, items))
+            pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
+        else:
+            pool = ThreadPoolExecutor(max_workers=count)
+        with pool:
+            futures = {pool.submit(function, item): index for index, item in enumerate(items)}
+            for future in as_completed(futures):
+                future.result()  # a failed task raises here, at once
+                if on_done is not None:
+                    on_done(futures[future])
+            return [future.result() for future in futures]
 
 
 class DaskExecutor:
@@ -50,9 +62,16 @@ class DaskExecutor:
         self.client = address if isinstance(address, Client) else Client(address)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
-    def map(self, function: Callable, items: Iterable) -> list:
+    def map(self, function: Callable, items: Iterable, on_done: Callable[[int], None] | None = None) -> list:
+        """[function(item) for item in items] on the cluster, in order; on_done(index) as each
+        one finishes. A task whose worker dies is rescheduled by Dask on another worker."""
+        from distributed import as_completed as dask_completed
         items = list(items)
         futures = self.client.map(function, items, pure=False)
+        if on_done is not None:
+            index = {future.key: position for position, future in enumerate(futures)}
+            for future in dask_completed(futures):
+                on_done(index[future.key])
         return self.client.gather(futures)
 
 

@@ -125,6 +125,19 @@ class SpiceBackend:
         return violations(circuit, circuit_elements(circuit), self.node_voltages(circuit, x, temperature_c), x,
                           limits)
 
+    def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
+                         limits: OperatingLimits = OperatingLimits()) -> tuple[SimulationResult, list[Violation]]:
+        """``simulate`` and ``violations`` from one ngspice run that keeps every node: the
+        outputs at every row of x (data units) and the parts outside their limits there."""
+        x = read_back(circuit).check_inputs(x)
+        if len(x) == 0:
+            raise InputShapeError("no input samples to simulate")
+        inside = circuit_inputs(circuit, x)
+        vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
+        voltages = {name: values for name, values in vectors.items() if "#" not in name}
+        found = violations(circuit, circuit_elements(circuit), voltages, x, limits)
+        return in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x), found
+
     def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),
                         save_all: bool = False) -> dict[str, np.ndarray]:
         """The saved vectors of the sample-set analyses of x, in chunks of MAX_SAMPLES."""

@@ -1,0 +1,89 @@
+"""Simulating a large sample set in ngspice in chunks spread over an executor.
+
+A set of samples is cut into chunks; each chunk is one sample-set netlist (see ``backend``),
+simulated by a task on any executor: local threads driving this machine's ngspice workers,
+or a Dask cluster, where each worker process drives its own. Each task keeps every node and
+sends back only the chunk's outputs and the parts outside their operating limits, so a chunk
+of a 784-input circuit costs a few kilobytes on the wire. A chunk whose ngspice worker is
+killed is run again on a fresh one (``workers.WorkerPool``), and a Dask task whose worker
+dies is rescheduled: a fault costs that chunk, never the set.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ...model.circuit import Circuit
+from ...model.limits import OperatingLimits, Violation
+from .backend import SpiceBackend
+
+CHUNKS_PER_WORKER = 2  # a few chunks per worker balance the load; each chunk parses the netlist once
+MAX_CHUNK = 250  # samples per chunk, at most: bounds a task's time and its saved vectors
+
+
+@dataclass(frozen=True)
+class ShardedRun:
+    """y: (n, n_outputs) data units; violations: worst first, one per part and quantity;
+    seconds: wall time of the whole set; chunks: how many tasks it took."""
+
+    y: np.ndarray
+    violations: list[Violation]
+    seconds: float
+    chunks: int
+
+    @property
+    def samples_per_second(self) -> float:
+        return len(self.y) / self.seconds if self.seconds > 0 else float("inf")
+
+
+def chunk_bounds(n: int, workers: int) -> list[tuple[int, int]]:
+    """(start, stop) of each chunk of n samples for ``workers`` parallel tasks."""
+    size = max(1, min(MAX_CHUNK, -(-n // max(1, workers * CHUNKS_PER_WORKER))))
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def simulate_chunk(job) -> tuple[np.ndarray, list[Violation]]:
+    """An executor task: (circuit, x of shape (m, n_inputs) data units, temperature in C,
+    limits) -> (outputs (m, n_outputs), violations). Module-level so it pickles."""
+    circuit, x, temperature_c, limits = job
+    result, found = SpiceBackend().simulate_checked(circuit, x, temperature_c, limits)
+    return result.y, found
+
+
+def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, executor,
+                     progress: Callable[[int, int], None] | None = None,
+                     limits: OperatingLimits = OperatingLimits()) -> ShardedRun:
+    """Every row of x simulated in ngspice over ``executor``, with the operating-limits check.
+
+    progress(samples done, total) as chunks finish (e.g. a progress bar counting samples).
+    """
+    x = np.asarray(x, dtype=float)
+    bounds = chunk_bounds(len(x), int(getattr(executor, "workers", 1)))
+    done = [0]
+
+    def finished(index: int) -> None:
+        start, stop = bounds[index]
+        done[0] += stop - start
+        if progress is not None:
+            progress(done[0], len(x))
+
+    started = time.monotonic()
+    results = executor.map(simulate_chunk, [(circuit, x[a:b], temperature_c, limits) for a, b in bounds],
+                           on_done=finished)
+    seconds = time.monotonic() - started
+    return ShardedRun(np.vstack([y for y, _ in results]), worst_per_part([v for _, found in results for v in found]),
+                      seconds, len(bounds))
+
+
+def worst_per_part(found: list[Violation]) -> list[Violation]:
+    """One violation per (part, quantity): the worst over every chunk, worst first."""
+    worst: dict[tuple[str, str], Violation] = {}
+    for violation in found:
+        key = (violation.element, violation.quantity)
+        if key not in worst or abs(violation.value) > abs(worst[key].value):
+            worst[key] = violation
+    return sorted(worst.values(), key=lambda v: -abs(v.value / v.limit) if v.limit else -np.inf)
