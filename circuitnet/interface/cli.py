@@ -138,12 +138,18 @@ class _ProgressBar:
     def epoch(self, state):
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix(val_rmse=f"{state.history['val'][-1] ** 0.5:.4f}")
+            if "val_accuracy" in state.history:
+                self.bar.set_postfix(val_accuracy=f"{100 * state.history['val_accuracy'][-1]:.1f}%")
+            else:
+                self.bar.set_postfix(val_rmse=f"{state.history['val'][-1] ** 0.5:.4f}")
 
     def close(self):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+    def samples(self):
+        return _count_bar("ngspice", "sample")
 
 
 def _count_bar(description: str, unit: str):
@@ -196,9 +202,12 @@ def command_fit(args) -> int:
     from ..errors import CircuitnetError
     from ..training import run_folder
     from ..training.config import FitConfig
-    from ..training.data import fractions_split, get_target, read_dataset_csv, target_split
+    from ..training.data import get_target
     from ..training.run import FitRun
     from ..util.atomic import write_text_atomically
+    from ..util.executor import executor_for
+    from .classifier_outputs import write_classifier_outputs
+    from .fit_data import choose_data
     from .fit_outputs import write_outputs
 
     command = "circuitnet " + shlex.join(args.argv)
@@ -207,7 +216,7 @@ def command_fit(args) -> int:
         out = Path(args.resume)
         searched = run_folder.read_search(out)
         if run_folder.has_checkpoint(out) or searched is None:
-            run = FitRun.resume(out, progress=_ProgressBar())
+            run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
             table = sorted(searched["done"], key=lambda row: row["val_rmse"]) if searched else None
         else:  # stopped while searching: finish the search, then fit
             split, description = run_folder.read_data(out)
@@ -215,23 +224,16 @@ def command_fit(args) -> int:
             if searched is None:
                 return EXIT_INTERRUPTED
             config, table = searched
-            run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description)
+            run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description,
+                         executor=executor_for(args.scheduler, args.workers))
     else:
         if not args.out:
             raise CircuitnetError("give --out DIR: the folder for model.json, report.json and the plots")
-        if not (args.target or args.data):
-            raise CircuitnetError("give --target NAME or --data FILE.csv (or --resume DIR)")
+        if not (args.target or args.data or args.dataset or args.images):
+            raise CircuitnetError("give --target NAME, --data FILE.csv, --dataset NAME or --images FILE "
+                                  "(or --resume DIR)")
         out = Path(args.out)
-        if args.target:
-            target = get_target(args.target)
-            split = target_split(args.target, args.points, args.seed, args.noise)
-            description = {"target": args.target, "formula": target.formula, "points": args.points,
-                           "noise": args.noise}
-        else:
-            x_columns = args.x_columns.split(",") if args.x_columns else None
-            x, y = read_dataset_csv(args.data, x_columns, args.y_column)
-            split = fractions_split(x, y, args.seed)
-            description = {"file": args.data, "rows": len(x)}
+        split, description, task = choose_data(args)
         board = None
         if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
             board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
@@ -239,21 +241,25 @@ def command_fit(args) -> int:
         config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                            epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                            patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
-                           board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit)
+                           board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
         run_folder.write_data(out, split, description)  # first, so that --resume finds the run
         if args.search:
             searched = _search(split, config, out)
             if searched is None:
                 return EXIT_INTERRUPTED
             config, table = searched
-        run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description)
+        run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description,
+                     executor=executor_for(args.scheduler, args.workers))
     try:
         result = run.run()
         if table is not None:
             result.report["search"] = table
         described = run.data_description or {}
-        target = get_target(described["target"]) if described.get("target") else None
-        write_outputs(out, result, run.split, SpiceBackend(), target, command)
+        if run.classify:
+            write_classifier_outputs(out, result, run.split, described.get("image_shape"), command)
+        else:
+            target = get_target(described["target"]) if described.get("target") else None
+            write_outputs(out, result, run.split, SpiceBackend(), target, command)
     except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
         return _stopped_fit(run, out, error)
     except OperatingLimitError as error:  # no figures, and no model, for a circuit that can't be built
@@ -265,6 +271,13 @@ def command_fit(args) -> int:
     report = result.report
     if args.json:
         print(json.dumps(report))
+    elif run.classify:
+        print(f"{report['hyperparameters']['topology']} classifier, {report['hyperparameters']['mode']} mode: test "
+              f"accuracy {100 * report['test_accuracy_spice']:.2f} % (ngspice, {report['test_samples']} samples at "
+              f"{report['spice_samples_per_second']:.0f}/s), {100 * report['test_accuracy_surrogate']:.2f} % "
+              f"(surrogate), {100 * report['test_accuracy_ideal']:.2f} % (ideal read-back); "
+              f"{report['class_changes_surrogate_vs_spice']} sample(s) change class between surrogate and ngspice; "
+              f"{report['pruned_weights']} weights pruned; {report['seconds']:.1f} s. Wrote {out}/")
     else:
         print(f"{report['hyperparameters']['topology']} circuit, {report['hyperparameters']['mode']} mode: "
               f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "

@@ -145,17 +145,38 @@ def add_fit_parser(commands) -> None:
                     "values themselves; validation data chooses the best epoch, the test split is used once at the "
                     "end, and every reported RMSE is measured in ngspice. Writes model.json, circuit.cir, fit.png, "
                     "loss.png, report.json, data.csv and bom.csv into --out. Ctrl-C stops and keeps the best model "
-                    "so far; --resume DIR continues a stopped run.",
-        epilog="Example: circuitnet fit --target sine --topology diode --hidden 16 --mode surrogate --out out/sine\n"
+                    "so far; --resume DIR continues a stopped run.\n\n"
+                    "Classifiers (--dataset, --images, or --data with --task classify) have one output summer per "
+                    "class; the split is stratified, every summer's weights are kept within the resistors' 1000:1 "
+                    "range while training (weights that can't be kept become 0, counted in pruned_weights), and "
+                    "the whole test split is simulated in ngspice in chunks over local workers or a Dask cluster "
+                    "(--workers, --scheduler). They write confusion.png, misclassified.png and curves.png instead "
+                    "of fit.png and loss.png; report.json has test_accuracy_spice, _surrogate and _ideal, the "
+                    "samples whose class differs between surrogate and ngspice, the confusion matrix and ngspice "
+                    "samples per second.",
+        epilog="Examples: circuitnet fit --target sine --topology diode --hidden 16 --mode surrogate --out out/sine\n"
+               "          circuitnet fit --dataset digits --hidden 32 --out out/digits\n"
+               "          circuitnet fit --data iris.csv --task classify --y-column species --out out/iris\n"
                "Exit status 130: stopped by Ctrl-C; the best model so far is written and 'circuitnet fit --resume "
                "DIR' continues from DIR/checkpoint.json.",
     )
     source = fit.add_mutually_exclusive_group()
     source.add_argument("--target", help="built-in target: " + ", ".join(_target_names()))
     source.add_argument("--data", metavar="FILE.csv", help="data file: inputs then target (see --x-columns)")
+    source.add_argument("--dataset", choices=_dataset_names(),
+                        help="built-in classification data (bundled, nothing downloads): " + _dataset_help())
+    source.add_argument("--images", metavar="FILE",
+                        help="labelled images to classify: an MNIST-format IDX image file (with --labels) or an .npz "
+                             "holding 'images' and 'labels'; byte pixels are divided by 255")
     source.add_argument("--resume", metavar="DIR", help="continue the stopped run in DIR (its settings are kept)")
+    fit.add_argument("--labels", metavar="FILE", help="with --images FILE: the IDX label file")
+    fit.add_argument("--task", choices=["regress", "classify"],
+                     help="regress: fit the target column's values; classify: one output per class (softmax "
+                          "cross-entropy), the prediction is the output with the highest voltage, and the whole test "
+                          "split is simulated in ngspice. Default: classify for --dataset and --images, else regress")
     fit.add_argument("--x-columns", metavar="A,B", help="input columns of --data (names or 1-based positions)")
-    fit.add_argument("--y-column", metavar="C", help="target column of --data (default: the last)")
+    fit.add_argument("--y-column", metavar="C", help="target (or, with --task classify, label) column of --data "
+                                                     "(default: the last)")
     fit.add_argument("--points", type=flags.points, default=500,
                      help=f"training points drawn from --target (validation and test: half as many each): "
                           f"{flags.points.range_text}")
@@ -203,6 +224,11 @@ def add_fit_parser(commands) -> None:
                           "circuit units")
     fit.add_argument("--search", action="store_true",
                      help="first choose hidden width, lam and lr on validation data (parallel workers)")
+    fit.add_argument("--workers", type=flags.workers,
+                     help="classifiers: parallel ngspice chunks of the test split (default: one per core): "
+                          f"{flags.workers.range_text}")
+    fit.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                     help="classifiers: simulate the test split's chunks on this Dask cluster")
     fit.add_argument("--out", help="output folder (created if missing)")
     fit.add_argument("--json", action="store_true", help="print report.json")
 
@@ -210,6 +236,16 @@ def add_fit_parser(commands) -> None:
 def _target_names() -> list[str]:
     from ..training.data import TARGETS
     return list(TARGETS)
+
+
+def _dataset_names() -> list[str]:
+    from ..training.classes import DATASETS
+    return list(DATASETS)
+
+
+def _dataset_help() -> str:
+    from ..training.classes import DATASETS
+    return "; ".join(f"{name}: {about}" for name, about in DATASETS.items())
 
 
 def _backend_names() -> list[str]:

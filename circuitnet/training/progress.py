@@ -11,3 +11,7 @@ class Progress:
     def epoch(self, state) -> None: ...
 
     def close(self) -> None: ...
+
+    def samples(self):
+        """A progress(done, total) callback for samples simulated in ngspice, or None."""
+        return None

@@ -183,9 +183,8 @@ class FitRun:
     def _measure_classifier(self) -> dict:
         """measure_classifier, refusing a circuit outside its operating limits at a test sample."""
         from ..util.executor import executor_for
-        bar = getattr(self.progress, "samples", None)
         figures, self.details = measure_classifier(self.circuit, self.split, self.board,
-                                                   self.executor or executor_for(), bar() if bar else None)
+                                                   self.executor or executor_for(), self.progress.samples())
         found = self.details["violations"]
         if found:
             raise OperatingLimitError(

@@ -1,0 +1,96 @@
+"""Pictures of a classifier circuit: its confusion matrix, a gallery of the test digits it
+gets wrong (each with its output voltages), and its training curves. Each function draws on
+a matplotlib Figure it is given."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+GALLERY_MAX = 24  # misclassified samples shown, at most
+
+
+def plot_confusion(figure: Figure, confusion: np.ndarray, classes: list, title: str) -> None:
+    """counts[i, j] (true i, predicted j) as a heat map with the counts written in."""
+    ax = figure.subplots()
+    counts = np.asarray(confusion)
+    image = ax.imshow(counts, cmap="Blues")
+    for (i, j), count in np.ndenumerate(counts):
+        if count:
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=8,
+                    color="white" if count > counts.max() / 2 else "black")
+    ticks = np.arange(len(classes))
+    ax.set_xticks(ticks, [str(c) for c in classes])
+    ax.set_yticks(ticks, [str(c) for c in classes])
+    ax.set_xlabel("predicted class (highest output voltage, ngspice)")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    figure.colorbar(image, ax=ax, label="test samples")
+
+
+def plot_misclassified(figure: Figure, images: np.ndarray, truth: np.ndarray, outputs_volts: np.ndarray,
+                       classes: list, image_shape: tuple[int, int] | None) -> int:
+    """A gallery of misclassified samples: each image over a bar chart of its output voltages,
+    the true class's bar green and the winning one red. Returns how many were shown.
+
+    images: (n, n_inputs) pixels, data units; truth: (n,) class indices; outputs_volts:
+    (n, n_classes) output voltages from ngspice. Without an image shape, bars only.
+    """
+    wrong = np.flatnonzero(np.argmax(outputs_volts, axis=1) != truth)[:GALLERY_MAX]
+    if len(wrong) == 0:
+        ax = figure.subplots()
+        ax.text(0.5, 0.5, "every test sample is classified correctly", ha="center", va="center")
+        ax.set_axis_off()
+        return 0
+    columns = min(6, len(wrong))
+    rows = -(-len(wrong) // columns)
+    grid = figure.add_gridspec(rows * (2 if image_shape else 1), columns,
+                               height_ratios=[1.3, 1] * rows if image_shape else None)
+    for position, index in enumerate(wrong):
+        row, column = divmod(position, columns)
+        predicted = int(np.argmax(outputs_volts[index]))
+        if image_shape:
+            picture = figure.add_subplot(grid[2 * row, column])
+            picture.imshow(images[index].reshape(image_shape), cmap="gray_r", vmin=0, vmax=1)
+            picture.set_title(f"true {classes[truth[index]]}, got {classes[predicted]}", fontsize=8)
+            picture.set_axis_off()
+        bars = figure.add_subplot(grid[2 * row + 1 if image_shape else row, column])
+        colors = ["0.7"] * len(classes)
+        colors[predicted] = "tab:red"
+        colors[truth[index]] = "tab:green"
+        bars.bar(np.arange(len(classes)), outputs_volts[index], color=colors)
+        bars.set_xticks(np.arange(len(classes)), [str(c) for c in classes], fontsize=6)
+        bars.tick_params(axis="y", labelsize=6)
+        bars.axhline(0.0, color="0.5", linewidth=0.6)
+        if column == 0:
+            bars.set_ylabel("output (V)", fontsize=7)
+        if not image_shape:
+            bars.set_title(f"true {classes[truth[index]]}, got {classes[predicted]}", fontsize=8)
+    figure.suptitle("misclassified test samples (green: true class, red: highest output voltage)", fontsize=10)
+    return len(wrong)
+
+
+def plot_curves(figure: Figure, history: dict) -> None:
+    """Training and validation cross-entropy, and validation accuracy, per epoch of each stage."""
+    loss_ax, accuracy_ax = figure.subplots(1, 2)
+    offset = 0
+    colors = {"ideal": "tab:gray", "circuit": "tab:red"}
+    for stage, curves in history.items():
+        epochs = np.arange(offset + 1, offset + len(curves["train"]) + 1)
+        color = colors.get(stage, "tab:blue")
+        loss_ax.plot(epochs, curves["train"], color=color, linewidth=1.2, label=f"{stage}: training loss")
+        loss_ax.plot(epochs, curves["val"], color=color, linewidth=1.2, linestyle="--",
+                     label=f"{stage}: validation cross-entropy")
+        if "val_accuracy" in curves:
+            accuracy_ax.plot(epochs, 100 * np.asarray(curves["val_accuracy"]), color=color, linewidth=1.2,
+                             label=stage)
+        offset += len(curves["train"])
+    loss_ax.set_yscale("log")
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel("loss (training: with ridge)")
+    loss_ax.legend(frameon=False, fontsize=8)
+    accuracy_ax.set_xlabel("epoch")
+    accuracy_ax.set_ylabel("validation accuracy (%)")
+    accuracy_ax.legend(frameon=False, fontsize=8)
+    for ax in (loss_ax, accuracy_ax):
+        ax.grid(True, alpha=0.3, which="both")

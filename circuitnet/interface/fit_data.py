@@ -1,0 +1,48 @@
+"""What ``circuitnet fit`` trains on, from its flags: a built-in target, a CSV file (values
+or class labels), a built-in classification dataset, or a labelled image file.
+
+Returns the split, the description recorded in data.json (which a resumed run and the
+figures read back) and the task settings for FitConfig.
+"""
+
+from __future__ import annotations
+
+from ..errors import CircuitnetError
+from ..training.classes import (ClassDataset, load_dataset, read_classes_csv, read_images_dataset,
+                                stratified_split)
+from ..training.data import Split, fractions_split, get_target, read_dataset_csv, target_split
+
+
+def choose_data(args) -> tuple[Split, dict, dict]:
+    """(split, description, {"task": ..., "classes": ...}) for ``fit``'s arguments."""
+    classify = args.task == "classify" or (args.task is None and (args.dataset or args.images))
+    if args.labels and not args.images:
+        raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file)")
+    if classify and args.target:
+        raise CircuitnetError(f"--target {args.target} is a function to fit; to classify, give --dataset, --images "
+                              f"or --data FILE.csv")
+    if not classify and (args.dataset or args.images):
+        raise CircuitnetError("--dataset and --images hold class labels: use --task classify (the default for them)")
+    if args.target:
+        target = get_target(args.target)
+        split = target_split(args.target, args.points, args.seed, args.noise)
+        return split, {"target": args.target, "formula": target.formula, "points": args.points,
+                       "noise": args.noise}, {"task": "regress"}
+    x_columns = args.x_columns.split(",") if args.x_columns else None
+    if not classify:
+        x, y = read_dataset_csv(args.data, x_columns, args.y_column)
+        return fractions_split(x, y, args.seed), {"file": args.data, "rows": len(x)}, {"task": "regress"}
+    if args.dataset:
+        dataset = load_dataset(args.dataset)
+    elif args.images:
+        dataset = read_images_dataset(args.images, args.labels)
+    else:
+        dataset = read_classes_csv(args.data, x_columns, args.y_column)
+    return classes_split(dataset, args.seed)
+
+
+def classes_split(dataset: ClassDataset, seed: int) -> tuple[Split, dict, dict]:
+    classes = [label.item() if hasattr(label, "item") else label for label in dataset.classes]
+    description = dict(dataset.description, task="classify", classes=classes,
+                       image_shape=list(dataset.image_shape) if dataset.image_shape else None)
+    return stratified_split(dataset, seed), description, {"task": "classify", "classes": classes}
