@@ -2,7 +2,9 @@
 
 Build a ``ReLUNet``, realise it in a topology (``realise(net, "diode")``), read back the
 ideal network a circuit's components give (``read_back``), save and load model files,
-export standalone SPICE netlists, simulate (``simulate``), fit (``CircuitRegressor``).
+export standalone SPICE netlists, simulate (``simulate``), fit (``CircuitRegressor``,
+``CircuitClassifier``: scikit-learn estimators, imported on first use so that the CLI
+starts without scikit-learn).
 Importing circuitnet does not load ngspice. The layers of the package are described in the
 README's Architecture section and checked by tests/test_architecture.py.
 """
@@ -13,7 +15,6 @@ from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDev
                      ModelFileError, NetlistImportError, NgspiceNotFoundError, NotFittedError, RealisationError,
                      SimulationError, UnknownNameError)
 from .formats.modelfile import load as load_model, save as save_model
-from .interface.estimator import CircuitRegressor
 from .model.circuit import Circuit, Stage, map_resistors, resistors
 from .model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode
 from .model.network import Layer, ReLUNet
@@ -22,9 +23,17 @@ from .topologies import TOPOLOGIES, RealisationOptions, get_topology, read_back,
 from .util.allocator import keep_freed_memory
 
 __version__ = "0.1.0"
+_ESTIMATORS = ("CircuitClassifier", "CircuitRegressor")
+
+
+def __getattr__(name: str):
+    if name in _ESTIMATORS:
+        from .interface import estimator
+        return getattr(estimator, name)
+    raise AttributeError(f"module 'circuitnet' has no attribute {name!r}")
 
 __all__ = [
-    "Circuit", "CircuitRegressor", "CircuitnetError", "DIODE_LIBRARY", "DataFileError", "DiodeModel",
+    "Circuit", "CircuitClassifier", "CircuitRegressor", "CircuitnetError", "DIODE_LIBRARY", "DataFileError", "DiodeModel",
     "InputShapeError", "InvalidDeviceError", "InvalidNetworkError", "Layer", "ModelFileError", "NetlistImportError",
     "NgspiceNotFoundError", "NotFittedError", "OpAmpModel", "RealisationError", "ReLUNet", "RealisationOptions",
     "SimulationError", "Stage", "Sweep", "TOPOLOGIES", "UnknownNameError", "diode", "get_topology",

@@ -1,29 +1,40 @@
-"""A scikit-learn style estimator over circuits: ``CircuitRegressor(...).fit(X, y).predict(X)``.
+"""scikit-learn estimators over circuits: ``CircuitRegressor`` and ``CircuitClassifier``.
 
-``__init__`` only stores settings; ``fit`` does the work and sets the learned attributes,
-which end in ``_``. It holds out ``validation_fraction`` of the rows to choose the best
-epoch; keep your own test data apart and use ``score`` on it. scikit-learn itself is not
-needed (``get_params`` / ``set_params`` follow its conventions, so its tools accept this).
+They subclass scikit-learn's ``BaseEstimator`` and its regressor / classifier mixins, so
+``Pipeline``, ``cross_val_score``, ``GridSearchCV`` and ``clone`` take them, and
+``sklearn.utils.estimator_checks.check_estimator`` passes (tests/test_estimator.py lists the
+checks that can't apply, with their reasons). ``__init__`` only stores settings; ``fit``
+trains a circuit (``training.run.FitRun``) and sets the learned attributes, which end in
+``_``. ``fit`` holds out ``validation_fraction`` of the rows to choose the best epoch (for a
+classifier, stratified when every class has two rows or more); keep your own test data apart
+and use ``score`` on it. ``predict`` simulates the trained circuit with ``backend``.
 """
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.validation import column_or_1d, validate_data
 
-from ..errors import InputShapeError, NotFittedError
+from ..errors import NotFittedError
 from ..training.config import DEFAULT_PATIENCE
 from ..training.data import Split
 
 
-class CircuitRegressor:
-    """Fit a ReLU circuit to (X, y).
+class EstimatorNotFitted(NotFittedError, SklearnNotFittedError):
+    """predict before fit: both circuitnet's and scikit-learn's NotFittedError catch it."""
+
+
+class _CircuitEstimator(BaseEstimator):
+    """The settings and the fit both estimators share.
 
     topology: ``passive``, ``diode`` or ``precision``. hidden: width, or a list of widths.
     mode: ``ideal``, ``surrogate`` or ``spice-loop``. epochs, lr, lam, batch_size, patience,
-    seed, e_series, diode: as for ``circuitnet fit``. backend: what ``predict`` simulates
-    (``spice`` by default: the circuit as ngspice sees it).
+    seed, e_series, diode: as for ``circuitnet fit``. validation_fraction: the share of rows
+    held out to choose the best epoch. backend: what ``predict`` simulates (``spice`` by
+    default: the circuit as ngspice sees it; ``surrogate`` or ``ideal`` are faster).
     """
 
     def __init__(self, topology="diode", hidden=16, mode="surrogate", epochs=None, lr=0.01, lam=1e-6,
@@ -43,80 +54,123 @@ class CircuitRegressor:
         self.validation_fraction = validation_fraction
         self.backend = backend
 
-    def get_params(self, deep: bool = True) -> dict:
-        return {name: getattr(self, name) for name in inspect.signature(type(self).__init__).parameters
-                if name != "self"}
-
-    def set_params(self, **params) -> "CircuitRegressor":
-        for name, value in params.items():
-            if name not in self.get_params():
-                raise ValueError(f"CircuitRegressor has no parameter {name!r}; see get_params()")
-            setattr(self, name, value)
-        return self
-
-    def fit(self, X, y) -> "CircuitRegressor":
+    def _train(self, x: np.ndarray, target: np.ndarray, order: np.ndarray, n_val: int, task: dict) -> None:
+        """Fit on rows order[n_val:], validating on order[:n_val]; sets circuit_, network_,
+        report_, history_."""
+        from ..topologies import read_back
         from ..training.config import FitConfig
         from ..training.run import FitRun
-        x, target = self._check(X, y)
-        n_val = max(1, int(round(len(x) * self.validation_fraction)))
-        if len(x) - n_val < 1:
-            raise InputShapeError(f"{len(x)} samples: need at least 2 to train and validate")
-        order = np.random.default_rng(self.seed).permutation(len(x))
         train, val = order[n_val:], order[:n_val]
         # the held-out validation rows also stand in for the test split of the report
         split = Split(x[train], target[train], x[val], target[val], x[val], target[val])
         hidden = [self.hidden] if np.isscalar(self.hidden) else list(self.hidden)
         config = FitConfig(topology=self.topology, hidden=hidden, mode=self.mode, epochs=self.epochs, lr=self.lr,
                            lam=self.lam, batch_size=self.batch_size, patience=self.patience, seed=self.seed,
-                           e_series=self.e_series, diode=self.diode)
+                           e_series=self.e_series, diode=self.diode, **task)
         result = FitRun(split, config).run()
-        from ..topologies import read_back
         self.circuit_ = result.circuit
         self.network_ = read_back(result.circuit)
         self.report_ = _named_as_validation(result.report)
         self.history_ = result.history
-        self.n_features_in_ = x.shape[1]
+
+    def _held_out(self, n: int) -> int:
+        if not 0 < self.validation_fraction < 1:
+            raise ValueError(f"validation_fraction = {self.validation_fraction!r}; give a fraction between 0 and 1")
+        if n < 2:
+            raise ValueError(f"got {n} sample; need at least 2 to train and validate (n_samples = {n})")
+        return min(n - 1, max(1, int(round(n * self.validation_fraction))))
+
+    def _outputs(self, X) -> np.ndarray:
+        """The circuit's outputs at X, shape (n_samples, n_outputs), data units."""
+        from ..backends.registry import simulate
+        if not hasattr(self, "circuit_"):
+            raise EstimatorNotFitted(f"this {type(self).__name__} is not fitted yet; call fit(X, y) first")
+        x = validate_data(self, X, reset=False, dtype=np.float64)
+        return simulate(self.circuit_, x, backend=self.backend).y
+
+
+class CircuitRegressor(RegressorMixin, _CircuitEstimator):
+    """Fit a ReLU circuit to (X, y); y of shape (n_samples,) or (n_samples, n_outputs)."""
+
+    def fit(self, X, y) -> "CircuitRegressor":
+        x, target = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        self._single_output = target.ndim == 1
+        target = target.reshape(len(x), -1)
+        n_val = self._held_out(len(x))
+        self._train(x, target, np.random.default_rng(self.seed).permutation(len(x)), n_val, {"task": "regress"})
         return self
 
     def predict(self, X) -> np.ndarray:
-        """Outputs of shape (n_samples,), simulated with ``backend``."""
-        if not hasattr(self, "circuit_"):
-            raise NotFittedError("this CircuitRegressor is not fitted yet; call fit(X, y) first")
-        from ..backends.registry import simulate
-        return simulate(self.circuit_, self._check(X)[0], backend=self.backend).y[:, 0]
+        """Outputs of shape (n_samples,), or (n_samples, n_outputs) for a multi-output fit."""
+        y = self._outputs(X)
+        return y[:, 0] if self._single_output else y
 
-    def score(self, X, y) -> float:
-        """The coefficient of determination R^2 of ``predict(X)``."""
-        target = np.asarray(y, dtype=float).reshape(-1)
-        residual = np.sum((target - self.predict(X)) ** 2)
-        return float(1.0 - residual / np.sum((target - target.mean()) ** 2))
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
 
-    @staticmethod
-    def _check(X, y=None):
-        x = np.asarray(X, dtype=float)
-        if x.ndim == 1:
-            raise InputShapeError(f"X has shape {x.shape}; expected (n_samples, n_inputs) (use X.reshape(-1, 1))")
-        if x.ndim != 2 or not np.all(np.isfinite(x)):
-            raise InputShapeError(f"X must be a finite 2-D array; got shape {x.shape}")
-        if y is None:
-            return x, None
-        target = np.asarray(y, dtype=float).reshape(len(x), -1) if np.size(y) == len(x) else None
-        if target is None or not np.all(np.isfinite(target)):
-            raise InputShapeError(f"y must hold one finite number per row of X ({len(x)}); got shape {np.shape(y)}")
-        return x, target
+
+class CircuitClassifier(ClassifierMixin, _CircuitEstimator):
+    """A ReLU circuit with one output summer per class; it predicts the class whose output
+    voltage is highest. Trained on softmax cross-entropy (see ``training.losses``)."""
+
+    def fit(self, X, y) -> "CircuitClassifier":
+        x, labels = validate_data(self, X, y, dtype=np.float64)
+        labels = column_or_1d(labels, warn=True)
+        check_classification_targets(labels)
+        self.classes_, index = np.unique(labels, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"y holds 1 class ({self.classes_[0]!r}); a classifier needs at least two classes")
+        n_val = self._held_out(len(x))
+        order = _stratified_order(index, n_val, self.seed)
+        self._train(x, index.astype(float)[:, None], order, n_val,
+                    {"task": "classify", "classes": list(range(len(self.classes_)))})
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """The output voltages in data units, shape (n_samples, n_classes); for two classes,
+        the second output minus the first, shape (n_samples,) (scikit-learn's convention)."""
+        scores = self._outputs(X)  # first: it raises NotFittedError before classes_ is looked up
+        return scores[:, 1] - scores[:, 0] if len(self.classes_) == 2 else scores
+
+    def predict_proba(self, X) -> np.ndarray:
+        """softmax of the outputs at the training's logit gain, shape (n_samples, n_classes)."""
+        from ..training.losses import SoftmaxCrossEntropy
+        scores = self._outputs(X)
+        return SoftmaxCrossEntropy(self.report_["hyperparameters"]["score_gain"]).probabilities(scores)
+
+    def predict(self, X) -> np.ndarray:
+        """The class of the highest output voltage, shape (n_samples,)."""
+        scores = self._outputs(X)  # first: it raises NotFittedError before classes_ is looked up
+        return self.classes_[np.argmax(scores, axis=1)]
+
+
+def _stratified_order(index: np.ndarray, n_val: int, seed: int) -> np.ndarray:
+    """Row order whose first n_val rows are the validation rows: stratified by class when
+    every class has two rows or more (scikit-learn's split), else a plain shuffle."""
+    rows = np.arange(len(index))
+    if np.bincount(index).min() >= 2 and n_val >= index.max() + 1 and len(index) - n_val >= index.max() + 1:
+        from sklearn.model_selection import train_test_split
+        train, val = train_test_split(rows, test_size=n_val, stratify=index, random_state=seed)
+        return np.concatenate([val, train])
+    return np.random.default_rng(seed).permutation(len(index))
 
 
 def _named_as_validation(report: dict) -> dict:
     """The fit's report with its figures named for the rows they were measured on.
 
     The estimator holds no test split: the held-out rows are validation rows, which stand in
-    for the test split inside the fit. So ``test_rmse_ideal`` and ``test_rmse_surrogate`` become
-    ``val_rmse_ideal`` and ``val_rmse_surrogate``; ``test_rmse_spice`` is ``val_rmse`` (the same
-    rows, the same simulation) and is dropped; the E-series figures are renamed the same way.
+    for the test split inside the fit. So every ``test_*`` figure becomes ``val_*``
+    (``test_rmse_ideal`` -> ``val_rmse_ideal``, ``test_accuracy_spice`` ->
+    ``val_accuracy_spice``); ``test_rmse_spice`` is ``val_rmse`` (the same rows, the same
+    simulation) and is dropped; the E-series figures are renamed the same way.
     """
-    named = {key: value for key, value in report.items() if not key.startswith("test_rmse")}
-    named["val_rmse_ideal"] = report["test_rmse_ideal"]
-    named["val_rmse_surrogate"] = report["test_rmse_surrogate"]
+    named = {key: value for key, value in report.items() if not key.startswith("test_")}
+    for key, value in report.items():
+        if key.startswith("test_") and key != "test_rmse_spice":
+            named["val_" + key[len("test_"):]] = value
     if "e_series" in report:
         named["e_series"] = {key.replace("test_", "val_"): value for key, value in report["e_series"].items()}
     return named
