@@ -8,7 +8,7 @@ figures read back) and the task settings for FitConfig.
 from __future__ import annotations
 
 from ..errors import CircuitnetError
-from ..training.classes import (ClassDataset, load_dataset, read_classes_csv, read_images_dataset,
+from ..training.classes import (ClassDataset, load_dataset, plain, read_classes_csv, read_images_dataset,
                                 stratified_split)
 from ..training.data import Split, fractions_split, get_target, read_dataset_csv, target_split
 
@@ -42,7 +42,7 @@ def choose_data(args) -> tuple[Split, dict, dict]:
 
 
 def classes_split(dataset: ClassDataset, seed: int) -> tuple[Split, dict, dict]:
-    classes = [label.item() if hasattr(label, "item") else label for label in dataset.classes]
+    classes = [plain(label) for label in dataset.classes]
     description = dict(dataset.description, task="classify", classes=classes,
                        image_shape=list(dataset.image_shape) if dataset.image_shape else None)
     return stratified_split(dataset, seed), description, {"task": "classify", "classes": classes}

@@ -102,13 +102,18 @@ def _as_numbers(raw: list[str]) -> np.ndarray:
     return values.astype(np.int64) if np.all(values == np.round(values)) else values
 
 
+def plain(label):
+    """A label as a plain Python value (for messages and JSON): 3, not np.int64(3)."""
+    return label.item() if hasattr(label, "item") else label
+
+
 def class_indices(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """Each label's index into ``classes`` (sorted), shape (n,); an unknown label is an error."""
     index = np.searchsorted(classes, labels)
     index = np.clip(index, 0, len(classes) - 1)
     unknown = classes[index] != labels
     if np.any(unknown):
-        raise DataFileError(f"label {labels[np.argmax(unknown)]!r} is not one of the classes "
+        raise DataFileError(f"label {plain(labels[np.argmax(unknown)])!r} is not one of the classes "
                             f"{', '.join(map(str, classes))}")
     return index
 
@@ -120,10 +125,10 @@ def stratified_split(dataset: ClassDataset, seed: int, fractions=SPLIT_FRACTIONS
     from sklearn.model_selection import train_test_split
     classes, counts = np.unique(dataset.labels, return_counts=True)
     if len(classes) < 2:
-        raise DataFileError(f"every sample has label {classes[0]!r}; a classifier needs at least two classes")
+        raise DataFileError(f"every sample has label {plain(classes[0])!r}; a classifier needs at least two classes")
     if counts.min() < 3:
         rare = classes[np.argmin(counts)]
-        raise DataFileError(f"class {rare!r} has {counts.min()} sample(s); each class needs at least 3 (one each for "
+        raise DataFileError(f"class {plain(rare)!r} has {counts.min()} sample(s); each class needs at least 3 (one each for "
                             f"training, validation and test)")
     index = class_indices(dataset.labels, classes)
     everything = np.arange(len(index))

@@ -1,0 +1,286 @@
+"""Classifier circuits: the data they read, the split, the loss, the realisability
+constraint, the sharded ngspice verification, and the CLI end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from circuitnet.formats.imagefile import ImageFileError, read_idx, read_labelled_images
+from circuitnet.training.classes import ClassDataset, load_dataset, read_classes_csv, stratified_split
+from circuitnet.training.losses import SoftmaxCrossEntropy
+
+
+def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:
+    """An IDX file as the MNIST distribution writes it (written here independently of the reader)."""
+    header = bytes([0, 0, code, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+
+
+def test_idx_pair_reads_back_as_written(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    labels = rng.integers(0, 10, 7, dtype=np.uint8)
+    (tmp_path / "img").write_bytes(idx_bytes(images))
+    (tmp_path / "lab").write_bytes(idx_bytes(labels))
+    found = read_labelled_images(tmp_path / "img", tmp_path / "lab")
+    np.testing.assert_array_equal(found.images, images / 255.0)
+    np.testing.assert_array_equal(found.labels, labels)
+    assert found.flat.shape == (7, 20)
+    floats = rng.uniform(0, 1, (3, 2, 2))
+    (tmp_path / "f").write_bytes(idx_bytes(floats.astype(">f8"), 0x0E))
+    np.testing.assert_array_equal(read_idx(tmp_path / "f"), floats)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\x01\x00\x08\x01" + (3).to_bytes(4, "big") + b"abc", "not an IDX file"),
+    (b"\x00\x00\x07\x01" + (3).to_bytes(4, "big") + b"abc", "unknown IDX element type 0x07"),
+    (b"\x00\x00\x08\x03" + (2).to_bytes(4, "big"), "ends inside its header"),
+    (b"\x00\x00\x08\x01" + (5).to_bytes(4, "big") + b"abc", "truncated"),
+    (b"\x00\x00\x08\x09" + b"\x00" * 40, "IDX rank 9"),
+    (b"", "not an IDX file"),
+])
+def test_malformed_idx_files_are_refused_by_name(tmp_path, content, words):
+    path = tmp_path / "bad-idx"
+    path.write_bytes(content)
+    with pytest.raises(ImageFileError, match=words) as raised:
+        read_idx(path)
+    assert str(path) in str(raised.value)
+
+
+def test_malformed_image_sets_are_refused(tmp_path):
+    images = np.zeros((4, 3, 3), dtype=np.uint8)
+    (tmp_path / "img").write_bytes(idx_bytes(images))
+    (tmp_path / "lab").write_bytes(idx_bytes(np.zeros(5, dtype=np.uint8)))
+    with pytest.raises(ImageFileError, match="4 images but 5 labels"):
+        read_labelled_images(tmp_path / "img", tmp_path / "lab")
+    with pytest.raises(ImageFileError, match="needs its IDX label file"):
+        read_labelled_images(tmp_path / "img")
+    np.savez(tmp_path / "wrong.npz", pictures=images, labels=np.zeros(4))
+    with pytest.raises(ImageFileError, match="needs 'images' and 'labels'"):
+        read_labelled_images(tmp_path / "wrong.npz")
+    np.savez(tmp_path / "pickled.npz", images=np.array([object()] * 4), labels=np.zeros(4, dtype=int))
+    with pytest.raises(ImageFileError, match="not a readable .npz"):  # never unpickled: no code runs
+        read_labelled_images(tmp_path / "pickled.npz")
+    np.savez(tmp_path / "bright.npz", images=np.full((4, 2, 2), 3.0), labels=np.zeros(4, dtype=int))
+    with pytest.raises(ImageFileError, match="pixels from 3 to 3"):
+        read_labelled_images(tmp_path / "bright.npz")
+    np.savez(tmp_path / "fuzzy.npz", images=np.zeros((4, 2, 2)), labels=np.full(4, 0.5))
+    with pytest.raises(ImageFileError, match="integer class labels"):
+        read_labelled_images(tmp_path / "fuzzy.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(ImageFileError, match="not a readable .npz"):
+        read_labelled_images(tmp_path / "junk.npz")
+
+
+def test_digit_sets_ship_offline_in_data_units():
+    small, large = load_dataset("digits"), load_dataset("digits28")
+    assert small.x.shape == (1797, 64) and large.x.shape == (1797, 784)
+    assert small.image_shape == (8, 8) and large.image_shape == (28, 28)
+    assert small.x.min() == 0.0 and small.x.max() == 1.0
+    assert 0.0 <= large.x.min() and large.x.max() <= 1.0
+    np.testing.assert_array_equal(small.labels, large.labels)
+    assert list(small.classes) == list(range(10))
+    # the upsampled image is the small one, interpolated: its corners are the small one's corners
+    assert np.allclose(large.x.reshape(-1, 28, 28)[:, 0, 0], small.x.reshape(-1, 8, 8)[:, 0, 0])
+
+
+def test_stratified_split_is_disjoint_deterministic_and_stratified():
+    dataset = load_dataset("digits")
+    split = stratified_split(dataset, seed=3)
+    again = stratified_split(dataset, seed=3)
+    other = stratified_split(dataset, seed=4)
+    for name, (x, y) in split.parts().items():
+        np.testing.assert_array_equal(x, again.parts()[name][0])
+        np.testing.assert_array_equal(y, again.parts()[name][1])
+    assert not np.array_equal(split.x_test, other.x_test)
+    rows = {name: {row.tobytes() for row in x} for name, (x, _) in split.parts().items()}
+    assert not (rows["train"] & rows["val"] or rows["train"] & rows["test"] or rows["val"] & rows["test"])
+    sizes = [len(x) for x, _ in split.parts().values()]
+    assert sum(sizes) == 1797 and sizes[2] == round(0.2 * 1797)
+    overall = np.bincount(dataset.labels) / 1797
+    for _, y in split.parts().values():
+        share = np.bincount(y[:, 0].astype(int), minlength=10) / len(y)
+        assert np.max(np.abs(share - overall)) < 0.01
+
+
+def test_split_refuses_a_class_too_rare_to_split():
+    dataset = ClassDataset(np.arange(8.0)[:, None], np.array([0, 0, 0, 0, 0, 1, 1, 0]), None, {})
+    with pytest.raises(Exception, match="class 1 has 2 sample"):
+        stratified_split(dataset, 0)
+
+
+def test_csv_labels_may_be_names(tmp_path):
+    path = tmp_path / "flowers.csv"
+    path.write_text("a,b,species\n1,2,iris\n3,4,rose\n5,6,iris\n")
+    dataset = read_classes_csv(path, y_column="species")
+    assert list(dataset.classes) == ["iris", "rose"] and dataset.x.shape == (3, 2)
+
+
+def test_cross_entropy_gradient_matches_finite_differences():
+    rng = np.random.default_rng(1)
+    prediction, target = rng.normal(size=(6, 4)), rng.integers(0, 4, (6, 1)).astype(float)
+    loss = SoftmaxCrossEntropy(gain=3.0)
+    value, cotangent = loss.value_and_cotangent(prediction, target)
+    # an independent value: -log of the softmax probability of each sample's class, summed by hand
+    by_hand = np.mean([np.log(np.sum(np.exp(3 * row))) - 3 * row[int(k)] for row, k in zip(prediction, target[:, 0])])
+    assert value == pytest.approx(by_hand, rel=1e-12)
+    step = 1e-6
+    for index in np.ndindex(prediction.shape):
+        moved = prediction.copy()
+        moved[index] += step
+        up = loss.value(moved, target)
+        moved[index] -= 2 * step
+        assert cotangent[index] == pytest.approx((up - loss.value(moved, target)) / (2 * step), abs=1e-8)
+
+
+def test_realisability_holds_after_every_training_step():
+    """The ideal stage's projection keeps every summer inside the resistor ratio after every
+    step; the circuit stage keeps every trained resistor inside the resistor range."""
+    from circuitnet import resistors
+    from circuitnet.training import loop
+    from circuitnet.training.circuit_problem import CircuitProblem
+    from circuitnet.training.ideal import IdealProblem, initial_params, params_to_network
+    from circuitnet.training.pruning import realise_pruned
+    from circuitnet.topologies import RealisationOptions
+    from circuitnet.training.realisable import RowRatioProjection
+    dataset = load_dataset("digits")
+    split = stratified_split(dataset, 0)
+    projection = RowRatioProjection((1e3, 1e6))
+    steps = []
+
+    class Watched(IdealProblem):
+        def project(self, params):
+            projected = super().project(params)
+            steps.append(projection.holds(projected))
+            return projected
+
+    watched = Watched(1e-6, SoftmaxCrossEntropy(4.0), projection, swing=9.0)
+    config = loop.LoopConfig(40, 0.01)
+    params = projection(initial_params(split.x_train, [16], 10, np.random.default_rng(0)))
+    state = loop.run(watched, loop.new_state(params, config, 1), config, split.x_train, split.y_train, split.x_val,
+                     split.y_val)
+    assert len(steps) == 40 and all(steps)
+    assert np.count_nonzero(state.params[0] == 0) > 0  # the constraint binds on 64 inputs
+    assert not projection.holds([state.params[0] + 1e-12, state.params[1]])  # and the check can fail
+    circuit, pruned = realise_pruned(params_to_network(state.params), "diode", RealisationOptions())
+    circuit_problem = CircuitProblem(circuit, 1e-6, loss=SoftmaxCrossEntropy(4.0))
+    low, high = circuit_problem.bounds
+    theta = circuit_problem.initial_params()
+    for _ in range(5):
+        _, grads = circuit_problem.loss_and_grad(theta, split.x_train, split.y_train)
+        theta = circuit_problem.project([theta[0] - 50.0 * grads[0] / np.abs(grads[0]).max()])
+        assert low <= theta[0].min() and theta[0].max() <= high
+        for _, ohms in resistors(circuit_problem.circuit(theta)):
+            finite = ohms[np.isfinite(ohms)]
+            assert np.all((finite >= 1e3 * (1 - 1e-9)) & (finite <= 1e6 * (1 + 1e-9)))
+
+
+@pytest.mark.ngspice
+def test_sharded_verification_equals_one_run_and_dask_equals_local(spice):
+    from distributed import Client, LocalCluster
+
+    from circuitnet.backends.spice.sharded import chunk_bounds, simulate_sharded
+    from circuitnet.util.executor import DaskExecutor, LocalExecutor
+    circuit = _small_classifier().circuit
+    x = stratified_split(load_dataset("digits"), 0).x_test[:90]
+    whole = spice.simulate(circuit, x).y
+    seen = []
+    local = simulate_sharded(circuit, x, 27.0, LocalExecutor(2), progress=lambda done, total: seen.append(done))
+    assert local.chunks == len(chunk_bounds(90)) == 8 and seen[-1] == 90 and sorted(seen) == seen
+    np.testing.assert_allclose(local.y, whole, atol=1e-6)  # chunks start Newton elsewhere: within VNTOL
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        remote = simulate_sharded(circuit, x, 27.0, DaskExecutor(client))
+    np.testing.assert_array_equal(remote.y, local.y)
+    assert remote.violations == local.violations == []
+
+
+@pytest.mark.ngspice
+def test_a_killed_worker_costs_only_its_chunk():
+    import os
+    import signal
+    import threading
+
+    from circuitnet.backends.spice.sharded import simulate_sharded
+    from circuitnet.backends.spice.workers import shared_pool
+    from circuitnet.util.executor import LocalExecutor
+    circuit = _small_classifier().circuit
+    x = np.tile(stratified_split(load_dataset("digits"), 0).x_test, (4, 1))
+    undisturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
+    pool = shared_pool()
+    retried_before, done, kills = pool.retried, threading.Event(), []
+
+    def killer():
+        while not done.wait(0.2) and pool.retried == retried_before and len(kills) < 20:
+            pids = [worker.pid for worker in pool.workers if worker.pid is not None]
+            if pids:
+                try:
+                    os.kill(pids[0], signal.SIGKILL)
+                    kills.append(pids[0])
+                except ProcessLookupError:
+                    pass
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        disturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
+    finally:
+        done.set()
+        thread.join()
+    assert kills and pool.retried > retried_before
+    np.testing.assert_array_equal(disturbed.y, undisturbed.y)
+
+
+@pytest.mark.ngspice
+def test_cli_classifies_an_image_subset_and_ngspice_agrees_with_the_surrogate(tmp_path):
+    dataset = load_dataset("digits")
+    keep = np.flatnonzero(dataset.labels < 4)[:300]
+    np.savez(tmp_path / "digits.npz", images=(dataset.x[keep] * 255).round().astype(np.uint8).reshape(-1, 8, 8),
+             labels=dataset.labels[keep])
+    out = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--images", str(tmp_path / "digits.npz"),
+                           "--hidden", "8", "--epochs", "300", "--out", str(out), "--json"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report == json.loads((out / "report.json").read_text())
+    assert report["classes"] == [0, 1, 2, 3] and report["test_samples"] == 60
+    assert report["test_accuracy_spice"] > 0.9
+    assert report["class_changes_surrogate_vs_spice"] == 0
+    assert report["test_accuracy_spice"] == report["test_accuracy_surrogate"]
+    confusion = np.array(report["confusion_matrix"])
+    assert confusion.sum() == 60 and np.trace(confusion) == round(60 * report["test_accuracy_spice"])
+    for name in ("model.json", "circuit.cir", "confusion.png", "misclassified.png", "curves.png", "bom.csv"):
+        assert (out / name).stat().st_size > 0, name
+    # the model file alone gives the same predictions: simulate its outputs at the test inputs
+    from circuitnet import load_model, simulate
+    from circuitnet.training.run_folder import read_data_csv
+    split = read_data_csv(out / "data.csv")
+    predicted = np.argmax(simulate(load_model(out / "model.json"), split.x_test).y, axis=1)
+    assert np.mean(predicted == split.y_test[:, 0]) == report["test_accuracy_spice"]
+
+
+def test_cli_refuses_mixed_up_tasks(tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "circuitnet", "fit", *args, "--out", str(tmp_path / "o")],
+                              capture_output=True, text=True, timeout=60)
+    done = run("--dataset", "digits", "--task", "regress")
+    assert done.returncode == 2 and "--task classify" in done.stderr
+    done = run("--target", "sine", "--task", "classify")
+    assert done.returncode == 2 and "--dataset" in done.stderr
+    done = run("--dataset", "mnist")
+    assert done.returncode == 2 and "invalid choice: 'mnist'" in done.stderr
+
+
+def _small_classifier():
+    from circuitnet.training.config import FitConfig
+    from circuitnet.training.run import FitRun
+    dataset = load_dataset("digits")
+    split = stratified_split(dataset, 0)
+    config = FitConfig(hidden=[8], mode="ideal", epochs=150, task="classify", classes=list(range(10)))
+    return FitRun(split, config).run()
