@@ -25,11 +25,12 @@ import numpy as np
 from ..backends.ideal import IdealBackend
 from ..backends.result import SimulationResult
 from ..backends.spice.backend import SpiceBackend, simulate_circuits, sweep_netlist
+from ..backends.spice.power import static_power
 from ..backends.surrogate import SurrogateBackend
 from ..model import nodes
 from ..model.circuit import Circuit
 from ..model.sweep import Sweep
-from ..topologies import circuit_elements, read_back
+from ..topologies import read_back
 from ..util.executor import LocalExecutor
 from .montecarlo import monte_carlo
 
@@ -97,41 +98,12 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
 
 
 def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
-    """Static power over the sweep from ngspice's node voltages and branch currents (watts):
-    delivered by each source (inputs, references, and all op-amp outputs together) and
-    dissipated in the resistors and in the diodes. Each diode's current comes from Kirchhoff's
-    current law at whichever of its terminals only resistors otherwise touch, so
-    delivered = dissipated is a check, not an identity."""
+    """Static power over the sweep (see ``static_power``): max and mean of each figure, watts."""
     vectors = spice_backend.pool.run(sweep_netlist(circuit, sweep, save_all=True))
-    volts = {name: values for name, values in vectors.items() if "#" not in name}
-    volts["0"] = np.zeros(sweep.n)
-    elements = circuit_elements(circuit)  # ngspice names nodes and vectors in lower case
-    resistors = [(e.nodes[0].lower(), e.nodes[1].lower(), e.value) for e in elements if e.part == "resistor"]
-    others = {}  # node -> the elements other than resistors that touch it
-    for element in elements:
-        if element.part != "resistor":
-            for node in element.nodes[:2]:
-                others.setdefault(node.lower(), []).append(element.name)
-    delivered, opamps = {}, np.zeros(sweep.n)
-    in_resistors = sum((volts[a] - volts[b]) ** 2 / r for a, b, r in resistors)
-    in_diodes = np.zeros(sweep.n)
-    for element in elements:
-        a, b = (node.lower() for node in element.nodes[:2])
-        if element.part in ("source", "opamp"):
-            power = -(volts[a] - volts[b]) * vectors[f"{element.name.lower()}#branch"]
-            if element.part == "source":
-                delivered[element.name] = power
-            else:
-                opamps += power
-        elif element.part == "diode":
-            # the current into the cathode's resistors (or out of the anode's) is the diode's
-            node, sign = (b, 1.0) if others.get(b) == [element.name] else (a, -1.0)
-            current = sum(((volts[x] - volts[y]) if x == node else (volts[y] - volts[x])) / r
-                          for x, y, r in resistors if node in (x, y))
-            in_diodes += (volts[a] - volts[b]) * sign * current
-    summary = {name: {"max_w": float(np.max(p)), "mean_w": float(np.mean(p))} for name, p in delivered.items()}
-    summary["op-amp outputs"] = {"max_w": float(np.max(opamps)), "mean_w": float(np.mean(opamps))}
-    total = sum(delivered.values()) + opamps
+    power = static_power(circuit, vectors, sweep.n)
+    summary = {name: {"max_w": float(np.max(p)), "mean_w": float(np.mean(p))} for name, p in power["delivered"].items()}
+    summary["op-amp outputs"] = {"max_w": float(np.max(power["opamps"])), "mean_w": float(np.mean(power["opamps"]))}
+    total, in_resistors, in_diodes = power["total"], power["resistors"], power["diodes"]
     return {"delivered": summary,
             "delivered_total": {"max_w": float(np.max(total)), "mean_w": float(np.mean(total))},
             "dissipated_resistors": {"max_w": float(np.max(in_resistors)), "mean_w": float(np.mean(in_resistors))},

@@ -94,3 +94,61 @@ def plot_curves(figure: Figure, history: dict) -> None:
     accuracy_ax.legend(frameon=False, fontsize=8)
     for ax in (loss_ax, accuracy_ax):
         ax.grid(True, alpha=0.3, which="both")
+
+
+# -- compare's figures for a classifier: each (numbers, curves) -> Figure, see report.FIGURES --
+
+def confusion_figure(numbers: dict, curves: dict) -> Figure:
+    figure = Figure(figsize=(6.4, 5.4), layout="constrained")
+    found = numbers["classifier"]
+    plot_confusion(figure, found["confusion_matrix"], list(range(numbers["classes"])),
+                   f"nominal circuit at 27 C: accuracy {100 * found['accuracy_spice']:.2f} % in ngspice")
+    return figure
+
+
+def boards_figure(numbers: dict, curves: dict) -> Figure:
+    """Each Monte Carlo board's accuracy: a histogram, the yield threshold and the nominal."""
+    boards = numbers["accuracy_boards"]
+    accuracy = 100 * np.asarray(boards["per_board_accuracy"])
+    figure = Figure(figsize=(7.2, 4.2), layout="constrained")
+    ax = figure.subplots()
+    # one bin per test sample's worth of accuracy, so no bin is an artefact of the binning
+    step = 100 / numbers["test_samples"]
+    edges = np.arange(accuracy.min() - step / 2, accuracy.max() + step, step)
+    ax.hist(accuracy, bins=edges if len(edges) > 1 else 10, color="tab:blue", alpha=0.8)
+    ax.axvline(100 * boards["yield_threshold"], color="tab:red", linestyle="--",
+               label=f"yield threshold {100 * boards['yield_threshold']:g} %: yield {100 * boards['yield']:.1f} %")
+    ax.axvline(100 * numbers["classifier"]["accuracy_spice"], color="black", linewidth=1.2,
+               label="nominal circuit")
+    ax.set_xlabel("test accuracy of the board in ngspice (%)")
+    ax.set_ylabel("boards")
+    ax.set_title(f"{boards['instances']} boards, resistors within +-{100 * boards['tolerance']:g} %")
+    ax.legend(frameon=False, fontsize=9)
+    ax.grid(True, alpha=0.3)
+    return figure
+
+
+def temperatures_accuracy_figure(numbers: dict, curves: dict) -> Figure:
+    rows = numbers["accuracy_temperatures"]
+    figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = figure.subplots()
+    ax.plot([r["temperature_c"] for r in rows], [100 * r["accuracy"] for r in rows], marker="o", color="tab:red")
+    ax.set_xlabel("temperature (C)")
+    ax.set_ylabel("test accuracy in ngspice (%)")
+    ax.set_title("the nominal circuit across temperature")
+    ax.grid(True, alpha=0.3)
+    return figure
+
+
+def inference_power_figure(numbers: dict, curves: dict) -> Figure:
+    """The static power drawn at each test sample's operating point, as a histogram, mW."""
+    power_mw = 1e3 * np.asarray(curves["power_w"])
+    figure = Figure(figsize=(7.2, 4.0), layout="constrained")
+    ax = figure.subplots()
+    ax.hist(power_mw, bins=30, color="tab:orange", alpha=0.85)
+    ax.axvline(np.median(power_mw), color="black", linewidth=1.2, label=f"median {np.median(power_mw):.3g} mW")
+    ax.set_xlabel("static power at the sample's operating point (mW), from every source")
+    ax.set_ylabel("test samples")
+    ax.legend(frameon=False)
+    ax.grid(True, alpha=0.3)
+    return figure

@@ -313,11 +313,21 @@ def command_compare(args) -> int:
             raise CircuitnetError("give a model file, or --netlist FILE.cir")
         from ..formats import modelfile
         circuit = modelfile.load(args.model)
-        numbers, curves = compare_circuit(circuit, args.x or Sweep(-1.0, 1.0, 201), args.temps, args.montecarlo,
-                                          args.tolerance, args.is_spread, args.seed, args.yield_threshold,
-                                          executor_for(args.scheduler, args.workers),
-                                          progress=_count_bar("Monte Carlo boards", "board"))
-        title = f"{args.model}: {circuit.topology} circuit against its ideal network"
+        executor = executor_for(args.scheduler, args.workers)
+        if args.dataset or args.images or args.data:
+            from ..analysis.classifier_compare import compare_classifier
+            from .fit_data import classifier_test_split
+            x, truth = classifier_test_split(args, circuit)
+            numbers, curves = compare_classifier(circuit, x, truth, args.temps, args.montecarlo, args.tolerance,
+                                                 args.is_spread, args.seed, _accuracy_threshold(args.yield_threshold),
+                                                 executor, progress=_count_bar("Monte Carlo boards", "board"))
+            title = f"{args.model}: {circuit.topology} classifier on {args.dataset or args.images or args.data}"
+        else:
+            numbers, curves = compare_circuit(circuit, args.x or Sweep(-1.0, 1.0, 201), args.temps, args.montecarlo,
+                                              args.tolerance, args.is_spread, args.seed,
+                                              0.05 if args.yield_threshold is None else args.yield_threshold,
+                                              executor, progress=_count_bar("Monte Carlo boards", "board"))
+            title = f"{args.model}: {circuit.topology} circuit against its ideal network"
     written = write_report(args.out, numbers, curves, title)
     if args.json:
         print(json.dumps(numbers))
@@ -325,6 +335,17 @@ def command_compare(args) -> int:
         print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
                                                            + ", ".join(Path(p).name for p in written.values())]))
     return EXIT_OK
+
+
+def _accuracy_threshold(value: float | None) -> float:
+    """--yield-threshold for a classifier: an accuracy, a fraction from 0 to 1."""
+    from ..errors import UsageError
+    if value is None:
+        return 0.95
+    if value > 1:
+        raise UsageError(f"--yield-threshold {value:g}: for a classifier it is an accuracy; give a fraction from 0 "
+                         f"to 1 (e.g. 0.95)")
+    return value
 
 
 COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,

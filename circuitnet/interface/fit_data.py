@@ -46,3 +46,22 @@ def classes_split(dataset: ClassDataset, seed: int) -> tuple[Split, dict, dict]:
     description = dict(dataset.description, task="classify", classes=classes,
                        image_shape=list(dataset.image_shape) if dataset.image_shape else None)
     return stratified_split(dataset, seed), description, {"task": "classify", "classes": classes}
+
+
+def classifier_test_split(args, circuit) -> tuple:
+    """compare's classifier data: the test split of --dataset / --images / --data made with
+    --split-seed, as fit made it: (x (n, n_inputs) data units, class indices (n,))."""
+    if args.labels and not args.images:
+        raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file)")
+    if args.dataset:
+        dataset = load_dataset(args.dataset)
+    elif args.images:
+        dataset = read_images_dataset(args.images, args.labels)
+    else:
+        dataset = read_classes_csv(args.data, None, args.y_column)
+    if dataset.x.shape[1] != circuit.n_inputs or len(dataset.classes) != circuit.n_outputs:
+        raise CircuitnetError(f"the data have {dataset.x.shape[1]} inputs and {len(dataset.classes)} classes; the "
+                              f"model has {circuit.n_inputs} inputs and {circuit.n_outputs} outputs: give the data "
+                              f"it was fit on")
+    split = stratified_split(dataset, args.split_seed)
+    return split.x_test, split.y_test[:, 0].astype(int)

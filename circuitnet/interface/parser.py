@@ -104,7 +104,8 @@ def add_compare_parser(commands) -> None:
                     "--hidden neurons to it.",
         epilog="Examples: circuitnet compare netlists/eight_diode.json --out out/cmp --temps 0,27,70 "
                "--montecarlo 200 --tolerance 1%\n          circuitnet compare --netlist rect.cir --input V1 "
-               "--output out --hidden 1 --out out/rect",
+               "--output out --hidden 1 --out out/rect\n          circuitnet compare out/digits/model.json "
+               "--dataset digits --montecarlo 100 --tolerance 1% --temps 0,27,70 --out out/digits-cmp",
     )
     compare.add_argument("model", nargs="?", help="model file (JSON)")
     compare.add_argument("--out", required=True, help="output folder (created if missing)")
@@ -120,9 +121,22 @@ def add_compare_parser(commands) -> None:
     compare.add_argument("--is-spread", type=flags.is_spread, default=0.0,
                          help=f"log-normal spread of the diodes' IS per board (sigma of ln IS): "
                               f"{flags.is_spread.range_text}")
-    compare.add_argument("--yield-threshold", type=flags.error_threshold, default=0.05,
-                         help="a board passes when its max |ngspice - ideal| is at most this, data units: "
-                              f"{flags.error_threshold.range_text}")
+    compare.add_argument("--yield-threshold", type=flags.error_threshold,
+                         help="a board passes when its max |ngspice - ideal| is at most this, data units (default "
+                              f"0.05): {flags.error_threshold.range_text}; for a classifier, when its test accuracy "
+                              "is at least this fraction (default 0.95)")
+    compare.add_argument("--dataset", choices=_dataset_names(),
+                         help="compare a classifier on this dataset's test split (the split fit makes with "
+                              "--split-seed): accuracy per board, against temperature, and power per inference")
+    compare.add_argument("--images", metavar="FILE", help="compare a classifier on these labelled images (IDX with "
+                                                          "--labels, or .npz), as fit --images")
+    compare.add_argument("--labels", metavar="FILE", help="with --images FILE: the IDX label file")
+    compare.add_argument("--data", metavar="FILE.csv", help="compare a classifier on this CSV (label column: "
+                                                            "--y-column, default the last)")
+    compare.add_argument("--y-column", metavar="C", help="with --data: the label column")
+    compare.add_argument("--split-seed", type=flags.seed, default=0,
+                         help="the --seed the classifier was fit with: its test split is the one compared, "
+                              f"{flags.seed.range_text}")
     compare.add_argument("--seed", type=flags.seed, default=0,
                          help=f"seed of the Monte Carlo draws: {flags.seed.range_text}")
     compare.add_argument("--workers", type=flags.workers,

@@ -12,6 +12,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..util.atomic import write_text_atomically
+from .classifier_plots import (boards_figure, confusion_figure, inference_power_figure,
+                               temperatures_accuracy_figure)
 from .plotting import save_figure
 
 MAX_NEURON_PANELS = 16
@@ -148,7 +150,9 @@ def imported_figure(numbers: dict, curves: dict) -> Figure:
 
 
 FIGURES = {"network": network_figure, "neurons": neurons_figure, "temperatures": temperatures_figure,
-           "montecarlo": montecarlo_figure, "power": power_figure, "imported": imported_figure}
+           "montecarlo": montecarlo_figure, "power": power_figure, "imported": imported_figure,
+           "classifier": confusion_figure, "accuracy_boards": boards_figure,
+           "accuracy_temperatures": temperatures_accuracy_figure, "inference_power": inference_power_figure}
 
 
 def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) -> dict[str, Path]:
@@ -206,6 +210,27 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
                  {"where": "dissipated in resistors", **power["dissipated_resistors"]},
                  {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
         parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
+    if "classifier" in numbers:
+        found = numbers["classifier"]
+        parts += ["<h2>Classifier</h2>",
+                  table([{"samples": numbers["test_samples"], **found}],
+                        ["samples", "accuracy_spice", "accuracy_surrogate", "accuracy_ideal",
+                         "class_changes_surrogate_vs_spice"]), image("classifier")]
+    if numbers.get("accuracy_temperatures"):
+        parts += ["<h2>Accuracy against temperature</h2>",
+                  table(numbers["accuracy_temperatures"], ["temperature_c", "accuracy"]), image("accuracy_temperatures")]
+    if "accuracy_boards" in numbers:
+        boards = numbers["accuracy_boards"]
+        parts += ["<h2>Monte Carlo boards</h2>",
+                  table([{"instances": boards["instances"], "tolerance": boards["tolerance"],
+                          **{f"accuracy_{k}": v for k, v in boards["accuracy"].items()},
+                          "accuracy_threshold": boards["yield_threshold"], "yield": boards["yield"]}],
+                        ["instances", "tolerance", "accuracy_median", "accuracy_p5", "accuracy_worst",
+                         "accuracy_best", "accuracy_threshold", "yield"]), image("accuracy_boards")]
+    if "inference_power" in numbers:
+        parts += ["<h2>Static power per inference</h2>",
+                  table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]),
+                  image("inference_power")]
     if "violations" in numbers:
         parts.append("<h2>Safe operating area</h2>")
         if numbers["violations"]:
@@ -243,6 +268,12 @@ HEADINGS = {
     "where": "where", "max_w": "max (W)", "mean_w": "mean (W)", "position": "elbow at (V)", "slope": "slope",
     "output_weight": "output weight", "element": "part", "quantity": "quantity", "value": "worst value",
     "limit": "limit", "unit": "unit",
+    "samples": "test samples", "accuracy": "accuracy", "accuracy_spice": "accuracy (ngspice)",
+    "accuracy_surrogate": "accuracy (surrogate)", "accuracy_ideal": "accuracy (ideal read-back)",
+    "class_changes_surrogate_vs_spice": "samples changing class, surrogate vs ngspice",
+    "accuracy_median": "median accuracy", "accuracy_p5": "5th percentile", "accuracy_worst": "worst board",
+    "accuracy_best": "best board", "accuracy_threshold": "pass if accuracy >=", "median_w": "median (W)",
+    "min_w": "min (W)",
 }
 
 
@@ -275,6 +306,24 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
         lines.append(f"  Monte Carlo: {mc['instances']} boards at {100 * mc['tolerance']:g} %: max |error| median "
                      f"{error['median']:.4g}, 95th percentile {error['p95']:.4g}, worst {error['worst']:.4g}; "
                      f"yield {100 * mc['yield']:.1f} % at {mc['yield_threshold']:g}")
+    if "classifier" in numbers:
+        found = numbers["classifier"]
+        lines.append(f"  classifier: test accuracy {100 * found['accuracy_spice']:.2f} % in ngspice "
+                     f"({numbers['test_samples']} samples), {100 * found['accuracy_surrogate']:.2f} % surrogate, "
+                     f"{100 * found['accuracy_ideal']:.2f} % ideal; {found['class_changes_surrogate_vs_spice']} "
+                     f"sample(s) change class between surrogate and ngspice")
+    if numbers.get("accuracy_temperatures"):
+        lines.append("  temperatures: accuracy " + ", ".join(
+            f"{100 * row['accuracy']:.2f} % at {row['temperature_c']:g} C" for row in numbers["accuracy_temperatures"]))
+    if "accuracy_boards" in numbers:
+        boards = numbers["accuracy_boards"]
+        lines.append(f"  Monte Carlo: {boards['instances']} boards at {100 * boards['tolerance']:g} %: accuracy median "
+                     f"{100 * boards['accuracy']['median']:.2f} %, worst {100 * boards['accuracy']['worst']:.2f} %; "
+                     f"yield {100 * boards['yield']:.1f} % at accuracy >= {100 * boards['yield_threshold']:g} %")
+    if "inference_power" in numbers:
+        power = numbers["inference_power"]
+        lines.append(f"  static power per inference: median {1e3 * power['median_w']:.3g} mW, max "
+                     f"{1e3 * power['max_w']:.3g} mW")
     if "power" in numbers:
         power = numbers["power"]
         lines.append(f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "

@@ -35,6 +35,12 @@ def confusion_matrix(true_index: np.ndarray, predicted_index: np.ndarray, n_clas
     return counts
 
 
+def power_summary(power_w: np.ndarray) -> dict:
+    """Median, mean and extremes of the static power at each sample's operating point, watts."""
+    return {"median": float(np.median(power_w)), "mean": float(np.mean(power_w)),
+            "min": float(np.min(power_w)), "max": float(np.max(power_w))}
+
+
 def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, progress=None) -> tuple[dict, dict]:
     """The report's figures of a classifier, and what its pictures need.
 
@@ -63,6 +69,7 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
         "spice_seconds": round(run.seconds, 3),
         "spice_samples_per_second": round(run.samples_per_second, 3),
         "spice_chunks": run.chunks,
+        "static_power_per_inference_w": power_summary(run.power_w),
     })
     surrogate = SurrogateBackend()
     for name in ("train", "val"):

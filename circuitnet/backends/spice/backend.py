@@ -23,6 +23,7 @@ from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines, read_back
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
+from .power import static_power
 from .workers import WorkerPool, shared_pool
 
 INDEX_NODE = "sample_index"
@@ -126,9 +127,11 @@ class SpiceBackend:
                           limits)
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
-                         limits: OperatingLimits = OperatingLimits()) -> tuple[SimulationResult, list[Violation]]:
-        """``simulate`` and ``violations`` from one ngspice run that keeps every node: the
-        outputs at every row of x (data units) and the parts outside their limits there."""
+                         limits: OperatingLimits = OperatingLimits()) -> tuple[SimulationResult, list[Violation],
+                                                                               np.ndarray]:
+        """``simulate``, ``violations`` and the static power from one ngspice run that keeps
+        every vector: the outputs at every row of x (data units), the parts outside their
+        limits there, and the power drawn from every source at each row, shape (n,), watts."""
         x = read_back(circuit).check_inputs(x)
         if len(x) == 0:
             raise InputShapeError("no input samples to simulate")
@@ -136,7 +139,8 @@ class SpiceBackend:
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
         voltages = {name: values for name, values in vectors.items() if "#" not in name}
         found = violations(circuit, circuit_elements(circuit), voltages, x, limits)
-        return in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x), found
+        power = static_power(circuit, vectors, len(x))["total"]
+        return in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x), found, power
 
     def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),
                         save_all: bool = False) -> dict[str, np.ndarray]:

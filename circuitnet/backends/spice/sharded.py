@@ -1,4 +1,5 @@
-"""Simulating a large sample set in ngspice in chunks spread over an executor.
+"""Simulating a large sample set in ngspice in chunks spread over an executor, with the
+operating-limits check and the static power per sample on the way.
 
 A set of samples is cut into chunks; each chunk is one sample-set netlist (see ``backend``),
 simulated by a task on any executor: local threads driving this machine's ngspice workers,
@@ -33,10 +34,12 @@ MAX_CHUNK = 250  # samples per chunk, at most: bounds a task's time and its save
 @dataclass(frozen=True)
 class ShardedRun:
     """y: (n, n_outputs) data units; violations: worst first, one per part and quantity;
+    power_w: (n,) static power drawn from every source at each sample (per inference), watts;
     seconds: wall time of the whole set; chunks: how many tasks it took."""
 
     y: np.ndarray
     violations: list[Violation]
+    power_w: np.ndarray
     seconds: float
     chunks: int
 
@@ -51,12 +54,12 @@ def chunk_bounds(n: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
-def simulate_chunk(job) -> tuple[np.ndarray, list[Violation]]:
+def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray]:
     """An executor task: (circuit, x of shape (m, n_inputs) data units, temperature in C,
-    limits) -> (outputs (m, n_outputs), violations). Module-level so it pickles."""
+    limits) -> (outputs (m, n_outputs), violations, power (m,) watts). Module-level so it pickles."""
     circuit, x, temperature_c, limits = job
-    result, found = SpiceBackend().simulate_checked(circuit, x, temperature_c, limits)
-    return result.y, found
+    result, found, power = SpiceBackend().simulate_checked(circuit, x, temperature_c, limits)
+    return result.y, found, power
 
 
 def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, executor,
@@ -80,8 +83,9 @@ def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, exec
     results = executor.map(simulate_chunk, [(circuit, x[a:b], temperature_c, limits) for a, b in bounds],
                            on_done=finished)
     seconds = time.monotonic() - started
-    return ShardedRun(np.vstack([y for y, _ in results]), worst_per_part([v for _, found in results for v in found]),
-                      seconds, len(bounds))
+    return ShardedRun(np.vstack([y for y, _, _ in results]),
+                      worst_per_part([v for _, found, _ in results for v in found]),
+                      np.concatenate([power for _, _, power in results]), seconds, len(bounds))
 
 
 def worst_per_part(found: list[Violation]) -> list[Violation]:
