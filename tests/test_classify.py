@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -284,3 +285,51 @@ def _small_classifier():
     split = stratified_split(dataset, 0)
     config = FitConfig(hidden=[8], mode="ideal", epochs=150, task="classify", classes=list(range(10)))
     return FitRun(split, config).run()
+
+
+@pytest.mark.ngspice
+def test_power_per_sample_equals_the_sweep_power_at_the_same_points(spice):
+    """The sharded run's static power at each sample equals compare's power over a sweep
+    through the same points (a different netlist: .dc of the input source, V sources)."""
+    from circuitnet import Sweep, load_model
+    from circuitnet.analysis.compare import power_figures
+    from circuitnet.backends.spice.sharded import simulate_sharded
+    from circuitnet.util.executor import LocalExecutor
+    circuit = load_model(Path(__file__).resolve().parent.parent / "netlists" / "eight_diode.json")
+    sweep = Sweep(-1.0, 1.0, 21)
+    swept = power_figures(circuit, sweep, spice)["curves"]
+    sampled = simulate_sharded(circuit, sweep.inputs(1), 27.0, LocalExecutor(2))
+    np.testing.assert_allclose(sampled.power_w, swept["delivered"], rtol=1e-6, atol=1e-9)
+    # and it is the power the parts dissipate (an independent sum over the resistors and diodes)
+    np.testing.assert_allclose(sampled.power_w, swept["resistors"] + swept["diodes"], rtol=1e-4)
+
+
+@pytest.mark.ngspice
+def test_compare_a_classifier_through_the_cli(tmp_path):
+    fitted = _small_classifier()
+    from circuitnet import save_model
+    save_model(fitted.circuit, tmp_path / "model.json")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "circuitnet", "compare", str(tmp_path / "model.json"), *args],
+                              capture_output=True, text=True, timeout=600)
+    done = run("--dataset", "digits", "--montecarlo", "6", "--tolerance", "1%", "--temps", "0,70",
+               "--out", str(tmp_path / "cmp"), "--json")
+    assert done.returncode == 0, done.stderr
+    numbers = json.loads(done.stdout)
+    # the nominal accuracy is the fit's own test accuracy: the same split, the same circuit
+    assert numbers["classifier"]["accuracy_spice"] == fitted.report["test_accuracy_spice"]
+    assert [row["temperature_c"] for row in numbers["accuracy_temperatures"]] == [0.0, 70.0]
+    boards = numbers["accuracy_boards"]
+    assert len(boards["per_board_accuracy"]) == 6 and boards["yield_threshold"] == 0.95
+    assert boards["yield"] == np.mean(np.array(boards["per_board_accuracy"]) >= 0.95)
+    assert 0 < numbers["inference_power"]["min_w"] <= numbers["inference_power"]["median_w"]
+    assert numbers["violations"] == []
+    html = (tmp_path / "cmp" / "report.html").read_text()
+    for heading in ("Classifier", "Accuracy against temperature", "Monte Carlo boards", "Static power per inference"):
+        assert f"<h2>{heading}</h2>" in html
+    assert html.count("<img") == 4
+    done = run("--dataset", "digits28", "--out", str(tmp_path / "x"))
+    assert done.returncode == 2 and "784 inputs" in done.stderr
+    done = run("--dataset", "digits", "--yield-threshold", "5", "--out", str(tmp_path / "y"))
+    assert done.returncode == 2 and "accuracy" in done.stderr
