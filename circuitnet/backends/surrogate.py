@@ -39,7 +39,8 @@ def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
     # hidden junctions that are not linear feed back into the stage before: one more pass
     passes = 1 if topology.linear_junction or n_hidden < 2 else 2
     for _ in range(passes):
-        signals = Var(x * circuit.volts_per_unit)
+        # at 1 V per unit the inputs are the volts: no (n, n_inputs) product (784 columns for MNIST)
+        signals = Var(x if circuit.volts_per_unit == 1.0 else x * circuit.volts_per_unit)
         reported: dict[str, np.ndarray] = {}
         for index in range(n_hidden):
             next_linear = topology.linear_junction or index + 1 == n_hidden  # the output stage is a summer

@@ -98,17 +98,14 @@ class Junction:
         reverse = big_a < (at_edge + resistance * i_sat) * inverse_a
         if forward_only or not reverse.any():
             return v, slope
-        v_reverse, cube = self._reverse_root(big_a, k, reverse)
-        v_reverse -= v
-        v_reverse *= reverse
-        v += v_reverse
+        # the reverse branch only where it holds: a few per cent of a trained network's
+        # elements, so indexing them out costs less than iterating over the whole array
+        where = np.nonzero(reverse)
+        k_where = np.broadcast_to(k, reverse.shape)[where]
+        v_reverse, cube = self._reverse_root(big_a[where], k_where, np.ones(len(k_where), dtype=bool))
+        v[where] = v_reverse
         # slope on the reverse branch: 3 IS c / v + GMIN
-        cube *= 3.0 * i_sat
-        np.divide(cube, np.minimum(v, -3.0 * vte), out=cube)
-        cube += GMIN
-        cube -= slope
-        cube *= reverse
-        slope += cube
+        slope[where] = 3.0 * i_sat * cube / np.minimum(v_reverse, -3.0 * vte) + GMIN
         return v, slope
 
     def _reverse_root(self, big_a: np.ndarray, k: np.ndarray, reverse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
