@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import compare_cases, fit_cases, spice_cases, surrogate_cases
+from . import classify_cases, compare_cases, fit_cases, spice_cases, surrogate_cases
 from .machine import append_results
 
 SUITES = {
@@ -35,6 +35,12 @@ SUITES = {
     "knee": lambda quick: [
         ("Training: a sharper knee for the sharp-cornered targets (diode, 3 V per unit)", fit_cases.knee_case()),
     ],
+    "digits": lambda quick: [
+        ("Classifier: digits (8x8), 32 neurons, seed 0", classify_cases.digits_case()),
+        ("Classifier: Monte Carlo of the digits circuit, 100 boards at 1 %",
+         classify_cases.compare_case(10 if quick else 100)),
+    ],
+    "digits28": lambda quick: classify_cases.digits28_suite(),
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],
@@ -50,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.suites or list(SUITES):
         print(f"# {name}", flush=True)
-        for title, table in SUITES[name](args.quick):
+        for title, table in SUITES[name](args.quick):  # a suite is a list of (title, table)
             if not args.quick:
                 append_results(title, table)
 

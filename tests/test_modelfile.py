@@ -167,3 +167,21 @@ def test_a_key_given_twice_is_refused(circuit):
     repeated = text.replace('"topology": ', '"topology": "diode", "topology": ', 1)
     with pytest.raises(ModelFileError, match="the key 'topology' appears twice in one object; keep one of them"):
         modelfile.loads(repeated)
+
+
+def test_an_mnist_sized_classifier_round_trips(tmp_path):
+    """784 inputs (MNIST's), 100 hidden and 10 outputs: what fit --dataset digits28 saves loads back."""
+    import numpy as np
+
+    from circuitnet import ReLUNet, load_model, read_back, save_model
+    from circuitnet.training.realisable import RowRatioProjection
+    rng = np.random.default_rng(5)
+    params = RowRatioProjection((1e3, 1e6))([rng.normal(size=(100, 784)), rng.normal(size=100),
+                                             rng.normal(size=(10, 100)), rng.normal(size=10)])
+    from circuitnet.training.pruning import realise_pruned
+    from circuitnet.topologies import RealisationOptions
+    circuit, _ = realise_pruned(ReLUNet.from_arrays([(params[0], params[1]), (params[2], params[3])]), "diode",
+                                RealisationOptions())
+    loaded = load_model(save_model(circuit, tmp_path / "model.json"))
+    for a, b in zip(read_back(loaded).layers, read_back(circuit).layers):
+        np.testing.assert_array_equal(a.weights, b.weights)

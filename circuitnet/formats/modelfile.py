@@ -40,7 +40,7 @@ VERSION = 1
 
 # Bounds that keep a hostile file from asking for absurd amounts of memory or time.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_INPUTS = 256
+MAX_INPUTS = 4096  # a 64 x 64 image; MNIST has 784
 MAX_WIDTH = 4096
 MAX_LAYERS = 16
 MAX_VOLTS = 1e3
