@@ -98,14 +98,14 @@ class Junction:
         reverse = big_a < (at_edge + resistance * i_sat) * inverse_a
         if forward_only or not reverse.any():
             return v, slope
-        # the reverse branch only where it holds: a few per cent of a trained network's
+        # the reverse branch only where it holds: a few per cent to half of a trained network's
         # elements, so indexing them out costs less than iterating over the whole array
-        where = np.nonzero(reverse)
-        k_where = np.broadcast_to(k, reverse.shape)[where]
-        v_reverse, cube = self._reverse_root(big_a[where], k_where, np.ones(len(k_where), dtype=bool))
-        v[where] = v_reverse
+        where = np.flatnonzero(reverse)
+        k_where = np.broadcast_to(k, reverse.shape).ravel()[where]
+        v_reverse, cube = self._reverse_root(big_a.ravel()[where], k_where, np.ones(len(where), dtype=bool))
+        v.ravel()[where] = v_reverse
         # slope on the reverse branch: 3 IS c / v + GMIN
-        slope[where] = 3.0 * i_sat * cube / np.minimum(v_reverse, -3.0 * vte) + GMIN
+        slope.ravel()[where] = 3.0 * i_sat * cube / np.minimum(v_reverse, -3.0 * vte) + GMIN
         return v, slope
 
     def _reverse_root(self, big_a: np.ndarray, k: np.ndarray, reverse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

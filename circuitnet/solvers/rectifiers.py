@@ -30,7 +30,10 @@ _NEWTON_ITERATIONS = 100  # bracketed Newton, near the precision cell's knee
 # A Newton step this small (relative) leaves an error of its square: far below 1e-15 V.
 _TOLERANCE = 1e-12
 # Below this shift of a junction voltage (V), linearising the rectifier about its solution
-# errs by at most curvature * shift**2 / 2 < 3 / V * 1e-10 V**2: 3e-10 V.
+# errs by at most curvature * shift**2 / 2 < 3 / V * 1e-10 V**2: 3e-10 V. The shift that
+# counts is a conducting junction's: the linearisation's error is
+# (1 - dv/dV) * shift**2 / (2 Vte), and 1 - dv/dV = R di / (1 + R di) is about 1e-7 for a
+# reverse-biased diode, whose h follows the coupling linearly (half a trained classifier's).
 _LINEAR_COUPLING_VOLTS = 1e-5
 _RELATIVE_COUPLING_ERROR = 1e-10
 # Elements whose Newton step may leave more than this (volts) are solved again.
@@ -118,7 +121,8 @@ def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction):
         # part by exp(dv / Vte), to second order
         shift = moved * (-1.0 / (g * junction.vte))
         shift *= dv_dv
-        largest = float(np.max(np.abs(shift))) * junction.vte
+        # the largest shift weighted by how much its junction bends: sqrt(1 - dv/dV) |shift|
+        largest = math.sqrt(float(np.max((1.0 - dv_dv) * (shift * shift)))) * junction.vte
         scale = shift * 0.5
         scale += 1.0
         scale *= shift
