@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .circuit import Circuit
-from .elements import Element
+from .elements import Element, resistor_drops
 
 
 MESSAGE_INPUTS = 8  # inputs a message shows of the sample where a part is worst
@@ -85,12 +85,16 @@ def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.nd
                                    tuple(float(v) for v in x[index])))
 
     for element in elements:
-        a, b = (volts[node.lower()] for node in element.nodes[:2])
+        if element.part in ("opamp", "diode"):
+            a, b = (volts[node.lower()] for node in element.nodes[:2])
         if element.part == "opamp":
             beyond(element, "output above its positive rail", a, circuit.opamp.v_pos, "V")
             beyond(element, "output below its negative rail", a, circuit.opamp.v_neg, "V", sign=-1.0)
         elif element.part == "diode" and math.isfinite(breakdown):
             beyond(element, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
-        elif element.part == "resistor":
-            beyond(element, "dissipation", (a - b) ** 2 / element.value, limits.resistor_rating_w, "W")
+    for block, drops in resistor_drops(elements, volts):
+        ohms = np.array([element.value for element in block])
+        dissipation = drops * drops / ohms[:, None]
+        for row in np.flatnonzero(dissipation.max(axis=1) > limits.resistor_rating_w):
+            beyond(block[row], "dissipation", dissipation[row], limits.resistor_rating_w, "W")
     return sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)

@@ -138,8 +138,9 @@ class SpiceBackend:
         inside = circuit_inputs(circuit, x)
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
         voltages = {name: values for name, values in vectors.items() if "#" not in name}
-        found = violations(circuit, circuit_elements(circuit), voltages, x, limits)
-        power = static_power(circuit, vectors, len(x))["total"]
+        elements = circuit_elements(circuit)
+        found = violations(circuit, elements, voltages, x, limits)
+        power = static_power(circuit, vectors, len(x), elements)["total"]
         return in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x), found, power
 
     def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),

@@ -5,28 +5,45 @@ from __future__ import annotations
 import numpy as np
 
 from ...model.circuit import Circuit
+from ...model.elements import Element, resistor_drops
 from ...topologies import circuit_elements
 
 
-def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
+                 elements: list[Element] | None = None) -> dict[str, np.ndarray]:
     """Static power at each of n operating points from ngspice's node voltages and branch
     currents (every vector kept), watts, each shape (n,): ``delivered`` by each source by name,
     ``opamps`` (all op-amp outputs together), ``total`` delivered, and dissipated in the
     ``resistors`` and the ``diodes``. Each diode's current comes from Kirchhoff's current law
     at whichever of its terminals only resistors otherwise touch, so delivered = dissipated is
-    a check, not an identity."""
+    a check, not an identity. elements: the circuit's (default: ``circuit_elements``)."""
     volts = {name: values for name, values in vectors.items() if "#" not in name}
     volts["0"] = np.zeros(n)
-    elements = circuit_elements(circuit)  # ngspice names nodes and vectors in lower case
-    resistors = [(e.nodes[0].lower(), e.nodes[1].lower(), e.value) for e in elements if e.part == "resistor"]
+    elements = circuit_elements(circuit) if elements is None else elements  # nodes in lower case, as ngspice's
     others = {}  # node -> the elements other than resistors that touch it
     for element in elements:
         if element.part != "resistor":
             for node in element.nodes[:2]:
                 others.setdefault(node.lower(), []).append(element.name)
-    delivered, opamps = {}, np.zeros(n)
-    in_resistors = sum((volts[a] - volts[b]) ** 2 / r for a, b, r in resistors)
-    in_diodes = np.zeros(n)
+    # each diode's KCL node, and the current its resistors carry out of it, summed block by block
+    kcl_nodes = {}
+    for element in elements:
+        if element.part == "diode":
+            a, b = (node.lower() for node in element.nodes[:2])
+            kcl_nodes[element.name] = (b, 1.0) if others.get(b) == [element.name] else (a, -1.0)
+    wanted = {node for node, _ in kcl_nodes.values()}
+    out_of = {node: np.zeros(n) for node in wanted}
+    in_resistors = np.zeros(n)
+    for block, drops in resistor_drops(elements, volts):
+        current = drops / np.array([element.value for element in block])[:, None]
+        in_resistors += np.einsum("ij,ij->j", drops, current)
+        for row, element in enumerate(block):
+            a, b = element.nodes[0].lower(), element.nodes[1].lower()
+            if a in wanted:
+                out_of[a] += current[row]
+            if b in wanted:
+                out_of[b] -= current[row]
+    delivered, opamps, in_diodes = {}, np.zeros(n), np.zeros(n)
     for element in elements:
         a, b = (node.lower() for node in element.nodes[:2])
         if element.part in ("source", "opamp"):
@@ -37,10 +54,8 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int) -> di
                 opamps += power
         elif element.part == "diode":
             # the current into the cathode's resistors (or out of the anode's) is the diode's
-            node, sign = (b, 1.0) if others.get(b) == [element.name] else (a, -1.0)
-            current = sum(((volts[x] - volts[y]) if x == node else (volts[y] - volts[x])) / r
-                          for x, y, r in resistors if node in (x, y))
-            in_diodes += (volts[a] - volts[b]) * sign * current
+            node, sign = kcl_nodes[element.name]
+            in_diodes += (volts[a] - volts[b]) * sign * out_of[node]
     return {"delivered": delivered, "opamps": opamps, "total": sum(delivered.values()) + opamps,
             "resistors": in_resistors, "diodes": in_diodes}
 
