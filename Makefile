@@ -32,6 +32,9 @@ figures: $(BIN)/.installed
 	    --montecarlo 200 --tolerance 1%
 	cp examples/figures/compare/neurons.png examples/figures/compare-neurons.png
 	cp examples/figures/compare/montecarlo.png examples/figures/compare-montecarlo.png
+	$(BIN)/circuitnet fit --dataset digits --hidden 32 --out examples/figures/digits
+	cp examples/figures/digits/confusion.png examples/figures/digits-confusion.png
+	cp examples/figures/digits/misclassified.png examples/figures/digits-misclassified.png
 
 system-deps:
 	@if ! command -v ngspice >/dev/null 2>&1 || \

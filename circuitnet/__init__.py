@@ -11,12 +11,14 @@ README's Architecture section and checked by tests/test_architecture.py.
 
 from .backends.registry import simulate
 from .backends.spice.netlist import netlist_text
+from .backends.spice.transient import bandwidth, transient, transient_netlist_text
 from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDeviceError, InvalidNetworkError,
                      ModelFileError, NetlistImportError, NgspiceNotFoundError, NotFittedError, RealisationError,
                      SimulationError, UnknownNameError)
 from .formats.modelfile import load as load_model, save as save_model
 from .model.circuit import Circuit, Stage, map_resistors, resistors
 from .model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode
+from .model.dynamics import OPAMP_LIBRARY, OpAmpDynamics, opamp_dynamics
 from .model.network import Layer, ReLUNet
 from .model.sweep import Sweep, parse_sweep
 from .topologies import TOPOLOGIES, RealisationOptions, get_topology, read_back, realise
@@ -34,7 +36,8 @@ def __getattr__(name: str):
 
 __all__ = [
     "Circuit", "CircuitClassifier", "CircuitRegressor", "CircuitnetError", "DIODE_LIBRARY", "DataFileError", "DiodeModel",
-    "InputShapeError", "InvalidDeviceError", "InvalidNetworkError", "Layer", "ModelFileError", "NetlistImportError",
+    "InputShapeError", "OPAMP_LIBRARY", "OpAmpDynamics", "bandwidth", "opamp_dynamics", "transient",
+    "transient_netlist_text", "InvalidDeviceError", "InvalidNetworkError", "Layer", "ModelFileError", "NetlistImportError",
     "NgspiceNotFoundError", "NotFittedError", "OpAmpModel", "RealisationError", "ReLUNet", "RealisationOptions",
     "SimulationError", "Stage", "Sweep", "TOPOLOGIES", "UnknownNameError", "diode", "get_topology",
     "keep_freed_memory", "load_model", "map_resistors", "netlist_text", "parse_sweep", "read_back", "realise",

@@ -29,8 +29,19 @@ def command_export(args) -> int:
     from ..util.atomic import write_text_atomically
 
     circuit = modelfile.load(args.model)
-    sweep = None if args.op else args.sweep
     output = Path(args.output)
+    if args.tran:
+        from ..backends.spice.transient import transient_netlist_text
+        dynamics, x = _transient_settings(args, circuit)
+        made_by = "circuitnet " + shlex.join(args.argv)
+        write_text_atomically(output, transient_netlist_text(circuit, x, dynamics, args.step_time, args.rise_time,
+                                                             args.temp, output.with_suffix(".dat").name, made_by))
+        print(f"wrote {output} ({circuit.topology}, {len(x)} input steps of {args.step_time:g} s, op-amps "
+              f"{dynamics.name}); run it with: ngspice -b {output}")
+        return EXIT_OK
+    if args.x is not None or args.inputs is not None:
+        raise UsageError("--x and --inputs give the steps of --tran; a DC export takes --sweep or --op")
+    sweep = None if args.op else args.sweep
     made_by = "circuitnet export " + shlex.join([args.model, "-o", args.output]
                                                 + (["--op"] if args.op else ["--sweep", str(args.sweep)]))
     text = netlist_text(circuit, sweep=sweep, data_file=output.with_suffix(".dat").name, command=made_by)
@@ -337,6 +348,41 @@ def command_compare(args) -> int:
     return EXIT_OK
 
 
+def _transient_settings(args, circuit):
+    """(op-amp dynamics, input steps (k, n_inputs) data units) from transient's flags."""
+    from ..formats.datafile import read_inputs_csv
+    from ..model.dynamics import opamp_dynamics
+    if args.x is not None:
+        if circuit.n_inputs != 1:
+            raise UsageError(f"--x steps one input; this model has {circuit.n_inputs}: give --inputs FILE.csv")
+        x = args.x.inputs(1)
+    elif args.inputs is not None:
+        x = read_inputs_csv(args.inputs, circuit.n_inputs)
+    else:
+        raise UsageError("give the input steps: --x START:STOP:N or --inputs FILE.csv")
+    if not args.rise_time < args.step_time:
+        raise UsageError(f"--rise-time {args.rise_time:g} s must be shorter than --step-time {args.step_time:g} s")
+    return opamp_dynamics(args.opamp, None if args.rails is None else (-args.rails, args.rails)), x
+
+
+def command_transient(args) -> int:
+    from ..backends.spice.transient import bandwidth, transient
+    from ..formats import modelfile
+    from .transient_outputs import transient_summary, write_transient_outputs
+
+    circuit = modelfile.load(args.model)
+    dynamics, x = _transient_settings(args, circuit)
+    result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp)
+    found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp) if args.ac else None
+    document, written = write_transient_outputs(args.out, result, found)
+    if args.json:
+        print(json.dumps(document))
+    else:
+        print("\n".join(transient_summary(document) + [f"wrote {', '.join(Path(p).name for p in written)} into "
+                                                        f"{args.out}/"]))
+    return EXIT_OK
+
+
 def _accuracy_threshold(value: float | None) -> float:
     """--yield-threshold for a classifier: an accuracy, a fraction from 0 to 1."""
     from ..errors import UsageError
@@ -349,7 +395,7 @@ def _accuracy_threshold(value: float | None) -> float:
 
 
 COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,
-            "compare": command_compare}
+            "compare": command_compare, "transient": command_transient}
 
 
 def os_error_sentence(error: OSError) -> str:

@@ -102,6 +102,30 @@ def tolerance(text: str) -> float:
     return value
 
 
+def settle_fraction(text: str) -> float:
+    """An argparse type: a settling band as a fraction (0.001) or a percentage (0.1%), above 0
+    and below 10 %."""
+    percent = text.endswith("%")
+    try:
+        typed = float(text[:-1] if percent else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction (0.001) or a percentage (0.1%)") from None
+    value = typed / 100 if percent else typed
+    if not (math.isfinite(typed) and typed > 0 and value < 0.1):
+        raise argparse.ArgumentTypeError(f"{shown_value(text)} is out of range; give above 0 and below 10% (0.1)")
+    return value
+
+
+settle_fraction.range_text = "above 0 and below 10%"
+
+
+def opamp_part(text: str) -> str:
+    """An argparse type: an op-amp of the dynamics library, by name in any case."""
+    from ..model.dynamics import OPAMP_LIBRARY
+    for name in OPAMP_LIBRARY:
+        if name.lower() == text.lower():
+            return name
+    raise argparse.ArgumentTypeError(f"unknown op-amp {shown_value(text)}; choose one of {', '.join(OPAMP_LIBRARY)}")
 temperature = number(*TEMPERATURE_C)
 temperatures = number_list(*TEMPERATURE_C)
 seed = number(0, SEED_MAX, integer=True)
@@ -119,3 +143,5 @@ error_threshold = number(0.0, 1e3, low_open=True)
 fitted_neurons = number(1, 64, integer=True)
 learning_rate = number(0.0, 10.0, low_open=True)
 ridge = number(0.0, 1e3)
+seconds = number(0.0, 1.0, low_open=True)  # a transient step or rise time: up to 1 s
+rail_volts = number(0.0, 1e3, low_open=True)

@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
                           help="DC sweep of the first input: N evenly spaced points from START to STOP, both "
                                f"included, data units (ends within +-{flags.INPUT_LIMIT:g}); other inputs held at 0")
     analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
+    analysis.add_argument("--tran", action="store_true",
+                          help="a transient run instead: the steps of --x or --inputs, with the op-amps' dynamics "
+                               "(--opamp); the same run as 'circuitnet transient'")
+    export.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
+                        help="with --tran: input steps, N values of the (single) input, data units")
+    export.add_argument("--inputs", metavar="FILE.csv", help="with --tran: input steps, one row each, data units")
+    add_dynamics_arguments(export)
 
     neuron = commands.add_parser(
         "neuron", formatter_class=_Formatter,
@@ -87,7 +94,55 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
     add_fit_parser(commands)
     add_compare_parser(commands)
+    add_transient_parser(commands)
     return parser
+
+
+def add_dynamics_arguments(parser) -> None:
+    """The flags of a transient run (transient, export --tran)."""
+    from ..model.dynamics import OPAMP_LIBRARY
+    parser.add_argument("--opamp", default="TL072", type=flags.opamp_part, metavar="PART",
+                        help="op-amp dynamics (gain-bandwidth product and slew rate, typical data-sheet values): "
+                             + "; ".join(f"{name} {part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us"
+                                         for name, part in OPAMP_LIBRARY.items()))
+    parser.add_argument("--rails", type=flags.rail_volts, metavar="V",
+                        help=f"clamp every op-amp output to +-V volts (default: no clamp): {flags.rail_volts.range_text}")
+    parser.add_argument("--step-time", type=flags.seconds, default=50e-6, metavar="SECONDS",
+                        help=f"how long each input step is held: {flags.seconds.range_text}")
+    parser.add_argument("--rise-time", type=flags.seconds, default=100e-9, metavar="SECONDS",
+                        help=f"each step's linear rise, less than --step-time: {flags.seconds.range_text}")
+    parser.add_argument("--temp", type=flags.temperature, default=27.0,
+                        help=f"circuit temperature, degrees Celsius: {flags.temperature.range_text}")
+
+
+def add_transient_parser(commands) -> None:
+    transient = commands.add_parser(
+        "transient", formatter_class=_Formatter,
+        help="how fast and at what energy a circuit infers: input steps in a .tran run",
+        description="Apply input vectors as steps (PWL sources with --rise-time) to MODEL.json with every op-amp "
+                    "given a gain-bandwidth product and slew rate (--opamp; a single-pole macro-model whose DC answer "
+                    "equals the model's), run .tran in ngspice and measure each step: the settling time of every "
+                    "output to within --settle of its full scale of its own DC answer, and the energy drawn from "
+                    "every source. Reports inferences per second at the worst settling time, energy per inference "
+                    "(median, worst) and which node settles last; with --ac, the small-signal -3 dB frequency from "
+                    "input 1 to every output. Writes transient.json, waveforms.png, energy.png (and bandwidth.png) "
+                    "into --out.",
+        epilog="Example: circuitnet transient netlists/eight_diode.json --x -1:1:20 --opamp LM358 --out out/tran\n"
+               + EXIT_STATUS_HELP,
+    )
+    transient.add_argument("model", help="model file (JSON)")
+    source = transient.add_mutually_exclusive_group(required=True)
+    source.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
+                        help="N steps of the (single) input from START to STOP, data units")
+    source.add_argument("--inputs", metavar="FILE.csv", help="input steps, one row each (header x1, x2, ...), data units")
+    add_dynamics_arguments(transient)
+    transient.add_argument("--settle", type=flags.settle_fraction, default=1e-3,
+                           help=f"settling band, a fraction of each node's full scale (0.1%% or 0.001): "
+                                f"{flags.settle_fraction.range_text}")
+    transient.add_argument("--ac", action="store_true",
+                           help="also the small-signal bandwidth from input 1 at the first step's operating point")
+    transient.add_argument("--out", required=True, help="output folder (created if missing)")
+    transient.add_argument("--json", action="store_true", help="print transient.json")
 
 
 def add_compare_parser(commands) -> None:

@@ -95,7 +95,8 @@ def capturing_shared_class():
             self._ngspice_shared.ngSpice_Circ(ffi.new("char *[]", keep))
 
         def vectors(self) -> dict[str, np.ndarray]:
-            """Every real vector of the current plot, by lowercase name."""
+            """Every vector of the current plot, by lowercase name: float64, or complex128 for
+            an AC analysis's complex vectors."""
             shared = self._ngspice_shared
             plot = ffi.string(shared.ngSpice_CurPlot()).decode()
             names = shared.ngSpice_AllVecs(plot.encode())
@@ -104,10 +105,14 @@ def capturing_shared_class():
                 name = ffi.string(names[i]).decode()
                 i += 1
                 info = shared.ngGet_Vec_Info(f"{plot}.{name}".encode())
-                if info == ffi.NULL or info.v_realdata == ffi.NULL:
+                if info == ffi.NULL:
                     continue
-                found[name.lower()] = np.frombuffer(ffi.buffer(info.v_realdata, info.v_length * 8),
-                                                    dtype=np.float64).copy()
+                if info.v_realdata != ffi.NULL:
+                    found[name.lower()] = np.frombuffer(ffi.buffer(info.v_realdata, info.v_length * 8),
+                                                        dtype=np.float64).copy()
+                elif info.v_compdata != ffi.NULL:  # ngcomplex_t: two doubles, real then imaginary
+                    found[name.lower()] = np.frombuffer(ffi.buffer(info.v_compdata, info.v_length * 16),
+                                                        dtype=np.complex128).copy()
             return found
 
     return CapturingNgSpiceShared

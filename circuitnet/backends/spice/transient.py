@@ -1,0 +1,295 @@
+"""Transient and small-signal runs in ngspice: how fast a circuit infers, at what energy.
+
+``transient`` applies a sequence of input vectors as steps (PWL sources with a rise time),
+with every op-amp replaced by its dynamic macro-model (``model.dynamics``), runs ``.tran``
+in an isolated ngspice worker and measures, for each step:
+
+- the settling time of every output and every hidden rectifier output: from the start of
+  the step until it stays within ``settle`` x its full scale (the largest magnitude of its
+  DC answers over the run, at least 1 mV) of its own DC answer for this step's input (the
+  operating point ngspice finds with the DC op-amp model, which the macro-model equals at
+  DC);
+- the energy drawn from every source (inputs, references, op-amp outputs) over the step,
+  integrated from the source currents.
+
+``bandwidth`` runs ``.ac`` from one input to the outputs at an operating point and finds the
+-3 dB frequency of each output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...errors import InputShapeError, SimulationError
+from ...model import nodes
+from ...model.circuit import Circuit
+from ...model.dynamics import OpAmpDynamics, opamp_dynamics
+from ...model.elements import Element, NetlistEntry, lines, number
+from ...topologies import get_topology, read_back
+from ..result import circuit_inputs
+from .backend import SpiceBackend, output_nodes, reported_nodes
+from .power import static_power
+
+POINTS_PER_STEP = 400  # the largest time step is step_time / this: the settling times' resolution
+MIN_FULL_SCALE_V = 1e-3  # a node whose DC answers are all near 0 V settles to within settle x 1 mV
+MAX_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class TransientResult:
+    """A transient run and its measures.
+
+    time: (m,) seconds; inputs_volts: (m, n_inputs); outputs_volts: (m, n_outputs); nodes:
+    hidden rectifier output name -> (m,) volts; power_w: (m,) watts from every source.
+    x: (k, n_inputs) the steps' inputs, data units; step_time_s, rise_time_s: seconds.
+    dc_volts: node name -> (k,) the DC answer of each step (outputs and hidden nodes).
+    steps: one dict per step: x, y_volts_final, y_volts_dc, settling_time_s (the slowest
+    output; None if one did not settle within the step), output_settling_s, last_to_settle
+    (the slowest node, outputs and hidden nodes), energy_j (over the whole step) and
+    inference_energy_j (over the first 1 / inferences_per_second of it).
+    summary: inferences_per_second (at the worst settling time), worst_settling_time_s,
+    energy_per_inference_j {median, worst}, last_to_settle.
+    """
+
+    time: np.ndarray
+    inputs_volts: np.ndarray
+    outputs_volts: np.ndarray
+    nodes: dict
+    power_w: np.ndarray
+    x: np.ndarray
+    step_time_s: float
+    rise_time_s: float
+    settle: float
+    dynamics: OpAmpDynamics
+    dc_volts: dict
+    steps: list
+    summary: dict
+
+    def to_dict(self) -> dict:
+        """transient.json: the settings, the per-step measures and the summary."""
+        return {"opamp": {"name": self.dynamics.name, "gbw_hz": self.dynamics.gbw_hz,
+                          "slew_v_per_us": self.dynamics.slew_v_per_us, "source": self.dynamics.source,
+                          "rails": list(self.dynamics.rails) if self.dynamics.rails else None},
+                "step_time_s": self.step_time_s, "rise_time_s": self.rise_time_s, "settle": self.settle,
+                "steps": self.steps, "summary": self.summary}
+
+
+def _dynamics(dynamics: OpAmpDynamics | str) -> OpAmpDynamics:
+    return dynamics if isinstance(dynamics, OpAmpDynamics) else opamp_dynamics(dynamics)
+
+
+def macro_entries(entries: list[NetlistEntry], dynamics: OpAmpDynamics) -> list[NetlistEntry]:
+    """A netlist with every op-amp replaced by the dynamics' macro-model."""
+    out: list[NetlistEntry] = []
+    for entry in entries:
+        if isinstance(entry, Element) and entry.part == "opamp":
+            out += dynamics.macro_model(entry)
+        else:
+            out.append(entry)
+    return out
+
+
+def step_sources(circuit: Circuit, x: np.ndarray, step_time: float, rise_time: float) -> list[Element]:
+    """PWL input sources: every input at 0 V at t = 0, then step i from t = i * step_time,
+    rising linearly over rise_time to its value (x in data units)."""
+    volts = circuit_inputs(circuit, x) * circuit.volts_per_unit
+    sources = []
+    for k in range(circuit.n_inputs):
+        points, previous = ["0", "0"], 0.0
+        for i, value in enumerate(volts[:, k]):
+            start = i * step_time
+            if i > 0:
+                points += [number(start), number(previous)]
+            points += [number(start + rise_time), number(value)]
+            previous = value
+        node = nodes.input_node(k)
+        sources.append(Element(f"V{node}", (node, "0"), f"PWL({' '.join(points)})", "source"))
+    return sources
+
+
+def transient_lines(circuit: Circuit, x: np.ndarray, dynamics: OpAmpDynamics, step_time: float, rise_time: float,
+                    temperature_c: float = 27.0) -> list[str]:
+    """The circuit with its step sources and macro-model op-amps, and the .tran card (no .end)."""
+    entries = get_topology(circuit.topology).netlist(circuit, None, step_sources(circuit, x, step_time, rise_time),
+                                                      temperature_c)
+    stop = len(x) * step_time
+    return [*lines(macro_entries(entries, dynamics)),
+            f".tran {number(step_time / POINTS_PER_STEP)} {number(stop)} 0 {number(step_time / POINTS_PER_STEP)}"]
+
+
+def check_steps(circuit: Circuit, x, step_time: float, rise_time: float, settle: float) -> np.ndarray:
+    x = read_back(circuit).check_inputs(x)
+    if not 1 <= len(x) <= MAX_STEPS:
+        raise InputShapeError(f"{len(x)} input steps; give 1 to {MAX_STEPS}")
+    if not (math.isfinite(step_time) and step_time > 0 and 0 < rise_time < step_time):
+        raise InputShapeError(f"step time {step_time!r} s and rise time {rise_time!r} s: need 0 < rise < step")
+    if not 0 < settle < 1:
+        raise InputShapeError(f"settle = {settle!r}; give a fraction of full scale between 0 and 1 (0.001 is 0.1 %)")
+    return x
+
+
+def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step_time: float = 50e-6,
+              rise_time: float = 100e-9, settle: float = 1e-3, temperature_c: float = 27.0,
+              spice: SpiceBackend | None = None) -> TransientResult:
+    """Apply the rows of x (k, n_inputs), data units, as input steps of ``step_time`` seconds
+    each and measure settling and energy (see the module docstring). dynamics: an
+    OpAmpDynamics or a part name of ``model.dynamics.OPAMP_LIBRARY``."""
+    spice = spice or SpiceBackend()
+    dynamics = _dynamics(dynamics)
+    x = check_steps(circuit, x, step_time, rise_time, settle)
+    netlist = "\n".join([f"* circuitnet transient: {len(x)} steps", *transient_lines(
+        circuit, x, dynamics, step_time, rise_time, temperature_c), ".end"]) + "\n"
+    vectors = spice.pool.run(netlist)
+    if "time" not in vectors:
+        raise SimulationError("ngspice returned no time vector for the transient run")
+    time = vectors["time"]
+    dc = spice.simulate(circuit, x, temperature_c)
+    outputs, hidden = output_nodes(circuit), reported_nodes(circuit)
+    dc_volts = {name: dc.y_volts[:, j] for j, name in enumerate(outputs)}
+    dc_volts.update({name: dc.nodes[name] for name in hidden})
+    power = static_power(circuit, macro_power_vectors(vectors), len(time))["total"]
+    steps, summary = measure_steps(time, {name: vectors[name] for name in outputs + hidden}, outputs, dc_volts, power,
+                                   x, step_time, settle)
+    return TransientResult(time, np.column_stack([vectors[nodes.input_node(k)] for k in range(circuit.n_inputs)]),
+                           np.column_stack([vectors[name] for name in outputs]),
+                           {name: vectors[name] for name in hidden}, power, x, step_time, rise_time, settle, dynamics,
+                           {name: values.tolist() for name, values in dc_volts.items()}, steps, summary)
+
+
+def macro_power_vectors(vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The vectors with each rail-clamped macro-model buffer's current under its op-amp's
+    name (``bl1n1_a#branch`` serves ``El1n1_a``), so ``static_power`` finds every op-amp."""
+    renamed = dict(vectors)
+    for name, values in vectors.items():
+        if name.startswith("b") and name.endswith("#branch") and f"e{name[1:]}" not in vectors:
+            renamed[f"e{name[1:]}"] = values
+    return renamed
+
+
+def settling_time(time: np.ndarray, values: np.ndarray, final: float, band: float, start: float,
+                  stop: float) -> float | None:
+    """Seconds from ``start`` until ``values`` stay within ``band`` of ``final`` up to ``stop``;
+    None when they are still outside at ``stop``."""
+    inside = (time >= start) & (time <= stop)
+    window_t, window_v = time[inside], values[inside]
+    outside = np.flatnonzero(np.abs(window_v - final) > band)
+    if len(outside) == 0:
+        return 0.0
+    if outside[-1] == len(window_v) - 1:
+        return None
+    # the crossing into the band, interpolated between the last point outside and the next
+    i = outside[-1]
+    t0, t1, v0, v1 = window_t[i], window_t[i + 1], abs(window_v[i] - final), abs(window_v[i + 1] - final)
+    crossing = t0 + (t1 - t0) * (v0 - band) / (v0 - v1) if v0 != v1 else t1
+    return float(crossing - start)
+
+
+def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, power: np.ndarray, x: np.ndarray,
+                  step_time: float, settle: float) -> tuple[list[dict], dict]:
+    """Per-step settling and energy, and the summary (see TransientResult)."""
+    energy_so_far = np.concatenate([[0.0], np.cumsum(np.diff(time) * (power[1:] + power[:-1]) / 2)])
+
+    def energy(start: float, stop: float) -> float:
+        return float(np.interp(stop, time, energy_so_far) - np.interp(start, time, energy_so_far))
+
+    bands = {name: settle * max(float(np.max(np.abs(values))), MIN_FULL_SCALE_V) for name, values in dc_volts.items()}
+    steps = []
+    for i in range(len(x)):
+        start, stop = i * step_time, (i + 1) * step_time
+        times = {name: settling_time(time, waveforms[name], float(dc_volts[name][i]), bands[name], start, stop)
+                 for name in waveforms}
+        slowest = max(times, key=lambda name: math.inf if times[name] is None else times[name])
+        output_times = [times[name] for name in outputs]
+        final = [float(np.interp(stop, time, waveforms[name])) for name in outputs]
+        steps.append({"x": [float(v) for v in x[i]], "y_volts_final": final,
+                      "y_volts_dc": [float(dc_volts[name][i]) for name in outputs],
+                      "settling_time_s": None if None in output_times else max(output_times),
+                      "output_settling_s": dict(zip(outputs, output_times)),
+                      "last_to_settle": slowest, "energy_j": energy(start, stop)})
+    settled = [step["settling_time_s"] for step in steps]
+    worst = None if None in settled else max(settled)
+    period = worst if worst else step_time
+    for i, step in enumerate(steps):
+        step["inference_energy_j"] = energy(i * step_time, i * step_time + period)
+    per_inference = [step["inference_energy_j"] for step in steps]
+    summary = {"inferences_per_second": None if not worst else 1.0 / worst, "worst_settling_time_s": worst,
+               "unsettled_steps": [i for i, s in enumerate(settled) if s is None],
+               "energy_per_inference_j": {"median": float(np.median(per_inference)), "worst": float(max(per_inference))},
+               "last_to_settle": max(steps, key=lambda step: step["settling_time_s"] or math.inf)["last_to_settle"]}
+    return steps, summary
+
+
+@dataclass(frozen=True)
+class Bandwidth:
+    """frequency_hz: (f,); gain: output name -> (f,) |v(out)| per volt at the input;
+    f3db_hz: output name -> the -3 dB frequency (None beyond the sweep)."""
+
+    frequency_hz: np.ndarray
+    gain: dict
+    f3db_hz: dict
+    input_index: int
+
+
+def bandwidth(circuit: Circuit, x_operating, dynamics: OpAmpDynamics | str = "TL072", input_index: int = 0,
+              start_hz: float = 1.0, stop_hz: float = 1e9, temperature_c: float = 27.0,
+              spice: SpiceBackend | None = None) -> Bandwidth:
+    """Small-signal gain from input ``input_index`` to every output at the operating point
+    x_operating (n_inputs,), data units, by ``.ac`` with the macro-model op-amps."""
+    spice = spice or SpiceBackend()
+    dynamics = _dynamics(dynamics)
+    x = read_back(circuit).check_inputs(np.atleast_2d(np.asarray(x_operating, dtype=float)))
+    if not 0 <= input_index < circuit.n_inputs:
+        raise InputShapeError(f"input {input_index + 1}: the circuit has inputs 1 to {circuit.n_inputs}")
+    volts = circuit_inputs(circuit, x)[0] * circuit.volts_per_unit
+    sources = [Element(f"V{nodes.input_node(k)}", (nodes.input_node(k), "0"),
+                       f"DC {number(v)}" + (" AC 1" if k == input_index else ""), "source")
+               for k, v in enumerate(volts)]
+    entries = get_topology(circuit.topology).netlist(circuit, None, sources, temperature_c)
+    outputs = output_nodes(circuit)
+    netlist = "\n".join(["* circuitnet small-signal bandwidth", *lines(macro_entries(entries, dynamics)),
+                         ".save " + " ".join(outputs), f".ac dec 40 {number(start_hz)} {number(stop_hz)}", ".end"])
+    vectors = spice.pool.run(netlist + "\n")
+    frequency = np.real(vectors["frequency"])
+    gain = {name: np.abs(vectors[name]) for name in outputs}
+    return Bandwidth(frequency, gain, {name: corner(frequency, g) for name, g in gain.items()}, input_index)
+
+
+def corner(frequency: np.ndarray, gain: np.ndarray) -> float | None:
+    """The first frequency where the gain falls to 1/sqrt(2) of its low-frequency value
+    (interpolated on log axes); None if it never does within the sweep."""
+    reference = gain[0]
+    if reference <= 0:
+        return None
+    below = np.flatnonzero(gain < reference / math.sqrt(2.0))
+    if len(below) == 0:
+        return None
+    i = below[0]
+    if i == 0:
+        return float(frequency[0])
+    lf, lg = np.log(frequency[i - 1:i + 1]), np.log(gain[i - 1:i + 1])
+    target = math.log(reference / math.sqrt(2.0))
+    return float(np.exp(lf[0] + (lf[1] - lf[0]) * (target - lg[0]) / (lg[1] - lg[0])))
+
+
+def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_time: float = 50e-6,
+                           rise_time: float = 100e-9, temperature_c: float = 27.0, data_file: str = "circuit.dat",
+                           command: str = "circuitnet.transient_netlist_text(...)") -> str:
+    """A standalone netlist of the same transient run: ``ngspice -b FILE.cir`` runs it and
+    writes time, every input and every output (volts) to ``data_file``."""
+    x = check_steps(circuit, x, step_time, rise_time, 1e-3)
+    dynamics = _dynamics(dynamics)
+    columns = [f"v({nodes.input_node(k)})" for k in range(circuit.n_inputs)] + [f"v({name})" for name in
+                                                                                 output_nodes(circuit)]
+    return "\n".join([
+        f"* circuitnet transient netlist: {circuit.topology} topology, {len(x)} input steps of {step_time:g} s "
+        f"(rise {rise_time:g} s)",
+        f"* made by: {command}",
+        f"* op-amps: {dynamics.name}, single-pole macro-model, GBW {dynamics.gbw_hz:g} Hz, slew "
+        f"{dynamics.slew_v_per_us:g} V/us ({dynamics.source})",
+        f"* run: ngspice -b THIS_FILE  -> writes {data_file}: time, then {' '.join(columns)}",
+        *transient_lines(circuit, x, dynamics, step_time, rise_time, temperature_c),
+        ".control", "set wr_singlescale", "set wr_vecnames", "set numdgt=15", "run",
+        f"wrdata {data_file} {' '.join(columns)}", "quit 0", ".endc", ".end"]) + "\n"
