@@ -309,6 +309,8 @@ def command_compare(args) -> int:
     from .report import write_report
 
     if args.netlist:
+        if args.opamp:
+            raise UsageError("--opamp adds a transient run of a model file; an imported netlist has its own parts")
         if args.model or not (args.input and args.output):
             raise CircuitnetError("with --netlist give --input SOURCE and --output NODE, and no model file")
         path = Path(args.netlist)
@@ -339,6 +341,15 @@ def command_compare(args) -> int:
                                               0.05 if args.yield_threshold is None else args.yield_threshold,
                                               executor, progress=_count_bar("Monte Carlo boards", "board"))
             title = f"{args.model}: {circuit.topology} circuit against its ideal network"
+            x = (args.x or Sweep(-1.0, 1.0, 201)).inputs(circuit.n_inputs)
+        if args.opamp:
+            import numpy as np
+
+            from ..backends.spice.transient import transient
+            from .transient_outputs import transient_document
+            steps = x[np.unique(np.linspace(0, len(x) - 1, min(TRANSIENT_STEPS, len(x))).round().astype(int))]
+            curves["transient"] = transient(circuit, steps, args.opamp, args.step_time)
+            numbers["transient"] = transient_document(curves["transient"])
     written = write_report(args.out, numbers, curves, title)
     if args.json:
         print(json.dumps(numbers))
@@ -381,6 +392,9 @@ def command_transient(args) -> int:
         print("\n".join(transient_summary(document) + [f"wrote {', '.join(Path(p).name for p in written)} into "
                                                         f"{args.out}/"]))
     return EXIT_OK
+
+
+TRANSIENT_STEPS = 20  # compare --opamp: input steps of its transient section, at most
 
 
 def _accuracy_threshold(value: float | None) -> float:

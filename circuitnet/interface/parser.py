@@ -189,6 +189,11 @@ def add_compare_parser(commands) -> None:
     compare.add_argument("--data", metavar="FILE.csv", help="compare a classifier on this CSV (label column: "
                                                             "--y-column, default the last)")
     compare.add_argument("--y-column", metavar="C", help="with --data: the label column")
+    compare.add_argument("--opamp", type=flags.opamp_part, metavar="PART",
+                         help="add a transient section: up to 20 input steps (the sweep's, or a classifier's first test "
+                              "samples) with these op-amp dynamics, as 'circuitnet transient' measures them")
+    compare.add_argument("--step-time", type=flags.seconds, default=50e-6, metavar="SECONDS",
+                         help=f"with --opamp: how long each input step is held: {flags.seconds.range_text}")
     compare.add_argument("--split-seed", type=flags.seed, default=0,
                          help="the --seed the classifier was fit with: its test split is the one compared, "
                               f"{flags.seed.range_text}")

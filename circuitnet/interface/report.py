@@ -15,6 +15,7 @@ from ..util.atomic import write_text_atomically
 from .classifier_plots import (boards_figure, confusion_figure, inference_power_figure,
                                temperatures_accuracy_figure)
 from .plotting import save_figure
+from .transient_plots import energy_figure, waveforms_figure
 
 MAX_NEURON_PANELS = 16
 
@@ -152,7 +153,9 @@ def imported_figure(numbers: dict, curves: dict) -> Figure:
 FIGURES = {"network": network_figure, "neurons": neurons_figure, "temperatures": temperatures_figure,
            "montecarlo": montecarlo_figure, "power": power_figure, "imported": imported_figure,
            "classifier": confusion_figure, "accuracy_boards": boards_figure,
-           "accuracy_temperatures": temperatures_accuracy_figure, "inference_power": inference_power_figure}
+           "accuracy_temperatures": temperatures_accuracy_figure, "inference_power": inference_power_figure,
+           "transient": lambda numbers, curves: waveforms_figure(curves["transient"]),
+           "transient_energy": lambda numbers, curves: energy_figure(curves["transient"])}
 
 
 def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) -> dict[str, Path]:
@@ -170,7 +173,7 @@ def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) ->
 
 def _available(numbers: dict) -> list[str]:
     """The figures this report has numbers for."""
-    return [name for name in FIGURES if numbers.get(name)]
+    return [name for name in FIGURES if numbers.get(name.replace("_energy", ""))]
 
 
 def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
@@ -231,6 +234,21 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         parts += ["<h2>Static power per inference</h2>",
                   table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]),
                   image("inference_power")]
+    if "transient" in numbers:
+        found = numbers["transient"]
+        summary, opamp = found["summary"], found["opamp"]
+        parts += [f"<h2>Transient: op-amps {html.escape(opamp['name'])}</h2>",
+                  f"<p>{len(found['steps'])} input steps of {1e6 * found['step_time_s']:g} us; op-amps "
+                  f"{opamp['gbw_hz'] / 1e6:g} MHz, {opamp['slew_v_per_us']:g} V/us "
+                  f"({html.escape(opamp['source'])}). Settled: within {100 * found['settle']:g} % of each node's "
+                  f"full scale of its DC answer.</p>",
+                  table([{"worst_settling_time_s": summary["worst_settling_time_s"],
+                          "inferences_per_second": summary["inferences_per_second"],
+                          "energy_median_j": summary["energy_per_inference_j"]["median"],
+                          "energy_worst_j": summary["energy_per_inference_j"]["worst"],
+                          "last_to_settle": summary["last_to_settle"]}],
+                        ["worst_settling_time_s", "inferences_per_second", "energy_median_j", "energy_worst_j",
+                         "last_to_settle"]), image("transient"), image("transient_energy")]
     if "violations" in numbers:
         parts.append("<h2>Safe operating area</h2>")
         if numbers["violations"]:
@@ -274,6 +292,9 @@ HEADINGS = {
     "accuracy_median": "median accuracy", "accuracy_p5": "5th percentile", "accuracy_worst": "worst board",
     "accuracy_best": "best board", "accuracy_threshold": "pass if accuracy >=", "median_w": "median (W)",
     "min_w": "min (W)",
+    "worst_settling_time_s": "worst settling time (s)", "inferences_per_second": "inferences per second",
+    "energy_median_j": "energy per inference, median (J)", "energy_worst_j": "worst (J)",
+    "last_to_settle": "last node to settle",
 }
 
 
@@ -320,6 +341,10 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
         lines.append(f"  Monte Carlo: {boards['instances']} boards at {100 * boards['tolerance']:g} %: accuracy median "
                      f"{100 * boards['accuracy']['median']:.2f} %, worst {100 * boards['accuracy']['worst']:.2f} %; "
                      f"yield {100 * boards['yield']:.1f} % at accuracy >= {100 * boards['yield_threshold']:g} %")
+    if "transient" in numbers:
+        from .transient_outputs import transient_summary
+        first, *rest = transient_summary(numbers["transient"])
+        lines += [f"  transient: {first}", *rest]
     if "inference_power" in numbers:
         power = numbers["inference_power"]
         lines.append(f"  static power per inference: median {1e3 * power['median_w']:.3g} mW, max "

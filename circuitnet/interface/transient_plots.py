@@ -18,11 +18,12 @@ def waveforms_figure(result) -> Figure:
     for k in range(min(result.inputs_volts.shape[1], MAX_HIDDEN_CURVES)):
         inputs_ax.plot(t_us, result.inputs_volts[:, k], linewidth=1.0, label=f"x{k + 1}")
     inputs_ax.set_ylabel("inputs (V)")
-    for name in list(result.nodes)[:MAX_HIDDEN_CURVES]:
+    rectifiers = [name for name in result.nodes if name.endswith("_h")]  # the neurons' outputs, not their summers
+    for name in rectifiers[:MAX_HIDDEN_CURVES]:
         hidden_ax.plot(t_us, result.nodes[name], linewidth=0.9)
-    shown = min(len(result.nodes), MAX_HIDDEN_CURVES)
+    shown = min(len(rectifiers), MAX_HIDDEN_CURVES)
     hidden_ax.set_ylabel("rectifier outputs (V)")
-    hidden_ax.set_title(f"{shown} of {len(result.nodes)} hidden rectifier outputs", fontsize=9)
+    hidden_ax.set_title(f"{shown} of {len(rectifiers)} neurons' rectifier outputs", fontsize=9)
     for j in range(result.outputs_volts.shape[1]):
         outputs_ax.plot(t_us, result.outputs_volts[:, j], linewidth=1.3, label=f"output {j + 1}")
     for i, step in enumerate(result.steps):
@@ -38,10 +39,11 @@ def waveforms_figure(result) -> Figure:
                          fontsize=9)
     for ax in (inputs_ax, hidden_ax, outputs_ax):
         ax.grid(True, alpha=0.3)
+    outside = dict(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if result.inputs_volts.shape[1] <= 8:
-        inputs_ax.legend(frameon=False, fontsize=8, loc="upper right")
+        inputs_ax.legend(**outside)
     if result.outputs_volts.shape[1] <= 10:
-        outputs_ax.legend(frameon=False, fontsize=8, loc="upper right", ncol=2)
+        outputs_ax.legend(**outside)
     return figure
 
 
