@@ -35,6 +35,10 @@ figures: $(BIN)/.installed
 	$(BIN)/circuitnet fit --dataset digits --hidden 32 --out examples/figures/digits
 	cp examples/figures/digits/confusion.png examples/figures/digits-confusion.png
 	cp examples/figures/digits/misclassified.png examples/figures/digits-misclassified.png
+	$(BIN)/circuitnet transient netlists/eight_diode.json --x -1:1:12 --opamp LM358 --step-time 40e-6 --ac \
+	    --out examples/figures/transient
+	cp examples/figures/transient/waveforms.png examples/figures/transient-waveforms.png
+	cp examples/figures/transient/bandwidth.png examples/figures/transient-bandwidth.png
 
 system-deps:
 	@if ! command -v ngspice >/dev/null 2>&1 || \

@@ -45,6 +45,16 @@ def read_inputs_csv(path: str | os.PathLike, n_inputs: int) -> np.ndarray:
     return numbers(path, header, rows, [header.index(name) for name in names])
 
 
+def column_index(path, header: list[str] | None, width: int, spec: str) -> int:
+    """The 0-based index of column ``spec``: a header name, or a 1-based position."""
+    if header is not None and spec in header:
+        return header.index(spec)
+    if spec.isdigit() and 1 <= int(spec) <= width:
+        return int(spec) - 1
+    known = f"columns {', '.join(header)}" if header is not None else f"{width} unnamed columns"
+    raise DataFileError(f"{path}: no column {spec!r}; the file has {known} (name them, or give 1-based positions)")
+
+
 def read_table(path) -> tuple[list[str] | None, list[list[str]]]:
     """(header names or None, data rows as lists of cells) of a CSV file."""
     path = Path(path)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from .plotting import STAGE_COLORS, plot_loss
+
 GALLERY_MAX = 24  # misclassified samples shown, at most
 
 
@@ -73,27 +75,18 @@ def plot_misclassified(figure: Figure, images: np.ndarray, truth: np.ndarray, ou
 def plot_curves(figure: Figure, history: dict) -> None:
     """Training and validation cross-entropy, and validation accuracy, per epoch of each stage."""
     loss_ax, accuracy_ax = figure.subplots(1, 2)
+    plot_loss(loss_ax, history, "cross-entropy (training: with ridge)", "cross-entropy")
     offset = 0
-    colors = {"ideal": "tab:gray", "circuit": "tab:red"}
     for stage, curves in history.items():
         epochs = np.arange(offset + 1, offset + len(curves["train"]) + 1)
-        color = colors.get(stage, "tab:blue")
-        loss_ax.plot(epochs, curves["train"], color=color, linewidth=1.2, label=f"{stage}: training loss")
-        loss_ax.plot(epochs, curves["val"], color=color, linewidth=1.2, linestyle="--",
-                     label=f"{stage}: validation cross-entropy")
         if "val_accuracy" in curves:
-            accuracy_ax.plot(epochs, 100 * np.asarray(curves["val_accuracy"]), color=color, linewidth=1.2,
-                             label=stage)
+            accuracy_ax.plot(epochs, 100 * np.asarray(curves["val_accuracy"]), color=STAGE_COLORS.get(stage, "tab:blue"),
+                             linewidth=1.2, label=stage)
         offset += len(curves["train"])
-    loss_ax.set_yscale("log")
-    loss_ax.set_xlabel("epoch")
-    loss_ax.set_ylabel("loss (training: with ridge)")
-    loss_ax.legend(frameon=False, fontsize=8)
     accuracy_ax.set_xlabel("epoch")
     accuracy_ax.set_ylabel("validation accuracy (%)")
     accuracy_ax.legend(frameon=False, fontsize=8)
-    for ax in (loss_ax, accuracy_ax):
-        ax.grid(True, alpha=0.3, which="both")
+    accuracy_ax.grid(True, alpha=0.3)
 
 
 # -- compare's figures for a classifier: each (numbers, curves) -> Figure, see report.FIGURES --

@@ -16,8 +16,6 @@ from ..training.data import Split, fractions_split, get_target, read_dataset_csv
 def choose_data(args) -> tuple[Split, dict, dict]:
     """(split, description, {"task": ..., "classes": ...}) for ``fit``'s arguments."""
     classify = args.task == "classify" or (args.task is None and (args.dataset or args.images))
-    if args.labels and not args.images:
-        raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file)")
     if classify and args.target:
         raise CircuitnetError(f"--target {args.target} is a function to fit; to classify, give --dataset, --images "
                               f"or --data FILE.csv")
@@ -32,13 +30,18 @@ def choose_data(args) -> tuple[Split, dict, dict]:
     if not classify:
         x, y = read_dataset_csv(args.data, x_columns, args.y_column)
         return fractions_split(x, y, args.seed), {"file": args.data, "rows": len(x)}, {"task": "regress"}
+    return classes_split(class_dataset(args, x_columns), args.seed)
+
+
+def class_dataset(args, x_columns: list[str] | None = None) -> ClassDataset:
+    """The labelled data of --dataset, --images (with --labels) or --data (with --y-column)."""
+    if args.labels and not args.images:
+        raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file)")
     if args.dataset:
-        dataset = load_dataset(args.dataset)
-    elif args.images:
-        dataset = read_images_dataset(args.images, args.labels)
-    else:
-        dataset = read_classes_csv(args.data, x_columns, args.y_column)
-    return classes_split(dataset, args.seed)
+        return load_dataset(args.dataset)
+    if args.images:
+        return read_images_dataset(args.images, args.labels)
+    return read_classes_csv(args.data, x_columns, args.y_column)
 
 
 def classes_split(dataset: ClassDataset, seed: int) -> tuple[Split, dict, dict]:
@@ -51,14 +54,7 @@ def classes_split(dataset: ClassDataset, seed: int) -> tuple[Split, dict, dict]:
 def classifier_test_split(args, circuit) -> tuple:
     """compare's classifier data: the test split of --dataset / --images / --data made with
     --split-seed, as fit made it: (x (n, n_inputs) data units, class indices (n,))."""
-    if args.labels and not args.images:
-        raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file)")
-    if args.dataset:
-        dataset = load_dataset(args.dataset)
-    elif args.images:
-        dataset = read_images_dataset(args.images, args.labels)
-    else:
-        dataset = read_classes_csv(args.data, None, args.y_column)
+    dataset = class_dataset(args)
     if dataset.x.shape[1] != circuit.n_inputs or len(dataset.classes) != circuit.n_outputs:
         raise CircuitnetError(f"the data have {dataset.x.shape[1]} inputs and {len(dataset.classes)} classes; the "
                               f"model has {circuit.n_inputs} inputs and {circuit.n_outputs} outputs: give the data "

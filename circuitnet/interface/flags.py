@@ -87,14 +87,20 @@ def sweep_range(text: str) -> Sweep:
     return sweep
 
 
-def tolerance(text: str) -> float:
-    """An argparse type: a fraction (0.01) or a percentage (1%), from 0 to TOLERANCE_MAX."""
+def fraction_or_percentage(text: str, example: str) -> tuple[float, float]:
+    """(the number as typed, the fraction it means) of ``0.01`` or ``1%``."""
     percent = text.endswith("%")
     try:
         typed = float(text[:-1] if percent else text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction (0.01) or a percentage (1%)") from None
-    value = typed / 100 if percent else typed
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction ({example}) or a percentage "
+                                         f"({100 * float(example):g}%)") from None
+    return typed, typed / 100 if percent else typed
+
+
+def tolerance(text: str) -> float:
+    """An argparse type: a fraction (0.01) or a percentage (1%), from 0 to TOLERANCE_MAX."""
+    typed, value = fraction_or_percentage(text, "0.01")
     # judged as typed: a tiny negative percentage must not pass by rounding to -0.0 on division
     if not (math.isfinite(typed) and typed >= 0 and value <= TOLERANCE_MAX):
         raise argparse.ArgumentTypeError(f"{shown_value(text)} is out of range; give 0 to {100 * TOLERANCE_MAX:g}% "
@@ -105,12 +111,7 @@ def tolerance(text: str) -> float:
 def settle_fraction(text: str) -> float:
     """An argparse type: a settling band as a fraction (0.001) or a percentage (0.1%), above 0
     and below 10 %."""
-    percent = text.endswith("%")
-    try:
-        typed = float(text[:-1] if percent else text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction (0.001) or a percentage (0.1%)") from None
-    value = typed / 100 if percent else typed
+    typed, value = fraction_or_percentage(text, "0.001")
     if not (math.isfinite(typed) and typed > 0 and value < 0.1):
         raise argparse.ArgumentTypeError(f"{shown_value(text)} is out of range; give above 0 and below 10% (0.1)")
     return value

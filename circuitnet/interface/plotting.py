@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from ..util.atomic import write_atomically
 
 IDEAL_STYLE = dict(color="black", linestyle="--", linewidth=1.2, label="ideal ReLU network")
+STAGE_COLORS = {"ideal": "tab:gray", "circuit": "tab:red"}  # training stages in loss curves
 SIMULATED_STYLE = dict(color="tab:red", linewidth=1.8, label="ngspice")
 
 
@@ -92,19 +93,18 @@ def plot_fit_2d(axes, grid_x1, grid_x2, target, simulated, x_train, reference_la
     return axes
 
 
-def plot_loss(ax, history: dict):
-    """Training and validation mean squared error per epoch, for each training stage."""
+def plot_loss(ax, history: dict, loss: str = "mean squared error", short: str = "MSE"):
+    """Training loss and validation ``loss`` per epoch, for each training stage."""
     offset = 0
-    colors = {"ideal": "tab:gray", "circuit": "tab:red"}
     for stage, curves in history.items():
         epochs = np.arange(offset + 1, offset + len(curves["train"]) + 1)
-        color = colors.get(stage, "tab:blue")
+        color = STAGE_COLORS.get(stage, "tab:blue")
         ax.plot(epochs, curves["train"], color=color, linewidth=1.2, label=f"{stage}: training loss")
-        ax.plot(epochs, curves["val"], color=color, linewidth=1.2, linestyle="--", label=f"{stage}: validation MSE")
+        ax.plot(epochs, curves["val"], color=color, linewidth=1.2, linestyle="--", label=f"{stage}: validation {short}")
         offset += len(curves["train"])
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("mean squared error")
+    ax.set_ylabel(loss)
     ax.grid(True, alpha=0.3, which="both")
     ax.legend(loc="upper right", frameon=False, fontsize=9)
     return ax

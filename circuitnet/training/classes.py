@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataFileError, UnknownNameError
-from ..formats.datafile import numbers, read_table
+from ..formats.datafile import column_index, numbers, read_table
 from ..formats.imagefile import read_labelled_images
 from .data import Split
 
@@ -73,12 +73,7 @@ def read_classes_csv(path, x_columns: list[str] | None = None, y_column: str | N
     width = len(header) if header is not None else len(rows[0])
 
     def column(spec: str) -> int:
-        if header is not None and spec in header:
-            return header.index(spec)
-        if spec.isdigit() and 1 <= int(spec) <= width:
-            return int(spec) - 1
-        known = f"columns {', '.join(header)}" if header is not None else f"{width} unnamed columns"
-        raise DataFileError(f"{path}: no column {spec!r}; the file has {known} (name them, or give 1-based positions)")
+        return column_index(path, header, width, spec)
 
     if width < 2:
         raise DataFileError(f"{path}: needs at least two columns (inputs, then the label)")

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataFileError, InputShapeError, UnknownNameError
-from ..formats.datafile import numbers, read_table
+from ..formats.datafile import column_index, numbers, read_table
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,7 @@ def read_dataset_csv(path, x_columns: list[str] | None = None, y_column: str | N
     width = len(header) if header is not None else len(rows[0])
 
     def column(spec: str) -> int:
-        if header is not None and spec in header:
-            return header.index(spec)
-        if spec.isdigit() and 1 <= int(spec) <= width:
-            return int(spec) - 1
-        known = f"columns {', '.join(header)}" if header is not None else f"{width} unnamed columns"
-        raise DataFileError(f"{path}: no column {spec!r}; the file has {known} (name them, or give 1-based positions)")
+        return column_index(path, header, width, spec)
 
     if width < 2 and (x_columns is None or y_column is None):
         raise DataFileError(f"{path}: needs at least two columns (inputs, then the target)")
