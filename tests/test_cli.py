@@ -79,6 +79,13 @@ def test_help_explains_units_and_gives_an_example():
     assert "data units" in done.stdout and "Example: circuitnet neuron" in done.stdout
 
 
+@pytest.mark.parametrize("command", ["fit", "compare", "export", "simulate", "neuron", "transient"])
+def test_every_subcommand_has_help_with_an_example(command):
+    done = run_cli(command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert f"circuitnet {command}" in done.stdout.split("Example")[-1]
+
+
 @pytest.mark.ngspice
 def test_simulate_json_holds_outputs_and_ideal():
     done = run_cli("simulate", str(NETLISTS / "eight_precision.json"), "--x", "-1:1:51", "--json")

@@ -25,6 +25,7 @@ BASE = {
     "simulate": ["simulate", MODEL],
     "compare": ["compare", MODEL, "--out", "{out}"],
     "fit": ["fit", "--target", "sine", "--out", "{out}"],
+    "transient": ["transient", MODEL, "--out", "{out}"],
 }
 T_LOW, T_HIGH = flags.TEMPERATURE_C
 
@@ -78,6 +79,11 @@ def bad_tolerance():
     return st.one_of(outside(0.0, flags.TOLERANCE_MAX), percent, NON_FINITE, WORDS)
 
 
+def bad_settle():
+    percent = outside(0.0, 10.0, low_open=True).map(lambda v: f"{v}%")
+    return st.one_of(outside(0.0, 0.1, low_open=True), percent, NON_FINITE, WORDS)
+
+
 SEED = bad_number(0, flags.SEED_MAX, integer=True)
 COUNT = bad_number(1, flags.COUNT_MAX, integer=True)
 TEMPERATURE = bad_number(T_LOW, T_HIGH)
@@ -90,12 +96,18 @@ FLAGS = {
                 "--montecarlo": bad_number(0, flags.COUNT_MAX, integer=True), "--tolerance": bad_tolerance(),
                 "--is-spread": bad_number(0.0, 3.0), "--yield-threshold": bad_number(0.0, 1e3, low_open=True),
                 "--seed": SEED, "--workers": bad_number(1, flags.WORKERS_MAX, integer=True),
-                "--hidden": bad_number(1, 64, integer=True)},
+                "--hidden": bad_number(1, 64, integer=True), "--split-seed": SEED,
+                "--step-time": bad_number(0.0, 1.0, low_open=True)},
     "fit": {"--points": bad_number(10, flags.COUNT_MAX, integer=True), "--noise": bad_number(0.0, 10.0),
             "--hidden": bad_list(1, flags.MAX_WIDTH, integer=True, most=2), "--epochs": COUNT,
             "--lr": bad_number(0.0, 10.0, low_open=True), "--lam": bad_number(0.0, 1e3), "--batch-size": COUNT,
             "--patience": COUNT, "--seed": SEED, "--board-tolerance": bad_number(0.0, flags.TOLERANCE_MAX),
-            "--board-temp": TEMPERATURE, "--board-seed": SEED, "--volts-per-unit": bad_number(1e-3, 100.0)},
+            "--board-temp": TEMPERATURE, "--board-seed": SEED, "--volts-per-unit": bad_number(1e-3, 100.0),
+            "--workers": bad_number(1, flags.WORKERS_MAX, integer=True)},
+    "transient": {"--x": bad_sweep(), "--step-time": bad_number(0.0, 1.0, low_open=True),
+                  "--rise-time": bad_number(0.0, 1.0, low_open=True), "--rails": bad_number(0.0, 1e3, low_open=True),
+                  "--temp": TEMPERATURE, "--settle": bad_settle(), "--opamp": WORDS.filter(lambda w: w.upper() not in
+                                                                                           ("LM358", "TL072"))},
 }
 
 

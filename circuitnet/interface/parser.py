@@ -137,8 +137,8 @@ def add_transient_parser(commands) -> None:
     source.add_argument("--inputs", metavar="FILE.csv", help="input steps, one row each (header x1, x2, ...), data units")
     add_dynamics_arguments(transient)
     transient.add_argument("--settle", type=flags.settle_fraction, default=1e-3,
-                           help=f"settling band, a fraction of each node's full scale (0.1%% or 0.001): "
-                                f"{flags.settle_fraction.range_text}")
+                           help="settling band, a fraction of each node's full scale (0.1%% or 0.001): "
+                                + flags.settle_fraction.range_text.replace("%", "%%"))
     transient.add_argument("--ac", action="store_true",
                            help="also the small-signal bandwidth from input 1 at the first step's operating point")
     transient.add_argument("--out", required=True, help="output folder (created if missing)")
