@@ -333,3 +333,20 @@ def test_compare_a_classifier_through_the_cli(tmp_path):
     assert done.returncode == 2 and "784 inputs" in done.stderr
     done = run("--dataset", "digits", "--yield-threshold", "5", "--out", str(tmp_path / "y"))
     assert done.returncode == 2 and "accuracy" in done.stderr
+
+
+@pytest.mark.ngspice
+def test_spice_loop_and_e96_train_a_classifier():
+    """spice-loop (ngspice's forward pass, the surrogate's direction) and E96 snapping work for
+    classifiers as for regression: the loop runs its epochs and the report says before/after."""
+    from circuitnet.training.config import FitConfig
+    from circuitnet.training.run import FitRun
+    digits = load_dataset("digits")
+    keep = np.flatnonzero(digits.labels < 3)[:150]
+    split = stratified_split(ClassDataset(digits.x[keep], digits.labels[keep], (8, 8), {}), 0)
+    config = FitConfig(hidden=[6], mode="spice-loop", epochs=5, pretrain_epochs=200, task="classify",
+                       classes=[0, 1, 2], e_series="E96")
+    report = FitRun(split, config).run().report
+    assert report["epochs_run"] == {"ideal": 200, "circuit": 5}
+    assert report["e_series"]["test_accuracy_spice_after"] == report["test_accuracy_spice"] >= 0.9
+    assert report["class_changes_surrogate_vs_spice"] == 0
