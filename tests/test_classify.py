@@ -350,3 +350,63 @@ def test_spice_loop_and_e96_train_a_classifier():
     assert report["epochs_run"] == {"ideal": 200, "circuit": 5}
     assert report["e_series"]["test_accuracy_spice_after"] == report["test_accuracy_spice"] >= 0.9
     assert report["class_changes_surrogate_vs_spice"] == 0
+
+
+class _StopAfter:
+    """A Progress that presses Ctrl-C after a number of epochs of the named stage."""
+
+    def __init__(self, stage_name, epochs):
+        self.target, self.left, self.current = stage_name, epochs, None
+
+    def stage(self, name, total, done=0):
+        self.current = name
+
+    def epoch(self, state):
+        if self.current.startswith(self.target):
+            self.left -= 1
+            if self.left == 0:
+                raise KeyboardInterrupt
+
+    def close(self):
+        pass
+
+    def samples(self):
+        return None
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("stage", ["ideal network", "surrogate training"])
+def test_a_stopped_classifier_resumes_where_it_stopped(tmp_path, stage):
+    from circuitnet.formats import modelfile
+    from circuitnet.training.config import FitConfig
+    from circuitnet.training.run import FitRun
+    digits = load_dataset("digits")
+    keep = np.flatnonzero(digits.labels < 3)[:150]
+    split = stratified_split(ClassDataset(digits.x[keep], digits.labels[keep], (8, 8), {}), 0)
+    config = dict(hidden=[6], epochs=30, pretrain_epochs=40, task="classify", classes=[0, 1, 2], patience=None)
+    described = {"dataset": "digits, classes 0-2"}
+    whole = FitRun.start(split, FitConfig(**config), tmp_path / "whole", described).run()
+    stopped = FitRun.start(split, FitConfig(**config), tmp_path / "parts", described,
+                           progress=_StopAfter(stage, 10)).run()
+    assert stopped.interrupted
+    resumed = FitRun.resume(tmp_path / "parts").run()
+    assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)
+    assert resumed.history["circuit"]["val_accuracy"] == whole.history["circuit"]["val_accuracy"]
+    assert resumed.report["test_accuracy_spice"] == whole.report["test_accuracy_spice"]
+
+
+@pytest.mark.ngspice
+def test_cli_fit_on_a_dask_scheduler_equals_the_local_run(tmp_path):
+    from distributed import LocalCluster
+
+    from circuitnet.interface.cli import main
+    dataset = load_dataset("digits")
+    keep = np.flatnonzero(dataset.labels < 4)[:200]
+    np.savez(tmp_path / "d.npz", images=dataset.x[keep].reshape(-1, 8, 8), labels=dataset.labels[keep])
+    base = ["fit", "--images", str(tmp_path / "d.npz"), "--hidden", "6", "--epochs", "50", "--json"]
+    assert main(base + ["--out", str(tmp_path / "local"), "--workers", "2"]) == 0
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        assert main(base + ["--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address]) == 0
+    local, remote = (json.loads((tmp_path / name / "report.json").read_text()) for name in ("local", "dask"))
+    for key in ("test_accuracy_spice", "confusion_matrix", "static_power_per_inference_w", "spice_chunks"):
+        assert remote[key] == local[key], key
