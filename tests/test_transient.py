@@ -135,3 +135,16 @@ def test_cli_transient_and_its_exported_netlist_in_stock_ngspice(tmp_path):
     assert done.returncode == 2 and "--rise-time" in done.stderr
     done = run("transient", model, "--x", "-1:1:5", "--opamp", "uA741", "--out", str(tmp_path / "bad"))
     assert done.returncode == 2 and "uA741" in done.stderr
+
+
+def test_compare_with_an_opamp_adds_a_transient_section(tmp_path):
+    from circuitnet.interface.cli import main
+    out = tmp_path / "cmp"
+    assert main(["compare", str(NETLISTS / "eight_diode.json"), "--temps", "27", "--x", "-1:1:11", "--opamp", "NE5532",
+                 "--step-time", "20e-6", "--out", str(out)]) == 0
+    numbers = json.loads((out / "compare.json").read_text())
+    assert len(numbers["transient"]["steps"]) == 11 and numbers["transient"]["opamp"]["name"] == "NE5532"
+    html = (out / "report.html").read_text()
+    assert "<h2>Transient: op-amps NE5532</h2>" in html and 'alt="transient"' in html and 'alt="transient_energy"' in html
+    assert main(["compare", "--netlist", str(tmp_path / "x.cir"), "--input", "V1", "--output", "o", "--opamp", "LM358",
+                 "--out", str(tmp_path / "n")]) == 2
