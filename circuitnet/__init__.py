@@ -11,7 +11,8 @@ README's Architecture section and checked by tests/test_architecture.py.
 
 from .backends.registry import simulate
 from .backends.spice.netlist import netlist_text
-from .backends.spice.transient import bandwidth, transient, transient_netlist_text
+from .backends.spice.bandwidth import bandwidth
+from .backends.spice.transient import transient, transient_netlist_text
 from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDeviceError, InvalidNetworkError,
                      ModelFileError, NetlistImportError, NgspiceNotFoundError, NotFittedError, RealisationError,
                      SimulationError, UnknownNameError)

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 import circuitnet as cn
-from circuitnet.backends.spice.transient import macro_entries
 from circuitnet.model.dynamics import OpAmpDynamics
 from circuitnet.model.elements import lines
 from circuitnet.topologies import circuit_elements, get_topology
@@ -74,7 +73,7 @@ def test_the_macro_model_gives_the_finite_gain_models_dc_answer(spice, name):
     expected = spice.sweep(circuit, sweep).y_volts[:, 0]
     entries = get_topology(circuit.topology).netlist(circuit, np.zeros(circuit.n_inputs))
     for part in (cn.opamp_dynamics("LM358"), cn.opamp_dynamics("TL072", rails=(-15.0, 15.0))):
-        netlist = "\n".join(["* macro-model at DC", *lines(macro_entries(entries, part)), ".save y",
+        netlist = "\n".join(["* macro-model at DC", *lines(part.macro_netlist(entries)), ".save y",
                              ".dc Vx1 -1 1 0.1", ".end"]) + "\n"
         np.testing.assert_allclose(spice.pool.run(netlist)["y"], expected, atol=1e-9, rtol=0)
 

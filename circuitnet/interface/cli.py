@@ -377,7 +377,8 @@ def _transient_settings(args, circuit):
 
 
 def command_transient(args) -> int:
-    from ..backends.spice.transient import bandwidth, transient
+    from ..backends.spice.bandwidth import bandwidth
+    from ..backends.spice.transient import transient
     from ..formats import modelfile
     from .transient_outputs import transient_summary, write_transient_outputs
 

@@ -75,6 +75,17 @@ class OpAmpDynamics:
                              f"V = max(min(v({pole}), {number(high)}), {number(low)})", "opamp")
         return [stage, resistor, capacitor, buffer]
 
+    def macro_netlist(self, entries: list) -> list:
+        """A netlist (elements, comments, directives) with every op-amp replaced by this
+        macro-model."""
+        out = []
+        for entry in entries:
+            if isinstance(entry, Element) and entry.part == "opamp":
+                out += self.macro_model(entry)
+            else:
+                out.append(entry)
+        return out
+
     def closed_loop_pole_hz(self, noise_gain: float) -> float:
         """The single pole of a loop of this noise gain (1 + Rf / Rin), Hz."""
         return self.gbw_hz / noise_gain
@@ -87,6 +98,11 @@ OPAMP_LIBRARY = {part.name: part for part in (
     OpAmpDynamics("NE5532", 10e6, 9.0, "TI NE5532 data sheet (SLOS075): unity-gain bandwidth 10 MHz, slew 9 V/us"),
     OpAmpDynamics("OPA134", 8e6, 20.0, "TI OPA134 data sheet (SBOS058): gain-bandwidth 8 MHz, slew 20 V/us"),
 )}
+
+
+def as_dynamics(dynamics: "OpAmpDynamics | str") -> OpAmpDynamics:
+    """An OpAmpDynamics as given, or the library's part of that name."""
+    return dynamics if isinstance(dynamics, OpAmpDynamics) else opamp_dynamics(dynamics)
 
 
 def opamp_dynamics(name: str, rails: tuple[float, float] | None = None) -> OpAmpDynamics:

@@ -1,4 +1,4 @@
-"""Transient and small-signal runs in ngspice: how fast a circuit infers, at what energy.
+"""Transient runs in ngspice: how fast a circuit infers, and at what energy.
 
 ``transient`` applies a sequence of input vectors as steps (PWL sources with a rise time),
 with every op-amp replaced by its dynamic macro-model (``model.dynamics``), runs ``.tran``
@@ -12,8 +12,7 @@ in an isolated ngspice worker and measures, for each step:
 - the energy drawn from every source (inputs, references, op-amp outputs) over the step,
   integrated from the source currents.
 
-``bandwidth`` runs ``.ac`` from one input to the outputs at an operating point and finds the
--3 dB frequency of each output.
+The small-signal bandwidth is ``bandwidth.py``'s.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ import numpy as np
 from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
-from ...model.dynamics import OpAmpDynamics, opamp_dynamics
-from ...model.elements import Element, NetlistEntry, lines, number
+from ...model.dynamics import OpAmpDynamics, as_dynamics
+from ...model.elements import Element, lines, number
 from ...topologies import get_topology, read_back
 from ..result import circuit_inputs
 from .backend import SpiceBackend, output_nodes, reported_nodes
@@ -77,21 +76,6 @@ class TransientResult:
                 "steps": self.steps, "summary": self.summary}
 
 
-def _dynamics(dynamics: OpAmpDynamics | str) -> OpAmpDynamics:
-    return dynamics if isinstance(dynamics, OpAmpDynamics) else opamp_dynamics(dynamics)
-
-
-def macro_entries(entries: list[NetlistEntry], dynamics: OpAmpDynamics) -> list[NetlistEntry]:
-    """A netlist with every op-amp replaced by the dynamics' macro-model."""
-    out: list[NetlistEntry] = []
-    for entry in entries:
-        if isinstance(entry, Element) and entry.part == "opamp":
-            out += dynamics.macro_model(entry)
-        else:
-            out.append(entry)
-    return out
-
-
 def step_sources(circuit: Circuit, x: np.ndarray, step_time: float, rise_time: float) -> list[Element]:
     """PWL input sources: every input at 0 V at t = 0, then step i from t = i * step_time,
     rising linearly over rise_time to its value (x in data units)."""
@@ -116,7 +100,7 @@ def transient_lines(circuit: Circuit, x: np.ndarray, dynamics: OpAmpDynamics, st
     entries = get_topology(circuit.topology).netlist(circuit, None, step_sources(circuit, x, step_time, rise_time),
                                                       temperature_c)
     stop = len(x) * step_time
-    return [*lines(macro_entries(entries, dynamics)),
+    return [*lines(dynamics.macro_netlist(entries)),
             f".tran {number(step_time / POINTS_PER_STEP)} {number(stop)} 0 {number(step_time / POINTS_PER_STEP)}"]
 
 
@@ -138,7 +122,7 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     each and measure settling and energy (see the module docstring). dynamics: an
     OpAmpDynamics or a part name of ``model.dynamics.OPAMP_LIBRARY``."""
     spice = spice or SpiceBackend()
-    dynamics = _dynamics(dynamics)
+    dynamics = as_dynamics(dynamics)
     x = check_steps(circuit, x, step_time, rise_time, settle)
     netlist = "\n".join([f"* circuitnet transient: {len(x)} steps", *transient_lines(
         circuit, x, dynamics, step_time, rise_time, temperature_c), ".end"]) + "\n"
@@ -222,65 +206,13 @@ def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, pow
     return steps, summary
 
 
-@dataclass(frozen=True)
-class Bandwidth:
-    """frequency_hz: (f,); gain: output name -> (f,) |v(out)| per volt at the input;
-    f3db_hz: output name -> the -3 dB frequency (None beyond the sweep)."""
-
-    frequency_hz: np.ndarray
-    gain: dict
-    f3db_hz: dict
-    input_index: int
-
-
-def bandwidth(circuit: Circuit, x_operating, dynamics: OpAmpDynamics | str = "TL072", input_index: int = 0,
-              start_hz: float = 1.0, stop_hz: float = 1e9, temperature_c: float = 27.0,
-              spice: SpiceBackend | None = None) -> Bandwidth:
-    """Small-signal gain from input ``input_index`` to every output at the operating point
-    x_operating (n_inputs,), data units, by ``.ac`` with the macro-model op-amps."""
-    spice = spice or SpiceBackend()
-    dynamics = _dynamics(dynamics)
-    x = read_back(circuit).check_inputs(np.atleast_2d(np.asarray(x_operating, dtype=float)))
-    if not 0 <= input_index < circuit.n_inputs:
-        raise InputShapeError(f"input {input_index + 1}: the circuit has inputs 1 to {circuit.n_inputs}")
-    volts = circuit_inputs(circuit, x)[0] * circuit.volts_per_unit
-    sources = [Element(f"V{nodes.input_node(k)}", (nodes.input_node(k), "0"),
-                       f"DC {number(v)}" + (" AC 1" if k == input_index else ""), "source")
-               for k, v in enumerate(volts)]
-    entries = get_topology(circuit.topology).netlist(circuit, None, sources, temperature_c)
-    outputs = output_nodes(circuit)
-    netlist = "\n".join(["* circuitnet small-signal bandwidth", *lines(macro_entries(entries, dynamics)),
-                         ".save " + " ".join(outputs), f".ac dec 40 {number(start_hz)} {number(stop_hz)}", ".end"])
-    vectors = spice.pool.run(netlist + "\n")
-    frequency = np.real(vectors["frequency"])
-    gain = {name: np.abs(vectors[name]) for name in outputs}
-    return Bandwidth(frequency, gain, {name: corner(frequency, g) for name, g in gain.items()}, input_index)
-
-
-def corner(frequency: np.ndarray, gain: np.ndarray) -> float | None:
-    """The first frequency where the gain falls to 1/sqrt(2) of its low-frequency value
-    (interpolated on log axes); None if it never does within the sweep."""
-    reference = gain[0]
-    if reference <= 0:
-        return None
-    below = np.flatnonzero(gain < reference / math.sqrt(2.0))
-    if len(below) == 0:
-        return None
-    i = below[0]
-    if i == 0:
-        return float(frequency[0])
-    lf, lg = np.log(frequency[i - 1:i + 1]), np.log(gain[i - 1:i + 1])
-    target = math.log(reference / math.sqrt(2.0))
-    return float(np.exp(lf[0] + (lf[1] - lf[0]) * (target - lg[0]) / (lg[1] - lg[0])))
-
-
 def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_time: float = 50e-6,
                            rise_time: float = 100e-9, temperature_c: float = 27.0, data_file: str = "circuit.dat",
                            command: str = "circuitnet.transient_netlist_text(...)") -> str:
     """A standalone netlist of the same transient run: ``ngspice -b FILE.cir`` runs it and
     writes time, every input and every output (volts) to ``data_file``."""
     x = check_steps(circuit, x, step_time, rise_time, 1e-3)
-    dynamics = _dynamics(dynamics)
+    dynamics = as_dynamics(dynamics)
     columns = [f"v({nodes.input_node(k)})" for k in range(circuit.n_inputs)] + [f"v({name})" for name in
                                                                                  output_nodes(circuit)]
     return "\n".join([
