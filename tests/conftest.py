@@ -78,3 +78,26 @@ def reference_forward(net, x):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261126)
+
+
+class StopAfter:
+    """A fit's progress callbacks (training.progress.Progress) that press Ctrl-C after a number
+    of epochs of the named stage."""
+
+    def __init__(self, stage_name, epochs):
+        self.target, self.left, self.current = stage_name, epochs, None
+
+    def stage(self, name, total, done=0):
+        self.current = name
+
+    def epoch(self, state):
+        if self.current.startswith(self.target):
+            self.left -= 1
+            if self.left == 0:
+                raise KeyboardInterrupt
+
+    def close(self):
+        pass
+
+    def samples(self):
+        return None

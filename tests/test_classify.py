@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import StopAfter
 
 from circuitnet.formats.imagefile import ImageFileError, read_idx, read_labelled_images
 from circuitnet.training.classes import ClassDataset, load_dataset, read_classes_csv, stratified_split
@@ -143,11 +144,11 @@ def test_realisability_holds_after_every_training_step():
     """The ideal stage's projection keeps every summer inside the resistor ratio after every
     step; the circuit stage keeps every trained resistor inside the resistor range."""
     from circuitnet import resistors
+    from circuitnet.topologies import RealisationOptions
     from circuitnet.training import loop
     from circuitnet.training.circuit_problem import CircuitProblem
     from circuitnet.training.ideal import IdealProblem, initial_params, params_to_network
     from circuitnet.training.pruning import realise_pruned
-    from circuitnet.topologies import RealisationOptions
     from circuitnet.training.realisable import RowRatioProjection
     dataset = load_dataset("digits")
     split = stratified_split(dataset, 0)
@@ -352,28 +353,6 @@ def test_spice_loop_and_e96_train_a_classifier():
     assert report["class_changes_surrogate_vs_spice"] == 0
 
 
-class _StopAfter:
-    """A Progress that presses Ctrl-C after a number of epochs of the named stage."""
-
-    def __init__(self, stage_name, epochs):
-        self.target, self.left, self.current = stage_name, epochs, None
-
-    def stage(self, name, total, done=0):
-        self.current = name
-
-    def epoch(self, state):
-        if self.current.startswith(self.target):
-            self.left -= 1
-            if self.left == 0:
-                raise KeyboardInterrupt
-
-    def close(self):
-        pass
-
-    def samples(self):
-        return None
-
-
 @pytest.mark.ngspice
 @pytest.mark.parametrize("stage", ["ideal network", "surrogate training"])
 def test_a_stopped_classifier_resumes_where_it_stopped(tmp_path, stage):
@@ -387,7 +366,7 @@ def test_a_stopped_classifier_resumes_where_it_stopped(tmp_path, stage):
     described = {"dataset": "digits, classes 0-2"}
     whole = FitRun.start(split, FitConfig(**config), tmp_path / "whole", described).run()
     stopped = FitRun.start(split, FitConfig(**config), tmp_path / "parts", described,
-                           progress=_StopAfter(stage, 10)).run()
+                           progress=StopAfter(stage, 10)).run()
     assert stopped.interrupted
     resumed = FitRun.resume(tmp_path / "parts").run()
     assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)

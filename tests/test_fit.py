@@ -9,6 +9,7 @@ import sys
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from conftest import StopAfter
 
 from circuitnet import CircuitRegressor, DataFileError, NotFittedError, load_model
 from circuitnet.formats import modelfile
@@ -52,22 +53,6 @@ def test_same_seed_gives_the_same_model(small_split, spice):
     first = fit(small_split, config, spice=spice)
     second = fit(small_split, FitConfig(topology="diode", mode="surrogate", epochs=20, **SMALL), spice=spice)
     assert modelfile.dumps(first.circuit) == modelfile.dumps(second.circuit)
-
-
-class StopAfter(Progress):
-    """Presses Ctrl-C after a number of epochs of a stage."""
-
-    def __init__(self, stage_name, epochs):
-        self.target, self.left, self.current = stage_name, epochs, None
-
-    def stage(self, name, total, done=0):
-        self.current = name
-
-    def epoch(self, state):
-        if self.current.startswith(self.target):
-            self.left -= 1
-            if self.left == 0:
-                raise KeyboardInterrupt
 
 
 @pytest.mark.ngspice
