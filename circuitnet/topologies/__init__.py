@@ -49,9 +49,10 @@ def netlist_lines(circuit, input_volts=None, input_elements=None, temperature_c=
     return lines(get_topology(circuit.topology).netlist(circuit, input_volts, input_elements, temperature_c))
 
 
-def circuit_elements(circuit) -> list[Element]:
-    """Every element of the circuit (resistors, diodes, op-amps, sources), in netlist order."""
-    return elements(get_topology(circuit.topology).netlist(circuit))
+def circuit_elements(circuit, input_elements=None) -> list[Element]:
+    """Every element of the circuit (resistors, diodes, op-amps, sources), in netlist order;
+    ``input_elements`` replace the DC input sources, as in ``netlist_lines``."""
+    return elements(get_topology(circuit.topology).netlist(circuit, None, input_elements))
 
 
 __all__ += ["circuit_elements", "netlist_lines", "read_back", "realise"]

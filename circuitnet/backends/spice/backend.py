@@ -64,17 +64,30 @@ def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0
                     extra_nodes: list[str] = (), save_all: bool = False) -> str:
     """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``;
     ``save_all`` keeps every node voltage (for the operating-limits check)."""
-    volts = x * circuit.volts_per_unit
-    sources = [Element(f"V{INDEX_NODE}", (INDEX_NODE, "0"), "DC 0", "source")]
-    for k in range(circuit.n_inputs):
-        node = nodes.input_node(k)
-        pairs = ", ".join(f"{i}, {v:.17g}" for i, v in enumerate(volts[:, k]))
-        sources.append(Element(f"B{node}", (node, "0"), f"V = pwl(v({INDEX_NODE}), {pairs})", "source"))
+    sources = [Element(f"V{INDEX_NODE}", (INDEX_NODE, "0"), "DC 0", "source"),
+               *sample_input_sources(circuit, x * circuit.volts_per_unit)]
     lines = [f"* circuitnet sample set: {circuit.topology}, {len(x)} samples",
              *netlist_lines(circuit, input_elements=sources, temperature_c=temperature_c),
              *([] if save_all else save_lines(circuit, extra_nodes)),
              f".dc V{INDEX_NODE} 0 {len(x) - 1} 1", ".end"]
     return "\n".join(lines) + "\n"
+
+
+def sample_input_sources(circuit: Circuit, volts: np.ndarray) -> list[Element]:
+    """The sample set's inputs: each a B source ``pwl(v(sample_index), 0, v_0, 1, v_1, ...)``
+    over the rows of volts, shape (n, n_inputs)."""
+    sources = []
+    for k in range(circuit.n_inputs):
+        node = nodes.input_node(k)
+        pairs = ", ".join(f"{i}, {v:.17g}" for i, v in enumerate(volts[:, k]))
+        sources.append(Element(f"B{node}", (node, "0"), f"V = pwl(v({INDEX_NODE}), {pairs})", "source"))
+    return sources
+
+
+def sample_set_elements(circuit: Circuit) -> list[Element]:
+    """The circuit's elements as a sample-set netlist has them: its inputs are B sources, whose
+    branch currents the power figures read (their pwl values do not matter there)."""
+    return circuit_elements(circuit, sample_input_sources(circuit, np.zeros((1, circuit.n_inputs))))
 
 
 class SpiceBackend:
@@ -138,7 +151,7 @@ class SpiceBackend:
         inside = circuit_inputs(circuit, x)
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
         voltages = {name: values for name, values in vectors.items() if "#" not in name}
-        elements = circuit_elements(circuit)
+        elements = sample_set_elements(circuit)
         found = violations(circuit, elements, voltages, x, limits)
         power = static_power(circuit, vectors, len(x), elements)["total"]
         return in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x), found, power

@@ -16,7 +16,8 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
     ``opamps`` (all op-amp outputs together), ``total`` delivered, and dissipated in the
     ``resistors`` and the ``diodes``. Each diode's current comes from Kirchhoff's current law
     at whichever of its terminals only resistors otherwise touch, so delivered = dissipated is
-    a check, not an identity. elements: the circuit's (default: ``circuit_elements``)."""
+    a check, not an identity. elements: those of the netlist that was simulated (default: the
+    circuit's own, ``circuit_elements``, with DC input sources)."""
     volts = {name: values for name, values in vectors.items() if "#" not in name}
     volts["0"] = np.zeros(n)
     elements = circuit_elements(circuit) if elements is None else elements  # nodes in lower case, as ngspice's
@@ -47,7 +48,7 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
     for element in elements:
         a, b = (node.lower() for node in element.nodes[:2])
         if element.part in ("source", "opamp"):
-            power = -(volts[a] - volts[b]) * _branch_current(vectors, element.name)
+            power = -(volts[a] - volts[b]) * vectors[f"{element.name.lower()}#branch"]
             if element.part == "source":
                 delivered[element.name] = power
             else:
@@ -58,12 +59,3 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
             in_diodes += (volts[a] - volts[b]) * sign * out_of[node]
     return {"delivered": delivered, "opamps": opamps, "total": sum(delivered.values()) + opamps,
             "resistors": in_resistors, "diodes": in_diodes}
-
-
-def _branch_current(vectors: dict[str, np.ndarray], name: str) -> np.ndarray:
-    """A source's branch current. A sample-set netlist (``backend.samples_netlist``) drives
-    each input with a B source on the same nodes, ``Bx1`` where the circuit has ``Vx1``."""
-    key = f"{name.lower()}#branch"
-    if key not in vectors and name[:1].lower() == "v":
-        key = f"b{name[1:].lower()}#branch"
-    return vectors[key]

@@ -26,7 +26,7 @@ from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.dynamics import OpAmpDynamics, as_dynamics
-from ...model.elements import Element, lines, number
+from ...model.elements import Element, elements, lines, number
 from ...topologies import get_topology, read_back
 from ..result import circuit_inputs
 from .backend import SpiceBackend, output_nodes, reported_nodes
@@ -94,14 +94,17 @@ def step_sources(circuit: Circuit, x: np.ndarray, step_time: float, rise_time: f
     return sources
 
 
-def transient_lines(circuit: Circuit, x: np.ndarray, dynamics: OpAmpDynamics, step_time: float, rise_time: float,
-                    temperature_c: float = 27.0) -> list[str]:
-    """The circuit with its step sources and macro-model op-amps, and the .tran card (no .end)."""
-    entries = get_topology(circuit.topology).netlist(circuit, None, step_sources(circuit, x, step_time, rise_time),
-                                                      temperature_c)
-    stop = len(x) * step_time
-    return [*lines(dynamics.macro_netlist(entries)),
-            f".tran {number(step_time / POINTS_PER_STEP)} {number(stop)} 0 {number(step_time / POINTS_PER_STEP)}"]
+def transient_entries(circuit: Circuit, x: np.ndarray, dynamics: OpAmpDynamics, step_time: float,
+                      rise_time: float, temperature_c: float = 27.0) -> list:
+    """The circuit with its step sources and macro-model op-amps: elements, comments, directives."""
+    sources = step_sources(circuit, x, step_time, rise_time)
+    return dynamics.macro_netlist(get_topology(circuit.topology).netlist(circuit, None, sources, temperature_c))
+
+
+def tran_card(step_time: float, n_steps: int) -> str:
+    """``.tran`` over every step, with the largest time step step_time / POINTS_PER_STEP."""
+    resolution = number(step_time / POINTS_PER_STEP)
+    return f".tran {resolution} {number(n_steps * step_time)} 0 {resolution}"
 
 
 def check_steps(circuit: Circuit, x, step_time: float, rise_time: float, settle: float) -> np.ndarray:
@@ -124,8 +127,9 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     spice = spice or SpiceBackend()
     dynamics = as_dynamics(dynamics)
     x = check_steps(circuit, x, step_time, rise_time, settle)
-    netlist = "\n".join([f"* circuitnet transient: {len(x)} steps", *transient_lines(
-        circuit, x, dynamics, step_time, rise_time, temperature_c), ".end"]) + "\n"
+    entries = transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)
+    netlist = "\n".join([f"* circuitnet transient: {len(x)} steps", *lines(entries), tran_card(step_time, len(x)),
+                          ".end"]) + "\n"
     vectors = spice.pool.run(netlist)
     if "time" not in vectors:
         raise SimulationError("ngspice returned no time vector for the transient run")
@@ -134,23 +138,13 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     outputs, hidden = output_nodes(circuit), reported_nodes(circuit)
     dc_volts = {name: dc.y_volts[:, j] for j, name in enumerate(outputs)}
     dc_volts.update({name: dc.nodes[name] for name in hidden})
-    power = static_power(circuit, macro_power_vectors(vectors), len(time))["total"]
+    power = static_power(circuit, vectors, len(time), elements(entries))["total"]
     steps, summary = measure_steps(time, {name: vectors[name] for name in outputs + hidden}, outputs, dc_volts, power,
                                    x, step_time, settle)
     return TransientResult(time, np.column_stack([vectors[nodes.input_node(k)] for k in range(circuit.n_inputs)]),
                            np.column_stack([vectors[name] for name in outputs]),
                            {name: vectors[name] for name in hidden}, power, x, step_time, rise_time, settle, dynamics,
                            {name: values.tolist() for name, values in dc_volts.items()}, steps, summary)
-
-
-def macro_power_vectors(vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The vectors with each rail-clamped macro-model buffer's current under its op-amp's
-    name (``bl1n1_a#branch`` serves ``El1n1_a``), so ``static_power`` finds every op-amp."""
-    renamed = dict(vectors)
-    for name, values in vectors.items():
-        if name.startswith("b") and name.endswith("#branch") and f"e{name[1:]}" not in vectors:
-            renamed[f"e{name[1:]}"] = values
-    return renamed
 
 
 def settling_time(time: np.ndarray, values: np.ndarray, final: float, band: float, start: float,
@@ -222,6 +216,7 @@ def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_ti
         f"* op-amps: {dynamics.name}, single-pole macro-model, GBW {dynamics.gbw_hz:g} Hz, slew "
         f"{dynamics.slew_v_per_us:g} V/us ({dynamics.source})",
         f"* run: ngspice -b THIS_FILE  -> writes {data_file}: time, then {' '.join(columns)}",
-        *transient_lines(circuit, x, dynamics, step_time, rise_time, temperature_c),
+        *lines(transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)),
+        tran_card(step_time, len(x)),
         ".control", "set wr_singlescale", "set wr_vecnames", "set numdgt=15", "run",
         f"wrdata {data_file} {' '.join(columns)}", "quit 0", ".endc", ".end"]) + "\n"
