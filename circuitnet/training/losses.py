@@ -43,23 +43,28 @@ class SoftmaxCrossEntropy:
 
     def probabilities(self, prediction: np.ndarray) -> np.ndarray:
         """softmax over the scaled outputs, shape (n, n_classes); stable for large scores."""
+        shifted, log_sum = self._log_softmax_parts(prediction)
+        return np.exp(shifted - log_sum[:, None])
+
+    def _log_softmax_parts(self, prediction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(shifted logits (n, n_classes), log of their exp-sum (n,)): log p = shifted - log_sum."""
         logits = self.gain * prediction
-        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return exp / exp.sum(axis=1, keepdims=True)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        return shifted, np.log(np.exp(shifted).sum(axis=1))
 
     def value_and_cotangent(self, prediction: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
         index = target[:, 0].astype(np.int64)
         rows = np.arange(len(index))
-        logits = self.gain * prediction
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_sum = np.log(np.exp(shifted).sum(axis=1))
+        shifted, log_sum = self._log_softmax_parts(prediction)
         value = float(np.mean(log_sum - shifted[rows, index]))
         cotangent = np.exp(shifted - log_sum[:, None])
         cotangent[rows, index] -= 1.0
         return value, cotangent * (self.gain / len(index))
 
     def value(self, prediction: np.ndarray, target: np.ndarray) -> float:
-        return self.value_and_cotangent(prediction, target)[0]
+        index = target[:, 0].astype(np.int64)
+        shifted, log_sum = self._log_softmax_parts(prediction)
+        return float(np.mean(log_sum - shifted[np.arange(len(index)), index]))
 
 
 def accuracy(prediction: np.ndarray, target: np.ndarray) -> float:
