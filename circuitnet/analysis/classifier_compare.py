@@ -57,10 +57,11 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     numbers = {"topology": circuit.topology, "hidden": list(circuit.hidden_sizes), "test_samples": int(len(x)),
                "classes": n_classes}
     accuracy_at, power, violations, nominal = [], None, [], None
-    for t in sorted({float(t) for t in temperatures} | {27.0}):
+    asked = {float(t) for t in temperatures}
+    for t in sorted(asked | {27.0}):  # 27 C always: the nominal circuit's confusion matrix and power
         run = simulate_sharded(circuit, x, t, executor)
         predicted = np.argmax(run.y, axis=1)
-        if t in [float(v) for v in temperatures]:
+        if t in asked:
             accuracy_at.append({"temperature_c": t, "accuracy": float(np.mean(predicted == truth))})
             violations += [{"temperature_c": t, **v.to_dict()} for v in run.violations]
         if t == 27.0:

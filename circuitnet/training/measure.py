@@ -55,7 +55,8 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
     n_classes = circuit.n_outputs
     truth = split.y_test[:, 0].astype(np.int64)
     run = simulate_sharded(board.apply(circuit), split.x_test, board.temperature_c, executor, progress)
-    outputs = {"spice": run.y, "surrogate": SurrogateBackend().simulate(circuit, split.x_test).y,
+    surrogate = SurrogateBackend()
+    outputs = {"spice": run.y, "surrogate": surrogate.simulate(circuit, split.x_test).y,
                "ideal": IdealBackend().simulate(circuit, split.x_test).y}
     predicted = {name: np.argmax(y, axis=1) for name, y in outputs.items()}
     confusion = confusion_matrix(truth, predicted["spice"], n_classes)
@@ -71,7 +72,6 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
         "spice_chunks": run.chunks,
         "static_power_per_inference_w": power_summary(run.power_w),
     })
-    surrogate = SurrogateBackend()
     for name in ("train", "val"):
         x, y = split.parts()[name]
         figures[f"{name}_accuracy_surrogate"] = accuracy(surrogate.simulate(circuit, x).y, y)

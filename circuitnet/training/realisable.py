@@ -27,7 +27,7 @@ class RowRatioProjection:
     def __call__(self, params: list) -> list:
         projected = []
         for weights, biases in zip(params[0::2], params[1::2]):
-            rows = np.concatenate([np.abs(weights), np.abs(biases)[:, None]], axis=1)
+            rows = _magnitudes(weights, biases)
             floor = rows.max(axis=1, keepdims=True) / self.ratio
             keep = rows >= floor
             projected += [np.where(keep[:, :-1], weights, 0.0), np.where(keep[:, -1], biases, 0.0)]
@@ -36,11 +36,16 @@ class RowRatioProjection:
     def holds(self, params: list) -> bool:
         """Whether every row's nonzero entries span at most ``ratio`` (true after __call__)."""
         for weights, biases in zip(params[0::2], params[1::2]):
-            rows = np.concatenate([np.abs(weights), np.abs(biases)[:, None]], axis=1)
+            rows = _magnitudes(weights, biases)
             smallest = np.where(rows > 0, rows, np.inf).min(axis=1)
             if np.any(rows.max(axis=1) > self.ratio * smallest * (1 + 1e-12)):
                 return False
         return True
+
+
+def _magnitudes(weights: np.ndarray, biases: np.ndarray) -> np.ndarray:
+    """|[weights | bias]| of each summer, shape (n_out, n_in + 1)."""
+    return np.concatenate([np.abs(weights), np.abs(biases)[:, None]], axis=1)
 
 
 def zero_weights(network) -> int:
