@@ -1,7 +1,8 @@
 # make demo: install everything (ngspice, a virtualenv, circuitnet) and run the example.
 # make test: install everything and run the whole test suite.
 # Works on a fresh Debian/Ubuntu machine with only Python: ngspice and libngspice0 come
-# from apt-get (through sudo when not root), the Python packages from PyPI into .venv.
+# from apt-get (through sudo when not root; on Debian 12 from bookworm-backports, for the KLU
+# solver: see .ci/install-ngspice), the Python packages from PyPI into .venv.
 
 PYTHON ?= python3
 VENV := .venv
@@ -41,11 +42,7 @@ figures: $(BIN)/.installed
 	cp examples/figures/transient/bandwidth.png examples/figures/transient-bandwidth.png
 
 system-deps:
-	@if ! command -v ngspice >/dev/null 2>&1 || \
-	    ! $(PYTHON) -c "import ctypes; ctypes.CDLL('libngspice.so.0')" >/dev/null 2>&1; then \
-	  echo "installing ngspice and libngspice0 with apt-get"; \
-	  $(SUDO) apt-get update -qq && $(APT_INSTALL) ngspice libngspice0; \
-	fi
+	@.ci/install-ngspice
 	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1; then \
 	  echo "installing python3-venv with apt-get"; \
 	  $(SUDO) apt-get update -qq && $(APT_INSTALL) python3-venv; \

@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from .data_record import DataRecord
 from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
 from .scaling import DataScaling
@@ -98,6 +99,8 @@ class Circuit:
     resistor_range: (min, max) ohms that every resistor must lie in.
     data_scaling: how the user's data maps onto the circuit's units (see ``scaling``); None:
         data units are circuit units.
+    data_record: what the circuit was trained on (column names, class labels, input ranges;
+        see ``data_record``); None for a circuit made from a network directly.
     """
 
     topology: str
@@ -110,6 +113,7 @@ class Circuit:
     r_inverter: float
     resistor_range: tuple[float, float]
     data_scaling: DataScaling | None = None
+    data_record: DataRecord | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))

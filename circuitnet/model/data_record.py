@@ -1,0 +1,57 @@
+"""What a circuit was trained on, in the user's own terms: column names, class labels and the
+range each input covered.
+
+Pure data. ``fit`` makes one from the training table and stores it with the circuit (model
+file key ``data``); ``simulate`` maps a CSV's columns by ``input_names``, ``compare``,
+``export`` and ``simulate --x`` sweep ``input_low..input_high`` by default, and plots and
+reports name the columns and classes instead of "x1" or "output 3".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import frozen_array
+
+
+@dataclass(frozen=True)
+class DataRecord:
+    """input_names: one per circuit input, in input order.
+    output_names: one per circuit output (a regressor's target columns; a classifier's
+        outputs are its classes, named as ``class_labels``).
+    input_low, input_high: shape (n_inputs,), data units: the smallest and largest value of
+        each input in the training split (finite, low <= high).
+    class_labels: a classifier's labels as text, one per output in output order; None for a
+        regressor.
+    """
+
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    input_low: np.ndarray
+    input_high: np.ndarray
+    class_labels: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "input_names", tuple(str(name) for name in self.input_names))
+        object.__setattr__(self, "output_names", tuple(str(name) for name in self.output_names))
+        if self.class_labels is not None:
+            object.__setattr__(self, "class_labels", tuple(str(label) for label in self.class_labels))
+        low = np.asarray(self.input_low, dtype=float).reshape(-1)
+        high = np.asarray(self.input_high, dtype=float).reshape(-1)
+        if low.shape != (len(self.input_names),) or high.shape != low.shape:
+            raise ValueError(f"input_low and input_high need one value per input ({len(self.input_names)}); "
+                             f"got {low.size} and {high.size}")
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(low <= high)):
+            raise ValueError(f"input ranges must be finite with low <= high; got {low.tolist()} .. {high.tolist()}")
+        object.__setattr__(self, "input_low", frozen_array(low))
+        object.__setattr__(self, "input_high", frozen_array(high))
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.class_labels is not None
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.input_names)
