@@ -102,3 +102,81 @@ def test_header_says_what_the_netlist_is():
     assert text.rstrip().endswith(".end") and "quit 0" in text
     for node in (" x1 ", " x1_inv ", " l1n3_s ", " l1n3_h ", " y "):
         assert node in text
+
+
+def wide_circuit(n_inputs: int, seed: int = 22):
+    """A realised random 4-neuron, 3-output diode network on ``n_inputs`` inputs (no training):
+    weights of magnitude 0.3 / sqrt(n_inputs) .. 0.9 / sqrt(n_inputs), so that inputs in
+    [-0.5, 0.5] keep every op-amp output within a few volts."""
+    from circuitnet import ReLUNet
+    rng = np.random.default_rng(seed)
+
+    def signed(shape, low, high):
+        return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+    scale = 1 / np.sqrt(n_inputs)
+    net = ReLUNet.from_arrays([(signed((4, n_inputs), 0.3 * scale, 0.9 * scale), signed(4, 0.05, 0.2)),
+                               (signed((3, 4), 0.3, 1.0), [0.1, 0.2, -0.1])])
+    return realise(net, "diode"), rng.uniform(-0.5, 0.5, (2, n_inputs))
+
+
+def exported_outputs(cir: Path, n_outputs: int) -> tuple[np.ndarray, dict]:
+    """Stock `ngspice -b` on an exported netlist, in a folder of its own: its outputs in data
+    units (rows, n_outputs), and every column it wrote."""
+    workdir = cir.parent / "run"
+    workdir.mkdir()
+    done = run_stock_ngspice(cir, workdir)
+    assert done.returncode == 0 and "error" not in (done.stdout + done.stderr).lower(), done.stdout + done.stderr
+    data = read_wrdata((workdir / cir.with_suffix(".dat").name).read_text())
+    return np.column_stack([data[f"y{k + 1}_units"] for k in range(n_outputs)]), data
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("n_inputs", [64, 784])
+def test_a_wide_models_operating_point_netlist_runs_in_stock_ngspice_and_agrees_with_simulate(n_inputs, tmp_path,
+                                                                                               spice):
+    """Issue #22, 3: the header's arrays wrapped onto lines without '*', and ngspice refused
+    the netlist ("unknown device type"). The writer fit uses for a classifier's circuit.cir."""
+    circuit, x = wide_circuit(n_inputs)
+    cir = tmp_path / "circuit.cir"
+    cir.write_text(netlist_text(circuit, inputs=x[0], data_file="circuit.dat"))
+    y, data = exported_outputs(cir, 3)
+    np.testing.assert_allclose(data[f"x{n_inputs}_units"], x[0, -1], atol=1e-12)
+    np.testing.assert_allclose(y, spice.simulate(circuit, x[:1]).y, atol=1e-6)
+    assert spice.violations(circuit, x[:1]) == []  # a circuit that could be built
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("flags", [["--op"], ["--sweep", "-0.5:0.5:3"]])
+def test_the_export_command_of_a_64_input_model_runs_in_stock_ngspice(flags, tmp_path, spice):
+    from circuitnet.formats import modelfile
+    from circuitnet.interface.cli import main
+    circuit, _ = wide_circuit(64)
+    model = modelfile.save(circuit, tmp_path / "model.json")
+    assert main(["export", str(model), "-o", str(tmp_path / "export.cir"), *flags]) == 0
+    y, data = exported_outputs(tmp_path / "export.cir", 3)
+    x = np.zeros((len(y), 64))
+    x[:, 0] = data["x1_units"]
+    np.testing.assert_allclose(x[:, 0], [0.0] if flags == ["--op"] else [-0.5, 0.0, 0.5], atol=1e-12)
+    np.testing.assert_allclose(y, spice.simulate(circuit, x).y, atol=1e-6)
+
+
+@pytest.mark.ngspice
+def test_the_transient_export_of_a_64_input_model_runs_in_stock_ngspice(tmp_path, spice):
+    """Two input steps; at the end of each the outputs have settled to the DC answer. The
+    model's folder has a line break in its name: the header's command stays one comment."""
+    from circuitnet.formats import modelfile
+    from circuitnet.interface.cli import main
+    circuit, x = wide_circuit(64)
+    model = modelfile.save(circuit, tmp_path / "wide\nmodels" / "model.json")
+    steps = tmp_path / "steps.csv"
+    steps.write_text(",".join(f"x{k + 1}" for k in range(64)) + "\n"
+                     + "".join(",".join(f"{v:.17g}" for v in row) + "\n" for row in x))
+    assert main(["export", str(model), "-o", str(tmp_path / "tran.cir"), "--tran", "--inputs", str(steps),
+                 "--step-time", "40e-6"]) == 0
+    assert "* made by: circuitnet export " in (tmp_path / "tran.cir").read_text()
+    (tmp_path / "run").mkdir()
+    done = run_stock_ngspice(tmp_path / "tran.cir", tmp_path / "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = read_wrdata((tmp_path / "run" / "tran.dat").read_text())
+    ends = [np.interp((i + 1) * 40e-6, data["time"], data["v(y2)"]) for i in range(len(x))]
+    np.testing.assert_allclose(ends, spice.simulate(circuit, x).y_volts[:, 1], atol=1e-4)

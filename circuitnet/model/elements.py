@@ -11,6 +11,8 @@ from typing import Iterator, NamedTuple, Union
 
 import numpy as np
 
+from .comments import comment_lines
+
 PARTS = ("resistor", "diode", "opamp", "source")
 
 
@@ -52,8 +54,17 @@ NetlistEntry = Union[Element, str]
 
 
 def lines(entries: list[NetlistEntry]) -> list[str]:
-    """The netlist text lines of a list of elements, comments and directives."""
-    return [entry if type(entry) is str else entry.line() for entry in entries]
+    """The netlist text lines of a list of elements, comments and directives. A comment entry
+    can become several lines (``comments.comment_lines``: long or multi-line text stays comment)."""
+    found: list[str] = []
+    for entry in entries:
+        if type(entry) is not str:
+            found.append(entry.line())
+        elif entry.startswith("*"):
+            found += comment_lines(entry)
+        else:
+            found.append(entry)
+    return found
 
 
 def elements(entries: list[NetlistEntry]) -> list[Element]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ...model import nodes
 from ...model.circuit import Circuit
+from ...model.comments import array_text, comment_lines, header_lines
 from ...model.sweep import Sweep
 from ...topologies import netlist_lines, read_back
 
@@ -43,7 +44,8 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     if sweep is not None:
         source = "V" + nodes.input_node(0)
         start, stop, step, _ = circuit_sweep(circuit, sweep, inputs)
-        lines.append(f"* sweep of x1 from {sweep.start:g} to {sweep.stop:g} data units, {sweep.n} points, in volts")
+        lines += comment_lines(f"sweep of x1 from {sweep.start:g} to {sweep.stop:g} data units, {sweep.n} points, "
+                               "in volts")
         lines.append(f".dc {source} {start * s:.17g} {stop * s:.17g} {step * s:.17g}")
     else:
         lines.append(".op")
@@ -92,35 +94,35 @@ def _in_data_units(circuit: Circuit, node: str) -> str:
 
 
 def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file: str, command: str) -> list[str]:
+    """The header's comment lines: what the circuit is, how it was made and how to run it
+    (``header_lines``: arrays and paths can make text of any length, and it stays comment)."""
     net = read_back(circuit)
     hidden = ", ".join(str(h) for h in circuit.hidden_sizes) or "none"
     analysis = (f".dc sweep of x1 over {sweep} (START:STOP:N, data units)" if sweep is not None
                 else "operating point")
-    held = "" if circuit.n_inputs == 1 else f"; other inputs held at {np.array2string(inputs[1:], separator=', ')}"
-    lines = [
-        f"* circuitnet netlist: {circuit.topology} topology, {circuit.n_inputs} input(s), hidden layers [{hidden}], "
-        f"{circuit.n_outputs} output(s)",
-        f"* made by: {command}",
-        f"* scaling: {circuit.volts_per_unit:g} V per data unit (inputs, activations, outputs); "
+    held = "" if circuit.n_inputs == 1 else f"; other inputs held at {array_text(inputs[1:])}"
+    title = (f"circuitnet netlist: {circuit.topology} topology, {circuit.n_inputs} input(s), hidden layers "
+             f"[{hidden}], {circuit.n_outputs} output(s)")
+    texts = [
+        f"scaling: {circuit.volts_per_unit:g} V per data unit (inputs, activations, outputs); "
         f"v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases v_on = {circuit.v_on:.6g} V",
-        f"* devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
+        f"devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
         + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V" if circuit.opamp.kind == "rail_limited" else ""),
-        "* ideal network (data units), read back from the component values; hidden layers use ReLU:",
     ]
     if circuit.data_scaling is not None:
-        lines[-1:-1] = ["* data scaling (fit chose it: the data reach beyond the circuit's window); the network "
-                        "below is in circuit units, and these give the data units:"]
-        lines[-1:-1] = [f"*   {line}" for line in circuit.data_scaling.describe()]
+        texts.append("data scaling (fit chose it: the data reach beyond the circuit's window); the network "
+                     "below is in circuit units, and these give the data units:")
+        texts += [f"*   {line}" for line in circuit.data_scaling.describe()]
+    texts.append("ideal network (data units), read back from the component values; hidden layers use ReLU:")
     for index, layer in enumerate(net.layers):
         kind = "hidden" if index < len(net.layers) - 1 else "output"
-        weights = np.array2string(layer.weights, separator=", ", precision=6, max_line_width=10**6).replace("\n", "")
-        biases = np.array2string(layer.biases, separator=", ", precision=6, max_line_width=10**6)
-        lines.append(f"*   layer {index + 1} ({kind}): weights {weights} biases {biases}")
-    lines += [
-        f"* analysis: {analysis}{held}",
-        f"* run: ngspice -b THIS_FILE  -> writes {data_file}: the sweep in volts, then "
+        texts.append(f"*   layer {index + 1} ({kind}): weights {array_text(layer.weights)} "
+                     f"biases {array_text(layer.biases)}")
+    texts += [
+        f"analysis: {analysis}{held}",
+        f"run: ngspice -b THIS_FILE  -> writes {data_file}: the sweep in volts, then "
         f"{' '.join(result_columns(circuit))}",
-        "* nodes: x1.. inputs, x1_inv inverted rails, lLnJ_sum/_a/_s/_o/_h neuron J of layer L "
+        "nodes: x1.. inputs, x1_inv inverted rails, lLnJ_sum/_a/_s/_o/_h neuron J of layer L "
         "(summer junction, pre-activation, passive node, superdiode op-amp, rectifier output), y output (volts)",
     ]
-    return lines
+    return header_lines(title, command, texts)

@@ -25,6 +25,7 @@ import numpy as np
 from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
+from ...model.comments import header_lines
 from ...model.dynamics import OpAmpDynamics, as_dynamics
 from ...model.elements import Element, elements, lines, number
 from ...topologies import get_topology, read_back
@@ -209,13 +210,15 @@ def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_ti
     dynamics = as_dynamics(dynamics)
     columns = [f"v({nodes.input_node(k)})" for k in range(circuit.n_inputs)] + [f"v({name})" for name in
                                                                                  output_nodes(circuit)]
-    return "\n".join([
-        f"* circuitnet transient netlist: {circuit.topology} topology, {len(x)} input steps of {step_time:g} s "
-        f"(rise {rise_time:g} s)",
-        f"* made by: {command}",
-        f"* op-amps: {dynamics.name}, single-pole macro-model, GBW {dynamics.gbw_hz:g} Hz, slew "
+    title = (f"circuitnet transient netlist: {circuit.topology} topology, {len(x)} input steps of {step_time:g} s "
+             f"(rise {rise_time:g} s)")
+    header = header_lines(title, command, [
+        f"op-amps: {dynamics.name}, single-pole macro-model, GBW {dynamics.gbw_hz:g} Hz, slew "
         f"{dynamics.slew_v_per_us:g} V/us ({dynamics.source})",
-        f"* run: ngspice -b THIS_FILE  -> writes {data_file}: time, then {' '.join(columns)}",
+        f"run: ngspice -b THIS_FILE  -> writes {data_file}: time, then {' '.join(columns)}",
+    ])
+    return "\n".join([
+        *header,
         *lines(transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)),
         tran_card(step_time, len(x)),
         ".control", "set wr_singlescale", "set wr_vecnames", "set numdgt=15", "run",
