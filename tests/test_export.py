@@ -51,12 +51,39 @@ def test_each_netlist_runs_in_stock_ngspice(name, tmp_path):
     done = run_stock_ngspice(NETLISTS / f"{name}.cir", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     data = read_wrdata((tmp_path / f"{name}.dat").read_text())
-    assert len(data["y_units"]) == 201
+    circuit = load_model(NETLISTS / f"{name}.json")
+    y = output_columns(data, circuit.n_outputs)
+    assert y.shape == (201, circuit.n_outputs)
     np.testing.assert_allclose(data["x1_units"], np.linspace(-1, 1, 201), atol=1e-12)
     # the model file beside it describes the same circuit
-    circuit = load_model(NETLISTS / f"{name}.json")
     ideal = read_back(circuit).forward(np.column_stack([data["x1_units"]] + [np.zeros(201)] * (circuit.n_inputs - 1)))
-    assert np.max(np.abs(data["y_units"] - ideal[:, 0])) < 0.25  # the diode knees, nothing worse
+    assert np.max(np.abs(y - ideal)) < 0.25  # the diode knees, nothing worse
+
+
+def output_columns(data: dict, n_outputs: int) -> np.ndarray:
+    """The outputs in data units, (rows, n_outputs), from a netlist's wrdata columns."""
+    names = ["y_units"] if n_outputs == 1 else [f"y{k + 1}_units" for k in range(n_outputs)]
+    return np.column_stack([data[name] for name in names])
+
+
+@pytest.mark.ngspice
+def test_the_golden_classifier_picks_the_ideal_networks_class_in_stock_ngspice(tmp_path, spice):
+    """Wherever the ideal network's best class leads by 0.1 (more than the diode knees move an
+    output), stock ngspice picks the same class; its outputs equal simulate's."""
+    from circuitnet.interface.catalogue import THREE_CLASS_LABELS, three_classes
+    done = run_stock_ngspice(NETLISTS / "three_class_diode.cir", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    circuit = load_model(NETLISTS / "three_class_diode.json")
+    y = output_columns(read_wrdata((tmp_path / "three_class_diode.dat").read_text()), 3)
+    x = np.zeros((201, 4))
+    x[:, 0] = np.linspace(-1, 1, 201)
+    ideal = three_classes().forward(x)
+    ranked = np.sort(ideal, axis=1)
+    clear = ranked[:, -1] - ranked[:, -2] >= 0.1
+    assert clear.sum() > 150
+    np.testing.assert_array_equal(y.argmax(axis=1)[clear], ideal.argmax(axis=1)[clear])
+    assert {THREE_CLASS_LABELS[k] for k in y.argmax(axis=1)} == {"low", "middle", "high"}
+    np.testing.assert_allclose(y, spice.simulate(circuit, x).y, atol=1e-6)
 
 
 @pytest.mark.ngspice
@@ -127,7 +154,7 @@ def exported_outputs(cir: Path, n_outputs: int) -> tuple[np.ndarray, dict]:
     done = run_stock_ngspice(cir, workdir)
     assert done.returncode == 0 and "error" not in (done.stdout + done.stderr).lower(), done.stdout + done.stderr
     data = read_wrdata((workdir / cir.with_suffix(".dat").name).read_text())
-    return np.column_stack([data[f"y{k + 1}_units"] for k in range(n_outputs)]), data
+    return output_columns(data, n_outputs), data
 
 
 @pytest.mark.ngspice

@@ -8,12 +8,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from ..backends.spice.netlist import netlist_text
 from ..formats import modelfile
+from ..model.data_record import DataRecord
 from ..model.network import ReLUNet
 from ..model.sweep import Sweep
 from ..topologies import TOPOLOGIES, realise
@@ -41,6 +43,38 @@ def two_inputs() -> ReLUNet:
     return ReLUNet.from_arrays([(weights, [0.1, -0.2, 0.0, 0.3]), ([[0.7, -0.5, 0.9, 0.4]], [0.0])])
 
 
+def three_classes() -> ReLUNet:
+    """A classifier of four inputs into three classes (the largest output wins), six neurons.
+
+    Along x1 with the other inputs at 0 the class goes low (x1 below -0.4), middle, high
+    (x1 above 0.5); x2..x4 move the boundaries (over [-1, 1]^4: 37 % low, 42 % middle,
+    21 % high). Written by hand, not trained, so the golden netlist is the same on every
+    machine.
+    """
+    weights = [[1.0, 0.0, 0.5, 0.0],    # x1 large (x3 helps): "high"
+               [-1.0, 0.0, 0.0, -0.5],  # x1 small (x4 helps): "low"
+               [0.0, 1.0, -1.0, 0.0],
+               [0.0, -0.6, 0.0, 0.8],
+               [1.0, -1.0, 0.0, 0.0],
+               [0.3, 0.3, 0.3, 0.3]]
+    biases = [-0.3, -0.3, 0.1, 0.0, 0.2, 0.1]
+    scores = [[-0.5, 1.0, 0.0, 0.4, 0.0, -0.2],   # low
+              [-0.6, -0.6, 0.2, 0.0, 0.0, 0.5],   # middle
+              [1.0, -0.5, 0.0, -0.3, 0.1, 0.0]]   # high
+    return ReLUNet.from_arrays([(weights, biases), (scores, [0.1, 0.25, 0.0])])
+
+
+THREE_CLASS_LABELS = ("low", "middle", "high")  # the classes of three_classes(), in output order
+
+
+def records() -> dict[str, DataRecord]:
+    """Example name -> what its circuit stands for, for the examples that are classifiers: the
+    model file keeps it (its ``data`` key) where the model file format has one."""
+    inputs = tuple(f"x{k + 1}" for k in range(4))
+    return {"three_class_diode": DataRecord(inputs, THREE_CLASS_LABELS, -np.ones(4), np.ones(4),
+                                            THREE_CLASS_LABELS)}
+
+
 def examples() -> dict[str, tuple[ReLUNet, str]]:
     """Example name -> (network, topology)."""
     found = {}
@@ -48,6 +82,7 @@ def examples() -> dict[str, tuple[ReLUNet, str]]:
         found[f"elbow_{topology}"] = (elbow(), topology)
         found[f"eight_{topology}"] = (eight_elbows(), topology)
     found["two_input_diode"] = (two_inputs(), "diode")
+    found["three_class_diode"] = (three_classes(), "diode")
     return found
 
 
@@ -55,8 +90,9 @@ def write_examples(folder: str | Path) -> list[Path]:
     """Write every example's model file and netlist into ``folder``; returns the paths written."""
     folder = Path(folder)
     written = []
+    described = records()
     for name, (net, topology) in examples().items():
-        circuit = realise(net, topology)
+        circuit = replace(realise(net, topology), data_record=described.get(name))
         written.append(modelfile.save(circuit, folder / f"{name}.json"))
         command = f"circuitnet export netlists/{name}.json -o netlists/{name}.cir --sweep {SWEEP}"
         text = netlist_text(circuit, sweep=SWEEP, data_file=f"{name}.dat", command=command)
