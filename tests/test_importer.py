@@ -42,6 +42,16 @@ HOSTILE = [
     "S1 a b c d sw",
     "R@ a b 1k",
     ".spiceinit",
+    ".func f(x) {system(1)}",
+    ".func f(x) {x} ; fine\n.func g(y) = `date`",
+    ".func shell(x) {x}",
+    ".func f(x) {v(file)}",
+    ".func f(x) {x}\n.control",
+    ".func f(x {x}",
+    ".func f(x) {(x}",
+    ".func f(x)",
+    ".func f(x) {1} {2}",
+    ".FUNC f(x) {x} .include up.mod",
 ]
 
 
@@ -169,3 +179,73 @@ def test_subcircuits_are_bounded_before_anything_runs():
         parse_netlist(loop)
     with pytest.raises(NetlistImportError, match="subcircuit nope is not defined"):
         parse_netlist("* t\nV1 in 0 1\nX1 in 0 nope\n")
+
+
+SUBCIRCUIT_OUTPUT = """* the rectifier drawn as a subcircuit; the output y is reached only through X1
+.subckt rect in out
+D1 in mid D1N4148
+R1 mid out 1
+R2 out 0 10k
+.ends
+.subckt pair a b
+X2 a b rect
+R3 b gnd 1meg
+.ends
+V1 in 0 DC 0
+X1 in y pair
+.model D1N4148 D(IS=4.352E-9 N=1.906 RS=0.6458 BV=110 IBV=0.0001)
+.end
+"""
+
+
+def test_a_node_reached_only_through_a_subcircuit_is_the_netlists_own():
+    """Issue #22, 8: 'y' connects only through X1; the subcircuits' own nodes are not the
+    netlist's (before: "no node 'y'", and 'mid', 'out', 'a', 'b' listed as its nodes)."""
+    imported = parse_netlist(SUBCIRCUIT_OUTPUT, "sub.cir")
+    assert imported.nodes == {"0", "in", "y"}
+    assert imported.node("y") == "y" and imported.node("IN") == "in"
+
+
+def test_internal_nodes_resolve_by_their_dotted_path_as_ngspice_names_them():
+    imported = parse_netlist(SUBCIRCUIT_OUTPUT, "sub.cir")
+    assert imported.node("x1.x2.mid") == "x1.x2.mid" and imported.node("X1.X2.MID") == "x1.x2.mid"
+    with pytest.raises(NetlistImportError, match=re.escape(
+            "sub.cir: no node 'mid' in the netlist (its nodes: 0, in, y); 'mid' is a node inside subcircuit "
+            "instances, which ngspice names by their path: x1.x2.mid")):
+        imported.node("mid")
+    with pytest.raises(NetlistImportError, match=re.escape(
+            "'x1.x2.out' is port 'out' of subcircuit rect, which ngspice names by the node it is connected to: "
+            "ask for 'y'")):
+        imported.node("x1.x2.out")
+    with pytest.raises(NetlistImportError, match=re.escape("there is no subcircuit instance 'x3' inside x1 "
+                                                           "(instances there: x2)")):
+        imported.node("x1.x3.mid")
+    with pytest.raises(NetlistImportError, match=re.escape("subcircuit rect has no internal node 'nope' "
+                                                           "(its internal nodes: mid)")):
+        imported.node("x1.x2.nope")
+    with pytest.raises(NetlistImportError, match=re.escape("'x1.gnd' is ground (0 V everywhere)")):
+        imported.node("x1.gnd")
+
+
+def test_a_port_connected_to_an_internal_node_is_named_by_that_node():
+    netlist = ("* t\n.subckt leaf p q\nR1 p q 1k\n.ends\n.subckt mid a b\nX1 a inner leaf\nR2 inner b 1k\n.ends\n"
+               "V1 in 0 1\nXtop in 0 mid\n")
+    with pytest.raises(NetlistImportError, match=re.escape("ask for 'xtop.inner'")):
+        parse_netlist(netlist).node("xtop.x1.q")
+
+
+def test_an_instance_with_the_wrong_number_of_nodes_is_refused():
+    netlist = "* t\n.subckt rect in out params: r=1k\nR1 in out {r}\n.ends\nV1 in 0 1\nX1 in rect\n"
+    with pytest.raises(NetlistImportError, match=re.escape(
+            "netlist, line 6: this instance connects 1 node(s) and subcircuit rect has 2 port(s): 'X1 in rect'")):
+        parse_netlist(netlist)
+    assert parse_netlist(netlist.replace("X1 in rect", "X1 in y rect r=2k")).node("y") == "y"
+
+
+@pytest.mark.parametrize("written", [".func soft(x, k) {log(1 + exp(k*x))/k}", ".func soft(x,k) = {log(1 + exp(k*x))/k}",
+                                     ".FUNC soft( x , k ) log(1 + exp(k*x))/k", ".func soft(x, k)={log(1 + exp(k*x))/k}"])
+def test_func_is_accepted_in_every_form_and_re_emitted_in_one(written):
+    netlist = f"* t\n{written}\nV1 in 0 1\nB1 out 0 V={{soft(v(in) - 1, 10)}}\nR1 out 0 1k\n"
+    imported = parse_netlist(netlist)
+    assert imported.lines[0] == ".func soft(x, k) {log(1 + exp(k*x))/k}"
+    assert imported.nodes == {"0", "in", "out"}

@@ -177,12 +177,11 @@ def compare_netlist(text: str, name: str, source: str, output: str, hidden: int 
     from ..topologies.shared_blocks import ACCURACY_OPTIONS
     from ..training.ideal import fit_curve
     imported = parse_netlist(text, name, folder)
-    source_name, output_node = source.lower(), output.lower()
+    source_name = source.lower()
     if source_name not in imported.sources:
         raise NetlistImportError(f"{name}: {source} is not an independent source of the netlist; "
                                  f"its sources: {', '.join(imported.sources) or 'none'}")
-    if output_node not in imported.nodes:
-        raise NetlistImportError(f"{name}: no node {output!r} in the netlist (nodes: {', '.join(sorted(imported.nodes))})")
+    output_node = imported.node(output)  # a top-level node, or x1.mid inside an instance, as ngspice names it
     sweep = sweep or Sweep(0.0, 2.0, 201)
     body = [line for line in imported.lines if line.lower() != ".end"]
     netlist = "\n".join(["* imported by circuitnet", *body, ACCURACY_OPTIONS, f".save {output_node}",

@@ -9,7 +9,7 @@ the file's text.
 
 Allowed: comments (``*`` lines, ``;`` and ``$`` tails), ``+`` continuation lines,
 elements R C D V I E G B X, and ``.subckt`` / ``.ends`` / ``.model`` / ``.param`` /
-``.end``. The first line is the title (SPICE's rule) and is dropped.
+``.func`` / ``.end``. The first line is the title (SPICE's rule) and is dropped.
 
 As engineers write them:
 - Analysis and output cards (``.dc``, ``.tran``, ``.op``, ``.options``, ``.temp``, ``.save``,
@@ -18,6 +18,12 @@ As engineers write them:
 - ``.include FILE`` and ``.lib FILE [SECTION]`` read a file in the netlist's own folder, by
   a relative path that stays inside it (no absolute path, no ``..``, no link out of it).
   That file goes through the same allow-list, with its own name in every error.
+- ``.func NAME(ARG, ...) {EXPRESSION}`` (``=`` and the braces optional) defines a function
+  for B sources and parameters; it is re-emitted in that one form. An expression is
+  arithmetic in ngspice (it runs no command), and it passes the same character allow-list
+  and forbidden words as every other line.
+- Nodes are named as ngspice names them (``netlist_nodes``): the top level's own, and a
+  node inside a subcircuit instance by its dotted path, ``x1.mid``.
 - Before anything runs, subcircuits are bounded: definitions nest at most
   MAX_SUBCKT_DEPTH deep, no subcircuit contains itself, and the expanded circuit has at
   most MAX_EXPANDED_ELEMENTS elements.
@@ -26,10 +32,11 @@ As engineers write them:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import NetlistImportError
+from .netlist_nodes import NodeNames, Scope
 
 MAX_BYTES = 1024 * 1024
 MAX_LINES = 20_000
@@ -37,7 +44,7 @@ MAX_INCLUDE_DEPTH = 8
 MAX_SUBCKT_DEPTH = 8
 MAX_EXPANDED_ELEMENTS = 100_000
 ELEMENTS = set("RCDVIEGBX")
-DOT_COMMANDS = {".subckt", ".ends", ".model", ".param", ".end"}
+DOT_COMMANDS = {".subckt", ".ends", ".model", ".param", ".func", ".end"}
 INCLUDES = {".include", ".inc", ".lib"}
 # analysis and output cards: circuitnet runs its own analysis, so these are dropped, and listed
 SKIPPED_CARDS = {".dc", ".tran", ".op", ".ac", ".options", ".option", ".temp", ".save", ".print", ".plot",
@@ -57,15 +64,29 @@ _PATH = re.compile(r"^[A-Za-z0-9_.\-/]+$")
 class ImportedNetlist:
     """The allowed lines, re-emitted (whitespace normalised), and the independent sources.
 
+    node_names: every node by the name ngspice gives it (``node`` resolves one).
     skipped: each analysis or output card that was dropped, as "NAME, line N: CARD".
     included: the files that ``.include`` / ``.lib`` read, relative to the netlist's folder.
+    name: the netlist's name, for messages.
     """
 
     lines: tuple[str, ...]
     sources: tuple[str, ...]  # names of V and I sources, lowercase
-    nodes: frozenset
+    node_names: NodeNames
     skipped: tuple[str, ...] = ()
     included: tuple[str, ...] = ()
+    name: str = "netlist"
+
+    @property
+    def nodes(self) -> frozenset:
+        """The netlist's own nodes: those of its top level (lowercase)."""
+        return frozenset(self.node_names.top.nodes)
+
+    def node(self, asked: str) -> str:
+        """Node ``asked`` by the name ngspice's vectors give it: a top-level node, or one
+        inside a subcircuit instance by its dotted path (``x1.mid``); NetlistImportError,
+        naming what exists, when there is none."""
+        return self.node_names.resolve(asked, self.name)
 
 
 @dataclass(frozen=True)
@@ -77,6 +98,16 @@ class _Line:
     text: str
 
 
+@dataclass
+class _Level:
+    """The top level or a subcircuit definition, as parsed: its nodes, and its size before
+    expansion (elements of its own, and each instance it places with the line placing it)."""
+
+    scope: Scope
+    elements: int = 0
+    placed: list = field(default_factory=list)  # (subcircuit, _Line, how many nodes it connects)
+
+
 def parse_netlist(text: str | bytes, name: str = "netlist", folder: str | Path | None = None) -> ImportedNetlist:
     """Validate ``text`` against the allow-list; NetlistImportError at the first problem.
 
@@ -86,11 +117,10 @@ def parse_netlist(text: str | bytes, name: str = "netlist", folder: str | Path |
     included: list[str] = []
     root = Path(folder).resolve() if folder is not None else None
     logical = _logical_lines(_decode(text, name), name, root, True, (), included)
-    lines, sources, nodes, skipped = [], [], set(), []
-    depth, ended, opened = 0, False, None
-    subckts: dict[str, list] = {}  # subcircuit -> [element count, names of the subcircuits it places]
-    stack: list[str] = []  # the subcircuits being defined, innermost last
-    top: list = [0, []]
+    lines, sources, skipped = [], [], []
+    top, levels = _Level(Scope()), {}  # levels: subcircuit -> its definition
+    stack: list[tuple[str, _Line]] = []  # the subcircuits being defined (and where), innermost last
+    ended = False
     for entry in logical:
         source, number, line = entry.source, entry.number, entry.text
         body = line.strip()
@@ -108,69 +138,139 @@ def parse_netlist(text: str | bytes, name: str = "netlist", folder: str | Path |
         for word in FORBIDDEN_WORDS:
             if re.search(rf"(?<![a-z0-9_]){re.escape(word)}(?![a-z0-9_])", lowered):
                 _refuse(source, number, line, f"{word!r} is not allowed in an imported netlist")
-        counts = subckts[stack[-1]] if stack else top
+        if head == ".end":
+            ended = source == name  # an included file's own .end ends that file, not the netlist
+            continue
         if head.startswith("."):
-            if head not in DOT_COMMANDS:
-                allowed = sorted(DOT_COMMANDS | INCLUDES)
-                _refuse(source, number, line, f"{tokens[0]} is not allowed; allowed: {', '.join(allowed)} "
-                                              f"(analysis and output cards are skipped)")
-            if head == ".subckt":
-                depth += 1
-                if depth > MAX_SUBCKT_DEPTH:
-                    _refuse(source, number, line, f"subcircuit definitions nest more than {MAX_SUBCKT_DEPTH} deep")
-                opened = entry
-                _check_name(source, number, line, tokens, 1)
-                subckt = tokens[1].lower()
-                if subckt in subckts:
-                    _refuse(source, number, line, f"subcircuit {tokens[1]} is defined twice")
-                subckts[subckt] = [0, []]
-                stack.append(subckt)
-            elif head == ".ends":
-                depth -= 1
-                if depth < 0:
-                    _refuse(source, number, line, ".ends without .subckt")
-                stack.pop()
-            elif head == ".model":
-                _check_name(source, number, line, tokens, 1)
-                if len(tokens) < 3 or not re.match(r"^d(\(|$)", tokens[2].lower()):
-                    _refuse(source, number, line, "only diode models (.model NAME D(...)) are allowed")
-                parameters = " ".join(tokens[2:])[1:].strip().strip("()").replace(",", " ").split()
-                if not all(re.match(r"^[A-Za-z][A-Za-z0-9_]*=[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?[a-z]*$", t, re.I)
-                           for t in parameters):
-                    _refuse(source, number, line, "a .model takes KEY=number parameters only")
-            elif head == ".param":
-                if not re.match(r"^(\s*[A-Za-z_][A-Za-z0-9_]*\s*=\s*[^=\s]+\s*)+$", " ".join(tokens[1:])):
-                    _refuse(source, number, line, ".param takes NAME=value assignments only")
-            elif head == ".end":
-                if source != name:
-                    continue  # an included file's own .end ends that file, not the netlist
-                ended = True
-                continue
-        else:
-            if head[0].upper() not in ELEMENTS:
-                _refuse(source, number, line,
-                        f"element {tokens[0]} is not allowed; allowed elements: {', '.join(sorted(ELEMENTS))}")
-            if not _NAME.match(tokens[0]):
-                _refuse(source, number, line, f"element name {tokens[0]!r} must be letters, digits and _")
-            _check_element(source, number, line, tokens)
-            if head[0] in "vi" and depth == 0:
-                sources.append(head)
-            nodes.update(t.lower() for t in tokens[1:3] if head[0] != "x")
-            if head[0] == "x":
-                placed = [t for t in tokens[1:] if not _ASSIGNMENT.match(t)][-1].lower()
-                counts[1].append((placed, entry))
-            else:
-                counts[0] += 1
+            lines.append(_dot_command(entry, tokens, stack, levels))
+            continue
+        _element(entry, tokens, levels[stack[-1][0]] if stack else top)
+        if head[0] in "vi" and not stack:
+            sources.append(head)
         lines.append(" ".join(tokens))
-    if depth != 0:
+    if stack:
+        opened = stack[-1][1]
         _refuse(opened.source, opened.number, opened.text, "this .subckt is never closed with .ends")
     if not lines:
         raise NetlistImportError(f"{name}: no elements found")
-    expanded = _expanded_count(top, subckts, name)
+    expanded = _expanded_count(top, levels, name)
     if expanded > MAX_EXPANDED_ELEMENTS:
         raise NetlistImportError(f"{name}: its subcircuits expand to {expanded:,} elements, more than an imported "
                                  f"netlist may have ({MAX_EXPANDED_ELEMENTS:,})")
-    return ImportedNetlist(tuple(lines), tuple(sources), frozenset(nodes), tuple(skipped), tuple(included))
+    node_names = NodeNames(top.scope, {subckt: level.scope for subckt, level in levels.items()})
+    return ImportedNetlist(tuple(lines), tuple(sources), node_names, tuple(skipped), tuple(included), name)
+
+
+def _dot_command(entry: _Line, tokens: list[str], stack: list, levels: dict) -> str:
+    """Check an allowed dot command (not ``.end``), track subcircuit definitions, and return
+    the line to emit."""
+    source, number, line = entry.source, entry.number, entry.text
+    head = tokens[0].lower()
+    if head not in DOT_COMMANDS:
+        allowed = sorted(DOT_COMMANDS | INCLUDES)
+        _refuse(source, number, line, f"{tokens[0]} is not allowed; allowed: {', '.join(allowed)} "
+                                      f"(analysis and output cards are skipped)")
+    if head == ".subckt":
+        if len(stack) >= MAX_SUBCKT_DEPTH:
+            _refuse(source, number, line, f"subcircuit definitions nest more than {MAX_SUBCKT_DEPTH} deep")
+        _check_name(source, number, line, tokens, 1)
+        subckt = tokens[1].lower()
+        if subckt in levels:
+            _refuse(source, number, line, f"subcircuit {tokens[1]} is defined twice")
+        ports = tuple(_subckt_ports(entry, tokens))
+        levels[subckt] = _Level(Scope(ports, set(ports)))
+        stack.append((subckt, entry))
+    elif head == ".ends":
+        if not stack:
+            _refuse(source, number, line, ".ends without .subckt")
+        stack.pop()
+    elif head == ".model":
+        _check_model(entry, tokens)
+    elif head == ".param":
+        if not re.match(r"^(\s*[A-Za-z_][A-Za-z0-9_]*\s*=\s*[^=\s]+\s*)+$", " ".join(tokens[1:])):
+            _refuse(source, number, line, ".param takes NAME=value assignments only")
+    elif head == ".func":
+        return _function(entry)
+    return " ".join(tokens)
+
+
+def _subckt_ports(entry: _Line, tokens: list[str]) -> list[str]:
+    """The port nodes of a ``.subckt NAME PORT... [params:] [KEY=VALUE...]`` line, lowercase."""
+    ports = []
+    # the ports end where the parameters start: at "params:" or at the first NAME=, NAME = ...
+    before_parameters = re.split(r"(?:^|\s)params:|[A-Za-z_][A-Za-z0-9_]*\s*=", " ".join(tokens[2:]), maxsplit=1,
+                                 flags=re.IGNORECASE)[0]
+    for token in before_parameters.split():
+        if not _NODE.match(token):
+            _refuse(entry.source, entry.number, entry.text, f"subcircuit port {token!r} must be letters, digits and _")
+        ports.append(token.lower())
+    return ports
+
+
+def _check_model(entry: _Line, tokens: list[str]) -> None:
+    source, number, line = entry.source, entry.number, entry.text
+    _check_name(source, number, line, tokens, 1)
+    if len(tokens) < 3 or not re.match(r"^d(\(|$)", tokens[2].lower()):
+        _refuse(source, number, line, "only diode models (.model NAME D(...)) are allowed")
+    parameters = " ".join(tokens[2:])[1:].strip().strip("()").replace(",", " ").split()
+    if not all(re.match(r"^[A-Za-z][A-Za-z0-9_]*=[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?[a-z]*$", t, re.I)
+               for t in parameters):
+        _refuse(source, number, line, "a .model takes KEY=number parameters only")
+
+
+_FUNCTION = re.compile(r"^\.func\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)?"
+                       r"\s*\)\s*=?\s*(.*)$", re.IGNORECASE)
+
+
+def _function(entry: _Line) -> str:
+    """A ``.func NAME(ARG, ...) [=] {EXPRESSION}`` (braces optional), re-emitted in the one
+    form every ngspice reads: ``.func NAME(ARG, ...) {EXPRESSION}``. The expression is
+    arithmetic on numbers, parameters, its arguments and ngspice's functions: the line has
+    passed the character allow-list and the forbidden words already, and an expression in
+    ngspice runs no command."""
+    source, number, line = entry.source, entry.number, entry.text
+    found = _FUNCTION.match(line.strip())
+    if not found:
+        _refuse(source, number, line, ".func takes NAME(ARGUMENT, ...) and an expression: .func f(x) {2*x}")
+    function, arguments, expression = found.group(1), found.group(2) or "", found.group(3).strip()
+    if expression.startswith("{") and expression.endswith("}"):
+        expression = expression[1:-1].strip()
+    if not expression:
+        _refuse(source, number, line, f".func {function} has no expression: .func {function}(...) {{EXPRESSION}}")
+    if "{" in expression or "}" in expression or not _balanced(expression):
+        _refuse(source, number, line, f".func {function}: its expression must be one {{...}} with balanced "
+                                      f"parentheses")
+    names = [name.strip() for name in arguments.split(",")] if arguments else []
+    return f".func {function}({', '.join(names)}) {{{expression}}}"
+
+
+def _balanced(expression: str) -> bool:
+    depth = 0
+    for character in expression:
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _element(entry: _Line, tokens: list[str], level: _Level) -> None:
+    """Check an element line and record its nodes (and an instance's subcircuit) in its level."""
+    source, number, line = entry.source, entry.number, entry.text
+    head = tokens[0].lower()
+    if head[0].upper() not in ELEMENTS:
+        _refuse(source, number, line,
+                f"element {tokens[0]} is not allowed; allowed elements: {', '.join(sorted(ELEMENTS))}")
+    if not _NAME.match(tokens[0]):
+        _refuse(source, number, line, f"element name {tokens[0]!r} must be letters, digits and _")
+    _check_element(source, number, line, tokens)
+    if head[0] == "x":
+        *connected, placed = (t.lower() for t in tokens[1:] if not _ASSIGNMENT.match(t))
+        level.placed.append((placed, entry, len(connected)))
+        level.scope.instances[head] = (placed, tuple(connected))
+        level.scope.nodes.update(connected)
+    else:
+        level.elements += 1
+        level.scope.nodes.update(t.lower() for t in tokens[1:5 if head[0] in "eg" else 3])
 
 
 def _decode(text: str | bytes, name: str) -> str:
@@ -265,34 +365,39 @@ def _section(text: str, section: str, relative: str, entry: _Line) -> str:
     _refuse(entry.source, entry.number, entry.text, f"{relative} has no section {section} (.lib {section} ... .endl)")
 
 
-def _expanded_count(top: list, subckts: dict, name: str) -> int:
+def _expanded_count(top: _Level, levels: dict, name: str) -> int:
     """Elements of the circuit with every subcircuit placement expanded; refuses a placement
-    of an undefined subcircuit and a subcircuit that contains itself."""
+    of an undefined subcircuit, one with the wrong number of nodes, and a subcircuit that
+    contains itself."""
     memo: dict[str, int] = {}
 
     def count(subckt: str, path: tuple[str, ...]) -> int:
         if subckt in memo:
             return memo[subckt]
-        direct, placed = subckts[subckt]
-        total = direct
-        for child, entry in placed:
-            total += place(child, entry, path + (subckt,))
+        level = levels[subckt]
+        total = level.elements
+        for child, entry, connected in level.placed:
+            total += place(child, entry, connected, path + (subckt,))
             if total > MAX_EXPANDED_ELEMENTS:
                 break  # enough to refuse; the exact size does not matter
         memo[subckt] = total
         return total
 
-    def place(child: str, entry: _Line, path: tuple[str, ...]) -> int:
-        if child not in subckts:
+    def place(child: str, entry: _Line, connected: int, path: tuple[str, ...]) -> int:
+        if child not in levels:
             _refuse(entry.source, entry.number, entry.text, f"subcircuit {child} is not defined in the netlist")
+        ports = levels[child].scope.ports
+        if connected != len(ports):
+            _refuse(entry.source, entry.number, entry.text, f"this instance connects {connected} node(s) and "
+                                                            f"subcircuit {child} has {len(ports)} port(s)")
         if child in path:
             _refuse(entry.source, entry.number, entry.text,
                     f"subcircuit {child} contains itself ({' -> '.join(path[path.index(child):] + (child,))})")
         return count(child, path)
 
-    total = top[0]
-    for child, entry in top[1]:
-        total += place(child, entry, ())
+    total = top.elements
+    for child, entry, connected in top.placed:
+        total += place(child, entry, connected, ())
         if total > MAX_EXPANDED_ELEMENTS:
             break
     return total
