@@ -12,6 +12,7 @@ import pytest
 
 from circuitnet import Sweep, load_model, netlist_text, read_back, realise
 from circuitnet.backends.spice.batch import read_wrdata, run_batch
+from circuitnet.backends.spice.netlist import data_file_for
 from circuitnet.interface.catalogue import examples, write_examples
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
@@ -153,7 +154,7 @@ def exported_outputs(cir: Path, n_outputs: int) -> tuple[np.ndarray, dict]:
     workdir.mkdir()
     done = run_stock_ngspice(cir, workdir)
     assert done.returncode == 0 and "error" not in (done.stdout + done.stderr).lower(), done.stdout + done.stderr
-    data = read_wrdata((workdir / cir.with_suffix(".dat").name).read_text())
+    data = read_wrdata((workdir / data_file_for(cir)).read_text())
     return output_columns(data, n_outputs), data
 
 
@@ -207,3 +208,26 @@ def test_the_transient_export_of_a_64_input_model_runs_in_stock_ngspice(tmp_path
     data = read_wrdata((tmp_path / "run" / "tran.dat").read_text())
     ends = [np.interp((i + 1) * 40e-6, data["time"], data["v(y2)"]) for i in range(len(x))]
     np.testing.assert_allclose(ends, spice.simulate(circuit, x).y_volts[:, 1], atol=1e-4)
+
+
+@pytest.mark.ngspice
+def test_an_export_whose_name_has_a_space_writes_its_data_beside_it(tmp_path, capsys):
+    """wrdata splits its file name at spaces (and takes quotes literally): 'my circuit.cir'
+    used to write no data at all ("no such vector circuit.dat")."""
+    from circuitnet.interface.cli import main
+    (tmp_path / "made").mkdir()
+    cir = tmp_path / "made" / "my circuit.cir"
+    assert main(["export", str(NETLISTS / "elbow_diode.json"), "-o", str(cir), "--op"]) == 0
+    assert f"run it with: ngspice -b '{cir}' (writes my_circuit.dat)" in capsys.readouterr().out
+    _, data = exported_outputs(cir, 1)
+    assert len(data["y_units"]) == 1
+
+
+def test_data_file_names_are_ones_wrdata_reads_whole():
+    from circuitnet.errors import UsageError
+    assert data_file_for("out/my circuit (v2).cir") == "my_circuit__v2_.dat"
+    assert data_file_for("-x.cir") == "_-x.dat" and data_file_for("d/circuit.cir") == "circuit.dat"
+    circuit = load_model(NETLISTS / "elbow_diode.json")
+    with pytest.raises(UsageError, match=r"data file 'my circuit.dat': wrdata needs a bare file name .* "
+                                         r"such as 'my_circuit.dat'"):
+        netlist_text(circuit, data_file="my circuit.dat")

@@ -24,30 +24,31 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ct
 
 
 def command_export(args) -> int:
-    from ..backends.spice.netlist import netlist_text
+    from ..backends.spice.netlist import data_file_for, netlist_text
     from ..formats import modelfile
     from ..util.atomic import write_text_atomically
 
     circuit = modelfile.load(args.model)
     output = Path(args.output)
+    data_file = data_file_for(output)  # a name ngspice's wrdata reads whole: my circuit.cir -> my_circuit.dat
     if args.tran:
         from ..backends.spice.transient import transient_netlist_text
         dynamics, x = _transient_settings(args, circuit)
         made_by = "circuitnet " + shlex.join(args.argv)
         write_text_atomically(output, transient_netlist_text(circuit, x, dynamics, args.step_time, args.rise_time,
-                                                             args.temp, output.with_suffix(".dat").name, made_by))
+                                                             args.temp, data_file, made_by))
         print(f"wrote {output} ({circuit.topology}, {len(x)} input steps of {args.step_time:g} s, op-amps "
-              f"{dynamics.name}); run it with: ngspice -b {output}")
+              f"{dynamics.name}); run it with: ngspice -b {shlex.quote(str(output))} (writes {data_file})")
         return EXIT_OK
     if args.x is not None or args.inputs is not None:
         raise UsageError("--x and --inputs give the steps of --tran; a DC export takes --sweep or --op")
     sweep = None if args.op else args.sweep
     made_by = "circuitnet export " + shlex.join([args.model, "-o", args.output]
                                                 + (["--op"] if args.op else ["--sweep", str(args.sweep)]))
-    text = netlist_text(circuit, sweep=sweep, data_file=output.with_suffix(".dat").name, command=made_by)
+    text = netlist_text(circuit, sweep=sweep, data_file=data_file, command=made_by)
     write_text_atomically(output, text)
     print(f"wrote {output} ({circuit.topology}, {circuit.resistor_count()} resistors); "
-          f"run it with: ngspice -b {output}")
+          f"run it with: ngspice -b {shlex.quote(str(output))} (writes {data_file})")
     return EXIT_OK
 
 

@@ -8,13 +8,41 @@ ngspice exits 1 even when every analysis succeeded).
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import numpy as np
 
+from ...errors import UsageError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.comments import array_text, comment_lines, header_lines
 from ...model.sweep import Sweep
 from ...topologies import netlist_lines, read_back
+
+
+# a wrdata file name the control language reads as one word: it splits words at spaces and
+# takes quotes literally, so "my circuit.dat" would write to "my" (checked in ngspice 39 and 46)
+_DATA_FILE = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+\-]*$")  # no leading - or .: not an option, not hidden
+
+
+def data_file_for(netlist: str | os.PathLike) -> str:
+    """The data file a netlist's control block writes, beside it: its file name with
+    ``.dat``, every character the control language would split at or misread made ``_``
+    (``my circuit.cir`` -> ``my_circuit.dat``)."""
+    name = Path(netlist).with_suffix(".dat").name
+    safe = re.sub(r"[^A-Za-z0-9._+\-]", "_", name)
+    return "_" + safe if safe.startswith((".", "-")) else safe
+
+
+def check_data_file(data_file: str) -> str:
+    """``data_file``, if ngspice's ``wrdata`` reads it as the one bare file name it is;
+    UsageError otherwise."""
+    if not _DATA_FILE.match(data_file):
+        raise UsageError(f"data file {data_file!r}: wrdata needs a bare file name of letters, digits and . _ + -, "
+                         f"such as {data_file_for(data_file)!r}")
+    return data_file
 
 
 def result_columns(circuit: Circuit) -> list[str]:
@@ -32,10 +60,12 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     sweep: sweep the first input over these data-unit values (``.dc``); other inputs stay at
         ``inputs`` (default 0). Without a sweep: one operating point at ``inputs``.
     inputs: shape (n_inputs,), data units.
-    data_file: where the control block's ``wrdata`` writes (relative to ngspice's working folder).
+    data_file: where the control block's ``wrdata`` writes (relative to ngspice's working folder):
+        a bare file name (``check_data_file``; ``data_file_for`` makes one from a netlist's path).
     command: the command that made the netlist, for the header.
     """
     s = circuit.volts_per_unit
+    check_data_file(data_file)
     inputs = np.zeros(circuit.n_inputs) if inputs is None else np.asarray(inputs, dtype=float)
     lines = _header(circuit, sweep, inputs, data_file, command)
     held = inputs if circuit.data_scaling is None else circuit.data_scaling.to_circuit(inputs[None, :])[0]

@@ -31,6 +31,7 @@ from ...model.elements import Element, elements, lines, number
 from ...topologies import get_topology, read_back
 from ..result import circuit_inputs
 from .backend import SpiceBackend, output_nodes, reported_nodes
+from .netlist import check_data_file
 from .power import static_power
 
 POINTS_PER_STEP = 400  # the largest time step is step_time / this: the settling times' resolution
@@ -207,6 +208,7 @@ def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_ti
     """A standalone netlist of the same transient run: ``ngspice -b FILE.cir`` runs it and
     writes time, every input and every output (volts) to ``data_file``."""
     x = check_steps(circuit, x, step_time, rise_time, 1e-3)
+    check_data_file(data_file)
     dynamics = as_dynamics(dynamics)
     columns = [f"v({nodes.input_node(k)})" for k in range(circuit.n_inputs)] + [f"v({name})" for name in
                                                                                  output_nodes(circuit)]
