@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from ..errors import NetlistImportError
 from .netlist_nodes import NodeNames, Scope
@@ -118,7 +119,8 @@ def parse_netlist(text: str | bytes, name: str = "netlist", folder: str | Path |
     root = Path(folder).resolve() if folder is not None else None
     logical = _logical_lines(_decode(text, name), name, root, True, (), included)
     lines, sources, skipped = [], [], []
-    top, levels = _Level(Scope()), {}  # levels: subcircuit -> its definition
+    top = _Level(Scope())
+    levels: dict[str, _Level] = {}  # subcircuit -> its definition
     stack: list[tuple[str, _Line]] = []  # the subcircuits being defined (and where), innermost last
     ended = False
     for entry in logical:
@@ -213,7 +215,7 @@ def _check_model(entry: _Line, tokens: list[str]) -> None:
     if len(tokens) < 3 or not re.match(r"^d(\(|$)", tokens[2].lower()):
         _refuse(source, number, line, "only diode models (.model NAME D(...)) are allowed")
     parameters = " ".join(tokens[2:])[1:].strip().strip("()").replace(",", " ").split()
-    if not all(re.match(r"^[A-Za-z][A-Za-z0-9_]*=[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?[a-z]*$", t, re.I)
+    if not all(re.match(r"^[A-Za-z][A-Za-z0-9_]*=[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?[a-z]*$", t, re.IGNORECASE)
                for t in parameters):
         _refuse(source, number, line, "a .model takes KEY=number parameters only")
 
@@ -451,7 +453,7 @@ def _check_name(name, number, line, tokens, index):
         _refuse(name, number, line, f"{tokens[0]} needs a name of letters, digits and _")
 
 
-def _refuse(name: str, number: int, line: str, reason: str):
+def _refuse(name: str, number: int, line: str, reason: str) -> NoReturn:
     shown = line.strip()
     shown = shown if len(shown) <= 120 else shown[:117] + "..."
     raise NetlistImportError(f"{name}, line {number}: {reason}: {shown!r}")

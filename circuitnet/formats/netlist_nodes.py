@@ -58,7 +58,8 @@ class NodeNames:
             if parts[0] in self.top.nodes:
                 return parts[0]
             raise NetlistImportError(self._not_at_top(asked, netlist))
-        scopes, path = [self.top], []  # the levels walked through, outermost first
+        scopes: list[Scope] = [self.top]  # the levels walked through, outermost first
+        path: list[str] = []
         for instance in parts[:-1]:
             if instance not in scopes[-1].instances:
                 where = f"inside {'.'.join(path)}" if path else "at the top level"
@@ -99,7 +100,9 @@ class NodeNames:
 
     def _inside_instances(self, node: str) -> list[str]:
         """Up to SUGGESTED dotted names of internal nodes called ``node``, outermost first."""
-        found, queue, visited = [], deque([((), self.top)]), 0
+        found: list[str] = []
+        queue: deque[tuple[tuple[str, ...], Scope]] = deque([((), self.top)])
+        visited = 0
         while queue and len(found) < SUGGESTED and visited < SEARCHED_INSTANCES:
             path, scope = queue.popleft()
             visited += 1

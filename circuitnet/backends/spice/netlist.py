@@ -21,7 +21,6 @@ from ...model.comments import array_text, comment_lines, header_lines
 from ...model.sweep import Sweep
 from ...topologies import netlist_lines, read_back
 
-
 # a wrdata file name the control language reads as one word: it splits words at spaces and
 # takes quotes literally, so "my circuit.dat" would write to "my" (checked in ngspice 39 and 46)
 _DATA_FILE = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+\-]*$")  # no leading - or .: not an option, not hidden
@@ -134,8 +133,8 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
     title = (f"circuitnet netlist: {circuit.topology} topology, {circuit.n_inputs} input(s), hidden layers "
              f"[{hidden}], {circuit.n_outputs} output(s)")
     texts = [
-        f"scaling: {circuit.volts_per_unit:g} V per data unit (inputs, activations, outputs); "
-        f"v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases v_on = {circuit.v_on:.6g} V",
+        (f"scaling: {circuit.volts_per_unit:g} V per data unit (inputs, activations, outputs); "
+         f"v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases v_on = {circuit.v_on:.6g} V"),
         f"devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
         + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V" if circuit.opamp.kind == "rail_limited" else ""),
     ]
@@ -150,9 +149,9 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
                      f"biases {array_text(layer.biases)}")
     texts += [
         f"analysis: {analysis}{held}",
-        f"run: ngspice -b THIS_FILE  -> writes {data_file}: the sweep in volts, then "
-        f"{' '.join(result_columns(circuit))}",
-        "nodes: x1.. inputs, x1_inv inverted rails, lLnJ_sum/_a/_s/_o/_h neuron J of layer L "
-        "(summer junction, pre-activation, passive node, superdiode op-amp, rectifier output), y output (volts)",
+        (f"run: ngspice -b THIS_FILE  -> writes {data_file}: the sweep in volts, then "
+         f"{' '.join(result_columns(circuit))}"),
+        ("nodes: x1.. inputs, x1_inv inverted rails, lLnJ_sum/_a/_s/_o/_h neuron J of layer L "
+         "(summer junction, pre-activation, passive node, superdiode op-amp, rectifier output), y output (volts)"),
     ]
     return header_lines(title, command, texts)

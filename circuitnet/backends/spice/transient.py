@@ -215,8 +215,8 @@ def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_ti
     title = (f"circuitnet transient netlist: {circuit.topology} topology, {len(x)} input steps of {step_time:g} s "
              f"(rise {rise_time:g} s)")
     header = header_lines(title, command, [
-        f"op-amps: {dynamics.name}, single-pole macro-model, GBW {dynamics.gbw_hz:g} Hz, slew "
-        f"{dynamics.slew_v_per_us:g} V/us ({dynamics.source})",
+        (f"op-amps: {dynamics.name}, single-pole macro-model, GBW {dynamics.gbw_hz:g} Hz, slew "
+         f"{dynamics.slew_v_per_us:g} V/us ({dynamics.source})"),
         f"run: ngspice -b THIS_FILE  -> writes {data_file}: time, then {' '.join(columns)}",
     ])
     return "\n".join([
