@@ -96,10 +96,10 @@ def command_simulate(args) -> int:
         if circuit.n_inputs != 1:
             raise InputShapeError(f"{args.model} has {circuit.n_inputs} inputs; --x sweeps one-input models, "
                                   f"give the samples with --inputs FILE.csv")
-        if args.x == DATA_RANGE and record is None:
+        if args.x is DATA_RANGE and record is None:
             raise UsageError(f"{args.model} records no training data range (it was not made by fit); give the "
                              f"sweep: --x START:STOP:N")
-        sweep = default_sweep(record) if args.x == DATA_RANGE else args.x
+        sweep = default_sweep(record) if args.x is DATA_RANGE else args.x
         result = simulate_sweep(circuit, sweep, backend=args.backend, temperature_c=args.temp)
     else:
         x = read_inputs_csv(args.inputs, circuit.n_inputs, None if record is None else record.input_names)

@@ -12,7 +12,7 @@ from . import flags
 # Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
 # because argparse takes "-1:1:201" for an option.
 RANGE_OPTIONS = ("--sweep", "--x")
-DATA_RANGE = "data"  # simulate's bare --x: sweep the range the model records
+DATA_RANGE = object()  # simulate's bare --x: the recorded range (an object: argparse parses a string const)
 _RANGE_VALUE = re.compile(r"^-[\d.]")
 
 EXIT_STATUS_HELP = "Exit status: 0 success, 1 the work failed, 2 bad input, 130 interrupted (Ctrl-C)."
