@@ -185,13 +185,14 @@ def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y
 
     Each row: the output over the sweep x against the nominal circuit in ngspice at 27 C
     (nominal_y, (n, n_outputs)) and against the read-back network (ideal_y), and with data
-    the RMSE on them (nominal_on_data: the 27 C outputs there, already simulated)."""
+    the RMSE on them (nominal_on_data: the 27 C outputs there, already simulated; given
+    whenever data is)."""
     points = x if data is None else np.vstack([x, data.x])  # one simulation per temperature for both
     asked = [float(t) for t in temperatures]
     others = sorted({t for t in asked if t != NOMINAL_TEMPERATURE_C})
     runs = dict(zip(others, (batch[0].y for batch in executor.map(simulate_circuits,
                                                                     [([circuit], points, t) for t in others]))))
-    runs[NOMINAL_TEMPERATURE_C] = nominal_y if data is None else np.vstack([nominal_y, nominal_on_data])
+    runs[NOMINAL_TEMPERATURE_C] = nominal_y if nominal_on_data is None else np.vstack([nominal_y, nominal_on_data])
     rows, outputs = [], {}
     for t in asked:
         y = runs[t][:len(x)]

@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("model", help="model file (JSON)")
     source = simulate.add_mutually_exclusive_group(required=True)
     source.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range, nargs="?", const=DATA_RANGE,
-                        help=f"sweep of the (single) input, N points, data units (ends within +-{flags.INPUT_LIMIT:g}); "
+                        help="sweep of the (single) input, N points, data units (ends within "
+                             f"+-{flags.INPUT_LIMIT:g}); "
                              "--x alone: 201 points over the training data's range, which fit records in the model")
     source.add_argument("--inputs", metavar="FILE.csv",
                         help="input samples, one row each, data units; a header row names the columns: a model "

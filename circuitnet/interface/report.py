@@ -210,8 +210,9 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
                                              "knee_shift", "ideal_slope", "fitted_slope"])]
     if "temperatures" in numbers:
         rows = [{"temperature_c": row["temperature_c"], "nominal_max_abs": row["vs_nominal_spice"]["max_abs"],
-                 "nominal_rms": row["vs_nominal_spice"]["rms"], "readback_max_abs": row["vs_readback_network"]["max_abs"],
-                 "data_rmse": row.get("vs_data_rmse")} for row in numbers["temperatures"]]
+                 "nominal_rms": row["vs_nominal_spice"]["rms"],
+                 "readback_max_abs": row["vs_readback_network"]["max_abs"], "data_rmse": row.get("vs_data_rmse")}
+                for row in numbers["temperatures"]]
         parts += ["<h2>Temperature</h2>",
                   table(rows, ["temperature_c", "nominal_max_abs", "nominal_rms", "readback_max_abs"]
                         + (["data_rmse"] if "data" in numbers else [])), image("temperatures")]
@@ -363,8 +364,8 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
     if "data" in numbers:
         found = numbers["data"]
         lines.append(f"  held-out data ({found['source']}, {found['samples']} samples): RMSE "
-                     f"{found['circuit_vs_data_rmse']:.4g} in ngspice, {found['surrogate_vs_data_rmse']:.4g} surrogate, "
-                     f"{found['readback_network_vs_data_rmse']:.4g} read-back network")
+                     f"{found['circuit_vs_data_rmse']:.4g} in ngspice, {found['surrogate_vs_data_rmse']:.4g} "
+                     f"surrogate, {found['readback_network_vs_data_rmse']:.4g} read-back network")
     if numbers.get("neurons"):
         worst = max(numbers["neurons"], key=lambda row: row["max_deviation_v"])
         lines.append(f"  neurons: largest deviation from the ideal elbow {1e3 * worst['max_deviation_v']:.3g} mV "
