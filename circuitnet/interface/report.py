@@ -237,7 +237,7 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
     if "classifier" in numbers:
         found = numbers["classifier"]
-        parts += ["<h2>Classifier</h2>",
+        parts += ["<h2>Classifier</h2>", _references(numbers),
                   table([{"samples": numbers["test_samples"], **found}],
                         ["samples", "accuracy_spice", "accuracy_surrogate", "accuracy_ideal",
                          "class_changes_surrogate_vs_spice"]), image("classifier")]
@@ -338,7 +338,7 @@ COMPARISONS = {
 def _references(numbers: dict) -> str:
     """What the figures are measured against, as a list (compare.json's "references")."""
     names = {"nominal_spice": "nominal circuit", "readback_network": "read-back network", "surrogate": "surrogate",
-             "data": "held-out data"}
+             "data": "held-out data", "labels": "labels"}
     items = "".join(f"<li><b>{names.get(key, key)}</b>: {html.escape(text)}</li>"
                     for key, text in numbers.get("references", {}).items())
     return f"<p>Each figure names what it is measured against:</p><ul>{items}</ul>" if items else ""
