@@ -336,9 +336,10 @@ def command_compare(args) -> int:
         executor = executor_for(args.scheduler, args.workers)
         from .compare_data import held_out_data, is_classifier
         if (args.dataset or args.images) and not is_classifier(circuit):
-            raise CircuitnetError(f"{args.model} is a regressor ({circuit.n_outputs} output); --dataset and --images "
-                                  f"hold class labels, which only a classifier is compared on: compare it with "
-                                  f"--data FILE.csv (inputs and target)")
+            why = "it records no class labels" if circuit.data_record is not None else "it has one output"
+            raise CircuitnetError(f"{args.model} is a regressor ({why}); --dataset and "
+                                  f"--images hold class labels, which only a classifier is compared on: compare it "
+                                  f"with --data FILE.csv (inputs and target)")
         if args.dataset or args.images or (args.data and is_classifier(circuit)):
             from ..analysis.classifier_compare import compare_classifier
             from .fit_data import classifier_test_split

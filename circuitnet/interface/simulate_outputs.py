@@ -37,10 +37,10 @@ def csv_lines(circuit: Circuit, result: SimulationResult, ideal: np.ndarray) -> 
     a classifier, the predicted class."""
     inputs, outputs = column_names(circuit)
     classes = predicted_classes(circuit, result.y)
-    header = inputs + outputs + [f"{name}_volts" for name in outputs] + [f"ideal_{name}" for name in outputs]
-    if circuit.data_record is None:  # the names these tables always had
-        header = inputs + outputs + [f"{name}_volts" for name in outputs] + [f"ideal{k + 1}"
-                                                                             for k in range(len(outputs))]
+    # without a record, the ideal columns keep the names these tables always had (ideal1, ...)
+    ideal_names = ([f"ideal_{name}" for name in outputs] if circuit.data_record is not None
+                   else [f"ideal{k + 1}" for k in range(len(outputs))])
+    header = inputs + outputs + [f"{name}_volts" for name in outputs] + ideal_names
     lines = [",".join(_csv_cell(name) for name in header + (["class"] if classes else []))]
     for k, row in enumerate(np.hstack([result.x, result.y, result.y_volts, ideal])):
         cells = [f"{v:.12g}" for v in row] + ([_csv_cell(classes[k])] if classes else [])
