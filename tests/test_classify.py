@@ -324,6 +324,10 @@ def test_compare_a_classifier_through_the_cli(tmp_path):
     boards = numbers["accuracy_boards"]
     assert len(boards["per_board_accuracy"]) == 6 and boards["yield_threshold"] == 0.95
     assert boards["yield"] == np.mean(np.array(boards["per_board_accuracy"]) >= 0.95)
+    assert "accuracy on the test samples' labels" in boards["yield_reference"]
+    assert numbers["references"]["labels"].startswith("the class labels of the test samples")
+    from circuitnet import load_model
+    assert load_model(tmp_path / "model.json").data_record.class_labels == tuple(str(k) for k in range(10))
     assert 0 < numbers["inference_power"]["min_w"] <= numbers["inference_power"]["median_w"]
     assert numbers["violations"] == []
     html = (tmp_path / "cmp" / "report.html").read_text()

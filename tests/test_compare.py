@@ -52,20 +52,25 @@ def test_compare_writes_everything_and_its_numbers_recompute(tmp_path, spice, na
     x[:, 0] = SWEEP.values()
     ideal = IdealBackend().simulate(circuit, x)
     nominal = spice.simulate(circuit, x)
-    assert stored["network"]["spice_vs_ideal"]["max_abs"] == pytest.approx(np.max(np.abs(nominal.y - ideal.y)),
-                                                                          abs=1e-9)
+    assert stored["network"]["circuit_vs_readback_network"]["max_abs"] == pytest.approx(
+        np.max(np.abs(nominal.y - ideal.y)), abs=1e-9)
     for row in stored["neurons"]:
         deviation = nominal.nodes[row["node"]] - ideal.nodes[row["node"]]
         assert row["max_deviation_v"] == pytest.approx(np.max(np.abs(deviation)), abs=1e-9)
     cold = spice.simulate(circuit, x, temperature_c=0.0)
-    assert stored["temperatures"][0]["rms"] == pytest.approx(np.sqrt(np.mean((cold.y - ideal.y) ** 2)), abs=1e-9)
-    # every Monte Carlo board simulated here, one by one, and the summary counted in plain Python
+    assert stored["temperatures"][0]["vs_readback_network"]["rms"] == pytest.approx(
+        np.sqrt(np.mean((cold.y - ideal.y) ** 2)), abs=1e-9)
+    assert stored["temperatures"][0]["vs_nominal_spice"]["rms"] == pytest.approx(
+        np.sqrt(np.mean((cold.y - nominal.y) ** 2)), abs=1e-9)
+    assert stored["temperatures"][1]["vs_nominal_spice"] == {"max_abs": 0.0, "rms": 0.0}  # 27 C is the nominal run
+    # every Monte Carlo board simulated here, one by one, against the nominal circuit, and the
+    # summary counted in plain Python
     mc = stored["montecarlo"]
     boards = monte_carlo_instances(circuit, 12, 0.02, 4)
-    errors = [float(np.max(np.abs(spice.simulate(board, x).y - ideal.y))) for board in boards]
-    np.testing.assert_allclose(mc["per_instance_max_abs_error"], errors, rtol=0, atol=1e-9)
-    assert mc["max_abs_error"]["median"] == pytest.approx(statistics.median(errors), abs=1e-9)
-    assert mc["max_abs_error"]["worst"] == pytest.approx(max(errors), abs=1e-9)
+    errors = [float(np.max(np.abs(spice.simulate(board, x).y - nominal.y))) for board in boards]
+    np.testing.assert_allclose(mc["per_board_vs_nominal_spice_max_abs"], errors, rtol=0, atol=1e-9)
+    assert mc["board_vs_nominal_spice_max_abs"]["median"] == pytest.approx(statistics.median(errors), abs=1e-9)
+    assert mc["board_vs_nominal_spice_max_abs"]["worst"] == pytest.approx(max(errors), abs=1e-9)
     assert mc["yield"] == sum(error <= mc["yield_threshold"] for error in errors) / len(errors)
     power = stored["power"]
     assert power["balance_max_w"] <= 1e-9 * max(1.0, power["delivered_total"]["max_w"] * 1e3)
@@ -87,7 +92,8 @@ def test_monte_carlo_at_zero_tolerance_is_the_nominal_circuit_exactly(spice):
                                       executor=LocalExecutor(2), spice=spice)
     for name in ("low", "high", "median_board"):
         assert np.array_equal(curves["montecarlo"][name], curves["spice"].y[:, 0]), name
-    assert numbers["montecarlo"]["max_abs_error"]["worst"] == numbers["network"]["spice_vs_ideal"]["max_abs"]
+    assert numbers["montecarlo"]["board_vs_nominal_spice_max_abs"]["worst"] == 0.0
+    assert numbers["montecarlo"]["yield"] == 1.0
 
 
 class RecordingExecutor(LocalExecutor):
@@ -174,10 +180,11 @@ def test_cli_compare(tmp_path):
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "a2" / "compare.json").read_text())
     lines = done.stdout.splitlines()
-    assert lines[1] == (f"  network: ngspice vs ideal max |error| {summary['network']['spice_vs_ideal']['max_abs']:.4g} "
-                        f"(RMS {summary['network']['spice_vs_ideal']['rms']:.4g}); ngspice vs surrogate max "
+    readback = summary["network"]["circuit_vs_readback_network"]
+    assert lines[1] == (f"  distance from the ReLU network its values encode: max {readback['max_abs']:.4g} "
+                        f"(RMS {readback['rms']:.4g}); ngspice vs surrogate max "
                         f"{1e6 * summary['network']['spice_vs_surrogate_v']['max_abs']:.3g} uV")
-    assert f"worst {summary['montecarlo']['max_abs_error']['worst']:.4g}" in done.stdout
+    assert f"worst {summary['montecarlo']['board_vs_nominal_spice_max_abs']['worst']:.4g}" in done.stdout
     assert lines[-1].startswith(f"wrote 7 files into {tmp_path / 'a2'}/: compare.json")
     html = (tmp_path / "a2" / "report.html").read_text()
     assert "<th>max deviation (V)</th>" in html and "max_deviation_v" not in html

@@ -55,7 +55,12 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     truth = np.asarray(truth, dtype=np.int64)
     n_classes = circuit.n_outputs
     numbers = {"topology": circuit.topology, "hidden": list(circuit.hidden_sizes), "test_samples": int(len(x)),
-               "classes": n_classes}
+               "classes": n_classes,
+               "references": {"labels": "the class labels of the test samples: every accuracy is the share of "
+                                        "samples whose highest output is their label's",
+                              "nominal_spice": "the nominal circuit (exact component values) in ngspice at 27 C: "
+                                               "class_changes_surrogate_vs_spice counts the samples the surrogate "
+                                               "classes differently"}}
     accuracy_at, power, violations, nominal = [], None, [], None
     asked = {float(t) for t in temperatures}
     for t in sorted(asked | {27.0}):  # 27 C always: the nominal circuit's confusion matrix and power
@@ -86,6 +91,8 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
             "accuracy": {"median": float(np.median(accuracies)), "p5": float(np.percentile(accuracies, 5)),
                          "worst": float(np.min(accuracies)), "best": float(np.max(accuracies))},
             "yield_threshold": yield_threshold, "yield": float(np.mean(accuracies >= yield_threshold)),
+            "yield_reference": "a board passes when its accuracy on the test samples' labels is at least "
+                               "yield_threshold",
             "per_board_accuracy": accuracies.tolist(),
         }
     numbers["violations"] = violations

@@ -1,19 +1,26 @@
-"""How far a circuit is from the ReLU network it stands for: where, why, and on a real board.
+"""How a circuit holds up as built: against itself on real boards and across temperature,
+against its data, and how far it is from the ReLU network its values encode.
 
-``compare_circuit`` sweeps input 1 (others at 0) and measures, in ngspice:
+``compare_circuit`` sweeps input 1 (others at 0) and measures, in ngspice. Every figure
+names what it is measured against (``numbers["references"]`` says each in words):
 
-- the network: ideal, surrogate and ngspice outputs, and the error against the ideal;
-- each hidden neuron: its ngspice rectifier output against the ideal elbow, the max and
-  RMS deviation, and the elbow (position and slope) fitted to the simulated curve;
-- temperatures: the output at each temperature and its error;
-- Monte Carlo (``montecarlo``): boards with every resistor drawn uniformly inside its
-  tolerance (and, optionally, the diodes' IS spread log-normally), simulated in parallel and
-  streamed; the error distribution (median, 95th percentile, worst), the envelope, and the
-  yield against a threshold;
+- ``nominal_spice``: the nominal circuit (exact component values) in ngspice at 27 C. Monte
+  Carlo boards (every resistor drawn uniformly inside its tolerance, optionally the diodes'
+  IS spread log-normally; simulated in parallel and streamed) and the other temperatures are
+  judged against it: the error distribution (median, 95th percentile, worst), the envelope,
+  and the yield, the share of boards within a threshold of it.
+- ``data``: held-out samples (``HeldOutData``: a fit's test split, or ``--data``), when
+  given: the RMSE of the nominal circuit, of each temperature and of each board on them.
+- ``readback_network``: the ideal ReLU network read back from the component values. Its
+  distance from the circuit is how far the circuit's function is from that network; it is
+  no error of the circuit (surrogate training moves a circuit away from it on purpose, to
+  absorb the diodes' knees). Each hidden neuron's rectifier output is shown against its
+  ideal elbow with the max and RMS deviation, and the elbow fitted to the simulated curve.
 - power: static power delivered by each source (inputs, references, op-amp outputs) and
   dissipated in the resistors and diodes, over the sweep (max and mean).
 
-Every number goes into one JSON-ready dict; the curves behind them into ``curves``.
+Every number goes into one JSON-ready dict (docs/compare.md lists them); the curves behind
+them into ``curves``.
 """
 
 from __future__ import annotations
@@ -32,7 +39,17 @@ from ..model.circuit import Circuit
 from ..model.sweep import Sweep
 from ..topologies import read_back
 from ..util.executor import LocalExecutor
+from .held_out import HeldOutData
 from .montecarlo import monte_carlo
+
+NOMINAL_TEMPERATURE_C = 27.0
+# What each figure is measured against, in words: compare.json's "references".
+REFERENCES = {
+    "nominal_spice": "the nominal circuit (exact component values) in ngspice at 27 C, over the same sweep",
+    "readback_network": "the ideal ReLU network the component values encode (read back from them): how far the "
+                        "circuit's function is from it, not an error of the circuit",
+    "surrogate": "the differentiable surrogate of the same circuit",
+}
 
 
 
@@ -115,8 +132,11 @@ def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
 def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,
                     tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
                     yield_threshold: float = 0.05, executor=None, spice=None,
-                    progress: Callable[[int, int], None] | None = None) -> tuple[dict, dict]:
+                    progress: Callable[[int, int], None] | None = None,
+                    data: HeldOutData | None = None) -> tuple[dict, dict]:
     """(numbers, curves): see the module docstring. Errors are in data units unless named _v.
+    yield_threshold: a board passes when its max |y - nominal circuit in ngspice| over the
+    sweep is at most this. data: held-out samples to judge against as well, or None.
     progress(boards done, boards) is called as the Monte Carlo boards come in."""
     spice = spice or SpiceBackend()
     executor = executor or LocalExecutor()
@@ -124,34 +144,30 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     ideal = IdealBackend().simulate(circuit, x)
     surrogate = SurrogateBackend().simulate(circuit, x)
     nominal = spice.simulate(circuit, x)
+    references = dict(REFERENCES, **({} if data is None else {"data": data.source}))
     numbers = {
         "topology": circuit.topology, "sweep": str(sweep), "hidden": list(circuit.hidden_sizes),
-        "network": {"spice_vs_ideal": error_summary(nominal.y - ideal.y),
-                    "surrogate_vs_ideal": error_summary(surrogate.y - ideal.y),
+        "references": references,
+        "network": {"circuit_vs_readback_network": error_summary(nominal.y - ideal.y),
+                    "surrogate_vs_readback_network": error_summary(surrogate.y - ideal.y),
                     "spice_vs_surrogate_v": error_summary(nominal.y_volts - surrogate.y_volts)},
         "neurons": neuron_comparison(circuit, x, ideal, nominal),
+        "neurons_reference": "readback_network",  # each rectifier output against its ideal elbow
     }
-    curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": {}}
-    others = [float(t) for t in temperatures if float(t) != 27.0]
-    simulated = dict(zip(others, (batch[0] for batch in executor.map(simulate_circuits,
-                                                                      [([circuit], x, t) for t in others]))))
-    simulated[27.0] = nominal  # the nominal run is already the 27 C one
-    numbers["temperatures"] = []
-    for t in temperatures:
-        result = simulated[float(t)]
-        numbers["temperatures"].append({"temperature_c": float(t), **error_summary(result.y - ideal.y)})
-        curves["temperatures"][float(t)] = result.y[:, 0]
+    nominal_on_data = None
+    if data is not None:
+        nominal_on_data = spice.simulate(circuit, data.x).y
+        numbers["data"] = {"source": data.source, "samples": int(len(data.x)),
+                           "circuit_vs_data_rmse": data.rmse(nominal_on_data),
+                           "surrogate_vs_data_rmse": data.rmse(SurrogateBackend().simulate(circuit, data.x).y),
+                           "readback_network_vs_data_rmse": data.rmse(IdealBackend().simulate(circuit, data.x).y)}
+    numbers["temperatures"], by_temperature = temperature_figures(circuit, x, temperatures, nominal.y, ideal.y,
+                                                                  executor, data, nominal_on_data)
+    curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": by_temperature}
     if montecarlo > 0:
-        streamed = monte_carlo(circuit, x, ideal.y[:, 0], montecarlo, tolerance, seed, is_spread, executor,
-                               progress)
-        worst = streamed["errors"]
-        numbers["montecarlo"] = {
-            "instances": montecarlo, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
-            "max_abs_error": {"median": float(np.median(worst)), "p95": float(np.percentile(worst, 95)),
-                              "worst": float(np.max(worst))},
-            "yield_threshold": yield_threshold, "yield": float(np.mean(worst <= yield_threshold)),
-            "per_instance_max_abs_error": worst.tolist(),
-        }
+        streamed = monte_carlo(circuit, x, nominal.y[:, 0], montecarlo, tolerance, seed, is_spread, executor,
+                               progress, None if data is None else (data.x, data.y))
+        numbers["montecarlo"] = montecarlo_figures(streamed, montecarlo, tolerance, is_spread, seed, yield_threshold)
         curves["montecarlo"] = {name: streamed[name] for name in ("low", "high", "median_board")}
     power = power_figures(circuit, sweep, spice)
     curves["power"] = power.pop("curves")
@@ -160,6 +176,57 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     numbers["violations"] = [{"temperature_c": float(t), **v.to_dict()} for t in temperatures
                              for v in spice.violations(circuit, x, float(t))]
     return numbers, curves
+
+
+def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y: np.ndarray, ideal_y: np.ndarray,
+                        executor, data: HeldOutData | None = None,
+                        nominal_on_data: np.ndarray | None = None) -> tuple[list[dict], dict]:
+    """(one row per temperature, {temperature: output over the sweep, shape (n,)}).
+
+    Each row: the output over the sweep x against the nominal circuit in ngspice at 27 C
+    (nominal_y, (n, n_outputs)) and against the read-back network (ideal_y), and with data
+    the RMSE on them (nominal_on_data: the 27 C outputs there, already simulated; given
+    whenever data is)."""
+    points = x if data is None else np.vstack([x, data.x])  # one simulation per temperature for both
+    asked = [float(t) for t in temperatures]
+    others = sorted({t for t in asked if t != NOMINAL_TEMPERATURE_C})
+    runs = dict(zip(others, (batch[0].y for batch in executor.map(simulate_circuits,
+                                                                    [([circuit], points, t) for t in others]))))
+    runs[NOMINAL_TEMPERATURE_C] = nominal_y if nominal_on_data is None else np.vstack([nominal_y, nominal_on_data])
+    rows, outputs = [], {}
+    for t in asked:
+        y = runs[t][:len(x)]
+        row = {"temperature_c": t, "vs_nominal_spice": error_summary(y - nominal_y),
+               "vs_readback_network": error_summary(y - ideal_y)}
+        if data is not None:
+            row["vs_data_rmse"] = data.rmse(runs[t][len(x):])
+        rows.append(row)
+        outputs[t] = y[:, 0]
+    return rows, outputs
+
+
+def montecarlo_figures(streamed: dict, count: int, tolerance: float, is_spread: float, seed: int,
+                       yield_threshold: float) -> dict:
+    """compare.json's "montecarlo" from ``monte_carlo``'s results (see docs/compare.md)."""
+    worst = streamed["errors"]
+    figures = {
+        "instances": count, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
+        "board_vs_nominal_spice_max_abs": distribution(worst),
+        "yield_threshold": yield_threshold, "yield": float(np.mean(worst <= yield_threshold)),
+        "yield_reference": "a board passes when its max |output - the nominal circuit in ngspice| over the sweep is "
+                           "at most yield_threshold (data units)",
+        "per_board_vs_nominal_spice_max_abs": worst.tolist(),
+    }
+    if streamed["data_rmse"] is not None:
+        figures["board_vs_data_rmse"] = distribution(streamed["data_rmse"])
+        figures["per_board_vs_data_rmse"] = streamed["data_rmse"].tolist()
+    return figures
+
+
+def distribution(values: np.ndarray) -> dict:
+    """median, 95th percentile and largest of one figure over the boards."""
+    return {"median": float(np.median(values)), "p95": float(np.percentile(values, 95)),
+            "worst": float(np.max(values))}
 
 
 def compare_netlist(text: str, name: str, source: str, output: str, hidden: int = 1,

@@ -3,8 +3,10 @@ diodes' IS spread log-normally), each board simulated in ngspice, streamed.
 
 Board k is made from its own seed (seed, k), so any task can build any board, and the same
 seed gives the same boards on one machine or on a cluster. The boards are never all held at
-once. Tasks build their own boards and send back one number per board (its max |y - ideal|)
-and the pointwise envelope of their outputs. Those are folded in group by group, so memory
+once. Tasks build their own boards and send back one number per board (its max |y - reference|
+over the sweep, the reference being the nominal circuit in ngspice when ``compare`` calls it),
+with held-out data a second (its RMSE against the data), and the pointwise envelope of their
+outputs. Those are folded in group by group, so memory
 holds one float per board and one group of tasks, whatever the count.
 """
 
@@ -42,46 +44,59 @@ def monte_carlo_instances(circuit: Circuit, count: int, tolerance: float, seed: 
     return [monte_carlo_board(circuit, k, tolerance, seed, is_spread) for k in range(count)]
 
 
-def board_errors(job) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """An executor task: boards start .. stop - 1 simulated over x.
+def board_errors(job) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """An executor task: boards start .. stop - 1 simulated over x (and the data's inputs).
 
     job: (circuit, start, stop, tolerance, seed, is_spread, x of shape (n, n_inputs),
-    ideal outputs of shape (n,), data units). Returns (max |y - ideal| of each board,
-    shape (stop - start,); the pointwise min and max of their outputs, shape (n,)).
+    reference outputs of shape (n,), data: None or (x_data (m, n_inputs), y_data (m, n_outputs)),
+    data units). Returns (max |y - reference| of each board, shape (stop - start,); each
+    board's RMSE against the data over every output, shape (stop - start,), or None; the
+    pointwise min and max of their outputs over x, shape (n,)).
     """
-    circuit, start, stop, tolerance, seed, is_spread, x, ideal_y = job
+    circuit, start, stop, tolerance, seed, is_spread, x, reference_y, data = job
     spice = SpiceBackend()
-    errors, low, high = [], None, None
+    points = x if data is None else np.vstack([x, data[0]])  # one simulation a board for both
+    errors, data_rmse, low, high = [], [], None, None
     for k in range(start, stop):
-        y = spice.simulate(monte_carlo_board(circuit, k, tolerance, seed, is_spread), x).y[:, 0]
-        errors.append(float(np.max(np.abs(y - ideal_y))))
+        outputs = spice.simulate(monte_carlo_board(circuit, k, tolerance, seed, is_spread), points).y
+        y = outputs[:len(x), 0]
+        errors.append(float(np.max(np.abs(y - reference_y))))
+        if data is not None:
+            data_rmse.append(float(np.sqrt(np.mean((outputs[len(x):] - data[1]) ** 2))))
         low = y if low is None else np.minimum(low, y)
         high = y if high is None else np.maximum(high, y)
-    return np.array(errors), low, high
+    return np.array(errors), None if data is None else np.array(data_rmse), low, high
 
 
-def monte_carlo(circuit: Circuit, x: np.ndarray, ideal_y: np.ndarray, count: int, tolerance: float, seed: int,
-                is_spread: float, executor, progress: Callable[[int, int], None] | None = None) -> dict:
+def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count: int, tolerance: float, seed: int,
+                is_spread: float, executor, progress: Callable[[int, int], None] | None = None,
+                data: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """``count`` boards through ``executor``, streamed (see the module docstring).
 
-    Returns {"errors": (count,) max |y - ideal| per board, "low", "high": (n,) pointwise
-    envelope of the outputs, "median_board": (n,) outputs of the board whose error is the
-    median, "median_index": its k}; data units. progress(boards done, count) after each group.
+    reference_y: (n,) what each board's output over x is measured against. data: held-out
+    (x_data (m, n_inputs), y_data (m, n_outputs)) to measure each board's RMSE on, or None.
+    Returns {"errors": (count,) max |y - reference| per board, "data_rmse": (count,) RMSE
+    against the data per board, or None, "low", "high": (n,) pointwise envelope of the
+    outputs, "median_board": (n,) outputs of the board whose error is the median,
+    "median_index": its k}; data units. progress(boards done, count) after each group.
     """
-    jobs = [(circuit, start, min(start + MC_BATCH, count), tolerance, seed, is_spread, x, ideal_y)
+    jobs = [(circuit, start, min(start + MC_BATCH, count), tolerance, seed, is_spread, x, reference_y, data)
             for start in range(0, count, MC_BATCH)]
     group = max(1, int(getattr(executor, "workers", 1))) * TASKS_PER_WORKER
     errors = np.empty(count)
+    data_rmse = None if data is None else np.empty(count)
     low = high = None
     for first in range(0, len(jobs), group):
         chosen = jobs[first:first + group]
-        for job, (found, batch_low, batch_high) in zip(chosen, executor.map(board_errors, chosen)):
+        for job, (found, found_rmse, batch_low, batch_high) in zip(chosen, executor.map(board_errors, chosen)):
             errors[job[1]:job[2]] = found
+            if data_rmse is not None:
+                data_rmse[job[1]:job[2]] = found_rmse
             low = batch_low if low is None else np.minimum(low, batch_low)
             high = batch_high if high is None else np.maximum(high, batch_high)
         if progress is not None:
             progress(chosen[-1][2], count)
     median_index = int(np.argsort(errors, kind="stable")[(count - 1) // 2])
     median_board = monte_carlo_board(circuit, median_index, tolerance, seed, is_spread)
-    return {"errors": errors, "low": low, "high": high, "median_index": median_index,
+    return {"errors": errors, "data_rmse": data_rmse, "low": low, "high": high, "median_index": median_index,
             "median_board": SpiceBackend().simulate(median_board, x).y[:, 0]}

@@ -19,24 +19,37 @@ from ..errors import DataFileError
 MAX_BYTES = 512 * 1024 * 1024
 
 
-def read_inputs_csv(path: str | os.PathLike, n_inputs: int) -> np.ndarray:
+def read_inputs_csv(path: str | os.PathLike, n_inputs: int, names: tuple[str, ...] | None = None) -> np.ndarray:
     """Input samples of shape (n_samples, n_inputs), data units.
 
-    A header row must name exactly the inputs ``x1``..``xN``, each once, in any order; a file
-    without one gives the inputs as its first ``n_inputs`` columns. An unknown, repeated or
-    missing name is refused: a column is never mapped to an input by guesswork.
+    names: the column names the model was trained on, in input order (its data record), or
+    None. A header row that holds any of them maps them by name, in any order, and every
+    other column (the target, an id) is ignored. Otherwise a header must name exactly the
+    inputs ``x1``..``xN``, each once, in any order; a file without one gives the inputs as
+    its first ``n_inputs`` columns. A missing or repeated name is refused: a column is
+    never mapped to an input by guesswork.
     """
     header, rows = read_table(path)
-    names = [f"x{k + 1}" for k in range(n_inputs)]
+    generic = [f"x{k + 1}" for k in range(n_inputs)]
     if header is None:
         return numbers(path, header, rows, list(range(n_inputs)))
-    expected = ", ".join(names)
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    if names is not None and set(names) & set(header):
+        return _columns_by_name(path, header, rows, list(names), f"{', '.join(names)} (the columns it was trained on)",
+                                others_allowed=True)
+    expected = ", ".join(generic) + (f", or the columns it was trained on: {', '.join(names)}" if names else "")
+    return _columns_by_name(path, header, rows, generic, expected, others_allowed=False)
+
+
+def _columns_by_name(path, header: list[str], rows, names: list[str], expected: str,
+                     others_allowed: bool) -> np.ndarray:
+    """The columns ``names`` of the table, in that order; ``expected`` says what the model's
+    inputs are, for the messages. others_allowed: ignore columns that are not inputs."""
+    repeated = sorted({name for name in header if header.count(name) > 1 and (name in names or not others_allowed)})
     if repeated:
         raise DataFileError(f"{path}: the header names {repeated[0]!r} {header.count(repeated[0])} times; name each "
                             f"input once ({expected})")
     unknown = [name for name in header if name not in names]
-    if unknown:
+    if unknown and not others_allowed:
         raise DataFileError(f"{path}: the header names {unknown[0]!r}, which is not an input of this model; its "
                             f"inputs are {expected} (or leave the header out and give them in order)")
     missing = [name for name in names if name not in header]

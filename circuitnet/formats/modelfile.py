@@ -10,6 +10,15 @@ Format ``circuitnet-model`` version 1::
      "components": {"resistor_range": [1000.0, 1000000.0], "r_inverter": 10000.0,
                     "stages": [{"r_plain": [[...]], "r_inverted": [[...]], ...}, ...]}}
 
+Optional keys: ``data_scaling`` (how data units map onto circuit units, see
+``model.scaling``) and ``data`` (what the circuit was trained on, see ``model.data_record``)::
+
+     "data": {"input_names": ["x"], "output_names": ["y"], "input_low": [0.0], "input_high": [5.0],
+              "class_labels": ["setosa", "versicolor", "virginica"]}
+
+``class_labels`` only for a classifier (one per output); input names are distinct. A file
+without ``data`` (every file written before it existed) loads as a circuit with no record.
+
 ``network`` is the ideal network (data units; weights of shape (n_out, n_in); hidden layers
 are followed by ReLU, the last is linear) read back from the component values. The
 component values define the circuit; on load, ``network`` must agree with them.
@@ -30,6 +39,7 @@ import numpy as np
 
 from ..errors import CircuitnetError, ModelFileError
 from ..model.circuit import STAGE_FIELDS, Circuit, Stage
+from ..model.data_record import DataRecord
 from ..model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, check_diode_params
 from ..model.scaling import DataScaling
 from ..topologies import TOPOLOGIES, get_topology
@@ -44,6 +54,7 @@ MAX_INPUTS = 4096  # a 64 x 64 image; MNIST has 784
 MAX_WIDTH = 4096
 MAX_LAYERS = 16
 MAX_VOLTS = 1e3
+MAX_NAME_CHARS = 200  # a column name or class label
 # How far the stored network may differ from the one read back from the components.
 NETWORK_TOLERANCE = 1e-9
 
@@ -72,7 +83,16 @@ def circuit_to_dict(circuit: Circuit) -> dict:
                         if getattr(stage, name) is not None} for stage in circuit.stages],
         },
         **({} if circuit.data_scaling is None else {"data_scaling": circuit.data_scaling.to_dict()}),
+        **({} if circuit.data_record is None else {"data": _record_to_dict(circuit.data_record)}),
     }
+
+
+def _record_to_dict(record: DataRecord) -> dict:
+    document = {"input_names": list(record.input_names), "output_names": list(record.output_names),
+                "input_low": record.input_low.tolist(), "input_high": record.input_high.tolist()}
+    if record.class_labels is not None:
+        document["class_labels"] = list(record.class_labels)
+    return document
 
 
 def dumps(circuit: Circuit) -> str:
@@ -151,10 +171,10 @@ def loads(data: str | bytes) -> Circuit:
 
 def circuit_from_dict(document) -> Circuit:
     """Validate a parsed model-file document and build its Circuit."""
-    data_scaling = None
-    if isinstance(document, dict) and "data_scaling" in document:  # the one optional part
+    optional = {}
+    if isinstance(document, dict):  # the optional parts, validated once the circuit is known
         document = dict(document)
-        data_scaling = document.pop("data_scaling")
+        optional = {key: document.pop(key) for key in ("data_scaling", "data") if key in document}
     doc = _object(document, "the file", ("format", "version", "topology", "network", "scaling", "devices",
                                           "components"))
     if doc["format"] != FORMAT:
@@ -187,9 +207,49 @@ def circuit_from_dict(document) -> Circuit:
     stages = _stages(components["stages"], topology, (r_min, r_max))
     circuit = replace(circuit, stages=stages)
     _check_network(doc["network"], circuit)
-    if data_scaling is not None:
-        circuit = replace(circuit, data_scaling=_data_scaling(data_scaling, circuit))
+    if "data_scaling" in optional:
+        circuit = replace(circuit, data_scaling=_data_scaling(optional["data_scaling"], circuit))
+    if "data" in optional:
+        circuit = replace(circuit, data_record=_data_record(optional["data"], circuit))
     return circuit
+
+
+def _data_record(value, circuit: Circuit) -> DataRecord:
+    """data: distinct input names, output names, finite input ranges (low <= high), and for a
+    classifier one distinct label per output."""
+    if isinstance(value, dict) and "class_labels" in value:
+        fields = _object(value, "data", ("input_names", "output_names", "input_low", "input_high", "class_labels"))
+    else:
+        fields = _object(value, "data", ("input_names", "output_names", "input_low", "input_high"))
+    inputs = _names(fields["input_names"], "data.input_names", circuit.n_inputs, distinct=True)
+    outputs = _names(fields["output_names"], "data.output_names", circuit.n_outputs, distinct=False)
+    labels = None
+    if "class_labels" in fields:
+        labels = _names(fields["class_labels"], "data.class_labels", circuit.n_outputs, distinct=True)
+    low = _vector(fields["input_low"], "data.input_low", circuit.n_inputs)
+    high = _vector(fields["input_high"], "data.input_high", circuit.n_inputs)
+    reversed_at = np.flatnonzero(low > high)
+    if reversed_at.size:
+        k = int(reversed_at[0])
+        raise ModelFileError(f"data.input_low[{k}] = {float(low[k])!r} is above data.input_high[{k}] = "
+                             f"{float(high[k])!r}; "
+                             f"the range of an input goes from its smallest value to its largest")
+    return DataRecord(inputs, outputs, low, high, labels)
+
+
+def _names(value, where: str, length: int, distinct: bool) -> tuple[str, ...]:
+    """A list of ``length`` non-empty strings (each at most MAX_NAME_CHARS), distinct if asked."""
+    if not isinstance(value, list) or len(value) != length:
+        raise ModelFileError(f"{where} must be a list of {length} names, one per "
+                             f"{'input' if 'input' in where else 'output'}; got {_show(value)}")
+    for k, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_CHARS:
+            raise ModelFileError(f"{where}[{k}] = {_show(name)}; a name must be non-empty text of at most "
+                                 f"{MAX_NAME_CHARS} characters")
+    if distinct and len(set(value)) < len(value):
+        repeated = next(name for name in value if value.count(name) > 1)
+        raise ModelFileError(f"{where} names {repeated!r} twice; each must be distinct")
+    return tuple(value)
 
 
 def _data_scaling(value, circuit: Circuit) -> DataScaling:

@@ -42,9 +42,10 @@ def command_export(args) -> int:
         return EXIT_OK
     if args.x is not None or args.inputs is not None:
         raise UsageError("--x and --inputs give the steps of --tran; a DC export takes --sweep or --op")
-    sweep = None if args.op else args.sweep
+    from ..model.sweep import default_sweep
+    sweep = None if args.op else (args.sweep or default_sweep(circuit.data_record))
     made_by = "circuitnet export " + shlex.join([args.model, "-o", args.output]
-                                                + (["--op"] if args.op else ["--sweep", str(args.sweep)]))
+                                                + (["--op"] if args.op else ["--sweep", str(sweep)]))
     text = netlist_text(circuit, sweep=sweep, data_file=data_file, command=made_by)
     write_text_atomically(output, text)
     print(f"wrote {output} ({circuit.topology}, {circuit.resistor_count()} resistors); "
@@ -81,43 +82,50 @@ def command_neuron(args) -> int:
 def command_simulate(args) -> int:
     import numpy as np
 
+    from ..backends.ideal import IdealBackend
     from ..backends.registry import simulate, simulate_sweep
     from ..errors import InputShapeError
     from ..formats import modelfile
     from ..formats.datafile import read_inputs_csv
-    from ..backends.ideal import IdealBackend
+    from ..model.sweep import default_sweep
+    from .parser import DATA_RANGE
+    from .simulate_outputs import class_lines, column_names, csv_lines, predicted_classes
 
     circuit = modelfile.load(args.model)
+    record = circuit.data_record
     if args.x is not None:
         if circuit.n_inputs != 1:
             raise InputShapeError(f"{args.model} has {circuit.n_inputs} inputs; --x sweeps one-input models, "
                                   f"give the samples with --inputs FILE.csv")
-        result = simulate_sweep(circuit, args.x, backend=args.backend, temperature_c=args.temp)
+        if args.x is DATA_RANGE and record is None:
+            raise UsageError(f"{args.model} records no training data range (it was not made by fit); give the "
+                             f"sweep: --x START:STOP:N")
+        sweep = default_sweep(record) if args.x is DATA_RANGE else args.x
+        result = simulate_sweep(circuit, sweep, backend=args.backend, temperature_c=args.temp)
     else:
-        result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs), backend=args.backend,
-                          temperature_c=args.temp)
+        x = read_inputs_csv(args.inputs, circuit.n_inputs, None if record is None else record.input_names)
+        result = simulate(circuit, x, backend=args.backend, temperature_c=args.temp)
     ideal = IdealBackend().simulate(circuit, result.x).y
     found = _operating_violations(circuit, result.x, args.temp)
     if found:
         print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "
               f"circuit gives these outputs; the worst: {found[0].message()}", file=sys.stderr)
+    classes = predicted_classes(circuit, result.y)
     if args.json:
+        inputs, outputs = column_names(circuit)
         print(json.dumps({"model": args.model, "topology": circuit.topology, "backend": args.backend,
-                          "temperature_c": args.temp, "x": result.x.tolist(), "y": result.y.tolist(),
-                          "y_volts": result.y_volts.tolist(), "ideal": ideal.tolist(),
+                          "temperature_c": args.temp, "input_names": inputs, "output_names": outputs,
+                          "x": result.x.tolist(), "y": result.y.tolist(), "y_volts": result.y_volts.tolist(),
+                          "ideal": ideal.tolist(), **({} if classes is None else {"predicted_class": classes}),
                           "violations": [v.to_dict() for v in found]}))
     elif args.csv:
-        names = ([f"x{k + 1}" for k in range(circuit.n_inputs)] + [f"y{k + 1}" for k in range(circuit.n_outputs)]
-                 + [f"y{k + 1}_volts" for k in range(circuit.n_outputs)]
-                 + [f"ideal{k + 1}" for k in range(circuit.n_outputs)])
-        print(",".join(names))
-        for row in np.hstack([result.x, result.y, result.y_volts, ideal]):
-            print(",".join(f"{v:.12g}" for v in row))
+        print("\n".join(csv_lines(circuit, result, ideal)))
     else:
         deviation = np.abs(result.y - ideal)
-        print(f"{circuit.topology} circuit, {len(result.x)} point(s), {args.backend} at {args.temp:g} C: "
-              f"output {result.y.min():.6g} .. {result.y.max():.6g}; max |y - ideal| = {deviation.max():.4g}, "
-              f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units). Use --json or --csv for the values.")
+        print("\n".join(class_lines(circuit, result) + [
+            f"{circuit.topology} circuit, {len(result.x)} point(s), {args.backend} at {args.temp:g} C: "
+            f"output {result.y.min():.6g} .. {result.y.max():.6g}; max |y - ideal| = {deviation.max():.4g}, "
+            f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units). Use --json or --csv for the values."]))
     return EXIT_OK
 
 
@@ -305,7 +313,6 @@ def command_fit(args) -> int:
 def command_compare(args) -> int:
     from ..analysis.compare import compare_circuit, compare_netlist
     from ..errors import CircuitnetError
-    from ..model.sweep import Sweep
     from ..util.executor import executor_for
     from .report import write_report
 
@@ -328,7 +335,13 @@ def command_compare(args) -> int:
         from ..formats import modelfile
         circuit = modelfile.load(args.model)
         executor = executor_for(args.scheduler, args.workers)
-        if args.dataset or args.images or args.data:
+        from .compare_data import held_out_data, is_classifier
+        if (args.dataset or args.images) and not is_classifier(circuit):
+            why = "it records no class labels" if circuit.data_record is not None else "it has one output"
+            raise CircuitnetError(f"{args.model} is a regressor ({why}); --dataset and "
+                                  f"--images hold class labels, which only a classifier is compared on: compare it "
+                                  f"with --data FILE.csv (inputs and target)")
+        if args.dataset or args.images or (args.data and is_classifier(circuit)):
             from ..analysis.classifier_compare import compare_classifier
             from .fit_data import classifier_test_split
             x, truth = classifier_test_split(args, circuit)
@@ -337,12 +350,15 @@ def command_compare(args) -> int:
                                                  executor, progress=_count_bar("Monte Carlo boards", "board"))
             title = f"{args.model}: {circuit.topology} classifier on {args.dataset or args.images or args.data}"
         else:
-            numbers, curves = compare_circuit(circuit, args.x or Sweep(-1.0, 1.0, 201), args.temps, args.montecarlo,
+            from ..model.sweep import default_sweep
+            sweep = args.x or default_sweep(circuit.data_record)
+            data = held_out_data(args.model, circuit, args.data, args.y_column)
+            numbers, curves = compare_circuit(circuit, sweep, args.temps, args.montecarlo,
                                               args.tolerance, args.is_spread, args.seed,
                                               0.05 if args.yield_threshold is None else args.yield_threshold,
-                                              executor, progress=_count_bar("Monte Carlo boards", "board"))
-            title = f"{args.model}: {circuit.topology} circuit against its ideal network"
-            x = (args.x or Sweep(-1.0, 1.0, 201)).inputs(circuit.n_inputs)
+                                              executor, progress=_count_bar("Monte Carlo boards", "board"), data=data)
+            title = f"{args.model}: {circuit.topology} circuit"
+            x = sweep.inputs(circuit.n_inputs)
         if args.opamp:
             import numpy as np
 
@@ -369,7 +385,8 @@ def _transient_settings(args, circuit):
             raise UsageError(f"--x steps one input; this model has {circuit.n_inputs}: give --inputs FILE.csv")
         x = args.x.inputs(1)
     elif args.inputs is not None:
-        x = read_inputs_csv(args.inputs, circuit.n_inputs)
+        x = read_inputs_csv(args.inputs, circuit.n_inputs,
+                            None if circuit.data_record is None else circuit.data_record.input_names)
     else:
         raise UsageError("give the input steps: --x START:STOP:N or --inputs FILE.csv")
     if not args.rise_time < args.step_time:

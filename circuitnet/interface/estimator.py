@@ -67,11 +67,21 @@ class _CircuitEstimator(BaseEstimator):
         config = FitConfig(topology=self.topology, hidden=hidden, mode=self.mode, epochs=self.epochs, lr=self.lr,
                            lam=self.lam, batch_size=self.batch_size, patience=self.patience, seed=self.seed,
                            e_series=self.e_series, diode=self.diode, **task)
-        result = FitRun(split, config).run()
+        result = FitRun(split, config, data_description=self._data_columns(x.shape[1])).run()
         self.circuit_ = result.circuit
         self.network_ = read_back(result.circuit)
         self.report_ = _named_as_validation(result.report)
         self.history_ = result.history
+
+    def _data_columns(self, n_inputs: int) -> dict:
+        """What the circuit's data record names: a DataFrame's column names (scikit-learn's
+        ``feature_names_in_``), else x1..xn; a classifier's labels as text."""
+        names = getattr(self, "feature_names_in_", None)
+        columns = {"input_columns": [str(name) for name in names] if names is not None
+                   else [f"x{k + 1}" for k in range(n_inputs)]}
+        if hasattr(self, "classes_"):
+            columns["class_labels"] = [str(label) for label in self.classes_]
+        return columns
 
     def _held_out(self, n: int) -> int:
         if not 0 < self.validation_fraction < 1:

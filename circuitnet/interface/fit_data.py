@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import CircuitnetError
 from ..training.classes import (ClassDataset, load_dataset, plain, read_classes_csv, read_images_dataset,
                                 stratified_split)
-from ..training.data import Split, fractions_split, get_target, read_dataset_csv, target_split
+from ..training.data import Split, fractions_split, get_target, read_dataset_table, target_split
 
 
 def choose_data(args) -> tuple[Split, dict, dict]:
@@ -28,8 +28,8 @@ def choose_data(args) -> tuple[Split, dict, dict]:
                        "noise": args.noise}, {"task": "regress"}
     x_columns = args.x_columns.split(",") if args.x_columns else None
     if not classify:
-        x, y = read_dataset_csv(args.data, x_columns, args.y_column)
-        return fractions_split(x, y, args.seed), {"file": args.data, "rows": len(x)}, {"task": "regress"}
+        x, y, columns = read_dataset_table(args.data, x_columns, args.y_column)
+        return fractions_split(x, y, args.seed), {"file": args.data, "rows": len(x), **columns}, {"task": "regress"}
     return classes_split(class_dataset(args, x_columns), args.seed)
 
 

@@ -12,6 +12,7 @@ from . import flags
 # Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
 # because argparse takes "-1:1:201" for an option.
 RANGE_OPTIONS = ("--sweep", "--x")
+DATA_RANGE = object()  # simulate's bare --x: the recorded range (an object: argparse parses a string const)
 _RANGE_VALUE = re.compile(r"^-[\d.]")
 
 EXIT_STATUS_HELP = "Exit status: 0 success, 1 the work failed, 2 bad input, 130 interrupted (Ctrl-C)."
@@ -42,9 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("model", help="model file (JSON) to export")
     export.add_argument("-o", "--output", required=True, help="netlist file to write (.cir)")
     analysis = export.add_mutually_exclusive_group()
-    analysis.add_argument("--sweep", metavar="START:STOP:N", default="-1:1:201", type=flags.sweep_range,
+    analysis.add_argument("--sweep", metavar="START:STOP:N", type=flags.sweep_range,
                           help="DC sweep of the first input: N evenly spaced points from START to STOP, both "
-                               f"included, data units (ends within +-{flags.INPUT_LIMIT:g}); other inputs held at 0")
+                               f"included, data units (ends within +-{flags.INPUT_LIMIT:g}); other inputs held at 0 "
+                               "(default: 201 points over the training data's range of input 1, which fit records "
+                               "in the model; -1:1:201 for a model without one)")
     analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
     analysis.add_argument("--tran", action="store_true",
                           help="a transient run instead: the steps of --x or --inputs, with the op-amps' dynamics "
@@ -83,9 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("model", help="model file (JSON)")
     source = simulate.add_mutually_exclusive_group(required=True)
-    source.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
-                        help=f"sweep of the (single) input, N points, data units (ends within +-{flags.INPUT_LIMIT:g})")
-    source.add_argument("--inputs", metavar="FILE.csv", help="input samples, one row each, data units")
+    source.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range, nargs="?", const=DATA_RANGE,
+                        help="sweep of the (single) input, N points, data units (ends within "
+                             f"+-{flags.INPUT_LIMIT:g}); "
+                             "--x alone: 201 points over the training data's range, which fit records in the model")
+    source.add_argument("--inputs", metavar="FILE.csv",
+                        help="input samples, one row each, data units; a header row names the columns: a model "
+                             "fit on a CSV maps its training columns by name and ignores the others (e.g. the "
+                             "target), any model takes x1, x2, ...")
     simulate.add_argument("--temp", type=flags.temperature, default=27.0,
                           help=f"circuit temperature, degrees Celsius: {flags.temperature.range_text}")
     simulate.add_argument("--backend", default="spice", choices=_backend_names(), help="simulator")
@@ -165,7 +173,8 @@ def add_compare_parser(commands) -> None:
     compare.add_argument("model", nargs="?", help="model file (JSON)")
     compare.add_argument("--out", required=True, help="output folder (created if missing)")
     compare.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
-                         help="sweep of input 1, data units (default -1:1:201; with --netlist, volts, default "
+                         help="sweep of input 1, data units (default: 201 points over the training data's range, "
+                              "which fit records in the model, else -1:1:201; with --netlist, volts, default "
                               f"0:2:201); ends within +-{flags.INPUT_LIMIT:g}")
     compare.add_argument("--temps", default="0,27,70", type=flags.temperatures,
                          help=f"temperatures, degrees Celsius: {flags.temperatures.range_text}")
@@ -186,9 +195,11 @@ def add_compare_parser(commands) -> None:
     compare.add_argument("--images", metavar="FILE", help="compare a classifier on these labelled images (IDX with "
                                                           "--labels, or .npz), as fit --images")
     compare.add_argument("--labels", metavar="FILE", help="with --images FILE: the IDX label file")
-    compare.add_argument("--data", metavar="FILE.csv", help="compare a classifier on this CSV (label column: "
-                                                            "--y-column, default the last)")
-    compare.add_argument("--y-column", metavar="C", help="with --data: the label column")
+    compare.add_argument("--data", metavar="FILE.csv",
+                         help="compare on this CSV: a classifier on its test split (label column: --y-column, default "
+                              "the last); a regressor against every row (or, for a fit's data.csv, its test rows), "
+                              "inputs mapped by the model's recorded column names")
+    compare.add_argument("--y-column", metavar="C", help="with --data: the label (or target) column")
     compare.add_argument("--opamp", type=flags.opamp_part, metavar="PART",
                          help="add a transient section: up to 20 input steps (the sweep's, or a classifier's first test "
                               "samples) with these op-amp dynamics, as 'circuitnet transient' measures them")

@@ -59,7 +59,8 @@ def network_figure(numbers: dict, curves: dict) -> Figure:
     figure = Figure(figsize=(7.2, 5.2), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
     x = curves["x"]
-    top.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.2, label="ideal network")
+    top.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.2,
+             label="read-back ReLU network (ideal)")
     top.plot(x, curves["surrogate"].y[:, 0], color="tab:blue", linewidth=3, alpha=0.5, label="surrogate")
     top.plot(x, curves["spice"].y[:, 0], color="tab:red", linewidth=1.2, label="ngspice")
     top.set_ylabel("output y (data units)")
@@ -67,7 +68,7 @@ def network_figure(numbers: dict, curves: dict) -> Figure:
     top.grid(True, alpha=0.3)
     bottom.plot(x, curves["spice"].y[:, 0] - curves["ideal"].y[:, 0], color="tab:red", linewidth=1.2)
     bottom.axhline(0, color="0.6", linewidth=0.8)
-    bottom.set_ylabel("ngspice - ideal")
+    bottom.set_ylabel("ngspice - read-back")
     bottom.set_xlabel("input x1 (data units)")
     bottom.grid(True, alpha=0.3)
     return figure
@@ -77,7 +78,8 @@ def temperatures_figure(numbers: dict, curves: dict) -> Figure:
     figure = Figure(figsize=(10, 4), layout="constrained")
     left, right = figure.subplots(1, 2)
     x = curves["x"]
-    left.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.2, label="ideal")
+    left.plot(x, curves["spice"].y[:, 0], color="black", linestyle="--", linewidth=1.2,
+              label="nominal circuit, 27 C")
     colors = iter(("tab:blue", "tab:green", "tab:orange", "tab:red", "tab:purple", "tab:brown"))
     for temperature, y in curves["temperatures"].items():
         left.plot(x, y, linewidth=1.3, color=next(colors, "0.3"), label=f"{temperature:g} C")
@@ -86,10 +88,13 @@ def temperatures_figure(numbers: dict, curves: dict) -> Figure:
     left.legend(frameon=False, fontsize=8)
     left.grid(True, alpha=0.3)
     rows = numbers["temperatures"]
-    right.plot([r["temperature_c"] for r in rows], [r["max_abs"] for r in rows], "o-", label="max |error|")
-    right.plot([r["temperature_c"] for r in rows], [r["rms"] for r in rows], "s-", label="RMS error")
+    temps = [r["temperature_c"] for r in rows]
+    right.plot(temps, [r["vs_nominal_spice"]["max_abs"] for r in rows], "o-", label="max |y - nominal at 27 C|")
+    right.plot(temps, [r["vs_nominal_spice"]["rms"] for r in rows], "s-", label="RMS of y - nominal at 27 C")
+    if "vs_data_rmse" in rows[0]:
+        right.plot(temps, [r["vs_data_rmse"] for r in rows], "^-", label="RMSE against the held-out data")
     right.set_xlabel("temperature (C)")
-    right.set_ylabel("ngspice - ideal (data units)")
+    right.set_ylabel("data units")
     right.legend(frameon=False)
     right.grid(True, alpha=0.3)
     return figure
@@ -103,16 +108,16 @@ def montecarlo_figure(numbers: dict, curves: dict) -> Figure:
     x = curves["x"]
     left.fill_between(x, boards["low"], boards["high"], color="tab:red", alpha=0.25, label="envelope")
     left.plot(x, boards["median_board"], color="tab:red", linewidth=1.2, label="board of median error")
-    left.plot(x, curves["ideal"].y[:, 0], color="black", linestyle="--", linewidth=1.0, label="ideal")
+    left.plot(x, curves["spice"].y[:, 0], color="black", linestyle="--", linewidth=1.0, label="nominal circuit")
     left.set_title(f"{mc['instances']} boards, resistors within +-{100 * mc['tolerance']:g} %", fontsize=10)
     left.set_xlabel("input x1")
     left.set_ylabel("output y")
     left.legend(frameon=False, fontsize=8)
     left.grid(True, alpha=0.3)
-    worst = np.array(mc["per_instance_max_abs_error"])
+    worst = np.array(mc["per_board_vs_nominal_spice_max_abs"])
     right.hist(worst, bins=30, color="tab:red", alpha=0.7)
     right.axvline(mc["yield_threshold"], color="black", linewidth=1, label=f"threshold: yield {100 * mc['yield']:.1f} %")
-    right.set_xlabel("max |ngspice - ideal| per board (data units)")
+    right.set_xlabel("max |board - nominal circuit| per board, ngspice (data units)")
     right.set_ylabel("boards")
     right.legend(frameon=False, fontsize=8)
     return figure
@@ -190,21 +195,38 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
 
     parts = [f"<h1>{html.escape(title)}</h1>"]
     if "network" in numbers:
-        parts += ["<h2>Network</h2>", table([{"comparison": k, **v} for k, v in numbers["network"].items()],
-                                            ["comparison", "max_abs", "rms"]), image("network")]
+        parts += ["<h2>Network</h2>", _references(numbers),
+                  table([{"comparison": COMPARISONS.get(k, k), **v} for k, v in numbers["network"].items()],
+                        ["comparison", "max_abs", "rms"]), image("network")]
+    if "data" in numbers:
+        found = numbers["data"]
+        parts += [f"<h2>Held-out data</h2><p>{html.escape(found['source'])}: {found['samples']} samples</p>",
+                  table([{"comparison": COMPARISONS[k], "rmse": v} for k, v in found.items() if k.endswith("_rmse")],
+                        ["comparison", "rmse"])]
     if numbers.get("neurons"):
-        parts += ["<h2>Neurons</h2>", image("neurons"),
+        parts += ["<h2>Neurons</h2><p>each rectifier output against its ideal elbow in the read-back network</p>",
+                  image("neurons"),
                   table(numbers["neurons"], ["node", "max_deviation_v", "rms_deviation_v", "ideal_knee", "fitted_knee",
                                              "knee_shift", "ideal_slope", "fitted_slope"])]
     if "temperatures" in numbers:
-        parts += ["<h2>Temperature</h2>", table(numbers["temperatures"], ["temperature_c", "max_abs", "rms"]),
-                  image("temperatures")]
+        rows = [{"temperature_c": row["temperature_c"], "nominal_max_abs": row["vs_nominal_spice"]["max_abs"],
+                 "nominal_rms": row["vs_nominal_spice"]["rms"],
+                 "readback_max_abs": row["vs_readback_network"]["max_abs"], "data_rmse": row.get("vs_data_rmse")}
+                for row in numbers["temperatures"]]
+        parts += ["<h2>Temperature</h2>",
+                  table(rows, ["temperature_c", "nominal_max_abs", "nominal_rms", "readback_max_abs"]
+                        + (["data_rmse"] if "data" in numbers else [])), image("temperatures")]
     if "montecarlo" in numbers:
         mc = numbers["montecarlo"]
         parts += ["<h2>Monte Carlo</h2>",
-                  table([{"instances": mc["instances"], "tolerance": mc["tolerance"], **mc["max_abs_error"],
-                          "yield": mc["yield"], "threshold": mc["yield_threshold"]}],
-                        ["instances", "tolerance", "median", "p95", "worst", "threshold", "yield"]),
+                  f"<p>Judged against the nominal circuit in ngspice: {html.escape(mc['yield_reference'])}.</p>",
+                  table([{"instances": mc["instances"], "tolerance": mc["tolerance"],
+                          **mc["board_vs_nominal_spice_max_abs"], "yield": mc["yield"],
+                          "threshold": mc["yield_threshold"],
+                          **({f"data_{k}": v for k, v in mc["board_vs_data_rmse"].items()}
+                             if "board_vs_data_rmse" in mc else {})}],
+                        ["instances", "tolerance", "median", "p95", "worst", "threshold", "yield"]
+                        + (["data_median", "data_worst"] if "board_vs_data_rmse" in mc else [])),
                   image("montecarlo")]
     if "power" in numbers:
         power = numbers["power"]
@@ -215,7 +237,7 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
     if "classifier" in numbers:
         found = numbers["classifier"]
-        parts += ["<h2>Classifier</h2>",
+        parts += ["<h2>Classifier</h2>", _references(numbers),
                   table([{"samples": numbers["test_samples"], **found}],
                         ["samples", "accuracy_spice", "accuracy_surrogate", "accuracy_ideal",
                          "class_changes_surrogate_vs_spice"]), image("classifier")]
@@ -277,12 +299,16 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
 
 # What a reader sees above each column: the quantity and its unit, not the JSON key.
 HEADINGS = {
-    "comparison": "comparison", "max_abs": "max |error|", "rms": "RMS error",
+    "comparison": "comparison", "max_abs": "max |difference|", "rms": "RMS difference", "rmse": "RMSE",
+    "nominal_max_abs": "max |y - nominal at 27 C|", "nominal_rms": "RMS of y - nominal at 27 C",
+    "readback_max_abs": "max |y - read-back network|", "data_rmse": "RMSE against the held-out data",
+    "data_median": "median RMSE against the data", "data_worst": "worst RMSE against the data",
     "node": "node", "max_deviation_v": "max deviation (V)", "rms_deviation_v": "RMS deviation (V)",
     "ideal_knee": "ideal knee (x)", "fitted_knee": "fitted knee (x)", "knee_shift": "knee shift (x)",
     "ideal_slope": "ideal slope", "fitted_slope": "fitted slope", "temperature_c": "temperature (C)",
-    "instances": "boards", "tolerance": "resistor tolerance", "median": "median max |error|",
-    "p95": "95th percentile", "worst": "worst", "threshold": "pass if max |error| <=", "yield": "yield",
+    "instances": "boards", "tolerance": "resistor tolerance", "median": "median max |board - nominal|",
+    "p95": "95th percentile", "worst": "worst", "threshold": "pass if max |board - nominal| <=",
+    "yield": "yield (against the nominal circuit)",
     "where": "where", "max_w": "max (W)", "mean_w": "mean (W)", "position": "elbow at (V)", "slope": "slope",
     "output_weight": "output weight", "element": "part", "quantity": "quantity", "value": "worst value",
     "limit": "limit", "unit": "unit",
@@ -298,6 +324,26 @@ HEADINGS = {
 }
 
 
+# The network and data comparisons, in words: what is compared with what.
+COMPARISONS = {
+    "circuit_vs_readback_network": "circuit (ngspice) vs the ReLU network its values encode",
+    "surrogate_vs_readback_network": "surrogate vs the ReLU network its values encode",
+    "spice_vs_surrogate_v": "circuit (ngspice) vs surrogate, volts",
+    "circuit_vs_data_rmse": "circuit (ngspice) vs the data",
+    "surrogate_vs_data_rmse": "surrogate vs the data",
+    "readback_network_vs_data_rmse": "read-back ReLU network vs the data",
+}
+
+
+def _references(numbers: dict) -> str:
+    """What the figures are measured against, as a list (compare.json's "references")."""
+    names = {"nominal_spice": "nominal circuit", "readback_network": "read-back network", "surrogate": "surrogate",
+             "data": "held-out data", "labels": "labels"}
+    items = "".join(f"<li><b>{names.get(key, key)}</b>: {html.escape(text)}</li>"
+                    for key, text in numbers.get("references", {}).items())
+    return f"<p>Each figure names what it is measured against:</p><ul>{items}</ul>" if items else ""
+
+
 def _cell(value) -> str:
     if value is None:
         return "-"
@@ -311,22 +357,33 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
     a unit is named)."""
     lines = [title]
     if "network" in numbers:
-        network = numbers["network"]
-        lines.append(f"  network: ngspice vs ideal max |error| {network['spice_vs_ideal']['max_abs']:.4g} "
-                     f"(RMS {network['spice_vs_ideal']['rms']:.4g}); ngspice vs surrogate max "
+        network, readback = numbers["network"], numbers["network"]["circuit_vs_readback_network"]
+        lines.append(f"  distance from the ReLU network its values encode: max {readback['max_abs']:.4g} "
+                     f"(RMS {readback['rms']:.4g}); ngspice vs surrogate max "
                      f"{1e6 * network['spice_vs_surrogate_v']['max_abs']:.3g} uV")
+    if "data" in numbers:
+        found = numbers["data"]
+        lines.append(f"  held-out data ({found['source']}, {found['samples']} samples): RMSE "
+                     f"{found['circuit_vs_data_rmse']:.4g} in ngspice, {found['surrogate_vs_data_rmse']:.4g} "
+                     f"surrogate, {found['readback_network_vs_data_rmse']:.4g} read-back network")
     if numbers.get("neurons"):
         worst = max(numbers["neurons"], key=lambda row: row["max_deviation_v"])
         lines.append(f"  neurons: largest deviation from the ideal elbow {1e3 * worst['max_deviation_v']:.3g} mV "
                      f"at {worst['node']}")
     if numbers.get("temperatures"):
-        lines.append("  temperatures: max |error| " + ", ".join(
-            f"{row['max_abs']:.4g} at {row['temperature_c']:g} C" for row in numbers["temperatures"]))
+        lines.append("  temperatures, max |y - nominal circuit at 27 C|: " + ", ".join(
+            f"{row['vs_nominal_spice']['max_abs']:.4g} at {row['temperature_c']:g} C"
+            + (f" (RMSE {row['vs_data_rmse']:.4g} on the data)" if "vs_data_rmse" in row else "")
+            for row in numbers["temperatures"]))
     if "montecarlo" in numbers:
-        mc, error = numbers["montecarlo"], numbers["montecarlo"]["max_abs_error"]
-        lines.append(f"  Monte Carlo: {mc['instances']} boards at {100 * mc['tolerance']:g} %: max |error| median "
-                     f"{error['median']:.4g}, 95th percentile {error['p95']:.4g}, worst {error['worst']:.4g}; "
-                     f"yield {100 * mc['yield']:.1f} % at {mc['yield_threshold']:g}")
+        mc, error = numbers["montecarlo"], numbers["montecarlo"]["board_vs_nominal_spice_max_abs"]
+        on_data = mc.get("board_vs_data_rmse")
+        lines.append(f"  Monte Carlo: {mc['instances']} boards at {100 * mc['tolerance']:g} %, max |board - nominal "
+                     f"circuit| median {error['median']:.4g}, 95th percentile {error['p95']:.4g}, worst "
+                     f"{error['worst']:.4g}; yield {100 * mc['yield']:.1f} % at {mc['yield_threshold']:g} (judged "
+                     f"against the nominal circuit in ngspice)"
+                     + (f"; RMSE on the data median {on_data['median']:.4g}, worst {on_data['worst']:.4g}"
+                        if on_data else ""))
     if "classifier" in numbers:
         found = numbers["classifier"]
         lines.append(f"  classifier: test accuracy {100 * found['accuracy_spice']:.2f} % in ngspice "

@@ -58,3 +58,17 @@ def parse_sweep(text: str) -> Sweep:
             f"sweep {text!r} is not START:STOP:N (for example -1:1:201: 201 points from -1 to 1)"
         ) from None
     return Sweep(start, stop, n)
+
+
+DEFAULT_SWEEP_POINTS = 201
+UNRECORDED_SWEEP = (-1.0, 1.0)  # data units: a circuit that records no data range is swept here
+
+
+def default_sweep(record, n: int = DEFAULT_SWEEP_POINTS) -> Sweep:
+    """The sweep of input 1 that compare, export and ``simulate --x`` use when none is given:
+    the training data's range of input 1 (``record``: a DataRecord, or None), so a model is
+    pictured where it was trained rather than where it extrapolates; -1..1 when the circuit
+    records no range, or when input 1 held a single value."""
+    if record is not None and record.input_high[0] > record.input_low[0]:
+        return Sweep(float(record.input_low[0]), float(record.input_high[0]), n)
+    return Sweep(*UNRECORDED_SWEEP, n)

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import DataFileError, UnknownNameError
 from ..formats.datafile import column_index, numbers, read_table
 from ..formats.imagefile import read_labelled_images
-from .data import Split
+from .data import Split, column_names
 
 DATASETS = {
     "digits": "scikit-learn's bundled 8x8 handwritten digits: 1,797 images, 10 classes, pixels 0-16 as 0-1",
@@ -85,7 +85,8 @@ def read_classes_csv(path, x_columns: list[str] | None = None, y_column: str | N
         line = raw.index("") + (2 if header is not None else 1)
         raise DataFileError(f"{path}: line {line} has no label in column {y_index + 1}")
     labels = _as_numbers(raw)
-    return ClassDataset(x, labels, None, {"file": str(path), "rows": len(x)})
+    return ClassDataset(x, labels, None, {"file": str(path), "rows": len(x),
+                                          **column_names(header, x_indices, [y_index], "label")})
 
 
 def _as_numbers(raw: list[str]) -> np.ndarray:

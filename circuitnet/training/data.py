@@ -124,6 +124,14 @@ def read_dataset_csv(path, x_columns: list[str] | None = None, y_column: str | N
                                                                                                      np.ndarray]:
     """(x, y) from a CSV file. Columns are header names or 1-based positions; by default every
     column but the last is an input and the last is the target."""
+    x, y, _ = read_dataset_table(path, x_columns, y_column)
+    return x, y
+
+
+def read_dataset_table(path, x_columns: list[str] | None = None,
+                       y_column: str | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """(x, y, columns) as ``read_dataset_csv``; columns = {"input_columns": [...],
+    "output_columns": [...]}, the names of the columns used (see ``column_names``)."""
     header, rows = read_table(path)
     width = len(header) if header is not None else len(rows[0])
 
@@ -142,4 +150,14 @@ def read_dataset_csv(path, x_columns: list[str] | None = None, y_column: str | N
             name = header[index] if header is not None else f"column {index + 1}"
             raise DataFileError(f"{path}: input {name} is {values[0, position]:g} in every row; an input that never "
                                 f"changes carries nothing to learn: leave it out with --x-columns")
-    return values[:, :-1], values[:, -1:]
+    return values[:, :-1], values[:, -1:], column_names(header, x_indices, [y_index], "y")
+
+
+def column_names(header: list[str] | None, x_indices: list[int], y_indices: list[int], y_name: str) -> dict:
+    """The names of the columns a table's inputs and outputs came from, for data.json and the
+    model's data record: the header's names, or without a header x1..xn and ``y_name``
+    (numbered y1.. when there are several)."""
+    if header is not None:
+        return {"input_columns": [header[k] for k in x_indices], "output_columns": [header[k] for k in y_indices]}
+    outputs = [y_name] if len(y_indices) == 1 else [f"{y_name}{k + 1}" for k in range(len(y_indices))]
+    return {"input_columns": [f"x{k + 1}" for k in range(len(x_indices))], "output_columns": outputs}

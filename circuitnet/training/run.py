@@ -42,6 +42,7 @@ from . import loop, run_folder
 from .circuit_problem import CircuitProblem
 from .config import FitConfig
 from .data import Split
+from .data_record_of import data_record_of
 from .ideal import IdealProblem, initial_params, params_to_network
 from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
@@ -91,6 +92,8 @@ class FitRun:
         self.spice = spice or SpiceBackend()
         self.progress = progress or Progress()
         self.data_description = data_description
+        # what the circuit remembers of its data (names, labels, ranges), stored with it
+        self.data_record = data_record_of(split, data_description or {}, config.classes if self.classify else None)
         self.board = config.board_model()
         # the state: the stage under way, what is done, and the loop states
         self.stage = PRETRAIN
@@ -288,8 +291,9 @@ class FitRun:
         return self.circuit is not None
 
     def _scaled_circuit(self, circuit: Circuit) -> Circuit:
-        """The circuit with this run's data scaling, which it is trained without."""
-        return circuit if self.scaling is None else replace(circuit, data_scaling=self.scaling)
+        """The circuit with this run's data scaling, which it is trained without, and its data
+        record."""
+        return replace(circuit, data_scaling=self.scaling, data_record=self.data_record)
 
     def _check_operating_limits(self) -> None:
         """No figures for a circuit that could not be built: every part of the board must stay

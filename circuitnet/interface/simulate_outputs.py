@@ -1,0 +1,69 @@
+"""What ``circuitnet simulate`` prints: the outputs in the model's own terms.
+
+A model that records its data (``Circuit.data_record``) names its columns as it was trained
+(``sepal length (cm)``, ``y``) and a classifier prints its predicted class beside the output
+voltages; a model without a record uses x1.., y1.. and no classes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backends.result import SimulationResult
+from ..model.circuit import Circuit
+
+SAMPLES_LISTED = 20  # a classifier's predictions printed one line each, at most
+
+
+def column_names(circuit: Circuit) -> tuple[list[str], list[str]]:
+    """(input names, output names): the record's, or x1..xn and y1..ym."""
+    record = circuit.data_record
+    if record is not None:
+        return list(record.input_names), list(record.output_names)
+    return [f"x{k + 1}" for k in range(circuit.n_inputs)], [f"y{k + 1}" for k in range(circuit.n_outputs)]
+
+
+def predicted_classes(circuit: Circuit, y: np.ndarray) -> list[str] | None:
+    """A classifier's label of the highest output at each sample, shape (n,); None when the
+    circuit records no class labels."""
+    record = circuit.data_record
+    if record is None or record.class_labels is None:
+        return None
+    return [record.class_labels[k] for k in np.argmax(y, axis=1)]
+
+
+def csv_lines(circuit: Circuit, result: SimulationResult, ideal: np.ndarray) -> list[str]:
+    """Header and one row per sample: inputs, outputs, their volts, the ideal outputs and, for
+    a classifier, the predicted class."""
+    inputs, outputs = column_names(circuit)
+    classes = predicted_classes(circuit, result.y)
+    # without a record, the ideal columns keep the names these tables always had (ideal1, ...)
+    ideal_names = ([f"ideal_{name}" for name in outputs] if circuit.data_record is not None
+                   else [f"ideal{k + 1}" for k in range(len(outputs))])
+    header = inputs + outputs + [f"{name}_volts" for name in outputs] + ideal_names
+    lines = [",".join(_csv_cell(name) for name in header + (["class"] if classes else []))]
+    for k, row in enumerate(np.hstack([result.x, result.y, result.y_volts, ideal])):
+        cells = [f"{v:.12g}" for v in row] + ([_csv_cell(classes[k])] if classes else [])
+        lines.append(",".join(cells))
+    return lines
+
+
+def class_lines(circuit: Circuit, result: SimulationResult) -> list[str]:
+    """For a classifier: the predicted class of the first SAMPLES_LISTED samples, each beside
+    its output voltages; nothing for a regressor."""
+    classes = predicted_classes(circuit, result.y)
+    if classes is None:
+        return []
+    _, outputs = column_names(circuit)
+    lines = []
+    for k in range(min(len(classes), SAMPLES_LISTED)):
+        volts = ", ".join(f"{name} {v:.4g} V" for name, v in zip(outputs, result.y_volts[k]))
+        lines.append(f"sample {k + 1}: class {classes[k]} ({volts})")
+    if len(classes) > SAMPLES_LISTED:
+        lines.append(f"... {len(classes) - SAMPLES_LISTED} more; --csv or --json lists every sample's class")
+    return lines
+
+
+def _csv_cell(text: str) -> str:
+    """A CSV cell: quoted when it holds a comma or a quote."""
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
