@@ -46,9 +46,11 @@ $(BIN)/.docs-installed: $(BIN)/.installed
 netlists: $(BIN)/.installed
 	$(BIN)/python -m circuitnet.interface.catalogue netlists
 
-# Regenerate the README's pictures.
+# Regenerate the pictures of the README and the docs (examples/figures/).
 figures: $(BIN)/.installed
 	$(BIN)/python examples/one_elbow.py --out examples/figures
+	$(BIN)/python examples/quickstart.py
+	cp out/quickstart.png examples/figures/quickstart.png
 	$(BIN)/python examples/surrogate_knee.py --out examples/figures
 	$(BIN)/python examples/lecture_picture.py --out examples/figures/fits
 	cp examples/figures/fits/fit-*.png examples/figures/

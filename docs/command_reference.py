@@ -15,7 +15,6 @@ import textwrap
 
 from circuitnet.interface.parser import build_parser
 
-
 _EMPTY_DEFAULTS = (" (default: None)", " (default: False)")
 
 

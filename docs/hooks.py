@@ -29,7 +29,8 @@ from command_reference import reference_markdown  # noqa: E402  (docs/ is not a 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "examples" / "lecture_tutorial.py"
 FIGURES = ROOT / "examples" / "figures"
-PLACEHOLDER = re.compile(r"<!-- (circuitnet-reference|tutorial-output) ([a-z0-9-]+) -->")  # NAME in upper case: prose about it
+# Names are lower case, so prose can write "<!-- circuitnet-reference NAME -->" about them.
+PLACEHOLDER = re.compile(r"<!-- (circuitnet-reference|tutorial-output) ([a-z0-9-]+) -->")
 TUTORIAL_TIMEOUT_S = 600
 
 _tutorial_folder: tempfile.TemporaryDirectory | None = None

@@ -83,9 +83,10 @@ def step_validation(out: Path, split: Split) -> tuple[int, float]:
     # --8<-- [end:validation]
     rows = [f"| {h} | {g:g} | {train_rmse:.4f} | {val_rmse:.4f} |"
             for (h, g), (train_rmse, val_rmse) in results.items()]
-    write_step(out, "validation", "| hidden neurons | lam | training RMSE | validation RMSE |\n| --- | --- | --- | --- |\n"
-               + "\n".join(rows) + f"\n\nThe validation set chooses **{hidden} neurons, lam = {lam:g}** "
-               f"(validation RMSE {results[hidden, lam][1]:.4f}; the noise alone is 0.15).")
+    header = "| hidden neurons | lam | training RMSE | validation RMSE |\n| --- | --- | --- | --- |\n"
+    write_step(out, "validation", header + "\n".join(rows) + "\n\nThe validation set chooses "
+               f"**{hidden} neurons, lam = {lam:g}** (validation RMSE {results[hidden, lam][1]:.4f}; "
+               "the noise alone is 0.15).")
     return hidden, lam
 
 
@@ -145,7 +146,8 @@ def step_circuit(out: Path, split: Split, hidden: int, lam: float) -> None:
     write_step(out, "circuit", "| circuit | validation RMSE (ngspice) |\n| --- | --- |\n"
                f"| the ideal network's weights as resistors | {mapped_val:.4f} |\n"
                f"| its resistors trained | {report['val_rmse']:.4f} |\n\n"
-               f"And once, at the end: the trained circuit's **test RMSE in ngspice is {report['test_rmse_spice']:.4f}** "
+               "And once, at the end: the trained circuit's **test RMSE in ngspice is "
+               f"{report['test_rmse_spice']:.4f}** "
                f"(the ideal network read back from its resistors: {report['test_rmse_ideal']:.4f}).")
 
 

@@ -57,3 +57,11 @@ def test_every_command_has_a_page_in_the_site_that_shows_its_reference(command):
     page = ROOT / "docs" / "commands" / f"{command}.md"
     assert f"<!-- circuitnet-reference {command} -->" in page.read_text()
     assert f"commands/{command}.md" in (ROOT / "mkdocs.yml").read_text()
+
+
+def test_the_readme_example_is_examples_quickstart_py_as_it_runs():
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("`examples/quickstart.py`, whole:\n\n```python\n", 1)[1].split("```", 1)[0]
+    script = (ROOT / "examples" / "quickstart.py").read_text()
+    assert example == script.split('"""\n', 1)[1]  # the script less its one-line docstring
+    assert "](examples/figures/quickstart.png)" in readme and (ROOT / "examples/figures/quickstart.png").is_file()
