@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from circuitnet.util.atomic import write_atomically
+
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
@@ -36,10 +38,21 @@ def describe() -> str:
 
 
 def append_results(title: str, table: list[str]) -> None:
-    """Append one run (date, command, machine, table) to RESULTS.md."""
+    """Append one run (date, command, machine, table) to RESULTS.md, removing any earlier
+    block of the same title: the file keeps the latest block of each benchmark, and git
+    history keeps the older ones (benchmarks/README.md)."""
     command = "python -m benchmarks " + shlex.join(sys.argv[1:])
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     block = [f"## {title} ({stamp})", "", f"- command: `{command.strip()}`", f"- machine: {describe()}", "",
              *table, ""]
-    with open(RESULTS, "a", encoding="utf-8") as stream:
-        stream.write("\n".join(block) + "\n")
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    kept = without_blocks(text, title).rstrip("\n") + "\n\n"
+    write_atomically(RESULTS, lambda path: Path(path).write_text(kept + "\n".join(block) + "\n", encoding="utf-8"))
+
+
+def without_blocks(text: str, title: str) -> str:
+    """RESULTS.md's text without the blocks headed ``## TITLE (date)``; a block runs from
+    its heading to the next ``## `` heading."""
+    parts = re.split(r"(?m)^(?=## )", text)
+    heading = re.compile(r"## " + re.escape(title) + r" \([^)]*\)\n")
+    return "".join(part for part in parts if not heading.match(part))
