@@ -8,7 +8,6 @@ can be resumed). ``--debug`` (or CIRCUITNET_DEBUG=1) shows tracebacks.
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from ..errors import CircuitnetError, OperatingLimitError, SimulationError, UsageError
 from ..util.allocator import keep_freed_memory
+from ..util.finite_json import json_text
 from .parser import build_parser, join_range_values
 from .report import compare_summary
 
@@ -69,7 +69,7 @@ def command_neuron(args) -> int:
         save_figure(elbow_figure(result, title), args.plot)
         summary["plot"] = args.plot
     if args.json:
-        print(json.dumps(summary))
+        print(json_text(summary))
     else:
         print(f"{args.topology} elbow relu({args.w:g} x {args.b:+g}) with {result.circuit.diode.name}, "
               f"{result.x.size} points: max deviation {summary['max_deviation_mV']:.4g} mV, "
@@ -101,7 +101,7 @@ def command_simulate(args) -> int:
         print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "
               f"circuit gives these outputs; the worst: {found[0].message()}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"model": args.model, "topology": circuit.topology, "backend": args.backend,
+        print(json_text({"model": args.model, "topology": circuit.topology, "backend": args.backend,
                           "temperature_c": args.temp, "x": result.x.tolist(), "y": result.y.tolist(),
                           "y_volts": result.y_volts.tolist(), "ideal": ideal.tolist(),
                           "violations": [v.to_dict() for v in found]}))
@@ -208,6 +208,24 @@ def _search(split, config, out: Path, trials: int | None = None):
         return None
 
 
+# fit flags that say how to run a resumed run, not what it trains: the only ones --resume takes
+RESUME_FLAGS = ("--resume", "--workers", "--scheduler", "--json", "--debug")
+
+
+def _check_resumable(args, out: Path) -> None:
+    """--resume keeps the run's own settings: refuse a setting typed beside it (it would be
+    ignored) and a finished run (nothing to resume; its report stays as it is)."""
+    from ..training import run_folder
+    typed = [word.split("=")[0] for word in args.argv if word.startswith("--")]
+    ignored = [flag for flag in typed if flag not in RESUME_FLAGS]
+    if ignored:
+        raise UsageError(f"{ignored[0]} can't change a resumed run: --resume {out} continues with the settings the "
+                         f"run started with; leave {ignored[0]} out, or start a new run with --out")
+    if run_folder.is_finished(out):
+        raise UsageError(f"{out} holds a finished run ({out / run_folder.REPORT}); nothing to resume: start a new "
+                         f"run with --out")
+
+
 def command_fit(args) -> int:
     from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
@@ -225,6 +243,7 @@ def command_fit(args) -> int:
     table = None
     if args.resume:
         out = Path(args.resume)
+        _check_resumable(args, out)
         searched = run_folder.read_search(out)
         if run_folder.has_checkpoint(out) or searched is None:
             run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
@@ -271,17 +290,18 @@ def command_fit(args) -> int:
         else:
             target = get_target(described["target"]) if described.get("target") else None
             write_outputs(out, result, run.split, SpiceBackend(), target, command)
+        (out / run_folder.VIOLATIONS).unlink(missing_ok=True)  # this circuit is within its limits
     except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
         return _stopped_fit(run, out, error)
     except OperatingLimitError as error:  # no figures, and no model, for a circuit that can't be built
         write_text_atomically(out / "violations.json",
-                              json.dumps([v.to_dict() for v in error.violations], indent=2) + "\n")
+                              json_text([v.to_dict() for v in error.violations], indent=2) + "\n")
         print(f"circuitnet fit: {error}; every part outside its limits is in {out / 'violations.json'}",
               file=sys.stderr)
         return EXIT_FAILED
     report = result.report
     if args.json:
-        print(json.dumps(report))
+        print(json_text(report))
     elif run.classify:
         print(f"{report['hyperparameters']['topology']} classifier, {report['hyperparameters']['mode']} mode: test "
               f"accuracy {100 * report['test_accuracy_spice']:.2f} % (ngspice, {report['test_samples']} samples at "
@@ -352,7 +372,7 @@ def command_compare(args) -> int:
             numbers["transient"] = transient_document(curves["transient"])
     written = write_report(args.out, numbers, curves, title)
     if args.json:
-        print(json.dumps(numbers))
+        print(json_text(numbers))
     else:
         print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
                                                            + ", ".join(Path(p).name for p in written.values())]))
@@ -388,7 +408,7 @@ def command_transient(args) -> int:
     found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp) if args.ac else None
     document, written = write_transient_outputs(args.out, result, found)
     if args.json:
-        print(json.dumps(document))
+        print(json_text(document))
     else:
         print("\n".join(transient_summary(document) + [f"wrote {', '.join(Path(p).name for p in written)} into "
                                                         f"{args.out}/"]))

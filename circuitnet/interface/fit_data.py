@@ -26,7 +26,7 @@ def choose_data(args) -> tuple[Split, dict, dict]:
         split = target_split(args.target, args.points, args.seed, args.noise)
         return split, {"target": args.target, "formula": target.formula, "points": args.points,
                        "noise": args.noise}, {"task": "regress"}
-    x_columns = args.x_columns.split(",") if args.x_columns else None
+    x_columns = args.x_columns  # a list (flags.column_names) or None
     if not classify:
         x, y = read_dataset_csv(args.data, x_columns, args.y_column)
         return fractions_split(x, y, args.seed), {"file": args.data, "rows": len(x)}, {"task": "regress"}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ from ..training.eseries import TOLERANCE
 from ..training.run import FitResult
 from ..training.run_folder import data_csv
 from ..util.atomic import write_text_atomically
+from ..util.finite_json import json_text
 from .plotting import plot_fit_1d, plot_fit_2d, plot_loss, save_figure
 
 
@@ -40,11 +40,12 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
     circuit = result.circuit
     x_all = np.vstack([split.x_train, split.x_val, split.x_test])
     low, high = float(x_all[:, 0].min()), float(x_all[:, 0].max())
+    report_text = json_text(result.report, indent=2) + "\n"  # first: a report JSON can't hold stops every file
     paths = {
         "model": modelfile.save(circuit, folder / "model.json"),
         "netlist": write_text_atomically(folder / "circuit.cir", netlist_text(
             circuit, sweep=Sweep(low, high, 201), data_file="circuit.dat", command=command)),
-        "report": write_text_atomically(folder / "report.json", json.dumps(result.report, indent=2) + "\n"),
+        "report": write_text_atomically(folder / "report.json", report_text),
         "data": write_text_atomically(folder / "data.csv", data_csv(split)),
         "bom": write_text_atomically(folder / "bom.csv", bom_csv(circuit, result.report["hyperparameters"]
                                                                  .get("e_series"))),

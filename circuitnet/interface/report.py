@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..util.atomic import write_text_atomically
+from ..util.finite_json import json_text
 from .classifier_plots import (boards_figure, confusion_figure, inference_power_figure,
                                temperatures_accuracy_figure)
 from .plotting import save_figure
@@ -162,7 +162,7 @@ def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) ->
     """compare.json, one PNG per figure that applies, and report.html, all atomically."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = {"json": write_text_atomically(folder / "compare.json", json.dumps(numbers, indent=1) + "\n")}
+    written = {"json": write_text_atomically(folder / "compare.json", json_text(numbers, indent=1) + "\n")}
     for name in _available(numbers):
         path = folder / f"{name}.png"
         save_figure(FIGURES[name](numbers, curves), path)
