@@ -93,8 +93,8 @@ def command_simulate(args) -> int:
                                   f"give the samples with --inputs FILE.csv")
         result = simulate_sweep(circuit, args.x, backend=args.backend, temperature_c=args.temp)
     else:
-        result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs), backend=args.backend,
-                          temperature_c=args.temp)
+        result = simulate(circuit, read_inputs_csv(args.inputs, circuit.n_inputs, circuit.data_scaling),
+                          backend=args.backend, temperature_c=args.temp)
     ideal = IdealBackend().simulate(circuit, result.x).y
     found = _operating_violations(circuit, result.x, args.temp)
     if found:
@@ -388,7 +388,7 @@ def _transient_settings(args, circuit):
             raise UsageError(f"--x steps one input; this model has {circuit.n_inputs}: give --inputs FILE.csv")
         x = args.x.inputs(1)
     elif args.inputs is not None:
-        x = read_inputs_csv(args.inputs, circuit.n_inputs)
+        x = read_inputs_csv(args.inputs, circuit.n_inputs, circuit.data_scaling)
     else:
         raise UsageError("give the input steps: --x START:STOP:N or --inputs FILE.csv")
     if not args.rise_time < args.step_time:

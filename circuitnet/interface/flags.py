@@ -78,7 +78,7 @@ def column_names(text: str) -> list[str]:
     data file's reader refuses a column named twice, once it knows which names are positions)."""
     items = [item.strip() for item in str(text).split(",")]
     if "" in items:
-        raise argparse.ArgumentTypeError(f"{shown_value(text) if text else repr(text)} names an empty column; give "
+        raise argparse.ArgumentTypeError(f"{text!r} names an empty column; give "
                                          f"column names or 1-based positions separated by commas, e.g. a,b or 1,2")
     return items
 
