@@ -153,7 +153,7 @@ def test_scikit_learn_floor_has_every_api_the_package_uses():
 
 
 @pytest.mark.ngspice
-def test_rerun_removes_stale_results_and_resume_keeps_a_finished_run(tmp_path, capsys):
+def test_rerun_removes_stale_results_and_resume_leaves_a_finished_run_alone(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "violations.json").write_text("[]\n")  # from an earlier run into the same --out
@@ -168,5 +168,8 @@ def test_rerun_removes_stale_results_and_resume_keeps_a_finished_run(tmp_path, c
     assert json.loads((out / "checkpoint.json").read_text())["config"]["hidden"] == [2]  # this run's, not the old
     report = (out / "report.json").read_bytes()
     refused(capsys, ["fit", "--resume", str(out), "--hidden", "32"], "--hidden can't change a resumed run")
-    refused(capsys, ["fit", "--resume", str(out)], "holds a finished run")
+    assert main(["fit", "--resume", str(out), "--json"]) == 0  # nothing to resume: said, and nothing rewritten
+    printed = capsys.readouterr()
+    assert "holds a finished run; nothing to resume" in printed.err
+    assert json.loads(printed.out) == json.loads(report)
     assert (out / "report.json").read_bytes() == report  # its seconds are not rewritten

@@ -214,16 +214,12 @@ RESUME_FLAGS = ("--resume", "--workers", "--scheduler", "--json", "--debug")
 
 def _check_resumable(args, out: Path) -> None:
     """--resume keeps the run's own settings: refuse a setting typed beside it (it would be
-    ignored) and a finished run (nothing to resume; its report stays as it is)."""
-    from ..training import run_folder
+    ignored without a word)."""
     typed = [word.split("=")[0] for word in args.argv if word.startswith("--")]
     ignored = [flag for flag in typed if flag not in RESUME_FLAGS]
     if ignored:
         raise UsageError(f"{ignored[0]} can't change a resumed run: --resume {out} continues with the settings the "
                          f"run started with; leave {ignored[0]} out, or start a new run with --out")
-    if run_folder.is_finished(out):
-        raise UsageError(f"{out} holds a finished run ({out / run_folder.REPORT}); nothing to resume: start a new "
-                         f"run with --out")
 
 
 def command_fit(args) -> int:
@@ -244,6 +240,11 @@ def command_fit(args) -> int:
     if args.resume:
         out = Path(args.resume)
         _check_resumable(args, out)
+        if run_folder.is_finished(out):  # nothing to resume: say so, and leave its files as they are
+            print(f"circuitnet fit: {out} holds a finished run; nothing to resume, its files are unchanged "
+                  f"(start a new run with --out)", file=sys.stderr)
+            _print_report(args, run_folder.read_report(out), out)
+            return EXIT_OK
         searched = run_folder.read_search(out)
         if run_folder.has_checkpoint(out) or searched is None:
             run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
@@ -299,10 +300,19 @@ def command_fit(args) -> int:
         print(f"circuitnet fit: {error}; every part outside its limits is in {out / 'violations.json'}",
               file=sys.stderr)
         return EXIT_FAILED
-    report = result.report
+    _print_report(args, result.report, out)
+    if result.interrupted:
+        print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
+              f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def _print_report(args, report: dict, out: Path) -> None:
+    """fit's result on stdout: report.json with --json, else its main figures in one line."""
     if args.json:
         print(json_text(report))
-    elif run.classify:
+    elif "test_accuracy_spice" in report:
         print(f"{report['hyperparameters']['topology']} classifier, {report['hyperparameters']['mode']} mode: test "
               f"accuracy {100 * report['test_accuracy_spice']:.2f} % (ngspice, {report['test_samples']} samples at "
               f"{report['spice_samples_per_second']:.0f}/s), {100 * report['test_accuracy_surrogate']:.2f} % "
@@ -314,11 +324,6 @@ def command_fit(args) -> int:
               f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
               f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
               f"validation {report['val_rmse']:.4g}; {report['seconds']:.1f} s. Wrote {out}/")
-    if result.interrupted:
-        print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
-              f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return EXIT_OK
 
 
 def command_compare(args) -> int:

@@ -86,12 +86,20 @@ def remove_earlier_results(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
+def read_report(folder: Path) -> dict:
+    """The report.json of the run in ``folder``."""
+    try:
+        return json.loads((folder / REPORT).read_text())
+    except (OSError, ValueError) as error:
+        raise CircuitnetError(f"{folder / REPORT}: can't read the report ({error})") from None
+
+
 def is_finished(folder: Path) -> bool:
     """True when ``folder`` holds the report of a run that ended by itself (not by Ctrl-C):
     nothing is left to resume."""
     try:
-        return json.loads((folder / REPORT).read_text()).get("interrupted") is False
-    except (OSError, ValueError, AttributeError):
+        return read_report(folder).get("interrupted") is False
+    except (CircuitnetError, AttributeError):
         return False
 
 
