@@ -36,7 +36,7 @@ def refused(capsys, argv: list[str], message: str) -> str:
     (TABLE, ["--x-columns", "a,1"], "name a twice"),  # a name and a position of the same column
     (TABLE, ["--x-columns", ""], "'' names an empty column"),
     (TABLE, ["--x-columns", "a,,b"], "'a,,b' names an empty column"),
-    ("a,b,z\n1,2,3\n2,3,1,9\n3,1,2\n4,5,6\n", [], "line 3 has 4 cell(s) and the header has 3"),
+    ("a,b,z\n1,2,3\n2,3,1,9\n3,1,2\n4,5,6\n", [], "line 3 has 4 column(s) and the header has 3"),
     ("x,x,z\n1,2,3\n2,3,1\n3,1,2\n4,5,6\n", [], "the header names the column 'x' twice"),
     ("a,z\n1,1e300\n2,-1e300\n3,2\n4,5\n", [], "line 2, z: 1e300 is beyond"),
 ])

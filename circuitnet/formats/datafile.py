@@ -134,7 +134,7 @@ def read_table(path) -> tuple[list[str] | None, list[list[str]]]:
     width = len(header) if header is not None else len(rows[0])
     for i, row in enumerate(rows):
         if len(row) != width:
-            raise DataFileError(f"{path}: line {i + (2 if header is not None else 1)} has {len(row)} cell(s) and "
+            raise DataFileError(f"{path}: line {i + (2 if header is not None else 1)} has {len(row)} column(s) and "
                                 f"the {'header' if header is not None else 'first line'} has {width}; give every "
                                 f"row one cell per column")
     return header, rows

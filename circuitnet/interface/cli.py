@@ -375,6 +375,8 @@ def command_compare(args) -> int:
             steps = x[np.unique(np.linspace(0, len(x) - 1, min(TRANSIENT_STEPS, len(x))).round().astype(int))]
             curves["transient"] = transient(circuit, steps, args.opamp, args.step_time)
             numbers["transient"] = transient_document(curves["transient"])
+    if not args.netlist:
+        curves["record"] = circuit.data_record  # names the columns and classes in the figures
     written = write_report(args.out, numbers, curves, title)
     if args.json:
         print(json_text(numbers))
@@ -411,7 +413,7 @@ def command_transient(args) -> int:
     dynamics, x = _transient_settings(args, circuit)
     result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp)
     found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp) if args.ac else None
-    document, written = write_transient_outputs(args.out, result, found)
+    document, written = write_transient_outputs(args.out, result, found, circuit.data_record)
     if args.json:
         print(json_text(document))
     else:
