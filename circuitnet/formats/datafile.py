@@ -40,10 +40,6 @@ def read_inputs_csv(path: str | os.PathLike, n_inputs: int, scaling=None) -> np.
     if header is None:
         return _within_input_limit(path, header, rows, list(range(n_inputs)), scaling)
     expected = ", ".join(names)
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise DataFileError(f"{path}: the header names {repeated[0]!r} {header.count(repeated[0])} times; name each "
-                            f"input once ({expected})")
     unknown = [name for name in header if name not in names]
     if unknown:
         raise DataFileError(f"{path}: the header names {unknown[0]!r}, which is not an input of this model; its "
