@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from conftest import random_network
 from matplotlib.figure import Figure
 
 from circuitnet import realise
@@ -21,8 +22,6 @@ from circuitnet.model.board import Board
 from circuitnet.model.data_record import DataRecord
 from circuitnet.training.data import get_target, target_split
 from circuitnet.training.run import FitResult
-
-from conftest import random_network
 
 
 def drawn(figure: Figure) -> Figure:
@@ -82,7 +81,7 @@ def test_two_input_fit_figure_against_a_target(plane_circuit, spice):
 def test_two_input_fit_figure_of_a_data_file_shows_the_data_and_its_error(plane_circuit, spice):
     result, split = plane_circuit
     figure = drawn(fit_figure(result, split, spice, Board(), None))
-    data, circuit, error = main_panels(figure)
+    data, _, error = main_panels(figure)
     assert data.get_title() == "training data"
     np.testing.assert_allclose(data.collections[0].get_array(), split.y_train[:, 0])  # coloured by the data
     assert error.get_title() == "circuit - data (test points)"

@@ -119,7 +119,7 @@ def plot_fit_2d(axes, fit: PlaneFit):
     extent = (fit.grid_x1.min(), fit.grid_x1.max(), fit.grid_x2.min(), fit.grid_x2.max())
     first, second, y_name = fit.names
     reference = fit.target if fit.target is not None else fit.y_data
-    limits = dict(vmin=min(reference.min(), fit.simulated.min()), vmax=max(reference.max(), fit.simulated.max()))
+    limits = {"vmin": min(reference.min(), fit.simulated.min()), "vmax": max(reference.max(), fit.simulated.max())}
     if fit.target is not None:
         axes[0].imshow(fit.target, origin="lower", extent=extent, aspect="auto", cmap="viridis", **limits)
         axes[0].scatter(fit.x_data[:, 0], fit.x_data[:, 1], s=2, color="white", alpha=0.4)
