@@ -57,6 +57,12 @@ def test_fit_refuses_part_names_and_depth_before_writing(tmp_path, capsys, flags
     assert not (tmp_path / "out").exists()
 
 
+def test_fit_refuses_column_flags_without_a_data_file(tmp_path, capsys):
+    refused(capsys, ["fit", "--target", "sine", "--x-columns", "a", "--out", str(tmp_path / "out")],
+            "--x-columns and --y-column choose the columns of --data FILE.csv")
+    assert not (tmp_path / "out").exists()
+
+
 def test_fit_config_checks_part_names_and_depth():
     """The Python API (and a resumed checkpoint) is checked in the same place as the CLI."""
     with pytest.raises(UnknownNameError, match="the board's unknown diode 'nope'"):

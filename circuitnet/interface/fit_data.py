@@ -19,6 +19,9 @@ def choose_data(args) -> tuple[Split, dict, dict]:
     if classify and args.target:
         raise CircuitnetError(f"--target {args.target} is a function to fit; to classify, give --dataset, --images "
                               f"or --data FILE.csv")
+    if (args.x_columns is not None or args.y_column is not None) and not args.data:
+        raise CircuitnetError("--x-columns and --y-column choose the columns of --data FILE.csv; leave them out "
+                              "with --target, --dataset or --images")
     if not classify and (args.dataset or args.images):
         raise CircuitnetError("--dataset and --images hold class labels: use --task classify (the default for them)")
     if args.target:
