@@ -67,6 +67,10 @@ class NotFittedError(CircuitnetError, ValueError, AttributeError):
     """An estimator was asked to predict before ``fit``."""
 
 
+class NonFiniteValueError(CircuitnetError, ValueError):
+    """A result to be written as JSON holds NaN or an infinity; the message names where."""
+
+
 class SimulationError(CircuitnetError, RuntimeError):
     """ngspice failed; the message carries ngspice's own words."""
 

@@ -113,7 +113,7 @@ def test_simulate_csv_inputs(tmp_path):
     ("x1,x2\n0.1,nan\n", "is not a finite number"),
     ("0.1\n", "column 2) is missing"),
     ("x1,x3\n0.1,0.2\n", "the header names 'x3', which is not an input of this model; its inputs are x1, x2"),
-    ("x1,x1\n0.1,0.2\n", "the header names 'x1' 2 times; name each input once (x1, x2)"),
+    ("x1,x1\n0.1,0.2\n", "the header names the column 'x1' twice"),  # read_table's check, for every table
     ("a,b\n0.1,0.2\n", "the header names 'a', which is not an input"),
     ("x2\n0.1\n", "the header has no column 'x1'"),
 ])

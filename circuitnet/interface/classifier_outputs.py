@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -21,6 +20,7 @@ from ..training.data import Split
 from ..training.run import FitResult
 from ..training.run_folder import data_csv
 from ..util.atomic import write_text_atomically
+from ..util.finite_json import json_text
 from .classifier_plots import plot_confusion, plot_curves, plot_misclassified
 from .fit_outputs import bom_csv
 from .plotting import save_figure
@@ -33,11 +33,12 @@ def write_classifier_outputs(folder: str | Path, result: FitResult, split: Split
     folder.mkdir(parents=True, exist_ok=True)
     circuit, report = result.circuit, result.report
     classes = report["classes"]
+    report_text = json_text(report, indent=2) + "\n"  # first: a report JSON can't hold stops every file
     paths = {
         "model": modelfile.save(circuit, folder / "model.json"),
         "netlist": write_text_atomically(folder / "circuit.cir", netlist_text(
             circuit, inputs=split.x_test[0], data_file="circuit.dat", command=command)),
-        "report": write_text_atomically(folder / "report.json", json.dumps(report, indent=2) + "\n"),
+        "report": write_text_atomically(folder / "report.json", report_text),
         "data": write_text_atomically(folder / "data.csv", data_csv(split)),
         "bom": write_text_atomically(folder / "bom.csv", bom_csv(circuit, report["hyperparameters"].get("e_series"))),
     }

@@ -4,12 +4,22 @@ a matplotlib Figure it is given."""
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import STAGE_COLORS, plot_loss
+from .plotting import STAGE_COLORS, output_names, plot_loss
 
 GALLERY_MAX = 24  # misclassified samples shown, at most
+TITLE_POINTS = 11
+CHARACTER_WIDTH = 0.6  # a character's mean width in a sans-serif font, as a share of its size
+
+
+def fitted_title(title: str, figure: Figure, points: float = TITLE_POINTS) -> str:
+    """``title`` wrapped into lines that fit the figure's width at ``points`` size."""
+    per_line = max(20, int(0.95 * figure.get_figwidth() * 72 / (CHARACTER_WIDTH * points)))
+    return textwrap.fill(title, per_line)
 
 
 def plot_confusion(figure: Figure, confusion: np.ndarray, classes: list, title: str) -> None:
@@ -26,8 +36,10 @@ def plot_confusion(figure: Figure, confusion: np.ndarray, classes: list, title: 
     ax.set_yticks(ticks, [str(c) for c in classes])
     ax.set_xlabel("predicted class (highest output voltage, ngspice)")
     ax.set_ylabel("true class")
-    ax.set_title(title)
     figure.colorbar(image, ax=ax, label="test samples")
+    # over the whole figure, not the axes: a title centred on the matrix alone runs off the
+    # left edge once the colour bar takes the right; wrapped to the figure's width
+    figure.suptitle(fitted_title(title, figure), fontsize=TITLE_POINTS)
 
 
 def plot_misclassified(figure: Figure, images: np.ndarray, truth: np.ndarray, outputs_volts: np.ndarray,
@@ -94,7 +106,8 @@ def plot_curves(figure: Figure, history: dict) -> None:
 def confusion_figure(numbers: dict, curves: dict) -> Figure:
     figure = Figure(figsize=(6.4, 5.4), layout="constrained")
     found = numbers["classifier"]
-    plot_confusion(figure, found["confusion_matrix"], list(range(numbers["classes"])),
+    plot_confusion(figure, found["confusion_matrix"], output_names(curves.get("record"), numbers["classes"])
+                   if curves.get("record") is not None else list(range(numbers["classes"])),
                    f"nominal circuit at 27 C: accuracy {100 * found['accuracy_spice']:.2f} % in ngspice")
     return figure
 

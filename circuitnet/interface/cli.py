@@ -8,7 +8,6 @@ can be resumed). ``--debug`` (or CIRCUITNET_DEBUG=1) shows tracebacks.
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from ..errors import CircuitnetError, OperatingLimitError, SimulationError, UsageError
 from ..util.allocator import keep_freed_memory
+from ..util.finite_json import json_text
 from .parser import build_parser, join_range_values
 from .report import compare_summary
 
@@ -71,7 +71,7 @@ def command_neuron(args) -> int:
         save_figure(elbow_figure(result, title), args.plot)
         summary["plot"] = args.plot
     if args.json:
-        print(json.dumps(summary))
+        print(json_text(summary))
     else:
         print(f"{args.topology} elbow relu({args.w:g} x {args.b:+g}) with {result.circuit.diode.name}, "
               f"{result.x.size} points: max deviation {summary['max_deviation_mV']:.4g} mV, "
@@ -86,7 +86,7 @@ def command_simulate(args) -> int:
     from ..backends.registry import simulate, simulate_sweep
     from ..errors import InputShapeError
     from ..formats import modelfile
-    from ..formats.datafile import read_inputs_csv
+    from ..formats.datafile import read_circuit_inputs
     from ..model.sweep import default_sweep
     from .parser import DATA_RANGE
     from .simulate_outputs import class_lines, column_names, csv_lines, predicted_classes
@@ -103,8 +103,8 @@ def command_simulate(args) -> int:
         sweep = default_sweep(record) if args.x is DATA_RANGE else args.x
         result = simulate_sweep(circuit, sweep, backend=args.backend, temperature_c=args.temp)
     else:
-        x = read_inputs_csv(args.inputs, circuit.n_inputs, None if record is None else record.input_names)
-        result = simulate(circuit, x, backend=args.backend, temperature_c=args.temp)
+        result = simulate(circuit, read_circuit_inputs(args.inputs, circuit), backend=args.backend,
+                          temperature_c=args.temp)
     ideal = IdealBackend().simulate(circuit, result.x).y
     found = _operating_violations(circuit, result.x, args.temp)
     if found:
@@ -113,10 +113,10 @@ def command_simulate(args) -> int:
     classes = predicted_classes(circuit, result.y)
     if args.json:
         inputs, outputs = column_names(circuit)
-        print(json.dumps({"model": args.model, "topology": circuit.topology, "backend": args.backend,
-                          "temperature_c": args.temp, "input_names": inputs, "output_names": outputs,
-                          "x": result.x.tolist(), "y": result.y.tolist(), "y_volts": result.y_volts.tolist(),
-                          "ideal": ideal.tolist(), **({} if classes is None else {"predicted_class": classes}),
+        print(json_text({"model": args.model, "topology": circuit.topology, "backend": args.backend,
+                         "temperature_c": args.temp, "input_names": inputs, "output_names": outputs,
+                         "x": result.x.tolist(), "y": result.y.tolist(), "y_volts": result.y_volts.tolist(),
+                         "ideal": ideal.tolist(), **({} if classes is None else {"predicted_class": classes}),
                           "violations": [v.to_dict() for v in found]}))
     elif args.csv:
         print("\n".join(csv_lines(circuit, result, ideal)))
@@ -217,6 +217,20 @@ def _search(split, config, out: Path, trials: int | None = None):
         return None
 
 
+# fit flags that say how to run a resumed run, not what it trains: the only ones --resume takes
+RESUME_FLAGS = ("--resume", "--workers", "--scheduler", "--json", "--debug")
+
+
+def _check_resumable(args, out: Path) -> None:
+    """--resume keeps the run's own settings: refuse a setting typed beside it (it would be
+    ignored without a word)."""
+    typed = [word.split("=")[0] for word in args.argv if word.startswith("--")]
+    ignored = [flag for flag in typed if flag not in RESUME_FLAGS]
+    if ignored:
+        raise UsageError(f"{ignored[0]} can't change a resumed run: --resume {out} continues with the settings the "
+                         f"run started with; leave {ignored[0]} out, or start a new run with --out")
+
+
 def command_fit(args) -> int:
     from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
@@ -234,6 +248,12 @@ def command_fit(args) -> int:
     table = None
     if args.resume:
         out = Path(args.resume)
+        _check_resumable(args, out)
+        if run_folder.is_finished(out):  # nothing to resume: say so, and leave its files as they are
+            print(f"circuitnet fit: {out} holds a finished run; nothing to resume, its files are unchanged "
+                  f"(start a new run with --out)", file=sys.stderr)
+            _print_report(args, run_folder.read_report(out), out)
+            return EXIT_OK
         searched = run_folder.read_search(out)
         if run_folder.has_checkpoint(out) or searched is None:
             run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
@@ -280,18 +300,28 @@ def command_fit(args) -> int:
         else:
             target = get_target(described["target"]) if described.get("target") else None
             write_outputs(out, result, run.split, SpiceBackend(), target, command)
+        (out / run_folder.VIOLATIONS).unlink(missing_ok=True)  # this circuit is within its limits
     except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
         return _stopped_fit(run, out, error)
     except OperatingLimitError as error:  # no figures, and no model, for a circuit that can't be built
         write_text_atomically(out / "violations.json",
-                              json.dumps([v.to_dict() for v in error.violations], indent=2) + "\n")
+                              json_text([v.to_dict() for v in error.violations], indent=2) + "\n")
         print(f"circuitnet fit: {error}; every part outside its limits is in {out / 'violations.json'}",
               file=sys.stderr)
         return EXIT_FAILED
-    report = result.report
+    _print_report(args, result.report, out)
+    if result.interrupted:
+        print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
+              f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def _print_report(args, report: dict, out: Path) -> None:
+    """fit's result on stdout: report.json with --json, else its main figures in one line."""
     if args.json:
-        print(json.dumps(report))
-    elif run.classify:
+        print(json_text(report))
+    elif "test_accuracy_spice" in report:
         print(f"{report['hyperparameters']['topology']} classifier, {report['hyperparameters']['mode']} mode: test "
               f"accuracy {100 * report['test_accuracy_spice']:.2f} % (ngspice, {report['test_samples']} samples at "
               f"{report['spice_samples_per_second']:.0f}/s), {100 * report['test_accuracy_surrogate']:.2f} % "
@@ -303,11 +333,6 @@ def command_fit(args) -> int:
               f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
               f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
               f"validation {report['val_rmse']:.4g}; {report['seconds']:.1f} s. Wrote {out}/")
-    if result.interrupted:
-        print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
-              f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return EXIT_OK
 
 
 def command_compare(args) -> int:
@@ -367,9 +392,11 @@ def command_compare(args) -> int:
             steps = x[np.unique(np.linspace(0, len(x) - 1, min(TRANSIENT_STEPS, len(x))).round().astype(int))]
             curves["transient"] = transient(circuit, steps, args.opamp, args.step_time)
             numbers["transient"] = transient_document(curves["transient"])
+    if not args.netlist:
+        curves["record"] = circuit.data_record  # names the columns and classes in the figures
     written = write_report(args.out, numbers, curves, title)
     if args.json:
-        print(json.dumps(numbers))
+        print(json_text(numbers))
     else:
         print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
                                                            + ", ".join(Path(p).name for p in written.values())]))
@@ -378,15 +405,14 @@ def command_compare(args) -> int:
 
 def _transient_settings(args, circuit):
     """(op-amp dynamics, input steps (k, n_inputs) data units) from transient's flags."""
-    from ..formats.datafile import read_inputs_csv
+    from ..formats.datafile import read_circuit_inputs
     from ..model.dynamics import opamp_dynamics
     if args.x is not None:
         if circuit.n_inputs != 1:
             raise UsageError(f"--x steps one input; this model has {circuit.n_inputs}: give --inputs FILE.csv")
         x = args.x.inputs(1)
     elif args.inputs is not None:
-        x = read_inputs_csv(args.inputs, circuit.n_inputs,
-                            None if circuit.data_record is None else circuit.data_record.input_names)
+        x = read_circuit_inputs(args.inputs, circuit)
     else:
         raise UsageError("give the input steps: --x START:STOP:N or --inputs FILE.csv")
     if not args.rise_time < args.step_time:
@@ -404,9 +430,9 @@ def command_transient(args) -> int:
     dynamics, x = _transient_settings(args, circuit)
     result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp)
     found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp) if args.ac else None
-    document, written = write_transient_outputs(args.out, result, found)
+    document, written = write_transient_outputs(args.out, result, found, circuit.data_record)
     if args.json:
-        print(json.dumps(document))
+        print(json_text(document))
     else:
         print("\n".join(transient_summary(document) + [f"wrote {', '.join(Path(p).name for p in written)} into "
                                                         f"{args.out}/"]))

@@ -19,6 +19,9 @@ def choose_data(args) -> tuple[Split, dict, dict]:
     if classify and args.target:
         raise CircuitnetError(f"--target {args.target} is a function to fit; to classify, give --dataset, --images "
                               f"or --data FILE.csv")
+    if (args.x_columns is not None or args.y_column is not None) and not args.data:
+        raise CircuitnetError("--x-columns and --y-column choose the columns of --data FILE.csv; leave them out "
+                              "with --target, --dataset or --images")
     if not classify and (args.dataset or args.images):
         raise CircuitnetError("--dataset and --images hold class labels: use --task classify (the default for them)")
     if args.target:
@@ -26,7 +29,7 @@ def choose_data(args) -> tuple[Split, dict, dict]:
         split = target_split(args.target, args.points, args.seed, args.noise)
         return split, {"target": args.target, "formula": target.formula, "points": args.points,
                        "noise": args.noise}, {"task": "regress"}
-    x_columns = args.x_columns.split(",") if args.x_columns else None
+    x_columns = args.x_columns  # a list (flags.column_names) or None
     if not classify:
         x, y, columns = read_dataset_table(args.data, x_columns, args.y_column)
         return fractions_split(x, y, args.seed), {"file": args.data, "rows": len(x), **columns}, {"task": "regress"}

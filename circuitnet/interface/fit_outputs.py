@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,8 @@ from ..training.eseries import TOLERANCE
 from ..training.run import FitResult
 from ..training.run_folder import data_csv
 from ..util.atomic import write_text_atomically
-from .plotting import plot_fit_1d, plot_fit_2d, plot_loss, save_figure
+from ..util.finite_json import json_text
+from .plotting import PlaneFit, input_names, output_names, plot_fit_1d, plot_fit_2d, plot_loss, save_figure
 
 
 def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, target: Target | None = None,
@@ -40,37 +40,18 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
     circuit = result.circuit
     x_all = np.vstack([split.x_train, split.x_val, split.x_test])
     low, high = float(x_all[:, 0].min()), float(x_all[:, 0].max())
+    report_text = json_text(result.report, indent=2) + "\n"  # first: a report JSON can't hold stops every file
     paths = {
         "model": modelfile.save(circuit, folder / "model.json"),
         "netlist": write_text_atomically(folder / "circuit.cir", netlist_text(
             circuit, sweep=Sweep(low, high, 201), data_file="circuit.dat", command=command)),
-        "report": write_text_atomically(folder / "report.json", json.dumps(result.report, indent=2) + "\n"),
+        "report": write_text_atomically(folder / "report.json", report_text),
         "data": write_text_atomically(folder / "data.csv", data_csv(split)),
         "bom": write_text_atomically(folder / "bom.csv", bom_csv(circuit, result.report["hyperparameters"]
                                                                  .get("e_series"))),
     }
     board = Board(**result.report["hyperparameters"]["board"]) if result.report["hyperparameters"]["board"] else Board()
-    figure = Figure(figsize=(7.2, 4.8) if split.n_inputs == 1 else (12, 3.8), layout="constrained")
-    if split.n_inputs == 1:
-        grid = np.linspace(low, high, 401)
-        simulated = spice.simulate(board.apply(circuit), grid[:, None], board.temperature_c).y[:, 0]
-        ideal = IdealBackend().simulate(circuit, grid[:, None]).y[:, 0]
-        ax = figure.subplots()
-        plot_fit_1d(ax, split.x_train, split.y_train, grid, ideal, simulated,
-                    None if target is None else target.function(grid[:, None]),
-                    "target" if target is None else target.formula)
-        ax.set_title(f"{circuit.topology} topology, {result.report['hyperparameters']['mode']} mode: "
-                     f"test RMSE (ngspice) {result.report['test_rmse_spice']:.4f}")
-    else:
-        g1 = np.linspace(low, high, 61)
-        g2 = np.linspace(float(x_all[:, 1].min()), float(x_all[:, 1].max()), 61)
-        mesh = np.array(np.meshgrid(g1, g2)).reshape(2, -1).T
-        points = np.column_stack([mesh, np.zeros((len(mesh), split.n_inputs - 2))])
-        simulated = spice.simulate(board.apply(circuit), points, board.temperature_c).y[:, 0].reshape(61, 61)
-        reference = (target.function(points) if target is not None
-                     else IdealBackend().simulate(circuit, points).y[:, 0]).reshape(61, 61)
-        plot_fit_2d(figure.subplots(1, 3), g1, g2, reference, simulated, split.x_train,
-                    "target" if target is not None else "ideal network (read back)")
+    figure = fit_figure(result, split, spice, board, target)
     save_figure(figure, folder / "fit.png")
     paths["fit_plot"] = folder / "fit.png"
     loss_figure = Figure(figsize=(7.2, 4.2), layout="constrained")
@@ -78,6 +59,42 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
     save_figure(loss_figure, folder / "loss.png")
     paths["loss_plot"] = folder / "loss.png"
     return paths
+
+
+def fit_figure(result: FitResult, split: Split, spice, board: Board, target: Target | None = None) -> Figure:
+    """fit.png: the circuit in ngspice (on ``board``) against the data and the target, titled
+    with its test RMSE, axes named after the data's columns (``circuit.data_record``)."""
+    circuit, settings = result.circuit, result.report["hyperparameters"]
+    x_all = np.vstack([split.x_train, split.x_val, split.x_test])
+    low, high = float(x_all[:, 0].min()), float(x_all[:, 0].max())
+    names = input_names(circuit.data_record, split.n_inputs)
+    y_name = output_names(circuit.data_record, 1)[0] if circuit.data_record is not None else "y"
+    figure = Figure(figsize=(7.2, 4.8) if split.n_inputs == 1 else (13, 4.2), layout="constrained")
+    title = (f"{circuit.topology} topology, {settings['mode']} mode: test RMSE (ngspice) "
+             f"{result.report['test_rmse_spice']:.4g} data units")
+    if split.n_inputs == 1:
+        grid = np.linspace(low, high, 401)
+        simulated = spice.simulate(board.apply(circuit), grid[:, None], board.temperature_c).y[:, 0]
+        ideal = IdealBackend().simulate(circuit, grid[:, None]).y[:, 0]
+        ax = figure.subplots()
+        plot_fit_1d(ax, split.x_train, split.y_train, grid, ideal, simulated,
+                    None if target is None else target.function(grid[:, None]),
+                    "target" if target is None else target.formula, (names[0], y_name))
+        ax.set_title(title)
+        return figure
+    g1 = np.linspace(low, high, 61)
+    g2 = np.linspace(float(x_all[:, 1].min()), float(x_all[:, 1].max()), 61)
+    mesh = np.array(np.meshgrid(g1, g2)).reshape(2, -1).T
+    points = np.column_stack([mesh, np.zeros((len(mesh), split.n_inputs - 2))])  # inputs past the second at 0
+    simulated = spice.simulate(board.apply(circuit), points, board.temperature_c).y[:, 0].reshape(61, 61)
+    at_test = spice.simulate(board.apply(circuit), split.x_test, board.temperature_c).y[:, 0]
+    plot_fit_2d(figure.subplots(1, 3), PlaneFit(
+        g1, g2, simulated, None if target is None else target.function(points).reshape(61, 61),
+        split.x_train, split.y_train[:, 0], split.x_test, at_test - split.y_test[:, 0],
+        (names[0], names[1], y_name), "" if target is None else target.formula))
+    others = "" if split.n_inputs == 2 else f"; inputs {', '.join(names[2:])} at 0"
+    figure.suptitle(title + others)
+    return figure
 
 
 def bom_csv(circuit, series: str | None) -> str:

@@ -12,15 +12,13 @@ import argparse
 import math
 from typing import Callable
 
-from ..errors import CircuitnetError, UsageError
+from ..errors import CircuitnetError, UnknownNameError, UsageError
 from ..formats.modelfile import MAX_WIDTH
-from ..model.sweep import MAX_POINTS, Sweep, parse_sweep
+from ..model.sweep import INPUT_LIMIT, MAX_POINTS, Sweep, parse_sweep
 
 # degrees Celsius: the industrial/military rating range of semiconductor parts; device models
 # say nothing trustworthy outside it
 TEMPERATURE_C = (-55.0, 125.0)
-# data units: an input or sweep end beyond this is no signal a circuit of these parts can take
-INPUT_LIMIT = 1e3
 SEED_MAX = 2**32 - 1
 COUNT_MAX = 1_000_000  # epochs, points, batch size, patience, Monte Carlo boards
 WORKERS_MAX = 256
@@ -75,6 +73,16 @@ def number_list(low: float, high: float, integer: bool = False, most: int = 16) 
     return parse
 
 
+def column_names(text: str) -> list[str]:
+    """An argparse type: comma-separated column names or 1-based positions, none empty (the
+    data file's reader refuses a column named twice, once it knows which names are positions)."""
+    items = [item.strip() for item in str(text).split(",")]
+    if "" in items:
+        raise argparse.ArgumentTypeError(f"{text!r} names an empty column; give "
+                                         f"column names or 1-based positions separated by commas, e.g. a,b or 1,2")
+    return items
+
+
 def sweep_range(text: str) -> Sweep:
     """An argparse type: START:STOP:N in data units, |START|, |STOP| <= INPUT_LIMIT."""
     try:
@@ -127,6 +135,18 @@ def opamp_part(text: str) -> str:
         if name.lower() == text.lower():
             return name
     raise argparse.ArgumentTypeError(f"unknown op-amp {shown_value(text)}; choose one of {', '.join(OPAMP_LIBRARY)}")
+
+
+def diode_part(text: str) -> str:
+    """An argparse type: a diode of the device library, by name in any case."""
+    from ..model.devices import DIODE_LIBRARY, diode
+    try:
+        return diode(text).name
+    except UnknownNameError:
+        raise argparse.ArgumentTypeError(f"unknown diode {text!r}; choose one of "
+                                         f"{', '.join(DIODE_LIBRARY)}") from None
+
+
 temperature = number(*TEMPERATURE_C)
 temperatures = number_list(*TEMPERATURE_C)
 seed = number(0, SEED_MAX, integer=True)

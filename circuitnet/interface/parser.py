@@ -19,7 +19,13 @@ EXIT_STATUS_HELP = "Exit status: 0 success, 1 the work failed, 2 bad input, 130 
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+    """Help with each flag's default appended, except where there is none to show (None, an
+    off switch) or the help already says what the default is in words."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False, argparse.SUPPRESS) or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     neuron.add_argument("--w", type=flags.weight, default=1.0,
                         help=f"weight (data units per data unit): {flags.weight.range_text}")
     neuron.add_argument("--b", type=flags.weight, default=0.0, help=f"bias (data units): {flags.weight.range_text}")
-    neuron.add_argument("--diode", default="1N4148", help="diode model: 1N4148, 1N914 or BAT54")
+    neuron.add_argument("--diode", default="1N4148", type=flags.diode_part, help="diode model: " + _diode_names())
     neuron.add_argument("--x", metavar="START:STOP:N", default="-1:1:401", type=flags.sweep_range,
                         help=f"input sweep, N points from START to STOP, data units (ends within "
                              f"+-{flags.INPUT_LIMIT:g})")
@@ -259,7 +265,7 @@ def add_fit_parser(commands) -> None:
                      help="regress: fit the target column's values; classify: one output per class (softmax "
                           "cross-entropy), the prediction is the output with the highest voltage, and the whole test "
                           "split is simulated in ngspice. Default: classify for --dataset and --images, else regress")
-    fit.add_argument("--x-columns", metavar="A,B", help="input columns of --data (names or 1-based positions)")
+    fit.add_argument("--x-columns", metavar="A,B", type=flags.column_names, help="input columns of --data (names or 1-based positions)")
     fit.add_argument("--y-column", metavar="C", help="target (or, with --task classify, label) column of --data "
                                                      "(default: the last)")
     fit.add_argument("--points", type=flags.points, default=500,
@@ -291,13 +297,14 @@ def add_fit_parser(commands) -> None:
                      help=f"seed of the data split, initialisation and batches: {flags.seed.range_text}")
     fit.add_argument("--e-series", choices=["E12", "E24", "E48", "E96", "E192"],
                      help="snap every resistor to this series and fine-tune the rest")
-    fit.add_argument("--diode", default="1N4148", help="diode model")
+    fit.add_argument("--diode", default="1N4148", type=flags.diode_part, help="diode model: " + _diode_names())
     fit.add_argument("--board-tolerance", type=flags.fraction, default=0.0, metavar="FRACTION",
                      help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05): "
                           f"{flags.fraction.range_text}")
     fit.add_argument("--board-temp", type=flags.temperature, default=27.0,
                      help=f"the board's temperature, degrees Celsius: {flags.temperature.range_text}")
-    fit.add_argument("--board-diode", help="the board's diode, if not the model's")
+    fit.add_argument("--board-diode", type=flags.diode_part,
+                     help="the board's diode, if not the model's: " + _diode_names())
     fit.add_argument("--board-seed", type=flags.seed, default=1,
                      help=f"seed of the board's resistor errors: {flags.seed.range_text}")
     fit.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,
@@ -331,6 +338,11 @@ def _dataset_names() -> list[str]:
 def _dataset_help() -> str:
     from ..training.classes import DATASETS
     return "; ".join(f"{name}: {about}" for name, about in DATASETS.items())
+
+
+def _diode_names() -> str:
+    from ..model.devices import DIODE_LIBRARY
+    return ", ".join(DIODE_LIBRARY)
 
 
 def _backend_names() -> list[str]:

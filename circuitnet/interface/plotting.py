@@ -4,6 +4,7 @@ made with ``matplotlib.figure.Figure`` (no pyplot, no display needed)."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -56,40 +57,99 @@ def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> None
     write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=dpi, format="png"))
 
 
-def plot_fit_1d(ax, x_train, y_train, grid, ideal, simulated, target=None, target_label: str = "target"):
+def plot_fit_1d(ax, x_train, y_train, grid, ideal, simulated, target=None, target_label: str = "target",
+                names: tuple[str, str] = ("x", "y")):
     """The lecture's Figure 5.1: data points, the target function, and the piecewise-linear
-    fits (the ideal network and the SPICE-simulated circuit), data units."""
+    fits (the ideal network and the SPICE-simulated circuit), data units; ``names``: the
+    input's and the output's."""
     ax.scatter(x_train[:, 0], y_train[:, 0], s=6, color="black", alpha=0.45, label="training data", zorder=1)
     if target is not None:
         ax.plot(grid, target, color="tab:blue", linewidth=2.2, label=target_label, zorder=2)
     ax.plot(grid, ideal, color="0.35", linestyle="--", linewidth=1.2, label="ideal ReLU network", zorder=3)
     ax.plot(grid, simulated, color="tab:red", linewidth=1.6, label="circuit (ngspice)", zorder=4)
-    ax.set_xlabel("x (data units)")
-    ax.set_ylabel("y (data units)")
+    ax.set_xlabel(f"{names[0]} (data units)")
+    ax.set_ylabel(f"{names[1]} (data units)")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", frameon=False, fontsize=9)
     return ax
 
 
-def plot_fit_2d(axes, grid_x1, grid_x2, target, simulated, x_train, reference_label: str = "target"):
-    """Three panels over the input plane: the reference (the target function, or the ideal
-    network when the data has none), the circuit, and their difference."""
-    extent = (grid_x1.min(), grid_x1.max(), grid_x2.min(), grid_x2.max())
-    limits = dict(vmin=min(target.min(), simulated.min()), vmax=max(target.max(), simulated.max()))
-    for ax, values, title in ((axes[0], target, reference_label), (axes[1], simulated, "circuit (ngspice)")):
-        image = ax.imshow(values, origin="lower", extent=extent, aspect="auto", cmap="viridis", **limits)
-        ax.set_title(title)
-        ax.set_xlabel("x1")
-    axes[0].set_ylabel("x2")
-    axes[0].scatter(x_train[:, 0], x_train[:, 1], s=2, color="white", alpha=0.4)
-    error = simulated - target
-    bound = float(np.max(np.abs(error))) or 1.0
-    error_image = axes[2].imshow(error, origin="lower", extent=extent, aspect="auto", cmap="coolwarm",
-                                 vmin=-bound, vmax=bound)
-    axes[2].set_title(f"circuit - {reference_label}")
-    axes[2].set_xlabel("x1")
-    axes[1].figure.colorbar(image, ax=axes[:2], shrink=0.8)
-    axes[2].figure.colorbar(error_image, ax=axes[2], shrink=0.8)
+def input_names(record, n_inputs: int) -> list[str]:
+    """The inputs' names for axes and legends: the data's columns (``circuit.data_record``),
+    or x1..xN for a circuit without a record."""
+    return list(record.input_names) if record is not None else [f"x{k + 1}" for k in range(n_inputs)]
+
+
+def output_names(record, n_outputs: int) -> list[str]:
+    """The outputs' names: a classifier's class labels, a regressor's target columns, or
+    "output 1".."output N" for a circuit without a record."""
+    if record is not None:
+        return list(record.class_labels if record.class_labels is not None else record.output_names)
+    return [f"output {j + 1}" for j in range(n_outputs)]
+
+
+@dataclass(frozen=True)
+class PlaneFit:
+    """A 2-input fit to draw: the circuit over a grid of the input plane and the data.
+
+    grid_x1 (g1,), grid_x2 (g2,): the grid, data units; simulated (g2, g1): the circuit in
+    ngspice there; target (g2, g1) or None: the target function there (None for a data file);
+    x_data (n, >= 2), y_data (n,): the training points; x_test (m, >= 2), error_test (m,):
+    the test points and the circuit's error at each (ngspice - data); names: the two inputs'
+    and the output's names.
+    """
+
+    grid_x1: np.ndarray
+    grid_x2: np.ndarray
+    simulated: np.ndarray
+    target: np.ndarray | None
+    x_data: np.ndarray
+    y_data: np.ndarray
+    x_test: np.ndarray
+    error_test: np.ndarray
+    names: tuple[str, str, str] = ("x1", "x2", "y")
+    target_label: str = "target"
+
+
+def plot_fit_2d(axes, fit: PlaneFit):
+    """Three panels over the input plane: the target (or, for a data file, the training data
+    coloured by value), the circuit in ngspice, and the circuit's error against the target
+    on the grid (or against the data at the test points). Every panel is labelled with the
+    inputs' names and every colour bar with its quantity and units."""
+    extent = (fit.grid_x1.min(), fit.grid_x1.max(), fit.grid_x2.min(), fit.grid_x2.max())
+    first, second, y_name = fit.names
+    reference = fit.target if fit.target is not None else fit.y_data
+    limits = {"vmin": min(reference.min(), fit.simulated.min()), "vmax": max(reference.max(), fit.simulated.max())}
+    if fit.target is not None:
+        axes[0].imshow(fit.target, origin="lower", extent=extent, aspect="auto", cmap="viridis", **limits)
+        axes[0].scatter(fit.x_data[:, 0], fit.x_data[:, 1], s=2, color="white", alpha=0.4)
+        axes[0].set_title(f"target {fit.target_label}", fontsize=10)
+    else:
+        axes[0].scatter(fit.x_data[:, 0], fit.x_data[:, 1], c=fit.y_data, s=12, cmap="viridis", **limits)
+        axes[0].set_xlim(extent[:2])
+        axes[0].set_ylim(extent[2:])
+        axes[0].set_title("training data", fontsize=10)
+    image = axes[1].imshow(fit.simulated, origin="lower", extent=extent, aspect="auto", cmap="viridis", **limits)
+    axes[1].set_title("circuit (ngspice)", fontsize=10)
+    if fit.target is not None:
+        error = fit.simulated - fit.target
+        bound = float(np.max(np.abs(error))) or 1.0
+        error_image = axes[2].imshow(error, origin="lower", extent=extent, aspect="auto", cmap="coolwarm",
+                                     vmin=-bound, vmax=bound)
+        error_label = "circuit - target"
+    else:
+        bound = float(np.max(np.abs(fit.error_test))) or 1.0
+        error_image = axes[2].scatter(fit.x_test[:, 0], fit.x_test[:, 1], c=fit.error_test, s=14, cmap="coolwarm",
+                                      vmin=-bound, vmax=bound, edgecolors="0.4", linewidths=0.3)
+        axes[2].set_xlim(extent[:2])
+        axes[2].set_ylim(extent[2:])
+        error_label = "circuit - data"
+    axes[2].set_title(f"{error_label}" + ("" if fit.target is not None else " (test points)"), fontsize=10)
+    for ax in axes:
+        ax.set_xlabel(f"{first} (data units)")
+        ax.set_ylabel(f"{second} (data units)")
+    axes[1].figure.colorbar(image, ax=list(axes[:2]), shrink=0.8, label=f"{y_name} (data units)")
+    axes[2].figure.colorbar(error_image, ax=axes[2], shrink=0.8, label=f"{error_label} (data units)")
     return axes
 
 

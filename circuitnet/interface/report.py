@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..util.atomic import write_text_atomically
+from ..util.finite_json import json_text
 from .classifier_plots import (boards_figure, confusion_figure, inference_power_figure,
                                temperatures_accuracy_figure)
-from .plotting import save_figure
+from .plotting import input_names, save_figure
 from .transient_plots import energy_figure, waveforms_figure
 
 MAX_NEURON_PANELS = 16
@@ -29,11 +29,14 @@ def neurons_figure(numbers: dict, curves: dict) -> Figure:
     figure = Figure(figsize=(3.3 * columns, 2.7 * lines), layout="constrained")
     axes = np.atleast_1d(figure.subplots(lines, columns, squeeze=False)).ravel()
     x = curves["x"]
+    x_name = _swept_name(curves)
     for ax, row in zip(axes, rows):
         ideal, spice = curves["ideal"].nodes[row["node"]], curves["spice"].nodes[row["node"]]
         ax.plot(x, ideal, color="black", linestyle="--", linewidth=1.0, label="ideal")
         ax.plot(x, spice, color="tab:red", linewidth=1.4, label="ngspice")
         ax.set_title(f"{row['node']}: max dev {1e3 * row['max_deviation_v']:.3g} mV", fontsize=9)
+        ax.set_xlabel(f"{x_name} (data units)", fontsize=8)
+        ax.set_ylabel("rectifier output (V)", fontsize=8)
         ax.tick_params(labelsize=7)
         knee = row["ideal_knee"]
         rising = spice[-1] >= spice[0]
@@ -51,8 +54,14 @@ def neurons_figure(numbers: dict, curves: dict) -> Figure:
     axes[0].plot([], [], color="tab:blue", linewidth=0.8, label="fitted knee (insets)")
     first = curves["spice"].nodes[rows[0]["node"]]
     axes[0].legend(fontsize=7, loc="lower right" if first[-1] >= first[0] else "lower left", frameon=False)
-    figure.suptitle("hidden neurons: rectifier output (V) against input x1; insets: the knee magnified", fontsize=10)
+    figure.suptitle(f"hidden neurons: rectifier output (V) against input {x_name}; insets: the knee magnified",
+                    fontsize=10)
     return figure
+
+
+def _swept_name(curves: dict) -> str:
+    """The name of the swept input (input 1): its data column, or x1."""
+    return input_names(curves.get("record"), 1)[0]
 
 
 def network_figure(numbers: dict, curves: dict) -> Figure:
@@ -69,7 +78,7 @@ def network_figure(numbers: dict, curves: dict) -> Figure:
     bottom.plot(x, curves["spice"].y[:, 0] - curves["ideal"].y[:, 0], color="tab:red", linewidth=1.2)
     bottom.axhline(0, color="0.6", linewidth=0.8)
     bottom.set_ylabel("ngspice - read-back")
-    bottom.set_xlabel("input x1 (data units)")
+    bottom.set_xlabel(f"input {_swept_name(curves)} (data units)")
     bottom.grid(True, alpha=0.3)
     return figure
 
@@ -83,8 +92,8 @@ def temperatures_figure(numbers: dict, curves: dict) -> Figure:
     colors = iter(("tab:blue", "tab:green", "tab:orange", "tab:red", "tab:purple", "tab:brown"))
     for temperature, y in curves["temperatures"].items():
         left.plot(x, y, linewidth=1.3, color=next(colors, "0.3"), label=f"{temperature:g} C")
-    left.set_xlabel("input x1")
-    left.set_ylabel("output y")
+    left.set_xlabel(f"input {_swept_name(curves)} (data units)")
+    left.set_ylabel("output y (data units)")
     left.legend(frameon=False, fontsize=8)
     left.grid(True, alpha=0.3)
     rows = numbers["temperatures"]
@@ -110,8 +119,8 @@ def montecarlo_figure(numbers: dict, curves: dict) -> Figure:
     left.plot(x, boards["median_board"], color="tab:red", linewidth=1.2, label="board of median error")
     left.plot(x, curves["spice"].y[:, 0], color="black", linestyle="--", linewidth=1.0, label="nominal circuit")
     left.set_title(f"{mc['instances']} boards, resistors within +-{100 * mc['tolerance']:g} %", fontsize=10)
-    left.set_xlabel("input x1")
-    left.set_ylabel("output y")
+    left.set_xlabel(f"input {_swept_name(curves)} (data units)")
+    left.set_ylabel("output y (data units)")
     left.legend(frameon=False, fontsize=8)
     left.grid(True, alpha=0.3)
     worst = np.array(mc["per_board_vs_nominal_spice_max_abs"])
@@ -130,7 +139,7 @@ def power_figure(numbers: dict, curves: dict) -> Figure:
     ax.plot(power["x"], 1e3 * power["delivered"], color="black", linewidth=1.4, label="delivered by all sources")
     ax.plot(power["x"], 1e3 * power["resistors"], color="tab:blue", linewidth=1.2, label="dissipated in resistors")
     ax.plot(power["x"], 1e3 * power["diodes"], color="tab:red", linewidth=1.2, label="dissipated in diodes")
-    ax.set_xlabel("input x1 (data units)")
+    ax.set_xlabel(f"input {_swept_name(curves)} (data units)")
     ax.set_ylabel("static power (mW)")
     ax.legend(frameon=False)
     ax.grid(True, alpha=0.3)
@@ -159,7 +168,7 @@ FIGURES = {"network": network_figure, "neurons": neurons_figure, "temperatures":
            "montecarlo": montecarlo_figure, "power": power_figure, "imported": imported_figure,
            "classifier": confusion_figure, "accuracy_boards": boards_figure,
            "accuracy_temperatures": temperatures_accuracy_figure, "inference_power": inference_power_figure,
-           "transient": lambda numbers, curves: waveforms_figure(curves["transient"]),
+           "transient": lambda numbers, curves: waveforms_figure(curves["transient"], curves.get("record")),
            "transient_energy": lambda numbers, curves: energy_figure(curves["transient"])}
 
 
@@ -167,7 +176,7 @@ def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) ->
     """compare.json, one PNG per figure that applies, and report.html, all atomically."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = {"json": write_text_atomically(folder / "compare.json", json.dumps(numbers, indent=1) + "\n")}
+    written = {"json": write_text_atomically(folder / "compare.json", json_text(numbers, indent=1) + "\n")}
     for name in _available(numbers):
         path = folder / f"{name}.png"
         save_figure(FIGURES[name](numbers, curves), path)
@@ -297,6 +306,12 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
 
 
+# The network table's rows: which two simulations are compared, and the unit of their difference.
+COMPARISONS = {
+    "spice_vs_ideal": "ngspice vs ideal network (data units)",
+    "surrogate_vs_ideal": "surrogate vs ideal network (data units)",
+    "spice_vs_surrogate_v": "ngspice vs surrogate (V at the output)",
+}
 # What a reader sees above each column: the quantity and its unit, not the JSON key.
 HEADINGS = {
     "comparison": "comparison", "max_abs": "max |difference|", "rms": "RMS difference", "rmse": "RMSE",
@@ -306,13 +321,13 @@ HEADINGS = {
     "node": "node", "max_deviation_v": "max deviation (V)", "rms_deviation_v": "RMS deviation (V)",
     "ideal_knee": "ideal knee (x)", "fitted_knee": "fitted knee (x)", "knee_shift": "knee shift (x)",
     "ideal_slope": "ideal slope", "fitted_slope": "fitted slope", "temperature_c": "temperature (C)",
-    "instances": "boards", "tolerance": "resistor tolerance", "median": "median max |board - nominal|",
-    "p95": "95th percentile", "worst": "worst", "threshold": "pass if max |board - nominal| <=",
-    "yield": "yield (against the nominal circuit)",
+    "instances": "boards", "tolerance": "resistor tolerance (fraction)",
+    "median": "median max |board - nominal|", "p95": "95th percentile", "worst": "worst",
+    "threshold": "pass if max |board - nominal| <=", "yield": "yield against the nominal circuit (fraction)",
     "where": "where", "max_w": "max (W)", "mean_w": "mean (W)", "position": "elbow at (V)", "slope": "slope",
     "output_weight": "output weight", "element": "part", "quantity": "quantity", "value": "worst value",
     "limit": "limit", "unit": "unit",
-    "samples": "test samples", "accuracy": "accuracy", "accuracy_spice": "accuracy (ngspice)",
+    "samples": "test samples", "accuracy": "accuracy (fraction)", "accuracy_spice": "accuracy (ngspice)",
     "accuracy_surrogate": "accuracy (surrogate)", "accuracy_ideal": "accuracy (ideal read-back)",
     "class_changes_surrogate_vs_spice": "samples changing class, surrogate vs ngspice",
     "accuracy_median": "median accuracy", "accuracy_p5": "5th percentile", "accuracy_worst": "worst board",

@@ -4,10 +4,10 @@ settings, one entry per input step, the summary and, with --ac, the bandwidth),
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..util.atomic import write_text_atomically
+from ..util.finite_json import json_text
 from .plotting import save_figure
 from .transient_plots import bandwidth_figure, energy_figure, waveforms_figure
 
@@ -20,12 +20,14 @@ def transient_document(result, found=None) -> dict:
     return document
 
 
-def write_transient_outputs(folder, result, found=None) -> tuple[dict, list[Path]]:
+def write_transient_outputs(folder, result, found=None, record=None) -> tuple[dict, list[Path]]:
+    """transient.json and the figures (waveforms, energy, bandwidth with ``found``) in
+    ``folder``; ``record``: the circuit's DataRecord, naming the waveforms' curves."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     document = transient_document(result, found)
-    written = [write_text_atomically(folder / "transient.json", json.dumps(document, indent=1) + "\n")]
-    figures = {"waveforms.png": waveforms_figure(result), "energy.png": energy_figure(result)}
+    written = [write_text_atomically(folder / "transient.json", json_text(document, indent=1) + "\n")]
+    figures = {"waveforms.png": waveforms_figure(result, record), "energy.png": energy_figure(result)}
     if found is not None:
         figures["bandwidth.png"] = bandwidth_figure(found)
     for name, figure in figures.items():

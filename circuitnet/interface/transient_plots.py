@@ -6,17 +6,22 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from .plotting import input_names, output_names
+
 MAX_HIDDEN_CURVES = 16  # rectifier outputs drawn, at most (a classifier has hundreds)
 
 
-def waveforms_figure(result) -> Figure:
+def waveforms_figure(result, record=None) -> Figure:
     """Inputs, each neuron's rectifier output and the outputs against time (us), with the
-    end of each step's settling marked on the outputs."""
+    end of each step's settling marked on the outputs. ``record``: the circuit's DataRecord,
+    whose column names and class labels name the legends' curves (x1.., output 1.. without)."""
     figure = Figure(figsize=(10, 8), layout="constrained")
     inputs_ax, hidden_ax, outputs_ax = figure.subplots(3, 1, sharex=True)
     t_us = 1e6 * result.time
+    inputs = input_names(record, result.inputs_volts.shape[1])
+    outputs = output_names(record, result.outputs_volts.shape[1])
     for k in range(min(result.inputs_volts.shape[1], MAX_HIDDEN_CURVES)):
-        inputs_ax.plot(t_us, result.inputs_volts[:, k], linewidth=1.0, label=f"x{k + 1}")
+        inputs_ax.plot(t_us, result.inputs_volts[:, k], linewidth=1.0, label=inputs[k])
     inputs_ax.set_ylabel("inputs (V)")
     rectifiers = [name for name in result.nodes if name.endswith("_h")]  # the neurons' outputs, not their summers
     for name in rectifiers[:MAX_HIDDEN_CURVES]:
@@ -25,7 +30,7 @@ def waveforms_figure(result) -> Figure:
     hidden_ax.set_ylabel("rectifier outputs (V)")
     hidden_ax.set_title(f"{shown} of {len(rectifiers)} neurons' rectifier outputs", fontsize=9)
     for j in range(result.outputs_volts.shape[1]):
-        outputs_ax.plot(t_us, result.outputs_volts[:, j], linewidth=1.3, label=f"output {j + 1}")
+        outputs_ax.plot(t_us, result.outputs_volts[:, j], linewidth=1.3, label=outputs[j])
     for i, step in enumerate(result.steps):
         start = i * result.step_time_s
         outputs_ax.axvline(1e6 * start, color="0.85", linewidth=0.6)

@@ -10,6 +10,9 @@ import numpy as np
 from ..errors import InputShapeError
 
 MAX_POINTS = 1_000_000
+# circuit units (data units for a circuit without data scaling): an input or sweep end beyond
+# this is no signal a circuit of these parts can take
+INPUT_LIMIT = 1e3
 
 
 @dataclass(frozen=True)

@@ -114,15 +114,19 @@ class Topology(ABC):
         return ("r_feedback", "r_load", "activation_scale")
 
     # -- shared machinery ---------------------------------------------------------------
-    def realise(self, net: ReLUNet, options: RealisationOptions | None = None) -> Circuit:
-        """The circuit of this topology that realises ``net``."""
-        options = options or RealisationOptions()
-        n_hidden = len(net.layers) - 1
+    def check_depth(self, n_hidden: int) -> None:
+        """Refuse a network of ``n_hidden`` hidden layers this topology can't realise (fit checks
+        it before training, realise again for any network)."""
         if self.max_hidden_layers is not None and n_hidden > self.max_hidden_layers:
             raise RealisationError(
                 f"the {self.name} topology realises at most {self.max_hidden_layers} hidden layer(s); "
                 f"this network has {n_hidden}. Use the diode or precision topology for deeper networks"
             )
+
+    def realise(self, net: ReLUNet, options: RealisationOptions | None = None) -> Circuit:
+        """The circuit of this topology that realises ``net``."""
+        options = options or RealisationOptions()
+        self.check_depth(len(net.layers) - 1)
         diode = options.diode_model()
         settings = Circuit(
             topology=self.name,

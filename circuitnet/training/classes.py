@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataFileError, UnknownNameError
-from ..formats.datafile import column_index, numbers, read_table
+from ..formats.datafile import numbers, read_table, select_columns
 from ..formats.imagefile import read_labelled_images
 from .data import Split, column_names
 
@@ -71,14 +71,7 @@ def read_classes_csv(path, x_columns: list[str] | None = None, y_column: str | N
     numbers or names; inputs must be numbers. Columns are header names or 1-based positions."""
     header, rows = read_table(path)
     width = len(header) if header is not None else len(rows[0])
-
-    def column(spec: str) -> int:
-        return column_index(path, header, width, spec)
-
-    if width < 2:
-        raise DataFileError(f"{path}: needs at least two columns (inputs, then the label)")
-    y_index = column(y_column) if y_column is not None else width - 1
-    x_indices = [column(c) for c in x_columns] if x_columns else [k for k in range(width) if k != y_index]
+    x_indices, y_index = select_columns(path, header, width, x_columns, y_column)
     x = numbers(path, header, rows, x_indices)
     raw = [row[y_index].strip() if y_index < len(row) else "" for row in rows]
     if "" in raw:

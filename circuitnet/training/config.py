@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import CircuitnetError
+from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
+from ..model.devices import diode as library_diode
+from ..topologies import get_topology
 
 MODES = ("ideal", "surrogate", "spice-loop")
 TASKS = ("regress", "classify")
@@ -69,6 +71,18 @@ class FitConfig:
         self.hidden = [int(h) for h in self.hidden]
         if not self.hidden or min(self.hidden) < 1:
             raise CircuitnetError(f"hidden = {self.hidden}; give one or more layer widths >= 1")
+        self._check_parts()
+
+    def _check_parts(self) -> None:
+        """Every part name and the topology's depth, checked before any training or file: a
+        name that fails at realisation would fail after minutes, and fail again on resume."""
+        get_topology(self.topology).check_depth(len(self.hidden))
+        library_diode(self.diode)
+        if self.board and self.board.get("diode") is not None:
+            try:
+                library_diode(self.board["diode"])
+            except UnknownNameError as error:
+                raise UnknownNameError(f"the board's {error}") from None
 
     def board_model(self) -> Board:
         return Board(**self.board) if self.board else Board()

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataFileError, InputShapeError, UnknownNameError
-from ..formats.datafile import column_index, numbers, read_table
+from ..formats.datafile import numbers, read_table, select_columns
 
 
 @dataclass(frozen=True)
@@ -134,14 +134,7 @@ def read_dataset_table(path, x_columns: list[str] | None = None,
     "output_columns": [...]}, the names of the columns used (see ``column_names``)."""
     header, rows = read_table(path)
     width = len(header) if header is not None else len(rows[0])
-
-    def column(spec: str) -> int:
-        return column_index(path, header, width, spec)
-
-    if width < 2 and (x_columns is None or y_column is None):
-        raise DataFileError(f"{path}: needs at least two columns (inputs, then the target)")
-    y_index = column(y_column) if y_column is not None else width - 1
-    x_indices = [column(c) for c in x_columns] if x_columns else [k for k in range(width) if k != y_index]
+    x_indices, y_index = select_columns(path, header, width, x_columns, y_column)
     values = numbers(path, header, rows, x_indices + [y_index])
     if len(values) < 3:
         raise DataFileError(f"{path}: {len(values)} data row(s); need at least 3 to train, validate and test")

@@ -17,7 +17,10 @@ def write_atomically(path: str | os.PathLike, write: Callable[[str], None]) -> P
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    except OSError as error:  # e.g. a folder we may not write to: the error names the file asked for
+        raise OSError(error.errno, error.strerror, str(path)) from None
     os.close(handle)
     try:
         os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes it 0600; a new file follows the umask
