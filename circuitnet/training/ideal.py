@@ -11,21 +11,20 @@ import numpy as np
 
 from ..model.network import ReLUNet
 from . import loop
-from .losses import MeanSquared
+from .losses import MeanSquared, swing_penalty
 
 
 class IdealProblem:
     """params: [W_1, b_1, ..., W_L, b_L], W of shape (n_out, n_in).
 
     loss: a ``losses`` object (default: mean squared error). projection: applied after every
-    step (e.g. ``realisable.RowRatioProjection``), or None. swing: the most any summer may
-    output, data units (None: no bound). Each summer is an op-amp whose output must stay
+    step (e.g. ``realisable.RowRatioProjection``), or None. swing: the most any hidden summer
+    may output, data units (None: no bound). Each summer is an op-amp whose output must stay
     inside its rails: with hundreds of inputs the weighted sums can reach far beyond them,
-    so every pre-activation beyond ``swing`` costs ``SWING_PENALTY * (|z| - swing)**2``
-    (summed over units, averaged over samples).
+    so every hidden pre-activation beyond ``swing`` costs ``losses.swing_penalty``. The
+    output summers' bound is the loss's (``losses.RailBounded``), because the circuit stage
+    and E-series fine-tuning, which train on the loss alone, must keep it too.
     """
-
-    SWING_PENALTY = 1.0
 
     def __init__(self, lam: float, loss=None, projection=None, swing: float | None = None):
         self.lam = lam
@@ -33,14 +32,9 @@ class IdealProblem:
         self.projection = projection
         self.swing = swing
 
-    def _swing(self, z: np.ndarray) -> tuple[float, np.ndarray]:
-        """The swing penalty of pre-activations z (n, width) and its gradient."""
-        if self.swing is None:
-            return 0.0, 0.0
-        beyond = np.maximum(np.abs(z) - self.swing, 0.0)
-        n = len(z)
-        return (self.SWING_PENALTY * float(np.sum(beyond ** 2)) / n,
-                2.0 * self.SWING_PENALTY * beyond * np.sign(z) / n)
+    def _swing(self, z: np.ndarray) -> tuple[float, np.ndarray | float]:
+        """The swing penalty of hidden pre-activations z (n, width) and its gradient."""
+        return (0.0, 0.0) if self.swing is None else swing_penalty(z, self.swing)
 
     @staticmethod
     def forward(params, x, pre_activations: list | None = None):
@@ -60,7 +54,7 @@ class IdealProblem:
         summed: list = []
         activations = self.forward(params, x, summed)
         value, g = self.loss.value_and_cotangent(activations[-1], y)
-        swings = [self._swing(z) for z in summed]
+        swings = [self._swing(z) for z in summed[:-1]] + [(0.0, 0.0)]  # the outputs': the loss's
         loss = (value + self.lam * sum(float(np.sum(w ** 2)) for w in params[0::2])
                 + sum(penalty for penalty, _ in swings))
         grads = [None] * len(params)

@@ -15,8 +15,12 @@
 
 A classifier (``task="classify"``) has one output per class and trains on softmax
 cross-entropy. Its ideal stage keeps every summer's weights within the resistor range's
-ratio after every step (``realisable``); its measure simulates the whole test split in
-ngspice, sharded over an executor (``measure.measure_classifier``), and reports accuracies.
+ratio after every step (``realisable``). Every stage pays for summer outputs beyond
+SWING_SHARE of the rails (``losses.RailBounded``), and after training and after snapping
+the output summers are scaled down until none passes that swing at any input of the data
+(``output_swing``: the argmax, the prediction, is kept). Its measure simulates the whole
+test split in ngspice, sharded over an executor (``measure.measure_classifier``), and
+reports accuracies.
 
 A FitRun holds its state in plain attributes (the stage it is in, the loop states, the
 network, the circuit, what was pruned), so the CLI and the estimator drive the same object.
@@ -38,7 +42,7 @@ from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..model.scaling import DataScaling
 from ..topologies import RealisationOptions, get_topology
-from . import loop, run_folder
+from . import eseries, loop, run_folder
 from .circuit_problem import CircuitProblem
 from .config import FitConfig
 from .data import Split
@@ -46,6 +50,7 @@ from .data_record_of import data_record_of
 from .ideal import IdealProblem, initial_params, params_to_network
 from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
+from .output_swing import keep_outputs_within
 from .progress import Progress
 from .pruning import realise_pruned
 from .realisable import RowRatioProjection, zero_weights
@@ -78,16 +83,16 @@ class FitRun:
     def __init__(self, split: Split, config: FitConfig, folder: str | Path | None = None, spice=None,
                  progress: Progress | None = None, data_description: dict | None = None, executor=None):
         self.split = split  # the user's units: what the report measures
+        self.config = config
         self.classify = config.task == "classify"
         self.n_outputs = len(config.classes) if self.classify else split.y_train.shape[1]
-        self.loss = loss_for(config.task, config.score_gain)
+        self.loss = loss_for(config.task, config.score_gain, self._swing())
         # data beyond the circuits' window is trained in circuit units (see model.scaling); class
         # scores are never rescaled
         targets = np.zeros((1, self.n_outputs)) if self.classify else split.y_train
         self.scaling = DataScaling.for_data(split.x_train, targets) if config.scale else None
         self.executor = executor
         self.inside = split if self.scaling is None else _scaled(split, self.scaling)
-        self.config = config
         self.folder = Path(folder) if folder is not None else None
         self.spice = spice or SpiceBackend()
         self.progress = progress or Progress()
@@ -106,6 +111,7 @@ class FitRun:
         self.circuit: Circuit | None = None
         self.pruned: list[str] = []
         self.zero_weights = 0  # weights the realisability projection left at 0 (classifiers)
+        self.output_scalings: list[dict] = []  # classifiers: what keeping the outputs inside the swing did
         self.details: dict | None = None
         self.interrupted = False
         self._restored: dict | None = None  # a checkpoint's loop state for the stage it names
@@ -151,6 +157,7 @@ class FitRun:
             if not self.keep_best_so_far():
                 raise
         self.progress.close()
+        self.circuit = self._outputs_inside("training")
         before_snapping = None
         if config.e_series and not self.interrupted:
             self.stage = SNAP
@@ -158,6 +165,8 @@ class FitRun:
             before = self.spice.simulate(board_circuit, self.split.x_test, self.board.temperature_c).y
             before_snapping = accuracy(before, self.split.y_test) if self.classify else rmse(before, self.split.y_test)
             self.circuit = snap_and_tune(self.circuit, self.problem, self.inside, config, self.progress)
+            self.circuit = self._outputs_inside(config.e_series, eseries.series_values(
+                config.e_series, *self.circuit.resistor_range))
         self.stage = MEASURE
         self.circuit = self._scaled_circuit(self.circuit)
         if self.classify:
@@ -195,6 +204,7 @@ class FitRun:
                 f"{found[0].message()}. Train with a larger --lam (smaller class scores), or use parts with "
                 f"wider limits", found)
         figures["pruned_weights"] = self.zero_weights + len(self.pruned)
+        figures["output_swing"] = self.output_scalings
         figures["classes"] = list(self.config.classes)
         return figures
 
@@ -235,13 +245,31 @@ class FitRun:
     def _options(self) -> RealisationOptions:
         return RealisationOptions(diode=self.config.diode, volts_per_unit=self.config.volts_per_unit)
 
-    def _swing(self) -> float | None:
-        """A classifier's summers must stay well inside the op-amp rails (see IdealProblem):
-        SWING_SHARE of the nearer rail, in circuit units."""
+    def _swing_volts(self) -> float | None:
+        """A classifier's summers must stay well inside the op-amp rails (see IdealProblem and
+        losses.RailBounded): SWING_SHARE of the nearer rail, volts; None for regression."""
         if not self.classify:
             return None
         opamp = self._options().opamp or get_topology(self.config.topology).default_opamp
-        return SWING_SHARE * min(opamp.v_pos, -opamp.v_neg) / self.config.volts_per_unit
+        return SWING_SHARE * min(opamp.v_pos, -opamp.v_neg)
+
+    def _swing(self) -> float | None:
+        """The swing in circuit units (see _swing_volts)."""
+        volts = self._swing_volts()
+        return None if volts is None else volts / self.config.volts_per_unit
+
+    def _outputs_inside(self, after: str, series: np.ndarray | None = None) -> Circuit | None:
+        """A classifier's circuit with its output summers scaled down until none passes the
+        swing at any input of the data (train, validation and test inputs, no labels; see
+        output_swing). ``after``: the stage just done, for the report; series: the E-series
+        values the resistors keep to. Regressors: unchanged."""
+        if not self.classify or self.circuit is None:
+            return self.circuit
+        inside = self.inside
+        circuit, scaling = keep_outputs_within(self.circuit, np.vstack([inside.x_train, inside.x_val, inside.x_test]),
+                                               self._swing_volts(), self.board, series)
+        self.output_scalings.append({"after": after, **scaling.to_dict()})
+        return circuit
 
     def _resistor_range(self) -> tuple[float, float]:
         return self._options().resistor_range
