@@ -27,7 +27,7 @@ def _peak_rss_mb() -> float:
 def montecarlo_case(instances: int) -> list[str]:
     circuit = realise(network(1, 16), "diode")
     x = Sweep(-1.0, 1.0, 201).inputs(circuit.n_inputs)
-    ideal_y = IdealBackend().simulate(circuit, x).y[:, 0]
+    ideal_y = IdealBackend().simulate(circuit, x).y
 
     def run(count, workers):
         return monte_carlo(circuit, x, ideal_y, count, 0.01, 0, 0.0, LocalExecutor(workers))

@@ -165,7 +165,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
                                                                   executor, data, nominal_on_data)
     curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": by_temperature}
     if montecarlo > 0:
-        streamed = monte_carlo(circuit, x, nominal.y[:, 0], montecarlo, tolerance, seed, is_spread, executor,
+        streamed = monte_carlo(circuit, x, nominal.y, montecarlo, tolerance, seed, is_spread, executor,
                                progress, None if data is None else (data.x, data.y))
         numbers["montecarlo"] = montecarlo_figures(streamed, montecarlo, tolerance, is_spread, seed, yield_threshold)
         curves["montecarlo"] = {name: streamed[name] for name in ("low", "high", "median_board")}

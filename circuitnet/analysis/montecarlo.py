@@ -48,10 +48,11 @@ def board_errors(job) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.nda
     """An executor task: boards start .. stop - 1 simulated over x (and the data's inputs).
 
     job: (circuit, start, stop, tolerance, seed, is_spread, x of shape (n, n_inputs),
-    reference outputs of shape (n,), data: None or (x_data (m, n_inputs), y_data (m, n_outputs)),
-    data units). Returns (max |y - reference| of each board, shape (stop - start,); each
-    board's RMSE against the data over every output, shape (stop - start,), or None; the
-    pointwise min and max of their outputs over x, shape (n,)).
+    reference outputs of shape (n, n_outputs), data: None or (x_data (m, n_inputs), y_data
+    (m, n_outputs)), data units). Returns (max |y - reference| of each board over every point
+    and every output, shape (stop - start,); each board's RMSE against the data over every
+    output, shape (stop - start,), or None; the pointwise min and max of their first output
+    over x, shape (n,), for the envelope plot).
     """
     circuit, start, stop, tolerance, seed, is_spread, x, reference_y, data = job
     spice = SpiceBackend()
@@ -59,8 +60,8 @@ def board_errors(job) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.nda
     errors, data_rmse, low, high = [], [], None, None
     for k in range(start, stop):
         outputs = spice.simulate(monte_carlo_board(circuit, k, tolerance, seed, is_spread), points).y
+        errors.append(float(np.max(np.abs(outputs[:len(x)] - reference_y))))
         y = outputs[:len(x), 0]
-        errors.append(float(np.max(np.abs(y - reference_y))))
         if data is not None:
             data_rmse.append(float(np.sqrt(np.mean((outputs[len(x):] - data[1]) ** 2))))
         low = y if low is None else np.minimum(low, y)
@@ -73,13 +74,16 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
                 data: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """``count`` boards through ``executor``, streamed (see the module docstring).
 
-    reference_y: (n,) what each board's output over x is measured against. data: held-out
+    reference_y: (n, n_outputs) what each board's outputs over x are measured against. data: held-out
     (x_data (m, n_inputs), y_data (m, n_outputs)) to measure each board's RMSE on, or None.
-    Returns {"errors": (count,) max |y - reference| per board, "data_rmse": (count,) RMSE
+    Returns {"errors": (count,) max |y - reference| per board over every output, "data_rmse": (count,) RMSE
     against the data per board, or None, "low", "high": (n,) pointwise envelope of the
     outputs, "median_board": (n,) outputs of the board whose error is the median,
     "median_index": its k}; data units. progress(boards done, count) after each group.
     """
+    if np.ndim(reference_y) != 2 or np.shape(reference_y) != (len(x), circuit.n_outputs):
+        raise ValueError(f"reference_y has shape {np.shape(reference_y)}; it needs one row per point of x and one "
+                         f"column per output: ({len(x)}, {circuit.n_outputs})")
     jobs = [(circuit, start, min(start + MC_BATCH, count), tolerance, seed, is_spread, x, reference_y, data)
             for start in range(0, count, MC_BATCH)]
     group = max(1, int(getattr(executor, "workers", 1))) * TASKS_PER_WORKER
