@@ -24,6 +24,7 @@ from ...topologies import circuit_elements, get_topology, netlist_lines, read_ba
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
 from .power import static_power
+from .solver import NgspiceInfo
 from .workers import WorkerPool, shared_pool
 
 INDEX_NODE = "sample_index"
@@ -104,6 +105,10 @@ class SpiceBackend:
     @property
     def pool(self) -> WorkerPool:
         return self._pool or shared_pool()
+
+    def ngspice_info(self) -> NgspiceInfo:
+        """The ngspice version and linear solver (KLU or Sparse) this backend's workers use."""
+        return self.pool.ngspice_info()
 
     def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
         """Outputs over a sweep of input 1 (other inputs 0), data units."""
