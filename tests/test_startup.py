@@ -80,3 +80,12 @@ def test_an_unknown_name_is_an_attribute_error():
     import circuitnet
     with pytest.raises(AttributeError, match="module 'circuitnet' has no attribute 'nonesuch'"):
         circuitnet.nonesuch  # noqa: B018
+
+
+@pytest.mark.ngspice
+def test_netlists_run_one_after_another_reuse_the_started_worker():
+    from circuitnet.backends.spice.workers import WorkerPool
+    with WorkerPool(workers=2) as pool:
+        for _ in range(3):
+            assert pool.run("* fine\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n")["a"][0] == 1.0
+        assert sum(worker.pid is not None for worker in pool.workers) == 1

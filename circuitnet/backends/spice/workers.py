@@ -204,7 +204,9 @@ class WorkerPool:
         self.retried = 0  # netlists run again because their worker crashed or hung
         self._retried_lock = threading.Lock()
         self.workers = [Worker(timeout_s, solver=solver) for _ in range(count)]
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        # Last in, first out: a lone caller gets the worker it just used, already started, instead
+        # of starting another process (``circuitnet simulate`` runs two netlists one after another).
+        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
         for worker in self.workers:
             self._idle.put(worker)
 
