@@ -52,7 +52,7 @@ RUSAGE = {"iterations": "Total iterations", "analysis": r"Total analysis time \(
 def sharded_outputs(circuit, x: np.ndarray, solver: str, ordered: bool, workers: int = 2) -> tuple[np.ndarray, float]:
     """The outputs of x in the chunks ``simulate_sharded`` uses, on a fresh pool of ``workers``
     with this solver and order, and the seconds it took (workers started beforehand)."""
-    with WorkerPool(workers=workers, solver=solver) as pool:
+    with WorkerPool(workers=workers, solver=solver, timeout_s=3600) as pool:  # Sparse on a busy machine is slow
         backend = SpiceBackend(pool, order_samples=ordered)
         backend.simulate(circuit, x[:2])  # start the workers
         for worker in pool.workers:
@@ -224,13 +224,16 @@ def digits28_circuit():
 
 
 def solver_suite() -> list[tuple[str, list[str]]]:
-    """The solver designs on the digits28 test split, and their Newton iterations."""
+    """The solver designs on the digits28 test split (its first $CIRCUITNET_BENCH_TEST_SAMPLES
+    samples when that is set: Sparse takes long on a busy machine), and their Newton
+    iterations on its first 40 samples (or that many)."""
     circuit = digits28_circuit()
     x = stratified_split(load_dataset("digits28"), 0).x_test
+    n = int(os.environ.get("CIRCUITNET_BENCH_TEST_SAMPLES", len(x)))
     return [("Solver: the digits28 test split in ngspice, Sparse vs KLU vs KLU in neighbour order, 2 workers",
-             solver_case(circuit, x)),
-            ("Solver: Newton iterations per sample and ngspice's rusage, first 40 digits28 test samples",
-             iterations_case(circuit, x[:40]))]
+             solver_case(circuit, x[:n])),
+            ("Solver: Newton iterations per sample and ngspice's rusage, the first digits28 test samples",
+             iterations_case(circuit, x[:min(n, 40)]))]
 
 
 def large_suite() -> list[tuple[str, list[str]]]:
