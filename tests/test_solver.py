@@ -16,8 +16,7 @@ from circuitnet import netlist_text, realise
 from circuitnet.backends.spice.backend import SpiceBackend
 from circuitnet.backends.spice.batch import ngspice_program
 from circuitnet.backends.spice.messages import failure_lines
-from circuitnet.backends.spice.solver import (KLU, SPARSE, ngspice_info, read_version, requested_solver,
-                                              with_solver)
+from circuitnet.backends.spice.solver import KLU, SPARSE, ngspice_info, read_version, requested_solver, with_solver
 from circuitnet.backends.spice.workers import WorkerPool
 from circuitnet.errors import SlowSolverWarning, UsageError
 from circuitnet.interface.cli import _show_warning
