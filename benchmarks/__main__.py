@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import classify_cases, compare_cases, fit_cases, spice_cases, surrogate_cases, transient_cases
+from . import classify_cases, compare_cases, fit_cases, solver_cases, spice_cases, surrogate_cases, transient_cases
 from .machine import append_results
 
 SUITES = {
@@ -41,6 +41,10 @@ SUITES = {
          classify_cases.compare_case(10 if quick else 100)),
     ],
     "digits28": lambda quick: classify_cases.digits28_suite(),
+    "solver": lambda quick: solver_cases.solver_suite(),
+    "large": lambda quick: solver_cases.large_suite(),
+    "startup": lambda quick: [("Start-up: circuitnet --help and simulate against python -c pass",
+                               solver_cases.startup_case(2 if quick else 5))],
     "transient": lambda quick: [
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
         ("Transient: the digits classifier, 20 test images as steps, three op-amps", transient_cases.digits_case()),

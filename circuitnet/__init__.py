@@ -3,44 +3,59 @@
 Build a ``ReLUNet``, realise it in a topology (``realise(net, "diode")``), read back the
 ideal network a circuit's components give (``read_back``), save and load model files,
 export standalone SPICE netlists, simulate (``simulate``), fit (``CircuitRegressor``,
-``CircuitClassifier``: scikit-learn estimators, imported on first use so that the CLI
-starts without scikit-learn).
-Importing circuitnet does not load ngspice. The layers of the package are described in the
-README's Architecture section and checked by tests/test_architecture.py.
+``CircuitClassifier``: scikit-learn estimators).
+Importing circuitnet imports nothing else: each public name is imported on first use (PEP 562
+``__getattr__``), so the ``circuitnet`` command starts without NumPy, matplotlib,
+scikit-learn, Dask or PySpice unless its subcommand needs them, and importing circuitnet never
+loads ngspice. The layers of the package are described in the README's Architecture section
+and checked by tests/test_architecture.py.
 """
 
-from .backends.registry import simulate
-from .backends.spice.netlist import netlist_text
-from .backends.spice.bandwidth import bandwidth
-from .backends.spice.transient import transient, transient_netlist_text
-from .errors import (CircuitnetError, DataFileError, InputShapeError, InvalidDeviceError, InvalidNetworkError,
-                     ModelFileError, NetlistImportError, NgspiceNotFoundError, NotFittedError, RealisationError,
-                     SimulationError, UnknownNameError)
-from .formats.modelfile import load as load_model, save as save_model
-from .model.circuit import Circuit, Stage, map_resistors, resistors
-from .model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, diode, shockley_diode
-from .model.dynamics import OPAMP_LIBRARY, OpAmpDynamics, opamp_dynamics
-from .model.network import Layer, ReLUNet
-from .model.sweep import Sweep, parse_sweep
-from .topologies import TOPOLOGIES, RealisationOptions, get_topology, read_back, realise
-from .util.allocator import keep_freed_memory
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
-_ESTIMATORS = ("CircuitClassifier", "CircuitRegressor")
+
+# Each public name -> the module (relative to this package) that defines it, and its name there.
+_EXPORTS = {
+    "simulate": (".backends.registry", "simulate"),
+    "netlist_text": (".backends.spice.netlist", "netlist_text"),
+    "bandwidth": (".backends.spice.bandwidth", "bandwidth"),
+    "transient": (".backends.spice.transient", "transient"),
+    "transient_netlist_text": (".backends.spice.transient", "transient_netlist_text"),
+    **{name: (".errors", name) for name in (
+        "CircuitnetError", "DataFileError", "InputShapeError", "InvalidDeviceError", "InvalidNetworkError",
+        "ModelFileError", "NetlistImportError", "NgspiceNotFoundError", "NotFittedError", "RealisationError",
+        "SimulationError", "UnknownNameError")},
+    "load_model": (".formats.modelfile", "load"),
+    "save_model": (".formats.modelfile", "save"),
+    **{name: (".model.circuit", name) for name in ("Circuit", "Stage", "map_resistors", "resistors")},
+    **{name: (".model.devices", name) for name in ("DIODE_LIBRARY", "DiodeModel", "OpAmpModel", "diode",
+                                                    "shockley_diode")},
+    **{name: (".model.dynamics", name) for name in ("OPAMP_LIBRARY", "OpAmpDynamics", "opamp_dynamics")},
+    **{name: (".model.network", name) for name in ("Layer", "ReLUNet")},
+    **{name: (".model.sweep", name) for name in ("Sweep", "parse_sweep")},
+    **{name: (".topologies", name) for name in ("TOPOLOGIES", "RealisationOptions", "get_topology", "read_back",
+                                                 "realise")},
+    "keep_freed_memory": (".util.allocator", "keep_freed_memory"),
+    "CircuitClassifier": (".interface.estimator", "CircuitClassifier"),
+    "CircuitRegressor": (".interface.estimator", "CircuitRegressor"),
+}
+
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
-    if name in _ESTIMATORS:
-        from .interface import estimator
-        return getattr(estimator, name)
-    raise AttributeError(f"module 'circuitnet' has no attribute {name!r}")
+    """Import a public name's module on first use and keep the name here for the next time."""
+    try:
+        module, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'circuitnet' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
 
-__all__ = [
-    "Circuit", "CircuitClassifier", "CircuitRegressor", "CircuitnetError", "DIODE_LIBRARY", "DataFileError", "DiodeModel",
-    "InputShapeError", "OPAMP_LIBRARY", "OpAmpDynamics", "bandwidth", "opamp_dynamics", "transient",
-    "transient_netlist_text", "InvalidDeviceError", "InvalidNetworkError", "Layer", "ModelFileError", "NetlistImportError",
-    "NgspiceNotFoundError", "NotFittedError", "OpAmpModel", "RealisationError", "ReLUNet", "RealisationOptions",
-    "SimulationError", "Stage", "Sweep", "TOPOLOGIES", "UnknownNameError", "diode", "get_topology",
-    "keep_freed_memory", "load_model", "map_resistors", "netlist_text", "parse_sweep", "read_back", "realise",
-    "resistors", "save_model", "shockley_diode", "simulate",
-]
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -77,3 +77,8 @@ class SimulationError(CircuitnetError, RuntimeError):
 
 class NgspiceNotFoundError(SimulationError):
     """The ngspice program or library is not installed."""
+
+
+class SlowSolverWarning(UserWarning):
+    """The loaded ngspice has no KLU solver, so circuitnet falls back to the slower Sparse 1.3
+    (the same outputs); the message says how to get KLU. Shown once per process."""

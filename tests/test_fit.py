@@ -190,6 +190,7 @@ def test_cli_fit_writes_everything(tmp_path, spice):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert json.loads((out / "report.json").read_text()) == report
+    assert report["ngspice"]["solver"] in ("KLU", "Sparse") and report["ngspice"]["version"] != "unknown"
     # model.json and data.csv reproduce every figure of the report
     circuit, split = load_model(out / "model.json"), read_data_csv(out / "data.csv")
     for key, value in measure(circuit, split, Board(), spice).items():

@@ -93,7 +93,7 @@ def named_model(tmp_path, rng):
 @pytest.mark.parametrize("content, message", [
     ("petal width,colour\n0.1,0.2\n", "the header has no column 'sepal length'; this model's inputs are sepal length, "
                                       "petal width (the columns it was trained on)"),
-    ("sepal length,petal width,sepal length\n0.1,0.2,0.3\n", "the header names 'sepal length' 2 times"),
+    ("sepal length,petal width,sepal length\n0.1,0.2,0.3\n", "the header names the column 'sepal length' twice"),
     ("a,b\n0.1,0.2\n", "the header names 'a', which is not an input of this model; its inputs are x1, x2, or the "
                        "columns it was trained on: sepal length, petal width"),
 ])

@@ -48,13 +48,14 @@ from ..util.atomic import write_text_atomically
 FORMAT = "circuitnet-model"
 VERSION = 1
 
-# Bounds that keep a hostile file from asking for absurd amounts of memory or time.
-MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_INPUTS = 4096  # a 64 x 64 image; MNIST has 784
-MAX_WIDTH = 4096
-MAX_LAYERS = 16
-MAX_VOLTS = 1e3
-MAX_NAME_CHARS = 200  # a column name or class label
+from .bounds import (  # noqa: F401 (kept importable here)
+    MAX_FILE_BYTES,
+    MAX_INPUTS,
+    MAX_LAYERS,
+    MAX_NAME_CHARS,
+    MAX_VOLTS,
+    MAX_WIDTH,
+)
 # How far the stored network may differ from the one read back from the components.
 NETWORK_TOLERANCE = 1e-9
 

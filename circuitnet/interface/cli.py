@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import warnings
 from pathlib import Path
 
-from ..errors import CircuitnetError, OperatingLimitError, SimulationError, UsageError
+from ..errors import CircuitnetError, OperatingLimitError, SimulationError, SlowSolverWarning, UsageError
 from ..util.allocator import keep_freed_memory
 from ..util.finite_json import json_text
 from .parser import build_parser, join_range_values
-from .report import compare_summary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -107,6 +107,7 @@ def command_simulate(args) -> int:
                           temperature_c=args.temp)
     ideal = IdealBackend().simulate(circuit, result.x).y
     found = _operating_violations(circuit, result.x, args.temp)
+    ngspice = _ngspice_info()
     if found:
         print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "
               f"circuit gives these outputs; the worst: {found[0].message()}", file=sys.stderr)
@@ -117,7 +118,7 @@ def command_simulate(args) -> int:
                          "temperature_c": args.temp, "input_names": inputs, "output_names": outputs,
                          "x": result.x.tolist(), "y": result.y.tolist(), "y_volts": result.y_volts.tolist(),
                          "ideal": ideal.tolist(), **({} if classes is None else {"predicted_class": classes}),
-                          "violations": [v.to_dict() for v in found]}))
+                         "violations": [v.to_dict() for v in found], "ngspice": ngspice.to_dict()}))
     elif args.csv:
         print("\n".join(csv_lines(circuit, result, ideal)))
     else:
@@ -125,8 +126,15 @@ def command_simulate(args) -> int:
         print("\n".join(class_lines(circuit, result) + [
             f"{circuit.topology} circuit, {len(result.x)} point(s), {args.backend} at {args.temp:g} C: "
             f"output {result.y.min():.6g} .. {result.y.max():.6g}; max |y - ideal| = {deviation.max():.4g}, "
-            f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units). Use --json or --csv for the values."]))
+            f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units); {ngspice.describe()}. Use --json or --csv "
+            f"for the values."]))
     return EXIT_OK
+
+
+def _ngspice_info():
+    """The ngspice version and linear solver of this process's workers (see backends/spice/solver.py)."""
+    from ..backends.spice.backend import SpiceBackend
+    return SpiceBackend().ngspice_info()
 
 
 LIMIT_CHECK_SAMPLES = 20_000  # evenly spaced samples, both ends included, for a long sweep
@@ -339,7 +347,7 @@ def command_compare(args) -> int:
     from ..analysis.compare import compare_circuit, compare_netlist
     from ..errors import CircuitnetError
     from ..util.executor import executor_for
-    from .report import write_report
+    from .report import compare_summary, write_report
 
     if args.netlist:
         if args.opamp:
@@ -394,6 +402,7 @@ def command_compare(args) -> int:
             numbers["transient"] = transient_document(curves["transient"])
     if not args.netlist:
         curves["record"] = circuit.data_record  # names the columns and classes in the figures
+    numbers["ngspice"] = _ngspice_info().to_dict()
     written = write_report(args.out, numbers, curves, title)
     if args.json:
         print(json_text(numbers))
@@ -473,6 +482,14 @@ def os_error_sentence(error: OSError) -> str:
     return f"{where}: {(error.strerror or str(error)).lower()}"
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None, _default=warnings.showwarning):
+    """circuitnet's own notes as one line on stderr; any other warning as Python shows it."""
+    if issubclass(category, SlowSolverWarning):
+        print(f"circuitnet: note: {message}", file=sys.stderr)
+    else:
+        _default(message, category, filename, lineno, file, line)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = join_range_values(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
@@ -484,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv  # what the user typed after 'circuitnet', recorded in fit's netlist
     debug = args.debug or os.environ.get("CIRCUITNET_DEBUG") == "1"
     keep_freed_memory()  # this process is ours: trade freed memory for surrogate speed (util/allocator.py)
+    warnings.showwarning = _show_warning
     try:
         return COMMANDS[args.command](args)
     except SimulationError as error:

@@ -13,7 +13,7 @@ import math
 from typing import Callable
 
 from ..errors import CircuitnetError, UnknownNameError, UsageError
-from ..formats.modelfile import MAX_WIDTH
+from ..formats.bounds import MAX_WIDTH
 from ..model.sweep import INPUT_LIMIT, MAX_POINTS, Sweep, parse_sweep
 
 # degrees Celsius: the industrial/military rating range of semiconductor parts; device models

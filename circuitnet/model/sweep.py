@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..errors import InputShapeError
+
+# NumPy is imported where a sweep's values are made, not here: the command line parses
+# START:STOP:N flags before it knows whether the command needs NumPy (``circuitnet --help``).
 
 MAX_POINTS = 1_000_000
 # circuit units (data units for a circuit without data scaling): an input or sweep end beyond
@@ -37,10 +38,12 @@ class Sweep:
 
     def values(self) -> np.ndarray:
         """The points, shape (n,), data units."""
+        import numpy as np
         return np.linspace(self.start, self.stop, self.n)
 
     def inputs(self, n_inputs: int) -> np.ndarray:
         """Input samples of shape (n, n_inputs): input 1 swept, the others at 0."""
+        import numpy as np
         x = np.zeros((self.n, n_inputs))
         x[:, 0] = self.values()
         return x

@@ -118,11 +118,15 @@ def rails(circuit: Circuit, stage_index: int) -> list[tuple[str, str]]:
 # millivolts (1.45 mV measured at 3 V between a .dc sweep and a fresh .op); these make any
 # two analyses of the same circuit agree to well under a microvolt.
 ACCURACY_OPTIONS = ".options reltol=1e-7 vntol=1e-10"
+# ngspice 42+ has the KLU solver, about 4x faster than its default Sparse 1.3 on large circuits
+# with the same outputs; ngspice 39 ignores the option (checked: exit status 0, same outputs).
+SOLVER_OPTIONS = ".options klu"
 
 
 def option_lines(temperature_c: float | None = None) -> list[str]:
-    """The accuracy options, and the temperature when one is given (degrees Celsius)."""
-    lines = ["* accuracy: any two analyses of this circuit agree to well under a microvolt", ACCURACY_OPTIONS]
+    """The accuracy and solver options, and the temperature when one is given (degrees Celsius)."""
+    lines = ["* accuracy: any two analyses of this circuit agree to well under a microvolt", ACCURACY_OPTIONS,
+             "* solver: KLU where ngspice has it (42 and newer); older versions ignore this line", SOLVER_OPTIONS]
     if temperature_c is not None:
         lines.append(f".temp {number(temperature_c)}")
     return lines

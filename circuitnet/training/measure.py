@@ -70,6 +70,7 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
         "spice_seconds": round(run.seconds, 3),
         "spice_samples_per_second": round(run.samples_per_second, 3),
         "spice_chunks": run.chunks,
+        "ngspice": run.ngspice,
         "static_power_per_inference_w": power_summary(run.power_w),
     })
     for name in ("train", "val"):

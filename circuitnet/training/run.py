@@ -185,6 +185,8 @@ class FitRun:
         })
         if self.data_description:
             report["data"] = self.data_description
+        if "ngspice" not in report:  # a classifier's comes from the workers that simulated its test split
+            report["ngspice"] = self.spice.ngspice_info().to_dict()
         if config.e_series:
             figure = "test_accuracy_spice" if self.classify else "test_rmse_spice"
             report["e_series"] = {"series": config.e_series, f"{figure}_before": before_snapping,

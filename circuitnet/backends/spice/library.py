@@ -7,6 +7,9 @@ keeps PySpice's loading and callbacks (through ``pyspice_adapter``, the one plac
 touches PySpice's internals) but captures ngspice's output, classifies it with
 ``messages.failure_lines``, and removes every plot and circuit after each run.
 
+It also chooses the linear solver once (``solver``): KLU where the library has it, with
+that option line added to every netlist it runs.
+
 libngspice keeps its state in C globals: one instance per process, and only in a process
 whose working folder and HOME hold no ``.spiceinit`` (see ``workers``).
 """
@@ -18,15 +21,21 @@ import numpy as np
 from ...errors import NgspiceNotFoundError, SimulationError
 from .messages import failure_lines
 from .pyspice_adapter import DEFAULT_LIBRARY, capturing_shared_class
+from .solver import (OPTION_LINES, PROBE_NETLIST, NgspiceInfo, ngspice_info, planned_solver, read_version,
+                     requested_solver, with_solver)
 
 # ngspice's command history grows with every run; it is freed this often.
 _RUNS_PER_HISTORY_RELEASE = 500
 
 
 class NgspiceLibrary:
-    """The process's libngspice: run a netlist, get its vectors or a SimulationError."""
+    """The process's libngspice: run a netlist, get its vectors or a SimulationError.
 
-    def __init__(self) -> None:
+    solver: "auto" / "klu" (KLU when the library has it) or "sparse"; see ``solver``.
+    ``info`` says which version was loaded and which solver its analyses use.
+    """
+
+    def __init__(self, solver: str | None = None) -> None:
         self._runs = 0
         try:
             self._shared = capturing_shared_class()()
@@ -35,6 +44,20 @@ class NgspiceLibrary:
                 f"can't load {DEFAULT_LIBRARY} ({error}); install it with 'sudo apt-get install libngspice0' "
                 f"or point NGSPICE_LIBRARY_PATH at it"
             ) from None
+        self.info = self._choose_solver(requested_solver(solver))
+
+    def _choose_solver(self, requested: str) -> NgspiceInfo:
+        """Read the library's version, then run a trivial circuit with the planned solver's option
+        and read which solver ngspice says it used. A library without KLU gets no option line:
+        ngspice before 42 has only Sparse and would not know the option."""
+        shared = self._shared
+        shared.captured.clear()
+        shared.command("version")
+        version_text = "\n".join(shared.captured)
+        _, has_klu = read_version(version_text)
+        self._planned = planned_solver(requested, has_klu) if has_klu else None
+        self._run_plain(PROBE_NETLIST.format(option=OPTION_LINES[self._planned] if self._planned else ""))
+        return ngspice_info(requested, version_text, "\n".join(shared.captured))
 
     @property
     def unusable(self) -> bool:
@@ -48,6 +71,12 @@ class NgspiceLibrary:
         failure, or when it produced no data. The circuit and its plots are removed afterwards
         either way, so memory does not grow from run to run.
         """
+        if self._planned is not None:
+            netlist = with_solver(netlist, self._planned)
+        return self._run_plain(netlist)
+
+    def _run_plain(self, netlist: str) -> dict[str, np.ndarray]:
+        """``run`` of the netlist as it is."""
         shared = self._shared
         shared.captured.clear()
         try:

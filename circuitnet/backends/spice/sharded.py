@@ -35,13 +35,15 @@ MAX_CHUNK = 250  # samples per chunk, at most: bounds a task's time and its save
 class ShardedRun:
     """y: (n, n_outputs) data units; violations: worst first, one per part and quantity;
     power_w: (n,) static power drawn from every source at each sample (per inference), watts;
-    seconds: wall time of the whole set; chunks: how many tasks it took."""
+    seconds: wall time of the whole set; chunks: how many tasks it took; ngspice: the version
+    and solver that simulated them (``NgspiceInfo.to_dict``; from the first chunk's worker)."""
 
     y: np.ndarray
     violations: list[Violation]
     power_w: np.ndarray
     seconds: float
     chunks: int
+    ngspice: dict
 
     @property
     def samples_per_second(self) -> float:
@@ -54,12 +56,14 @@ def chunk_bounds(n: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
-def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray]:
+def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray, dict]:
     """An executor task: (circuit, x of shape (m, n_inputs) data units, temperature in C,
-    limits) -> (outputs (m, n_outputs), violations, power (m,) watts). Module-level so it pickles."""
+    limits) -> (outputs (m, n_outputs), violations, power (m,) watts, the ngspice version and
+    solver of the worker that ran it). Module-level so it pickles."""
     circuit, x, temperature_c, limits = job
-    result, found, power = SpiceBackend().simulate_checked(circuit, x, temperature_c, limits)
-    return result.y, found, power
+    spice = SpiceBackend()
+    result, found, power = spice.simulate_checked(circuit, x, temperature_c, limits)
+    return result.y, found, power, spice.ngspice_info().to_dict()
 
 
 def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, executor,
@@ -83,9 +87,9 @@ def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, exec
     results = executor.map(simulate_chunk, [(circuit, x[a:b], temperature_c, limits) for a, b in bounds],
                            on_done=finished)
     seconds = time.monotonic() - started
-    return ShardedRun(np.vstack([y for y, _, _ in results]),
-                      worst_per_part([v for _, found, _ in results for v in found]),
-                      np.concatenate([power for _, _, power in results]), seconds, len(bounds))
+    return ShardedRun(np.vstack([y for y, _, _, _ in results]),
+                      worst_per_part([v for _, found, _, _ in results for v in found]),
+                      np.concatenate([power for _, _, power, _ in results]), seconds, len(bounds), results[0][3])
 
 
 def worst_per_part(found: list[Violation]) -> list[Violation]:

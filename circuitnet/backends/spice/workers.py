@@ -7,7 +7,9 @@ temporary folder with HOME pointing there before it loads libngspice, so no
 that crashes, asks to exit or hangs past the timeout is killed; that call raises
 WorkerCrashed (a SimulationError) and the next call starts a fresh worker; ``WorkerPool``
 runs that netlist again on a fresh worker, a bounded number of times. ``WorkerPool`` runs
-netlists on several workers at once (default: one per core).
+netlists on several workers at once (default: one per core). Each worker chooses its linear
+solver when it starts (KLU where the library has it, see ``solver``) and says which ngspice
+and solver it uses (``Worker.info``, ``WorkerPool.ngspice_info``).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 import numpy as np
 
-from ...errors import NgspiceNotFoundError, SimulationError
+from ...errors import NgspiceNotFoundError, SimulationError, SlowSolverWarning
+from .solver import NgspiceInfo, requested_solver
 
 DEFAULT_TIMEOUT_S = 300.0
 # libngspice leaks a little memory per run even with plots, circuits and command history
@@ -44,15 +48,16 @@ class WorkerCrashed(SimulationError):
     """The worker process died, hung past its timeout or asked to exit; it was stopped."""
 
 
-def _worker_main(connection: Connection) -> None:
-    """The worker process (already in its empty folder): load libngspice, serve netlists."""
+def _worker_main(connection: Connection, solver: str) -> None:
+    """The worker process (already in its empty folder): load libngspice, choose its solver,
+    serve netlists."""
     from .library import NgspiceLibrary
     try:
-        library = NgspiceLibrary()
-    except NgspiceNotFoundError as error:
+        library = NgspiceLibrary(solver)
+    except (NgspiceNotFoundError, SimulationError) as error:
         connection.send(("fatal", str(error)))
         return
-    connection.send(("ready", os.getpid()))
+    connection.send(("ready", library.info.to_dict()))
     while True:
         try:
             netlist = connection.recv()
@@ -71,12 +76,29 @@ def _worker_main(connection: Connection) -> None:
             return
 
 
-class Worker:
-    """One ngspice process, started on first use and replaced after any failure of its own."""
+_noted: set[str] = set()
 
-    def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S, max_runs: int = DEFAULT_MAX_RUNS) -> None:
+
+def _note_once(note: str) -> None:
+    """Warn (SlowSolverWarning) that this ngspice has no KLU, once per process, not per worker."""
+    if note not in _noted:
+        _noted.add(note)
+        warnings.warn(note, SlowSolverWarning, stacklevel=2)
+
+
+class Worker:
+    """One ngspice process, started on first use and replaced after any failure of its own.
+
+    solver: "auto", "klu" or "sparse" (see ``solver``; default $CIRCUITNET_NGSPICE_SOLVER or auto).
+    info: the ngspice version and solver of the last process started (None before the first).
+    """
+
+    def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S, max_runs: int = DEFAULT_MAX_RUNS,
+                 solver: str | None = None) -> None:
         self.timeout_s = timeout_s
         self.max_runs = max_runs
+        self.solver = requested_solver(solver)
+        self.info: NgspiceInfo | None = None
         self._runs = 0
         self._process = None
         self._connection = None
@@ -92,7 +114,8 @@ class Worker:
         env = dict(os.environ, HOME=self._folder,
                    PYTHONPATH=os.pathsep.join(os.path.abspath(p or os.curdir) for p in sys.path))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "circuitnet.backends.spice.workers", str(child.fileno())], cwd=self._folder, env=env,
+            [sys.executable, "-m", "circuitnet.backends.spice.workers", str(child.fileno()), self.solver],
+            cwd=self._folder, env=env,
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
         self._connection = Connection(parent.detach())
@@ -108,15 +131,23 @@ class Worker:
         if status == "fatal":
             self.stop()
             raise NgspiceNotFoundError(payload)
+        self.info = NgspiceInfo(**payload)
+        if self.info.note and self.solver != "sparse":
+            _note_once(self.info.note)
+
+    def ensure_started(self) -> NgspiceInfo:
+        """Start the process if it is not running; the ngspice version and solver it uses."""
+        if self._process is None or self._process.poll() is not None:
+            self.stop()
+            self._start()
+            self._runs = 0
+        return self.info
 
     def run(self, netlist: str) -> dict[str, np.ndarray]:
         """Run one netlist; its vectors, or SimulationError (the worker is replaced if it failed)."""
         if self._runs >= self.max_runs:
             self.stop()
-        if self._process is None or self._process.poll() is not None:
-            self.stop()
-            self._start()
-            self._runs = 0
+        self.ensure_started()
         self._runs += 1
         try:
             self._connection.send(netlist)
@@ -161,19 +192,21 @@ class Worker:
 class WorkerPool:
     """Several workers; ``run`` takes an idle one, ``map`` keeps all of them busy.
 
-    workers: number of processes (default: one per core).
+    workers: number of processes (default: one per core). solver: see ``Worker``.
     """
 
     def __init__(self, workers: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 retries: int = DEFAULT_RETRIES) -> None:
+                 retries: int = DEFAULT_RETRIES, solver: str | None = None) -> None:
         count = workers or os.cpu_count() or 1
         if count < 1:
             raise ValueError(f"workers = {workers}; need at least 1")
         self.retries = retries
         self.retried = 0  # netlists run again because their worker crashed or hung
         self._retried_lock = threading.Lock()
-        self.workers = [Worker(timeout_s) for _ in range(count)]
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self.workers = [Worker(timeout_s, solver=solver) for _ in range(count)]
+        # Last in, first out: a lone caller gets the worker it just used, already started, instead
+        # of starting another process (``circuitnet simulate`` runs two netlists one after another).
+        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
         for worker in self.workers:
             self._idle.put(worker)
 
@@ -195,6 +228,18 @@ class WorkerPool:
                     self.retried += 1
             finally:
                 self._idle.put(worker)
+
+    def ngspice_info(self) -> NgspiceInfo:
+        """The ngspice version and linear solver this pool's workers use (every worker loads the
+        same library with the same request); starts one worker if none has started yet."""
+        for worker in self.workers:
+            if worker.info is not None:
+                return worker.info
+        worker = self._idle.get()
+        try:
+            return worker.ensure_started()
+        finally:
+            self._idle.put(worker)
 
     def map(self, netlists: list[str]) -> list[dict[str, np.ndarray]]:
         """Run every netlist, in parallel; results in order. The first failure is raised
@@ -235,4 +280,4 @@ def shared_pool() -> WorkerPool:
 
 
 if __name__ == "__main__":
-    _worker_main(Connection(int(sys.argv[1])))
+    _worker_main(Connection(int(sys.argv[1])), sys.argv[2] if len(sys.argv) > 2 else "auto")
