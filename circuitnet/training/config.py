@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import CircuitnetError
+from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
+from ..topologies import TOPOLOGIES
 
 MODES = ("ideal", "surrogate", "spice-loop")
 TASKS = ("regress", "classify")
@@ -30,7 +31,7 @@ class FitConfig:
     batch_size: None for full-batch gradient descent.
     """
 
-    topology: str = "diode"
+    topology: str = "diode"  # a registered topology, or "auto": the best on validation (see topology_choice)
     hidden: list = field(default_factory=lambda: [16])
     mode: str = "surrogate"
     epochs: int | None = None
@@ -51,6 +52,8 @@ class FitConfig:
     score_gain: float = 4.0  # classify: softmax logits per data unit of output (see losses.SoftmaxCrossEntropy)
 
     def __post_init__(self):
+        if self.topology != "auto" and self.topology not in TOPOLOGIES:
+            raise UnknownNameError(f"topology = {self.topology!r}; choose one of {', '.join(TOPOLOGIES)} or auto")
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
         if self.task not in TASKS:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ..backends.spice.backend import SpiceBackend
-from ..errors import OperatingLimitError
+from ..errors import CircuitnetError, OperatingLimitError
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..model.scaling import DataScaling
@@ -76,6 +76,9 @@ class FitRun:
 
     def __init__(self, split: Split, config: FitConfig, folder: str | Path | None = None, spice=None,
                  progress: Progress | None = None, data_description: dict | None = None, executor=None):
+        if config.topology == "auto":
+            raise CircuitnetError("topology 'auto' is a choice between fits, not one fit: use training.run.fit or "
+                                  "training.topology_choice.TopologyChoice")
         self.split = split  # the user's units: what the report measures
         self.classify = config.task == "classify"
         self.n_outputs = len(config.classes) if self.classify else split.y_train.shape[1]
@@ -184,7 +187,7 @@ class FitRun:
         """measure_classifier, refusing a circuit outside its operating limits at a test sample."""
         from ..util.executor import executor_for
         figures, self.details = measure_classifier(self.circuit, self.split, self.board,
-                                                   self.executor or executor_for(), self.progress.samples())
+                                                   self.executor or executor_for(), self.progress.samples(), self.loss)
         found = self.details["violations"]
         if found:
             raise OperatingLimitError(
@@ -317,8 +320,16 @@ def _scaled(split: Split, scaling: DataScaling) -> Split:
 
 
 def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None = None) -> FitResult:
-    """Train a circuit on ``split`` without checkpoints: ``FitRun(split, config).run()``."""
-    return FitRun(split, config, spice=spice, progress=progress).run()
+    """Train a circuit on ``split`` without checkpoints: ``FitRun(split, config).run()``; for
+    ``topology="auto"``, one run per allowed topology and the best on validation (see
+    ``topology_choice``)."""
+    def start(settings: FitConfig) -> FitRun:
+        return FitRun(split, settings, spice=spice, progress=progress)
+
+    if config.topology == "auto":
+        from .topology_choice import TopologyChoice, candidate_configs
+        return TopologyChoice(*candidate_configs(config), start).run()
+    return start(config).run()
 
 
 __all__ = ["FitResult", "FitRun", "fit"]
