@@ -32,6 +32,10 @@ SUITES = {
     "targets": lambda quick: [
         ("Training: 11 targets nobody tuned for, 16 neurons, 400 points, seed 1", fit_cases.suite_case()),
     ],
+    "auto": lambda quick: [
+        ("Training: --topology auto on the 11 targets, 16 neurons, 400 points, seed 1",
+         fit_cases.auto_case(fit_cases.SUITE[:1] if quick else fit_cases.SUITE)),
+    ],
     "knee": lambda quick: [
         ("Training: a sharper knee for the sharp-cornered targets (diode, 3 V per unit)", fit_cases.knee_case()),
     ],

@@ -190,3 +190,25 @@ def test_classifier_estimator_topology_auto(small_classes):
     rows = model.report_["topology_choice"]["candidates"]
     assert model.report_["topology_choice"]["chosen"] == min(rows, key=lambda row: row["validation_score"])["topology"]
     assert all("val_accuracy_spice" in row and "test_accuracy_spice" not in row for row in rows)
+
+
+@pytest.mark.ngspice
+def test_cli_fit_search_on_a_classifier_finishes_and_fits_the_best_trial(tmp_path):
+    dataset = load_dataset("digits")
+    keep = np.flatnonzero(dataset.labels < 3)[:150]
+    np.savez(tmp_path / "digits.npz", images=(dataset.x[keep] * 255).round().astype(np.uint8).reshape(-1, 8, 8),
+             labels=dataset.labels[keep])
+    out = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--images", str(tmp_path / "digits.npz"),
+                           "--search", "--hidden", "4", "--mode", "ideal", "--epochs", "40", "--out", str(out),
+                           "--json"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    table = report["search"]
+    assert len(table) == 8 and [row["validation_score"] for row in table] == sorted(
+        row["validation_score"] for row in table)
+    assert all(row["validation_score"] == row["val_cross_entropy_surrogate"] for row in table)
+    settings = report["hyperparameters"]
+    assert [settings["hidden"], settings["lam"], settings["lr"]] == [table[0][k] for k in ("hidden", "lam", "lr")]
+    # the fit with the best trial's settings is that trial again: the same validation figure
+    assert report["val_cross_entropy_surrogate"] == pytest.approx(table[0]["validation_score"], rel=1e-9)
