@@ -36,6 +36,15 @@ SUITES = {
         ("Training: --topology auto on the 11 targets, 16 neurons, 400 points, seed 1",
          fit_cases.auto_case(fit_cases.SUITE[:1] if quick else fit_cases.SUITE)),
     ],
+    # the same suite in two halves, for two processes on a machine whose cores are shared
+    "auto-1": lambda quick: [
+        ("Training: --topology auto on the 11 targets (1-6), 16 neurons, 400 points, seed 1",
+         fit_cases.auto_case(fit_cases.SUITE[:1] if quick else fit_cases.SUITE[:6])),
+    ],
+    "auto-2": lambda quick: [
+        ("Training: --topology auto on the 11 targets (7-11), 16 neurons, 400 points, seed 1",
+         fit_cases.auto_case(fit_cases.SUITE[6:7] if quick else fit_cases.SUITE[6:])),
+    ],
     "knee": lambda quick: [
         ("Training: a sharper knee for the sharp-cornered targets (diode, 3 V per unit)", fit_cases.knee_case()),
     ],
@@ -54,15 +63,17 @@ SUITES = {
     ],
 }
 
+HALVES = ("auto-1", "auto-2")  # parts of another suite: not in the default "every suite"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("suites", nargs="*", choices=[[], *SUITES], default=[], metavar="SUITE",
-                        help=f"which suites to run: {', '.join(SUITES)} (default: all)")
+                        help=f"which suites to run: {', '.join(SUITES)} (default: all but {', '.join(HALVES)})")
     parser.add_argument("--quick", action="store_true", help="fewer repeats; results are not recorded")
     args = parser.parse_args()
-    for name in args.suites or list(SUITES):
+    for name in args.suites or [name for name in SUITES if name not in HALVES]:
         print(f"# {name}", flush=True)
         for title, table in SUITES[name](args.quick):  # a suite is a list of (title, table)
             if not args.quick:
