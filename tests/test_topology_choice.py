@@ -212,3 +212,23 @@ def test_cli_fit_search_on_a_classifier_finishes_and_fits_the_best_trial(tmp_pat
     assert [settings["hidden"], settings["lam"], settings["lr"]] == [table[0][k] for k in ("hidden", "lam", "lr")]
     # the fit with the best trial's settings is that trial again: the same validation figure
     assert report["val_cross_entropy_surrogate"] == pytest.approx(table[0]["validation_score"], rel=1e-9)
+
+
+@pytest.mark.ngspice
+def test_ctrl_c_during_a_topology_choice_keeps_the_best_so_far_and_says_to_run_again(tmp_path, monkeypatch, capsys):
+    from conftest import StopAfter
+
+    from circuitnet.interface import cli
+    out = tmp_path / "auto"
+    monkeypatch.setattr(cli, "_ProgressBar", lambda: StopAfter("surrogate training", 3))
+    argv = ["fit", "--target", "abs", "--topology", "auto", "--hidden", "3", "--points", "30", "--epochs", "20",
+            "--out", str(out)]
+    assert cli.main(argv) == 130
+    stderr = capsys.readouterr().err
+    assert "run the same command again to compare every candidate" in stderr and "--resume" not in stderr
+    report = json.loads((out / "report.json").read_text())
+    choice = report["topology_choice"]
+    # the first candidate was stopped after 3 epochs: it is the only one, kept with its best epoch
+    assert [row["topology"] for row in choice["candidates"]] == ["passive"] and choice["candidates"][0]["interrupted"]
+    assert choice["untried"] == ["diode", "precision"] and report["interrupted"]
+    assert load_model(out / "model.json").topology == "passive"

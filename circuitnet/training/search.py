@@ -54,7 +54,8 @@ def chosen_trials(config: FitConfig, trials: int) -> list[dict]:
 
 def ranked(rows: list[dict]) -> list[dict]:
     """The trials, best first (lowest validation score)."""
-    return sorted(rows, key=lambda row: row[SCORE])
+    # a search.json written before the criterion had a name ranked regressors by val_rmse
+    return sorted(rows, key=lambda row: row[SCORE] if SCORE in row else row["val_rmse"])
 
 
 def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None = None,
