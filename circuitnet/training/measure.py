@@ -81,5 +81,6 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
         x, y = split.parts()[name]
         scores = surrogate.simulate(circuit, x).y
         figures[f"{name}_accuracy_surrogate"] = accuracy(scores, y)
-    figures["val_cross_entropy_surrogate"] = loss.value(scores, y)  # scores, y: the validation split's
+        if name == "val":
+            figures["val_cross_entropy_surrogate"] = loss.value(scores, y)
     return figures, {"outputs": outputs, "violations": run.violations}
