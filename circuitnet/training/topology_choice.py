@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..errors import CircuitnetError, OperatingLimitError
 from ..topologies import TOPOLOGIES, part_counts
@@ -30,6 +31,9 @@ from .config import FitConfig
 from .criterion import criterion_name, validation_figure, validation_score
 from .data import Split
 from .measure import power_summary
+
+if TYPE_CHECKING:
+    from .run import FitResult, FitRun
 
 AUTO = "auto"
 
@@ -69,7 +73,7 @@ def candidate_configs(config: FitConfig, search_table: list[dict] | None = None)
     return configs, excluded
 
 
-def candidate_row(result, split: Split, spice) -> dict:
+def candidate_row(result: FitResult, split: Split, spice) -> dict:
     """One row of the table: a finished candidate's settings, errors, parts and power.
 
     Validation and test figures are the fit report's (test: ngspice on the board). Static
@@ -112,36 +116,43 @@ class TopologyChoice:
     resumable = False
 
     def __init__(self, configs: dict[str, FitConfig], excluded: dict[str, str],
-                 start: Callable[[FitConfig], object], spice=None):
+                 start: Callable[[FitConfig], FitRun], spice=None):
         self.configs, self.excluded, self.start = configs, excluded, start
         self.spice = spice
-        self.current = None  # the FitRun under way (or the last one)
+        self.current: FitRun | None = None  # the FitRun under way (after run(): the chosen one)
         self.rows: list[dict] = []
+
+    def _run(self) -> FitRun:
+        if self.current is None:
+            raise CircuitnetError("no candidate has started yet: call run() first")
+        return self.current
 
     @property
     def split(self) -> Split:
-        return self.current.split
+        return self._run().split
 
     @property
     def classify(self) -> bool:
-        return self.current.classify
+        return self._run().classify
 
     @property
     def data_description(self):
-        return self.current.data_description
+        return self._run().data_description
 
     @property
     def circuit(self):
-        return self.current.circuit
+        return self._run().circuit
 
     def keep_best_so_far(self) -> bool:
         return self.current is not None and self.current.keep_best_so_far()
 
-    def run(self):
+    def run(self) -> FitResult:
         """The FitResult of the candidate with the lowest validation score; its report gains
         ``topology_choice``: the criterion, the chosen topology, every candidate's row (best
         first) and the excluded topologies with the reason."""
-        results, runs, refused = {}, {}, None
+        results: dict[str, FitResult] = {}
+        runs: dict[str, FitRun] = {}
+        refused: OperatingLimitError | None = None
         for name, config in self.configs.items():
             self.current = runs[name] = self.start(config)
             try:
@@ -154,7 +165,7 @@ class TopologyChoice:
             self.rows.append(candidate_row(result, self.current.split, self.spice or self.current.spice))
             if result.interrupted:  # Ctrl-C: choose among the candidates trained so far
                 break
-        if not results:
+        if refused is not None and not results:  # no candidate's circuit could be built
             raise refused
         ranked = sorted((row for row in self.rows if "refused" not in row), key=lambda row: row["validation_score"])
         chosen = ranked[0]["topology"]
