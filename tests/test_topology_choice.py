@@ -99,7 +99,7 @@ def test_fit_auto_keeps_the_candidate_with_the_lowest_validation_rmse(kinked_spl
         assert row["resistors"] == sum(line.startswith("R") for line in netlist_text(alone.circuit).splitlines())
         assert 0 < row["static_power_mean_w"] <= row["static_power_max_w"] < 1.0
     by_name = {row["topology"]: row for row in rows}
-    # the passive circuit's only op-amps are its input inverter and output summer
+    # the passive circuit's only op-amps are its inverters (here the input's) and its output summer
     assert by_name["passive"]["opamps"] == 2 < by_name["diode"]["opamps"] == by_name["precision"]["opamps"] == 6
 
 
