@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..errors import CircuitnetError, OperatingLimitError
 from ..topologies import TOPOLOGIES, part_counts
@@ -32,8 +32,10 @@ from .criterion import criterion_name, validation_figure, validation_score
 from .data import Split
 from .measure import power_summary
 
-if TYPE_CHECKING:
-    from .run import FitResult, FitRun
+# A FitRun and its FitResult (training.run, which imports this module for fit(topology="auto"),
+# so they are not imported here).
+FitRun = Any
+FitResult = Any
 
 AUTO = "auto"
 
