@@ -32,6 +32,17 @@ SUITES = {
     "targets": lambda quick: [
         ("Training: 11 targets nobody tuned for, 16 neurons, 400 points, seed 1", fit_cases.suite_case()),
     ],
+    # one block per target, appended as each is measured; --cases runs some of them
+    "auto": lambda quick: fit_cases.auto_blocks(fit_cases.SUITE[:1] if quick else fit_cases.SUITE[CASES]),
+    # the same suite in two halves, for two processes on a machine whose cores are shared
+    "auto-1": lambda quick: [
+        ("Training: --topology auto on the 11 targets (1-6), 16 neurons, 400 points, seed 1",
+         fit_cases.auto_case(fit_cases.SUITE[:1] if quick else fit_cases.SUITE[:6])),
+    ],
+    "auto-2": lambda quick: [
+        ("Training: --topology auto on the 11 targets (7-11), 16 neurons, 400 points, seed 1",
+         fit_cases.auto_case(fit_cases.SUITE[6:7] if quick else fit_cases.SUITE[6:])),
+    ],
     "knee": lambda quick: [
         ("Training: a sharper knee for the sharp-cornered targets (diode, 3 V per unit)", fit_cases.knee_case()),
     ],
@@ -54,17 +65,26 @@ SUITES = {
     ],
 }
 
+HALVES = ("auto-1", "auto-2")  # parts of another suite: not in the default "every suite"
+CASES = slice(None)  # --cases: which of the auto suite's targets to run
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("suites", nargs="*", choices=[[], *SUITES], default=[], metavar="SUITE",
-                        help=f"which suites to run: {', '.join(SUITES)} (default: all)")
+                        help=f"which suites to run: {', '.join(SUITES)} (default: all but {', '.join(HALVES)})")
     parser.add_argument("--quick", action="store_true", help="fewer repeats; results are not recorded")
+    parser.add_argument("--cases", metavar="A-B", help="auto: only the suite's targets A to B (1-based, inclusive), "
+                                                      "to share them between processes")
     args = parser.parse_args()
-    for name in args.suites or list(SUITES):
+    if args.cases:
+        global CASES
+        first, last = (int(n) for n in args.cases.split("-"))
+        CASES = slice(first - 1, last)
+    for name in args.suites or [name for name in SUITES if name not in HALVES]:
         print(f"# {name}", flush=True)
-        for title, table in SUITES[name](args.quick):  # a suite is a list of (title, table)
+        for title, table in SUITES[name](args.quick):  # a suite is a list (or generator) of (title, table)
             if not args.quick:
                 append_results(title, table)
 

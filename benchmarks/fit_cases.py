@@ -12,6 +12,10 @@
   noisy, asymmetric, small and large ranges), 400 training points, 16 neurons, seed 1, in
   every topology: SPICE-verified test RMSE of ``surrogate`` training against the ideal
   network of the same width trained with the same settings. Target: <= 1.25x.
+- auto (``python -m benchmarks auto``): the same suite with ``--topology auto`` in
+  ``surrogate`` mode: per target the topology chosen on validation RMSE, its test RMSE and
+  ratio to the ideal network, and each candidate's row (validation and test RMSE, op-amps,
+  resistors, static power). Target: <= 1.25x on every target.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import time
 
 from circuitnet import keep_freed_memory
 from circuitnet.errors import OperatingLimitError
+from circuitnet.interface.topology_table import choice_table
 from circuitnet.training.config import FitConfig
 from circuitnet.training.data import target_split
 from circuitnet.training.run import fit
@@ -105,3 +110,41 @@ def knee_case() -> list[str]:
         rows.append(f"| {name} | {reference:.4f} | {plain:.4f} | {shown} | <= 1.25 |")
         print(rows[-1], flush=True)
     return rows
+
+
+AUTO_HEADER = [("| target | noise | ideal network (test RMSE) | chosen | `auto` test RMSE (ngspice) | ratio to ideal | "
+                "validation RMSE passive / diode / precision | seconds (all candidates) | target |"),
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+
+
+def _auto_target(name: str, noise: float) -> tuple[str, list[str]]:
+    """(the target's summary row, its candidate table) for --topology auto in surrogate mode."""
+    split = target_split(name, 400, seed=1, noise=noise)
+    reference = _fit(split, topology="diode", mode="ideal", seed=1)[0]["test_rmse_ideal"]
+    report, seconds = _fit(split, topology="auto", mode="surrogate", seed=1)
+    choice = report["topology_choice"]
+    val = {row["topology"]: row.get("val_rmse") for row in choice["candidates"]}
+    shown = " / ".join("-" if val.get(t) is None else f"{val[t]:.4f}" for t in ("passive", "diode", "precision"))
+    row = (f"| {name} | {noise:g} | {reference:.4f} | {choice['chosen']} | {report['test_rmse_spice']:.4f} | "
+           f"{report['test_rmse_spice'] / reference:.2f} | {shown} | {seconds:.0f} | <= 1.25 |")
+    print(row, flush=True)
+    return row, choice_table(choice)
+
+
+def auto_case(suite=SUITE) -> list[str]:
+    """--topology auto over the suite: a summary row per target, then each target's table."""
+    rows, details = list(AUTO_HEADER), []
+    for name, noise in suite:
+        row, table = _auto_target(name, noise)
+        rows.append(row)
+        details += ["", f"{name}, noise {noise:g}:", "", *table]
+    return rows + details
+
+
+def auto_blocks(suite=SUITE):
+    """auto_case one target at a time: (title, table) per target, each recorded as soon as it
+    is measured (a target takes minutes; a busy machine may not finish the suite)."""
+    for name, noise in suite:
+        row, table = _auto_target(name, noise)
+        yield (f"Training: --topology auto, target {name} (noise {noise:g}), 16 neurons, 400 points, seed 1",
+               [*AUTO_HEADER, row, "", *table])

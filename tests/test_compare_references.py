@@ -51,7 +51,10 @@ def test_perfect_boards_of_a_trained_circuit_all_pass(trained, spice):
                                  data=data)
     mc = numbers["montecarlo"]
     assert mc["yield"] == 1.0
-    assert mc["board_vs_nominal_spice_max_abs"]["worst"] <= 1e-9
+    # a perfect board equals the nominal circuit to ngspice's own accuracy (reltol 1e-7): the
+    # board's sample set (sweep plus data) is walked in another neighbour order than the
+    # nominal sweep's, and each Newton solve stops within that tolerance of the answer
+    assert mc["board_vs_nominal_spice_max_abs"]["worst"] <= 1e-6
     assert numbers["network"]["circuit_vs_readback_network"]["max_abs"] == readback > threshold
     # against the data, each perfect board is the nominal circuit, whose RMSE is measured here independently
     # (to ngspice's tolerance: a board simulates the sweep and the data as one sample set)

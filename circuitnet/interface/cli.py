@@ -207,8 +207,31 @@ def _stopped_fit(run, out: Path, error: BaseException) -> int:
         kept = f"kept the best model so far in {out / 'model.json'}; "
     interrupted = isinstance(error, KeyboardInterrupt)
     cause = "interrupted" if interrupted else f"simulation failed: {error}"
-    print(f"circuitnet fit: {cause}; {kept}continue with: circuitnet fit --resume {out}", file=sys.stderr)
+    print(f"circuitnet fit: {cause}; {kept}{_how_to_go_on(run, out)}", file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
+
+
+def _how_to_go_on(run, out: Path) -> str:
+    """What to type to finish a stopped fit: --resume, or for a topology choice (which keeps no
+    checkpoints) the same command again."""
+    if getattr(run, "resumable", True):
+        return f"continue with: circuitnet fit --resume {out}"
+    return "the topology choice keeps no checkpoints: run the same command again to compare every candidate"
+
+
+def _fit_run(split, config, out: Path, description: dict, args, table: list | None = None):
+    """The FitRun of ``config`` in ``out``; for --topology auto, the TopologyChoice between
+    the candidates (each with its best settings of the search ``table``, if one ran)."""
+    from ..training.run import FitRun
+    from ..training.topology_choice import AUTO, TopologyChoice, candidate_configs
+    from ..util.executor import executor_for
+    settings = {"progress": _ProgressBar(), "data_description": description,
+                "executor": executor_for(args.scheduler, args.workers)}
+    if config.topology != AUTO:
+        return FitRun(split, config, out, **settings)
+    configs, excluded = candidate_configs(config, table)
+    print(f"choosing the topology on validation data among {', '.join(configs)}...", file=sys.stderr)
+    return TopologyChoice(configs, excluded, lambda candidate: FitRun(split, candidate, None, **settings))
 
 
 def _search(split, config, out: Path, trials: int | None = None):
@@ -216,7 +239,8 @@ def _search(split, config, out: Path, trials: int | None = None):
     out/search.json round by round: (config, table), or None after Ctrl-C (the finished
     trials are kept, and the message says how to resume)."""
     from ..training import search
-    print("searching hidden width, lam and lr on validation data...", file=sys.stderr)
+    also = " and the topology" if config.topology == "auto" else ""
+    print(f"searching hidden width, lam, lr{also} on validation data...", file=sys.stderr)
     try:
         return search.search(split, config, folder=out, **({"trials": trials} if trials else {}))
     except KeyboardInterrupt:
@@ -239,10 +263,17 @@ def _check_resumable(args, out: Path) -> None:
                          f"run started with; leave {ignored[0]} out, or start a new run with --out")
 
 
+def _searched_config(config, best):
+    """The config a search leaves to fit: its best settings, or for --topology auto the
+    config itself (each candidate takes its own best row of the table)."""
+    from ..training.topology_choice import AUTO
+    return config if config.topology == AUTO else best
+
+
 def command_fit(args) -> int:
     from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
-    from ..training import run_folder
+    from ..training import run_folder, search
     from ..training.config import FitConfig
     from ..training.data import get_target
     from ..training.run import FitRun
@@ -265,15 +296,15 @@ def command_fit(args) -> int:
         searched = run_folder.read_search(out)
         if run_folder.has_checkpoint(out) or searched is None:
             run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
-            table = sorted(searched["done"], key=lambda row: row["val_rmse"]) if searched else None
+            table = search.ranked(searched["done"]) if searched else None
         else:  # stopped while searching: finish the search, then fit
             split, description = run_folder.read_data(out)
-            searched = _search(split, FitConfig(**searched["config"]), out, searched["trials"])
+            config = FitConfig(**searched["config"])
+            searched = _search(split, config, out, searched["trials"])
             if searched is None:
                 return EXIT_INTERRUPTED
-            config, table = searched
-            run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description,
-                         executor=executor_for(args.scheduler, args.workers))
+            best, table = searched
+            run = _fit_run(split, _searched_config(config, best), out, description, args, table)
     else:
         if not args.out:
             raise CircuitnetError("give --out DIR: the folder for model.json, report.json and the plots")
@@ -295,9 +326,9 @@ def command_fit(args) -> int:
             searched = _search(split, config, out)
             if searched is None:
                 return EXIT_INTERRUPTED
-            config, table = searched
-        run = FitRun(split, config, out, progress=_ProgressBar(), data_description=description,
-                     executor=executor_for(args.scheduler, args.workers))
+            best, table = searched
+            config = _searched_config(config, best)
+        run = _fit_run(split, config, out, description, args, table)
     try:
         result = run.run()
         if table is not None:
@@ -320,7 +351,7 @@ def command_fit(args) -> int:
     _print_report(args, result.report, out)
     if result.interrupted:
         print(f"circuitnet fit: interrupted; kept the best model so far in {out}/ "
-              f"(continue with: circuitnet fit --resume {out})", file=sys.stderr)
+              f"({_how_to_go_on(run, out)})", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_OK
 
@@ -341,6 +372,10 @@ def _print_report(args, report: dict, out: Path) -> None:
               f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
               f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
               f"validation {report['val_rmse']:.4g}; {report['seconds']:.1f} s. Wrote {out}/")
+    if "topology_choice" in report and not args.json:
+        from .topology_table import choice_table
+        print("\n".join([f"chose {report['topology_choice']['chosen']} on {report['topology_choice']['criterion']}:",
+                          *choice_table(report["topology_choice"])]))
 
 
 def command_compare(args) -> int:

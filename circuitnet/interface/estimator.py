@@ -30,7 +30,10 @@ class EstimatorNotFitted(NotFittedError, SklearnNotFittedError):
 class _CircuitEstimator(BaseEstimator):
     """The settings and the fit both estimators share.
 
-    topology: ``passive``, ``diode`` or ``precision``. hidden: width, or a list of widths.
+    topology: ``passive``, ``diode``, ``precision``, or ``auto``: train every topology that can
+    realise ``hidden`` and keep the one with the lowest validation score (see
+    ``training.criterion``; the held-out rows decide), the others' figures in
+    ``report_["topology_choice"]``. hidden: width, or a list of widths.
     mode: ``ideal``, ``surrogate`` or ``spice-loop``. epochs, lr, lam, batch_size, patience,
     seed, e_series, diode: as for ``circuitnet fit``. validation_fraction: the share of rows
     held out to choose the best epoch. backend: what ``predict`` simulates (``spice`` by
@@ -59,7 +62,7 @@ class _CircuitEstimator(BaseEstimator):
         report_, history_."""
         from ..topologies import read_back
         from ..training.config import FitConfig
-        from ..training.run import FitRun
+        from ..training.run import fit
         train, val = order[n_val:], order[:n_val]
         # the held-out validation rows also stand in for the test split of the report
         split = Split(x[train], target[train], x[val], target[val], x[val], target[val])
@@ -67,7 +70,8 @@ class _CircuitEstimator(BaseEstimator):
         config = FitConfig(topology=self.topology, hidden=hidden, mode=self.mode, epochs=self.epochs, lr=self.lr,
                            lam=self.lam, batch_size=self.batch_size, patience=self.patience, seed=self.seed,
                            e_series=self.e_series, diode=self.diode, **task)
-        result = FitRun(split, config, data_description=self._data_columns(x.shape[1])).run()
+        # topology "auto": every allowed topology, the best on validation
+        result = fit(split, config, data_description=self._data_columns(x.shape[1]))
         self.circuit_ = result.circuit
         self.network_ = read_back(result.circuit)
         self.report_ = _named_as_validation(result.report)
@@ -175,7 +179,8 @@ def _named_as_validation(report: dict) -> dict:
     for the test split inside the fit. So every ``test_*`` figure becomes ``val_*``
     (``test_rmse_ideal`` -> ``val_rmse_ideal``, ``test_accuracy_spice`` ->
     ``val_accuracy_spice``); ``test_rmse_spice`` is ``val_rmse`` (the same rows, the same
-    simulation) and is dropped; the E-series figures are renamed the same way.
+    simulation) and is dropped; the E-series figures and the rows of a topology choice are
+    renamed the same way.
     """
     named = {key: value for key, value in report.items() if not key.startswith("test_")}
     for key, value in report.items():
@@ -183,4 +188,7 @@ def _named_as_validation(report: dict) -> dict:
             named["val_" + key[len("test_"):]] = value
     if "e_series" in report:
         named["e_series"] = {key.replace("test_", "val_"): value for key, value in report["e_series"].items()}
+    if "topology_choice" in report:
+        choice = report["topology_choice"]
+        named["topology_choice"] = {**choice, "candidates": [_named_as_validation(row) for row in choice["candidates"]]}
     return named

@@ -23,7 +23,7 @@ from ..backends.spice.netlist import netlist_text
 from ..formats import modelfile
 from ..model.board import Board
 from ..model.sweep import Sweep
-from ..topologies import circuit_elements
+from ..topologies import circuit_elements, part_counts
 from ..training.data import Split, Target
 from ..training.eseries import TOLERANCE
 from ..training.run import FitResult
@@ -103,13 +103,11 @@ def bom_csv(circuit, series: str | None) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["kind", "reference", "value", "series", "tolerance", "count"])
-    elements = circuit_elements(circuit)
-    for element in elements:
+    for element in circuit_elements(circuit):
         if element.part == "resistor":
             writer.writerow(["resistor", element.name, f"{element.value:.6g} ohm", series or "exact value", tolerance, 1])
-    diodes = sum(element.part == "diode" for element in elements)
-    opamps = sum(element.part == "opamp" for element in elements)
-    writer.writerow(["diode", "", circuit.diode.name, "", "", diodes])
-    writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", opamps])
+    counts = part_counts(circuit)
+    writer.writerow(["diode", "", circuit.diode.name, "", "", counts["diode"]])
+    writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", counts["opamp"]])
     writer.writerow(["reference", "", f"+-{circuit.v_ref:g} V", "", "", 2])
     return stream.getvalue()

@@ -273,7 +273,11 @@ def add_fit_parser(commands) -> None:
                           f"{flags.points.range_text}")
     fit.add_argument("--noise", type=flags.noise, default=0.0,
                      help=f"Gaussian noise on --target data, data units: {flags.noise.range_text}")
-    fit.add_argument("--topology", default="diode", choices=_topology_names(), help="circuit topology")
+    fit.add_argument("--topology", default="diode", choices=[*_topology_names(), "auto"],
+                     help="circuit topology; auto: train every topology the other flags allow (passive has one "
+                          "hidden layer at most) and keep the best on validation (RMSE in ngspice; a classifier's "
+                          "cross-entropy), with a table of every candidate's errors, op-amps, resistors and power "
+                          "in report.json")
     fit.add_argument("--hidden", default="16", metavar="H[,H2]", type=flags.widths,
                      help=f"hidden layer widths: {flags.widths.range_text}")
     fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
@@ -315,7 +319,9 @@ def add_fit_parser(commands) -> None:
                           "model stores the mapping; simulate, export and compare apply it); none: data units are "
                           "circuit units")
     fit.add_argument("--search", action="store_true",
-                     help="first choose hidden width, lam and lr on validation data (parallel workers)")
+                     help="first choose hidden width, lam and lr on validation data (parallel workers; the "
+                          "validation RMSE in ngspice, or a classifier's validation cross-entropy); with --topology "
+                          "auto the trials are shared out between the topologies")
     fit.add_argument("--workers", type=flags.workers,
                      help="classifiers: parallel ngspice chunks of the test split (default: one per core): "
                           f"{flags.workers.range_text}")

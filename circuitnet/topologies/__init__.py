@@ -6,7 +6,7 @@ A new topology is one module with a ``Topology`` subclass, registered below.
 from __future__ import annotations
 
 from ..errors import UnknownNameError
-from ..model.elements import Element, elements, lines
+from ..model.elements import PARTS, Element, elements, lines
 from .base import RealisationOptions, Topology
 from .diode import DiodeTopology
 from .passive import PassiveTopology
@@ -55,4 +55,13 @@ def circuit_elements(circuit, input_elements=None) -> list[Element]:
     return elements(get_topology(circuit.topology).netlist(circuit, None, input_elements))
 
 
-__all__ += ["circuit_elements", "netlist_lines", "read_back", "realise"]
+def part_counts(circuit) -> dict[str, int]:
+    """How many of each part (``model.elements.PARTS``: resistors, diodes, op-amps, sources)
+    the circuit's netlist has, as its bill of materials lists them."""
+    counts = dict.fromkeys(PARTS, 0)
+    for element in circuit_elements(circuit):
+        counts[element.part] = counts.get(element.part, 0) + 1
+    return counts
+
+
+__all__ += ["circuit_elements", "netlist_lines", "part_counts", "read_back", "realise"]

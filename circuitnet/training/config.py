@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
 from ..model.devices import diode as library_diode
-from ..topologies import get_topology
+from ..topologies import TOPOLOGIES, get_topology
 
 MODES = ("ideal", "surrogate", "spice-loop")
 TASKS = ("regress", "classify")
@@ -32,7 +32,7 @@ class FitConfig:
     batch_size: None for full-batch gradient descent.
     """
 
-    topology: str = "diode"
+    topology: str = "diode"  # a registered topology, or "auto": the best on validation (see topology_choice)
     hidden: list = field(default_factory=lambda: [16])
     mode: str = "surrogate"
     epochs: int | None = None
@@ -53,6 +53,8 @@ class FitConfig:
     score_gain: float = 4.0  # classify: softmax logits per data unit of output (see losses.SoftmaxCrossEntropy)
 
     def __post_init__(self):
+        if self.topology != "auto" and self.topology not in TOPOLOGIES:
+            raise UnknownNameError(f"topology = {self.topology!r}; choose one of {', '.join(TOPOLOGIES)} or auto")
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
         if self.task not in TASKS:
@@ -76,7 +78,8 @@ class FitConfig:
     def _check_parts(self) -> None:
         """Every part name and the topology's depth, checked before any training or file: a
         name that fails at realisation would fail after minutes, and fail again on resume."""
-        get_topology(self.topology).check_depth(len(self.hidden))
+        if self.topology != "auto":  # auto leaves out the topologies too shallow (topology_choice)
+            get_topology(self.topology).check_depth(len(self.hidden))
         library_diode(self.diode)
         if self.board and self.board.get("diode") is not None:
             try:

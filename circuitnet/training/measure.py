@@ -41,17 +41,22 @@ def power_summary(power_w: np.ndarray) -> dict:
             "min": float(np.min(power_w)), "max": float(np.max(power_w))}
 
 
-def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, progress=None) -> tuple[dict, dict]:
+def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, progress=None,
+                       loss=None) -> tuple[dict, dict]:
     """The report's figures of a classifier, and what its pictures need.
 
     ngspice simulates the board on the whole test split, sharded over ``executor`` (with the
     operating-limits check at every test sample); the surrogate and the read-back ideal network
     (nominal, 27 C) classify the same samples, and the training and validation splits (the
-    surrogate's view, which training used). Returns (figures, details): details holds the
-    test outputs of each backend, shape (n_test, n_classes), and the ngspice violations.
+    surrogate's view, which training used). loss: the fit's SoftmaxCrossEntropy (default gain
+    1), whose value on the validation split is ``val_cross_entropy_surrogate``, the figure
+    search and topology choice rank classifiers by (see ``criterion``). Returns (figures,
+    details): details holds the test outputs of each backend, shape (n_test, n_classes), and
+    the ngspice violations.
     """
     from ..backends.spice.sharded import simulate_sharded
-    from .losses import accuracy
+    from .losses import SoftmaxCrossEntropy, accuracy
+    loss = loss or SoftmaxCrossEntropy()
     n_classes = circuit.n_outputs
     truth = split.y_test[:, 0].astype(np.int64)
     run = simulate_sharded(board.apply(circuit), split.x_test, board.temperature_c, executor, progress)
@@ -75,5 +80,8 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
     })
     for name in ("train", "val"):
         x, y = split.parts()[name]
-        figures[f"{name}_accuracy_surrogate"] = accuracy(surrogate.simulate(circuit, x).y, y)
+        scores = surrogate.simulate(circuit, x).y
+        figures[f"{name}_accuracy_surrogate"] = accuracy(scores, y)
+        if name == "val":
+            figures["val_cross_entropy_surrogate"] = loss.value(scores, y)
     return figures, {"outputs": outputs, "violations": run.violations}

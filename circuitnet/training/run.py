@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..backends.spice.backend import SpiceBackend
-from ..errors import OperatingLimitError
+from ..errors import CircuitnetError, OperatingLimitError
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..model.scaling import DataScaling
@@ -82,6 +82,9 @@ class FitRun:
 
     def __init__(self, split: Split, config: FitConfig, folder: str | Path | None = None, spice=None,
                  progress: Progress | None = None, data_description: dict | None = None, executor=None):
+        if config.topology == "auto":
+            raise CircuitnetError("topology 'auto' is a choice between fits, not one fit: use training.run.fit or "
+                                  "training.topology_choice.TopologyChoice")
         self.split = split  # the user's units: what the report measures
         self.config = config
         self.classify = config.task == "classify"
@@ -198,7 +201,7 @@ class FitRun:
         """measure_classifier, refusing a circuit outside its operating limits at a test sample."""
         from ..util.executor import executor_for
         figures, self.details = measure_classifier(self.circuit, self.split, self.board,
-                                                   self.executor or executor_for(), self.progress.samples())
+                                                   self.executor or executor_for(), self.progress.samples(), self.loss)
         found = self.details["violations"]
         if found:
             raise OperatingLimitError(
@@ -350,9 +353,19 @@ def _scaled(split: Split, scaling: DataScaling) -> Split:
                    for part in (scaling.to_circuit(x), scaling.target_to_circuit(y))))
 
 
-def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None = None) -> FitResult:
-    """Train a circuit on ``split`` without checkpoints: ``FitRun(split, config).run()``."""
-    return FitRun(split, config, spice=spice, progress=progress).run()
+def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None = None,
+        data_description: dict | None = None) -> FitResult:
+    """Train a circuit on ``split`` without checkpoints: ``FitRun(split, config).run()``; for
+    ``topology="auto"``, one run per allowed topology and the best on validation (see
+    ``topology_choice``). data_description: where the data came from (its columns and
+    classes, for the circuit's data record), as FitRun takes it."""
+    def start(settings: FitConfig) -> FitRun:
+        return FitRun(split, settings, spice=spice, progress=progress, data_description=data_description)
+
+    if config.topology == "auto":
+        from .topology_choice import TopologyChoice, candidate_configs
+        return TopologyChoice(*candidate_configs(config), start).run()
+    return start(config).run()
 
 
 __all__ = ["FitResult", "FitRun", "fit"]

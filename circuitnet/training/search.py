@@ -1,9 +1,14 @@
-"""Hyperparameter search on validation data: hidden width, ridge strength and learning rate.
+"""Hyperparameter search on validation data: hidden width, ridge strength and learning rate
+(and, for ``topology="auto"``, the topology).
 
 Random search over a grid (the lecture's nested optimisation: parameters on training data,
 hyperparameters on validation data); each trial is a whole fit in the chosen mode, run in
-parallel worker processes, and judged by its validation RMSE measured in ngspice. The test
-split is never looked at.
+parallel worker processes, and judged by ``criterion.validation_score``: the validation RMSE
+measured in ngspice for a regressor, the validation cross-entropy for a classifier. The test
+split is never looked at. With ``topology="auto"`` the trials are shared out as evenly as
+they go between the topologies the settings allow (at least one each), each drawn from that
+topology's grid; ``topology_choice.candidate_configs(config, table)`` then takes each one's
+best row.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ import numpy as np
 
 from . import run_folder
 from .config import FitConfig
+from .criterion import validation_figure, validation_score
 from .data import Split
+
+SCORE = "validation_score"  # the key of a row's criterion value (see criterion.validation_score)
 
 
 def grid(config: FitConfig) -> list[dict]:
@@ -26,18 +34,43 @@ def grid(config: FitConfig) -> list[dict]:
             for w in widths for lam in (0.0, 1e-6, 1e-4) for lr in (0.003, 0.01, 0.03)]
 
 
+def chosen_trials(config: FitConfig, trials: int) -> list[dict]:
+    """The settings of every trial, in order: ``trials`` draws from the grid, shared out
+    between the candidate topologies when ``config.topology`` is ``auto``."""
+    from .topology_choice import AUTO, candidate_configs
+    rng = np.random.default_rng(config.seed)
+    candidates = grid(config)
+    if config.topology != AUTO:
+        return [dict(candidates[i]) for i in rng.choice(len(candidates), size=min(trials, len(candidates)),
+                                                          replace=False)]
+    topologies = list(candidate_configs(config)[0])
+    chosen = []
+    for index, name in enumerate(topologies):
+        share = max(1, trials // len(topologies) + (index < trials % len(topologies)))
+        picks = rng.choice(len(candidates), size=min(share, len(candidates)), replace=False)
+        chosen += [{"topology": name, **candidates[i]} for i in picks]
+    return chosen
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """The trials, best first (lowest validation score)."""
+    # a search.json written before the criterion had a name ranked regressors by val_rmse
+    return sorted(rows, key=lambda row: row[SCORE] if SCORE in row else row["val_rmse"])
+
+
 def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None = None,
            executor=None, folder: Path | None = None) -> tuple[FitConfig, list]:
-    """(the best configuration, the table of every trial sorted by validation RMSE).
+    """(the best configuration, the table of every trial, best first).
 
-    executor: where the trials run (default: local spawned processes, ``workers`` of them;
-    a DaskExecutor runs them on a cluster). folder: record each round of finished trials in
-    its ``search.json``, and take up the trials a search with the same settings finished
-    there before (so an interrupted search resumes).
+    Each row holds the trial's settings, its topology, ``validation_score`` and the report's
+    figure that score is (``val_rmse``, or ``val_cross_entropy_surrogate`` beside
+    ``val_accuracy_surrogate`` for a classifier), and its seconds. executor: where the trials
+    run (default: local spawned processes, ``workers`` of them; a DaskExecutor runs them on a
+    cluster). folder: record each round of finished trials in its ``search.json``, and take
+    up the trials a search with the same settings finished there before (so an interrupted
+    search resumes).
     """
-    candidates = grid(config)
-    rng = np.random.default_rng(config.seed)
-    chosen = [candidates[i] for i in rng.choice(len(candidates), size=min(trials, len(candidates)), replace=False)]
+    chosen = chosen_trials(config, trials)
     settings_doc = {"config": asdict(config), "trials": trials}
     saved = run_folder.read_search(folder) if folder is not None else None
     done: list[dict] = saved["done"] if saved and {k: saved[k] for k in settings_doc} == settings_doc else []
@@ -50,20 +83,23 @@ def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None
             batch = remaining[first:first + size]
             jobs = [(split, asdict(replace(config, e_series=None, **settings))) for settings in batch]
             results = executor.map(_trial, jobs)
-            done += [{**settings, "val_rmse": result["val_rmse"], "train_rmse": result["train_rmse"],
-                      "seconds": result["seconds"]} for settings, result in zip(batch, results)]
+            done += [{"topology": config.topology, **settings, **result} for settings, result in zip(batch, results)]
             if folder is not None:
                 run_folder.write_search(folder, {**settings_doc, "done": done})
-    table = sorted(done, key=lambda row: row["val_rmse"])
+    table = ranked(done)
     best = table[0]
-    return replace(config, hidden=best["hidden"], lam=best["lam"], lr=best["lr"]), table
+    return replace(config, topology=best["topology"], hidden=best["hidden"], lam=best["lam"], lr=best["lr"]), table
 
 
 def _trial(job) -> dict:
+    """One trial's figures: its validation score, the figure it is, and its seconds."""
     from ..backends.spice.backend import SpiceBackend
     from ..backends.spice.workers import WorkerPool
     from .run import fit
     split, settings = job
     with WorkerPool(workers=1) as pool:
         report = fit(split, FitConfig(**settings), spice=SpiceBackend(pool)).report
-    return {key: report[key] for key in ("val_rmse", "train_rmse", "seconds")}
+    figure = validation_figure(settings["task"])
+    figures = ({"val_accuracy_surrogate": report["val_accuracy_surrogate"]} if settings["task"] == "classify"
+               else {"train_rmse": report["train_rmse"]})
+    return {SCORE: validation_score(report), figure: report[figure], **figures, "seconds": report["seconds"]}
