@@ -17,7 +17,7 @@ def choice_table(choice: dict) -> list[str]:
         header = ["topology", "val cross-entropy", "val accuracy (surrogate)", "test accuracy (ngspice)"]
     else:
         header = ["topology", "val RMSE (ngspice)", "test RMSE (ngspice)"]
-    header += ["op-amps", "resistors", "static power, mean (mW)", "seconds"]
+    header += ["op-amps", "resistors", "static power without op-amp supply, mean (mW)", "seconds"]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for row in choice["candidates"]:
         if "refused" in row:
