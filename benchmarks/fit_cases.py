@@ -12,11 +12,16 @@
   noisy, asymmetric, small and large ranges), 400 training points, 16 neurons, seed 1, in
   every topology: SPICE-verified test RMSE of ``surrogate`` training against the ideal
   network of the same width trained with the same settings. Target: <= 1.25x.
+- eseries (``python -m benchmarks eseries``): the suite's fits (and sin(pi x) on 6 diode
+  neurons, issue #22's case) snapped to E96, E24 and E12 as ``--e-series`` snaps them; test
+  RMSE in ngspice before and after. Target: after E24 <= 1.5x the unsnapped RMSE.
 """
 
 from __future__ import annotations
 
 import time
+
+import numpy as np
 
 from circuitnet import keep_freed_memory
 from circuitnet.errors import OperatingLimitError
@@ -103,5 +108,55 @@ def knee_case() -> list[str]:
         except OperatingLimitError as error:
             shown = f"refused: {error.violations[0].message()} | -"
         rows.append(f"| {name} | {reference:.4f} | {plain:.4f} | {shown} | <= 1.25 |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+SNAP_SERIES = ("E96", "E24", "E12")
+
+
+def _snapped_rmse(run, series: str) -> tuple[str, float]:
+    """Test RMSE (ngspice, on the run's board) of a finished FitRun's circuit snapped to
+    ``series`` as the fit command's --e-series snaps it, and the seconds snapping took; a
+    circuit outside its parts' limits is refused, not measured."""
+    from dataclasses import replace
+
+    from circuitnet.training.measure import measure
+    from circuitnet.training.progress import Progress
+    from circuitnet.training.snapping import snap_and_tune
+    started = time.monotonic()
+    inside = replace(run.circuit, data_scaling=None)  # snapping works in circuit units, as the run trained
+    snapped = snap_and_tune(inside, run.problem, run.inside, replace(run.config, e_series=series), Progress())
+    seconds = time.monotonic() - started
+    snapped = replace(snapped, data_scaling=run.circuit.data_scaling)
+    x = np.vstack([run.split.x_train, run.split.x_val, run.split.x_test])
+    found = run.spice.violations(run.board.apply(snapped), x, run.board.temperature_c)
+    if found:
+        return f"refused: {found[0].message()}", float("nan")
+    return f"{measure(snapped, run.split, run.board, run.spice)['test_rmse_spice']:.4f}", seconds
+
+
+def eseries_case(quick: bool = False) -> list[str]:
+    """E-series snapping (issue #22, item 6): for the suite's targets in every topology, and
+    for sin(pi x) on 6 diode neurons (the issue's case), the test RMSE (ngspice) of one
+    surrogate fit before snapping and after snapping it to E96, E24 and E12. Target: after
+    E24 at most 1.5x the unsnapped RMSE."""
+    from circuitnet.training.run import FitRun
+    rows = ["| target | noise | topology | neurons | unsnapped (test RMSE, ngspice) | E96 | E24 | E12 | "
+            "E24 / unsnapped | seconds (E24 snapping) | target |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    cases = [("sine", 0.0, "diode", 6, 500, 0)] + [(name, noise, topology, 16, 400, 1) for name, noise in SUITE
+                                                 for topology in ("passive", "diode", "precision")]
+    for name, noise, topology, neurons, points, seed in cases[:4] if quick else cases:
+        keep_freed_memory()
+        run = FitRun(target_split(name, points, seed=seed, noise=noise),
+                     FitConfig(hidden=[neurons], topology=topology, seed=seed))
+        before = run.run().report["test_rmse_spice"]
+        shown, seconds = {}, {}
+        for series in SNAP_SERIES:
+            shown[series], seconds[series] = _snapped_rmse(run, series)
+        e24 = float(shown["E24"]) if not shown["E24"].startswith("refused") else float("nan")
+        rows.append(f"| {name} | {noise:g} | {topology} | {neurons} | {before:.4f} | {shown['E96']} | {shown['E24']} | "
+                    f"{shown['E12']} | {e24 / before:.2f} | {seconds['E24']:.1f} | <= 1.5 |")
         print(rows[-1], flush=True)
     return rows
