@@ -17,16 +17,15 @@ its offset resistor's, a summer's feedback the one that makes up for its inputs'
    one step of the series either way, with a penalty on moving (``LinearModel.damped``). A
    point the training loss of the fit's own mode finds better is kept (the penalty
    shrinks); one it does not is refused (the penalty grows). Up to TRUST_REGION_STEPS.
-3. ``_polish``: moves of single resistors by one step that lower that loss (circuits of up
-   to POLISH_MOST resistors).
+3. ``_polish``: moves of single resistors by one step that lower that loss.
 
 Validation data chooses among the points steps 1 to 3 kept, as it chooses epochs.
 
 The unity inverters snap to their nearest value: both of their resistors are that value,
 so their gain is -1 whatever it is.
 
-A circuit with more than MOST_ROUNDED_TOGETHER resistors (a wide classifier: a search step
-costs O(P^2)) is snapped the older way, ``snap_in_rounds``.
+A circuit with more than MOST_ROUNDED_TOGETHER resistors (a classifier: a search step costs
+O(P^2), the polish 2 P runs of the fit's mode) is snapped the older way, ``snap_in_rounds``.
 """
 
 from __future__ import annotations
@@ -49,8 +48,9 @@ SMALLEST_DAMPING = 1e-5  # the trust region's first shrinking: of the mean of J^
 KICKS = 100  # random restarts of the first search
 STEP_KICKS = 10  # of each trust-region search (it starts from a good point; the searches took 2/3 of the time)
 POLISH_SWEEPS = 2  # passes of single moves judged by the training loss itself
-POLISH_MOST = 200  # resistors; beyond, no polish (it costs 2 P evaluations a pass, ngspice runs in spice-loop)
-MOST_ROUNDED_TOGETHER = 600  # resistors; beyond, snap_in_rounds
+# resistors; beyond, snap_in_rounds. A 6-neuron digits classifier (430 resistors, spice-loop) took
+# 12 min of a shared machine here, where regression circuits of 16 neurons (about 100) take seconds
+MOST_ROUNDED_TOGETHER = 200
 JACOBIAN_STEP = 1e-4  # in log-conductance: 0.01 % of each conductance
 ROUND_EPOCHS_CAP = 500  # snap_in_rounds: epochs of each fine-tuning round, at most
 
@@ -118,8 +118,7 @@ def _compensating_values(problem: CircuitProblem, theta: np.ndarray, values: np.
             best, model = judged(point), linearised(point)
         else:
             damping = max(4 * damping, SMALLEST_DAMPING)
-    if len(point) <= POLISH_MOST:
-        judged(_polish(problem, point, grid, split))
+    judged(_polish(problem, point, grid, split))
     return candidates[int(np.argmin(history.history["val"]))]
 
 
