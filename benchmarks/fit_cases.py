@@ -142,8 +142,8 @@ def eseries_case(topology: str, quick: bool = False) -> list[str]:
     one surrogate fit before snapping and after snapping it to E96, E24 and E12. Target:
     after E24 at most 1.5x the unsnapped RMSE."""
     from circuitnet.training.run import FitRun
-    rows = ["| target | noise | neurons | unsnapped (test RMSE, ngspice) | E96 | E24 | E12 | "
-            "E24 / unsnapped | seconds (E24 snapping) | target |",
+    rows = [("| target | noise | neurons | unsnapped (test RMSE, ngspice) | E96 | E24 | E12 | "
+             "E24 / unsnapped | seconds (E24 snapping) | target |"),
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     cases = ([("sine", 0.0, 6, 500, 0)] if topology == "diode" else []) + [
         (name, noise, 16, 400, 1) for name, noise in SUITE]

@@ -37,10 +37,10 @@ class LinearModel:
     point: np.ndarray
 
     @classmethod
-    def of(cls, jacobian: np.ndarray, residual: np.ndarray, point: np.ndarray) -> "LinearModel":
+    def of(cls, jacobian: np.ndarray, residual: np.ndarray, point: np.ndarray) -> LinearModel:
         return cls(jacobian.T @ jacobian, jacobian.T @ residual, float(residual @ residual), np.asarray(point, float))
 
-    def damped(self, damping: float) -> "LinearModel":
+    def damped(self, damping: float) -> LinearModel:
         """The model plus ``damping * |d|^2``: a trust region, where the linear model is
         trusted less the further it moves (``damping`` in units of the mean of H's diagonal)."""
         scale = damping * float(np.mean(np.diag(self.gram)))
