@@ -43,6 +43,10 @@ SUITES = {
         ("Training: --topology auto on the 11 targets (7-11), 16 neurons, 400 points, seed 1",
          fit_cases.auto_case(fit_cases.SUITE[6:7] if quick else fit_cases.SUITE[6:])),
     ],
+    # one suite per topology, so each block is recorded as soon as it is measured
+    **{f"eseries-{topology}": (lambda quick, topology=topology: [
+        (f"E-series snapping, {topology}: test RMSE before and after E96 / E24 / E12, the suite's targets",
+         fit_cases.eseries_case(topology, quick))]) for topology in ("diode", "passive", "precision")},
     "knee": lambda quick: [
         ("Training: a sharper knee for the sharp-cornered targets (diode, 3 V per unit)", fit_cases.knee_case()),
     ],

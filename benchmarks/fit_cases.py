@@ -16,11 +16,16 @@
   ``surrogate`` mode: per target the topology chosen on validation RMSE, its test RMSE and
   ratio to the ideal network, and each candidate's row (validation and test RMSE, op-amps,
   resistors, static power). Target: <= 1.25x on every target.
+- eseries (``python -m benchmarks eseries``): the suite's fits (and sin(pi x) on 6 diode
+  neurons, issue #22's case) snapped to E96, E24 and E12 as ``--e-series`` snaps them; test
+  RMSE in ngspice before and after. Target: after E24 <= 1.5x the unsnapped RMSE.
 """
 
 from __future__ import annotations
 
 import time
+
+import numpy as np
 
 from circuitnet import keep_freed_memory
 from circuitnet.errors import OperatingLimitError
@@ -148,3 +153,51 @@ def auto_blocks(suite=SUITE):
         row, table = _auto_target(name, noise)
         yield (f"Training: --topology auto, target {name} (noise {noise:g}), 16 neurons, 400 points, seed 1",
                [*AUTO_HEADER, row, "", *table])
+SNAP_SERIES = ("E96", "E24", "E12")
+
+
+def _snapped_rmse(run, series: str) -> tuple[str, float]:
+    """Test RMSE (ngspice, on the run's board) of a finished FitRun's circuit snapped to
+    ``series`` as the fit command's --e-series snaps it, and the seconds snapping took; a
+    circuit outside its parts' limits is refused, not measured."""
+    from dataclasses import replace
+
+    from circuitnet.training.measure import measure
+    from circuitnet.training.progress import Progress
+    from circuitnet.training.snapping import snap_and_tune
+    started = time.monotonic()
+    inside = replace(run.circuit, data_scaling=None)  # snapping works in circuit units, as the run trained
+    snapped = snap_and_tune(inside, run.problem, run.inside, replace(run.config, e_series=series), Progress())
+    seconds = time.monotonic() - started
+    snapped = replace(snapped, data_scaling=run.circuit.data_scaling)
+    x = np.vstack([run.split.x_train, run.split.x_val, run.split.x_test])
+    found = run.spice.violations(run.board.apply(snapped), x, run.board.temperature_c)
+    if found:
+        return f"refused: {found[0].message()}", float("nan")
+    return f"{measure(snapped, run.split, run.board, run.spice)['test_rmse_spice']:.4f}", seconds
+
+
+def eseries_case(topology: str, quick: bool = False) -> list[str]:
+    """E-series snapping (issue #22, item 6) in one topology: for the suite's targets (and, in
+    the diode topology, sin(pi x) on 6 neurons, the issue's case) the test RMSE (ngspice) of
+    one surrogate fit before snapping and after snapping it to E96, E24 and E12. Target:
+    after E24 at most 1.5x the unsnapped RMSE."""
+    from circuitnet.training.run import FitRun
+    rows = [("| target | noise | neurons | unsnapped (test RMSE, ngspice) | E96 | E24 | E12 | "
+             "E24 / unsnapped | seconds (E24 snapping) | target |"),
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    cases = ([("sine", 0.0, 6, 500, 0)] if topology == "diode" else []) + [
+        (name, noise, 16, 400, 1) for name, noise in SUITE]
+    for name, noise, neurons, points, seed in cases[:2] if quick else cases:
+        keep_freed_memory()
+        run = FitRun(target_split(name, points, seed=seed, noise=noise),
+                     FitConfig(hidden=[neurons], topology=topology, seed=seed))
+        before = run.run().report["test_rmse_spice"]
+        shown, seconds = {}, {}
+        for series in SNAP_SERIES:
+            shown[series], seconds[series] = _snapped_rmse(run, series)
+        e24 = float("nan") if shown["E24"].startswith("refused") else float(shown["E24"])
+        rows.append(f"| {name} | {noise:g} | {neurons} | {before:.4f} | {shown['E96']} | {shown['E24']} | "
+                    f"{shown['E12']} | {e24 / before:.2f} | {seconds['E24']:.1f} | <= 1.5 |")
+        print(rows[-1], flush=True)
+    return rows

@@ -366,16 +366,31 @@ def _print_report(args, report: dict, out: Path) -> None:
               f"{report['spice_samples_per_second']:.0f}/s), {100 * report['test_accuracy_surrogate']:.2f} % "
               f"(surrogate), {100 * report['test_accuracy_ideal']:.2f} % (ideal read-back); "
               f"{report['class_changes_surrogate_vs_spice']} sample(s) change class between surrogate and ngspice; "
-              f"{report['pruned_weights']} weights pruned; {report['seconds']:.1f} s. Wrote {out}/")
+              f"{report['pruned_weights']} weights pruned{_snapping_summary(report)}; {report['seconds']:.1f} s. "
+              f"Wrote {out}/")
     else:
         print(f"{report['hyperparameters']['topology']} circuit, {report['hyperparameters']['mode']} mode: "
               f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
               f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
-              f"validation {report['val_rmse']:.4g}; {report['seconds']:.1f} s. Wrote {out}/")
+              f"validation {report['val_rmse']:.4g}{_snapping_summary(report)}; {report['seconds']:.1f} s. "
+              f"Wrote {out}/")
     if "topology_choice" in report and not args.json:
         from .topology_table import choice_table
         print("\n".join([f"chose {report['topology_choice']['chosen']} on {report['topology_choice']['criterion']}:",
                           *choice_table(report["topology_choice"])]))
+
+
+def _snapping_summary(report: dict) -> str:
+    """'; E24: test RMSE 0.0111 before snapping, 0.0121 after' (accuracy for a classifier), or
+    nothing for a fit without --e-series."""
+    snapping = report.get("e_series")
+    if not snapping:
+        return ""
+    if "test_accuracy_spice_before" in snapping:
+        return (f"; {snapping['series']}: test accuracy {100 * snapping['test_accuracy_spice_before']:.2f} % before "
+                f"snapping, {100 * snapping['test_accuracy_spice_after']:.2f} % after")
+    return (f"; {snapping['series']}: test RMSE {snapping['test_rmse_spice_before']:.4g} before snapping, "
+            f"{snapping['test_rmse_spice_after']:.4g} after")
 
 
 def command_compare(args) -> int:

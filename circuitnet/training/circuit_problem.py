@@ -3,7 +3,8 @@
 The parameters are the log-conductances of every weight resistor (the resistors in
 ``r_plain`` and ``r_inverted`` of every stage), clipped so each resistor stays inside the
 circuit's resistor range. Which rail a weight hangs on (its sign) is fixed; feedback, load,
-offset, ground and inverter resistors keep their values.
+offset, ground and inverter resistors keep their values (E-series snapping, which must
+choose a value for every resistor, passes ``fields`` to make them parameters too).
 
 Loss: the task's loss of the outputs (mean squared error, or softmax cross-entropy for
 classes; see ``losses``) plus ``lam * sum((G / 1 mS)**2)`` over the trained conductances (a
@@ -33,7 +34,7 @@ SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
 
 class CircuitProblem:
     def __init__(self, base: Circuit, lam: float, mode: str = "surrogate", board: Board | None = None,
-                 spice=None, temperature_c: float = 27.0, loss=None):
+                 spice=None, temperature_c: float = 27.0, loss=None, fields: tuple = TRAINED_FIELDS):
         self.base = base
         self.lam = lam
         self.loss = loss or MeanSquared()
@@ -46,7 +47,7 @@ class CircuitProblem:
         self.slots: dict[tuple, tuple[np.ndarray, slice]] = {}
         start = 0
         for path, ohms in resistors(base):
-            if path[1] in TRAINED_FIELDS:
+            if path[1] in fields:
                 mask = np.isfinite(ohms)
                 self.slots[path] = (mask, slice(start, start + int(mask.sum())))
                 start += int(mask.sum())
@@ -55,7 +56,8 @@ class CircuitProblem:
 
     # -- parameters <-> circuit ------------------------------------------------------------
     def initial_params(self) -> list[np.ndarray]:
-        """[log-conductances of the trained resistors, log(siemens)], shape (n_trained,)."""
+        """[log-conductances of the trained resistors, log(siemens)], shape (n_trained,), in the
+        order of ``slots``."""
         stages = self.base.stages
         return [np.concatenate([np.log(1.0 / getattr(stages[index], name)[mask])
                                 for (index, name), (mask, _) in self.slots.items()])]

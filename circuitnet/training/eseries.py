@@ -49,3 +49,17 @@ def snap(resistance: np.ndarray, values: np.ndarray) -> np.ndarray:
     lower, upper = logs[index - 1], logs[index]
     nearest = np.where(target - lower <= upper - target, values[index - 1], values[index])
     return np.where(finite, nearest, np.inf)
+
+
+def neighbours(resistance: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper): for each resistance the series values just below and just above it,
+    ohms, both equal where it is a series value or beyond the ends of ``values`` (inf stays
+    inf). ``values`` ascending, as series_values gives them."""
+    resistance = np.asarray(resistance, dtype=float)
+    finite = np.isfinite(resistance)
+    target = np.where(finite, resistance, values[0])
+    above = np.clip(np.searchsorted(values, target * (1 - 1e-12)), 0, len(values) - 1)
+    below = np.clip(np.searchsorted(values, target * (1 + 1e-12), side="right") - 1, 0, len(values) - 1)
+    lower = np.where(target < values[0], values[0], values[below])
+    upper = np.where(target > values[-1], values[-1], values[above])
+    return np.where(finite, lower, np.inf), np.where(finite, upper, np.inf)
