@@ -307,11 +307,6 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
 
 
 # The network table's rows: which two simulations are compared, and the unit of their difference.
-COMPARISONS = {
-    "spice_vs_ideal": "ngspice vs ideal network (data units)",
-    "surrogate_vs_ideal": "surrogate vs ideal network (data units)",
-    "spice_vs_surrogate_v": "ngspice vs surrogate (V at the output)",
-}
 # What a reader sees above each column: the quantity and its unit, not the JSON key.
 HEADINGS = {
     "comparison": "comparison", "max_abs": "max |difference|", "rms": "RMS difference", "rmse": "RMSE",
@@ -341,12 +336,12 @@ HEADINGS = {
 
 # The network and data comparisons, in words: what is compared with what.
 COMPARISONS = {
-    "circuit_vs_readback_network": "circuit (ngspice) vs the ReLU network its values encode",
-    "surrogate_vs_readback_network": "surrogate vs the ReLU network its values encode",
-    "spice_vs_surrogate_v": "circuit (ngspice) vs surrogate, volts",
-    "circuit_vs_data_rmse": "circuit (ngspice) vs the data",
-    "surrogate_vs_data_rmse": "surrogate vs the data",
-    "readback_network_vs_data_rmse": "read-back ReLU network vs the data",
+    "circuit_vs_readback_network": "circuit (ngspice) vs the ReLU network its values encode (data units)",
+    "surrogate_vs_readback_network": "surrogate vs the ReLU network its values encode (data units)",
+    "spice_vs_surrogate_v": "circuit (ngspice) vs surrogate (V at the output)",
+    "circuit_vs_data_rmse": "circuit (ngspice) vs the data (data units)",
+    "surrogate_vs_data_rmse": "surrogate vs the data (data units)",
+    "readback_network_vs_data_rmse": "read-back ReLU network vs the data (data units)",
 }
 
 
