@@ -26,7 +26,7 @@ MAX_BYTES = 512 * 1024 * 1024
 DATA_LIMIT = 1e100
 
 
-def read_inputs_csv(path: str | os.PathLike, n_inputs: int, names: tuple[str, ...] | None = None,
+def read_inputs_csv(path: str | os.PathLike, n_inputs: int, names: tuple[str, ...] | None = None, *,
                     scaling=None) -> np.ndarray:
     """Input samples of shape (n_samples, n_inputs), data units.
 
@@ -56,7 +56,7 @@ def read_circuit_inputs(path: str | os.PathLike, circuit) -> np.ndarray:
     (n_samples, circuit.n_inputs), data units."""
     record = circuit.data_record
     return read_inputs_csv(path, circuit.n_inputs, None if record is None else record.input_names,
-                           circuit.data_scaling)
+                           scaling=circuit.data_scaling)
 
 
 def _columns_by_name(path, header: list[str], rows, names: list[str], expected: str,
