@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import SimulationError
 from .autodiff import Var, column_sums, custom, value_of
 from .junction import GMIN, Junction
+from .kernel_choice import fused_kernels
 
 _COUPLING_ROUNDS = 8      # full re-solves when the coupling moves junctions too far to linearise
 _NEWTON_ITERATIONS = 100  # bracketed Newton, near the precision cell's knee
@@ -55,19 +56,20 @@ def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: 
     """
     v_src, r_total = value_of(source), value_of(series) + junction.rs
     g, k, m = value_of(load), value_of(coupling), value_of(offset)
+    rounds = _coupling_rounds(k, g)
+    fused = fused_kernels()
+    if fused is not None:
+        return _fused_diode_rectifier(fused, (source, series, load, coupling, offset), (v_src, r_total, g, k, m),
+                                      junction, at, rounds)
 
     if at is None:
         h, current, di = _solve_diode_rectifier(v_src, r_total, g, k, m, junction)
     else:
-        h = np.asarray(at, dtype=float)
-        current = g * h - (h @ k + m)
-        _, di = junction.current(v_src - h - current * r_total)
+        h, current, di = _diode_rectifier_at(at, v_src, r_total, g, k, m, junction)
     q = di * r_total
     q += 1.0
     diagonal = q * g
     diagonal += di
-
-    rounds = _coupling_rounds(k, g)
 
     def vjp(h_bar):
         # adjoint of the coupled system: lam diagonal = h_bar + (lam q) @ K^T
@@ -83,6 +85,32 @@ def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: 
                 lambda: h.T @ lam_q, lam_q)
 
     return custom(h, (source, series, load, coupling, offset), vjp)
+
+
+def _diode_rectifier_at(at, v_src, r_total, g, k, m, junction: Junction):
+    """(h, I, dI/dv_j), each (n, w), of the rectifiers with their outputs h held at ``at``."""
+    h = np.asarray(at, dtype=float)
+    current = g * h - (h @ k + m)
+    _, di = junction.current(v_src - h - current * r_total)
+    return h, current, di
+
+
+def _fused_diode_rectifier(fused, inputs: tuple, values: tuple, junction: Junction, at, rounds: int) -> Var:
+    """diode_rectifier with the elementwise work in the fused kernels of ``fused``
+    (``solvers.fused_diode``): the same solution and vector-Jacobian product."""
+    v_src, r_total, g, k, m = values
+    if at is None:
+        h, current, di = fused.solve_diode_rectifier(v_src, r_total, g, k, m, junction, rounds, _COUPLING_ROUNDS,
+                                                     _LINEAR_COUPLING_VOLTS)
+    else:
+        h, current, di = _diode_rectifier_at(at, v_src, r_total, g, k, m, junction)
+    q, diagonal = fused.coefficients(di, r_total, g)
+
+    def vjp(h_bar):
+        lam_q, lam_di, sum_current, sum_h = fused.diode_adjoint(h_bar, q, diagonal, di, current, h, k, rounds)
+        return lam_di, lambda: -sum_current, lambda: -sum_h, lambda: h.T @ lam_q, lam_q
+
+    return custom(h, inputs, vjp)
 
 
 def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction):
