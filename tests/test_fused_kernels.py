@@ -15,6 +15,8 @@ from circuitnet.backends.surrogate import SurrogateBackend
 from circuitnet.errors import KernelChoiceError
 from circuitnet.model.devices import diode, shockley_diode
 from circuitnet.solvers import fused_diode, kernel_choice, rectifiers
+from circuitnet.solvers.autodiff import Var, factored_product, grad
+from circuitnet.solvers.coupling import Coupling
 from circuitnet.solvers.junction import Junction
 
 DIODES = [diode("1N4148"), diode("BAT54"), shockley_diode(IS=1e-14, N=1.0), shockley_diode(IS=1e-6, N=2.0, RS=5)]
@@ -47,8 +49,8 @@ def test_fused_solve_equals_the_numpy_reference(model, coupled):
     v_src, g, k, m = _rectifier_case(rng, coupled=coupled)
     r_total = np.exp(rng.uniform(np.log(1.0), np.log(1e5), g.shape)) + junction.rs
     rounds = rectifiers._coupling_rounds(k, g)
-    expected = rectifiers._solve_diode_rectifier(v_src, r_total, g, k, m, junction)
-    got = fused_diode.solve_diode_rectifier(v_src, r_total, g, k, m, junction, rounds, rectifiers._COUPLING_ROUNDS,
+    expected = rectifiers._solve_diode_rectifier(v_src, r_total, g, Coupling(k), m, junction)
+    got = fused_diode.solve_diode_rectifier(v_src, r_total, g, Coupling(k), m, junction, rounds, rectifiers._COUPLING_ROUNDS,
                                             rectifiers._LINEAR_COUPLING_VOLTS)
     for name, a, b in zip(("h", "current", "slope"), expected, got):
         scale = np.max(np.abs(a))
@@ -108,3 +110,22 @@ def test_numba_is_imported_only_when_the_surrogate_first_runs():
               "print(before, kernel_name(), 'numba' in sys.modules)")
     found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert found == ["False", "numba", "True"]
+
+
+def test_a_low_rank_coupling_is_applied_through_its_factors():
+    """x @ K and x @ K^T through K's factors (rank 3 of 20) equal the dense products, and
+    the factored product differentiates as @ does."""
+    rng = np.random.default_rng(5)
+    left, right = Var(rng.normal(size=(20, 3))), Var(rng.normal(size=(3, 20)))
+    product = factored_product(left, right)
+    coupling = Coupling.of(product)
+    assert coupling.factors is not None
+    x = rng.normal(size=(50, 20))
+    np.testing.assert_allclose(coupling.times(x), x @ product.value, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(coupling.times_transposed(x), x @ product.value.T, rtol=1e-12, atol=1e-12)
+    cotangent = rng.normal(size=(20, 20))
+    d_left, d_right = grad([(product, cotangent)], [left, right])
+    np.testing.assert_allclose(d_left, cotangent @ right.value.T, rtol=1e-12)
+    np.testing.assert_allclose(d_right, left.value.T @ cotangent, rtol=1e-12)
+    # a square factoring would cost more than the dense product: kept dense
+    assert Coupling.of(factored_product(rng.normal(size=(20, 12)), rng.normal(size=(12, 20)))).factors is None

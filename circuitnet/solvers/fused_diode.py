@@ -20,6 +20,7 @@ import math
 import numba
 import numpy as np
 
+from .coupling import Coupling
 from .junction import GMIN, Junction
 from .omega import LOWEST
 
@@ -207,7 +208,7 @@ def adjoint_products(lam, lam_q, di, current, h, lam_di, sum_current, sum_h):
             sum_h[col] += lam_q[row, col] * h[row, col]
 
 
-def solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction, rounds: int, coupling_rounds: int,
+def solve_diode_rectifier(v_src, r_total, g, k: Coupling, m, junction: Junction, rounds: int, coupling_rounds: int,
                           linear_volts: float):
     """(h, I, dI/dv_j), each (n, w): ``rectifiers._solve_diode_rectifier`` with fused kernels.
 
@@ -222,7 +223,7 @@ def solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction, rounds: i
     m = np.ascontiguousarray(np.broadcast_to(m, (1, w)), dtype=float)
     steps = junction.reverse_substitution_steps(float(np.max(r_eff * junction.i_sat / (1.0 + r_eff * GMIN))))
     h, current, di, dv_dv, dh_dc = (np.empty((n, w)) for _ in range(5))
-    c, coupled = m, bool(np.any(k))
+    c, coupled = m, bool(np.any(k.dense))
     for _ in range(coupling_rounds):
         solve(v_src, c, g, r_eff, junction.i_sat, junction.vte, steps, h, current, di, dv_dv, dh_dc)
         if not coupled:
@@ -235,14 +236,14 @@ def solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction, rounds: i
     return h, current, di
 
 
-def _linear_coupling(h0, c0, k, m, dh_dc, rounds: int) -> np.ndarray:
+def _linear_coupling(h0, c0, k: Coupling, m, dh_dc, rounds: int) -> np.ndarray:
     """c - c0 at the fixed point c = h @ K + m of h = h0 + dh_dc (c - c0) (as the reference)."""
-    moved = h0 @ k
+    moved = k.times(h0)
     offset_by(moved, m, c0)
     scratch = np.empty_like(moved)
     for _ in range(rounds):
         linear_step(dh_dc, moved, h0, scratch)
-        np.matmul(scratch, k, out=moved)
+        moved = k.times(scratch)
         offset_by(moved, m, c0)
     return moved
 
@@ -256,17 +257,15 @@ def coefficients(di, r_total, g) -> tuple[np.ndarray, np.ndarray]:
     return q, diagonal
 
 
-def diode_adjoint(h_bar, q, diagonal, di, current, h, k, rounds: int):
+def diode_adjoint(h_bar, q, diagonal, di, current, h, k: Coupling, rounds: int):
     """(lam q, lam di, column sums of lam di I, column sums of lam q h) of the adjoint
     ``lam diagonal = h_bar + (lam q) @ K^T``, by ``rounds`` rounds from lam = h_bar / diagonal."""
     h_bar = np.ascontiguousarray(h_bar, dtype=float)
     n, w = h_bar.shape
     lam, lam_q = np.empty((n, w)), np.empty((n, w))
     adjoint_round(np.zeros((1, w)), h_bar, diagonal, q, lam, lam_q)
-    pushed = np.empty((n, w))
     for _ in range(rounds):
-        np.matmul(lam_q, k.T, out=pushed)
-        adjoint_round(pushed, h_bar, diagonal, q, lam, lam_q)
+        adjoint_round(k.times_transposed(lam_q), h_bar, diagonal, q, lam, lam_q)
     lam_di, sum_current, sum_lam_q_h = np.empty((n, w)), np.empty(w), np.empty(w)
     adjoint_products(lam, lam_q, di, current, h, lam_di, sum_current, sum_lam_q_h)
     return lam_q, lam_di, sum_current, sum_lam_q_h
