@@ -41,6 +41,8 @@ SUITES = {
          classify_cases.compare_case(10 if quick else 100)),
     ],
     "digits28": lambda quick: classify_cases.digits28_suite(),
+    # the floor case alone; CIRCUITNET_FLOOR_MODEL=path/model.json skips training its circuit
+    "floor": lambda quick: classify_cases.floor_suite(),
     "transient": lambda quick: [
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
         ("Transient: the digits classifier, 20 test images as steps, three op-amps", transient_cases.digits_case()),

@@ -31,6 +31,11 @@ def kernel_name() -> str:
     return "numpy" if fused_kernels() is None else "numba"
 
 
+def available_kernels() -> list[str]:
+    """The kernels this machine can run: 'numpy', and 'numba' when numba imports."""
+    return ["numpy"] + (["numba"] if _load("auto") is not None else [])
+
+
 def use_kernel(name: str) -> None:
     """Choose the kernel now, as CIRCUITNET_KERNEL would (tests run both paths in one process)."""
     _chosen["kernels"] = _load(name)
