@@ -173,8 +173,8 @@ def floor_case(model_path: Path, repeats: int = 40) -> list[str]:
             times[name].append(time.perf_counter() - started)
     kernel_choice.use_kernel(os.environ.get(kernel_choice.ENVIRONMENT_VARIABLE, "auto"))
     floor = 1e3 * float(np.median(times["plain"]))
-    rows = ["| network | batch | kernel | plain NumPy ReLU forward + gradient (ms) | surrogate forward + full "
-            "gradient (ms), median (quartiles) | ratio | first call (s) | target |",
+    rows = [("| network | batch | kernel | plain NumPy ReLU forward + gradient (ms) | surrogate forward + full "
+             "gradient (ms), median (quartiles) | ratio | first call (s) | target |"),
             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for kernel in kernels:
         ours = 1e3 * np.array(times[kernel])

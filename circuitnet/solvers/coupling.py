@@ -28,7 +28,7 @@ class Coupling:
         self.factors = factors if factors is not None and 2 * factors[0].shape[1] < width else None
 
     @classmethod
-    def of(cls, coupling) -> "Coupling":
+    def of(cls, coupling) -> Coupling:
         """From a Var or array; a Var made by ``autodiff.factored_product`` brings its factors."""
         return cls(value_of(coupling), getattr(coupling, "factors", None))
 

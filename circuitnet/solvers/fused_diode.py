@@ -158,8 +158,7 @@ def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
             follows = dv_dv[row, col]
             shift = change * to_shift[col] * follows
             bend = (1.0 - follows) * (shift * shift)
-            if bend > largest:
-                largest = bend
+            largest = max(largest, bend)
             slope = di[row, col]
             di[row, col] = slope + (shift * 0.5 + 1.0) * shift * (slope - GMIN)
             coupling = c[0 if one_row else row, col] + change
