@@ -60,6 +60,8 @@ SUITES = {
     "large": lambda quick: solver_cases.large_suite(),
     "startup": lambda quick: [("Start-up: circuitnet --help and simulate against python -c pass",
                                solver_cases.startup_case(2 if quick else 5))],
+    # the floor case alone; CIRCUITNET_FLOOR_MODEL=path/model.json skips training its circuit
+    "floor": lambda quick: classify_cases.floor_suite(),
     "transient": lambda quick: [
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
         ("Transient: the digits classifier, 20 test images as steps, three op-amps", transient_cases.digits_case()),

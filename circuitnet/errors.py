@@ -29,6 +29,10 @@ class UsageError(CircuitnetError, ValueError):
     """A command-line flag is unknown, missing, or has a value outside its range."""
 
 
+class KernelChoiceError(CircuitnetError, ValueError):
+    """CIRCUITNET_KERNEL names no surrogate kernel, or asks for numba where it does not import."""
+
+
 class InputShapeError(CircuitnetError, ValueError):
     """Input samples do not have shape (n_samples, n_inputs) or are not finite."""
 

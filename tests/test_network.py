@@ -32,6 +32,10 @@ def test_inputs_are_validated():
         net.forward(np.zeros((4, 3)))
     with pytest.raises(InputShapeError, match="row 1 is not finite"):
         net.forward(np.array([[0.0, 1.0], [np.inf, 0.0]]))
+    with pytest.raises(InputShapeError, match="row 2 is not finite"):  # +inf and -inf: a NaN sum
+        net.forward(np.array([[0.0, 1.0], [1.0, 0.0], [np.inf, -np.inf]]))
+    # finite values whose sum overflows are finite inputs (the check sums them first)
+    assert net.check_inputs(np.full((2, 2), 1e308)).shape == (2, 2)
 
 
 def test_network_is_immutable():

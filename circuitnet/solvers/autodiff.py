@@ -105,6 +105,21 @@ class Var:
         return Var(self.value.reshape(*shape), ((self, lambda g: g.reshape(original)),))
 
 
+class Product(Var):
+    """``a @ b`` that keeps its factors' values, so that x @ (a @ b) can be formed as
+    (x @ a) @ b when the inner dimension is small (see ``solvers.coupling``)."""
+
+    __slots__ = ("factors",)
+
+
+def factored_product(a, b) -> Product:
+    """a @ b (2-D Vars or arrays), differentiable as ``@``, remembering (a, b) as values."""
+    product = lift(a) @ lift(b)
+    out = Product(product.value, product.parents)
+    out.factors = (value_of(a), value_of(b))
+    return out
+
+
 def _is_basic(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return all(isinstance(p, (int, slice)) or p is Ellipsis for p in parts)

@@ -102,15 +102,19 @@ class Junction:
         # elements, so indexing them out costs less than iterating over the whole array
         where = np.flatnonzero(reverse)
         k_where = np.broadcast_to(k, reverse.shape).ravel()[where]
-        v_reverse, cube = self._reverse_root(big_a.ravel()[where], k_where, np.ones(len(where), dtype=bool))
+        v_reverse, cube = self._reverse_root(big_a.ravel()[where], k_where, np.ones(len(where), dtype=bool),
+                                             float(np.max(k)))
         v.ravel()[where] = v_reverse
         # slope on the reverse branch: 3 IS c / v + GMIN
         slope.ravel()[where] = 3.0 * i_sat * cube / np.minimum(v_reverse, -3.0 * vte) + GMIN
         return v, slope
 
-    def _reverse_root(self, big_a: np.ndarray, k: np.ndarray, reverse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _reverse_root(self, big_a: np.ndarray, k: np.ndarray, reverse: np.ndarray,
+                      k_max: float) -> tuple[np.ndarray, np.ndarray]:
         """(v, c(v)) solving ``v = A + k c(v)`` where ``reverse``; elsewhere v is kept at or
-        below -3 Vte and the caller discards it.
+        below -3 Vte and the caller discards it. k_max: at least max(k), the k the number of
+        steps is chosen for (the largest of the whole array, so that the fused kernel,
+        which does not gather, takes the same steps).
 
         |c| < 0.05 and |k c'| < rho = 0.05 k / Vte, so substitution from v = A is within
         0.05 k rho after one step and gains a factor rho per step: a fixed, small number
@@ -118,13 +122,9 @@ class Junction:
         """
         vte = self.vte
         scale = 3.0 * vte / math.e
-        k_max = float(np.max(k))
-        rho = _REVERSE_C_MAX * k_max / vte
+        steps = self.reverse_substitution_steps(k_max)
         v = np.minimum(big_a, -3.0 * vte)
-        if rho < 0.5:
-            error, steps = _REVERSE_C_MAX * k_max * rho, 1
-            while error > _REVERSE_TOLERANCE:
-                error, steps = error * rho, steps + 1
+        if steps:
             for _ in range(steps):
                 ratio = np.divide(scale, v, out=v)
                 cube = ratio * ratio
@@ -142,6 +142,18 @@ class Junction:
                     break
         ratio = scale / v
         return v, ratio * ratio * ratio
+
+    def reverse_substitution_steps(self, k_max: float) -> int:
+        """Substitution steps that solve the reverse branch to 1e-11 V for every k <= k_max
+        (ohms times amperes: volts); 0 when substitution converges too slowly and Newton's
+        method is used instead (see ``_reverse_root``)."""
+        rho = _REVERSE_C_MAX * k_max / self.vte
+        if rho >= 0.5:
+            return 0
+        error, steps = _REVERSE_C_MAX * k_max * rho, 1
+        while error > _REVERSE_TOLERANCE:
+            error, steps = error * rho, steps + 1
+        return steps
 
     def forward_voltage(self, current: np.ndarray) -> np.ndarray:
         """Junction voltage that passes ``current`` (> 0) amperes, ignoring gmin: a first guess."""

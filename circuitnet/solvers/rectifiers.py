@@ -23,7 +23,9 @@ import numpy as np
 
 from ..errors import SimulationError
 from .autodiff import Var, column_sums, custom, value_of
+from .coupling import Coupling
 from .junction import GMIN, Junction
+from .kernel_choice import fused_kernels
 
 _COUPLING_ROUNDS = 8      # full re-solves when the coupling moves junctions too far to linearise
 _NEWTON_ITERATIONS = 100  # bracketed Newton, near the precision cell's knee
@@ -54,27 +56,29 @@ def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: 
     Equations per element: I = g h - c, v_j = V - h - I (R + RS), I = i(v_j).
     """
     v_src, r_total = value_of(source), value_of(series) + junction.rs
-    g, k, m = value_of(load), value_of(coupling), value_of(offset)
+    g, m = value_of(load), value_of(offset)
+    k = Coupling.of(coupling)
+    rounds = _coupling_rounds(k.dense, g)
+    fused = fused_kernels()
+    if fused is not None:
+        return _fused_diode_rectifier(fused, (source, series, load, coupling, offset), (v_src, r_total, g, k, m),
+                                      junction, at, rounds)
 
     if at is None:
         h, current, di = _solve_diode_rectifier(v_src, r_total, g, k, m, junction)
     else:
-        h = np.asarray(at, dtype=float)
-        current = g * h - (h @ k + m)
-        _, di = junction.current(v_src - h - current * r_total)
+        h, current, di = _diode_rectifier_at(at, v_src, r_total, g, k, m, junction)
     q = di * r_total
     q += 1.0
     diagonal = q * g
     diagonal += di
-
-    rounds = _coupling_rounds(k, g)
 
     def vjp(h_bar):
         # adjoint of the coupled system: lam diagonal = h_bar + (lam q) @ K^T
         lam = h_bar / diagonal
         for _ in range(rounds):
             lam = lam * q
-            lam = lam @ k.T
+            lam = k.times_transposed(lam)
             lam += h_bar
             lam /= diagonal
         lam_q = lam * q
@@ -83,6 +87,32 @@ def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: 
                 lambda: h.T @ lam_q, lam_q)
 
     return custom(h, (source, series, load, coupling, offset), vjp)
+
+
+def _diode_rectifier_at(at, v_src, r_total, g, k, m, junction: Junction):
+    """(h, I, dI/dv_j), each (n, w), of the rectifiers with their outputs h held at ``at``."""
+    h = np.asarray(at, dtype=float)
+    current = g * h - (h @ k.dense + m)
+    _, di = junction.current(v_src - h - current * r_total)
+    return h, current, di
+
+
+def _fused_diode_rectifier(fused, inputs: tuple, values: tuple, junction: Junction, at, rounds: int) -> Var:
+    """diode_rectifier with the elementwise work in the fused kernels of ``fused``
+    (``solvers.fused_diode``): the same solution and vector-Jacobian product."""
+    v_src, r_total, g, k, m = values
+    if at is None:
+        h, current, di = fused.solve_diode_rectifier(v_src, r_total, g, k, m, junction, rounds, _COUPLING_ROUNDS,
+                                                     _LINEAR_COUPLING_VOLTS)
+    else:
+        h, current, di = _diode_rectifier_at(at, v_src, r_total, g, k, m, junction)
+    q, diagonal = fused.coefficients(di, r_total, g)
+
+    def vjp(h_bar):
+        lam_q, lam_di, sum_current, sum_h = fused.diode_adjoint(h_bar, q, diagonal, di, current, h, k, rounds)
+        return lam_di, lambda: -sum_current, lambda: -sum_h, lambda: h.T @ lam_q, lam_q
+
+    return custom(h, inputs, vjp)
 
 
 def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction):
@@ -97,7 +127,7 @@ def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction):
     """
     r_eff = r_total + 1.0 / g
     c = np.broadcast_to(m, v_src.shape)
-    coupled = bool(np.any(k))
+    coupled = bool(np.any(k.dense))
     for _ in range(_COUPLING_ROUNDS):
         v_total = v_src - c / g
         v, di = junction.solve_in_series(v_total, r_eff)
@@ -136,15 +166,15 @@ def _solve_diode_rectifier(v_src, r_total, g, k, m, junction: Junction):
     return h, current, di
 
 
-def _linear_coupling(h0, c0, k, m, dh_dc, g):
+def _linear_coupling(h0, c0, k: Coupling, m, dh_dc, g):
     """c - c0 at the fixed point c = h @ K + m of the linearised h = h0 + dh_dc (c - c0)."""
-    moved = h0 @ k
+    moved = k.times(h0)
     moved += m
     moved -= c0
-    for _ in range(_coupling_rounds(k, g)):
+    for _ in range(_coupling_rounds(k.dense, g)):
         new = dh_dc * moved
         new += h0
-        moved = new @ k
+        moved = k.times(new)
         moved += m
         moved -= c0
     return moved
@@ -185,7 +215,8 @@ def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, l
     Newton kept inside a bracket (bisection when a step leaves it).
     """
     s, g_sum, g_f = value_of(inflow), value_of(junction_conductance), value_of(feedback)
-    g, k, m = value_of(load), value_of(coupling), value_of(offset)
+    g, m = value_of(load), value_of(offset)
+    k = Coupling.of(coupling)
     a = float(gain)
 
     if at is None:
@@ -193,7 +224,7 @@ def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, l
     else:
         o = np.asarray(at, dtype=float)
     _, h, a11, a21, schur = _precision_state(o, s, 0.0, g_sum, g_f, g, a, junction)
-    rounds = _coupling_rounds(k, g)
+    rounds = _coupling_rounds(k.dense, g)
 
     def vjp(cotangents):
         o_bar, h_bar = cotangents
@@ -201,7 +232,7 @@ def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, l
         base = h_bar - g_f * o_bar / a11
         lam2 = base / schur
         for _ in range(rounds):
-            lam2 = (base - lam2 @ k.T) / schur
+            lam2 = (base - k.times_transposed(lam2)) / schur
         lam1 = (o_bar - a21 * lam2) / a11
         return (-lam1, lambda: -column_sums(lam1 * o) / a, lambda: -column_sums(lam1 * h - lam2 * (h + o / a)),
                 lambda: column_sums(lam2 * h), lambda: -(h.T @ lam2), -lam2)
@@ -245,7 +276,7 @@ def _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction: Junction) ->
     rough = ~(_newton_error(step, dh_do, a11, a21, schur, g_f, g, junction) <= _NEWTON_ERROR_VOLTS)
     if rough.any():
         o, h, a11, schur = _polish_where(rough, (o, h, a11, schur), s, c, g_sum, g_f, g, a, junction)
-    if not np.any(k):
+    if not np.any(k.dense):
         return o
     dh_dc = -1.0 / schur
     moved = _linear_coupling(h, c, k, m, dh_dc, g)

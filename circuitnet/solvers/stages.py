@@ -16,7 +16,7 @@ from ..errors import SimulationError
 from ..model import nodes
 from ..model.circuit import INVERTER_PATH, Circuit, resistors
 from ..model.limits import OperatingLimits
-from .autodiff import Var, lift, where
+from .autodiff import Var, factored_product, lift, where
 from .junction import Junction
 
 
@@ -154,7 +154,7 @@ def loading(ctx: Context, stage: int, next_junctions: Var | None, next_linear: b
         if g_offset is not None:
             ref_current = ref_current - g_offset * ctx.v_ref
         n0 = ref_current / denominator
-        return g, w1.T @ g_plain_h, n0.reshape(1, -1) @ g_plain_h
+        return g, factored_product(w1.T, g_plain_h), n0.reshape(1, -1) @ g_plain_h
     junctions = lift(np.zeros((1, following.n_out))) if next_junctions is None else next_junctions
     return g, lift(np.zeros((width, width))), junctions @ g_plain_h
 
