@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import StopAfter
 
+from circuitnet import DataFileError
 from circuitnet.formats.imagefile import ImageFileError, read_idx, read_labelled_images
 from circuitnet.training.classes import ClassDataset, load_dataset, read_classes_csv, stratified_split
 from circuitnet.training.losses import SoftmaxCrossEntropy
@@ -112,7 +113,7 @@ def test_stratified_split_is_disjoint_deterministic_and_stratified():
 
 def test_split_refuses_a_class_too_rare_to_split():
     dataset = ClassDataset(np.arange(8.0)[:, None], np.array([0, 0, 0, 0, 0, 1, 1, 0]), None, {})
-    with pytest.raises(Exception, match="class 1 has 2 sample"):
+    with pytest.raises(DataFileError, match="class 1 has 2 sample"):
         stratified_split(dataset, 0)
 
 
@@ -183,12 +184,12 @@ def test_realisability_holds_after_every_training_step():
 
 
 @pytest.mark.ngspice
-def test_sharded_verification_equals_one_run_and_dask_equals_local(spice):
+def test_sharded_verification_equals_one_run_and_dask_equals_local(spice, digits_classifier):
     from distributed import Client, LocalCluster
 
     from circuitnet.backends.spice.sharded import chunk_bounds, simulate_sharded
     from circuitnet.util.executor import DaskExecutor, LocalExecutor
-    circuit = _small_classifier().circuit
+    circuit = digits_classifier.circuit
     x = stratified_split(load_dataset("digits"), 0).x_test[:90]
     whole = spice.simulate(circuit, x).y
     seen = []
@@ -203,7 +204,7 @@ def test_sharded_verification_equals_one_run_and_dask_equals_local(spice):
 
 
 @pytest.mark.ngspice
-def test_a_killed_worker_costs_only_its_chunk():
+def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
     import os
     import signal
     import threading
@@ -211,7 +212,7 @@ def test_a_killed_worker_costs_only_its_chunk():
     from circuitnet.backends.spice.sharded import simulate_sharded
     from circuitnet.backends.spice.workers import shared_pool
     from circuitnet.util.executor import LocalExecutor
-    circuit = _small_classifier().circuit
+    circuit = digits_classifier.circuit
     x = np.tile(stratified_split(load_dataset("digits"), 0).x_test, (4, 1))
     undisturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
     pool = shared_pool()
@@ -279,15 +280,6 @@ def test_cli_refuses_mixed_up_tasks(tmp_path):
     assert done.returncode == 2 and "invalid choice: 'mnist'" in done.stderr
 
 
-def _small_classifier():
-    from circuitnet.training.config import FitConfig
-    from circuitnet.training.run import FitRun
-    dataset = load_dataset("digits")
-    split = stratified_split(dataset, 0)
-    config = FitConfig(hidden=[8], mode="ideal", epochs=150, task="classify", classes=list(range(10)))
-    return FitRun(split, config).run()
-
-
 @pytest.mark.ngspice
 def test_power_per_sample_equals_the_sweep_power_at_the_same_points(spice):
     """The sharded run's static power at each sample equals compare's power over a sweep
@@ -306,8 +298,8 @@ def test_power_per_sample_equals_the_sweep_power_at_the_same_points(spice):
 
 
 @pytest.mark.ngspice
-def test_compare_a_classifier_through_the_cli(tmp_path):
-    fitted = _small_classifier()
+def test_compare_a_classifier_through_the_cli(tmp_path, digits_classifier):
+    fitted = digits_classifier
     from circuitnet import save_model
     save_model(fitted.circuit, tmp_path / "model.json")
 
