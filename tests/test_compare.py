@@ -11,7 +11,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from circuitnet import Sweep, load_model
+from circuitnet import TOPOLOGIES, Sweep, load_model
 from circuitnet.analysis.compare import compare_circuit, compare_netlist
 from circuitnet.analysis.montecarlo import monte_carlo_instances
 from circuitnet.backends.ideal import IdealBackend
@@ -31,6 +31,12 @@ R1 out 0 10k
 .model D1N4148 D(IS=4.352E-9 N=1.906 RS=0.6458 BV=110 IBV=0.0001)
 .end
 """
+
+
+def test_the_compared_models_cover_every_registered_topology():
+    """MODELS are the committed model files (make netlists writes them for every topology in
+    the registry): a newly registered topology is compared once its files are regenerated."""
+    assert {load_model(NETLISTS / f"{name}.json").topology for name in MODELS} == set(TOPOLOGIES)
 
 
 @pytest.mark.ngspice

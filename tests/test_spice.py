@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from circuitnet import SimulationError, Sweep, load_model, netlist_text
+from circuitnet import TOPOLOGIES, SimulationError, Sweep, load_model, netlist_text
 from circuitnet.backends.spice.backend import samples_netlist
 from circuitnet.backends.spice.batch import run_batch
 from circuitnet.backends.spice.messages import failure_lines
@@ -129,7 +129,7 @@ def test_sample_sets_equal_per_point_operating_points(spice, rng):
 
 
 @pytest.mark.ngspice
-@pytest.mark.parametrize("topology", ["passive", "diode", "precision"])
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
 def test_random_sample_sets_converge_in_every_topology(spice, rng, topology):
     from conftest import random_network
 
