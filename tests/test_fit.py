@@ -211,7 +211,7 @@ def test_cli_fit_writes_everything(tmp_path, spice):
 def test_estimator(tmp_path):
     x = np.linspace(-1, 1, 60)[:, None]
     model = CircuitRegressor(topology="diode", hidden=4, epochs=15, seed=1)
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="this CircuitRegressor is not fitted yet; call fit"):
         model.predict(x)
     assert model.set_params(hidden=5).get_params()["hidden"] == 5
     model.fit(x, np.abs(x[:, 0]))

@@ -37,7 +37,7 @@ def test_save_is_atomic(circuit, tmp_path, monkeypatch):
     def broken_dumps(_):
         raise RuntimeError("disk full")
     monkeypatch.setattr(modelfile, "dumps", broken_dumps)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         modelfile.save(circuit, path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
