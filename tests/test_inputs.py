@@ -85,10 +85,10 @@ def test_input_range_follows_the_circuit_scaling(tmp_path):
     inputs = tmp_path / "in.csv"
     inputs.write_text("x1\n5e4\n")
     scaling = DataScaling(np.array([0.0]), np.array([100.0]), np.array([0.0]), np.array([1.0]))
-    assert read_inputs_csv(inputs, 1, scaling)[0, 0] == 5e4
+    assert read_inputs_csv(inputs, 1, scaling=scaling)[0, 0] == 5e4
     inputs.write_text("x1\n2e5\n")
     with pytest.raises(DataFileError, match="200000 is outside the -100000 .. 100000 data units"):
-        read_inputs_csv(inputs, 1, scaling)
+        read_inputs_csv(inputs, 1, scaling=scaling)
 
 
 @pytest.mark.parametrize("table, message", [
