@@ -113,15 +113,17 @@ def test_neuron_panels_have_axis_labels_naming_the_input():
 
 def test_report_tables_show_quantities_with_units_not_json_keys(tmp_path):
     summary = {"max_abs": 0.01, "rms": 0.005}
-    numbers = {"network": {"spice_vs_ideal": summary, "surrogate_vs_ideal": summary, "spice_vs_surrogate_v": summary},
-               "temperatures": [{"temperature_c": 27.0, **summary}],
+    numbers = {"network": {"circuit_vs_readback_network": summary, "surrogate_vs_readback_network": summary,
+                           "spice_vs_surrogate_v": summary},  # the keys compare writes (analysis/compare.py)
+               "temperatures": [{"temperature_c": 27.0, "vs_nominal_spice": summary, "vs_readback_network": summary}],
                "accuracy_temperatures": [{"temperature_c": 27.0, "accuracy": 0.97}]}
     page = _html(tmp_path, numbers, {}, "a circuit")
     headings = re.findall(r"<th>(.*?)</th>", page)
     assert headings and not [h for h in headings if "_" in h]
     cells = re.findall(r"<td>(.*?)</td>", page)
     assert not [cell for cell in cells if re.fullmatch(r"[a-z]+(_[a-z]+)+", cell)]
-    assert "ngspice vs surrogate (V at the output)" in cells and "ngspice vs ideal network (data units)" in cells
+    assert "circuit (ngspice) vs surrogate, volts" in cells
+    assert "circuit (ngspice) vs the ReLU network its values encode" in cells
 
 
 def test_confusion_title_is_not_cut_off():
