@@ -184,6 +184,7 @@ def test_realisability_holds_after_every_training_step():
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_sharded_verification_equals_one_run_and_dask_equals_local(spice, digits_classifier):
     from distributed import Client, LocalCluster
 
@@ -204,6 +205,7 @@ def test_sharded_verification_equals_one_run_and_dask_equals_local(spice, digits
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
     import os
     import signal
@@ -240,6 +242,7 @@ def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_classifies_an_image_subset_and_ngspice_agrees_with_the_surrogate(tmp_path):
     dataset = load_dataset("digits")
     keep = np.flatnonzero(dataset.labels < 4)[:300]
@@ -268,6 +271,7 @@ def test_cli_classifies_an_image_subset_and_ngspice_agrees_with_the_surrogate(tm
     assert np.mean(predicted == split.y_test[:, 0]) == report["test_accuracy_spice"]
 
 
+@pytest.mark.slow
 def test_cli_refuses_mixed_up_tasks(tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "circuitnet", "fit", *args, "--out", str(tmp_path / "o")],
@@ -298,6 +302,7 @@ def test_power_per_sample_equals_the_sweep_power_at_the_same_points(spice):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_compare_a_classifier_through_the_cli(tmp_path, digits_classifier):
     fitted = digits_classifier
     from circuitnet import save_model
@@ -333,6 +338,7 @@ def test_compare_a_classifier_through_the_cli(tmp_path, digits_classifier):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_spice_loop_and_e96_train_a_classifier():
     """spice-loop (ngspice's forward pass, the surrogate's direction) and E96 snapping work for
     classifiers as for regression: the loop runs its epochs and the report says before/after."""
@@ -371,6 +377,7 @@ def test_a_stopped_classifier_resumes_where_it_stopped(tmp_path, stage):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_fit_on_a_dask_scheduler_equals_the_local_run(tmp_path):
     from distributed import LocalCluster
 

@@ -182,6 +182,7 @@ def test_csv_columns_by_name_and_position(tmp_path):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_fit_writes_everything(tmp_path, spice):
     out = tmp_path / "run"
     done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "tanh", "--topology", "passive",
@@ -227,6 +228,7 @@ def test_estimator(tmp_path):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_search_reports_every_trial(small_split, spice):
     from dataclasses import replace
 
@@ -244,6 +246,7 @@ def test_search_reports_every_trial(small_split, spice):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_resume_reads_its_own_folder(tmp_path):
     out = tmp_path / "run"
     base = [sys.executable, "-m", "circuitnet", "fit"]
@@ -319,6 +322,7 @@ class InterruptedExecutor:
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_an_interrupted_search_resumes_where_it_stopped(small_split, tmp_path, capsys):
     from circuitnet.interface.cli import main
     from circuitnet.training import run_folder

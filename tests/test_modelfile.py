@@ -145,6 +145,7 @@ def _malformed(rng, document, text):
     return json.dumps(doc)  # NaN and Infinity as JSON's common extension, which readers must refuse
 
 
+@pytest.mark.slow
 def test_ten_thousand_malformed_files_raise_only_model_file_errors(rng):
     valid = {}
     for topology in TOPOLOGIES:

@@ -48,6 +48,7 @@ def run_cli(*args):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_fit_scales_data_far_from_the_window_and_the_netlist_says_how(tmp_path):
     rows = np.linspace(0, 100, 80)
     data = tmp_path / "far.csv"

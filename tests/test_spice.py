@@ -89,6 +89,7 @@ def test_worker_killed_mid_run_is_replaced():
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_hung_worker_times_out_and_is_replaced():
     worker = Worker(timeout_s=1.0)
     slow = SLOW.format(stop="200m")
