@@ -1,5 +1,6 @@
 # make demo: install everything (ngspice, a virtualenv, circuitnet) and run the example.
 # make test: install everything and run the whole test suite.
+# make quick: the quick loop: every test not marked slow (pytest -m "not slow").
 # make lint: ruff and mypy over circuitnet/ (configured in pyproject.toml).
 # make docs: build the documentation site into site/ (strict: a broken link fails), running
 #            the tutorial on the way.
@@ -18,13 +19,17 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 #   TEST_CHECKS := lint
 TEST_CHECKS :=
 
-.PHONY: demo test lint docs docs-serve system-deps netlists figures clean
+.PHONY: demo test quick lint docs docs-serve system-deps netlists figures clean
 
 demo: $(BIN)/.installed
 	$(BIN)/python examples/lecture_picture.py --topologies diode --out out/demo
 
 test: $(BIN)/.installed $(TEST_CHECKS)
 	$(BIN)/python -m pytest
+
+# The quick loop while you work: the tests not marked slow (docs/contributing.md).
+quick: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow"
 
 # Both run, so one report shows every finding; the target fails if either found any.
 lint: $(BIN)/.installed

@@ -47,6 +47,19 @@ def spice(spice_pool):
     return SpiceBackend(spice_pool)
 
 
+@pytest.fixture(scope="session")
+def digits_classifier():
+    """One ten-class digits classifier (8 hidden neurons, ideal mode, 150 epochs, seed 0 split),
+    trained once per session and shared by the tests that need a realistic trained classifier
+    (training.run.FitResult: .circuit, .report). Treat it as read-only."""
+    from circuitnet.training.classes import load_dataset, stratified_split
+    from circuitnet.training.config import FitConfig
+    from circuitnet.training.run import FitRun
+    split = stratified_split(load_dataset("digits"), 0)
+    config = FitConfig(hidden=[8], mode="ideal", epochs=150, task="classify", classes=list(range(10)))
+    return FitRun(split, config).run()
+
+
 def random_network(rng: np.random.Generator, n_inputs: int, hidden: list[int], n_outputs: int,
                    zero_fraction: float = 0.1):
     """A ReLUNet whose weights have magnitudes in [0.2, 2] (some exactly 0) and random signs."""

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 import circuitnet
+from circuitnet import TOPOLOGIES
 
 LAYERS = (
     ("errors", "util"),
@@ -172,31 +173,48 @@ def test_the_checks_find_an_upward_import_and_a_cycle(fake_package):
         "circuitnet.model.circuit (model) imports circuitnet.training.loop (training)"]
 
 
-def test_a_topology_is_one_class_and_its_registration(monkeypatch, rng, tmp_path):
+def twin_of(model):
+    """A topology class named "twin" that subclasses the base class ``Topology`` directly (not
+    the model's class) and hands every method the model's class defines or overrides to the
+    model; attributes are copied. Code that tests a topology's name or its class
+    (``isinstance(t, DiodeTopology)``) treats the twin differently from its model."""
+    from circuitnet.topologies import Topology
+
+    def handed_to_model(attribute):
+        return lambda self, *args, **kwargs: getattr(model, attribute)(*args, **kwargs)
+    namespace = {"name": "twin", "summary": f"the {model.name} topology under another name"}
+    own_classes = type(model).__mro__[:type(model).__mro__.index(Topology)]
+    for klass in reversed(own_classes):  # subclasses last: their overrides win
+        for attribute, value in vars(klass).items():
+            if attribute.startswith("__") or attribute in ("name", "summary"):
+                continue
+            namespace[attribute] = handed_to_model(attribute) if callable(value) else value
+    return type("TwinTopology", (Topology,), namespace)
+
+
+@pytest.mark.parametrize("model", sorted(TOPOLOGIES))
+def test_a_topology_is_one_class_and_its_registration(monkeypatch, rng, tmp_path, model):
     """A topology registered from outside the package goes through realisation, read-back, the
     netlist, the model file, the surrogate and the ideal backend with no other change: nothing
-    tests a topology's name. (The twin is the diode topology under another name, so every
-    answer must equal the diode circuit's.)"""
+    tests a topology's name or class. (The twin subclasses ``Topology`` and hands its work to a
+    registered topology, so every answer must equal that topology's circuit's.)"""
     from conftest import random_network
 
-    from circuitnet import TOPOLOGIES, load_model, read_back, realise, save_model, simulate
+    from circuitnet import load_model, read_back, realise, save_model, simulate
     from circuitnet.formats import modelfile
     from circuitnet.topologies import netlist_lines
-    from circuitnet.topologies.diode import DiodeTopology
-
-    class TwinTopology(DiodeTopology):
-        name = "twin"
-        summary = "the diode topology under another name"
-
-    monkeypatch.setitem(TOPOLOGIES, "twin", TwinTopology())
-    net = random_network(rng, 2, [5, 3], 1)
-    twin, diode = realise(net, "twin"), realise(net, "diode")
-    assert [line.replace("twin", "diode") for line in netlist_lines(twin)] == netlist_lines(diode)
+    twin_topology = twin_of(TOPOLOGIES[model])()
+    assert not isinstance(twin_topology, type(TOPOLOGIES[model]))
+    monkeypatch.setitem(TOPOLOGIES, "twin", twin_topology)
+    hidden = [5, 3] if (TOPOLOGIES[model].max_hidden_layers or 2) >= 2 else [5]
+    net = random_network(rng, 2, hidden, 1)
+    twin, original = realise(net, "twin"), realise(net, model)
+    assert [line.replace("twin", model) for line in netlist_lines(twin)] == netlist_lines(original)
     for made, read in zip(net.layers, read_back(twin).layers):
         np.testing.assert_allclose(read.weights, made.weights, rtol=1e-9, atol=1e-12)
     x = rng.uniform(-1, 1, (50, 2))
     for backend in ("surrogate", "ideal"):
-        a, b = simulate(twin, x, backend), simulate(diode, x, backend)
+        a, b = simulate(twin, x, backend), simulate(original, x, backend)
         np.testing.assert_array_equal(a.y, b.y)
         assert a.nodes.keys() == b.nodes.keys()
     loaded = load_model(save_model(twin, tmp_path / "twin.json"))

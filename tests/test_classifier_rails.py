@@ -187,6 +187,7 @@ def tables(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_the_issues_iris_fit_exits_0_inside_its_rails(tmp_path, tables, spice):
     """The reproduction of issue #22, item 2, with every default: it exited 1 with Ey3 at -21.5 V."""
     from circuitnet.interface.cli import main
@@ -201,6 +202,7 @@ def test_the_issues_iris_fit_exits_0_inside_its_rails(tmp_path, tables, spice):
 @pytest.mark.ngspice
 @pytest.mark.parametrize("table", TABLES)
 @pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.slow
 def test_cli_classifiers_on_bundled_tables_stay_inside_their_rails(tmp_path, tables, spice, table, width):
     """Every table at every width exits 0, inside every limit at every sample of its data, and
     keeping the outputs inside costs no accuracy."""
@@ -210,8 +212,10 @@ def test_cli_classifiers_on_bundled_tables_stay_inside_their_rails(tmp_path, tab
 
 
 @pytest.mark.ngspice
-@pytest.mark.parametrize("flags", [("--mode", "ideal"), ("--mode", "spice-loop", "--epochs", "5"),
-                                   ("--e-series", "E12")], ids=["ideal", "spice-loop", "E12"])
+@pytest.mark.parametrize("flags", [pytest.param(("--mode", "ideal"), id="ideal"),
+                                   pytest.param(("--mode", "spice-loop", "--epochs", "5"), id="spice-loop",
+                                                marks=pytest.mark.slow),
+                                   pytest.param(("--e-series", "E12"), id="E12", marks=pytest.mark.slow)])
 def test_every_training_mode_and_snapping_stay_inside_the_rails(tmp_path, tables, spice, flags):
     report = _fit(tables["iris"], tmp_path / "run", "--hidden", "8", *flags)
     _inside_every_limit_at_every_sample(spice, tmp_path / "run")
@@ -225,6 +229,7 @@ def test_every_training_mode_and_snapping_stay_inside_the_rails(tmp_path, tables
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_grid_search_over_a_circuit_classifier_scores_every_fit():
     """GridSearchCV on iris: fits used to fail past the rails and score nan (1 of 12 over
     hidden 4, 8, 16, 32 with these settings; 2 of 12 in the issue)."""

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import StopAfter
 
+from circuitnet import DataFileError
 from circuitnet.formats.imagefile import ImageFileError, read_idx, read_labelled_images
 from circuitnet.training.classes import ClassDataset, load_dataset, read_classes_csv, stratified_split
 from circuitnet.training.losses import SoftmaxCrossEntropy
@@ -112,7 +113,7 @@ def test_stratified_split_is_disjoint_deterministic_and_stratified():
 
 def test_split_refuses_a_class_too_rare_to_split():
     dataset = ClassDataset(np.arange(8.0)[:, None], np.array([0, 0, 0, 0, 0, 1, 1, 0]), None, {})
-    with pytest.raises(Exception, match="class 1 has 2 sample"):
+    with pytest.raises(DataFileError, match="class 1 has 2 sample"):
         stratified_split(dataset, 0)
 
 
@@ -183,12 +184,13 @@ def test_realisability_holds_after_every_training_step():
 
 
 @pytest.mark.ngspice
-def test_sharded_verification_equals_one_run_and_dask_equals_local(spice):
+@pytest.mark.slow
+def test_sharded_verification_equals_one_run_and_dask_equals_local(spice, digits_classifier):
     from distributed import Client, LocalCluster
 
     from circuitnet.backends.spice.sharded import chunk_bounds, simulate_sharded
     from circuitnet.util.executor import DaskExecutor, LocalExecutor
-    circuit = _small_classifier().circuit
+    circuit = digits_classifier.circuit
     x = stratified_split(load_dataset("digits"), 0).x_test[:90]
     whole = spice.simulate(circuit, x).y
     seen = []
@@ -203,7 +205,8 @@ def test_sharded_verification_equals_one_run_and_dask_equals_local(spice):
 
 
 @pytest.mark.ngspice
-def test_a_killed_worker_costs_only_its_chunk():
+@pytest.mark.slow
+def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
     import os
     import signal
     import threading
@@ -211,7 +214,7 @@ def test_a_killed_worker_costs_only_its_chunk():
     from circuitnet.backends.spice.sharded import simulate_sharded
     from circuitnet.backends.spice.workers import shared_pool
     from circuitnet.util.executor import LocalExecutor
-    circuit = _small_classifier().circuit
+    circuit = digits_classifier.circuit
     x = np.tile(stratified_split(load_dataset("digits"), 0).x_test, (4, 1))
     undisturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
     pool = shared_pool()
@@ -239,6 +242,7 @@ def test_a_killed_worker_costs_only_its_chunk():
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_classifies_an_image_subset_and_ngspice_agrees_with_the_surrogate(tmp_path):
     dataset = load_dataset("digits")
     keep = np.flatnonzero(dataset.labels < 4)[:300]
@@ -267,6 +271,7 @@ def test_cli_classifies_an_image_subset_and_ngspice_agrees_with_the_surrogate(tm
     assert np.mean(predicted == split.y_test[:, 0]) == report["test_accuracy_spice"]
 
 
+@pytest.mark.slow
 def test_cli_refuses_mixed_up_tasks(tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "circuitnet", "fit", *args, "--out", str(tmp_path / "o")],
@@ -277,15 +282,6 @@ def test_cli_refuses_mixed_up_tasks(tmp_path):
     assert done.returncode == 2 and "--dataset" in done.stderr
     done = run("--dataset", "mnist")
     assert done.returncode == 2 and "invalid choice: 'mnist'" in done.stderr
-
-
-def _small_classifier():
-    from circuitnet.training.config import FitConfig
-    from circuitnet.training.run import FitRun
-    dataset = load_dataset("digits")
-    split = stratified_split(dataset, 0)
-    config = FitConfig(hidden=[8], mode="ideal", epochs=150, task="classify", classes=list(range(10)))
-    return FitRun(split, config).run()
 
 
 @pytest.mark.ngspice
@@ -306,8 +302,9 @@ def test_power_per_sample_equals_the_sweep_power_at_the_same_points(spice):
 
 
 @pytest.mark.ngspice
-def test_compare_a_classifier_through_the_cli(tmp_path):
-    fitted = _small_classifier()
+@pytest.mark.slow
+def test_compare_a_classifier_through_the_cli(tmp_path, digits_classifier):
+    fitted = digits_classifier
     from circuitnet import save_model
     save_model(fitted.circuit, tmp_path / "model.json")
 
@@ -341,6 +338,7 @@ def test_compare_a_classifier_through_the_cli(tmp_path):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_spice_loop_and_e96_train_a_classifier():
     """spice-loop (ngspice's forward pass, the surrogate's direction) and E96 snapping work for
     classifiers as for regression: the loop runs its epochs and the report says before/after."""
@@ -379,6 +377,7 @@ def test_a_stopped_classifier_resumes_where_it_stopped(tmp_path, stage):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_fit_on_a_dask_scheduler_equals_the_local_run(tmp_path):
     from distributed import LocalCluster
 

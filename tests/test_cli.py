@@ -41,6 +41,7 @@ def test_negative_range_start_is_accepted():
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_neuron_prints_json_and_writes_plot(tmp_path):
     plot = tmp_path / "elbow.png"
     done = run_cli("neuron", "--topology", "precision", "--w", "2", "--b", "-0.5", "--x", "-1:1:101",

@@ -11,7 +11,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from circuitnet import Sweep, load_model
+from circuitnet import TOPOLOGIES, Sweep, load_model
 from circuitnet.analysis.compare import compare_circuit, compare_netlist
 from circuitnet.analysis.montecarlo import monte_carlo_instances
 from circuitnet.backends.ideal import IdealBackend
@@ -33,8 +33,15 @@ R1 out 0 10k
 """
 
 
+def test_the_compared_models_cover_every_registered_topology():
+    """MODELS are the committed model files (make netlists writes them for every topology in
+    the registry): a newly registered topology is compared once its files are regenerated."""
+    assert {load_model(NETLISTS / f"{name}.json").topology for name in MODELS} == set(TOPOLOGIES)
+
+
 @pytest.mark.ngspice
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", [name if name.startswith("elbow_") else pytest.param(name, marks=pytest.mark.slow)
+                                  for name in MODELS])  # the one-neuron elbows, one per topology, stay quick
 def test_compare_writes_everything_and_its_numbers_recompute(tmp_path, spice, name):
     circuit = load_model(NETLISTS / f"{name}.json")
     numbers, curves = compare_circuit(circuit, SWEEP, temperatures=(0.0, 27.0), montecarlo=12, tolerance=0.02,
@@ -165,6 +172,7 @@ def test_dask_backend_gives_the_same_monte_carlo(spice):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_compare(tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "circuitnet", "compare", *args], capture_output=True, text=True,
@@ -198,6 +206,7 @@ def test_cli_compare(tmp_path):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_monte_carlo_survives_killed_workers():
     """kill -9 of ngspice workers during a Monte Carlo run costs only the netlists they were
     running, which run again on fresh workers: the figures equal an undisturbed run's."""
@@ -242,6 +251,7 @@ def test_monte_carlo_survives_killed_workers():
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_compare_imports_a_netlist_as_engineers_write_it(tmp_path, spice):
     """An .include of a model file beside it, and .dc/.op/.options/.print cards: the cards are
     skipped and listed, the model is read, and the elbow is the plain rectifier's."""

@@ -69,6 +69,7 @@ def test_perfect_boards_of_a_trained_circuit_all_pass(trained, spice):
     assert "nominal circuit" in numbers["references"]["nominal_spice"]
 
 
+@pytest.mark.slow
 def test_compare_of_a_fit_folder_uses_its_held_out_split_and_names_every_reference(trained, tmp_path, spice):
     circuit, split = trained
     save_model(circuit, tmp_path / "model.json")
@@ -96,6 +97,7 @@ def ranged_model(tmp_path):
     return save_model(circuit, tmp_path / "ranged.json"), circuit
 
 
+@pytest.mark.slow
 def test_compare_export_and_simulate_sweep_the_recorded_range(ranged_model, tmp_path):
     path, circuit = ranged_model
     done = circuitnet("compare", str(path), "--temps", "27", "--out", str(tmp_path / "cmp"), "--json")
@@ -123,6 +125,7 @@ def test_simulate_bare_x_without_a_record_is_refused(tmp_path, ranged_model):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_compare_data_on_a_regressor_compares_as_regression(ranged_model, tmp_path, spice):
     path, circuit = ranged_model
     rng = np.random.default_rng(1)

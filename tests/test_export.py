@@ -159,7 +159,7 @@ def exported_outputs(cir: Path, n_outputs: int) -> tuple[np.ndarray, dict]:
 
 
 @pytest.mark.ngspice
-@pytest.mark.parametrize("n_inputs", [64, 784])
+@pytest.mark.parametrize("n_inputs", [64, pytest.param(784, marks=pytest.mark.slow)])
 def test_a_wide_models_operating_point_netlist_runs_in_stock_ngspice_and_agrees_with_simulate(n_inputs, tmp_path,
                                                                                                spice):
     """Issue #22, 3: the header's arrays wrapped onto lines without '*', and ngspice refused

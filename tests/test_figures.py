@@ -114,7 +114,7 @@ def test_neuron_panels_have_axis_labels_naming_the_input():
 def test_report_tables_show_quantities_with_units_not_json_keys(tmp_path):
     summary = {"max_abs": 0.01, "rms": 0.005}
     numbers = {"network": {"circuit_vs_readback_network": summary, "surrogate_vs_readback_network": summary,
-                           "spice_vs_surrogate_v": summary},
+                           "spice_vs_surrogate_v": summary},  # the keys compare writes (analysis/compare.py)
                "temperatures": [{"temperature_c": 27.0, "vs_nominal_spice": summary, "vs_readback_network": summary}],
                "accuracy_temperatures": [{"temperature_c": 27.0, "accuracy": 0.97}]}
     page = _html(tmp_path, numbers, {}, "a circuit")

@@ -9,9 +9,9 @@ import sys
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
-from conftest import StopAfter
+from conftest import StopAfter, reference_forward
 
-from circuitnet import CircuitRegressor, DataFileError, NotFittedError, load_model
+from circuitnet import CircuitnetError, CircuitRegressor, DataFileError, NotFittedError, load_model, read_back
 from circuitnet.formats import modelfile
 from circuitnet.interface.fit_outputs import write_outputs
 from circuitnet.model.board import Board
@@ -182,6 +182,7 @@ def test_csv_columns_by_name_and_position(tmp_path):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_fit_writes_everything(tmp_path, spice):
     out = tmp_path / "run"
     done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "tanh", "--topology", "passive",
@@ -211,7 +212,7 @@ def test_cli_fit_writes_everything(tmp_path, spice):
 def test_estimator(tmp_path):
     x = np.linspace(-1, 1, 60)[:, None]
     model = CircuitRegressor(topology="diode", hidden=4, epochs=15, seed=1)
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="this CircuitRegressor is not fitted yet; call fit"):
         model.predict(x)
     assert model.set_params(hidden=5).get_params()["hidden"] == 5
     model.fit(x, np.abs(x[:, 0]))
@@ -227,6 +228,7 @@ def test_estimator(tmp_path):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_search_reports_every_trial(small_split, spice):
     from dataclasses import replace
 
@@ -244,6 +246,7 @@ def test_search_reports_every_trial(small_split, spice):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_resume_reads_its_own_folder(tmp_path):
     out = tmp_path / "run"
     base = [sys.executable, "-m", "circuitnet", "fit"]
@@ -319,6 +322,7 @@ class InterruptedExecutor:
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_an_interrupted_search_resumes_where_it_stopped(small_split, tmp_path, capsys):
     from circuitnet.interface.cli import main
     from circuitnet.training import run_folder
@@ -347,9 +351,13 @@ def test_volts_per_unit_sets_the_circuits_signal_size(small_split, spice):
     result = fit(small_split, FitConfig(topology="diode", mode="ideal", epochs=50, volts_per_unit=2.0, **SMALL),
                  spice=spice)
     assert result.circuit.volts_per_unit == 2.0 and result.report["hyperparameters"]["volts_per_unit"] == 2.0
-    # the same network at twice the voltage: the ideal read-back is unchanged
+    # the output node's voltage, as ngspice reports it, is twice the realised network's output,
+    # computed independently (loop by loop, in plain Python, from the circuit's resistors)
     x = small_split.x_test
-    np.testing.assert_allclose(spice.simulate(result.circuit, x).y_volts, 2.0 * spice.simulate(result.circuit, x).y,
-                               rtol=0, atol=1e-12)
-    with pytest.raises(Exception, match="volts_per_unit = 0.0001"):
+    volts = spice.simulate(result.circuit, x).y_volts
+    network = reference_forward(read_back(result.circuit), x)
+    assert np.max(np.abs(volts - 2.0 * network)) < 0.05  # the diodes' soft knees, in volts (0.026 measured)
+    gain = np.sum(volts * network) / np.sum(network * network)  # least squares: volts per unit seen
+    assert gain == pytest.approx(2.0, abs=0.05)
+    with pytest.raises(CircuitnetError, match="volts_per_unit = 0.0001"):
         FitConfig(volts_per_unit=1e-4)

@@ -119,6 +119,7 @@ def run(argv):
 
 
 @pytest.mark.parametrize("command", list(FLAGS))
+@pytest.mark.slow
 def test_every_bad_numeric_flag_is_one_line_and_exit_2(command, tmp_path):
     @settings(max_examples=1000, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from circuitnet import ReLUNet, SimulationError, load_model, realise, simulate
+from circuitnet import TOPOLOGIES, ReLUNet, SimulationError, load_model, realise, simulate
 from circuitnet.model.elements import Element, resistor
 from circuitnet.model.limits import OperatingLimits, violations
 
@@ -52,7 +52,7 @@ def test_rail_violations_are_the_simulated_node_voltages(spice):
 
 
 @pytest.mark.ngspice
-@pytest.mark.parametrize("topology", ["diode", "passive", "precision"])
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
 def test_the_surrogate_refuses_breakdown_that_ngspice_reaches(spice, topology):
     circuit = realise(ReLUNet.from_arrays([([[1.0]], [0.0]), ([[1.0]], [0.0])]), topology, diode="BAT54")
     small, large = np.linspace(-1, 1, 9)[:, None], np.linspace(-40, 40, 9)[:, None]

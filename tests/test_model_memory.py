@@ -50,6 +50,7 @@ def test_the_record_of_a_target_images_and_classes():
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_fit_on_a_csv_records_its_columns_and_simulate_maps_them_by_name(tmp_path):
     rng = np.random.default_rng(0)
     a, b = rng.uniform(0, 2, 90), rng.uniform(-1, 1, 90)
@@ -105,6 +106,7 @@ def test_simulate_refuses_columns_it_cannot_map_by_name(named_model, tmp_path, c
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_simulate_prints_the_predicted_class_beside_the_output_voltages(tmp_path, rng, spice):
     circuit = realise(random_network(rng, 2, [5], 3), "diode")
     circuit = replace(circuit, data_record=DataRecord(("a", "b"), ("setosa", "versicolor", "virginica"),

@@ -37,7 +37,7 @@ def test_save_is_atomic(circuit, tmp_path, monkeypatch):
     def broken_dumps(_):
         raise RuntimeError("disk full")
     monkeypatch.setattr(modelfile, "dumps", broken_dumps)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         modelfile.save(circuit, path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
@@ -145,6 +145,7 @@ def _malformed(rng, document, text):
     return json.dumps(doc)  # NaN and Infinity as JSON's common extension, which readers must refuse
 
 
+@pytest.mark.slow
 def test_ten_thousand_malformed_files_raise_only_model_file_errors(rng):
     valid = {}
     for topology in TOPOLOGIES:

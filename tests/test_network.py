@@ -40,5 +40,5 @@ def test_inputs_are_validated():
 
 def test_network_is_immutable():
     layer = Layer(np.ones((1, 1)), np.zeros(1))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         layer.weights[0, 0] = 2.0

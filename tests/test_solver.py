@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from circuitnet import netlist_text, realise
+from circuitnet import TOPOLOGIES, netlist_text, realise
 from circuitnet.backends.spice.backend import SpiceBackend
 from circuitnet.backends.spice.batch import ngspice_program
 from circuitnet.backends.spice.messages import failure_lines
@@ -88,7 +88,7 @@ def test_workers_use_klu_where_the_library_has_it_and_sparse_when_asked():
 
 
 @pytest.mark.ngspice
-@pytest.mark.parametrize("topology", ["passive", "diode", "precision"])
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
 def test_klu_and_sparse_give_the_same_outputs_within_a_nanovolt(rng, topology):
     circuit = realise(random_network(rng, 3, [24], 2), topology)
     x = rng.uniform(-1, 1, (60, 3))

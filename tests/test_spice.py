@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from circuitnet import SimulationError, Sweep, load_model, netlist_text
+from circuitnet import TOPOLOGIES, SimulationError, Sweep, load_model, netlist_text
 from circuitnet.backends.spice.backend import samples_netlist
 from circuitnet.backends.spice.batch import run_batch
 from circuitnet.backends.spice.messages import failure_lines
@@ -89,6 +89,7 @@ def test_worker_killed_mid_run_is_replaced():
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_hung_worker_times_out_and_is_replaced():
     worker = Worker(timeout_s=1.0)
     slow = SLOW.format(stop="200m")
@@ -129,7 +130,7 @@ def test_sample_sets_equal_per_point_operating_points(spice, rng):
 
 
 @pytest.mark.ngspice
-@pytest.mark.parametrize("topology", ["passive", "diode", "precision"])
+@pytest.mark.parametrize("topology", list(TOPOLOGIES))
 def test_random_sample_sets_converge_in_every_topology(spice, rng, topology):
     from conftest import random_network
 

@@ -64,6 +64,7 @@ def test_simulate_imports_no_plotting_scikit_learn_dask_or_pyspice():
     assert not set(HEAVY) & modules, set(HEAVY) & modules  # PySpice loads in the worker processes only
 
 
+@pytest.mark.slow
 def test_every_public_name_still_imports():
     code = ("import circuitnet\nfrom circuitnet import *\n"
             f"names = {PUBLIC_NAMES!r}\n"

@@ -79,6 +79,7 @@ def test_auto_is_a_choice_between_fits_and_unknown_topologies_are_refused(kinked
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_fit_auto_keeps_the_candidate_with_the_lowest_validation_rmse(kinked_split, spice):
     result = fit(kinked_split, FitConfig(topology="auto", mode="surrogate", epochs=100, **SMALL), spice=spice)
     choice = result.report["topology_choice"]
@@ -122,6 +123,7 @@ def test_a_candidate_that_leaves_its_safe_operating_area_is_refused_and_the_othe
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_fit_topology_auto_writes_the_chosen_circuit_and_every_candidate(tmp_path):
     out = tmp_path / "auto"
     done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "kinks", "--topology", "auto",
@@ -193,6 +195,7 @@ def test_classifier_estimator_topology_auto(small_classes):
 
 
 @pytest.mark.ngspice
+@pytest.mark.slow
 def test_cli_fit_search_on_a_classifier_finishes_and_fits_the_best_trial(tmp_path):
     dataset = load_dataset("digits")
     keep = np.flatnonzero(dataset.labels < 3)[:150]

@@ -105,6 +105,7 @@ def test_a_step_too_short_to_settle_is_reported_not_measured(spice):
     assert result.summary["inferences_per_second"] is None and result.summary["unsettled_steps"] == [0]
 
 
+@pytest.mark.slow
 def test_cli_transient_and_its_exported_netlist_in_stock_ngspice(tmp_path):
     from circuitnet.backends.spice.batch import run_batch
 
@@ -136,6 +137,7 @@ def test_cli_transient_and_its_exported_netlist_in_stock_ngspice(tmp_path):
     assert done.returncode == 2 and "uA741" in done.stderr
 
 
+@pytest.mark.slow
 def test_compare_with_an_opamp_adds_a_transient_section(tmp_path):
     from circuitnet.interface.cli import main
     out = tmp_path / "cmp"
