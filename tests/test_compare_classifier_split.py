@@ -23,7 +23,7 @@ def iris_fit(tmp_path_factory):
     """(folder, iris.csv, report.json of the fit): a small iris classifier fit with --seed 3."""
     folder = tmp_path_factory.mktemp("iris")
     iris = load_iris()
-    rows = [",".join(map(str, x)) + f",{iris.target_names[t]}" for x, t in zip(iris.data, iris.target)]
+    rows = [",".join(map(str, x)) + f",{iris.target_names[t]}" for x, t in zip(iris.data, iris.target, strict=True)]
     (folder / "iris.csv").write_text("sepal_length,sepal_width,petal_length,petal_width,species\n"
                                      + "\n".join(rows) + "\n")
     done = run_cli("fit", "--data", str(folder / "iris.csv"), "--task", "classify", "--y-column", "species",

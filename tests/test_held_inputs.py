@@ -37,7 +37,7 @@ def reg3(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reg3")
     rng = np.random.default_rng(1)
     t, load = rng.uniform(-10, 30, 80), rng.uniform(10, 20, 80)
-    rows = [f"{a:.17g},{b:.17g},{0.05 * a + 0.3 * b:.17g}" for a, b in zip(t, load)]
+    rows = [f"{a:.17g},{b:.17g},{0.05 * a + 0.3 * b:.17g}" for a, b in zip(t, load, strict=True)]
     (folder / "reg3.csv").write_text("Outside Temp (C),load_kW,power\n" + "\n".join(rows) + "\n")
     done = run_cli("fit", "--data", str(folder / "reg3.csv"), "--hidden", "4", "--epochs", "50", "--mode", "ideal",
                    "--out", str(folder / "r3"))

@@ -135,7 +135,7 @@ def held_input_values(circuit: Circuit, sweep: Sweep) -> dict[str, float]:
     record = circuit.data_record
     names = list(record.input_names) if record is not None else [f"x{k + 1}" for k in range(circuit.n_inputs)]
     values = sweep.held_values(circuit.n_inputs)
-    return {name: float(value) for name, value in zip(names[1:], values[1:])}
+    return {name: float(value) for name, value in zip(names[1:], values[1:], strict=True)}
 
 
 def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,

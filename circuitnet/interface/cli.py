@@ -418,13 +418,13 @@ def command_compare(args) -> int:
         from ..formats import modelfile
         circuit = modelfile.load(args.model)
         executor = executor_for(args.scheduler, args.workers)
-        from .compare_data import classifier_held_out, held_out_data, is_classifier, records_classes
+        from .compare_data import classifier_held_out, held_out_data, is_classifier, judged_as_classifier
         if (args.dataset or args.images) and not is_classifier(circuit):
             why = "it records no class labels" if circuit.data_record is not None else "it has one output"
             raise CircuitnetError(f"{args.model} is a regressor ({why}); --dataset and "
                                   f"--images hold class labels, which only a classifier is compared on: compare it "
                                   f"with --data FILE.csv (inputs and target)")
-        if args.dataset or args.images or (args.data and is_classifier(circuit)) or records_classes(circuit):
+        if judged_as_classifier(args, circuit):
             from ..analysis.classifier_compare import compare_classifier
             x, truth, test_split = classifier_held_out(args, circuit)
             numbers, curves = compare_classifier(circuit, x, truth, args.temps, args.montecarlo, args.tolerance,

@@ -27,9 +27,12 @@ def is_classifier(circuit: Circuit) -> bool:
     return circuit.n_outputs >= 2
 
 
-def records_classes(circuit: Circuit) -> bool:
-    """True when the model file says it is a classifier (its data record holds class labels)."""
-    return circuit.data_record is not None and circuit.data_record.is_classifier
+def judged_as_classifier(args, circuit: Circuit) -> bool:
+    """compare's choice: a classifier's comparison when labelled data are given (--dataset,
+    --images, or --data for a classifier), or when the model file records class labels (a
+    classifier is never swept as if it were a regressor)."""
+    records_classes = circuit.data_record is not None and circuit.data_record.is_classifier
+    return bool(args.dataset or args.images or (args.data and is_classifier(circuit)) or records_classes)
 
 
 def classifier_held_out(args, circuit: Circuit) -> tuple[np.ndarray, np.ndarray, dict]:
