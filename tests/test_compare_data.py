@@ -62,3 +62,17 @@ def test_what_decides_a_classifier(regressor, rng):
     three = realise(random_network(rng, 2, [3], 3), "diode")
     assert is_classifier(three)
     assert not is_classifier(replace(three, data_record=DataRecord(("a", "b"), ("p", "q", "r"), [0, 0], [1, 1])))
+
+
+def test_an_input_column_is_refused_as_the_target(regressor, tmp_path):
+    (tmp_path / "t.csv").write_text("x,y\n1,2\n3,4\n")
+    with pytest.raises(DataFileError, match="--y-column x is one of the model's inputs"):
+        held_out_data("m.json", regressor, str(tmp_path / "t.csv"), "x")
+
+
+def test_yield_threshold_help_names_what_a_board_is_judged_against():
+    from circuitnet.interface.parser import build_parser
+    compare = build_parser()._subparsers._group_actions[0].choices["compare"]
+    text = next(a.help for a in compare._actions if "--yield-threshold" in a.option_strings)
+    assert "|ngspice - ideal|" not in text
+    assert "max |board - nominal circuit|, both in ngspice" in text and "accuracy on the test samples' labels" in text

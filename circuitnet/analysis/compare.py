@@ -129,6 +129,15 @@ def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
             "curves": {"x": sweep.values(), "resistors": in_resistors, "diodes": in_diodes, "delivered": total}}
 
 
+def held_input_values(circuit: Circuit, sweep: Sweep) -> dict[str, float]:
+    """{input name: value, data units} of every input the sweep holds still (inputs 2..n),
+    named by the circuit's data record, else x2..xn; {} for a one-input circuit."""
+    record = circuit.data_record
+    names = list(record.input_names) if record is not None else [f"x{k + 1}" for k in range(circuit.n_inputs)]
+    values = sweep.held_values(circuit.n_inputs)
+    return {name: float(value) for name, value in zip(names[1:], values[1:], strict=True)}
+
+
 def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,
                     tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
                     yield_threshold: float = 0.05, executor=None, spice=None,
@@ -147,6 +156,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     references = dict(REFERENCES, **({} if data is None else {"data": data.source}))
     numbers = {
         "topology": circuit.topology, "sweep": str(sweep), "hidden": list(circuit.hidden_sizes),
+        "held_inputs": held_input_values(circuit, sweep),
         "references": references,
         "network": {"circuit_vs_readback_network": error_summary(nominal.y - ideal.y),
                     "surrogate_vs_readback_network": error_summary(surrogate.y - ideal.y),

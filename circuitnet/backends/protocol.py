@@ -23,7 +23,7 @@ class Backend(Protocol):
         """Outputs at every row of x, shape (n_samples, n_inputs), data units."""
 
     def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
-        """Outputs over a sweep of input 1, data units (the other inputs at 0)."""
+        """Outputs over a sweep of input 1, data units (the other inputs at the sweep's held values)."""
 
 
 class PointwiseSweep:

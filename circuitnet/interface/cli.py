@@ -42,8 +42,8 @@ def command_export(args) -> int:
         return EXIT_OK
     if args.x is not None or args.inputs is not None:
         raise UsageError("--x and --inputs give the steps of --tran; a DC export takes --sweep or --op")
-    from ..model.sweep import default_sweep
-    sweep = None if args.op else (args.sweep or default_sweep(circuit.data_record))
+    from ..model.sweep import sweep_for
+    sweep = None if args.op else sweep_for(circuit.data_record, args.sweep)
     made_by = "circuitnet export " + shlex.join([args.model, "-o", args.output]
                                                 + (["--op"] if args.op else ["--sweep", str(sweep)]))
     text = netlist_text(circuit, sweep=sweep, data_file=data_file, command=made_by)
@@ -418,23 +418,23 @@ def command_compare(args) -> int:
         from ..formats import modelfile
         circuit = modelfile.load(args.model)
         executor = executor_for(args.scheduler, args.workers)
-        from .compare_data import held_out_data, is_classifier
+        from .compare_data import classifier_held_out, held_out_data, is_classifier, judged_as_classifier
         if (args.dataset or args.images) and not is_classifier(circuit):
             why = "it records no class labels" if circuit.data_record is not None else "it has one output"
             raise CircuitnetError(f"{args.model} is a regressor ({why}); --dataset and "
                                   f"--images hold class labels, which only a classifier is compared on: compare it "
                                   f"with --data FILE.csv (inputs and target)")
-        if args.dataset or args.images or (args.data and is_classifier(circuit)):
+        if judged_as_classifier(args, circuit):
             from ..analysis.classifier_compare import compare_classifier
-            from .fit_data import classifier_test_split
-            x, truth = classifier_test_split(args, circuit)
+            x, truth, test_split = classifier_held_out(args, circuit)
             numbers, curves = compare_classifier(circuit, x, truth, args.temps, args.montecarlo, args.tolerance,
                                                  args.is_spread, args.seed, _accuracy_threshold(args.yield_threshold),
                                                  executor, progress=_count_bar("Monte Carlo boards", "board"))
-            title = f"{args.model}: {circuit.topology} classifier on {args.dataset or args.images or args.data}"
+            numbers["test_split"] = test_split
+            title = f"{args.model}: {circuit.topology} classifier on {test_split['data']}"
         else:
-            from ..model.sweep import default_sweep
-            sweep = args.x or default_sweep(circuit.data_record)
+            from ..model.sweep import sweep_for
+            sweep = sweep_for(circuit.data_record, args.x)
             data = held_out_data(args.model, circuit, args.data, args.y_column)
             numbers, curves = compare_circuit(circuit, sweep, args.temps, args.montecarlo,
                                               args.tolerance, args.is_spread, args.seed,

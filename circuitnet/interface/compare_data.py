@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from ..analysis.held_out import HeldOutData
 from ..errors import CircuitnetError, DataFileError
 from ..formats.datafile import column_index, numbers, read_table
@@ -23,6 +25,75 @@ def is_classifier(circuit: Circuit) -> bool:
     if circuit.data_record is not None:
         return circuit.data_record.is_classifier
     return circuit.n_outputs >= 2
+
+
+def judged_as_classifier(args, circuit: Circuit) -> bool:
+    """compare's choice: a classifier's comparison when labelled data are given (--dataset,
+    --images, or --data for a classifier), or when the model file records class labels (a
+    classifier is never swept as if it were a regressor)."""
+    records_classes = circuit.data_record is not None and circuit.data_record.is_classifier
+    return bool(args.dataset or args.images or (args.data and is_classifier(circuit)) or records_classes)
+
+
+def classifier_held_out(args, circuit: Circuit) -> tuple[np.ndarray, np.ndarray, dict]:
+    """A classifier's test samples: (x (n, n_inputs) data units, class indices (n,), the split
+    in words for compare.json's "test_split": data, how, seed (None when the rows are read
+    as they are)).
+
+    The fit's own held-out rows whenever they can be known: a fit's data.csv (given with
+    --data, or beside the model when no data are given) is read as it is; other data are split
+    with --split-seed, else with the seed the fit folder's report.json records, else with 0
+    and a note that the test rows are then not known to be held out."""
+    from .fit_data import classifier_test_split
+    folder_table = Path(args.model).parent / run_folder.DATA_TABLE
+    table = Path(args.data) if args.data else None
+    if table is not None and _is_fit_table(table):
+        return _fit_folder_classes(table, circuit)
+    if not (args.dataset or args.images or args.data):
+        if folder_table.exists():
+            return _fit_folder_classes(folder_table, circuit)
+        raise CircuitnetError(f"{args.model} is a classifier and no fit's {run_folder.DATA_TABLE} is beside it: give "
+                              f"the labelled data to judge it on with --data FILE.csv, --dataset NAME or --images FILE")
+    seed, how = _split_seed(args)
+    x, truth = classifier_test_split(args, circuit, seed)
+    return x, truth, {"data": str(args.dataset or args.images or args.data), "seed": seed,
+                      "how": f"the test split made with seed {seed}: {how}"}
+
+
+def _split_seed(args) -> tuple[int, str]:
+    """(seed, where it came from in words) for splitting compare's classifier data."""
+    if args.split_seed is not None:
+        return args.split_seed, "--split-seed"
+    report = Path(args.model).parent / run_folder.REPORT
+    if report.exists():
+        seed = run_folder.read_report(report.parent).get("hyperparameters", {}).get("seed")
+        if isinstance(seed, int):
+            return seed, f"the fit's seed, from {report}"
+    how = ("the default; if this model was trained on this data, its test rows are not known: give --split-seed N "
+           "(the fit's --seed)")
+    print(f"circuitnet compare: note: split with seed 0; {how.split('; ', 1)[1]}", file=sys.stderr)
+    return 0, how
+
+
+def _is_fit_table(path: Path) -> bool:
+    """A fit's data.csv: a CSV whose first column is ``split``."""
+    if path.suffix.lower() != ".csv" or not path.exists():
+        return False
+    header, _ = read_table(path)
+    return header is not None and header[0] == "split"
+
+
+def _fit_folder_classes(path: Path, circuit: Circuit) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The test rows of a fit's data.csv as a classifier's samples (its y column holds class
+    indices), refused when they do not fit the model."""
+    split = run_folder.read_data_csv(path)
+    truth = split.y_test[:, 0]
+    if split.x_test.shape[1] != circuit.n_inputs or not np.all((truth == np.round(truth)) & (truth >= 0)
+                                                                & (truth < circuit.n_outputs)):
+        raise DataFileError(f"{path}: its test rows are not samples of this classifier ({circuit.n_inputs} inputs, "
+                            f"class indices 0..{circuit.n_outputs - 1}); give the data it was fit on with --data")
+    return split.x_test, truth.astype(np.int64), {"data": str(path), "seed": None,
+                                                   "how": "the test rows the fit held out, as its data.csv lists them"}
 
 
 def held_out_data(model: str, circuit: Circuit, data: str | None, y_column: str | None) -> HeldOutData | None:
@@ -63,7 +134,11 @@ def table_data(path: Path, circuit: Circuit, y_column: str | None) -> HeldOutDat
 
 def _target_column(path: Path, header, width: int, inputs: list[int], circuit: Circuit, y_column: str | None) -> int:
     if y_column is not None:
-        return column_index(path, header, width, y_column)
+        target = column_index(path, header, width, y_column)
+        if target in inputs:  # as fit refuses it (datafile.select_columns): an input can't be its own target
+            raise DataFileError(f"{path}: --y-column {y_column} is one of the model's inputs; name the target "
+                                f"column the model was fit to")
+        return target
     record = circuit.data_record
     for name in ((record.output_names[0],) if record else ()) + ("y",):
         if header is not None and name in header:

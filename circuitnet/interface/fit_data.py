@@ -54,13 +54,13 @@ def classes_split(dataset: ClassDataset, seed: int) -> tuple[Split, dict, dict]:
     return stratified_split(dataset, seed), description, {"task": "classify", "classes": classes}
 
 
-def classifier_test_split(args, circuit) -> tuple:
+def classifier_test_split(args, circuit, seed: int) -> tuple:
     """compare's classifier data: the test split of --dataset / --images / --data made with
-    --split-seed, as fit made it: (x (n, n_inputs) data units, class indices (n,))."""
+    ``seed``, as fit made it with that --seed: (x (n, n_inputs) data units, class indices (n,))."""
     dataset = class_dataset(args)
     if dataset.x.shape[1] != circuit.n_inputs or len(dataset.classes) != circuit.n_outputs:
         raise CircuitnetError(f"the data have {dataset.x.shape[1]} inputs and {len(dataset.classes)} classes; the "
                               f"model has {circuit.n_inputs} inputs and {circuit.n_outputs} outputs: give the data "
                               f"it was fit on")
-    split = stratified_split(dataset, args.split_seed)
+    split = stratified_split(dataset, seed)
     return split.x_test, split.y_test[:, 0].astype(int)

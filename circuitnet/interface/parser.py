@@ -192,9 +192,10 @@ def add_compare_parser(commands) -> None:
                          help=f"log-normal spread of the diodes' IS per board (sigma of ln IS): "
                               f"{flags.is_spread.range_text}")
     compare.add_argument("--yield-threshold", type=flags.error_threshold,
-                         help="a board passes when its max |ngspice - ideal| is at most this, data units (default "
-                              f"0.05): {flags.error_threshold.range_text}; for a classifier, when its test accuracy "
-                              "is at least this fraction (default 0.95)")
+                         help="a regressor's board passes when its max |board - nominal circuit|, both in ngspice, "
+                              "over the sweep is at most this, data units (default 0.05): "
+                              f"{flags.error_threshold.range_text}; a classifier's board passes when its accuracy on "
+                              "the test samples' labels is at least this fraction (default 0.95)")
     compare.add_argument("--dataset", choices=_dataset_names(),
                          help="compare a classifier on this dataset's test split (the split fit makes with "
                               "--split-seed): accuracy per board, against temperature, and power per inference")
@@ -202,8 +203,9 @@ def add_compare_parser(commands) -> None:
                                                           "--labels, or .npz), as fit --images")
     compare.add_argument("--labels", metavar="FILE", help="with --images FILE: the IDX label file")
     compare.add_argument("--data", metavar="FILE.csv",
-                         help="compare on this CSV: a classifier on its test split (label column: --y-column, default "
-                              "the last); a regressor against every row (or, for a fit's data.csv, its test rows), "
+                         help="compare on this CSV: a classifier on its test split made with --split-seed (label "
+                              "column: --y-column, default the last; without --data, a classifier is judged on the "
+                              "test rows of the data.csv of its fit folder); a regressor against every row (or, for a fit's data.csv, its test rows), "
                               "inputs mapped by the model's recorded column names")
     compare.add_argument("--y-column", metavar="C", help="with --data: the label (or target) column")
     compare.add_argument("--opamp", type=flags.opamp_part, metavar="PART",
@@ -211,8 +213,9 @@ def add_compare_parser(commands) -> None:
                               "samples) with these op-amp dynamics, as 'circuitnet transient' measures them")
     compare.add_argument("--step-time", type=flags.seconds, default=50e-6, metavar="SECONDS",
                          help=f"with --opamp: how long each input step is held: {flags.seconds.range_text}")
-    compare.add_argument("--split-seed", type=flags.seed, default=0,
-                         help="the --seed the classifier was fit with: its test split is the one compared, "
+    compare.add_argument("--split-seed", type=flags.seed,
+                         help="the --seed the classifier was fit with: its test split is the one compared (default: "
+                              "the seed in report.json of the fit folder the model is in, else 0), "
                               f"{flags.seed.range_text}")
     compare.add_argument("--seed", type=flags.seed, default=0,
                          help=f"seed of the Monte Carlo draws: {flags.seed.range_text}")

@@ -78,9 +78,16 @@ def network_figure(numbers: dict, curves: dict) -> Figure:
     bottom.plot(x, curves["spice"].y[:, 0] - curves["ideal"].y[:, 0], color="tab:red", linewidth=1.2)
     bottom.axhline(0, color="0.6", linewidth=0.8)
     bottom.set_ylabel("ngspice - read-back")
-    bottom.set_xlabel(f"input {_swept_name(curves)} (data units)")
+    bottom.set_xlabel(f"input {_swept_name(curves)} (data units)" + _held_text(numbers))
     bottom.grid(True, alpha=0.3)
     return figure
+
+
+def _held_text(numbers: dict) -> str:
+    """'; other inputs held at NAME = V, ...' for the inputs a sweep holds still, else ''."""
+    held = numbers.get("held_inputs") or {}
+    return ("; other inputs held at " + ", ".join(f"{name} = {value:.4g}" for name, value in held.items())
+            if held else "")
 
 
 def temperatures_figure(numbers: dict, curves: dict) -> Figure:
@@ -203,8 +210,18 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         return f"<table><tr>{head}</tr>{body}</table>"
 
     parts = [f"<h1>{html.escape(title)}</h1>"]
+    if "ngspice" in numbers:  # which simulator measured every figure below
+        found = numbers["ngspice"]
+        parts.append(f"<p>Simulated in ngspice {html.escape(str(found['version']))} with the "
+                     f"{html.escape(str(found['solver']))} solver"
+                     + (f" ({html.escape(found['note'])})" if found.get("note") else "") + ".</p>")
+    if "test_split" in numbers:
+        split = numbers["test_split"]
+        parts.append(f"<p>Test samples: {html.escape(split['how'])} (data: {html.escape(split['data'])}).</p>")
     if "network" in numbers:
         parts += ["<h2>Network</h2>", _references(numbers),
+                  f"<p>Sweep of input 1 over {html.escape(numbers.get('sweep', '?'))} (START:STOP:N, data units)"
+                  f"{html.escape(_held_text(numbers))}.</p>",
                   table([{"comparison": COMPARISONS.get(k, k), **v} for k, v in numbers["network"].items()],
                         ["comparison", "max_abs", "rms"]), image("network")]
     if "data" in numbers:
@@ -230,11 +247,12 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         parts += ["<h2>Monte Carlo</h2>",
                   f"<p>Judged against the nominal circuit in ngspice: {html.escape(mc['yield_reference'])}.</p>",
                   table([{"instances": mc["instances"], "tolerance": mc["tolerance"],
-                          **mc["board_vs_nominal_spice_max_abs"], "yield": mc["yield"],
+                          **mc["board_vs_nominal_spice_max_abs"], _yield_column(mc["yield_reference"]): mc["yield"],
                           "threshold": mc["yield_threshold"],
                           **({f"data_{k}": v for k, v in mc["board_vs_data_rmse"].items()}
                              if "board_vs_data_rmse" in mc else {})}],
-                        ["instances", "tolerance", "median", "p95", "worst", "threshold", "yield"]
+                        ["instances", "tolerance", "median", "p95", "worst", "threshold",
+                         _yield_column(mc["yield_reference"])]
                         + (["data_median", "data_worst"] if "board_vs_data_rmse" in mc else [])),
                   image("montecarlo")]
     if "power" in numbers:
@@ -258,9 +276,11 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         parts += ["<h2>Monte Carlo boards</h2>",
                   table([{"instances": boards["instances"], "tolerance": boards["tolerance"],
                           **{f"accuracy_{k}": v for k, v in boards["accuracy"].items()},
-                          "accuracy_threshold": boards["yield_threshold"], "yield": boards["yield"]}],
+                          "accuracy_threshold": boards["yield_threshold"],
+                          _yield_column(boards["yield_reference"]): boards["yield"]}],
                         ["instances", "tolerance", "accuracy_median", "accuracy_p5", "accuracy_worst",
-                         "accuracy_best", "accuracy_threshold", "yield"]), image("accuracy_boards")]
+                         "accuracy_best", "accuracy_threshold", _yield_column(boards["yield_reference"])]),
+                  image("accuracy_boards")]
     if "inference_power" in numbers:
         parts += ["<h2>Static power per inference</h2>",
                   table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]),
@@ -319,6 +339,7 @@ HEADINGS = {
     "instances": "boards", "tolerance": "resistor tolerance (fraction)",
     "median": "median max |board - nominal|", "p95": "95th percentile", "worst": "worst",
     "threshold": "pass if max |board - nominal| <=", "yield": "yield against the nominal circuit (fraction)",
+    "yield_labels": "yield against the labels (fraction)",
     "where": "where", "max_w": "max (W)", "mean_w": "mean (W)", "position": "elbow at (V)", "slope": "slope",
     "output_weight": "output weight", "element": "part", "quantity": "quantity", "value": "worst value",
     "limit": "limit", "unit": "unit",
@@ -343,6 +364,12 @@ COMPARISONS = {
     "surrogate_vs_data_rmse": "surrogate vs the data (data units)",
     "readback_network_vs_data_rmse": "read-back ReLU network vs the data (data units)",
 }
+
+
+def _yield_column(reference: str) -> str:
+    """The yield's column, so its heading names what compare.json's yield_reference judges
+    a board against: the test samples' labels (a classifier) or the nominal circuit."""
+    return "yield_labels" if "labels" in reference else "yield"
 
 
 def _references(numbers: dict) -> str:
@@ -371,6 +398,7 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
         lines.append(f"  distance from the ReLU network its values encode: max {readback['max_abs']:.4g} "
                      f"(RMS {readback['rms']:.4g}); ngspice vs surrogate max "
                      f"{1e6 * network['spice_vs_surrogate_v']['max_abs']:.3g} uV")
+        lines.append(f"  sweep of input 1 over {numbers.get('sweep')}" + (_held_text(numbers) or "; one input"))
     if "data" in numbers:
         found = numbers["data"]
         lines.append(f"  held-out data ({found['source']}, {found['samples']} samples): RMSE "
@@ -396,6 +424,8 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
                         if on_data else ""))
     if "classifier" in numbers:
         found = numbers["classifier"]
+        if "test_split" in numbers:
+            lines.append(f"  test samples: {numbers['test_split']['how']} (data: {numbers['test_split']['data']})")
         lines.append(f"  classifier: test accuracy {100 * found['accuracy_spice']:.2f} % in ngspice "
                      f"({numbers['test_samples']} samples), {100 * found['accuracy_surrogate']:.2f} % surrogate, "
                      f"{100 * found['accuracy_ideal']:.2f} % ideal; {found['class_changes_surrogate_vs_spice']} "

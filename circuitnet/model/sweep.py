@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..errors import InputShapeError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # NumPy is imported where a sweep's values are made, not here: the command line parses
 # START:STOP:N flags before it knows whether the command needs NumPy (``circuitnet --help``).
@@ -18,11 +22,15 @@ INPUT_LIMIT = 1e3
 
 @dataclass(frozen=True)
 class Sweep:
-    """N evenly spaced values from start to stop (both included), data units."""
+    """N evenly spaced values of input 1 from start to stop (both included), data units.
+
+    held: the value of each other input (inputs 2..n, data units) while input 1 is swept;
+    empty: every other input at 0."""
 
     start: float
     stop: float
     n: int
+    held: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.start) and math.isfinite(self.stop)):
@@ -31,6 +39,9 @@ class Sweep:
             raise InputShapeError(f"sweep has N = {self.n} points; N must be a whole number from 2 to {MAX_POINTS}")
         if self.start == self.stop:
             raise InputShapeError(f"sweep start and stop are both {self.start}; give two different values")
+        object.__setattr__(self, "held", tuple(float(v) for v in self.held))
+        if not all(math.isfinite(v) for v in self.held):
+            raise InputShapeError(f"sweep {self}: the held inputs {list(self.held)} must be finite numbers")
 
     @property
     def step(self) -> float:
@@ -41,10 +52,22 @@ class Sweep:
         import numpy as np
         return np.linspace(self.start, self.stop, self.n)
 
-    def inputs(self, n_inputs: int) -> np.ndarray:
-        """Input samples of shape (n, n_inputs): input 1 swept, the others at 0."""
+    def held_values(self, n_inputs: int) -> np.ndarray:
+        """Every input's value while input 1 is swept, shape (n_inputs,), data units: the
+        others at ``held`` (0 when the sweep holds none); input 1's entry is 0 (the ``.dc``
+        analysis sets it, so a netlist's source line does not change with the sweep)."""
         import numpy as np
-        x = np.zeros((self.n, n_inputs))
+        if self.held and len(self.held) != n_inputs - 1:
+            raise InputShapeError(f"sweep {self} holds {len(self.held)} other input(s); the circuit has "
+                                  f"{n_inputs - 1}")
+        values = np.zeros(n_inputs)
+        values[1:] = self.held or 0.0
+        return values
+
+    def inputs(self, n_inputs: int) -> np.ndarray:
+        """Input samples of shape (n, n_inputs): input 1 swept, the others at ``held``."""
+        import numpy as np
+        x = np.tile(self.held_values(n_inputs), (self.n, 1))
         x[:, 0] = self.values()
         return x
 
@@ -74,7 +97,25 @@ def default_sweep(record, n: int = DEFAULT_SWEEP_POINTS) -> Sweep:
     """The sweep of input 1 that compare, export and ``simulate --x`` use when none is given:
     the training data's range of input 1 (``record``: a DataRecord, or None), so a model is
     pictured where it was trained rather than where it extrapolates; -1..1 when the circuit
-    records no range, or when input 1 held a single value."""
+    records no range, or when input 1 held a single value. The other inputs are held as
+    ``held_inputs`` says."""
     if record is not None and record.input_high[0] > record.input_low[0]:
-        return Sweep(float(record.input_low[0]), float(record.input_high[0]), n)
-    return Sweep(*UNRECORDED_SWEEP, n)
+        return Sweep(float(record.input_low[0]), float(record.input_high[0]), n, held_inputs(record))
+    return Sweep(*UNRECORDED_SWEEP, n, held_inputs(record))
+
+
+def held_inputs(record) -> tuple[float, ...]:
+    """Where inputs 2..n stay while input 1 is swept, data units: the middle of each one's
+    training range (``record``: a DataRecord), so the sweep crosses data the model was fit
+    on; () (every other input at 0) for a circuit that records no range."""
+    if record is None:
+        return ()
+    return tuple(float(v) for v in (record.input_low[1:] + record.input_high[1:]) / 2)
+
+
+def sweep_for(record, given: Sweep | None) -> Sweep:
+    """The sweep a command uses: ``given`` (a --x / --sweep flag) with the other inputs held
+    as ``held_inputs`` says, else ``default_sweep(record)``; compare and export agree."""
+    if given is None:
+        return default_sweep(record)
+    return replace(given, held=held_inputs(record))

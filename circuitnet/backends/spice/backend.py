@@ -52,7 +52,7 @@ def save_lines(circuit: Circuit, extra_nodes: list[str] = ()) -> list[str]:
 
 
 def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, save_all: bool = False) -> str:
-    """A netlist whose analysis is a ``.dc`` of input 1 over ``sweep`` (other inputs at 0);
+    """A netlist whose analysis is a ``.dc`` of input 1 over ``sweep`` (other inputs at its held values);
     ``save_all`` keeps every node voltage and source current (for power figures). The sweep
     and the held inputs are in data units, mapped onto the circuit by its data scaling."""
     s = circuit.volts_per_unit
@@ -117,7 +117,7 @@ class SpiceBackend:
         return self.pool.ngspice_info()
 
     def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
-        """Outputs over a sweep of input 1 (other inputs 0), data units."""
+        """Outputs over a sweep of input 1 (other inputs at the sweep's held values), data units."""
         vectors = self.pool.run(sweep_netlist(circuit, sweep, temperature_c))
         x = sweep.inputs(circuit.n_inputs)
         return in_data_units(self._result(circuit, circuit_inputs(circuit, x), vectors, temperature_c), circuit, x)

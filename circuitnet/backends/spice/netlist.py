@@ -57,7 +57,8 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     """The whole standalone netlist.
 
     sweep: sweep the first input over these data-unit values (``.dc``); other inputs stay at
-        ``inputs`` (default 0). Without a sweep: one operating point at ``inputs``.
+        ``inputs`` (default: the sweep's held inputs). Without a sweep: one operating point at
+        ``inputs`` (default 0).
     inputs: shape (n_inputs,), data units.
     data_file: where the control block's ``wrdata`` writes (relative to ngspice's working folder):
         a bare file name (``check_data_file``; ``data_file_for`` makes one from a netlist's path).
@@ -65,7 +66,9 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     """
     s = circuit.volts_per_unit
     check_data_file(data_file)
-    inputs = np.zeros(circuit.n_inputs) if inputs is None else np.asarray(inputs, dtype=float)
+    if inputs is None:
+        inputs = np.zeros(circuit.n_inputs) if sweep is None else sweep.held_values(circuit.n_inputs)
+    inputs = np.asarray(inputs, dtype=float)
     lines = _header(circuit, sweep, inputs, data_file, command)
     held = inputs if circuit.data_scaling is None else circuit.data_scaling.to_circuit(inputs[None, :])[0]
     lines += netlist_lines(circuit, held * s)
@@ -98,8 +101,9 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
 
 def circuit_sweep(circuit: Circuit, sweep: Sweep, held=None) -> tuple[float, float, float, np.ndarray]:
     """(start, stop, step of input 1, every input's held value (n_inputs,)) in circuit units,
-    for a sweep in data units with the other inputs at ``held`` (default 0) data units."""
-    held = np.zeros(circuit.n_inputs) if held is None else np.asarray(held, dtype=float)
+    for a sweep in data units with the other inputs at ``held`` data units (default: the
+    sweep's own held inputs)."""
+    held = sweep.held_values(circuit.n_inputs) if held is None else np.asarray(held, dtype=float)
     scaling = circuit.data_scaling
     if scaling is None:
         return sweep.start, sweep.stop, sweep.step, held
