@@ -17,10 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import CircuitnetError
+from ..errors import CircuitnetError, RunFolderError
 from ..util.atomic import write_text_atomically
 from ..util.finite_json import json_text
+from .config import FitConfig
 from .data import Split
+from .run_folder_checks import checked_checkpoint, checked_description, parsed_json
 
 DATA_DESCRIPTION = "data.json"
 DATA_TABLE = "data.csv"
@@ -113,30 +115,27 @@ def write_data(folder: Path, split: Split, description: dict) -> None:
 
 
 def read_data(folder: Path) -> tuple[Split, dict]:
-    """(split, description) of the run in ``folder``."""
+    """(split, description) of the run in ``folder``; a malformed file raises RunFolderError
+    naming it and the field (see run_folder_checks)."""
     if not (folder / DATA_TABLE).exists() or not (folder / DATA_DESCRIPTION).exists():
         raise CircuitnetError(f"{folder} holds no stopped run (no {DATA_TABLE} / {DATA_DESCRIPTION}); resume the "
                               f"folder a 'circuitnet fit ... --out DIR' run wrote")
-    try:
-        description = json.loads((folder / DATA_DESCRIPTION).read_text())
-    except ValueError as error:
-        raise CircuitnetError(f"{folder / DATA_DESCRIPTION}: not valid JSON ({error}); the run folder is damaged: "
-                              f"start the run afresh with --out") from None
-    return read_data_csv(folder / DATA_TABLE), description
+    description = parsed_json(folder / DATA_DESCRIPTION, "data description")
+    split = read_data_csv(folder / DATA_TABLE)
+    return split, checked_description(description, folder / DATA_DESCRIPTION, split)
 
 
 def write_checkpoint(folder: Path, document: dict) -> None:
     write_text_atomically(folder / CHECKPOINT, json_text(document))
 
 
-def read_checkpoint(folder: Path) -> dict:
+def read_checkpoint(folder: Path) -> tuple[dict, FitConfig]:
+    """(checkpoint, its FitConfig) of the run in ``folder``, every field FitRun.resume uses
+    checked (see run_folder_checks)."""
     path = folder / CHECKPOINT
     if not path.exists():
-        raise CircuitnetError(f"{path} does not exist: nothing to resume (was the run started with --out there?)")
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise CircuitnetError(f"{path}: can't read the checkpoint ({error}); delete it to start afresh") from None
+        raise RunFolderError(f"{path} does not exist: nothing to resume (was the run started with --out there?)")
+    return checked_checkpoint(parsed_json(path, "checkpoint", "delete it to start afresh"), path)
 
 
 def has_checkpoint(folder: Path) -> bool:
