@@ -22,6 +22,9 @@ def choose_data(args) -> tuple[Split, dict, dict]:
     if (args.x_columns is not None or args.y_column is not None) and not args.data:
         raise CircuitnetError("--x-columns and --y-column choose the columns of --data FILE.csv; leave them out "
                               "with --target, --dataset or --images")
+    if args.labels and not args.images:  # e.g. --target sine --labels FILE: it would be ignored without a word
+        raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file); leave it "
+                              "out with --target, --data or --dataset")
     if not classify and (args.dataset or args.images):
         raise CircuitnetError("--dataset and --images hold class labels: use --task classify (the default for them)")
     if args.target:
