@@ -208,3 +208,21 @@ def test_a_text_column_named_as_an_input_keeps_the_plain_message(tmp_path, capsy
     refused(capsys, ["fit", "--data", str(data), "--task", "classify", "--y-column", "sepal_length",
                      "--x-columns", "sepal_width,species", "--out", str(tmp_path / "out")],
             "line 2, species: 'setosa' is not a finite number")
+
+
+@pytest.mark.parametrize("table, flags, message", [
+    ("a,b,label\n" + "5.1,3.5,p\n7.9,3.2,q\n6.3,3.3,p\n5.0,3.0,q\n" * 3, ["--task", "classify", "--volts-per-unit", "100"],
+     "--scale none: a reaches 7.9 data units, which is 790 V at --volts-per-unit 100, beyond the op-amps' +-15 V "
+     "rails; use --scale auto"),
+    ("alcohol,proline,cultivar\n" + "13.2,1680,1\n12.4,520,2\n13.1,830,3\n12.9,1035,1\n" * 3, ["--task", "classify"],
+     "--scale none: proline reaches 1680 data units, which is 1680 V at --volts-per-unit 1, beyond the op-amps' "
+     "+-15 V rails and the circuit's +-1000 unit input limit; use --scale auto"),
+    ("x,y\n" + "0.1,40\n0.5,-3\n0.9,2\n" * 3, [], "--scale none: y reaches 40 data units"),
+])
+def test_fit_with_scale_none_refuses_data_beyond_the_circuit_before_training(tmp_path, capsys, table, flags, message):
+    """Data the unscaled circuit can't take is refused before training, and nothing is written
+    (it used to fail after training, leaving a checkpoint behind)."""
+    data = tmp_path / "data.csv"
+    data.write_text(table)
+    refused(capsys, ["fit", "--data", str(data), *flags, "--scale", "none", "--out", str(tmp_path / "out")], message)
+    assert not (tmp_path / "out").exists()

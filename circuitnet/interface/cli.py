@@ -280,7 +280,7 @@ def command_fit(args) -> int:
     from ..util.atomic import write_text_atomically
     from ..util.executor import executor_for
     from .classifier_outputs import write_classifier_outputs
-    from .fit_data import choose_data
+    from .fit_data import check_unscaled_data, choose_data
     from .fit_outputs import write_outputs
 
     command = "circuitnet " + shlex.join(args.argv)
@@ -313,6 +313,8 @@ def command_fit(args) -> int:
                                   "(or --resume DIR)")
         out = Path(args.out)
         split, description, task = choose_data(args)
+        if args.scale == "none":
+            check_unscaled_data(split, description, args.topology, args.volts_per_unit)
         board = None
         if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
             board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
