@@ -87,3 +87,24 @@ def test_an_undamaged_copy_still_resumes(finished_fit, tmp_path, capsys):
     folder = damaged_copy(finished_fit, tmp_path, "data.json", lambda d: d)
     assert main(["fit", "--resume", str(folder)]) == 0, capsys.readouterr().err
     assert json.loads((folder / "model.json").read_text())["data"]["input_names"] == ["speed"]
+
+
+def test_a_network_that_cannot_be_realised_leaves_no_run_behind(tmp_path, capsys, monkeypatch):
+    """A failure found only at realisation: one sentence with fixes the command line takes, exit
+    2, and no data.json / data.csv / checkpoint.json that --resume would fail on forever."""
+    from circuitnet.errors import RealisationError
+    from circuitnet.training import run
+
+    def refuse(*args, **kwargs):
+        raise RealisationError("layer 1 neuron 1: its weights' ratio (1053:1) needs resistors outside the range "
+                               "1000..1e+06 ohm; set the small weight to 0, rescale the network, or widen "
+                               "resistor_range")
+
+    monkeypatch.setattr(run, "realise_pruned", refuse)
+    out = tmp_path / "out"
+    status = main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "3", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert "ratio (1053:1)" in err and "on the command line use --scale auto, a smaller --volts-per-unit" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()

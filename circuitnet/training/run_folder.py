@@ -88,6 +88,18 @@ def remove_earlier_results(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
+def remove_run(folder: Path, resumed: bool) -> None:
+    """Undo a run that can't succeed (its network can't be realised): a new run's files all go
+    (and ``folder`` itself when nothing else is in it); a resumed run loses its checkpoint and
+    search, so that no --resume fails the same way again."""
+    remove_earlier_results(folder)
+    if not resumed:
+        for name in (DATA_DESCRIPTION, DATA_TABLE):
+            (folder / name).unlink(missing_ok=True)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def read_report(folder: Path) -> dict:
     """The report.json of the run in ``folder``."""
     try:
