@@ -211,7 +211,8 @@ def test_a_text_column_named_as_an_input_keeps_the_plain_message(tmp_path, capsy
 
 
 @pytest.mark.parametrize("table, flags, message", [
-    ("a,b,label\n" + "5.1,3.5,p\n7.9,3.2,q\n6.3,3.3,p\n5.0,3.0,q\n" * 3, ["--task", "classify", "--volts-per-unit", "100"],
+    ("a,b,label\n" + "5.1,3.5,p\n7.9,3.2,q\n6.3,3.3,p\n5.0,3.0,q\n" * 3,
+     ["--task", "classify", "--volts-per-unit", "100"],
      "--scale none: a reaches 7.9 data units, which is 790 V at --volts-per-unit 100, beyond the op-amps' +-15 V "
      "rails; use --scale auto"),
     ("alcohol,proline,cultivar\n" + "13.2,1680,1\n12.4,520,2\n13.1,830,3\n12.9,1035,1\n" * 3, ["--task", "classify"],

@@ -250,9 +250,10 @@ def restored_network(layers: list, path: Path, widths: list[int]):
     """The ideal network of a circuit-stage checkpoint (checked by ``checked_checkpoint``), of
     ``widths``: inputs, hidden widths, outputs. A ReLUNet."""
     from ..model.network import ReLUNet
-    shapes = [(n_out, n_in) for n_in, n_out in zip(widths, widths[1:])]
+    shapes = [(n_out, n_in) for n_in, n_out in zip(widths, widths[1:], strict=False)]
     found = [np.shape(weights) for weights, _ in layers]
-    if found != shapes or any(np.shape(biases) != (shape[0],) for (_, biases), shape in zip(layers, shapes)):
+    if found != shapes or any(np.shape(biases) != (shape[0],)
+                              for (_, biases), shape in zip(layers, shapes, strict=True)):
         raise RunFolderError(f"{path}: ideal_network has weights of shapes {found}; a network of widths {widths} "
                              f"has {shapes}; {DAMAGED}")
     try:

@@ -132,7 +132,7 @@ def _scaling_text(circuit: Circuit) -> str:
     inputs = [f"x{k + 1}" for k in range(circuit.n_inputs)] if record is None else list(record.input_names)
     outputs = [f"y{j + 1}" for j in range(circuit.n_outputs)] if record is None else list(record.output_names)
     parts = []
-    for k, (name, offset, scale) in enumerate(zip(inputs, scaling.x_offset, scaling.x_scale)):
+    for k, (name, offset, scale) in enumerate(zip(inputs, scaling.x_offset, scaling.x_scale, strict=True)):
         mapping = f"input {name}: (data - {offset:.6g}) / {scale:.6g} circuit units, x {volts:g} V per unit"
         if record is not None:
             low, high = record.input_low[k], record.input_high[k]
@@ -141,7 +141,7 @@ def _scaling_text(circuit: Circuit) -> str:
                         f"{volts * (high - offset) / scale:.4g} V)")
         parts.append(mapping)
     parts += [f"output {name}: data = {offset:.6g} + {scale:.6g} x circuit units ({volts:g} V per unit)"
-              for name, offset, scale in zip(outputs, scaling.y_offset, scaling.y_scale)]
+              for name, offset, scale in zip(outputs, scaling.y_offset, scaling.y_scale, strict=True)]
     return f"{volts:g} V per circuit unit (activations); data scaling per signal: " + "; ".join(parts)
 
 
