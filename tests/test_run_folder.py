@@ -108,3 +108,21 @@ def test_a_network_that_cannot_be_realised_leaves_no_run_behind(tmp_path, capsys
     assert "ratio (1053:1)" in err and "on the command line use --scale auto, a smaller --volts-per-unit" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not out.exists()
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("search, message", [
+    ({"config": {"hidden": ["a"]}, "trials": 3, "done": []}, "search.json: config.hidden[0] is \"a\""),
+    ({"config": {}, "trials": "many", "done": []}, "search.json: trials is \"many\", not a whole number >= 1"),
+    ([], "search.json: the document is [], not a JSON object"),
+])
+def test_resume_of_a_damaged_search_is_one_sentence(finished_fit, tmp_path, capsys, search, message):
+    """A run stopped while searching resumes from search.json: it is checked like the checkpoint."""
+    folder = damaged_copy(finished_fit, tmp_path, "data.json", lambda d: d)
+    (folder / "checkpoint.json").unlink()
+    (folder / "search.json").write_text(json.dumps(search))
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert main(["fit", "--resume", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before

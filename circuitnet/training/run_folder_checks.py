@@ -260,3 +260,14 @@ def restored_network(layers: list, path: Path, widths: list[int]):
         return ReLUNet.from_arrays([(np.array(w, dtype=float), np.array(b, dtype=float)) for w, b in layers])
     except CircuitnetError as error:
         raise RunFolderError(f"{path}: ideal_network: {error}; {DAMAGED}") from None
+
+
+def checked_search(document, path: Path) -> dict:
+    """search.json: its ``config`` (as a checkpoint's), ``trials`` and the ``done`` trials."""
+    check = Fields(path)
+    check.object(document, "the document", ("config", "trials", "done"))
+    checked_config(document["config"], check)
+    check.whole(document["trials"], "trials", 1)
+    if not isinstance(document["done"], list) or not all(isinstance(trial, dict) for trial in document["done"]):
+        check.refuse("done", document["done"], "a list of trials")
+    return document
