@@ -63,6 +63,11 @@ class ModelFileError(CircuitnetError, ValueError):
     """A model file is malformed, truncated or out of bounds; the message names the field."""
 
 
+class RunFolderError(CircuitnetError, ValueError):
+    """A fit run's folder (data.json, data.csv, checkpoint.json) is missing a file or holds a
+    malformed one; the message names the file and the field."""
+
+
 class DataFileError(CircuitnetError, ValueError):
     """A CSV file of samples is empty, malformed, or has text or NaN where numbers belong."""
 

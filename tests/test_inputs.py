@@ -179,3 +179,51 @@ def test_rerun_removes_stale_results_and_resume_leaves_a_finished_run_alone(tmp_
     assert "holds a finished run; nothing to resume" in printed.err
     assert json.loads(printed.out) == json.loads(report)
     assert (out / "report.json").read_bytes() == report  # its seconds are not rewritten
+
+
+def test_fit_refuses_labels_without_images(tmp_path, capsys):
+    """--labels is the label file of --images; with --target it would be ignored without a word."""
+    refused(capsys, ["fit", "--target", "sine", "--labels", "x", "--out", str(tmp_path / "out")],
+            "--labels goes with --images FILE")
+    assert not (tmp_path / "out").exists()
+
+
+IRIS_LIKE = "sepal_length,sepal_width,species\n" + "5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n" * 3
+
+
+@pytest.mark.parametrize("task", ["classify", "regress"])
+def test_a_text_column_that_became_an_input_by_default_says_so(tmp_path, capsys, task):
+    data = tmp_path / "iris.csv"
+    data.write_text(IRIS_LIKE)
+    refused(capsys, ["fit", "--data", str(data), "--task", task, "--y-column", "sepal_length", "--out",
+                     str(tmp_path / "out")],
+            "line 2, species: 'setosa' is not a number; species is used as an input (every column but the target "
+            "sepal_length, by default) and inputs must be numbers: give --x-columns, or --y-column species")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_text_column_named_as_an_input_keeps_the_plain_message(tmp_path, capsys):
+    data = tmp_path / "iris.csv"
+    data.write_text(IRIS_LIKE)
+    refused(capsys, ["fit", "--data", str(data), "--task", "classify", "--y-column", "sepal_length",
+                     "--x-columns", "sepal_width,species", "--out", str(tmp_path / "out")],
+            "line 2, species: 'setosa' is not a finite number")
+
+
+@pytest.mark.parametrize("table, flags, message", [
+    ("a,b,label\n" + "5.1,3.5,p\n7.9,3.2,q\n6.3,3.3,p\n5.0,3.0,q\n" * 3,
+     ["--task", "classify", "--volts-per-unit", "100"],
+     "--scale none: a reaches 7.9 data units, which is 790 V at --volts-per-unit 100, beyond the op-amps' +-15 V "
+     "rails; use --scale auto"),
+    ("alcohol,proline,cultivar\n" + "13.2,1680,1\n12.4,520,2\n13.1,830,3\n12.9,1035,1\n" * 3, ["--task", "classify"],
+     "--scale none: proline reaches 1680 data units, which is 1680 V at --volts-per-unit 1, beyond the op-amps' "
+     "+-15 V rails and the circuit's +-1000 unit input limit; use --scale auto"),
+    ("x,y\n" + "0.1,40\n0.5,-3\n0.9,2\n" * 3, [], "--scale none: y reaches 40 data units"),
+])
+def test_fit_with_scale_none_refuses_data_beyond_the_circuit_before_training(tmp_path, capsys, table, flags, message):
+    """Data the unscaled circuit can't take is refused before training, and nothing is written
+    (it used to fail after training, leaving a checkpoint behind)."""
+    data = tmp_path / "data.csv"
+    data.write_text(table)
+    refused(capsys, ["fit", "--data", str(data), *flags, "--scale", "none", "--out", str(tmp_path / "out")], message)
+    assert not (tmp_path / "out").exists()

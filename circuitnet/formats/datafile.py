@@ -179,6 +179,23 @@ def numbers(path, header, rows, columns) -> np.ndarray:
     return out
 
 
+def input_numbers(path, header, rows, x_indices: list[int], y_index: int, chosen: bool) -> np.ndarray:
+    """``numbers`` of the input columns, shape (n_rows, len(x_indices)). chosen: the user
+    named them (--x-columns); when not, a column of text became an input only by default,
+    and the message says so and how to choose (a label column given as the target by
+    mistake leaves the real label column among the inputs)."""
+    if not chosen and header is not None:
+        for i, row in enumerate(rows):  # row by row, as ``numbers`` reports, so the first bad line is named
+            for index in x_indices:
+                if index < len(row) and not _is_number(row[index].strip()):
+                    name = header[index]
+                    raise DataFileError(
+                        f"{path}: line {i + 2}, {name}: {row[index].strip()!r} is not a number; {name} is "
+                        f"used as an input (every column but the target {header[y_index]}, by default) and inputs "
+                        f"must be numbers: give --x-columns, or --y-column {name}")
+    return numbers(path, header, rows, x_indices)
+
+
 def _is_number(cell: str) -> bool:
     try:
         float(cell)

@@ -14,7 +14,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..errors import CircuitnetError, OperatingLimitError, SimulationError, SlowSolverWarning, UsageError
+from ..errors import (CircuitnetError, OperatingLimitError, RealisationError, SimulationError, SlowSolverWarning,
+                      UsageError)
 from ..util.allocator import keep_freed_memory
 from ..util.finite_json import json_text
 from .parser import build_parser, join_range_values
@@ -280,7 +281,7 @@ def command_fit(args) -> int:
     from ..util.atomic import write_text_atomically
     from ..util.executor import executor_for
     from .classifier_outputs import write_classifier_outputs
-    from .fit_data import choose_data
+    from .fit_data import check_unscaled_data, choose_data
     from .fit_outputs import write_outputs
 
     command = "circuitnet " + shlex.join(args.argv)
@@ -313,6 +314,8 @@ def command_fit(args) -> int:
                                   "(or --resume DIR)")
         out = Path(args.out)
         split, description, task = choose_data(args)
+        if args.scale == "none":
+            check_unscaled_data(split, description, args.topology, args.volts_per_unit)
         board = None
         if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
             board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
@@ -342,6 +345,11 @@ def command_fit(args) -> int:
         (out / run_folder.VIOLATIONS).unlink(missing_ok=True)  # this circuit is within its limits
     except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
         return _stopped_fit(run, out, error)
+    except RealisationError as error:  # found only once trained: nothing of this run can be resumed
+        run_folder.remove_run(out, resumed=bool(args.resume))
+        raise RealisationError(f"{error} (resistor_range is a Python API setting; on the command line use --scale "
+                               f"auto, a smaller --volts-per-unit, or a larger --lam); the run's files in {out} "
+                               f"were removed") from None
     except OperatingLimitError as error:  # no figures, and no model, for a circuit that can't be built
         write_text_atomically(out / "violations.json",
                               json_text([v.to_dict() for v in error.violations], indent=2) + "\n")

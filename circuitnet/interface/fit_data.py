@@ -22,6 +22,9 @@ def choose_data(args) -> tuple[Split, dict, dict]:
     if (args.x_columns is not None or args.y_column is not None) and not args.data:
         raise CircuitnetError("--x-columns and --y-column choose the columns of --data FILE.csv; leave them out "
                               "with --target, --dataset or --images")
+    if args.labels and not args.images:  # e.g. --target sine --labels FILE: it would be ignored without a word
+        raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file); leave it "
+                              "out with --target, --data or --dataset")
     if not classify and (args.dataset or args.images):
         raise CircuitnetError("--dataset and --images hold class labels: use --task classify (the default for them)")
     if args.target:
@@ -64,3 +67,31 @@ def classifier_test_split(args, circuit, seed: int) -> tuple:
                               f"it was fit on")
     split = stratified_split(dataset, seed)
     return split.x_test, split.y_test[:, 0].astype(int)
+
+
+def check_unscaled_data(split: Split, description: dict, topology: str, volts_per_unit: float) -> None:
+    """fit --scale none: data units are circuit units, so every input and target must fit the
+    circuit before any training: within +-INPUT_LIMIT units, and (inputs are inverted and
+    targets are summer outputs, both op-amp outputs) within the op-amps' rails at
+    ``volts_per_unit``. Raises CircuitnetError naming the column and the fixes to type."""
+    import numpy as np
+
+    from ..model.sweep import INPUT_LIMIT
+    from ..topologies import get_topology
+    opamp = get_topology("diode" if topology == "auto" else topology).default_opamp
+    rail = min(opamp.v_pos, -opamp.v_neg)
+    inputs = np.vstack([x for x, _ in split.parts().values()])
+    names = list(description.get("input_columns") or [f"x{k + 1}" for k in range(inputs.shape[1])])
+    columns = [(name, np.max(np.abs(inputs[:, k]))) for k, name in enumerate(names)]
+    if description.get("task") != "classify":  # class scores are the circuit's own, not data
+        targets = np.vstack([y for _, y in split.parts().values()])
+        columns.append(((description.get("output_columns") or ["the target"])[0], np.max(np.abs(targets))))
+    name, largest = max(columns, key=lambda column: column[1])
+    if largest > INPUT_LIMIT or largest * volts_per_unit > rail:
+        raise CircuitnetError(
+            f"--scale none: {name} reaches {largest:g} data units, which is {largest * volts_per_unit:g} V at "
+            f"--volts-per-unit {volts_per_unit:g}, beyond the op-amps' +-{rail:g} V rails"
+            + (f" and the circuit's +-{INPUT_LIMIT:g} unit input limit" if largest > INPUT_LIMIT else "")
+            + f"; use --scale auto (it maps such columns onto the circuit's window), or --volts-per-unit "
+              f"{rail / largest:.3g} or less")
+

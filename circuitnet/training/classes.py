@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataFileError, UnknownNameError
-from ..formats.datafile import numbers, read_table, select_columns
+from ..formats.datafile import input_numbers, read_table, select_columns
 from ..formats.imagefile import read_labelled_images
 from .data import Split, column_names
 
@@ -72,7 +72,7 @@ def read_classes_csv(path, x_columns: list[str] | None = None, y_column: str | N
     header, rows = read_table(path)
     width = len(header) if header is not None else len(rows[0])
     x_indices, y_index = select_columns(path, header, width, x_columns, y_column)
-    x = numbers(path, header, rows, x_indices)
+    x = input_numbers(path, header, rows, x_indices, y_index, chosen=x_columns is not None)
     raw = [row[y_index].strip() if y_index < len(row) else "" for row in rows]
     if "" in raw:
         line = raw.index("") + (2 if header is not None else 1)

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataFileError, InputShapeError, UnknownNameError
-from ..formats.datafile import numbers, read_table, select_columns
+from ..formats.datafile import input_numbers, numbers, read_table, select_columns
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,8 @@ def read_dataset_table(path, x_columns: list[str] | None = None,
     header, rows = read_table(path)
     width = len(header) if header is not None else len(rows[0])
     x_indices, y_index = select_columns(path, header, width, x_columns, y_column)
-    values = numbers(path, header, rows, x_indices + [y_index])
+    values = np.hstack([input_numbers(path, header, rows, x_indices, y_index, chosen=x_columns is not None),
+                        numbers(path, header, rows, [y_index])])
     if len(values) < 3:
         raise DataFileError(f"{path}: {len(values)} data row(s); need at least 3 to train, validate and test")
     for position, index in enumerate(x_indices):

@@ -52,6 +52,7 @@ from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
 from .output_swing import keep_outputs_within
 from .progress import Progress
+from .run_folder_checks import checked_loop_state, restored_network
 from .pruning import realise_pruned
 from .realisable import RowRatioProjection, zero_weights
 from .snapping import snap_and_tune
@@ -132,14 +133,15 @@ class FitRun:
         replace any others)."""
         folder = Path(folder)
         split, description = run_folder.read_data(folder)
-        saved = run_folder.read_checkpoint(folder)
-        run = cls(split, FitConfig(**saved["config"]), folder, data_description=description, **settings)
+        saved, config = run_folder.read_checkpoint(folder)
+        run = cls(split, config, folder, data_description=description, **settings)
         run.history.update(saved["history"])
         run.stopped.update(saved.get("stopped", {}))
         if saved["stage"] == PRETRAIN:
             run._restored = {PRETRAIN: saved["state"]}
         else:
-            run.network = ReLUNet.from_arrays([(np.array(w), np.array(b)) for w, b in saved["ideal_network"]])
+            run.network = restored_network(saved["ideal_network"], folder / run_folder.CHECKPOINT,
+                                           [split.n_inputs, *config.hidden, run.n_outputs])
             run._restored = {CIRCUIT: saved["state"]}
             run.stage = CIRCUIT
         return run
@@ -226,7 +228,7 @@ class FitRun:
             params = projection(params)
         state = loop.new_state(params, loop_config, per_epoch)
         if self._restored and PRETRAIN in self._restored:
-            state = loop.LoopState.from_dict(self._restored[PRETRAIN], state.optimizer)
+            state = checked_loop_state(self._restored[PRETRAIN], state, self.folder / run_folder.CHECKPOINT, "state")
         self.ideal_state = state
         self.history["ideal"] = state.history
         self.progress.stage("ideal network", loop_config.epochs, state.epoch)
@@ -291,7 +293,7 @@ class FitRun:
         per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
         state = loop.new_state(problem.initial_params(), loop_config, per_epoch)
         if self._restored and CIRCUIT in self._restored:
-            state = loop.LoopState.from_dict(self._restored[CIRCUIT], state.optimizer)
+            state = checked_loop_state(self._restored[CIRCUIT], state, self.folder / run_folder.CHECKPOINT, "state")
         self.circuit_state = state
         self.history["circuit"] = state.history
         network_pairs = [(layer.weights.tolist(), layer.biases.tolist()) for layer in self.network.layers]

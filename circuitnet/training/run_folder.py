@@ -17,10 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import CircuitnetError
+from ..errors import CircuitnetError, RunFolderError
 from ..util.atomic import write_text_atomically
 from ..util.finite_json import json_text
+from .config import FitConfig
 from .data import Split
+from .run_folder_checks import checked_checkpoint, checked_description, checked_search, parsed_json
 
 DATA_DESCRIPTION = "data.json"
 DATA_TABLE = "data.csv"
@@ -50,31 +52,31 @@ def read_data_csv(path: str | Path) -> Split:
     """The split written by ``data_csv`` (for resuming a run or recomputing its report).
 
     A damaged table (no data rows, an unknown split label, a cell that is no number, rows of
-    different widths, a split with no rows) raises CircuitnetError naming the file and line.
+    different widths, a split with no rows) raises RunFolderError naming the file and line.
     """
     parts: dict[str, tuple[list, list]] = {"train": ([], []), "val": ([], []), "test": ([], [])}
     with open(path, newline="") as stream:
         rows = list(csv.reader(stream))
     width = len(rows[0]) if rows else 0
     if width < 3:
-        raise CircuitnetError(f"{path}: no header of split, inputs and y; the run folder is damaged: start the run "
+        raise RunFolderError(f"{path}: no header of split, inputs and y; the run folder is damaged: start the run "
                               f"afresh with --out")
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != width or row[0] not in parts:
-            raise CircuitnetError(f"{path}: line {line} is not a row of {width} cells starting with train, val or "
+            raise RunFolderError(f"{path}: line {line} is not a row of {width} cells starting with train, val or "
                                   f"test; the run folder is damaged: start the run afresh with --out")
         try:
             values = [float(v) for v in row[1:]]
         except ValueError:
             values = [float("nan")]
         if not np.all(np.isfinite(values)):
-            raise CircuitnetError(f"{path}: line {line} holds a cell that is not a finite number; the run folder is "
+            raise RunFolderError(f"{path}: line {line} holds a cell that is not a finite number; the run folder is "
                                   f"damaged: start the run afresh with --out")
         parts[row[0]][0].append(values[:-1])
         parts[row[0]][1].append(values[-1:])
     empty = [name for name, (x, _) in parts.items() if not x]
     if empty:
-        raise CircuitnetError(f"{path}: no {empty[0]} rows; a run needs train, val and test rows: start the run "
+        raise RunFolderError(f"{path}: no {empty[0]} rows; a run needs train, val and test rows: start the run "
                               f"afresh with --out")
     arrays = [np.array(values, dtype=float) for name in ("train", "val", "test") for values in parts[name]]
     return Split(*arrays)
@@ -86,12 +88,24 @@ def remove_earlier_results(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
+def remove_run(folder: Path, resumed: bool) -> None:
+    """Undo a run that can't succeed (its network can't be realised): a new run's files all go
+    (and ``folder`` itself when nothing else is in it); a resumed run loses its checkpoint and
+    search, so that no --resume fails the same way again."""
+    remove_earlier_results(folder)
+    if not resumed:
+        for name in (DATA_DESCRIPTION, DATA_TABLE):
+            (folder / name).unlink(missing_ok=True)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def read_report(folder: Path) -> dict:
     """The report.json of the run in ``folder``."""
     try:
         return json.loads((folder / REPORT).read_text())
     except (OSError, ValueError) as error:
-        raise CircuitnetError(f"{folder / REPORT}: can't read the report ({error})") from None
+        raise RunFolderError(f"{folder / REPORT}: can't read the report ({error})") from None
 
 
 def is_finished(folder: Path) -> bool:
@@ -113,30 +127,27 @@ def write_data(folder: Path, split: Split, description: dict) -> None:
 
 
 def read_data(folder: Path) -> tuple[Split, dict]:
-    """(split, description) of the run in ``folder``."""
+    """(split, description) of the run in ``folder``; a malformed file raises RunFolderError
+    naming it and the field (see run_folder_checks)."""
     if not (folder / DATA_TABLE).exists() or not (folder / DATA_DESCRIPTION).exists():
-        raise CircuitnetError(f"{folder} holds no stopped run (no {DATA_TABLE} / {DATA_DESCRIPTION}); resume the "
+        raise RunFolderError(f"{folder} holds no stopped run (no {DATA_TABLE} / {DATA_DESCRIPTION}); resume the "
                               f"folder a 'circuitnet fit ... --out DIR' run wrote")
-    try:
-        description = json.loads((folder / DATA_DESCRIPTION).read_text())
-    except ValueError as error:
-        raise CircuitnetError(f"{folder / DATA_DESCRIPTION}: not valid JSON ({error}); the run folder is damaged: "
-                              f"start the run afresh with --out") from None
-    return read_data_csv(folder / DATA_TABLE), description
+    description = parsed_json(folder / DATA_DESCRIPTION, "data description")
+    split = read_data_csv(folder / DATA_TABLE)
+    return split, checked_description(description, folder / DATA_DESCRIPTION, split)
 
 
 def write_checkpoint(folder: Path, document: dict) -> None:
     write_text_atomically(folder / CHECKPOINT, json_text(document))
 
 
-def read_checkpoint(folder: Path) -> dict:
+def read_checkpoint(folder: Path) -> tuple[dict, FitConfig]:
+    """(checkpoint, its FitConfig) of the run in ``folder``, every field FitRun.resume uses
+    checked (see run_folder_checks)."""
     path = folder / CHECKPOINT
     if not path.exists():
-        raise CircuitnetError(f"{path} does not exist: nothing to resume (was the run started with --out there?)")
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise CircuitnetError(f"{path}: can't read the checkpoint ({error}); delete it to start afresh") from None
+        raise RunFolderError(f"{path} does not exist: nothing to resume (was the run started with --out there?)")
+    return checked_checkpoint(parsed_json(path, "checkpoint", "delete it to start afresh"), path)
 
 
 def has_checkpoint(folder: Path) -> bool:
@@ -152,7 +163,4 @@ def read_search(folder: Path) -> dict | None:
     path = folder / SEARCH
     if not path.exists():
         return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise CircuitnetError(f"{path}: can't read the search ({error}); delete it to search afresh") from None
+    return checked_search(parsed_json(path, "search", "delete it to search afresh"), path)

@@ -126,6 +126,29 @@ def _in_data_units(circuit: Circuit, node: str) -> str:
     return f"{offset:.17g} + {scale:.17g}*{plain}"
 
 
+def _scaling_text(circuit: Circuit) -> str:
+    """What maps to what: data units -> circuit units -> volts, per input and output when the
+    circuit has a data scaling (its training range shown, when it records one)."""
+    volts = circuit.volts_per_unit
+    if circuit.data_scaling is None:
+        return f"{volts:g} V per data unit (no data scaling: data units are circuit units, for every signal)"
+    scaling, record = circuit.data_scaling, circuit.data_record
+    inputs = [f"x{k + 1}" for k in range(circuit.n_inputs)] if record is None else list(record.input_names)
+    outputs = [f"y{j + 1}" for j in range(circuit.n_outputs)] if record is None else list(record.output_names)
+    parts = []
+    for k, (name, offset, scale) in enumerate(zip(inputs, scaling.x_offset, scaling.x_scale, strict=True)):
+        mapping = f"input {name}: (data - {offset:.6g}) / {scale:.6g} circuit units, x {volts:g} V per unit"
+        if record is not None:
+            low, high = record.input_low[k], record.input_high[k]
+            mapping += (f" (its training range {low:.6g} .. {high:.6g} data units -> {(low - offset) / scale:.4g} .. "
+                        f"{(high - offset) / scale:.4g} units -> {volts * (low - offset) / scale:.4g} .. "
+                        f"{volts * (high - offset) / scale:.4g} V)")
+        parts.append(mapping)
+    parts += [f"output {name}: data = {offset:.6g} + {scale:.6g} x circuit units ({volts:g} V per unit)"
+              for name, offset, scale in zip(outputs, scaling.y_offset, scaling.y_scale, strict=True)]
+    return f"{volts:g} V per circuit unit (activations); data scaling per signal: " + "; ".join(parts)
+
+
 def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file: str, command: str) -> list[str]:
     """The header's comment lines: what the circuit is, how it was made and how to run it
     (``header_lines``: arrays and paths can make text of any length, and it stays comment)."""
@@ -137,8 +160,8 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
     title = (f"circuitnet netlist: {circuit.topology} topology, {circuit.n_inputs} input(s), hidden layers "
              f"[{hidden}], {circuit.n_outputs} output(s)")
     texts = [
-        (f"scaling: {circuit.volts_per_unit:g} V per data unit (inputs, activations, outputs); "
-         f"v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases v_on = {circuit.v_on:.6g} V"),
+        (f"scaling: {_scaling_text(circuit)}; v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases "
+         f"v_on = {circuit.v_on:.6g} V"),
         f"devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
         + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V" if circuit.opamp.kind == "rail_limited" else ""),
     ]

@@ -1,0 +1,35 @@
+"""An exported netlist's header says what maps to what: data units -> circuit units -> volts."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from circuitnet.backends.spice.netlist import netlist_text
+from circuitnet.formats import modelfile
+from circuitnet.model.data_record import DataRecord
+from circuitnet.model.scaling import DataScaling
+
+NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
+
+
+def header(circuit) -> str:
+    lines = [line for line in netlist_text(circuit, data_file="out.dat", command="test").splitlines()
+             if line.startswith("*")]
+    return " ".join(" ".join(line.lstrip("* ").split()) for line in lines)
+
+
+def test_a_scaled_model_states_its_data_unit_mapping_not_1_volt_per_data_unit():
+    circuit = modelfile.load(NETLISTS / "eight_diode.json")
+    scaling = DataScaling(np.array([4.0]), np.array([2.0]), np.array([0.5]), np.array([3.0]))
+    record = DataRecord(("speed",), ("drag",), np.array([2.0]), np.array([6.0]))
+    text = header(replace(circuit, data_scaling=scaling, data_record=record))
+    assert "V per data unit" not in text
+    assert ("input speed: (data - 4) / 2 circuit units, x 1 V per unit (its training range 2 .. 6 data units -> "
+            "-1 .. 1 units -> -1 .. 1 V)") in text
+    assert "output drag: data = 0.5 + 3 x circuit units" in text
+
+
+def test_an_unscaled_model_says_data_units_are_circuit_units():
+    text = header(modelfile.load(NETLISTS / "eight_diode.json"))
+    assert "1 V per data unit (no data scaling: data units are circuit units" in text
