@@ -67,8 +67,9 @@ class SearchSize:
 SEARCH_SIZES = (SearchSize(kicks=100, step_kicks=10, trust_region_steps=12, polish_sweeps=2),
                 SearchSize(kicks=1000, step_kicks=100, trust_region_steps=40, polish_sweeps=10))
 SMALLEST_DAMPING = 1e-5  # the trust region's first shrinking: of the mean of J^T J's diagonal
-# The most resistors snapped together; beyond, snap_in_rounds. A 6-neuron digits classifier (430 resistors, spice-loop) took
-# 12 min of a shared machine here, where regression circuits of 16 neurons (about 100) take seconds
+# The most resistors snapped together; beyond, snap_in_rounds. A 6-neuron digits classifier
+# (430 resistors, spice-loop) took 12 min of a shared machine here, where regression circuits of
+# 16 neurons (about 100) take seconds
 MOST_ROUNDED_TOGETHER = 200
 JACOBIAN_STEP = 1e-4  # in log-conductance: 0.01 % of each conductance
 ROUND_EPOCHS_CAP = 500  # snap_in_rounds: epochs of each fine-tuning round, at most
