@@ -47,6 +47,8 @@ SUITES = {
     **{f"eseries-{topology}": (lambda quick, topology=topology: [
         (f"E-series snapping, {topology}: test RMSE before and after E96 / E24 / E12, the suite's targets",
          fit_cases.eseries_case(topology, quick))]) for topology in ("diode", "passive", "precision")},
+    "eseries-misses": lambda quick: fit_cases.eseries_misses_blocks(fit_cases.ESERIES_MISSES[3:4] if quick
+                                                                     else fit_cases.ESERIES_MISSES),
     "knee": lambda quick: [
         ("Training: a sharper knee for the sharp-cornered targets (diode, 3 V per unit)", fit_cases.knee_case()),
     ],

@@ -182,22 +182,46 @@ def eseries_case(topology: str, quick: bool = False) -> list[str]:
     the diode topology, sin(pi x) on 6 neurons, the issue's case) the test RMSE (ngspice) of
     one surrogate fit before snapping and after snapping it to E96, E24 and E12. Target:
     after E24 at most 1.5x the unsnapped RMSE."""
-    from circuitnet.training.run import FitRun
-    rows = [("| target | noise | neurons | unsnapped (test RMSE, ngspice) | E96 | E24 | E12 | "
+    rows = [("| topology | target | noise | neurons | unsnapped (test RMSE, ngspice) | E96 | E24 | E12 | "
              "E24 / unsnapped | seconds (E24 snapping) | target |"),
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     cases = ([("sine", 0.0, 6, 500, 0)] if topology == "diode" else []) + [
         (name, noise, 16, 400, 1) for name, noise in SUITE]
     for name, noise, neurons, points, seed in cases[:2] if quick else cases:
-        keep_freed_memory()
-        run = FitRun(target_split(name, points, seed=seed, noise=noise),
-                     FitConfig(hidden=[neurons], topology=topology, seed=seed))
-        before = run.run().report["test_rmse_spice"]
-        shown, seconds = {}, {}
-        for series in SNAP_SERIES:
-            shown[series], seconds[series] = _snapped_rmse(run, series)
-        e24 = float("nan") if shown["E24"].startswith("refused") else float(shown["E24"])
-        rows.append(f"| {name} | {noise:g} | {neurons} | {before:.4f} | {shown['E96']} | {shown['E24']} | "
-                    f"{shown['E12']} | {e24 / before:.2f} | {seconds['E24']:.1f} | <= 1.5 |")
-        print(rows[-1], flush=True)
+        rows.append(_eseries_row(topology, name, noise, neurons, points, seed, SNAP_SERIES))
     return rows
+
+
+def _eseries_row(topology: str, name: str, noise: float, neurons: int, points: int, seed: int,
+                 series_list: tuple) -> str:
+    """One table row of eseries_case: a surrogate fit, then its circuit snapped to each series."""
+    from circuitnet.training.run import FitRun
+    keep_freed_memory()
+    run = FitRun(target_split(name, points, seed=seed, noise=noise),
+                 FitConfig(hidden=[neurons], topology=topology, seed=seed))
+    before = run.run().report["test_rmse_spice"]
+    shown, seconds = {}, {}
+    for series in series_list:
+        shown[series], seconds[series] = _snapped_rmse(run, series)
+    e24 = float("nan") if shown["E24"].startswith("refused") else float(shown["E24"])
+    cells = " | ".join(shown[series] for series in series_list)
+    row = (f"| {topology} | {name} | {noise:g} | {neurons} | {before:.4f} | {cells} | {e24 / before:.2f} | "
+           f"{seconds['E24']:.1f} | <= 1.5 |")
+    print(row, flush=True)
+    return row
+
+
+# the fits that missed 1.5x at E24 with the first compensating search (benchmarks/RESULTS.md)
+ESERIES_MISSES = [("precision", "kinks"), ("precision", "abs"), ("diode", "small"), ("passive", "small"),
+                  ("diode", "large"), ("passive", "large"), ("passive", "bump")]
+
+
+def eseries_misses_blocks(cases=ESERIES_MISSES):
+    """E24 only, on the suite's fits that missed the target (16 neurons, 400 points, seed 1, as
+    in eseries_case): a shorter run to re-measure them after a change to snapping. Yields
+    (title, table) per fit, each recorded as soon as it is measured."""
+    header = ["| topology | target | noise | neurons | unsnapped (test RMSE, ngspice) | E24 | E24 / unsnapped | "
+              "seconds (E24 snapping) | target |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for topology, name in cases:
+        yield (f"E-series snapping, a fit that missed 1.5x at E24: {topology}, {name}",
+               [*header, _eseries_row(topology, name, 0.0, 16, 400, 1, ("E24",))])

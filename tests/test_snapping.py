@@ -81,3 +81,16 @@ def test_the_fit_summary_line_says_the_rmse_before_and_after_snapping(tmp_path, 
     snapping = json.loads((tmp_path / "run" / "report.json").read_text())["e_series"]
     assert (f"E12: test RMSE {snapping['test_rmse_spice_before']:.4g} before snapping, "
             f"{snapping['test_rmse_spice_after']:.4g} after") in line
+
+
+@pytest.mark.ngspice
+def test_e24_snapping_keeps_passive_on_the_small_range_target_within_1_5x(spice):
+    """One of the benchmark's misses (benchmarks/RESULTS.md, eseries-passive): `small` on 16
+    passive neurons, 400 points, seed 1, test RMSE 0.0005 unsnapped and 0.0010 (1.96x) after
+    E24 with the search's former sizes (100 / 10 restarts, 12 trust-region steps, 2 polish
+    sweeps); the wider search finds compensating values within 1.5x. In ngspice, test split."""
+    split = target_split("small", 400, seed=1)
+    result = fit(split, FitConfig(hidden=[16], topology="passive", seed=1, e_series="E24"), spice=spice)
+    before = result.report["e_series"]["test_rmse_spice_before"]
+    after = result.report["e_series"]["test_rmse_spice_after"]
+    assert after <= 1.5 * before, (before, after)
