@@ -15,7 +15,7 @@ and the static power of each inference, all in ngspice.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

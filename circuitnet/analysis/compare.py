@@ -25,7 +25,7 @@ them into ``curves``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

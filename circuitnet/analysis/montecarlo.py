@@ -12,8 +12,8 @@ holds one float per board and one group of tasks, whatever the count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 

@@ -56,6 +56,7 @@ from .bounds import (  # noqa: F401 (kept importable here)
     MAX_VOLTS,
     MAX_WIDTH,
 )
+
 # How far the stored network may differ from the one read back from the components.
 NETWORK_TOLERANCE = 1e-9
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import CircuitnetError, UnknownNameError, UsageError
 from ..formats.bounds import MAX_WIDTH

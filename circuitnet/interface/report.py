@@ -12,8 +12,7 @@ from matplotlib.figure import Figure
 
 from ..util.atomic import write_text_atomically
 from ..util.finite_json import json_text
-from .classifier_plots import (boards_figure, confusion_figure, inference_power_figure,
-                               temperatures_accuracy_figure)
+from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
 from .plotting import input_names, save_figure
 from .transient_plots import energy_figure, waveforms_figure
 

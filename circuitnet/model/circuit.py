@@ -12,8 +12,8 @@ inverted rail ``-u_k`` made by a unity inverter; the bias column uses the refere
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator
 
 import numpy as np
 

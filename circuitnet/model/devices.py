@@ -122,7 +122,7 @@ def shockley_diode(IS: float, N: float = 1.0, RS: float = 0.0, BV: float = math.
     resistance RS (ohm), breakdown voltage BV (V) at current IBV (A), band gap EG (eV)
     and IS temperature exponent XTI."""
     params = dict(IS=IS, N=N, RS=RS, IBV=IBV, EG=EG, XTI=XTI)
-    if BV != math.inf:
+    if math.inf != BV:
         params["BV"] = BV
     check_diode_params(params)
     return DiodeModel("custom", {k: float(v) for k, v in params.items()}, "user-defined Shockley diode")

@@ -7,7 +7,8 @@ that are comments (``* ...``) and directives (``.model``, ``.options``, ``.temp`
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple, Union
+from collections.abc import Iterator
+from typing import NamedTuple, Union
 
 import numpy as np
 

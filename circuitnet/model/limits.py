@@ -23,7 +23,6 @@ import numpy as np
 from .circuit import Circuit
 from .elements import Element, resistor_drops
 
-
 MESSAGE_INPUTS = 8  # inputs a message shows of the sample where a part is worst
 
 

@@ -40,7 +40,7 @@ class DataScaling:
             object.__setattr__(self, name, frozen_array(value))
 
     @classmethod
-    def for_data(cls, x: np.ndarray, y: np.ndarray) -> "DataScaling | None":
+    def for_data(cls, x: np.ndarray, y: np.ndarray) -> DataScaling | None:
         """The scaling that maps every column leaving +-WINDOW onto [-1, 1] by its range (the
         others untouched), or None when no column needs one. x: (n, n_inputs); y: (n, n_outputs)."""
         x_offset, x_scale = _columns(np.asarray(x, dtype=float))

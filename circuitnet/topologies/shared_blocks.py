@@ -13,7 +13,7 @@ voltages P_k, ``out = sum_k c_k P_k`` with ``c_k = R_f * (G_inverted_k - G_plain
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

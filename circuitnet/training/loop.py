@@ -52,7 +52,7 @@ class LoopState:
                 "stopped_early": self.stopped_early}
 
     @classmethod
-    def from_dict(cls, data: dict, optimizer: Adam) -> "LoopState":
+    def from_dict(cls, data: dict, optimizer: Adam) -> LoopState:
         optimizer.restore(data["optimizer"])
         rng = np.random.default_rng()
         rng.bit_generator.state = data["rng"]

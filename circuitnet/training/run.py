@@ -121,13 +121,13 @@ class FitRun:
 
     @classmethod
     def start(cls, split: Split, config: FitConfig, folder: str | Path, data_description: dict,
-              **settings) -> "FitRun":
+              **settings) -> FitRun:
         """A run that keeps its data and checkpoints in ``folder`` (created if missing)."""
         run_folder.write_data(Path(folder), split, data_description)
         return cls(split, config, folder, data_description=data_description, **settings)
 
     @classmethod
-    def resume(cls, folder: str | Path, **settings) -> "FitRun":
+    def resume(cls, folder: str | Path, **settings) -> FitRun:
         """The run stopped in ``folder``, ready to continue from its checkpoint (its settings
         replace any others)."""
         folder = Path(folder)

@@ -13,8 +13,8 @@ dies is rescheduled: a fault costs that chunk, never the set.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

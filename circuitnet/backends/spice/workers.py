@@ -258,7 +258,7 @@ class WorkerPool:
         for worker in self.workers:
             worker.stop()
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc) -> None:
