@@ -97,10 +97,7 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
             name = nodes.neuron(stage, unit, "h")
             ideal_h, spice_h = ideal.nodes[name], spice.nodes[name]
             deviation = spice_h - ideal_h
-            if stage == 0:
-                rising = bool(net.layers[0].weights[unit, 0] >= 0)
-            else:
-                rising = bool(ideal_h[-1] >= ideal_h[0])
+            rising = bool(net.layers[0].weights[unit, 0] >= 0) if stage == 0 else bool(ideal_h[-1] >= ideal_h[0])
             fitted = fit_elbow(x[:, 0], spice_h / scale[unit], rising)
             knee = ideal_knee(x[:, 0], ideal_h)
             rows.append({"node": name, "layer": stage, "unit": unit,
@@ -190,8 +187,8 @@ def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y
     points = x if data is None else np.vstack([x, data.x])  # one simulation per temperature for both
     asked = [float(t) for t in temperatures]
     others = sorted({t for t in asked if t != NOMINAL_TEMPERATURE_C})
-    runs = dict(zip(others, (batch[0].y for batch in executor.map(simulate_circuits,
-                                                                    [([circuit], points, t) for t in others]))))
+    batches = executor.map(simulate_circuits, [([circuit], points, t) for t in others])
+    runs = dict(zip(others, (batch[0].y for batch in batches), strict=False))
     runs[NOMINAL_TEMPERATURE_C] = nominal_y if nominal_on_data is None else np.vstack([nominal_y, nominal_on_data])
     rows, outputs = [], {}
     for t in asked:

@@ -92,7 +92,8 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
     low = high = None
     for first in range(0, len(jobs), group):
         chosen = jobs[first:first + group]
-        for job, (found, found_rmse, batch_low, batch_high) in zip(chosen, executor.map(board_errors, chosen)):
+        found_errors = executor.map(board_errors, chosen)
+        for job, (found, found_rmse, batch_low, batch_high) in zip(chosen, found_errors, strict=False):
             errors[job[1]:job[2]] = found
             if data_rmse is not None:
                 data_rmse[job[1]:job[2]] = found_rmse

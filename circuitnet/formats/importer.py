@@ -220,7 +220,8 @@ def _check_model(entry: _Line, tokens: list[str]) -> None:
         _refuse(source, number, line, "a .model takes KEY=number parameters only")
 
 
-_FUNCTION = re.compile(r"^\.func\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)?"
+_FUNCTION = re.compile(r"^\.func\s+([A-Za-z_][A-Za-z0-9_]*)\s*\("
+                       r"\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)?"
                        r"\s*\)\s*=?\s*(.*)$", re.IGNORECASE)
 
 
@@ -280,7 +281,8 @@ def _decode(text: str | bytes, name: str) -> str:
         try:
             text = text.decode("ascii")
         except UnicodeDecodeError as error:
-            raise NetlistImportError(f"{name}: byte {error.start} is not ASCII; a netlist must be plain ASCII") from None
+            raise NetlistImportError(
+                f"{name}: byte {error.start} is not ASCII; a netlist must be plain ASCII") from None
     if len(text) > MAX_BYTES:
         raise NetlistImportError(f"{name}: {len(text)} characters is more than a netlist may have ({MAX_BYTES})")
     return text

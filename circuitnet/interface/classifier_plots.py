@@ -92,8 +92,8 @@ def plot_curves(figure: Figure, history: dict) -> None:
     for stage, curves in history.items():
         epochs = np.arange(offset + 1, offset + len(curves["train"]) + 1)
         if "val_accuracy" in curves:
-            accuracy_ax.plot(epochs, 100 * np.asarray(curves["val_accuracy"]), color=STAGE_COLORS.get(stage, "tab:blue"),
-                             linewidth=1.2, label=stage)
+            accuracy_ax.plot(epochs, 100 * np.asarray(curves["val_accuracy"]),
+                             color=STAGE_COLORS.get(stage, "tab:blue"), linewidth=1.2, label=stage)
         offset += len(curves["train"])
     accuracy_ax.set_xlabel("epoch")
     accuracy_ax.set_ylabel("validation accuracy (%)")

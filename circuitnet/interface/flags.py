@@ -90,8 +90,9 @@ def sweep_range(text: str) -> Sweep:
     except CircuitnetError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if max(abs(sweep.start), abs(sweep.stop)) > INPUT_LIMIT:
-        raise argparse.ArgumentTypeError(f"{shown_value(text)} reaches beyond +-{INPUT_LIMIT:g} data units; give START and STOP "
-                                         f"from {-INPUT_LIMIT:g} to {INPUT_LIMIT:g} (and N from 2 to {MAX_POINTS})")
+        raise argparse.ArgumentTypeError(f"{shown_value(text)} reaches beyond +-{INPUT_LIMIT:g} data units; "
+                                         f"give START and STOP from {-INPUT_LIMIT:g} to {INPUT_LIMIT:g} "
+                                         f"(and N from 2 to {MAX_POINTS})")
     return sweep
 
 

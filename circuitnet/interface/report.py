@@ -29,7 +29,7 @@ def neurons_figure(numbers: dict, curves: dict) -> Figure:
     axes = np.atleast_1d(figure.subplots(lines, columns, squeeze=False)).ravel()
     x = curves["x"]
     x_name = _swept_name(curves)
-    for ax, row in zip(axes, rows):
+    for ax, row in zip(axes, rows, strict=False):
         ideal, spice = curves["ideal"].nodes[row["node"]], curves["spice"].nodes[row["node"]]
         ax.plot(x, ideal, color="black", linestyle="--", linewidth=1.0, label="ideal")
         ax.plot(x, spice, color="tab:red", linewidth=1.4, label="ngspice")
@@ -124,7 +124,8 @@ def montecarlo_figure(numbers: dict, curves: dict) -> Figure:
     left.grid(True, alpha=0.3)
     worst = np.array(mc["per_board_vs_nominal_spice_max_abs"])
     right.hist(worst, bins=30, color="tab:red", alpha=0.7)
-    right.axvline(mc["yield_threshold"], color="black", linewidth=1, label=f"threshold: yield {100 * mc['yield']:.1f} %")
+    right.axvline(mc["yield_threshold"], color="black", linewidth=1,
+                  label=f"threshold: yield {100 * mc['yield']:.1f} %")
     right.set_xlabel("max |board - nominal circuit| per board, ngspice (data units)")
     right.set_ylabel("boards")
     right.legend(frameon=False, fontsize=8)
@@ -251,7 +252,8 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
                          "class_changes_surrogate_vs_spice"]), image("classifier")]
     if numbers.get("accuracy_temperatures"):
         parts += ["<h2>Accuracy against temperature</h2>",
-                  table(numbers["accuracy_temperatures"], ["temperature_c", "accuracy"]), image("accuracy_temperatures")]
+                  table(numbers["accuracy_temperatures"], ["temperature_c", "accuracy"]),
+                  image("accuracy_temperatures")]
     if "accuracy_boards" in numbers:
         boards = numbers["accuracy_boards"]
         parts += ["<h2>Monte Carlo boards</h2>",

@@ -186,7 +186,8 @@ class OpAmpModel:
             raise InvalidDeviceError(f"op-amp gain = {self.gain!r}; it must be from 10 to 1e9 V/V")
         if self.kind == "rail_limited" and not (-1e3 <= self.v_neg < 0.0 < self.v_pos <= 1e3):
             raise InvalidDeviceError(
-                f"op-amp rails v_neg = {self.v_neg!r}, v_pos = {self.v_pos!r}; need -1000 <= v_neg < 0 < v_pos <= 1000 V"
+                f"op-amp rails v_neg = {self.v_neg!r}, v_pos = {self.v_pos!r}; "
+                "need -1000 <= v_neg < 0 < v_pos <= 1000 V"
             )
 
     def element(self, name: str, out: str, plus: str, minus: str) -> Element:

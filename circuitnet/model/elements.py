@@ -8,7 +8,7 @@ that are comments (``* ...``) and directives (``.model``, ``.options``, ``.temp`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 import numpy as np
 
@@ -51,7 +51,7 @@ def resistor(name: str, a: str, b: str, ohms: float) -> Element:
     return Element(f"R{name}", (a, b), float(ohms), "resistor")
 
 
-NetlistEntry = Union[Element, str]
+NetlistEntry = Element | str
 
 
 def lines(entries: list[NetlistEntry]) -> list[str]:

@@ -35,6 +35,10 @@ class OperatingLimits:
     breakdown_margin: float = 0.2
 
 
+# The limits a check uses unless told otherwise (one shared, frozen instance for defaults).
+DEFAULT_LIMITS = OperatingLimits()
+
+
 @dataclass(frozen=True)
 class Violation:
     """One part outside its safe operating area, at its worst input.
@@ -64,7 +68,7 @@ class Violation:
 
 
 def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], x: np.ndarray,
-               limits: OperatingLimits = OperatingLimits()) -> list[Violation]:
+               limits: OperatingLimits = DEFAULT_LIMITS) -> list[Violation]:
     """Every element outside its safe operating area, worst case first.
 
     elements: the circuit's elements (``topologies.circuit_elements``). volts: node name

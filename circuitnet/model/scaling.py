@@ -73,9 +73,9 @@ class DataScaling:
     def describe(self) -> list[str]:
         """One line per input and output, for a netlist header."""
         lines = [f"x{k + 1} = {o:.6g} + {s:.6g} * (circuit input {k + 1})"
-                 for k, (o, s) in enumerate(zip(self.x_offset, self.x_scale))]
+                 for k, (o, s) in enumerate(zip(self.x_offset, self.x_scale, strict=False))]
         return lines + [f"y{j + 1} = {o:.6g} + {s:.6g} * (circuit output {j + 1})"
-                        for j, (o, s) in enumerate(zip(self.y_offset, self.y_scale))]
+                        for j, (o, s) in enumerate(zip(self.y_offset, self.y_scale, strict=False))]
 
 
 def _columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import InputShapeError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # NumPy is imported where a sweep's values are made, not here: the command line parses
 # START:STOP:N flags before it knows whether the command needs NumPy (``circuitnet --help``).

@@ -62,7 +62,7 @@ class PassiveTopology(Topology):
         for j in range(hidden_layer.n_out):
             beta[j], row = self._size_neuron(hidden_layer, j, circuit)
             rows.append(row)
-        r_plain, r_inverted, r_ground = (np.array(part) for part in zip(*rows))
+        r_plain, r_inverted, r_ground = (np.array(part) for part in zip(*rows, strict=False))
         g_thevenin = (blocks.conductance(r_plain).sum(1) + blocks.conductance(r_inverted).sum(1)
                       + blocks.conductance(r_ground))
         r_load = np.full(hidden_layer.n_out, float(options.r_load))

@@ -153,7 +153,7 @@ def inverters(circuit: Circuit, stage_index: int) -> list[Element]:
     stage = circuit.stages[stage_index]
     signals = nodes.stage_inputs(stage_index, stage.n_in)
     parts = []
-    for node, needed in zip(signals, stage.inverted_signals()):
+    for node, needed in zip(signals, stage.inverted_signals(), strict=False):
         if not needed:
             continue
         out = nodes.inverted(node)
@@ -170,7 +170,7 @@ def weight_resistors(column_rails: list[tuple[str, str]], r_plain_row: np.ndarra
                      r_inverted_row: np.ndarray, into: str) -> list[Element]:
     """One resistor per weight, from the rail it needs into node ``into``."""
     parts = []
-    for (plain, inverted_rail), r_p, r_i in zip(column_rails, r_plain_row, r_inverted_row):
+    for (plain, inverted_rail), r_p, r_i in zip(column_rails, r_plain_row, r_inverted_row, strict=False):
         if math.isfinite(r_p):
             parts.append(resistor(f"{into}_{plain}", plain, into, r_p))
         if math.isfinite(r_i):

@@ -58,7 +58,8 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError:
-            raise CircuitnetError("the Dask backend needs dask.distributed: pip install 'circuitnet[cluster]'") from None
+            raise CircuitnetError(
+                "the Dask backend needs dask.distributed: pip install 'circuitnet[cluster]'") from None
         self.client = address if isinstance(address, Client) else Client(address)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 

@@ -20,7 +20,7 @@ from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.elements import Element
-from ...model.limits import OperatingLimits, Violation, violations
+from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, violations
 from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines, read_back
 from ..result import SimulationResult, circuit_inputs, in_data_units
@@ -143,7 +143,7 @@ class SpiceBackend:
         return {name: values for name, values in vectors.items() if "#" not in name}
 
     def violations(self, circuit: Circuit, x, temperature_c: float = 27.0,
-                   limits: OperatingLimits = OperatingLimits()) -> list[Violation]:
+                   limits: OperatingLimits = DEFAULT_LIMITS) -> list[Violation]:
         """The parts of ``circuit`` that leave their safe operating area at the inputs x (data
         units), worst first (see ``model.limits``)."""
         x = read_back(circuit).check_inputs(x)
@@ -151,7 +151,7 @@ class SpiceBackend:
                           limits)
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
-                         limits: OperatingLimits = OperatingLimits()) -> tuple[SimulationResult, list[Violation],
+                         limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[SimulationResult, list[Violation],
                                                                                np.ndarray]:
         """``simulate``, ``violations`` and the static power from one ngspice run that keeps
         every vector: the outputs at every row of x (data units), the parts outside their
@@ -174,8 +174,8 @@ class SpiceBackend:
         chunks = [x[i:i + MAX_SAMPLES] for i in range(0, len(x), MAX_SAMPLES)]
         orders = [neighbour_order(c) if self.order_samples else np.arange(len(c)) for c in chunks]
         results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk[order]), temperature_c, extra_nodes,
-                                                 save_all) for chunk, order in zip(chunks, orders)])
-        return {name: np.concatenate([r[name][:len(o)][inverse(o)] for r, o in zip(results, orders)])
+                                                 save_all) for chunk, order in zip(chunks, orders, strict=False)])
+        return {name: np.concatenate([r[name][:len(o)][inverse(o)] for r, o in zip(results, orders, strict=False)])
                 for name in results[0]}
 
     def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float,

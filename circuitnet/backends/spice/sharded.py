@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...model.circuit import Circuit
-from ...model.limits import OperatingLimits, Violation
+from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation
 from .backend import SpiceBackend
 
 # The chunks depend on the sample count only, never on the executor: each chunk's first sample
@@ -68,7 +68,7 @@ def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray, dict]:
 
 def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, executor,
                      progress: Callable[[int, int], None] | None = None,
-                     limits: OperatingLimits = OperatingLimits()) -> ShardedRun:
+                     limits: OperatingLimits = DEFAULT_LIMITS) -> ShardedRun:
     """Every row of x simulated in ngspice over ``executor``, with the operating-limits check.
 
     progress(samples done, total) as chunks finish (e.g. a progress bar counting samples).

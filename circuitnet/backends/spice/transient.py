@@ -187,7 +187,7 @@ def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, pow
         steps.append({"x": [float(v) for v in x[i]], "y_volts_final": final,
                       "y_volts_dc": [float(dc_volts[name][i]) for name in outputs],
                       "settling_time_s": None if None in output_times else max(output_times),
-                      "output_settling_s": dict(zip(outputs, output_times)),
+                      "output_settling_s": dict(zip(outputs, output_times, strict=False)),
                       "last_to_settle": slowest, "energy_j": energy(start, stop)})
     settled = [step["settling_time_s"] for step in steps]
     worst = None if None in settled else max(settled)
@@ -197,7 +197,8 @@ def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, pow
     per_inference = [step["inference_energy_j"] for step in steps]
     summary = {"inferences_per_second": None if not worst else 1.0 / worst, "worst_settling_time_s": worst,
                "unsettled_steps": [i for i, s in enumerate(settled) if s is None],
-               "energy_per_inference_j": {"median": float(np.median(per_inference)), "worst": float(max(per_inference))},
+               "energy_per_inference_j": {"median": float(np.median(per_inference)),
+                                          "worst": float(max(per_inference))},
                "last_to_settle": max(steps, key=lambda step: step["settling_time_s"] or math.inf)["last_to_settle"]}
     return steps, summary
 
