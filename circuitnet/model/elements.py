@@ -59,7 +59,7 @@ def lines(entries: list[NetlistEntry]) -> list[str]:
     can become several lines (``comments.comment_lines``: long or multi-line text stays comment)."""
     found: list[str] = []
     for entry in entries:
-        if type(entry) is not str:
+        if isinstance(entry, Element):
             found.append(entry.line())
         elif entry.startswith("*"):
             found += comment_lines(entry)

@@ -154,7 +154,7 @@ class Topology(ABC):
         for index, stage in enumerate(circuit.stages):
             if stage.is_hidden:
                 c, offset = self.hidden_transfer(circuit, index)
-                scale_out = stage.activation_scale
+                scale_out = stage.required("activation_scale")
             else:
                 c, offset = blocks.summer_coefficients(stage), np.zeros(stage.n_out)
                 scale_out = np.ones(stage.n_out)
@@ -227,7 +227,7 @@ class SummerFedTopology(Topology, ABC):
         stage = circuit.stages[stage_index]
         offset = np.full(stage.n_out, circuit.v_on)
         if stage.r_offset is not None:
-            offset -= stage.r_feedback * circuit.v_ref / stage.r_offset
+            offset -= stage.required("r_feedback") * circuit.v_ref / stage.r_offset
         return blocks.summer_coefficients(stage), offset
 
 
