@@ -61,7 +61,7 @@ def error_summary(error: np.ndarray) -> dict:
 def fit_elbow(x: np.ndarray, h: np.ndarray, rising: bool) -> dict:
     """The hinge ``c + slope * max(0, x - x0)`` (``max(0, x0 - x)`` when not rising) that fits
     h(x) best in least squares, x0 searched over the sweep points."""
-    best = None
+    best: tuple[float, float, float, float] | None = None
     for x0 in x:
         basis = np.maximum(0.0, (x - x0) if rising else (x0 - x))
         design = np.column_stack([np.ones_like(x), basis])
@@ -69,6 +69,7 @@ def fit_elbow(x: np.ndarray, h: np.ndarray, rising: bool) -> dict:
         residual = float(np.sum((design @ coefficients - h) ** 2))
         if best is None or residual < best[0]:
             best = (residual, float(x0), float(coefficients[1]), float(coefficients[0]))
+    assert best is not None  # x holds the sweep's points (at least 2)
     residual, x0, slope, offset = best
     return {"position": x0, "slope": slope if rising else -slope, "offset": offset,
             "rms_residual": float(np.sqrt(residual / len(x)))}
@@ -92,7 +93,7 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
     x_scale = 1.0 if circuit.data_scaling is None else float(circuit.data_scaling.x_scale[0])  # per data unit
     rows = []
     for stage, width in enumerate(circuit.hidden_sizes):
-        scale = circuit.stages[stage].activation_scale * circuit.volts_per_unit
+        scale = circuit.stages[stage].required("activation_scale") * circuit.volts_per_unit
         for unit in range(width):
             name = nodes.neuron(stage, unit, "h")
             ideal_h, spice_h = ideal.nodes[name], spice.nodes[name]
@@ -226,7 +227,7 @@ def distribution(values: np.ndarray) -> dict:
             "worst": float(np.max(values))}
 
 
-def compare_netlist(text: str, name: str, source: str, output: str, hidden: int = 1,
+def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidden: int = 1,
                     sweep: Sweep | None = None, seed: int = 0, spice=None, folder=None) -> tuple[dict, dict]:
     """Simulate an imported one-input circuit's DC transfer curve and fit the best ideal ReLU
     network of ``hidden`` neurons to it: (numbers, curves).

@@ -66,6 +66,7 @@ def board_errors(job) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.nda
             data_rmse.append(float(np.sqrt(np.mean((outputs[len(x):] - data[1]) ** 2))))
         low = y if low is None else np.minimum(low, y)
         high = y if high is None else np.maximum(high, y)
+    assert low is not None and high is not None  # every job holds at least one board
     return np.array(errors), None if data is None else np.array(data_rmse), low, high
 
 

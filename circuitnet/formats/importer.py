@@ -356,7 +356,8 @@ def _include(entry: _Line, tokens: list[str], folder: Path | None, chain: tuple[
 
 def _section(text: str, section: str, relative: str, entry: _Line) -> str:
     """The lines of ``.lib SECTION`` ... ``.endl`` in a library file."""
-    lines, inside, found = text.split("\n"), False, []
+    lines, inside = text.split("\n"), False
+    found: list[str] = []
     for line in lines:
         words = line.strip().lower().split()
         if words[:2] == [".lib", section.lower()]:

@@ -108,7 +108,8 @@ def save(circuit: Circuit, path: str | os.PathLike) -> Path:
 
 def _to_json_array(array: np.ndarray) -> list:
     """Nested lists of floats, with None (JSON null) for an absent resistor (inf ohms)."""
-    return np.where(np.isfinite(array), array, None).tolist()
+    # numpy's stubs allow no None here, which numpy takes (an object array)
+    return np.where(np.isfinite(array), array, None).tolist()  # type: ignore[call-overload]
 
 
 def _format(value, depth: int) -> str:

@@ -74,7 +74,8 @@ class PassiveTopology(Topology):
                        activation_scale=scale)
         return hidden, output
 
-    def _size_neuron(self, layer: Layer, j: int, circuit: Circuit) -> tuple[float, tuple[np.ndarray, np.ndarray, float]]:
+    def _size_neuron(self, layer: Layer, j: int,
+                     circuit: Circuit) -> tuple[float, tuple[np.ndarray, np.ndarray, float]]:
         """(beta_j, divider resistors) for hidden neuron j: the largest attenuation that fits.
 
         At the largest beta the bias share ``(beta s b + v_on) / v_ref`` can nearly cancel

@@ -86,7 +86,7 @@ def _scaled_output_stage(circuit: Circuit, factor: float, series: np.ndarray | N
     rounds down and raised input resistors round up, so no gain ends above the factor's."""
     stage = circuit.stages[-1]
     r_min, r_max = circuit.resistor_range
-    wanted = stage.r_feedback * factor
+    wanted = stage.required("r_feedback") * factor
     r_feedback = np.maximum(wanted, r_min)
     if series is not None:
         r_feedback = _snap(r_feedback, series, down=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 
 from ..errors import CircuitnetError
 
@@ -38,6 +38,7 @@ class LocalExecutor:
                     on_done(index)
             return results
         count = min(self.workers, len(items))
+        pool: Executor
         if self.processes:
             pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
         else:

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ...errors import InputShapeError, SimulationError
@@ -43,7 +45,7 @@ def output_nodes(circuit: Circuit) -> list[str]:
     return [nodes.output_node(k, circuit.n_outputs) for k in range(circuit.n_outputs)]
 
 
-def save_lines(circuit: Circuit, extra_nodes: list[str] = ()) -> list[str]:
+def save_lines(circuit: Circuit, extra_nodes: Sequence[str] = ()) -> list[str]:
     """``.save`` the outputs and reported nodes only (and any extra nodes asked for): ngspice
     then stores (and the worker sends back) a few vectors instead of every node."""
     names = output_nodes(circuit) + reported_nodes(circuit) + [n for n in extra_nodes if n not in
@@ -65,7 +67,7 @@ def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, s
 
 
 def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,
-                    extra_nodes: list[str] = (), save_all: bool = False) -> str:
+                    extra_nodes: Sequence[str] = (), save_all: bool = False) -> str:
     """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``;
     ``save_all`` keeps every node voltage (for the operating-limits check)."""
     sources = [Element(f"V{INDEX_NODE}", (INDEX_NODE, "0"), "DC 0", "source"),
@@ -123,7 +125,7 @@ class SpiceBackend:
         return in_data_units(self._result(circuit, circuit_inputs(circuit, x), vectors, temperature_c), circuit, x)
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0,
-                 extra_nodes: list[str] = ()) -> SimulationResult:
+                 extra_nodes: Sequence[str] = ()) -> SimulationResult:
         """Outputs at every row of x, shape (n_samples, n_inputs), data units; ``extra_nodes``
         are returned in ``nodes`` too (e.g. the precision rectifiers' op-amp outputs)."""
         x = read_back(circuit).check_inputs(x)
@@ -179,7 +181,7 @@ class SpiceBackend:
                 for name in results[0]}
 
     def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float,
-                extra_nodes: list[str] = ()) -> SimulationResult:
+                extra_nodes: Sequence[str] = ()) -> SimulationResult:
         outputs = output_nodes(circuit)
         reported = reported_nodes(circuit) + [n for n in extra_nodes if n not in reported_nodes(circuit)]
         wanted = outputs + reported
