@@ -240,7 +240,7 @@ def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidd
     from ..errors import NetlistImportError
     from ..formats.importer import parse_netlist
     from ..topologies.shared_blocks import ACCURACY_OPTIONS
-    from ..training.ideal import fit_curve
+    from ..training.ideal_problem import fit_curve
     imported = parse_netlist(text, name, folder)
     source_name = source.lower()
     if source_name not in imported.sources:

@@ -124,8 +124,8 @@ def rails(circuit: Circuit, stage_index: int) -> list[tuple[str, str]]:
 
 
 # ngspice's default RELTOL (1e-3) lets a converged node voltage depend on the path to it by
-# millivolts (1.45 mV measured at 3 V between a .dc sweep and a fresh .op); these make any
-# two analyses of the same circuit agree to well under a microvolt.
+# millivolts (a .dc sweep against a fresh .op: docs/spice.md, "Accuracy"); these make any two
+# analyses of the same circuit agree to well under a microvolt.
 ACCURACY_OPTIONS = ".options reltol=1e-7 vntol=1e-10"
 # ngspice 42+ has the KLU solver, about 4x faster than its default Sparse 1.3 on large circuits
 # with the same outputs; ngspice 39 ignores the option (checked: exit status 0, same outputs).

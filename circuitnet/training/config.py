@@ -14,8 +14,8 @@ from ..topologies import TOPOLOGIES, get_topology
 MODES = ("ideal", "surrogate", "spice-loop")
 TASKS = ("regress", "classify")
 # The most epochs of each mode's own stage. Stages end when validation stops improving, so
-# these are caps: the surrogate stage was still improving at 4,000 epochs on sin(pi x);
-# spice-loop epochs each cost an ngspice run per batch.
+# these are caps: the surrogate stage's is the highest because it keeps improving longest
+# (docs/training.md); spice-loop epochs each cost an ngspice run per batch.
 DEFAULT_EPOCHS = {"ideal": 4000, "surrogate": 5000, "spice-loop": 400}
 DEFAULT_PATIENCE = 200  # epochs without a better validation loss before a stage ends
 

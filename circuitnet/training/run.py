@@ -47,7 +47,7 @@ from .circuit_problem import CircuitProblem
 from .config import FitConfig
 from .data import Split
 from .data_record_of import data_record_of
-from .ideal import IdealProblem, initial_params, params_to_network
+from .ideal_problem import IdealProblem, initial_params, params_to_network
 from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
 from .output_swing import keep_outputs_within

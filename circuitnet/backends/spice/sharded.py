@@ -25,7 +25,8 @@ from .backend import SpiceBackend
 # The chunks depend on the sample count only, never on the executor: each chunk's first sample
 # starts Newton afresh and the rest from their neighbour, so the same chunks give bit-identical
 # outputs on one machine or on any cluster. Eight chunks keep 2-8 workers busy; each chunk
-# parses the netlist once (about 4 s for a 784-100-10 circuit), which bounds how small they get.
+# parses the netlist once (seconds for a large classifier: docs/performance.md), which bounds
+# how small they get.
 CHUNKS = 8
 MIN_CHUNK = 10  # samples per chunk, at least
 MAX_CHUNK = 250  # samples per chunk, at most: bounds a task's time and its saved vectors
