@@ -7,8 +7,8 @@ export standalone SPICE netlists, simulate (``simulate``), fit (``CircuitRegress
 Importing circuitnet imports nothing else: each public name is imported on first use (PEP 562
 ``__getattr__``), so the ``circuitnet`` command starts without NumPy, matplotlib,
 scikit-learn, Dask or PySpice unless its subcommand needs them, and importing circuitnet never
-loads ngspice. The layers of the package are described in the README's Architecture section
-and checked by tests/test_architecture.py.
+loads ngspice. The layers of the package are described in docs/architecture.md and checked by
+tests/test_architecture.py.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class RealisationError(CircuitnetError, ValueError):
     when that is the problem (column n_in is the bias), else None.
     """
 
-    weight = None
+    weight: tuple[int, int, int] | None = None
 
 
 class UnknownNameError(CircuitnetError, ValueError):

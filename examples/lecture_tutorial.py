@@ -27,7 +27,7 @@ from circuitnet.interface.plotting import elbow_figure, save_figure
 from circuitnet.training import loop
 from circuitnet.training.config import FitConfig
 from circuitnet.training.data import Split, target_split
-from circuitnet.training.ideal import IdealProblem, initial_params, params_to_network
+from circuitnet.training.ideal_problem import IdealProblem, initial_params, params_to_network
 from circuitnet.training.measure import rmse
 from circuitnet.training.run import fit
 from circuitnet.util.atomic import write_atomically

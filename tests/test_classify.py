@@ -148,7 +148,7 @@ def test_realisability_holds_after_every_training_step():
     from circuitnet.topologies import RealisationOptions
     from circuitnet.training import loop
     from circuitnet.training.circuit_problem import CircuitProblem
-    from circuitnet.training.ideal import IdealProblem, initial_params, params_to_network
+    from circuitnet.training.ideal_problem import IdealProblem, initial_params, params_to_network
     from circuitnet.training.pruning import realise_pruned
     from circuitnet.training.realisable import RowRatioProjection
     dataset = load_dataset("digits")

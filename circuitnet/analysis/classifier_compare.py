@@ -15,7 +15,7 @@ and the static power of each inference, all in ngspice.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -61,7 +61,10 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
                               "nominal_spice": "the nominal circuit (exact component values) in ngspice at 27 C: "
                                                "class_changes_surrogate_vs_spice counts the samples the surrogate "
                                                "classes differently"}}
-    accuracy_at, power, violations, nominal = [], None, [], None
+    accuracy_at: list[dict] = []
+    violations: list[dict] = []
+    power: np.ndarray | None = None
+    nominal: np.ndarray | None = None
     asked = {float(t) for t in temperatures}
     for t in sorted(asked | {27.0}):  # 27 C always: the nominal circuit's confusion matrix and power
         run = simulate_sharded(circuit, x, t, executor)
@@ -73,6 +76,7 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
             nominal, power = predicted, run.power_w
     surrogate = np.argmax(SurrogateBackend().simulate(circuit, x).y, axis=1)
     ideal = np.argmax(IdealBackend().simulate(circuit, x).y, axis=1)
+    assert nominal is not None and power is not None  # 27 C is always simulated
     confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(confusion, (truth, nominal), 1)
     numbers["classifier"] = {"accuracy_spice": float(np.mean(nominal == truth)),

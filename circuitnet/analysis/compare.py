@@ -25,7 +25,7 @@ them into ``curves``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -61,7 +61,7 @@ def error_summary(error: np.ndarray) -> dict:
 def fit_elbow(x: np.ndarray, h: np.ndarray, rising: bool) -> dict:
     """The hinge ``c + slope * max(0, x - x0)`` (``max(0, x0 - x)`` when not rising) that fits
     h(x) best in least squares, x0 searched over the sweep points."""
-    best = None
+    best: tuple[float, float, float, float] | None = None
     for x0 in x:
         basis = np.maximum(0.0, (x - x0) if rising else (x0 - x))
         design = np.column_stack([np.ones_like(x), basis])
@@ -69,6 +69,7 @@ def fit_elbow(x: np.ndarray, h: np.ndarray, rising: bool) -> dict:
         residual = float(np.sum((design @ coefficients - h) ** 2))
         if best is None or residual < best[0]:
             best = (residual, float(x0), float(coefficients[1]), float(coefficients[0]))
+    assert best is not None  # x holds the sweep's points (at least 2)
     residual, x0, slope, offset = best
     return {"position": x0, "slope": slope if rising else -slope, "offset": offset,
             "rms_residual": float(np.sqrt(residual / len(x)))}
@@ -92,15 +93,12 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
     x_scale = 1.0 if circuit.data_scaling is None else float(circuit.data_scaling.x_scale[0])  # per data unit
     rows = []
     for stage, width in enumerate(circuit.hidden_sizes):
-        scale = circuit.stages[stage].activation_scale * circuit.volts_per_unit
+        scale = circuit.stages[stage].required("activation_scale") * circuit.volts_per_unit
         for unit in range(width):
             name = nodes.neuron(stage, unit, "h")
             ideal_h, spice_h = ideal.nodes[name], spice.nodes[name]
             deviation = spice_h - ideal_h
-            if stage == 0:
-                rising = bool(net.layers[0].weights[unit, 0] >= 0)
-            else:
-                rising = bool(ideal_h[-1] >= ideal_h[0])
+            rising = bool(net.layers[0].weights[unit, 0] >= 0) if stage == 0 else bool(ideal_h[-1] >= ideal_h[0])
             fitted = fit_elbow(x[:, 0], spice_h / scale[unit], rising)
             knee = ideal_knee(x[:, 0], ideal_h)
             rows.append({"node": name, "layer": stage, "unit": unit,
@@ -200,8 +198,8 @@ def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y
     points = x if data is None else np.vstack([x, data.x])  # one simulation per temperature for both
     asked = [float(t) for t in temperatures]
     others = sorted({t for t in asked if t != NOMINAL_TEMPERATURE_C})
-    runs = dict(zip(others, (batch[0].y for batch in executor.map(simulate_circuits,
-                                                                    [([circuit], points, t) for t in others]))))
+    batches = executor.map(simulate_circuits, [([circuit], points, t) for t in others])
+    runs = dict(zip(others, (batch[0].y for batch in batches), strict=False))
     runs[NOMINAL_TEMPERATURE_C] = nominal_y if nominal_on_data is None else np.vstack([nominal_y, nominal_on_data])
     rows, outputs = [], {}
     for t in asked:
@@ -239,7 +237,7 @@ def distribution(values: np.ndarray) -> dict:
             "worst": float(np.max(values))}
 
 
-def compare_netlist(text: str, name: str, source: str, output: str, hidden: int = 1,
+def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidden: int = 1,
                     sweep: Sweep | None = None, seed: int = 0, spice=None, folder=None) -> tuple[dict, dict]:
     """Simulate an imported one-input circuit's DC transfer curve and fit the best ideal ReLU
     network of ``hidden`` neurons to it: (numbers, curves).
@@ -252,7 +250,7 @@ def compare_netlist(text: str, name: str, source: str, output: str, hidden: int 
     from ..errors import NetlistImportError
     from ..formats.importer import parse_netlist
     from ..topologies.shared_blocks import ACCURACY_OPTIONS
-    from ..training.ideal import fit_curve
+    from ..training.ideal_problem import fit_curve
     imported = parse_netlist(text, name, folder)
     source_name = source.lower()
     if source_name not in imported.sources:

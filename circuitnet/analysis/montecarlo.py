@@ -12,8 +12,8 @@ holds one float per board and one group of tasks, whatever the count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 
@@ -66,6 +66,7 @@ def board_errors(job) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.nda
             data_rmse.append(float(np.sqrt(np.mean((outputs[len(x):] - data[1]) ** 2))))
         low = y if low is None else np.minimum(low, y)
         high = y if high is None else np.maximum(high, y)
+    assert low is not None and high is not None  # every job holds at least one board
     return np.array(errors), None if data is None else np.array(data_rmse), low, high
 
 
@@ -92,7 +93,8 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
     low = high = None
     for first in range(0, len(jobs), group):
         chosen = jobs[first:first + group]
-        for job, (found, found_rmse, batch_low, batch_high) in zip(chosen, executor.map(board_errors, chosen)):
+        found_errors = executor.map(board_errors, chosen)
+        for job, (found, found_rmse, batch_low, batch_high) in zip(chosen, found_errors, strict=False):
             errors[job[1]:job[2]] = found
             if data_rmse is not None:
                 data_rmse[job[1]:job[2]] = found_rmse

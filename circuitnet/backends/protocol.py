@@ -29,5 +29,5 @@ class Backend(Protocol):
 class PointwiseSweep:
     """For a backend with no sweep analysis of its own: a sweep is its points simulated as a set."""
 
-    def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
+    def sweep(self: Backend, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
         return self.simulate(circuit, sweep.inputs(circuit.n_inputs), temperature_c=temperature_c)

@@ -145,6 +145,13 @@ def read_table(path) -> tuple[list[str] | None, list[list[str]]]:
         header, rows = [cell.strip() for cell in rows[0]], rows[1:]
     if not rows:
         raise DataFileError(f"{path}: the file has a header but no data rows")
+    _check_shape(path, header, rows)
+    return header, rows
+
+
+def _check_shape(path: Path, header: list[str] | None, rows: list[list[str]]) -> None:
+    """Refuse a header that names a column twice, and a row whose width differs from the
+    header's (or, without one, the first row's)."""
     if header is not None:
         repeated = [name for position, name in enumerate(header) if name in header[:position]]
         if repeated:
@@ -156,7 +163,6 @@ def read_table(path) -> tuple[list[str] | None, list[list[str]]]:
             raise DataFileError(f"{path}: line {i + (2 if header is not None else 1)} has {len(row)} column(s) and "
                                 f"the {'header' if header is not None else 'first line'} has {width}; give every "
                                 f"row one cell per column")
-    return header, rows
 
 
 def numbers(path, header, rows, columns) -> np.ndarray:

@@ -32,6 +32,7 @@ As engineers write them:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -128,18 +129,13 @@ def parse_netlist(text: str | bytes, name: str = "netlist", folder: str | Path |
         body = line.strip()
         if ended:
             _refuse(source, number, line, "text after .end")
-        if not _TOKEN.match(body):
-            bad = next(c for c in body if not _TOKEN.match(c))
-            _refuse(source, number, line, f"character {bad!r} is not allowed")
+        _check_characters(entry, body)
         tokens = body.split()
         head = tokens[0].lower()
         if head in SKIPPED_CARDS:
             skipped.append(f"{source}, line {number}: {body if len(body) <= 80 else body[:77] + '...'}")
             continue
-        lowered = body.lower()
-        for word in FORBIDDEN_WORDS:
-            if re.search(rf"(?<![a-z0-9_]){re.escape(word)}(?![a-z0-9_])", lowered):
-                _refuse(source, number, line, f"{word!r} is not allowed in an imported netlist")
+        _check_words(entry, body)
         if head == ".end":
             ended = source == name  # an included file's own .end ends that file, not the netlist
             continue
@@ -150,6 +146,28 @@ def parse_netlist(text: str | bytes, name: str = "netlist", folder: str | Path |
         if head[0] in "vi" and not stack:
             sources.append(head)
         lines.append(" ".join(tokens))
+    _check_complete(name, lines, stack, top, levels)
+    node_names = NodeNames(top.scope, {subckt: level.scope for subckt, level in levels.items()})
+    return ImportedNetlist(tuple(lines), tuple(sources), node_names, tuple(skipped), tuple(included), name)
+
+
+def _check_characters(entry: _Line, body: str) -> None:
+    """Refuse a line with a character outside the allowed set."""
+    if not _TOKEN.match(body):
+        bad = next(c for c in body if not _TOKEN.match(c))
+        _refuse(entry.source, entry.number, entry.text, f"character {bad!r} is not allowed")
+
+
+def _check_words(entry: _Line, body: str) -> None:
+    """Refuse a line holding a forbidden word (as a whole word, in any case)."""
+    lowered = body.lower()
+    for word in FORBIDDEN_WORDS:
+        if re.search(rf"(?<![a-z0-9_]){re.escape(word)}(?![a-z0-9_])", lowered):
+            _refuse(entry.source, entry.number, entry.text, f"{word!r} is not allowed in an imported netlist")
+
+
+def _check_complete(name: str, lines: list[str], stack: list, top: _Level, levels: dict) -> None:
+    """After the last line: every .subckt closed, some elements, and not too many once expanded."""
     if stack:
         opened = stack[-1][1]
         _refuse(opened.source, opened.number, opened.text, "this .subckt is never closed with .ends")
@@ -159,8 +177,6 @@ def parse_netlist(text: str | bytes, name: str = "netlist", folder: str | Path |
     if expanded > MAX_EXPANDED_ELEMENTS:
         raise NetlistImportError(f"{name}: its subcircuits expand to {expanded:,} elements, more than an imported "
                                  f"netlist may have ({MAX_EXPANDED_ELEMENTS:,})")
-    node_names = NodeNames(top.scope, {subckt: level.scope for subckt, level in levels.items()})
-    return ImportedNetlist(tuple(lines), tuple(sources), node_names, tuple(skipped), tuple(included), name)
 
 
 def _dot_command(entry: _Line, tokens: list[str], stack: list, levels: dict) -> str:
@@ -173,15 +189,7 @@ def _dot_command(entry: _Line, tokens: list[str], stack: list, levels: dict) -> 
         _refuse(source, number, line, f"{tokens[0]} is not allowed; allowed: {', '.join(allowed)} "
                                       f"(analysis and output cards are skipped)")
     if head == ".subckt":
-        if len(stack) >= MAX_SUBCKT_DEPTH:
-            _refuse(source, number, line, f"subcircuit definitions nest more than {MAX_SUBCKT_DEPTH} deep")
-        _check_name(source, number, line, tokens, 1)
-        subckt = tokens[1].lower()
-        if subckt in levels:
-            _refuse(source, number, line, f"subcircuit {tokens[1]} is defined twice")
-        ports = tuple(_subckt_ports(entry, tokens))
-        levels[subckt] = _Level(Scope(ports, set(ports)))
-        stack.append((subckt, entry))
+        _open_subckt(entry, tokens, stack, levels)
     elif head == ".ends":
         if not stack:
             _refuse(source, number, line, ".ends without .subckt")
@@ -194,6 +202,20 @@ def _dot_command(entry: _Line, tokens: list[str], stack: list, levels: dict) -> 
     elif head == ".func":
         return _function(entry)
     return " ".join(tokens)
+
+
+def _open_subckt(entry: _Line, tokens: list[str], stack: list, levels: dict) -> None:
+    """A ``.subckt`` line: its definition starts (pushed on ``stack``, recorded in ``levels``)."""
+    source, number, line = entry.source, entry.number, entry.text
+    if len(stack) >= MAX_SUBCKT_DEPTH:
+        _refuse(source, number, line, f"subcircuit definitions nest more than {MAX_SUBCKT_DEPTH} deep")
+    _check_name(source, number, line, tokens, 1)
+    subckt = tokens[1].lower()
+    if subckt in levels:
+        _refuse(source, number, line, f"subcircuit {tokens[1]} is defined twice")
+    ports = tuple(_subckt_ports(entry, tokens))
+    levels[subckt] = _Level(Scope(ports, set(ports)))
+    stack.append((subckt, entry))
 
 
 def _subckt_ports(entry: _Line, tokens: list[str]) -> list[str]:
@@ -220,7 +242,8 @@ def _check_model(entry: _Line, tokens: list[str]) -> None:
         _refuse(source, number, line, "a .model takes KEY=number parameters only")
 
 
-_FUNCTION = re.compile(r"^\.func\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)?"
+_FUNCTION = re.compile(r"^\.func\s+([A-Za-z_][A-Za-z0-9_]*)\s*\("
+                       r"\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)?"
                        r"\s*\)\s*=?\s*(.*)$", re.IGNORECASE)
 
 
@@ -280,7 +303,8 @@ def _decode(text: str | bytes, name: str) -> str:
         try:
             text = text.decode("ascii")
         except UnicodeDecodeError as error:
-            raise NetlistImportError(f"{name}: byte {error.start} is not ASCII; a netlist must be plain ASCII") from None
+            raise NetlistImportError(
+                f"{name}: byte {error.start} is not ASCII; a netlist must be plain ASCII") from None
     if len(text) > MAX_BYTES:
         raise NetlistImportError(f"{name}: {len(text)} characters is more than a netlist may have ({MAX_BYTES})")
     return text
@@ -354,7 +378,8 @@ def _include(entry: _Line, tokens: list[str], folder: Path | None, chain: tuple[
 
 def _section(text: str, section: str, relative: str, entry: _Line) -> str:
     """The lines of ``.lib SECTION`` ... ``.endl`` in a library file."""
-    lines, inside, found = text.split("\n"), False, []
+    lines, inside = text.split("\n"), False
+    found: list[str] = []
     for line in lines:
         words = line.strip().lower().split()
         if words[:2] == [".lib", section.lower()]:
@@ -386,15 +411,7 @@ def _expanded_count(top: _Level, levels: dict, name: str) -> int:
         return total
 
     def place(child: str, entry: _Line, connected: int, path: tuple[str, ...]) -> int:
-        if child not in levels:
-            _refuse(entry.source, entry.number, entry.text, f"subcircuit {child} is not defined in the netlist")
-        ports = levels[child].scope.ports
-        if connected != len(ports):
-            _refuse(entry.source, entry.number, entry.text, f"this instance connects {connected} node(s) and "
-                                                            f"subcircuit {child} has {len(ports)} port(s)")
-        if child in path:
-            _refuse(entry.source, entry.number, entry.text,
-                    f"subcircuit {child} contains itself ({' -> '.join(path[path.index(child):] + (child,))})")
+        _check_placement(levels, child, entry, connected, path)
         return count(child, path)
 
     total = top.elements
@@ -403,6 +420,20 @@ def _expanded_count(top: _Level, levels: dict, name: str) -> int:
         if total > MAX_EXPANDED_ELEMENTS:
             break
     return total
+
+
+def _check_placement(levels: dict, child: str, entry: _Line, connected: int, path: tuple[str, ...]) -> None:
+    """Refuse a placement of an undefined subcircuit, one with the wrong number of nodes, and
+    one inside itself (``path``: the subcircuits it sits in, outermost first)."""
+    if child not in levels:
+        _refuse(entry.source, entry.number, entry.text, f"subcircuit {child} is not defined in the netlist")
+    ports = levels[child].scope.ports
+    if connected != len(ports):
+        _refuse(entry.source, entry.number, entry.text, f"this instance connects {connected} node(s) and "
+                                                        f"subcircuit {child} has {len(ports)} port(s)")
+    if child in path:
+        _refuse(entry.source, entry.number, entry.text,
+                f"subcircuit {child} contains itself ({' -> '.join(path[path.index(child):] + (child,))})")
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?[a-z]*$", re.IGNORECASE)
@@ -424,28 +455,58 @@ def _check_element(name: str, number: int, line: str, tokens: list[str]) -> None
     if kind != "x" and (len(tokens) < nodes_needed + 1 or not all(_NODE.match(t) for t in tokens[1:nodes_needed + 1])):
         _refuse(name, number, line, f"element {tokens[0]} needs {nodes_needed} node names")
     rest = tokens[nodes_needed + 1:] if kind != "x" else []
-    if kind in "rc":
-        if not rest or not _value(rest[0]) or not all(_ASSIGNMENT.match(t) for t in rest[1:]):
-            _refuse(name, number, line, f"{tokens[0]} takes a value and optional key=value parameters")
-    elif kind == "d":
-        if not rest or not _IDENTIFIER.match(rest[0]) or not all(_value(t) or _ASSIGNMENT.match(t) for t in rest[1:]):
-            _refuse(name, number, line, f"{tokens[0]} takes a model name, an optional area and key=value parameters")
-    elif kind in "vi":
-        for token in rest:
-            bare = token.strip("()").lower()
-            if not (_value(token) or bare in _SOURCE_WORDS or re.match(r"^[a-z]*\(?[-+0-9.e,a-z]*\)?$", token.lower())
-                    and any(token.lower().startswith(w) for w in _SOURCE_WORDS | {"("}) or _value(bare) or not bare):
-                _refuse(name, number, line, f"{token!r} is not a source value (DC, AC, PWL, SIN, PULSE, EXP, numbers)")
-    elif kind in "eg":
-        if len(rest) != 1 or not _value(rest[0]):
-            _refuse(name, number, line, f"{tokens[0]} takes one gain (for anything else use a B source)")
-    elif kind == "b":
-        if not re.match(r"^[vi]\s*=", " ".join(rest).lower()):
-            _refuse(name, number, line, f"{tokens[0]} takes V=expression or I=expression")
-    elif kind == "x":
-        names = [t for t in tokens[1:] if not _ASSIGNMENT.match(t)]
-        if len(names) < 2 or not all(_NODE.match(t) for t in names[:-1]) or not _IDENTIFIER.match(names[-1]):
-            _refuse(name, number, line, f"{tokens[0]} takes nodes, a subcircuit name and key=value parameters")
+    problem = _ELEMENT_CHECKS[kind](tokens, rest) if kind in _ELEMENT_CHECKS else None
+    if problem:
+        _refuse(name, number, line, problem)
+
+
+# Each check takes the element's tokens and those after its nodes, and returns what is wrong
+# with them (None: nothing).
+def _passive_problem(tokens: list[str], rest: list[str]) -> str | None:
+    if not rest or not _value(rest[0]) or not all(_ASSIGNMENT.match(t) for t in rest[1:]):
+        return f"{tokens[0]} takes a value and optional key=value parameters"
+    return None
+
+
+def _diode_problem(tokens: list[str], rest: list[str]) -> str | None:
+    if not rest or not _IDENTIFIER.match(rest[0]) or not all(_value(t) or _ASSIGNMENT.match(t) for t in rest[1:]):
+        return f"{tokens[0]} takes a model name, an optional area and key=value parameters"
+    return None
+
+
+def _source_problem(tokens: list[str], rest: list[str]) -> str | None:
+    for token in rest:
+        bare = token.strip("()").lower()
+        if not (_value(token) or bare in _SOURCE_WORDS or re.match(r"^[a-z]*\(?[-+0-9.e,a-z]*\)?$", token.lower())
+                and any(token.lower().startswith(w) for w in _SOURCE_WORDS | {"("}) or _value(bare) or not bare):
+            return f"{token!r} is not a source value (DC, AC, PWL, SIN, PULSE, EXP, numbers)"
+    return None
+
+
+def _controlled_problem(tokens: list[str], rest: list[str]) -> str | None:
+    if len(rest) != 1 or not _value(rest[0]):
+        return f"{tokens[0]} takes one gain (for anything else use a B source)"
+    return None
+
+
+def _behavioural_problem(tokens: list[str], rest: list[str]) -> str | None:
+    if not re.match(r"^[vi]\s*=", " ".join(rest).lower()):
+        return f"{tokens[0]} takes V=expression or I=expression"
+    return None
+
+
+def _instance_problem(tokens: list[str], rest: list[str]) -> str | None:
+    names = [t for t in tokens[1:] if not _ASSIGNMENT.match(t)]
+    if len(names) < 2 or not all(_NODE.match(t) for t in names[:-1]) or not _IDENTIFIER.match(names[-1]):
+        return f"{tokens[0]} takes nodes, a subcircuit name and key=value parameters"
+    return None
+
+
+_ELEMENT_CHECKS: dict[str, Callable[[list[str], list[str]], str | None]] = {
+    "r": _passive_problem, "c": _passive_problem, "d": _diode_problem, "v": _source_problem,
+    "i": _source_problem, "e": _controlled_problem, "g": _controlled_problem, "b": _behavioural_problem,
+    "x": _instance_problem,
+}
 
 
 def _check_name(name, number, line, tokens, index):

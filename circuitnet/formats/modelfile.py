@@ -44,10 +44,6 @@ from ..model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, check_diode_p
 from ..model.scaling import DataScaling
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.atomic import write_text_atomically
-
-FORMAT = "circuitnet-model"
-VERSION = 1
-
 from .bounds import (  # noqa: F401 (kept importable here)
     MAX_FILE_BYTES,
     MAX_INPUTS,
@@ -56,6 +52,10 @@ from .bounds import (  # noqa: F401 (kept importable here)
     MAX_VOLTS,
     MAX_WIDTH,
 )
+
+FORMAT = "circuitnet-model"
+VERSION = 1
+
 # How far the stored network may differ from the one read back from the components.
 NETWORK_TOLERANCE = 1e-9
 
@@ -108,7 +108,8 @@ def save(circuit: Circuit, path: str | os.PathLike) -> Path:
 
 def _to_json_array(array: np.ndarray) -> list:
     """Nested lists of floats, with None (JSON null) for an absent resistor (inf ohms)."""
-    return np.where(np.isfinite(array), array, None).tolist()
+    # numpy's stubs allow no None here, which numpy takes (an object array)
+    return np.where(np.isfinite(array), array, None).tolist()  # type: ignore[call-overload]
 
 
 def _format(value, depth: int) -> str:
@@ -311,7 +312,7 @@ def _check_network(value, circuit: Circuit) -> None:
     if not isinstance(layers, list) or len(layers) != len(circuit.stages):
         raise ModelFileError(f"network.layers must be a list of {len(circuit.stages)} layers, one per stage")
     expected = get_topology(circuit.topology).read_back(circuit)
-    for index, (item, layer) in enumerate(zip(layers, expected.layers)):
+    for index, (item, layer) in enumerate(zip(layers, expected.layers, strict=False)):
         where = f"network.layers[{index}]"
         entry = _object(item, where, ("weights", "biases"))
         weights = _matrix(entry["weights"], f"{where}.weights", layer.n_in, rows=layer.n_out, allow_null=False)

@@ -108,7 +108,8 @@ class NodeNames:
             visited += 1
             if path and node in scope.internal:
                 found.append(".".join(path + (node,)))
-            queue += [(path + (instance,), self.subcircuits[placed]) for instance, (placed, _) in scope.instances.items()]
+            queue += [(path + (instance,), self.subcircuits[placed])
+                      for instance, (placed, _) in scope.instances.items()]
         return found
 
 

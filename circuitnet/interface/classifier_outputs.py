@@ -50,6 +50,7 @@ def write_classifier_outputs(folder: str | Path, result: FitResult, split: Split
     save_figure(confusion, folder / "confusion.png")
     gallery = Figure(figsize=(10, 8), layout="constrained")
     truth = split.y_test[:, 0].astype(int)
+    assert result.details is not None  # a classifier's fit keeps its test outputs
     plot_misclassified(gallery, split.x_test, truth, result.details["outputs"]["spice"] * circuit.volts_per_unit,
                        classes, image_shape)
     save_figure(gallery, folder / "misclassified.png")

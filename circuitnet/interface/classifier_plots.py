@@ -92,8 +92,8 @@ def plot_curves(figure: Figure, history: dict) -> None:
     for stage, curves in history.items():
         epochs = np.arange(offset + 1, offset + len(curves["train"]) + 1)
         if "val_accuracy" in curves:
-            accuracy_ax.plot(epochs, 100 * np.asarray(curves["val_accuracy"]), color=STAGE_COLORS.get(stage, "tab:blue"),
-                             linewidth=1.2, label=stage)
+            accuracy_ax.plot(epochs, 100 * np.asarray(curves["val_accuracy"]),
+                             color=STAGE_COLORS.get(stage, "tab:blue"), linewidth=1.2, label=stage)
         offset += len(curves["train"])
     accuracy_ax.set_xlabel("epoch")
     accuracy_ax.set_ylabel("validation accuracy (%)")
@@ -121,7 +121,7 @@ def boards_figure(numbers: dict, curves: dict) -> Figure:
     # one bin per test sample's worth of accuracy, so no bin is an artefact of the binning
     step = 100 / numbers["test_samples"]
     edges = np.arange(accuracy.min() - step / 2, accuracy.max() + step, step)
-    ax.hist(accuracy, bins=edges if len(edges) > 1 else 10, color="tab:blue", alpha=0.8)
+    ax.hist(accuracy, bins=edges.tolist() if len(edges) > 1 else 10, color="tab:blue", alpha=0.8)
     ax.axvline(100 * boards["yield_threshold"], color="tab:red", linestyle="--",
                label=f"yield threshold {100 * boards['yield_threshold']:g} %: yield {100 * boards['yield']:.1f} %")
     ax.axvline(100 * numbers["classifier"]["accuracy_spice"], color="black", linewidth=1.2,

@@ -272,40 +272,12 @@ def _searched_config(config, best):
 
 
 def command_fit(args) -> int:
-    from ..backends.spice.backend import SpiceBackend
     from ..errors import CircuitnetError
-    from ..training import run_folder, search
-    from ..training.config import FitConfig
-    from ..training.data import get_target
-    from ..training.run import FitRun
-    from ..util.atomic import write_text_atomically
-    from ..util.executor import executor_for
-    from .classifier_outputs import write_classifier_outputs
-    from .fit_data import check_unscaled_data, choose_data
-    from .fit_outputs import write_outputs
 
     command = "circuitnet " + shlex.join(args.argv)
-    table = None
     if args.resume:
         out = Path(args.resume)
-        _check_resumable(args, out)
-        if run_folder.is_finished(out):  # nothing to resume: say so, and leave its files as they are
-            print(f"circuitnet fit: {out} holds a finished run; nothing to resume, its files are unchanged "
-                  f"(start a new run with --out)", file=sys.stderr)
-            _print_report(args, run_folder.read_report(out), out)
-            return EXIT_OK
-        searched = run_folder.read_search(out)
-        if run_folder.has_checkpoint(out) or searched is None:
-            run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
-            table = search.ranked(searched["done"]) if searched else None
-        else:  # stopped while searching: finish the search, then fit
-            split, description = run_folder.read_data(out)
-            config = FitConfig(**searched["config"])
-            searched = _search(split, config, out, searched["trials"])
-            if searched is None:
-                return EXIT_INTERRUPTED
-            best, table = searched
-            run = _fit_run(split, _searched_config(config, best), out, description, args, table)
+        started = _resume_fit(args, out)
     else:
         if not args.out:
             raise CircuitnetError("give --out DIR: the folder for model.json, report.json and the plots")
@@ -313,25 +285,79 @@ def command_fit(args) -> int:
             raise CircuitnetError("give --target NAME, --data FILE.csv, --dataset NAME or --images FILE "
                                   "(or --resume DIR)")
         out = Path(args.out)
-        split, description, task = choose_data(args)
-        if args.scale == "none":
-            check_unscaled_data(split, description, args.topology, args.volts_per_unit)
-        board = None
-        if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
-            board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
-                     "diode": args.board_diode}
-        config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
-                           epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
-                           patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
-                           board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
-        run_folder.write_data(out, split, description)  # first, so that --resume finds the run
-        if args.search:
-            searched = _search(split, config, out)
-            if searched is None:
-                return EXIT_INTERRUPTED
-            best, table = searched
-            config = _searched_config(config, best)
-        run = _fit_run(split, config, out, description, args, table)
+        started = _start_fit(args, out)
+    if isinstance(started, int):  # finished or interrupted before the fit: its exit status
+        return started
+    run, table = started
+    return _finish_fit(args, run, out, table, command)
+
+
+def _resume_fit(args, out: Path):
+    """--resume: (the run to go on with, the search table or None), or the exit status when
+    there is nothing to fit (a finished run, or a search interrupted again)."""
+    from ..training import run_folder, search
+    from ..training.config import FitConfig
+    from ..training.run import FitRun
+    from ..util.executor import executor_for
+
+    _check_resumable(args, out)
+    if run_folder.is_finished(out):  # nothing to resume: say so, and leave its files as they are
+        print(f"circuitnet fit: {out} holds a finished run; nothing to resume, its files are unchanged "
+              f"(start a new run with --out)", file=sys.stderr)
+        _print_report(args, run_folder.read_report(out), out)
+        return EXIT_OK
+    searched = run_folder.read_search(out)
+    if run_folder.has_checkpoint(out) or searched is None:
+        run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
+        return run, (search.ranked(searched["done"]) if searched else None)
+    # stopped while searching: finish the search, then fit
+    split, description = run_folder.read_data(out)
+    config = FitConfig(**searched["config"])
+    searched = _search(split, config, out, searched["trials"])
+    if searched is None:
+        return EXIT_INTERRUPTED
+    best, table = searched
+    return _fit_run(split, _searched_config(config, best), out, description, args, table), table
+
+
+def _start_fit(args, out: Path):
+    """A new fit into ``out``: (the run, the search table or None), or EXIT_INTERRUPTED when
+    its --search was interrupted."""
+    from ..training import run_folder
+    from ..training.config import FitConfig
+    from .fit_data import check_unscaled_data, choose_data
+
+    split, description, task = choose_data(args)
+    if args.scale == "none":
+        check_unscaled_data(split, description, args.topology, args.volts_per_unit)
+    board = None
+    if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
+        board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
+                 "diode": args.board_diode}
+    config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
+                       epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
+                       patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
+                       board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
+    run_folder.write_data(out, split, description)  # first, so that --resume finds the run
+    table = None
+    if args.search:
+        searched = _search(split, config, out)
+        if searched is None:
+            return EXIT_INTERRUPTED
+        best, table = searched
+        config = _searched_config(config, best)
+    return _fit_run(split, config, out, description, args, table), table
+
+
+def _finish_fit(args, run, out: Path, table, command: str) -> int:
+    """Run the fit, write its files and print its report; the exit status."""
+    from ..backends.spice.backend import SpiceBackend
+    from ..training import run_folder
+    from ..training.data import get_target
+    from ..util.atomic import write_text_atomically
+    from .classifier_outputs import write_classifier_outputs
+    from .fit_outputs import write_outputs
+
     try:
         result = run.run()
         if table is not None:
@@ -401,25 +427,33 @@ def _snapping_summary(report: dict) -> str:
             f"{snapping['test_rmse_spice_after']:.4g} after")
 
 
+def _compare_imported(args) -> tuple[dict, dict, str]:
+    """compare --netlist: (numbers, curves, title) of an imported netlist's fitted network."""
+    from ..analysis.compare import compare_netlist
+    from ..errors import CircuitnetError
+
+    if args.opamp:
+        raise UsageError("--opamp adds a transient run of a model file; an imported netlist has its own parts")
+    if args.model or not (args.input and args.output):
+        raise CircuitnetError("with --netlist give --input SOURCE and --output NODE, and no model file")
+    path = Path(args.netlist)
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise CircuitnetError(f"{path}: can't read it: {error.strerror or error}") from None
+    numbers, curves = compare_netlist(text, path.name, args.input, args.output, args.hidden,
+                                      args.x, args.seed, folder=path.parent)
+    return numbers, curves, f"imported netlist {path.name}"
+
+
 def command_compare(args) -> int:
-    from ..analysis.compare import compare_circuit, compare_netlist
+    from ..analysis.compare import compare_circuit
     from ..errors import CircuitnetError
     from ..util.executor import executor_for
     from .report import compare_summary, write_report
 
     if args.netlist:
-        if args.opamp:
-            raise UsageError("--opamp adds a transient run of a model file; an imported netlist has its own parts")
-        if args.model or not (args.input and args.output):
-            raise CircuitnetError("with --netlist give --input SOURCE and --output NODE, and no model file")
-        path = Path(args.netlist)
-        try:
-            text = path.read_bytes()
-        except OSError as error:
-            raise CircuitnetError(f"{path}: can't read it: {error.strerror or error}") from None
-        numbers, curves = compare_netlist(text, path.name, args.input, args.output, args.hidden,
-                                          args.x, args.seed, folder=path.parent)
-        title = f"imported netlist {path.name}"
+        numbers, curves, title = _compare_imported(args)
     else:
         if not args.model:
             raise CircuitnetError("give a model file, or --netlist FILE.cir")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ..errors import NotFittedError
@@ -106,7 +106,7 @@ class _CircuitEstimator(BaseEstimator):
 class CircuitRegressor(RegressorMixin, _CircuitEstimator):
     """Fit a ReLU circuit to (X, y); y of shape (n_samples,) or (n_samples, n_outputs)."""
 
-    def fit(self, X, y) -> "CircuitRegressor":
+    def fit(self, X, y) -> CircuitRegressor:
         x, target = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
         self._single_output = target.ndim == 1
         target = target.reshape(len(x), -1)
@@ -130,7 +130,7 @@ class CircuitClassifier(ClassifierMixin, _CircuitEstimator):
     """A ReLU circuit with one output summer per class; it predicts the class whose output
     voltage is highest. Trained on softmax cross-entropy (see ``training.losses``)."""
 
-    def fit(self, X, y) -> "CircuitClassifier":
+    def fit(self, X, y) -> CircuitClassifier:
         x, labels = validate_data(self, X, y, dtype=np.float64)
         labels = column_or_1d(labels, warn=True)
         check_classification_targets(labels)

@@ -8,8 +8,14 @@ figures read back) and the task settings for FitConfig.
 from __future__ import annotations
 
 from ..errors import CircuitnetError
-from ..training.classes import (ClassDataset, load_dataset, plain, read_classes_csv, read_images_dataset,
-                                stratified_split)
+from ..training.classes import (
+    ClassDataset,
+    load_dataset,
+    plain,
+    read_classes_csv,
+    read_images_dataset,
+    stratified_split,
+)
 from ..training.data import Split, fractions_split, get_target, read_dataset_table, target_split
 
 

@@ -105,7 +105,8 @@ def bom_csv(circuit, series: str | None) -> str:
     writer.writerow(["kind", "reference", "value", "series", "tolerance", "count"])
     for element in circuit_elements(circuit):
         if element.part == "resistor":
-            writer.writerow(["resistor", element.name, f"{element.value:.6g} ohm", series or "exact value", tolerance, 1])
+            writer.writerow(["resistor", element.name, f"{element.value:.6g} ohm", series or "exact value",
+                             tolerance, 1])
     counts = part_counts(circuit)
     writer.writerow(["diode", "", circuit.diode.name, "", "", counts["diode"]])
     writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", counts["opamp"]])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Callable
+from collections.abc import Callable
+from typing import Protocol, TypeVar, cast
 
 from ..errors import CircuitnetError, UnknownNameError, UsageError
 from ..formats.bounds import MAX_WIDTH
@@ -23,6 +24,24 @@ SEED_MAX = 2**32 - 1
 COUNT_MAX = 1_000_000  # epochs, points, batch size, patience, Monte Carlo boards
 WORKERS_MAX = 256
 TOLERANCE_MAX = 0.5
+
+Parsed = TypeVar("Parsed", covariant=True)
+ParsedValue = TypeVar("ParsedValue")
+
+
+class RangedFlag(Protocol[Parsed]):
+    """An argparse type that also states its allowed range (``range_text``) for help texts."""
+
+    range_text: str
+
+    def __call__(self, text: str) -> Parsed: ...
+
+
+def ranged(parse: Callable[[str], ParsedValue], range_text: str) -> RangedFlag[ParsedValue]:
+    """``parse`` itself, carrying ``range_text`` (the one statement of its range)."""
+    flag = cast("RangedFlag[ParsedValue]", parse)
+    flag.range_text = range_text
+    return flag
 
 
 def shown_value(text: str) -> str:
@@ -38,14 +57,14 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}; see '{self.prog} --help'")
 
 
-def number(low: float, high: float, integer: bool = False, low_open: bool = False) -> Callable[[str], float]:
+def number(low: float, high: float, integer: bool = False, low_open: bool = False) -> RangedFlag[float]:
     """An argparse type: a finite number in [low, high] ((low, high] with ``low_open``)."""
     kind = "a whole number" if integer else "a number"
     shown = (lambda v: str(int(v))) if integer else (lambda v: f"{v:g}")
     wanted = (f"{kind} above {shown(low)} and at most {shown(high)}" if low_open
               else f"{kind} from {shown(low)} to {shown(high)}")
 
-    def parse(text: str):
+    def parse(text: str) -> float:
         try:
             value = int(text) if integer else float(text)
         except ValueError:
@@ -54,11 +73,10 @@ def number(low: float, high: float, integer: bool = False, low_open: bool = Fals
             raise argparse.ArgumentTypeError(f"{shown_value(text)} is out of range; give {wanted}")
         return value
 
-    parse.range_text = wanted
-    return parse
+    return ranged(parse, wanted)
 
 
-def number_list(low: float, high: float, integer: bool = False, most: int = 16) -> Callable[[str], list]:
+def number_list(low: float, high: float, integer: bool = False, most: int = 16) -> RangedFlag[list]:
     """An argparse type: 1 to ``most`` comma-separated numbers, each in [low, high]."""
     one = number(low, high, integer)
 
@@ -69,8 +87,7 @@ def number_list(low: float, high: float, integer: bool = False, most: int = 16) 
                                              f"{one.range_text}")
         return [one(item) for item in items]
 
-    parse.range_text = f"1 to {most} comma-separated values, each {one.range_text}"
-    return parse
+    return ranged(parse, f"1 to {most} comma-separated values, each {one.range_text}")
 
 
 def column_names(text: str) -> list[str]:
@@ -90,8 +107,9 @@ def sweep_range(text: str) -> Sweep:
     except CircuitnetError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if max(abs(sweep.start), abs(sweep.stop)) > INPUT_LIMIT:
-        raise argparse.ArgumentTypeError(f"{shown_value(text)} reaches beyond +-{INPUT_LIMIT:g} data units; give START and STOP "
-                                         f"from {-INPUT_LIMIT:g} to {INPUT_LIMIT:g} (and N from 2 to {MAX_POINTS})")
+        raise argparse.ArgumentTypeError(f"{shown_value(text)} reaches beyond +-{INPUT_LIMIT:g} data units; "
+                                         f"give START and STOP from {-INPUT_LIMIT:g} to {INPUT_LIMIT:g} "
+                                         f"(and N from 2 to {MAX_POINTS})")
     return sweep
 
 
@@ -116,7 +134,7 @@ def tolerance(text: str) -> float:
     return value
 
 
-def settle_fraction(text: str) -> float:
+def _settle_fraction(text: str) -> float:
     """An argparse type: a settling band as a fraction (0.001) or a percentage (0.1%), above 0
     and below 10 %."""
     typed, value = fraction_or_percentage(text, "0.001")
@@ -125,7 +143,7 @@ def settle_fraction(text: str) -> float:
     return value
 
 
-settle_fraction.range_text = "above 0 and below 10%"
+settle_fraction = ranged(_settle_fraction, "above 0 and below 10%")
 
 
 def opamp_part(text: str) -> str:

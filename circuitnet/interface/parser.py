@@ -120,7 +120,8 @@ def add_dynamics_arguments(parser) -> None:
                              + "; ".join(f"{name} {part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us"
                                          for name, part in OPAMP_LIBRARY.items()))
     parser.add_argument("--rails", type=flags.rail_volts, metavar="V",
-                        help=f"clamp every op-amp output to +-V volts (default: no clamp): {flags.rail_volts.range_text}")
+                        help="clamp every op-amp output to +-V volts (default: no clamp): "
+                             f"{flags.rail_volts.range_text}")
     parser.add_argument("--step-time", type=flags.seconds, default=50e-6, metavar="SECONDS",
                         help=f"how long each input step is held: {flags.seconds.range_text}")
     parser.add_argument("--rise-time", type=flags.seconds, default=100e-9, metavar="SECONDS",
@@ -148,7 +149,8 @@ def add_transient_parser(commands) -> None:
     source = transient.add_mutually_exclusive_group(required=True)
     source.add_argument("--x", metavar="START:STOP:N", type=flags.sweep_range,
                         help="N steps of the (single) input from START to STOP, data units")
-    source.add_argument("--inputs", metavar="FILE.csv", help="input steps, one row each (header x1, x2, ...), data units")
+    source.add_argument("--inputs", metavar="FILE.csv",
+                        help="input steps, one row each (header x1, x2, ...), data units")
     add_dynamics_arguments(transient)
     transient.add_argument("--settle", type=flags.settle_fraction, default=1e-3,
                            help="settling band, a fraction of each node's full scale (0.1%% or 0.001): "
@@ -209,8 +211,8 @@ def add_compare_parser(commands) -> None:
                               "inputs mapped by the model's recorded column names")
     compare.add_argument("--y-column", metavar="C", help="with --data: the label (or target) column")
     compare.add_argument("--opamp", type=flags.opamp_part, metavar="PART",
-                         help="add a transient section: up to 20 input steps (the sweep's, or a classifier's first test "
-                              "samples) with these op-amp dynamics, as 'circuitnet transient' measures them")
+                         help="add a transient section: up to 20 input steps (the sweep's, or a classifier's "
+                              "first test samples) with these op-amp dynamics, as 'circuitnet transient' measures them")
     compare.add_argument("--step-time", type=flags.seconds, default=50e-6, metavar="SECONDS",
                          help=f"with --opamp: how long each input step is held: {flags.seconds.range_text}")
     compare.add_argument("--split-seed", type=flags.seed,
@@ -268,7 +270,8 @@ def add_fit_parser(commands) -> None:
                      help="regress: fit the target column's values; classify: one output per class (softmax "
                           "cross-entropy), the prediction is the output with the highest voltage, and the whole test "
                           "split is simulated in ngspice. Default: classify for --dataset and --images, else regress")
-    fit.add_argument("--x-columns", metavar="A,B", type=flags.column_names, help="input columns of --data (names or 1-based positions)")
+    fit.add_argument("--x-columns", metavar="A,B", type=flags.column_names,
+                     help="input columns of --data (names or 1-based positions)")
     fit.add_argument("--y-column", metavar="C", help="target (or, with --task classify, label) column of --data "
                                                      "(default: the last)")
     fit.add_argument("--points", type=flags.points, default=500,

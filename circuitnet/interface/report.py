@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,13 @@ from matplotlib.figure import Figure
 
 from ..util.atomic import write_text_atomically
 from ..util.finite_json import json_text
-from .classifier_plots import (boards_figure, confusion_figure, inference_power_figure,
-                               temperatures_accuracy_figure)
+from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
 from .plotting import input_names, save_figure
 from .transient_plots import energy_figure, waveforms_figure
+
+# the HTML report's helpers: a figure's <img> tag by name, and a <table> of rows by columns
+ImageTag = Callable[[str], str]
+TableTag = Callable[[list[dict], list[str]], str]
 
 MAX_NEURON_PANELS = 16
 
@@ -30,7 +34,7 @@ def neurons_figure(numbers: dict, curves: dict) -> Figure:
     axes = np.atleast_1d(figure.subplots(lines, columns, squeeze=False)).ravel()
     x = curves["x"]
     x_name = _swept_name(curves)
-    for ax, row in zip(axes, rows):
+    for ax, row in zip(axes, rows, strict=False):
         ideal, spice = curves["ideal"].nodes[row["node"]], curves["spice"].nodes[row["node"]]
         ax.plot(x, ideal, color="black", linestyle="--", linewidth=1.0, label="ideal")
         ax.plot(x, spice, color="tab:red", linewidth=1.4, label="ngspice")
@@ -132,7 +136,8 @@ def montecarlo_figure(numbers: dict, curves: dict) -> Figure:
     left.grid(True, alpha=0.3)
     worst = np.array(mc["per_board_vs_nominal_spice_max_abs"])
     right.hist(worst, bins=30, color="tab:red", alpha=0.7)
-    right.axvline(mc["yield_threshold"], color="black", linewidth=1, label=f"threshold: yield {100 * mc['yield']:.1f} %")
+    right.axvline(mc["yield_threshold"], color="black", linewidth=1,
+                  label=f"threshold: yield {100 * mc['yield']:.1f} %")
     right.set_xlabel("max |board - nominal circuit| per board, ngspice (data units)")
     right.set_ylabel("boards")
     right.legend(frameon=False, fontsize=8)
@@ -210,115 +215,10 @@ def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
         return f"<table><tr>{head}</tr>{body}</table>"
 
     parts = [f"<h1>{html.escape(title)}</h1>"]
-    if "ngspice" in numbers:  # which simulator measured every figure below
-        found = numbers["ngspice"]
-        parts.append(f"<p>Simulated in ngspice {html.escape(str(found['version']))} with the "
-                     f"{html.escape(str(found['solver']))} solver"
-                     + (f" ({html.escape(found['note'])})" if found.get("note") else "") + ".</p>")
-    if "test_split" in numbers:
-        split = numbers["test_split"]
-        parts.append(f"<p>Test samples: {html.escape(split['how'])} (data: {html.escape(split['data'])}).</p>")
-    if "network" in numbers:
-        parts += ["<h2>Network</h2>", _references(numbers),
-                  f"<p>Sweep of input 1 over {html.escape(numbers.get('sweep', '?'))} (START:STOP:N, data units)"
-                  f"{html.escape(_held_text(numbers))}.</p>",
-                  table([{"comparison": COMPARISONS.get(k, k), **v} for k, v in numbers["network"].items()],
-                        ["comparison", "max_abs", "rms"]), image("network")]
-    if "data" in numbers:
-        found = numbers["data"]
-        parts += [f"<h2>Held-out data</h2><p>{html.escape(found['source'])}: {found['samples']} samples</p>",
-                  table([{"comparison": COMPARISONS[k], "rmse": v} for k, v in found.items() if k.endswith("_rmse")],
-                        ["comparison", "rmse"])]
-    if numbers.get("neurons"):
-        parts += ["<h2>Neurons</h2><p>each rectifier output against its ideal elbow in the read-back network</p>",
-                  image("neurons"),
-                  table(numbers["neurons"], ["node", "max_deviation_v", "rms_deviation_v", "ideal_knee", "fitted_knee",
-                                             "knee_shift", "ideal_slope", "fitted_slope"])]
-    if "temperatures" in numbers:
-        rows = [{"temperature_c": row["temperature_c"], "nominal_max_abs": row["vs_nominal_spice"]["max_abs"],
-                 "nominal_rms": row["vs_nominal_spice"]["rms"],
-                 "readback_max_abs": row["vs_readback_network"]["max_abs"], "data_rmse": row.get("vs_data_rmse")}
-                for row in numbers["temperatures"]]
-        parts += ["<h2>Temperature</h2>",
-                  table(rows, ["temperature_c", "nominal_max_abs", "nominal_rms", "readback_max_abs"]
-                        + (["data_rmse"] if "data" in numbers else [])), image("temperatures")]
-    if "montecarlo" in numbers:
-        mc = numbers["montecarlo"]
-        parts += ["<h2>Monte Carlo</h2>",
-                  f"<p>Judged against the nominal circuit in ngspice: {html.escape(mc['yield_reference'])}.</p>",
-                  table([{"instances": mc["instances"], "tolerance": mc["tolerance"],
-                          **mc["board_vs_nominal_spice_max_abs"], _yield_column(mc["yield_reference"]): mc["yield"],
-                          "threshold": mc["yield_threshold"],
-                          **({f"data_{k}": v for k, v in mc["board_vs_data_rmse"].items()}
-                             if "board_vs_data_rmse" in mc else {})}],
-                        ["instances", "tolerance", "median", "p95", "worst", "threshold",
-                         _yield_column(mc["yield_reference"])]
-                        + (["data_median", "data_worst"] if "board_vs_data_rmse" in mc else [])),
-                  image("montecarlo")]
-    if "power" in numbers:
-        power = numbers["power"]
-        rows = [{"where": f"delivered by {k}", **v} for k, v in power["delivered"].items()]
-        rows += [{"where": "delivered, total", **power["delivered_total"]},
-                 {"where": "dissipated in resistors", **power["dissipated_resistors"]},
-                 {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
-        parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
-    if "classifier" in numbers:
-        found = numbers["classifier"]
-        parts += ["<h2>Classifier</h2>", _references(numbers),
-                  table([{"samples": numbers["test_samples"], **found}],
-                        ["samples", "accuracy_spice", "accuracy_surrogate", "accuracy_ideal",
-                         "class_changes_surrogate_vs_spice"]), image("classifier")]
-    if numbers.get("accuracy_temperatures"):
-        parts += ["<h2>Accuracy against temperature</h2>",
-                  table(numbers["accuracy_temperatures"], ["temperature_c", "accuracy"]), image("accuracy_temperatures")]
-    if "accuracy_boards" in numbers:
-        boards = numbers["accuracy_boards"]
-        parts += ["<h2>Monte Carlo boards</h2>",
-                  table([{"instances": boards["instances"], "tolerance": boards["tolerance"],
-                          **{f"accuracy_{k}": v for k, v in boards["accuracy"].items()},
-                          "accuracy_threshold": boards["yield_threshold"],
-                          _yield_column(boards["yield_reference"]): boards["yield"]}],
-                        ["instances", "tolerance", "accuracy_median", "accuracy_p5", "accuracy_worst",
-                         "accuracy_best", "accuracy_threshold", _yield_column(boards["yield_reference"])]),
-                  image("accuracy_boards")]
-    if "inference_power" in numbers:
-        parts += ["<h2>Static power per inference</h2>",
-                  table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]),
-                  image("inference_power")]
-    if "transient" in numbers:
-        found = numbers["transient"]
-        summary, opamp = found["summary"], found["opamp"]
-        parts += [f"<h2>Transient: op-amps {html.escape(opamp['name'])}</h2>",
-                  f"<p>{len(found['steps'])} input steps of {1e6 * found['step_time_s']:g} us; op-amps "
-                  f"{opamp['gbw_hz'] / 1e6:g} MHz, {opamp['slew_v_per_us']:g} V/us "
-                  f"({html.escape(opamp['source'])}). Settled: within {100 * found['settle']:g} % of each node's "
-                  f"full scale of its DC answer.</p>",
-                  table([{"worst_settling_time_s": summary["worst_settling_time_s"],
-                          "inferences_per_second": summary["inferences_per_second"],
-                          "energy_median_j": summary["energy_per_inference_j"]["median"],
-                          "energy_worst_j": summary["energy_per_inference_j"]["worst"],
-                          "last_to_settle": summary["last_to_settle"]}],
-                        ["worst_settling_time_s", "inferences_per_second", "energy_median_j", "energy_worst_j",
-                         "last_to_settle"]), image("transient"), image("transient_energy")]
-    if "violations" in numbers:
-        parts.append("<h2>Safe operating area</h2>")
-        if numbers["violations"]:
-            parts += ["<p><b>These parts leave their safe operating area: no built circuit gives the outputs "
-                      "above.</b></p>", table(numbers["violations"], ["element", "quantity", "value", "limit", "unit",
-                                                                     "temperature_c"])]
-        else:
-            parts.append("<p>Every op-amp output stays inside its rails, every diode below its breakdown margin "
-                         "and every resistor within its rating, at every point and temperature.</p>")
-    if "imported" in numbers:
-        imported = numbers["imported"]
-        parts += ["<h2>Imported netlist</h2>", table(imported["elbows"], ["position", "slope", "output_weight"]),
-                  f"<p>deviation of the fitted network: max {imported['deviation']['max_abs']:.4g}, "
-                  f"RMS {imported['deviation']['rms']:.4g} (volts)</p>", image("imported")]
-        if imported.get("included"):
-            parts.append(f"<p>read with .include / .lib: {html.escape(', '.join(imported['included']))}</p>")
-        if imported.get("skipped"):
-            parts += ["<p>skipped (circuitnet runs its own sweep):</p><ul>",
-                      *(f"<li>{html.escape(card)}</li>" for card in imported["skipped"]), "</ul>"]
+    parts += _html_circuit(numbers, image, table)
+    parts += _html_spread(numbers, image, table)
+    parts += _html_classifier(numbers, image, table)
+    parts += _html_checks(numbers, image, table)
     style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
              "font-size:13px;text-align:right}img{max-width:100%}")
@@ -372,6 +272,139 @@ def _yield_column(reference: str) -> str:
     return "yield_labels" if "labels" in reference else "yield"
 
 
+def _html_circuit(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    """The sections on the nominal circuit: network, data, neurons, temperatures."""
+    parts: list[str] = []
+    if "ngspice" in numbers:  # which simulator measured every figure below
+        found = numbers["ngspice"]
+        parts.append(f"<p>Simulated in ngspice {html.escape(str(found['version']))} with the "
+                     f"{html.escape(str(found['solver']))} solver"
+                     + (f" ({html.escape(found['note'])})" if found.get("note") else "") + ".</p>")
+    if "test_split" in numbers:
+        split = numbers["test_split"]
+        parts.append(f"<p>Test samples: {html.escape(split['how'])} (data: {html.escape(split['data'])}).</p>")
+    if "network" in numbers:
+        parts += ["<h2>Network</h2>", _references(numbers),
+                  f"<p>Sweep of input 1 over {html.escape(numbers.get('sweep', '?'))} (START:STOP:N, data units)"
+                  f"{html.escape(_held_text(numbers))}.</p>",
+                  table([{"comparison": COMPARISONS.get(k, k), **v} for k, v in numbers["network"].items()],
+                        ["comparison", "max_abs", "rms"]), image("network")]
+    if "data" in numbers:
+        found = numbers["data"]
+        parts += [f"<h2>Held-out data</h2><p>{html.escape(found['source'])}: {found['samples']} samples</p>",
+                  table([{"comparison": COMPARISONS[k], "rmse": v} for k, v in found.items() if k.endswith("_rmse")],
+                        ["comparison", "rmse"])]
+    if numbers.get("neurons"):
+        parts += ["<h2>Neurons</h2><p>each rectifier output against its ideal elbow in the read-back network</p>",
+                  image("neurons"),
+                  table(numbers["neurons"], ["node", "max_deviation_v", "rms_deviation_v", "ideal_knee", "fitted_knee",
+                                             "knee_shift", "ideal_slope", "fitted_slope"])]
+    if "temperatures" in numbers:
+        rows = [{"temperature_c": row["temperature_c"], "nominal_max_abs": row["vs_nominal_spice"]["max_abs"],
+                 "nominal_rms": row["vs_nominal_spice"]["rms"],
+                 "readback_max_abs": row["vs_readback_network"]["max_abs"], "data_rmse": row.get("vs_data_rmse")}
+                for row in numbers["temperatures"]]
+        parts += ["<h2>Temperature</h2>",
+                  table(rows, ["temperature_c", "nominal_max_abs", "nominal_rms", "readback_max_abs"]
+                        + (["data_rmse"] if "data" in numbers else [])), image("temperatures")]
+    return parts
+
+
+def _html_spread(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    """The sections on built boards: Monte Carlo and static power."""
+    parts: list[str] = []
+    if "montecarlo" in numbers:
+        mc = numbers["montecarlo"]
+        parts += ["<h2>Monte Carlo</h2>",
+                  f"<p>Judged against the nominal circuit in ngspice: {html.escape(mc['yield_reference'])}.</p>",
+                  table([{"instances": mc["instances"], "tolerance": mc["tolerance"],
+                          **mc["board_vs_nominal_spice_max_abs"], _yield_column(mc["yield_reference"]): mc["yield"],
+                          "threshold": mc["yield_threshold"],
+                          **({f"data_{k}": v for k, v in mc["board_vs_data_rmse"].items()}
+                             if "board_vs_data_rmse" in mc else {})}],
+                        ["instances", "tolerance", "median", "p95", "worst", "threshold",
+                         _yield_column(mc["yield_reference"])]
+                        + (["data_median", "data_worst"] if "board_vs_data_rmse" in mc else [])),
+                  image("montecarlo")]
+    if "power" in numbers:
+        power = numbers["power"]
+        rows = [{"where": f"delivered by {k}", **v} for k, v in power["delivered"].items()]
+        rows += [{"where": "delivered, total", **power["delivered_total"]},
+                 {"where": "dissipated in resistors", **power["dissipated_resistors"]},
+                 {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
+        parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
+    return parts
+
+
+def _html_classifier(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    """A classifier's sections: accuracy, its temperatures and boards, power per inference."""
+    parts: list[str] = []
+    if "classifier" in numbers:
+        found = numbers["classifier"]
+        parts += ["<h2>Classifier</h2>", _references(numbers),
+                  table([{"samples": numbers["test_samples"], **found}],
+                        ["samples", "accuracy_spice", "accuracy_surrogate", "accuracy_ideal",
+                         "class_changes_surrogate_vs_spice"]), image("classifier")]
+    if numbers.get("accuracy_temperatures"):
+        parts += ["<h2>Accuracy against temperature</h2>",
+                  table(numbers["accuracy_temperatures"], ["temperature_c", "accuracy"]),
+                  image("accuracy_temperatures")]
+    if "accuracy_boards" in numbers:
+        boards = numbers["accuracy_boards"]
+        parts += ["<h2>Monte Carlo boards</h2>",
+                  table([{"instances": boards["instances"], "tolerance": boards["tolerance"],
+                          **{f"accuracy_{k}": v for k, v in boards["accuracy"].items()},
+                          "accuracy_threshold": boards["yield_threshold"],
+                          _yield_column(boards["yield_reference"]): boards["yield"]}],
+                        ["instances", "tolerance", "accuracy_median", "accuracy_p5", "accuracy_worst",
+                         "accuracy_best", "accuracy_threshold", _yield_column(boards["yield_reference"])]),
+                  image("accuracy_boards")]
+    if "inference_power" in numbers:
+        parts += ["<h2>Static power per inference</h2>",
+                  table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]),
+                  image("inference_power")]
+    return parts
+
+
+def _html_checks(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    """The transient, the safe operating area and an imported netlist's fit."""
+    parts: list[str] = []
+    if "transient" in numbers:
+        found = numbers["transient"]
+        summary, opamp = found["summary"], found["opamp"]
+        parts += [f"<h2>Transient: op-amps {html.escape(opamp['name'])}</h2>",
+                  f"<p>{len(found['steps'])} input steps of {1e6 * found['step_time_s']:g} us; op-amps "
+                  f"{opamp['gbw_hz'] / 1e6:g} MHz, {opamp['slew_v_per_us']:g} V/us "
+                  f"({html.escape(opamp['source'])}). Settled: within {100 * found['settle']:g} % of each node's "
+                  f"full scale of its DC answer.</p>",
+                  table([{"worst_settling_time_s": summary["worst_settling_time_s"],
+                          "inferences_per_second": summary["inferences_per_second"],
+                          "energy_median_j": summary["energy_per_inference_j"]["median"],
+                          "energy_worst_j": summary["energy_per_inference_j"]["worst"],
+                          "last_to_settle": summary["last_to_settle"]}],
+                        ["worst_settling_time_s", "inferences_per_second", "energy_median_j", "energy_worst_j",
+                         "last_to_settle"]), image("transient"), image("transient_energy")]
+    if "violations" in numbers:
+        parts.append("<h2>Safe operating area</h2>")
+        if numbers["violations"]:
+            parts += ["<p><b>These parts leave their safe operating area: no built circuit gives the outputs "
+                      "above.</b></p>", table(numbers["violations"], ["element", "quantity", "value", "limit", "unit",
+                                                                     "temperature_c"])]
+        else:
+            parts.append("<p>Every op-amp output stays inside its rails, every diode below its breakdown margin "
+                         "and every resistor within its rating, at every point and temperature.</p>")
+    if "imported" in numbers:
+        imported = numbers["imported"]
+        parts += ["<h2>Imported netlist</h2>", table(imported["elbows"], ["position", "slope", "output_weight"]),
+                  f"<p>deviation of the fitted network: max {imported['deviation']['max_abs']:.4g}, "
+                  f"RMS {imported['deviation']['rms']:.4g} (volts)</p>", image("imported")]
+        if imported.get("included"):
+            parts.append(f"<p>read with .include / .lib: {html.escape(', '.join(imported['included']))}</p>")
+        if imported.get("skipped"):
+            parts += ["<p>skipped (circuitnet runs its own sweep):</p><ul>",
+                      *(f"<li>{html.escape(card)}</li>" for card in imported["skipped"]), "</ul>"]
+    return parts
+
 def _references(numbers: dict) -> str:
     """What the figures are measured against, as a list (compare.json's "references")."""
     names = {"nominal_spice": "nominal circuit", "readback_network": "read-back network", "surrogate": "surrogate",
@@ -393,6 +426,15 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
     """The few figures of compare.json a person reads first, one line each (data units unless
     a unit is named)."""
     lines = [title]
+    lines += _summary_circuit(numbers)
+    lines += _summary_classifier(numbers)
+    lines += _summary_checks(numbers)
+    return lines
+
+
+def _summary_circuit(numbers: dict) -> list[str]:
+    """The lines on the circuit: network, data, neurons, temperatures, Monte Carlo."""
+    lines: list[str] = []
     if "network" in numbers:
         network, readback = numbers["network"], numbers["network"]["circuit_vs_readback_network"]
         lines.append(f"  distance from the ReLU network its values encode: max {readback['max_abs']:.4g} "
@@ -422,6 +464,12 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
                      f"against the nominal circuit in ngspice)"
                      + (f"; RMSE on the data median {on_data['median']:.4g}, worst {on_data['worst']:.4g}"
                         if on_data else ""))
+    return lines
+
+
+def _summary_classifier(numbers: dict) -> list[str]:
+    """A classifier's lines: accuracy, its temperatures and boards."""
+    lines: list[str] = []
     if "classifier" in numbers:
         found = numbers["classifier"]
         if "test_split" in numbers:
@@ -438,6 +486,12 @@ def compare_summary(numbers: dict, title: str) -> list[str]:
         lines.append(f"  Monte Carlo: {boards['instances']} boards at {100 * boards['tolerance']:g} %: accuracy median "
                      f"{100 * boards['accuracy']['median']:.2f} %, worst {100 * boards['accuracy']['worst']:.2f} %; "
                      f"yield {100 * boards['yield']:.1f} % at accuracy >= {100 * boards['yield_threshold']:g} %")
+    return lines
+
+
+def _summary_checks(numbers: dict) -> list[str]:
+    """The transient, power, the safe operating area and an imported netlist's fit."""
+    lines: list[str] = []
     if "transient" in numbers:
         from .transient_outputs import transient_summary
         first, *rest = transient_summary(numbers["transient"])

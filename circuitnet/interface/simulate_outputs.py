@@ -57,7 +57,7 @@ def class_lines(circuit: Circuit, result: SimulationResult) -> list[str]:
     _, outputs = column_names(circuit)
     lines = []
     for k in range(min(len(classes), SAMPLES_LISTED)):
-        volts = ", ".join(f"{name} {v:.4g} V" for name, v in zip(outputs, result.y_volts[k]))
+        volts = ", ".join(f"{name} {v:.4g} V" for name, v in zip(outputs, result.y_volts[k], strict=False))
         lines.append(f"sample {k + 1}: class {classes[k]} ({volts})")
     if len(classes) > SAMPLES_LISTED:
         lines.append(f"... {len(classes) - SAMPLES_LISTED} more; --csv or --json lists every sample's class")

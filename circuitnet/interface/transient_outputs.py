@@ -49,7 +49,8 @@ def transient_summary(document: dict) -> list[str]:
                      f"{100 * document['settle']:g} % of full scale): {summary['inferences_per_second']:.4g} "
                      f"inferences per second; last to settle: {summary['last_to_settle']}")
     energy = summary["energy_per_inference_j"]
-    lines.append(f"  energy per inference: median {1e9 * energy['median']:.4g} nJ, worst {1e9 * energy['worst']:.4g} nJ")
+    lines.append(f"  energy per inference: median {1e9 * energy['median']:.4g} nJ, "
+                 f"worst {1e9 * energy['worst']:.4g} nJ")
     if "bandwidth" in document:
         corners = [f for f in document["bandwidth"]["f3db_hz"].values() if f is not None]
         if corners:

@@ -12,11 +12,12 @@ inverted rail ``-u_k`` made by a unity inverter; the bias column uses the refere
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator
 
 import numpy as np
 
+from ..errors import RealisationError
 from .data_record import DataRecord
 from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
@@ -78,6 +79,14 @@ class Stage:
     def inverted_signals(self) -> np.ndarray:
         """Bool array of shape (n_in,): which input signals need an inverted rail."""
         return np.isfinite(self.r_inverted[:, :-1]).any(axis=0)
+
+    def required(self, name: str) -> np.ndarray:
+        """The array of field ``name`` (one of STAGE_FIELDS), for a topology whose stages always
+        have it; RealisationError where this stage has none (None)."""
+        value = getattr(self, name)
+        if value is None:
+            raise RealisationError(f"this stage has no {name}; the topology that built it needs one")
+        return value
 
     def resistor_arrays(self) -> dict[str, np.ndarray]:
         """Every resistor array of this stage by field name (absent fields left out)."""

@@ -27,9 +27,10 @@ def comment_lines(text: str, width: int | None = WIDTH) -> list[str]:
     Every line of ``text`` (any line break Python knows ends one) becomes a comment: one that
     already starts with ``*`` is kept, any other gets ``"* "`` in front. A line longer than
     ``width`` characters wraps, at spaces where it can, onto further comment lines indented
-    under it (width None: no wrapping, for a command the reader copies whole). Control characters and non-ASCII characters are written as backslash escapes,
-    so the netlist stays plain ASCII (which circuitnet's own importer asks for) and no byte
-    can end a line or a C string inside ngspice.
+    under it (width None: no wrapping, for a command the reader copies whole). Control
+    characters and non-ASCII characters are written as backslash escapes, so the netlist
+    stays plain ASCII (which circuitnet's own importer asks for) and no byte can end a line
+    or a C string inside ngspice.
     """
     found = []
     for line in str(text).splitlines() or [""]:

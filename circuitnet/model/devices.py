@@ -122,7 +122,7 @@ def shockley_diode(IS: float, N: float = 1.0, RS: float = 0.0, BV: float = math.
     resistance RS (ohm), breakdown voltage BV (V) at current IBV (A), band gap EG (eV)
     and IS temperature exponent XTI."""
     params = dict(IS=IS, N=N, RS=RS, IBV=IBV, EG=EG, XTI=XTI)
-    if BV != math.inf:
+    if math.inf != BV:
         params["BV"] = BV
     check_diode_params(params)
     return DiodeModel("custom", {k: float(v) for k, v in params.items()}, "user-defined Shockley diode")
@@ -186,7 +186,8 @@ class OpAmpModel:
             raise InvalidDeviceError(f"op-amp gain = {self.gain!r}; it must be from 10 to 1e9 V/V")
         if self.kind == "rail_limited" and not (-1e3 <= self.v_neg < 0.0 < self.v_pos <= 1e3):
             raise InvalidDeviceError(
-                f"op-amp rails v_neg = {self.v_neg!r}, v_pos = {self.v_pos!r}; need -1000 <= v_neg < 0 < v_pos <= 1000 V"
+                f"op-amp rails v_neg = {self.v_neg!r}, v_pos = {self.v_pos!r}; "
+                "need -1000 <= v_neg < 0 < v_pos <= 1000 V"
             )
 
     def element(self, name: str, out: str, plus: str, minus: str) -> Element:

@@ -100,7 +100,7 @@ OPAMP_LIBRARY = {part.name: part for part in (
 )}
 
 
-def as_dynamics(dynamics: "OpAmpDynamics | str") -> OpAmpDynamics:
+def as_dynamics(dynamics: OpAmpDynamics | str) -> OpAmpDynamics:
     """An OpAmpDynamics as given, or the library's part of that name."""
     return dynamics if isinstance(dynamics, OpAmpDynamics) else opamp_dynamics(dynamics)
 

@@ -7,7 +7,8 @@ that are comments (``* ...``) and directives (``.model``, ``.options``, ``.temp`
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple, Union
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def resistor(name: str, a: str, b: str, ohms: float) -> Element:
     return Element(f"R{name}", (a, b), float(ohms), "resistor")
 
 
-NetlistEntry = Union[Element, str]
+NetlistEntry = Element | str
 
 
 def lines(entries: list[NetlistEntry]) -> list[str]:
@@ -58,7 +59,7 @@ def lines(entries: list[NetlistEntry]) -> list[str]:
     can become several lines (``comments.comment_lines``: long or multi-line text stays comment)."""
     found: list[str] = []
     for entry in entries:
-        if type(entry) is not str:
+        if isinstance(entry, Element):
             found.append(entry.line())
         elif entry.startswith("*"):
             found += comment_lines(entry)

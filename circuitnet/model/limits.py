@@ -23,7 +23,6 @@ import numpy as np
 from .circuit import Circuit
 from .elements import Element, resistor_drops
 
-
 MESSAGE_INPUTS = 8  # inputs a message shows of the sample where a part is worst
 
 
@@ -34,6 +33,10 @@ class OperatingLimits:
 
     resistor_rating_w: float = 0.25
     breakdown_margin: float = 0.2
+
+
+# The limits a check uses unless told otherwise (one shared, frozen instance for defaults).
+DEFAULT_LIMITS = OperatingLimits()
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Violation:
 
 
 def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], x: np.ndarray,
-               limits: OperatingLimits = OperatingLimits()) -> list[Violation]:
+               limits: OperatingLimits = DEFAULT_LIMITS) -> list[Violation]:
     """Every element outside its safe operating area, worst case first.
 
     elements: the circuit's elements (``topologies.circuit_elements``). volts: node name

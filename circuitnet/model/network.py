@@ -74,7 +74,7 @@ class ReLUNet:
         object.__setattr__(self, "layers", layers)
 
     @classmethod
-    def from_arrays(cls, weights_and_biases) -> "ReLUNet":
+    def from_arrays(cls, weights_and_biases) -> ReLUNet:
         """Build from ``[(weights, biases), ...]`` with weights of shape (n_out, n_in)."""
         return cls(tuple(Layer(np.asarray(w, float), np.asarray(b, float)) for w, b in weights_and_biases))
 

@@ -40,7 +40,7 @@ class DataScaling:
             object.__setattr__(self, name, frozen_array(value))
 
     @classmethod
-    def for_data(cls, x: np.ndarray, y: np.ndarray) -> "DataScaling | None":
+    def for_data(cls, x: np.ndarray, y: np.ndarray) -> DataScaling | None:
         """The scaling that maps every column leaving +-WINDOW onto [-1, 1] by its range (the
         others untouched), or None when no column needs one. x: (n, n_inputs); y: (n, n_outputs)."""
         x_offset, x_scale = _columns(np.asarray(x, dtype=float))
@@ -73,9 +73,9 @@ class DataScaling:
     def describe(self) -> list[str]:
         """One line per input and output, for a netlist header."""
         lines = [f"x{k + 1} = {o:.6g} + {s:.6g} * (circuit input {k + 1})"
-                 for k, (o, s) in enumerate(zip(self.x_offset, self.x_scale))]
+                 for k, (o, s) in enumerate(zip(self.x_offset, self.x_scale, strict=False))]
         return lines + [f"y{j + 1} = {o:.6g} + {s:.6g} * (circuit output {j + 1})"
-                        for j, (o, s) in enumerate(zip(self.y_offset, self.y_scale))]
+                        for j, (o, s) in enumerate(zip(self.y_offset, self.y_scale, strict=False))]
 
 
 def _columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

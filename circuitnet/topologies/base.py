@@ -154,7 +154,7 @@ class Topology(ABC):
         for index, stage in enumerate(circuit.stages):
             if stage.is_hidden:
                 c, offset = self.hidden_transfer(circuit, index)
-                scale_out = stage.activation_scale
+                scale_out = stage.required("activation_scale")
             else:
                 c, offset = blocks.summer_coefficients(stage), np.zeros(stage.n_out)
                 scale_out = np.ones(stage.n_out)
@@ -227,7 +227,7 @@ class SummerFedTopology(Topology, ABC):
         stage = circuit.stages[stage_index]
         offset = np.full(stage.n_out, circuit.v_on)
         if stage.r_offset is not None:
-            offset -= stage.r_feedback * circuit.v_ref / stage.r_offset
+            offset -= stage.required("r_feedback") * circuit.v_ref / stage.r_offset
         return blocks.summer_coefficients(stage), offset
 
 
@@ -242,7 +242,8 @@ def realise_summer_stage(layer: Layer, layer_index: int, scale_in: np.ndarray, s
     r_feedback: shape (n_out,) ohms, to impose each summer's feedback resistor instead of sizing it.
     """
     s = circuit.volts_per_unit
-    columns = [layer.weights * scale_out[:, None] / scale_in[None, :], (scale_out * s * layer.biases / circuit.v_ref)[:, None]]
+    columns = [layer.weights * scale_out[:, None] / scale_in[None, :],
+               (scale_out * s * layer.biases / circuit.v_ref)[:, None]]
     if offset > 0:
         columns.append(np.full((layer.n_out, 1), offset / circuit.v_ref))
     gains = np.concatenate(columns, axis=1)
@@ -250,7 +251,7 @@ def realise_summer_stage(layer: Layer, layer_index: int, scale_in: np.ndarray, s
                                circuit.resistor_range, blocks.weight_label(layer_index, j, layer.n_in),
                                fixed=r_feedback is not None)
             for j in range(layer.n_out)]
-    r_plain, r_inverted, r_feedback = (np.array(part) for part in zip(*rows))
+    r_plain, r_inverted, r_feedback = (np.array(part) for part in zip(*rows, strict=False))
     if offset > 0:  # the offset column always draws from -v_ref: split it off
         return Stage(r_plain=r_plain[:, :-1], r_inverted=r_inverted[:, :-1], r_feedback=r_feedback,
                      r_offset=r_inverted[:, -1])

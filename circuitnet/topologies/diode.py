@@ -42,5 +42,5 @@ class DiodeTopology(SummerFedTopology):
         junction, a, h = (nodes.neuron(stage_index, unit, role) for role in ("sum", "a", "h"))
         return blocks.summer(circuit, stage_index, unit, junction, a) + [
             Element(f"D{h}", (a, h), circuit.diode.spice_name, "diode"),
-            resistor(f"{h}_load", h, "0", circuit.stages[stage_index].r_load[unit]),
+            resistor(f"{h}_load", h, "0", circuit.stages[stage_index].required("r_load")[unit]),
         ]

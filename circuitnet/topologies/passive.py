@@ -62,7 +62,7 @@ class PassiveTopology(Topology):
         for j in range(hidden_layer.n_out):
             beta[j], row = self._size_neuron(hidden_layer, j, circuit)
             rows.append(row)
-        r_plain, r_inverted, r_ground = (np.array(part) for part in zip(*rows))
+        r_plain, r_inverted, r_ground = (np.array(part) for part in zip(*rows, strict=False))
         g_thevenin = (blocks.conductance(r_plain).sum(1) + blocks.conductance(r_inverted).sum(1)
                       + blocks.conductance(r_ground))
         r_load = np.full(hidden_layer.n_out, float(options.r_load))
@@ -74,7 +74,8 @@ class PassiveTopology(Topology):
                        activation_scale=scale)
         return hidden, output
 
-    def _size_neuron(self, layer: Layer, j: int, circuit: Circuit) -> tuple[float, tuple[np.ndarray, ...]]:
+    def _size_neuron(self, layer: Layer, j: int,
+                     circuit: Circuit) -> tuple[float, tuple[np.ndarray, np.ndarray, float]]:
         """(beta_j, divider resistors) for hidden neuron j: the largest attenuation that fits.
 
         At the largest beta the bias share ``(beta s b + v_on) / v_ref`` can nearly cancel
@@ -83,7 +84,7 @@ class PassiveTopology(Topology):
         """
         beta_max = self._attenuation(layer.weights[j], layer.biases[j], circuit)
         label = blocks.weight_label(0, j, layer.n_in)
-        first_error = None
+        first_error: RealisationError | None = None
         for fraction in _ATTENUATION_FRACTIONS:
             beta = beta_max * fraction
             d = np.append(layer.weights[j] * beta,
@@ -92,6 +93,7 @@ class PassiveTopology(Topology):
                 return beta, _size_divider(d, circuit.resistor_range, label)
             except RealisationError as error:
                 first_error = first_error or error
+        assert first_error is not None  # _ATTENUATION_FRACTIONS is not empty
         raise first_error
 
     @staticmethod
@@ -128,12 +130,12 @@ class PassiveTopology(Topology):
         g_fixed = 1.0 / r_load + inverter_used / circuit.r_inverter
         negative = np.where(weights < 0, -weights, 0.0)
         scale = beta * g_thevenin / (g_thevenin + g_fixed)
-        r_feedback = None
+        r_feedback: np.ndarray | None = None
         # R_f depends on the gains 1/scale and scale on R_f; the loop settles in a few rounds
         # because R_f only moves when the gains push it against the range.
         for _ in range(_MAX_SIZING_ROUNDS):
             sized = realise_summer_stage(output_layer, 1, scale, np.ones(output_layer.n_out), 0.0, circuit,
-                                         options).r_feedback
+                                         options).required("r_feedback")
             q = (negative / sized[:, None]).sum(0) / (beta * g_thevenin)
             if np.any(q >= 1):
                 j = int(np.argmax(q))
@@ -146,13 +148,13 @@ class PassiveTopology(Topology):
             if r_feedback is not None and np.array_equal(sized, r_feedback):
                 break
             r_feedback = sized
-        return scale, r_feedback
+        return scale, sized  # the last R_f (equal to r_feedback when the loop settled)
 
     # -- read-back ------------------------------------------------------------------------
     def hidden_transfer(self, circuit: Circuit, stage_index: int) -> tuple[np.ndarray, np.ndarray]:
         stage = circuit.stages[stage_index]
         g_plain, g_inverted = blocks.conductance(stage.r_plain), blocks.conductance(stage.r_inverted)
-        g_thevenin = g_plain.sum(1) + g_inverted.sum(1) + blocks.conductance(stage.r_ground)
+        g_thevenin = g_plain.sum(1) + g_inverted.sum(1) + blocks.conductance(stage.required("r_ground"))
         divider = (g_plain - g_inverted) / g_thevenin[:, None]
         load = rectifier_load_conductance(circuit, stage_index)
         gain = g_thevenin / (g_thevenin + load)
@@ -179,11 +181,11 @@ class PassiveTopology(Topology):
         s, h = nodes.neuron(stage_index, unit, "s"), nodes.neuron(stage_index, unit, "h")
         parts = blocks.weight_resistors(blocks.rails(circuit, stage_index), stage.r_plain[unit],
                                         stage.r_inverted[unit], s)
-        if np.isfinite(stage.r_ground[unit]):
-            parts.append(resistor(f"{s}_gnd", s, "0", stage.r_ground[unit]))
+        if np.isfinite(stage.required("r_ground")[unit]):
+            parts.append(resistor(f"{s}_gnd", s, "0", stage.required("r_ground")[unit]))
         return parts + [
             Element(f"D{h}", (s, h), circuit.diode.spice_name, "diode"),
-            resistor(f"{h}_load", h, "0", stage.r_load[unit]),
+            resistor(f"{h}_load", h, "0", stage.required("r_load")[unit]),
         ]
 
 
@@ -192,12 +194,13 @@ def rectifier_load_conductance(circuit: Circuit, stage_index: int) -> np.ndarray
     the next stage's resistors from the plain rail, and the inverter's input resistor where
     the next stage uses the inverted rail (virtual grounds taken as 0 V)."""
     stage, following = circuit.stages[stage_index], circuit.stages[stage_index + 1]
-    return (blocks.conductance(stage.r_load)
+    return (blocks.conductance(stage.required("r_load"))
             + blocks.conductance(following.r_plain[:, :-1]).sum(0)
             + following.inverted_signals() / circuit.r_inverter)
 
 
-def _size_divider(d: np.ndarray, resistor_range: tuple[float, float], label) -> tuple[np.ndarray, ...]:
+def _size_divider(d: np.ndarray, resistor_range: tuple[float, float],
+                  label: blocks.WeightLabel) -> tuple[np.ndarray, np.ndarray, float]:
     """Resistors that make a node's open-circuit voltage ``sum_k d_k P_k``.
 
     d: shape (n_in + 1,), with sum |d| <= 1. Each resistor has ``G_k = |d_k| * G_tot``; G_tot is

@@ -56,8 +56,8 @@ class PrecisionTopology(SummerFedTopology):
             circuit.opamp.element(o, o, "0", junction),
             Element(f"D{o}_clamp", (junction, o), model, "diode"),
             Element(f"D{h}", (o, h), model, "diode"),
-            resistor(f"{h}_f", h, junction, stage.r_feedback[unit]),
-            resistor(f"{h}_load", h, "0", stage.r_load[unit]),
+            resistor(f"{h}_f", h, junction, stage.required("r_feedback")[unit]),
+            resistor(f"{h}_load", h, "0", stage.required("r_load")[unit]),
         ]
 
 

@@ -13,7 +13,7 @@ voltages P_k, ``out = sum_k c_k P_k`` with ``c_k = R_f * (G_inverted_k - G_plain
 from __future__ import annotations
 
 import math
-from typing import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,11 +31,11 @@ def conductance(resistance: np.ndarray) -> np.ndarray:
 def summer_coefficients(stage: Stage) -> np.ndarray:
     """Gains c of shape (n_out, n_in + 1), V/V: each summer output is ``sum_k c[j, k] * P_k``
     with P the plain rail voltages (the last column is +v_ref)."""
-    return stage.r_feedback[:, None] * (conductance(stage.r_inverted) - conductance(stage.r_plain))
+    return stage.required("r_feedback")[:, None] * (conductance(stage.r_inverted) - conductance(stage.r_plain))
 
 
 def size_summer(coefficients: np.ndarray, r_preferred: float, resistor_range: tuple[float, float],
-                label: Callable[[int], str], fixed: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
+                label: WeightLabel, fixed: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
     """Resistors of one inverting summer that realise the gains ``coefficients``.
 
     coefficients: shape (n_in + 1,), V/V with respect to the plain rails (last: +v_ref).
@@ -75,22 +75,31 @@ def size_summer(coefficients: np.ndarray, r_preferred: float, resistor_range: tu
     return r_plain, r_inverted, r_feedback
 
 
-def weight_label(layer: int, unit: int, n_in: int) -> Callable[[int], str]:
+@dataclass(frozen=True)
+class WeightLabel:
     """Column index of a stage row -> ``layers[l].weights[j][k]`` or ``layers[l].biases[j]``.
-    The function carries ``layer`` and ``unit`` so an error can say which weight to drop."""
-    def label(column: int) -> str:
-        if column == n_in + 1:
-            return f"the diode-drop offset of layers[{layer}] unit {unit}"
-        if column == n_in:
-            return f"layers[{layer}].biases[{unit}]"
-        return f"layers[{layer}].weights[{unit}][{column}]"
-    label.layer, label.unit = layer, unit
-    return label
+    It carries ``layer`` and ``unit`` so an error can say which weight to drop."""
+
+    layer: int
+    unit: int
+    n_in: int
+
+    def __call__(self, column: int) -> str:
+        if column == self.n_in + 1:
+            return f"the diode-drop offset of layers[{self.layer}] unit {self.unit}"
+        if column == self.n_in:
+            return f"layers[{self.layer}].biases[{self.unit}]"
+        return f"layers[{self.layer}].weights[{self.unit}][{column}]"
 
 
-def _too_small(label, column: int, error: RealisationError) -> RealisationError:
+def weight_label(layer: int, unit: int, n_in: int) -> WeightLabel:
+    """The label of row ``unit`` of layer ``layer`` (see WeightLabel)."""
+    return WeightLabel(layer, unit, n_in)
+
+
+def _too_small(label: WeightLabel, column: int, error: RealisationError) -> RealisationError:
     """Mark which weight (layer, unit, column) is too small to realise beside the others."""
-    error.weight = (getattr(label, "layer", None), getattr(label, "unit", None), column)
+    error.weight = (label.layer, label.unit, column)
     return error
 
 
@@ -115,8 +124,8 @@ def rails(circuit: Circuit, stage_index: int) -> list[tuple[str, str]]:
 
 
 # ngspice's default RELTOL (1e-3) lets a converged node voltage depend on the path to it by
-# millivolts (1.45 mV measured at 3 V between a .dc sweep and a fresh .op); these make any
-# two analyses of the same circuit agree to well under a microvolt.
+# millivolts (a .dc sweep against a fresh .op: docs/spice.md, "Accuracy"); these make any two
+# analyses of the same circuit agree to well under a microvolt.
 ACCURACY_OPTIONS = ".options reltol=1e-7 vntol=1e-10"
 # ngspice 42+ has the KLU solver, about 4x faster than its default Sparse 1.3 on large circuits
 # with the same outputs; ngspice 39 ignores the option (checked: exit status 0, same outputs).
@@ -153,7 +162,7 @@ def inverters(circuit: Circuit, stage_index: int) -> list[Element]:
     stage = circuit.stages[stage_index]
     signals = nodes.stage_inputs(stage_index, stage.n_in)
     parts = []
-    for node, needed in zip(signals, stage.inverted_signals()):
+    for node, needed in zip(signals, stage.inverted_signals(), strict=False):
         if not needed:
             continue
         out = nodes.inverted(node)
@@ -170,7 +179,7 @@ def weight_resistors(column_rails: list[tuple[str, str]], r_plain_row: np.ndarra
                      r_inverted_row: np.ndarray, into: str) -> list[Element]:
     """One resistor per weight, from the rail it needs into node ``into``."""
     parts = []
-    for (plain, inverted_rail), r_p, r_i in zip(column_rails, r_plain_row, r_inverted_row):
+    for (plain, inverted_rail), r_p, r_i in zip(column_rails, r_plain_row, r_inverted_row, strict=False):
         if math.isfinite(r_p):
             parts.append(resistor(f"{into}_{plain}", plain, into, r_p))
         if math.isfinite(r_i):
@@ -185,7 +194,7 @@ def summer(circuit: Circuit, stage_index: int, unit: int, junction: str, out: st
     if stage.r_offset is not None:
         parts.append(resistor(f"{junction}_offset", nodes.inverted(nodes.REF), junction, stage.r_offset[unit]))
     return parts + [
-        resistor(f"{out}_f", out, junction, stage.r_feedback[unit]),
+        resistor(f"{out}_f", out, junction, stage.required("r_feedback")[unit]),
         circuit.opamp.element(out, out, "0", junction),
     ]
 

@@ -117,8 +117,8 @@ def stratified_split(dataset: ClassDataset, seed: int, fractions=SPLIT_FRACTIONS
         raise DataFileError(f"every sample has label {plain(classes[0])!r}; a classifier needs at least two classes")
     if counts.min() < 3:
         rare = classes[np.argmin(counts)]
-        raise DataFileError(f"class {plain(rare)!r} has {counts.min()} sample(s); each class needs at least 3 (one each for "
-                            f"training, validation and test)")
+        raise DataFileError(f"class {plain(rare)!r} has {counts.min()} sample(s); each class needs at least 3 "
+                            f"(one each for training, validation and test)")
     index = class_indices(dataset.labels, classes)
     everything = np.arange(len(index))
     n_test = max(len(classes), int(round(fractions[2] * len(index))))

@@ -14,8 +14,8 @@ from ..topologies import TOPOLOGIES, get_topology
 MODES = ("ideal", "surrogate", "spice-loop")
 TASKS = ("regress", "classify")
 # The most epochs of each mode's own stage. Stages end when validation stops improving, so
-# these are caps: the surrogate stage was still improving at 4,000 epochs on sin(pi x);
-# spice-loop epochs each cost an ngspice run per batch.
+# these are caps: the surrogate stage's is the highest because it keeps improving longest
+# (docs/training.md); spice-loop epochs each cost an ngspice run per batch.
 DEFAULT_EPOCHS = {"ideal": 4000, "surrogate": 5000, "spice-loop": 400}
 DEFAULT_PATIENCE = 200  # epochs without a better validation loss before a stage ends
 
@@ -53,14 +53,7 @@ class FitConfig:
     score_gain: float = 4.0  # classify: softmax logits per data unit of output (see losses.SoftmaxCrossEntropy)
 
     def __post_init__(self):
-        if self.topology != "auto" and self.topology not in TOPOLOGIES:
-            raise UnknownNameError(f"topology = {self.topology!r}; choose one of {', '.join(TOPOLOGIES)} or auto")
-        if self.mode not in MODES:
-            raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
-        if self.task not in TASKS:
-            raise CircuitnetError(f"task = {self.task!r}; choose one of {', '.join(TASKS)}")
-        if self.task == "classify" and (self.classes is None or len(self.classes) < 2):
-            raise CircuitnetError(f"classes = {self.classes!r}; a classifier needs its two or more labels")
+        self._check_names()
         if self.epochs is None:
             self.epochs = DEFAULT_EPOCHS[self.mode]
         for name in ("epochs", "pretrain_epochs"):
@@ -74,6 +67,28 @@ class FitConfig:
         if not self.hidden or min(self.hidden) < 1:
             raise CircuitnetError(f"hidden = {self.hidden}; give one or more layer widths >= 1")
         self._check_parts()
+
+    def _check_names(self) -> None:
+        """The topology, mode and task are known ones; a classifier has its labels."""
+        if self.topology != "auto" and self.topology not in TOPOLOGIES:
+            raise UnknownNameError(f"topology = {self.topology!r}; choose one of {', '.join(TOPOLOGIES)} or auto")
+        if self.mode not in MODES:
+            raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.task not in TASKS:
+            raise CircuitnetError(f"task = {self.task!r}; choose one of {', '.join(TASKS)}")
+        if self.task == "classify" and (self.classes is None or len(self.classes) < 2):
+            raise CircuitnetError(f"classes = {self.classes!r}; a classifier needs its two or more labels")
+
+    def stage_epochs(self) -> int:
+        """``epochs`` as ``__post_init__`` resolved it (None there: the mode's default)."""
+        assert self.epochs is not None  # __post_init__ set it
+        return self.epochs
+
+    def class_labels(self) -> list:
+        """A classifier's labels, in the order of its outputs."""
+        if self.classes is None:
+            raise CircuitnetError("only a classifier (task = 'classify') has class labels; give classes")
+        return self.classes
 
     def _check_parts(self) -> None:
         """Every part name and the topology's depth, checked before any training or file: a

@@ -7,8 +7,8 @@ at the end (the lecture's doctrine: it must not influence any choice).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

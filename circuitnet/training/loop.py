@@ -2,8 +2,9 @@
 every epoch, early stopping on validation loss, the best parameters kept, checkpoints.
 
 A *problem* supplies ``loss_and_grad(params, x, y) -> (loss, grads)`` (the training loss,
-ridge penalty included, and its gradient), ``val_loss(params, x, y) -> float`` (the plain
-mean squared error on validation data) and ``project(params)`` (bounds).
+ridge penalty included, and its gradient), ``val_loss(params, x, y) -> float`` (the task's
+loss on validation data without the ridge penalty: mean squared error for a regressor, softmax
+cross-entropy for a classifier; see ``losses``) and ``project(params)`` (bounds).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class LoopState:
                 "stopped_early": self.stopped_early}
 
     @classmethod
-    def from_dict(cls, data: dict, optimizer: Adam) -> "LoopState":
+    def from_dict(cls, data: dict, optimizer: Adam) -> LoopState:
         optimizer.restore(data["optimizer"])
         rng = np.random.default_rng()
         rng.bit_generator.state = data["rng"]

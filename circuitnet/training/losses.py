@@ -32,8 +32,8 @@ class SoftmaxCrossEntropy:
     score (data units); target holds the class index of each sample, shape (n, 1).
 
     gain: logits per data unit. Cross-entropy keeps widening the margins between scores, and
-    ridge alone lets them grow past what an op-amp can output (22 V against a 15 V rail on
-    the digits at gain 1); a gain above 1 buys the same margins with outputs ``gain`` times
+    ridge alone lets them grow past what an op-amp can output (docs/classifying.md has the
+    digits' case); a gain above 1 buys the same margins with outputs ``gain`` times
     smaller, while the argmax, the prediction, is unchanged.
     """
 

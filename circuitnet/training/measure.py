@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..backends.ideal import IdealBackend
@@ -66,7 +68,7 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
     predicted = {name: np.argmax(y, axis=1) for name, y in outputs.items()}
     confusion = confusion_matrix(truth, predicted["spice"], n_classes)
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
-    figures = {f"test_accuracy_{name}": float(np.mean(p == truth)) for name, p in predicted.items()}
+    figures: dict[str, Any] = {f"test_accuracy_{name}": float(np.mean(p == truth)) for name, p in predicted.items()}
     figures.update({
         "test_samples": int(len(truth)),
         "class_changes_surrogate_vs_spice": int(np.sum(predicted["surrogate"] != predicted["spice"])),

@@ -36,7 +36,7 @@ class Adam:
         self.step_count += 1
         t = self.step_count
         updated = []
-        for i, (p, g) in enumerate(zip(params, grads)):
+        for i, (p, g) in enumerate(zip(params, grads, strict=False)):
             self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
             self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g * g
             m_hat = self.m[i] / (1 - self.beta1 ** t)

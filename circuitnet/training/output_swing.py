@@ -86,7 +86,7 @@ def _scaled_output_stage(circuit: Circuit, factor: float, series: np.ndarray | N
     rounds down and raised input resistors round up, so no gain ends above the factor's."""
     stage = circuit.stages[-1]
     r_min, r_max = circuit.resistor_range
-    wanted = stage.r_feedback * factor
+    wanted = stage.required("r_feedback") * factor
     r_feedback = np.maximum(wanted, r_min)
     if series is not None:
         r_feedback = _snap(r_feedback, series, down=True)
@@ -109,8 +109,5 @@ def _snap(resistance: np.ndarray, series: np.ndarray, down: bool) -> np.ndarray:
     resistance = np.asarray(resistance, dtype=float)
     finite = np.isfinite(resistance)
     target = np.where(finite, resistance, series[0]) * (1 + 1e-9 if down else 1 - 1e-9)  # a value on the series stays
-    if down:
-        index = np.searchsorted(series, target, side="right") - 1
-    else:
-        index = np.searchsorted(series, target, side="left")
+    index = np.searchsorted(series, target, side="right") - 1 if down else np.searchsorted(series, target, side="left")
     return np.where(finite, series[np.clip(index, 0, len(series) - 1)], np.inf)

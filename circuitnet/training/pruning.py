@@ -15,7 +15,7 @@ def realise_pruned(net: ReLUNet, topology: str, options: RealisationOptions,
     its summer (one at a time, smallest first). Returns (circuit, [pruned weight names]).
     max_pruned: the most weights to drop (default: all of them, so it ends)."""
     pairs = [(layer.weights.copy(), layer.biases.copy()) for layer in net.layers]
-    pruned = []
+    pruned: list[str] = []
     if max_pruned is None:
         max_pruned = sum(w.size + b.size for w, b in pairs)
     for _ in range(max_pruned):

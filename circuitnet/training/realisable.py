@@ -26,7 +26,7 @@ class RowRatioProjection:
 
     def __call__(self, params: list) -> list:
         projected = []
-        for weights, biases in zip(params[0::2], params[1::2]):
+        for weights, biases in zip(params[0::2], params[1::2], strict=False):
             rows = _magnitudes(weights, biases)
             floor = rows.max(axis=1, keepdims=True) / self.ratio
             keep = rows >= floor
@@ -35,7 +35,7 @@ class RowRatioProjection:
 
     def holds(self, params: list) -> bool:
         """Whether every row's nonzero entries span at most ``ratio`` (true after __call__)."""
-        for weights, biases in zip(params[0::2], params[1::2]):
+        for weights, biases in zip(params[0::2], params[1::2], strict=False):
             rows = _magnitudes(weights, biases)
             smallest = np.where(rows > 0, rows, np.inf).min(axis=1)
             if np.any(rows.max(axis=1) > self.ratio * smallest * (1 + 1e-12)):

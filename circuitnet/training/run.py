@@ -47,7 +47,7 @@ from .circuit_problem import CircuitProblem
 from .config import FitConfig
 from .data import Split
 from .data_record_of import data_record_of
-from .ideal import IdealProblem, initial_params, params_to_network
+from .ideal_problem import IdealProblem, initial_params, params_to_network
 from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
 from .output_swing import keep_outputs_within
@@ -89,7 +89,7 @@ class FitRun:
         self.split = split  # the user's units: what the report measures
         self.config = config
         self.classify = config.task == "classify"
-        self.n_outputs = len(config.classes) if self.classify else split.y_train.shape[1]
+        self.n_outputs = len(config.class_labels()) if self.classify else split.y_train.shape[1]
         self.loss = loss_for(config.task, config.score_gain, self._swing())
         # data beyond the circuits' window is trained in circuit units (see model.scaling); class
         # scores are never rescaled
@@ -122,13 +122,13 @@ class FitRun:
 
     @classmethod
     def start(cls, split: Split, config: FitConfig, folder: str | Path, data_description: dict,
-              **settings) -> "FitRun":
+              **settings) -> FitRun:
         """A run that keeps its data and checkpoints in ``folder`` (created if missing)."""
         run_folder.write_data(Path(folder), split, data_description)
         return cls(split, config, folder, data_description=data_description, **settings)
 
     @classmethod
-    def resume(cls, folder: str | Path, **settings) -> "FitRun":
+    def resume(cls, folder: str | Path, **settings) -> FitRun:
         """The run stopped in ``folder``, ready to continue from its checkpoint (its settings
         replace any others)."""
         folder = Path(folder)
@@ -166,14 +166,15 @@ class FitRun:
         before_snapping = None
         if config.e_series and not self.interrupted:
             self.stage = SNAP
-            board_circuit = self._scaled_circuit(self.board.apply(self.circuit))
+            circuit, problem = self._realised()
+            board_circuit = self._scaled_circuit(self.board.apply(circuit))
             before = self.spice.simulate(board_circuit, self.split.x_test, self.board.temperature_c).y
             before_snapping = accuracy(before, self.split.y_test) if self.classify else rmse(before, self.split.y_test)
-            self.circuit = snap_and_tune(self.circuit, self.problem, self.inside, config, self.progress)
+            self.circuit = snap_and_tune(circuit, problem, self.inside, config, self.progress)
             self.circuit = self._outputs_inside(config.e_series, eseries.series_values(
                 config.e_series, *self.circuit.resistor_range))
         self.stage = MEASURE
-        self.circuit = self._scaled_circuit(self.circuit)
+        self.circuit = self._scaled_circuit(self._realised()[0])
         if self.classify:
             report = self._measure_classifier()
         else:
@@ -202,7 +203,7 @@ class FitRun:
     def _measure_classifier(self) -> dict:
         """measure_classifier, refusing a circuit outside its operating limits at a test sample."""
         from ..util.executor import executor_for
-        figures, self.details = measure_classifier(self.circuit, self.split, self.board,
+        figures, self.details = measure_classifier(self._realised()[0], self.split, self.board,
                                                    self.executor or executor_for(), self.progress.samples(), self.loss)
         found = self.details["violations"]
         if found:
@@ -212,13 +213,13 @@ class FitRun:
                 f"wider limits", found)
         figures["pruned_weights"] = self.zero_weights + len(self.pruned)
         figures["output_swing"] = self.output_scalings
-        figures["classes"] = list(self.config.classes)
+        figures["classes"] = list(self.config.class_labels())
         return figures
 
     def _pretrain(self) -> ReLUNet:
         config, split = self.config, self.inside
         ideal_mode = config.mode == "ideal"
-        loop_config = loop.LoopConfig(config.epochs if ideal_mode else config.pretrain_epochs,
+        loop_config = loop.LoopConfig(config.stage_epochs() if ideal_mode else config.pretrain_epochs,
                                       config.lr if ideal_mode else config.pretrain_lr,
                                       config.batch_size, config.patience, config.seed)
         per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
@@ -249,6 +250,11 @@ class FitRun:
         mode = "surrogate" if config.mode == "ideal" else config.mode  # ideal mode: E-series tuning uses the surrogate
         self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice, loss=self.loss)
 
+    def _realised(self) -> tuple[Circuit, CircuitProblem]:
+        """(circuit, problem) for the stages after ``_realise`` made them, where neither is None."""
+        assert self.circuit is not None and self.problem is not None, "the circuit is realised first"
+        return self.circuit, self.problem
+
     def _options(self) -> RealisationOptions:
         return RealisationOptions(diode=self.config.diode, volts_per_unit=self.config.volts_per_unit)
 
@@ -273,8 +279,10 @@ class FitRun:
         if not self.classify or self.circuit is None:
             return self.circuit
         inside = self.inside
+        swing = self._swing_volts()
+        assert swing is not None  # a classifier's
         circuit, scaling = keep_outputs_within(self.circuit, np.vstack([inside.x_train, inside.x_val, inside.x_test]),
-                                               self._swing_volts(), self.board, series)
+                                               swing, self.board, series)
         self.output_scalings.append({"after": after, **scaling.to_dict()})
         return circuit
 
@@ -288,14 +296,16 @@ class FitRun:
         return {"val_accuracy": lambda params, x, y: accuracy(problem.predict(params, x), y)}
 
     def _train_circuit(self) -> Circuit:
-        config, split, problem = self.config, self.inside, self.problem
-        loop_config = loop.LoopConfig(config.epochs, config.lr, config.batch_size, config.patience, config.seed + 1)
+        config, split, (_, problem) = self.config, self.inside, self._realised()
+        loop_config = loop.LoopConfig(config.stage_epochs(), config.lr, config.batch_size, config.patience,
+                                      config.seed + 1)
         per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
         state = loop.new_state(problem.initial_params(), loop_config, per_epoch)
         if self._restored and CIRCUIT in self._restored:
             state = checked_loop_state(self._restored[CIRCUIT], state, self.folder / run_folder.CHECKPOINT, "state")
         self.circuit_state = state
         self.history["circuit"] = state.history
+        assert self.network is not None  # pretrained (or restored) before the circuit is realised
         network_pairs = [(layer.weights.tolist(), layer.biases.tolist()) for layer in self.network.layers]
         self.progress.stage(f"{config.mode} training", loop_config.epochs, state.epoch)
         try:
@@ -315,7 +325,7 @@ class FitRun:
         ``circuit`` is already the trained one. Returns False when there is none yet.
         """
         if self.stage == CIRCUIT and self.circuit_state is not None:
-            self.circuit = self.problem.circuit(self.circuit_state.best_params or self.circuit_state.params)
+            self.circuit = self._realised()[1].circuit(self.circuit_state.best_params or self.circuit_state.params)
         elif self.stage in (PRETRAIN, CIRCUIT):
             if self.network is None and self.ideal_state is not None:
                 self.network = params_to_network(self.ideal_state.best_params or self.ideal_state.params)
@@ -334,7 +344,7 @@ class FitRun:
         """No figures for a circuit that could not be built: every part of the board must stay
         in its safe operating area at every input of the data (see ``model.limits``)."""
         x = np.vstack([self.split.x_train, self.split.x_val, self.split.x_test])
-        found = self.spice.violations(self.board.apply(self.circuit), x, self.board.temperature_c)
+        found = self.spice.violations(self.board.apply(self._realised()[0]), x, self.board.temperature_c)
         if found:
             raise OperatingLimitError(
                 f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "

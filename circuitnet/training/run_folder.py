@@ -43,7 +43,7 @@ def data_csv(split: Split) -> str:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["split"] + [f"x{k + 1}" for k in range(split.n_inputs)] + ["y"])
     for name, (x, y) in split.parts().items():
-        for row_x, row_y in zip(x, y):
+        for row_x, row_y in zip(x, y, strict=False):
             writer.writerow([name] + [repr(float(v)) for v in row_x] + [repr(float(row_y[0]))])
     return stream.getvalue()
 

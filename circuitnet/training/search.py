@@ -83,7 +83,8 @@ def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None
             batch = remaining[first:first + size]
             jobs = [(split, asdict(replace(config, e_series=None, **settings))) for settings in batch]
             results = executor.map(_trial, jobs)
-            done += [{"topology": config.topology, **settings, **result} for settings, result in zip(batch, results)]
+            done += [{"topology": config.topology, **settings, **result}
+                     for settings, result in zip(batch, results, strict=False)]
             if folder is not None:
                 run_folder.write_search(folder, {**settings_doc, "done": done})
     table = ranked(done)

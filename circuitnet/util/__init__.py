@@ -1,3 +1,3 @@
 """Infrastructure that knows nothing of circuits: atomic files, executors, the allocator opt-in.
 
-The lowest layer with ``errors``; see the README's Architecture section."""
+The lowest layer with ``errors``; see docs/architecture.md."""

@@ -3,7 +3,7 @@
 The surrogate works on arrays of (samples x units) doubles, hundreds of kilobytes each.
 glibc serves blocks that size with mmap, or hands them back to the kernel on free (its mmap
 and trim thresholds), so every fresh temporary costs a new set of page faults, which can
-cost more than the arithmetic on it (the README's Performance section has the figures).
+cost more than the arithmetic on it (docs/surrogate.md, "Speed needs one opt-in", has the figures).
 
 ``keep_freed_memory()`` raises both thresholds for the whole process (glibc only; elsewhere
 it does nothing). A library must not change its caller's allocator behind its back, so

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 
 from ..errors import CircuitnetError
 
@@ -38,6 +38,7 @@ class LocalExecutor:
                     on_done(index)
             return results
         count = min(self.workers, len(items))
+        pool: Executor
         if self.processes:
             pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
         else:
@@ -58,7 +59,8 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError:
-            raise CircuitnetError("the Dask backend needs dask.distributed: pip install 'circuitnet[cluster]'") from None
+            raise CircuitnetError(
+                "the Dask backend needs dask.distributed: pip install 'circuitnet[cluster]'") from None
         self.client = address if isinstance(address, Client) else Client(address)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 

@@ -14,13 +14,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.elements import Element
-from ...model.limits import OperatingLimits, Violation, violations
+from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, violations
 from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines, read_back
 from ..result import SimulationResult, circuit_inputs, in_data_units
@@ -43,7 +45,7 @@ def output_nodes(circuit: Circuit) -> list[str]:
     return [nodes.output_node(k, circuit.n_outputs) for k in range(circuit.n_outputs)]
 
 
-def save_lines(circuit: Circuit, extra_nodes: list[str] = ()) -> list[str]:
+def save_lines(circuit: Circuit, extra_nodes: Sequence[str] = ()) -> list[str]:
     """``.save`` the outputs and reported nodes only (and any extra nodes asked for): ngspice
     then stores (and the worker sends back) a few vectors instead of every node."""
     names = output_nodes(circuit) + reported_nodes(circuit) + [n for n in extra_nodes if n not in
@@ -65,7 +67,7 @@ def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, s
 
 
 def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,
-                    extra_nodes: list[str] = (), save_all: bool = False) -> str:
+                    extra_nodes: Sequence[str] = (), save_all: bool = False) -> str:
     """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``;
     ``save_all`` keeps every node voltage (for the operating-limits check)."""
     sources = [Element(f"V{INDEX_NODE}", (INDEX_NODE, "0"), "DC 0", "source"),
@@ -123,7 +125,7 @@ class SpiceBackend:
         return in_data_units(self._result(circuit, circuit_inputs(circuit, x), vectors, temperature_c), circuit, x)
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0,
-                 extra_nodes: list[str] = ()) -> SimulationResult:
+                 extra_nodes: Sequence[str] = ()) -> SimulationResult:
         """Outputs at every row of x, shape (n_samples, n_inputs), data units; ``extra_nodes``
         are returned in ``nodes`` too (e.g. the precision rectifiers' op-amp outputs)."""
         x = read_back(circuit).check_inputs(x)
@@ -143,7 +145,7 @@ class SpiceBackend:
         return {name: values for name, values in vectors.items() if "#" not in name}
 
     def violations(self, circuit: Circuit, x, temperature_c: float = 27.0,
-                   limits: OperatingLimits = OperatingLimits()) -> list[Violation]:
+                   limits: OperatingLimits = DEFAULT_LIMITS) -> list[Violation]:
         """The parts of ``circuit`` that leave their safe operating area at the inputs x (data
         units), worst first (see ``model.limits``)."""
         x = read_back(circuit).check_inputs(x)
@@ -151,7 +153,7 @@ class SpiceBackend:
                           limits)
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
-                         limits: OperatingLimits = OperatingLimits()) -> tuple[SimulationResult, list[Violation],
+                         limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[SimulationResult, list[Violation],
                                                                                np.ndarray]:
         """``simulate``, ``violations`` and the static power from one ngspice run that keeps
         every vector: the outputs at every row of x (data units), the parts outside their
@@ -174,12 +176,12 @@ class SpiceBackend:
         chunks = [x[i:i + MAX_SAMPLES] for i in range(0, len(x), MAX_SAMPLES)]
         orders = [neighbour_order(c) if self.order_samples else np.arange(len(c)) for c in chunks]
         results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk[order]), temperature_c, extra_nodes,
-                                                 save_all) for chunk, order in zip(chunks, orders)])
-        return {name: np.concatenate([r[name][:len(o)][inverse(o)] for r, o in zip(results, orders)])
+                                                 save_all) for chunk, order in zip(chunks, orders, strict=False)])
+        return {name: np.concatenate([r[name][:len(o)][inverse(o)] for r, o in zip(results, orders, strict=False)])
                 for name in results[0]}
 
     def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float,
-                extra_nodes: list[str] = ()) -> SimulationResult:
+                extra_nodes: Sequence[str] = ()) -> SimulationResult:
         outputs = output_nodes(circuit)
         reported = reported_nodes(circuit) + [n for n in extra_nodes if n not in reported_nodes(circuit)]
         wanted = outputs + reported

@@ -21,8 +21,16 @@ import numpy as np
 from ...errors import NgspiceNotFoundError, SimulationError
 from .messages import failure_lines
 from .pyspice_adapter import DEFAULT_LIBRARY, capturing_shared_class
-from .solver import (OPTION_LINES, PROBE_NETLIST, NgspiceInfo, ngspice_info, planned_solver, read_version,
-                     requested_solver, with_solver)
+from .solver import (
+    OPTION_LINES,
+    PROBE_NETLIST,
+    NgspiceInfo,
+    ngspice_info,
+    planned_solver,
+    read_version,
+    requested_solver,
+    with_solver,
+)
 
 # ngspice's command history grows with every run; it is freed this often.
 _RUNS_PER_HISTORY_RELEASE = 500

@@ -1,7 +1,7 @@
 """circuitnet's own reading of ngspice's messages: which lines mean the analysis failed.
 
 ngspice mixes notes, warnings and errors on stdout and stderr, and PySpice 1.5 classifies
-them wrongly both ways (see the README's ngspice section). A line is a failure when it
+them wrongly both ways (see docs/spice.md). A line is a failure when it
 starts with one of FAILURE_PREFIXES or contains one of FAILURE_PHRASES; notes such as
 ``Note: Starting gmin stepping`` or ``Using SPARSE 1.3`` never are.
 """

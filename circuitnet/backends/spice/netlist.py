@@ -163,7 +163,8 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
         (f"scaling: {_scaling_text(circuit)}; v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases "
          f"v_on = {circuit.v_on:.6g} V"),
         f"devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
-        + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V" if circuit.opamp.kind == "rail_limited" else ""),
+        + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V"
+           if circuit.opamp.kind == "rail_limited" else ""),
     ]
     if circuit.data_scaling is not None:
         texts.append("data scaling (fit chose it: the data reach beyond the circuit's window); the network "

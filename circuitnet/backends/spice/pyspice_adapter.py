@@ -97,22 +97,27 @@ def capturing_shared_class():
         def vectors(self) -> dict[str, np.ndarray]:
             """Every vector of the current plot, by lowercase name: float64, or complex128 for
             an AC analysis's complex vectors."""
-            shared = self._ngspice_shared
-            plot = ffi.string(shared.ngSpice_CurPlot()).decode()
-            names = shared.ngSpice_AllVecs(plot.encode())
-            found, i = {}, 0
-            while names[i] != ffi.NULL:
-                name = ffi.string(names[i]).decode()
-                i += 1
-                info = shared.ngGet_Vec_Info(f"{plot}.{name}".encode())
-                if info == ffi.NULL:
-                    continue
-                if info.v_realdata != ffi.NULL:
-                    found[name.lower()] = np.frombuffer(ffi.buffer(info.v_realdata, info.v_length * 8),
-                                                        dtype=np.float64).copy()
-                elif info.v_compdata != ffi.NULL:  # ngcomplex_t: two doubles, real then imaginary
-                    found[name.lower()] = np.frombuffer(ffi.buffer(info.v_compdata, info.v_length * 16),
-                                                        dtype=np.complex128).copy()
-            return found
+            return _current_plot_vectors(self._ngspice_shared, ffi)
 
     return CapturingNgSpiceShared
+
+
+def _current_plot_vectors(shared, ffi) -> dict[str, np.ndarray]:
+    """Every vector of ngspice's current plot, by lowercase name (see ``vectors``); shared:
+    the loaded library, ffi: PySpice's cffi handle to it."""
+    plot = ffi.string(shared.ngSpice_CurPlot()).decode()
+    names = shared.ngSpice_AllVecs(plot.encode())
+    found, i = {}, 0
+    while names[i] != ffi.NULL:
+        name = ffi.string(names[i]).decode()
+        i += 1
+        info = shared.ngGet_Vec_Info(f"{plot}.{name}".encode())
+        if info == ffi.NULL:
+            continue
+        if info.v_realdata != ffi.NULL:
+            found[name.lower()] = np.frombuffer(ffi.buffer(info.v_realdata, info.v_length * 8),
+                                                dtype=np.float64).copy()
+        elif info.v_compdata != ffi.NULL:  # ngcomplex_t: two doubles, real then imaginary
+            found[name.lower()] = np.frombuffer(ffi.buffer(info.v_compdata, info.v_length * 16),
+                                                dtype=np.complex128).copy()
+    return found

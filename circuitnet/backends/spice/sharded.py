@@ -13,19 +13,20 @@ dies is rescheduled: a fault costs that chunk, never the set.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ...model.circuit import Circuit
-from ...model.limits import OperatingLimits, Violation
+from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation
 from .backend import SpiceBackend
 
 # The chunks depend on the sample count only, never on the executor: each chunk's first sample
 # starts Newton afresh and the rest from their neighbour, so the same chunks give bit-identical
 # outputs on one machine or on any cluster. Eight chunks keep 2-8 workers busy; each chunk
-# parses the netlist once (about 4 s for a 784-100-10 circuit), which bounds how small they get.
+# parses the netlist once (seconds for a large classifier: docs/performance.md), which bounds
+# how small they get.
 CHUNKS = 8
 MIN_CHUNK = 10  # samples per chunk, at least
 MAX_CHUNK = 250  # samples per chunk, at most: bounds a task's time and its saved vectors
@@ -68,7 +69,7 @@ def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray, dict]:
 
 def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, executor,
                      progress: Callable[[int, int], None] | None = None,
-                     limits: OperatingLimits = OperatingLimits()) -> ShardedRun:
+                     limits: OperatingLimits = DEFAULT_LIMITS) -> ShardedRun:
     """Every row of x simulated in ngspice over ``executor``, with the operating-limits check.
 
     progress(samples done, total) as chunks finish (e.g. a progress bar counting samples).

@@ -181,13 +181,13 @@ def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, pow
         start, stop = i * step_time, (i + 1) * step_time
         times = {name: settling_time(time, waveforms[name], float(dc_volts[name][i]), bands[name], start, stop)
                  for name in waveforms}
-        slowest = max(times, key=lambda name: math.inf if times[name] is None else times[name])
+        slowest = max(times, key=lambda name: _or_inf(times[name]))
         output_times = [times[name] for name in outputs]
         final = [float(np.interp(stop, time, waveforms[name])) for name in outputs]
         steps.append({"x": [float(v) for v in x[i]], "y_volts_final": final,
                       "y_volts_dc": [float(dc_volts[name][i]) for name in outputs],
-                      "settling_time_s": None if None in output_times else max(output_times),
-                      "output_settling_s": dict(zip(outputs, output_times)),
+                      "settling_time_s": None if None in output_times else max(map(_or_inf, output_times)),
+                      "output_settling_s": dict(zip(outputs, output_times, strict=False)),
                       "last_to_settle": slowest, "energy_j": energy(start, stop)})
     settled = [step["settling_time_s"] for step in steps]
     worst = None if None in settled else max(settled)
@@ -197,7 +197,8 @@ def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, pow
     per_inference = [step["inference_energy_j"] for step in steps]
     summary = {"inferences_per_second": None if not worst else 1.0 / worst, "worst_settling_time_s": worst,
                "unsettled_steps": [i for i, s in enumerate(settled) if s is None],
-               "energy_per_inference_j": {"median": float(np.median(per_inference)), "worst": float(max(per_inference))},
+               "energy_per_inference_j": {"median": float(np.median(per_inference)),
+                                          "worst": float(max(per_inference))},
                "last_to_settle": max(steps, key=lambda step: step["settling_time_s"] or math.inf)["last_to_settle"]}
     return steps, summary
 
@@ -225,3 +226,8 @@ def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_ti
         tran_card(step_time, len(x)),
         ".control", "set wr_singlescale", "set wr_vecnames", "set numdgt=15", "run",
         f"wrdata {data_file} {' '.join(columns)}", "quit 0", ".endc", ".end"]) + "\n"
+
+
+def _or_inf(seconds: float | None) -> float:
+    """A settling time, or inf for one that never settled (None)."""
+    return math.inf if seconds is None else seconds

@@ -100,32 +100,32 @@ class Worker:
         self.solver = requested_solver(solver)
         self.info: NgspiceInfo | None = None
         self._runs = 0
-        self._process = None
-        self._connection = None
-        self._folder = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._connection: Connection | None = None
+        self._folder: str | None = None
 
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None and self._process.poll() is None else None
 
     def _start(self) -> None:
-        self._folder = tempfile.mkdtemp(prefix="circuitnet-ngspice-")
+        self._folder = folder = tempfile.mkdtemp(prefix="circuitnet-ngspice-")
         parent, child = socket.socketpair()
-        env = dict(os.environ, HOME=self._folder,
+        env = dict(os.environ, HOME=folder,
                    PYTHONPATH=os.pathsep.join(os.path.abspath(p or os.curdir) for p in sys.path))
-        self._process = subprocess.Popen(
+        self._process = process = subprocess.Popen(
             [sys.executable, "-m", "circuitnet.backends.spice.workers", str(child.fileno()), self.solver],
-            cwd=self._folder, env=env,
+            cwd=folder, env=env,
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
-        self._connection = Connection(parent.detach())
-        if not self._connection.poll(_STARTUP_TIMEOUT_S):
+        self._connection = connection = Connection(parent.detach())
+        if not connection.poll(_STARTUP_TIMEOUT_S):
             self.stop()
             raise WorkerCrashed(f"the ngspice worker did not start within {_STARTUP_TIMEOUT_S:g} s")
         try:
-            status, payload = self._connection.recv()
+            status, payload = connection.recv()
         except (EOFError, OSError):
-            code = self._process.poll()
+            code = process.poll()
             self.stop()
             raise WorkerCrashed(f"the ngspice worker died while loading libngspice (exit code {code})") from None
         if status == "fatal":
@@ -141,6 +141,7 @@ class Worker:
             self.stop()
             self._start()
             self._runs = 0
+        assert self.info is not None  # set by every _start that returns
         return self.info
 
     def run(self, netlist: str) -> dict[str, np.ndarray]:
@@ -149,21 +150,22 @@ class Worker:
             self.stop()
         self.ensure_started()
         self._runs += 1
+        connection, process = self._connection, self._process
+        assert connection is not None and process is not None  # ensure_started just started them
         try:
-            self._connection.send(netlist)
-            if not self._connection.poll(self.timeout_s):
+            connection.send(netlist)
+            if not connection.poll(self.timeout_s):
                 self.stop()
                 raise WorkerCrashed(f"ngspice did not finish within {self.timeout_s:g} s; the worker was "
                                     f"stopped and will be replaced")
-            status, payload = self._connection.recv()
+            status, payload = connection.recv()
         except (EOFError, OSError, BrokenPipeError):
-            process = self._process
-            code = process.wait(timeout=5.0) if process is not None else None
+            code = process.wait(timeout=5.0)
             self.stop()
             raise WorkerCrashed(f"the ngspice worker crashed (exit code {code}); it will be replaced") from None
         if status == "ok":
             return payload
-        if self._process.poll() is not None or status != "error":
+        if process.poll() is not None or status != "error":
             self.stop()
         raise SimulationError(payload)
 
@@ -228,6 +230,7 @@ class WorkerPool:
                     self.retried += 1
             finally:
                 self._idle.put(worker)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def ngspice_info(self) -> NgspiceInfo:
         """The ngspice version and linear solver this pool's workers use (every worker loads the
@@ -258,7 +261,7 @@ class WorkerPool:
         for worker in self.workers:
             worker.stop()
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc) -> None:

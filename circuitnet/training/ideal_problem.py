@@ -100,7 +100,7 @@ def initial_params(x_train: np.ndarray, hidden: list[int], n_outputs: int, rng: 
 
 
 def params_to_network(params) -> ReLUNet:
-    return ReLUNet.from_arrays(list(zip(params[0::2], params[1::2])))
+    return ReLUNet.from_arrays(list(zip(params[0::2], params[1::2], strict=False)))
 
 
 def fit_curve(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int = 6000, lr: float = 0.01,
