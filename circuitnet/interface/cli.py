@@ -14,8 +14,14 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..errors import (CircuitnetError, OperatingLimitError, RealisationError, SimulationError, SlowSolverWarning,
-                      UsageError)
+from ..errors import (
+    CircuitnetError,
+    OperatingLimitError,
+    RealisationError,
+    SimulationError,
+    SlowSolverWarning,
+    UsageError,
+)
 from ..util.allocator import keep_freed_memory
 from ..util.finite_json import json_text
 from .parser import build_parser, join_range_values

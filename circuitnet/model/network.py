@@ -7,7 +7,6 @@ ReLU, the last is linear. All values are in data units (no volts here).
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 
 import numpy as np

@@ -11,7 +11,7 @@ that bring their own vector-Jacobian products.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

@@ -37,7 +37,7 @@ class Junction:
     rs: float
 
     @classmethod
-    def of(cls, diode: DiodeModel, temperature_c: float = NOMINAL_TEMPERATURE_C) -> "Junction":
+    def of(cls, diode: DiodeModel, temperature_c: float = NOMINAL_TEMPERATURE_C) -> Junction:
         t = temperature_c + ZERO_CELSIUS
         t_nom = NOMINAL_TEMPERATURE_C + ZERO_CELSIUS
         vt = thermal_voltage(temperature_c)

@@ -33,7 +33,7 @@ class Context:
     operating_point: dict | None = None
 
     @classmethod
-    def of(cls, circuit: Circuit, temperature_c: float, operating_point: dict | None = None) -> "Context":
+    def of(cls, circuit: Circuit, temperature_c: float, operating_point: dict | None = None) -> Context:
         conductance = {path: Var(1.0 / ohms) for path, ohms in resistors(circuit)}
         return cls(circuit, conductance, Var(circuit.v_ref), Junction.of(circuit.diode, temperature_c),
                    operating_point)

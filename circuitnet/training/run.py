@@ -52,9 +52,9 @@ from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
 from .output_swing import keep_outputs_within
 from .progress import Progress
-from .run_folder_checks import checked_loop_state, restored_network
 from .pruning import realise_pruned
 from .realisable import RowRatioProjection, zero_weights
+from .run_folder_checks import checked_loop_state, restored_network
 from .snapping import snap_and_tune
 
 SWING_SHARE = 0.6  # a classifier's summers are trained to stay within this share of the op-amp rails
