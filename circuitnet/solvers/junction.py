@@ -7,8 +7,9 @@ Current through the junction at junction voltage v (ngspice ``dioload.c``, ``dio
 
 with Vt = k T / q at the circuit temperature T, GMIN = 1e-12 S across the junction, and
 IS_T = IS * exp((T / TNOM - 1) * EG / (N Vt) + (XTI / N) * ln(T / TNOM)). The series
-resistance RS is added outside the junction by the callers. Breakdown (BV) is not modelled:
-no circuitnet topology reverse-biases a diode anywhere near a library part's BV.
+resistance RS is added outside the junction by the callers. Breakdown (BV) is not modelled
+here: the operating-limits check (model/limits.py) refuses any circuit that reverse-biases a
+diode near its BV, so the surrogate is never asked about that region.
 """
 
 from __future__ import annotations

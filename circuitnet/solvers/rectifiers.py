@@ -35,8 +35,8 @@ _TOLERANCE = 1e-12
 # errs by at most curvature * shift**2 / 2 < 3 / V * 1e-10 V**2: 3e-10 V. The shift that
 # counts is a conducting junction's: the linearisation's error is
 # (1 - dv/dV) * shift**2 / (2 Vte), and 1 - dv/dV = R di / (1 + R di) is about 1e-7 for a
-# reverse-biased diode, whose h follows the coupling linearly. (On its training batch, 64 % of
-# a trained 784-100-10 classifier's junctions do not conduct: R di < 1.)
+# reverse-biased diode, whose h follows the coupling linearly (in a trained classifier most
+# junctions do not conduct: docs/surrogate-speed.md gives the measured share).
 _LINEAR_COUPLING_VOLTS = 1e-5
 _RELATIVE_COUPLING_ERROR = 1e-10
 # Elements whose Newton step may leave more than this (volts) are solved again.

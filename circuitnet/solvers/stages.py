@@ -1,7 +1,7 @@
 """Surrogate pieces every topology shares: component conductances as differentiable
 parameters, rails and inverters, the inverting summer, and how the next stage loads a
 stage's rectifier outputs. The equations are those of the netlist blocks in
-``topologies/blocks.py``, with finite-gain op-amps solved exactly (an E source: out = A *
+``topologies/shared_blocks.py``, with finite-gain op-amps solved exactly (an E source: out = A *
 (v+ - v-), no output resistance).
 """
 
