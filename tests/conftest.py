@@ -88,6 +88,17 @@ def reference_forward(net, x):
     return np.array(out)
 
 
+def assert_cotangent_by_central_differences(loss, prediction, target, cotangent, abs_tolerance, step=1e-6):
+    """Every entry of a loss's cotangent (d value / d prediction) against a central difference
+    of ``loss.value`` with the given step; prediction, cotangent: (n_samples, n_outputs)."""
+    for index in np.ndindex(prediction.shape):
+        moved = prediction.copy()
+        moved[index] += step
+        up = loss.value(moved, target)
+        moved[index] -= 2 * step
+        assert cotangent[index] == pytest.approx((up - loss.value(moved, target)) / (2 * step), abs=abs_tolerance)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261126)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_cotangent_by_central_differences
 
 from circuitnet import ReLUNet, realise
 from circuitnet.model.board import Board
@@ -29,13 +30,7 @@ def test_rail_bounded_loss_gradient_matches_finite_differences():
     assert value == pytest.approx(loss.value(prediction, target), rel=1e-12)
     penalty, _ = swing_penalty(prediction, 4.0)
     assert penalty > 0 and value == pytest.approx(SoftmaxCrossEntropy(4.0).value(prediction, target) + penalty)
-    step = 1e-6
-    for index in np.ndindex(prediction.shape):
-        moved = prediction.copy()
-        moved[index] += step
-        up = loss.value(moved, target)
-        moved[index] -= 2 * step
-        assert cotangent[index] == pytest.approx((up - loss.value(moved, target)) / (2 * step), abs=1e-7)
+    assert_cotangent_by_central_differences(loss, prediction, target, cotangent, abs_tolerance=1e-7)
     # inside the swing the penalty is nothing: the plain cross-entropy
     inside = np.clip(prediction, -3.9, 3.9)
     assert loss.value(inside, target) == SoftmaxCrossEntropy(4.0).value(inside, target)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import StopAfter
+from conftest import StopAfter, assert_cotangent_by_central_differences
 
 from circuitnet import DataFileError
 from circuitnet.formats.imagefile import ImageFileError, read_idx, read_labelled_images
@@ -132,13 +132,7 @@ def test_cross_entropy_gradient_matches_finite_differences():
     # an independent value: -log of the softmax probability of each sample's class, summed by hand
     by_hand = np.mean([np.log(np.sum(np.exp(3 * row))) - 3 * row[int(k)] for row, k in zip(prediction, target[:, 0])])
     assert value == pytest.approx(by_hand, rel=1e-12)
-    step = 1e-6
-    for index in np.ndindex(prediction.shape):
-        moved = prediction.copy()
-        moved[index] += step
-        up = loss.value(moved, target)
-        moved[index] -= 2 * step
-        assert cotangent[index] == pytest.approx((up - loss.value(moved, target)) / (2 * step), abs=1e-8)
+    assert_cotangent_by_central_differences(loss, prediction, target, cotangent, abs_tolerance=1e-8)
 
 
 def test_realisability_holds_after_every_training_step():
