@@ -10,6 +10,7 @@ The layers, lowest first (a module may import from its own layer and the layers 
     backends          what computes a circuit's outputs: ideal, surrogate, spice
     training          data splits, problems, the training loop, fit runs
     analysis          compare, Monte Carlo, power, the elbow of one neuron
+    build             from a model to a board: placement, drawings, KiCad schematic, parts list
     interface         the CLI, estimators, plots and reports
 
 Every import counts, including those inside functions: a deferred import is still a dependency.
@@ -35,6 +36,7 @@ LAYERS = (
     ("backends",),
     ("training",),
     ("analysis",),
+    ("build",),
     ("interface",),
 )
 PACKAGE_ROOT = Path(circuitnet.__file__).parent

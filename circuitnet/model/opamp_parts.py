@@ -1,0 +1,133 @@
+"""Real op-amps by part number: the DC figures of each maker's data sheet that decide whether a
+circuit built with that part computes what its model says, and what it costs to power.
+
+The dynamics of the same parts (gain-bandwidth, slew) are in ``dynamics.OPAMP_LIBRARY``; this
+module holds what matters at DC: input offset voltage, input bias and offset currents, supply
+current, output current and output swing, supply range and package.
+
+Units: volts, amperes, ohms. Every offset and bias figure is the data sheet's value at 25 C;
+"typ" is its typical value, "max" its guaranteed maximum (magnitudes: an offset's sign is
+random from part to part). Supply current is per amplifier, with no load.
+
+The figures were read off the data sheets named in ``source``; a figure a data sheet does not
+give is stated as such in ``notes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InvalidDeviceError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class OpAmpPart:
+    """One op-amp part number and its data-sheet DC figures.
+
+    name: the part number (``TL072``); package: its usual package (``SOIC-8``);
+    amplifiers_per_package: 1, 2 or 4.
+    vos_typ_v, vos_max_v: input offset voltage magnitude, typical and maximum, volts.
+    ib_typ_a, ib_max_a: input bias current magnitude (into each input), amperes.
+    ios_typ_a, ios_max_a: input offset current (the difference of the two inputs' bias
+        currents), amperes.
+    supply_current_typ_a, supply_current_max_a: quiescent supply current per amplifier, A.
+    output_current_a: the most output current the part drives (its short-circuit or rated
+        output current, the smaller of source and sink), amperes.
+    swing_to_pos_v, swing_to_neg_v: how close the output gets to each supply rail, volts
+        (output high = V+ - swing_to_pos_v), at load ``swing_load_ohm`` ohms.
+    supply_min_v, supply_max_v: total supply voltage (V+ - V-) it is specified for, volts.
+    source: the data sheet the figures come from; notes: what the data sheet leaves out.
+    """
+
+    name: str
+    package: str
+    amplifiers_per_package: int
+    vos_typ_v: float
+    vos_max_v: float
+    ib_typ_a: float
+    ib_max_a: float
+    ios_typ_a: float
+    ios_max_a: float
+    supply_current_typ_a: float
+    supply_current_max_a: float
+    output_current_a: float
+    swing_to_pos_v: float
+    swing_to_neg_v: float
+    swing_load_ohm: float
+    supply_min_v: float
+    supply_max_v: float
+    source: str
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.amplifiers_per_package not in (1, 2, 4):
+            raise InvalidDeviceError(f"{self.name}: amplifiers_per_package = {self.amplifiers_per_package!r}; "
+                                     "give 1, 2 or 4")
+        for low, high in (("vos_typ_v", "vos_max_v"), ("ib_typ_a", "ib_max_a"), ("ios_typ_a", "ios_max_a"),
+                          ("supply_current_typ_a", "supply_current_max_a"), ("supply_min_v", "supply_max_v")):
+            if not (0.0 <= getattr(self, low) <= getattr(self, high)):
+                raise InvalidDeviceError(f"{self.name}: need 0 <= {low} <= {high}; got {getattr(self, low)!r} "
+                                         f"and {getattr(self, high)!r}")
+
+    def output_rails(self, supply: tuple[float, float] = (-15.0, 15.0)) -> tuple[float, float]:
+        """(low, high) volts the output can reach on supply rails (V-, V+), at the stated load."""
+        v_minus, v_plus = supply
+        if not (self.supply_min_v <= v_plus - v_minus <= self.supply_max_v):
+            raise InvalidDeviceError(
+                f"{self.name}: supply {v_minus:g} V .. {v_plus:g} V ({v_plus - v_minus:g} V in all) is outside the "
+                f"part's {self.supply_min_v:g} to {self.supply_max_v:g} V; choose rails within it")
+        return v_minus + self.swing_to_neg_v, v_plus - self.swing_to_pos_v
+
+    def packages_for(self, n_amplifiers: int) -> int:
+        """How many packages hold ``n_amplifiers`` amplifiers."""
+        return -(-int(n_amplifiers) // self.amplifiers_per_package)
+
+
+# The DC figures, from each maker's data sheet at 25 C (commercial grade, +-15 V unless said).
+OPAMP_PARTS = {part.name: part for part in (
+    OpAmpPart("LM358", "SOIC-8", 2, vos_typ_v=2e-3, vos_max_v=7e-3, ib_typ_a=45e-9, ib_max_a=250e-9,
+              ios_typ_a=5e-9, ios_max_a=50e-9, supply_current_typ_a=0.5e-3, supply_current_max_a=1.0e-3,
+              output_current_a=20e-3, swing_to_pos_v=2.0, swing_to_neg_v=0.02, swing_load_ohm=10e3,
+              supply_min_v=3.0, supply_max_v=32.0,
+              source="TI LM358 data sheet (SNOSBT3): VIO 2/7 mV, IIB 45/250 nA, IIO 5/50 nA, ICC 1/2 mA for both "
+                     "amplifiers at V+ = 30 V, sink 20 mA, VOH V+ - 2 V at 10 kOhm, VOL 20 mV",
+              notes="single-supply part: the output reaches its negative rail, not its positive one"),
+    OpAmpPart("TL072", "SOIC-8", 2, vos_typ_v=3e-3, vos_max_v=10e-3, ib_typ_a=65e-12, ib_max_a=200e-12,
+              ios_typ_a=5e-12, ios_max_a=100e-12, supply_current_typ_a=1.4e-3, supply_current_max_a=2.5e-3,
+              output_current_a=40e-3, swing_to_pos_v=1.5, swing_to_neg_v=1.5, swing_load_ohm=10e3,
+              supply_min_v=10.0, supply_max_v=36.0,
+              source="TI TL072 data sheet (SLOS080): VIO 3/10 mV, IIB 65/200 pA, IIO 5/100 pA, ICC 1.4/2.5 mA per "
+                     "amplifier, VOM +-13.5 V at 10 kOhm on +-15 V, short-circuit output current about 40 mA"),
+    OpAmpPart("TL074", "SOIC-14", 4, vos_typ_v=3e-3, vos_max_v=10e-3, ib_typ_a=65e-12, ib_max_a=200e-12,
+              ios_typ_a=5e-12, ios_max_a=100e-12, supply_current_typ_a=1.4e-3, supply_current_max_a=2.5e-3,
+              output_current_a=40e-3, swing_to_pos_v=1.5, swing_to_neg_v=1.5, swing_load_ohm=10e3,
+              supply_min_v=10.0, supply_max_v=36.0,
+              source="TI TL074 data sheet (SLOS080, the TL07x family's): the TL072's figures, four amplifiers"),
+    OpAmpPart("NE5532", "SOIC-8", 2, vos_typ_v=0.5e-3, vos_max_v=4e-3, ib_typ_a=200e-9, ib_max_a=800e-9,
+              ios_typ_a=10e-9, ios_max_a=150e-9, supply_current_typ_a=4e-3, supply_current_max_a=8e-3,
+              output_current_a=38e-3, swing_to_pos_v=2.0, swing_to_neg_v=2.0, swing_load_ohm=600.0,
+              supply_min_v=6.0, supply_max_v=40.0,
+              source="TI NE5532 data sheet (SLOS075): VIO 0.5/4 mV, IIB 200/800 nA, IIO 10/150 nA, ICC 8/16 mA for "
+                     "both amplifiers, VOM +-13 V at 600 Ohm on +-15 V, IOS 38 mA"),
+    OpAmpPart("OPA134", "SOIC-8", 1, vos_typ_v=0.5e-3, vos_max_v=2e-3, ib_typ_a=5e-12, ib_max_a=100e-12,
+              ios_typ_a=2e-12, ios_max_a=50e-12, supply_current_typ_a=4e-3, supply_current_max_a=5e-3,
+              output_current_a=35e-3, swing_to_pos_v=1.2, swing_to_neg_v=1.2, swing_load_ohm=10e3,
+              supply_min_v=5.0, supply_max_v=36.0,
+              source="TI OPA134 data sheet (SBOS058): VOS 0.5/2 mV, IB 5/100 pA, IOS 2/50 pA, IQ 4/5 mA per "
+                     "amplifier, output (V+) - 1.2 V at 10 kOhm, short-circuit current 35 to 40 mA"),
+    OpAmpPart("OPA4277", "SOIC-14", 4, vos_typ_v=20e-6, vos_max_v=50e-6, ib_typ_a=0.5e-9, ib_max_a=2.8e-9,
+              ios_typ_a=0.5e-9, ios_max_a=2.8e-9, supply_current_typ_a=0.79e-3, supply_current_max_a=0.825e-3,
+              output_current_a=35e-3, swing_to_pos_v=1.2, swing_to_neg_v=1.2, swing_load_ohm=10e3,
+              supply_min_v=4.0, supply_max_v=36.0,
+              source="TI OPA277/OPA2277/OPA4277 data sheet (SBOS079): quad; VOS 20/50 uV (OPA4277), IB 0.5/2.8 nA, "
+                     "IOS 0.5/2.8 nA, IQ 790/825 uA per amplifier, output (V+) - 1.2 V at 10 kOhm, ISC 35 mA",
+              notes="the low-offset precision part"),
+)}
+
+
+def opamp_part(name: str) -> OpAmpPart:
+    """A part of the library by name (case-insensitive)."""
+    for key, part in OPAMP_PARTS.items():
+        if key.lower() == str(name).lower():
+            return part
+    raise UnknownNameError(f"unknown op-amp part {name!r}; choose one of {', '.join(OPAMP_PARTS)}")
