@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .circuit import Circuit, map_resistors
-from .devices import OpAmpModel
 from .devices import diode as library_diode
 
 
@@ -36,8 +35,7 @@ class Board:
         if self.diode is not None:
             board = replace(board, diode=library_diode(self.diode))
         if self.opamp_gain is not None:
-            board = replace(board, opamp=OpAmpModel(circuit.opamp.kind, self.opamp_gain, circuit.opamp.v_pos,
-                                                    circuit.opamp.v_neg))
+            board = replace(board, opamp=replace(circuit.opamp, gain=self.opamp_gain))
         return board
 
     def describe(self) -> str:

@@ -172,12 +172,15 @@ class OpAmpModel:
     clamped to [v_neg, v_pos] volts: a SPICE ``B`` source with min/max).
     gain: open-loop gain, V/V.
     v_pos, v_neg: output rails in volts (rail_limited only).
+    part: the real op-amp it stands for, a name in ``opamp_parts.OPAMP_PARTS`` (its offsets,
+        bias currents, supply current and output limits), or None: the generic model above.
     """
 
     kind: str = "finite_gain"
     gain: float = 1e5
     v_pos: float = 15.0
     v_neg: float = -15.0
+    part: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in OPAMP_KINDS:
