@@ -109,7 +109,7 @@ class SurrogateBackend(PointwiseSweep):
         y_bar = y_bar / circuit.volts_per_unit
         grads = grad([(output, y_bar)], wrt)
         resistors = {}
-        for key, g_bar in zip(keys, grads):
+        for key, g_bar in zip(keys, grads[:-1], strict=True):  # the last is v_ref's
             conductance = ctx.conductance[key].value
             resistors[key] = -g_bar * conductance ** 2  # dG/dR = -G^2; 0 for an absent resistor
         return (in_data_units(_result(circuit, inside, output, reported, temperature_c, self.name), circuit, x),

@@ -355,7 +355,7 @@ def _opamp(value) -> OpAmpModel:
     numbers = {key: _number(opamp[key], f"devices.opamp.{key}", -MAX_VOLTS if key == "v_neg" else 0.0,
                             1e9 if key == "gain" else MAX_VOLTS) for key in ("gain", "v_pos", "v_neg")}
     try:
-        return OpAmpModel(opamp["kind"], **numbers)
+        return OpAmpModel(opamp["kind"], gain=numbers["gain"], v_pos=numbers["v_pos"], v_neg=numbers["v_neg"])
     except CircuitnetError as error:
         raise ModelFileError(f"devices.opamp: {error}") from None
 

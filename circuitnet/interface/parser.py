@@ -207,8 +207,8 @@ def add_compare_parser(commands) -> None:
     compare.add_argument("--data", metavar="FILE.csv",
                          help="compare on this CSV: a classifier on its test split made with --split-seed (label "
                               "column: --y-column, default the last; without --data, a classifier is judged on the "
-                              "test rows of the data.csv of its fit folder); a regressor against every row (or, for a fit's data.csv, its test rows), "
-                              "inputs mapped by the model's recorded column names")
+                              "test rows of the data.csv of its fit folder); a regressor against every row (or, for a "
+                              "fit's data.csv, its test rows), inputs mapped by the model's recorded column names")
     compare.add_argument("--y-column", metavar="C", help="with --data: the label (or target) column")
     compare.add_argument("--opamp", type=flags.opamp_part, metavar="PART",
                          help="add a transient section: up to 20 input steps (the sweep's, or a classifier's "

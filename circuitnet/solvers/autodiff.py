@@ -110,6 +110,7 @@ class Product(Var):
     (x @ a) @ b when the inner dimension is small (see ``solvers.coupling``)."""
 
     __slots__ = ("factors",)
+    factors: tuple[np.ndarray, np.ndarray]  # the values of a and b in a @ b
 
 
 def factored_product(a, b) -> Product:
@@ -192,11 +193,34 @@ def grad(outputs: Sequence[tuple[Var, np.ndarray]], wrt: Sequence[Var]) -> list[
     outputs: (Var, cotangent of the same shape) pairs. Only the part of the graph between
     the outputs and ``wrt`` is visited: constants and inputs get no cotangent.
     """
-    targets = {id(v) for v in wrt}
-    order, seen, needed = [], set(), set()
+    order, needed = _topological_order([node for node, _ in outputs], {id(v) for v in wrt})
+    cotangent: dict[int, np.ndarray] = {}
 
-    def visit(node: Var) -> None:  # iterative topological sort: graphs can be deep
-        stack = [(node, False)]
+    def add(node: Var, g: np.ndarray) -> None:
+        key = id(node)
+        cotangent[key] = g if key not in cotangent else cotangent[key] + g
+
+    for node, g in outputs:
+        add(node, np.broadcast_to(np.asarray(g, float), node.shape))
+    for node in reversed(order):
+        arriving = cotangent.get(id(node))
+        if arriving is None or not node.parents:
+            continue
+        for parent, back in node.parents:
+            if id(parent) in needed:
+                add(parent, back(arriving))
+    return [np.array(cotangent[id(v)], dtype=float) if id(v) in cotangent else np.zeros(v.shape) for v in wrt]
+
+
+def _topological_order(roots: Sequence[Var], targets: set[int]) -> tuple[list[Var], set[int]]:
+    """Every node the roots depend on, parents before children, and the ids of those that
+    lie on a path from a target (by id) to a root: the only ones a cotangent must reach.
+    Iterative, not recursive: graphs can be deeper than Python's recursion limit."""
+    order: list[Var] = []
+    seen: set[int] = set()
+    needed: set[int] = set()
+    for root in roots:
+        stack = [(root, False)]
         while stack:
             current, done = stack.pop()
             if done:
@@ -208,24 +232,5 @@ def grad(outputs: Sequence[tuple[Var, np.ndarray]], wrt: Sequence[Var]) -> list[
                 continue
             seen.add(id(current))
             stack.append((current, True))
-            for parent, _ in current.parents:
-                if id(parent) not in seen:
-                    stack.append((parent, False))
-    for node, _ in outputs:
-        visit(node)
-    cotangent: dict[int, np.ndarray] = {}
-
-    def add(node: Var, g: np.ndarray) -> None:
-        key = id(node)
-        cotangent[key] = g if key not in cotangent else cotangent[key] + g
-
-    for node, g in outputs:
-        add(node, np.broadcast_to(np.asarray(g, float), node.shape))
-    for node in reversed(order):
-        g = cotangent.get(id(node))
-        if g is None or not node.parents:
-            continue
-        for parent, back in node.parents:
-            if id(parent) in needed:
-                add(parent, back(g))
-    return [np.array(cotangent[id(v)], dtype=float) if id(v) in cotangent else np.zeros(v.shape) for v in wrt]
+            stack.extend((parent, False) for parent, _ in current.parents if id(parent) not in seen)
+    return order, needed

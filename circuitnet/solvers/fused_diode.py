@@ -16,6 +16,7 @@ sample) or (n, w). Kernels are compiled on first use and cached on disk (``cache
 from __future__ import annotations
 
 import math
+from typing import Literal, TypedDict
 
 import numba
 import numpy as np
@@ -27,7 +28,18 @@ from .omega import LOWEST
 _EXP_LIMIT = 700.0               # as omega._EXP_LIMIT
 _REVERSE_NEWTON_STEPS = 60       # as junction._REVERSE_NEWTON_STEPS
 _REVERSE_TOLERANCE = 1e-11       # volts, as junction._REVERSE_TOLERANCE
-_KERNEL = {"cache": True, "error_model": "numpy", "fastmath": False}
+
+
+class _KernelOptions(TypedDict):
+    """numba.njit's options for every kernel here, typed so that ``njit(**_KERNEL)`` matches
+    njit's overloads (a plain dict's values would be ``object``)."""
+
+    cache: bool
+    error_model: Literal["python", "numpy"]
+    fastmath: bool
+
+
+_KERNEL: _KernelOptions = {"cache": True, "error_model": "numpy", "fastmath": False}
 
 
 @numba.njit(inline="always", **_KERNEL)
@@ -43,10 +55,7 @@ def _log1p(y):
 @numba.njit(inline="always", **_KERNEL)
 def _wright_omega(x):
     """omega.wright_omega for one x >= LOWEST: Winitzki's guess, one Fritsch-Shafer-Crowe step."""
-    if x > _EXP_LIMIT:
-        u = _log1p(math.exp(_EXP_LIMIT)) + (x - _EXP_LIMIT)
-    else:
-        u = _log1p(math.exp(x))
+    u = _log1p(math.exp(_EXP_LIMIT)) + (x - _EXP_LIMIT) if x > _EXP_LIMIT else _log1p(math.exp(x))
     t = _log1p(u)
     u_plus_2 = u + 2.0
     u = u - u * (t / u_plus_2)

@@ -50,7 +50,8 @@ def _load(name: str) -> ModuleType | None:
         from . import fused_diode
     except ImportError as error:
         if name == "numba":
-            raise KernelChoiceError(f"{ENVIRONMENT_VARIABLE}=numba but numba does not import ({error}); install the "
-                                    f"fast extra (pip install 'circuitnet[fast]') or set {ENVIRONMENT_VARIABLE}=numpy")
+            raise KernelChoiceError(
+                f"{ENVIRONMENT_VARIABLE}=numba but numba does not import ({error}); install the fast extra "
+                f"(pip install 'circuitnet[fast]') or set {ENVIRONMENT_VARIABLE}=numpy") from error
         return None
     return fused_diode

@@ -43,7 +43,7 @@ _RELATIVE_COUPLING_ERROR = 1e-10
 _NEWTON_ERROR_VOLTS = 1e-10
 
 
-def diode_rectifier(source: Var, series: Var, load: Var, coupling: Var, offset: Var, junction: Junction,
+def diode_rectifier(source: Var, series: Var | float, load: Var, coupling: Var, offset: Var, junction: Junction,
                     at: np.ndarray | None = None) -> Var:
     """Output h of diodes fed from ``source`` through ``series`` ohms (plus the diode's RS).
 
@@ -219,10 +219,7 @@ def precision_rectifier(inflow: Var, junction_conductance: Var, feedback: Var, l
     k = Coupling.of(coupling)
     a = float(gain)
 
-    if at is None:
-        o = _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction)
-    else:
-        o = np.asarray(at, dtype=float)
+    o = _solve_precision_rectifier(s, g_sum, g_f, g, k, m, a, junction) if at is None else np.asarray(at, float)
     _, h, a11, a21, schur = _precision_state(o, s, 0.0, g_sum, g_f, g, a, junction)
     rounds = _coupling_rounds(k.dense, g)
 
@@ -338,11 +335,12 @@ def _polish_where(rough, arrays, s, c, g_sum, g_f, g, a, junction: Junction) -> 
     ``rough`` solved by bracketed Newton from the start each diode's state suggests (a
     rough o may lie far up an exponential), and their h and derivatives recomputed there."""
     where = np.nonzero(rough)
-    gathered = [np.broadcast_to(x, s.shape)[where] for x in (s, c, g_sum, g_f, g)]
-    solved = _bracketed_newton(_precision_start(gathered[0], gathered[3], gathered[4], a, junction), *gathered,
-                               a, junction)
+    s_at, c_at, g_sum_at, g_f_at, g_at = (np.broadcast_to(x, s.shape)[where] for x in (s, c, g_sum, g_f, g))
+    start = _precision_start(s_at, g_f_at, g_at, a, junction)
+    solved = _bracketed_newton(start, s_at, c_at, g_sum_at, g_f_at, g_at, a, junction)
     updated = []
-    for array, part in zip(arrays, solved):
+    # Not strict: ``arrays`` may stop after o (or h), ``solved`` always carries all four.
+    for array, part in zip(arrays, solved, strict=False):
         array = array.copy()
         array[where] = part
         updated.append(array)

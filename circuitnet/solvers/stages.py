@@ -8,13 +8,13 @@ stage's rectifier outputs. The equations are those of the netlist blocks in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import SimulationError
+from ..errors import RealisationError, SimulationError
 from ..model import nodes
-from ..model.circuit import INVERTER_PATH, Circuit, resistors
+from ..model.circuit import INVERTER_PATH, Circuit, ResistorPath, resistors
 from ..model.limits import OperatingLimits
 from .autodiff import Var, factored_product, lift, where
 from .junction import Junction
@@ -27,10 +27,10 @@ class Context:
     operating point (node name -> (n,) volts) to linearise at instead of solving."""
 
     circuit: Circuit
-    conductance: dict = field(default_factory=dict)  # resistor path (see model.circuit.resistors) -> Var
-    v_ref: Var | None = None
-    junction: Junction | None = None
-    operating_point: dict | None = None
+    conductance: dict[ResistorPath, Var]  # resistor path (see model.circuit.resistors) -> Var
+    v_ref: Var
+    junction: Junction
+    operating_point: dict[str, np.ndarray] | None = None
 
     @classmethod
     def of(cls, circuit: Circuit, temperature_c: float, operating_point: dict | None = None) -> Context:
@@ -42,7 +42,16 @@ class Context:
     def gain(self) -> float:
         return self.circuit.opamp.gain
 
-    def g(self, stage: int, name: str) -> Var | None:
+    def g(self, stage: int, name: str) -> Var:
+        """Conductances (siemens, the shape of the stage's resistor array) of resistor ``name``
+        of ``stage``, for a resistor the stage always has; RealisationError where it has none."""
+        found = self.conductance.get((stage, name))
+        if found is None:
+            raise RealisationError(f"stage {stage} has no {name}; the topology that built it needs one")
+        return found
+
+    def g_optional(self, stage: int, name: str) -> Var | None:
+        """As ``g`` for a resistor some stages leave out (r_offset): None where absent."""
         return self.conductance.get((stage, name))
 
     def clamp(self, out: Var) -> Var:
@@ -114,14 +123,14 @@ def _reference_inflow(ctx: Context, stage: int, width: int) -> Var:
     """Current (n_out,) from the +v_ref and -v_ref rails and the offset resistor."""
     g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
     bias = (g_plain[:, width] - g_inverted[:, width]) * ctx.v_ref
-    g_offset = ctx.g(stage, "r_offset")
+    g_offset = ctx.g_optional(stage, "r_offset")
     return bias if g_offset is None else bias - ctx.v_ref * g_offset
 
 
 def input_conductance(ctx: Context, stage: int) -> Var:
     """Total conductance of a stage's weight (and offset) resistors per unit, (n_out,)."""
     g_in = ctx.g(stage, "r_plain").sum(1) + ctx.g(stage, "r_inverted").sum(1)
-    g_offset = ctx.g(stage, "r_offset")
+    g_offset = ctx.g_optional(stage, "r_offset")
     return g_in if g_offset is None else g_in + g_offset
 
 
@@ -150,7 +159,7 @@ def loading(ctx: Context, stage: int, next_junctions: Var | None, next_linear: b
         denominator = input_conductance(ctx, stage + 1) + ctx.g(stage + 1, "r_feedback") * (1.0 + a)
         w1 = (g_plain_h - g_inverted[:, :width] * inverter_gain(ctx)) / denominator.reshape(-1, 1)
         ref_current = (g_plain[:, width] - g_inverted[:, width]) * ctx.v_ref
-        g_offset = ctx.g(stage + 1, "r_offset")
+        g_offset = ctx.g_optional(stage + 1, "r_offset")
         if g_offset is not None:
             ref_current = ref_current - g_offset * ctx.v_ref
         n0 = ref_current / denominator

@@ -84,6 +84,12 @@ class FitConfig:
         assert self.epochs is not None  # __post_init__ set it
         return self.epochs
 
+    def snapping_series(self) -> str:
+        """``e_series`` for the code that snaps, which runs only when one was asked for."""
+        if self.e_series is None:
+            raise CircuitnetError("this fit asks for no E-series (e_series = None); there is nothing to snap to")
+        return self.e_series
+
     def class_labels(self) -> list:
         """A classifier's labels, in the order of its outputs."""
         if self.classes is None:

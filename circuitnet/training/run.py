@@ -228,7 +228,7 @@ class FitRun:
         if projection is not None:
             params = projection(params)
         state = loop.new_state(params, loop_config, per_epoch)
-        if self._restored and PRETRAIN in self._restored:
+        if self._restored and PRETRAIN in self._restored and self.folder is not None:  # resumed: from a folder
             state = checked_loop_state(self._restored[PRETRAIN], state, self.folder / run_folder.CHECKPOINT, "state")
         self.ideal_state = state
         self.history["ideal"] = state.history
@@ -301,7 +301,7 @@ class FitRun:
                                       config.seed + 1)
         per_epoch = loop.steps_per_epoch(len(split.x_train), loop_config)
         state = loop.new_state(problem.initial_params(), loop_config, per_epoch)
-        if self._restored and CIRCUIT in self._restored:
+        if self._restored and CIRCUIT in self._restored and self.folder is not None:  # resumed: from a folder
             state = checked_loop_state(self._restored[CIRCUIT], state, self.folder / run_folder.CHECKPOINT, "state")
         self.circuit_state = state
         self.history["circuit"] = state.history

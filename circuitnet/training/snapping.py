@@ -80,7 +80,7 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     """``circuit`` with every resistor at a value of ``config.e_series``, chosen so the
     snapping errors compensate one another. problem: the fit's CircuitProblem (its mode,
     board, loss and ridge are kept); split: the data in circuit units."""
-    values = eseries.series_values(config.e_series, *circuit.resistor_range)
+    values = eseries.series_values(config.snapping_series(), *circuit.resistor_range)
     base = map_resistors(circuit, lambda path, ohms: eseries.snap(ohms, values) if path == INVERTER_PATH else ohms)
     snapping = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice, loss=problem.loss,
                               fields=RESISTOR_FIELDS)
@@ -210,13 +210,13 @@ def snap_in_rounds(circuit: Circuit, problem: CircuitProblem, split: Split, conf
     ``rounds`` rounds, those that move least first, re-training the rest in between (with
     the fit's own mode; the surrogate in ideal mode). For circuits too large for
     ``snap_and_tune``'s search."""
-    values = eseries.series_values(config.e_series, *circuit.resistor_range)
+    values = eseries.series_values(config.snapping_series(), *circuit.resistor_range)
     # the untrained resistors are snapped at once; the trained ones round by round below
     base = map_resistors(circuit, lambda path, ohms: ohms if path[1] in TRAINED_FIELDS else eseries.snap(ohms, values))
     tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice, loss=problem.loss)
     theta = tuned.initial_params()[0]
     frozen = np.zeros(theta.shape, dtype=bool)
-    epochs = max(1, min(config.epochs // 2, ROUND_EPOCHS_CAP))  # each round fine-tunes what is not yet snapped
+    epochs = max(1, min(config.stage_epochs() // 2, ROUND_EPOCHS_CAP))  # each round fine-tunes what is not yet snapped
     for round_index in range(rounds):
         snapped_theta = -np.log(eseries.snap(np.exp(-theta), values))
         order = np.argsort(np.abs(snapped_theta - theta) + np.where(frozen, np.inf, 0.0))
