@@ -15,41 +15,52 @@ and the static power of each inference, all in ngspice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..backends.ideal import IdealBackend
 from ..backends.spice.backend import SpiceBackend
+from ..backends.spice.power_summary import power_summary
 from ..backends.spice.sharded import simulate_sharded
 from ..backends.surrogate import SurrogateBackend
 from ..model.circuit import Circuit
+from ..training.measure import confusion_matrix
 from ..util.executor import LocalExecutor
-from .montecarlo import monte_carlo_board
+from .montecarlo import BoardDraw, stream_boards
+from .yields import CLASSIFIER_YIELD_ACCURACY
 
 BOARDS_PER_TASK = 4  # a board of a digits classifier is a few hundred samples: about a second each
 
 
-def board_accuracies(job) -> np.ndarray:
-    """An executor task: the accuracy of boards start .. stop - 1 on (x, truth).
+@dataclass(frozen=True)
+class BoardAccuracy:
+    """A classifier's boards on its test samples: x (n, n_inputs), data units; truth (n,)
+    class indices. ``measure`` returns each board's accuracy, a fraction, (boards,)."""
 
-    job: (circuit, start, stop, tolerance, seed, is_spread, x (n, n_inputs) data units,
-    truth (n,) class indices). Returns shape (stop - start,)."""
-    circuit, start, stop, tolerance, seed, is_spread, x, truth = job
-    spice = SpiceBackend()
-    return np.array([float(np.mean(np.argmax(spice.simulate(monte_carlo_board(circuit, k, tolerance, seed, is_spread),
-                                                            x).y, axis=1) == truth))
-                     for k in range(start, stop)])
+    x: np.ndarray
+    truth: np.ndarray
+
+    @property
+    def boards_per_task(self) -> int:
+        return BOARDS_PER_TASK
+
+    def measure(self, spice: SpiceBackend, boards: Iterator[Circuit]) -> np.ndarray:
+        return np.array([float(np.mean(np.argmax(spice.simulate(board, self.x).y, axis=1) == self.truth))
+                         for board in boards])
 
 
 def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, temperatures=(27.0,),
                        montecarlo: int = 0, tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
-                       yield_threshold: float = 0.95, executor=None,
-                       progress: Callable[[int, int], None] | None = None) -> tuple[dict, dict]:
+                       yield_threshold: float = CLASSIFIER_YIELD_ACCURACY, executor=None,
+                       progress: Callable[[int, int], None] | None = None,
+                       spice: SpiceBackend | None = None) -> tuple[dict, dict]:
     """(numbers, curves): see the module docstring.
 
     x: test inputs (n, n_inputs), data units; truth: their class indices (n,). progress(boards
-    done, boards) as the Monte Carlo boards come in. Accuracies are fractions.
+    done, boards) as the Monte Carlo boards come in. Accuracies are fractions. spice: the
+    backend the Monte Carlo boards run on (default: a SpiceBackend on the shared pool).
     """
     executor = executor or LocalExecutor()
     truth = np.asarray(truth, dtype=np.int64)
@@ -77,19 +88,18 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     surrogate = np.argmax(SurrogateBackend().simulate(circuit, x).y, axis=1)
     ideal = np.argmax(IdealBackend().simulate(circuit, x).y, axis=1)
     assert nominal is not None and power is not None  # 27 C is always simulated
-    confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(confusion, (truth, nominal), 1)
+    confusion = confusion_matrix(truth, nominal, n_classes)
     numbers["classifier"] = {"accuracy_spice": float(np.mean(nominal == truth)),
                              "accuracy_surrogate": float(np.mean(surrogate == truth)),
                              "accuracy_ideal": float(np.mean(ideal == truth)),
                              "class_changes_surrogate_vs_spice": int(np.sum(surrogate != nominal)),
                              "confusion_matrix": confusion.tolist()}
     numbers["accuracy_temperatures"] = accuracy_at
-    numbers["inference_power"] = {"median_w": float(np.median(power)), "mean_w": float(np.mean(power)),
-                                  "min_w": float(np.min(power)), "max_w": float(np.max(power))}
+    numbers["inference_power"] = power_summary(power)
     curves = {"power_w": power}
     if montecarlo > 0:
-        accuracies = _board_accuracies(circuit, x, truth, montecarlo, tolerance, seed, is_spread, executor, progress)
+        accuracies = _board_accuracies(circuit, x, truth, montecarlo, BoardDraw(tolerance, seed, is_spread), executor,
+                                       progress, spice)
         numbers["accuracy_boards"] = {
             "instances": montecarlo, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
             "accuracy": {"median": float(np.median(accuracies)), "p5": float(np.percentile(accuracies, 5)),
@@ -103,16 +113,8 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     return numbers, curves
 
 
-def _board_accuracies(circuit, x, truth, count, tolerance, seed, is_spread, executor, progress) -> np.ndarray:
-    """Boards 0 .. count - 1, BOARDS_PER_TASK to a task; progress(boards done, count) as tasks
-    finish. Each task sends back one number per board, so all of them fit in memory at once."""
-    jobs = [(circuit, start, min(start + BOARDS_PER_TASK, count), tolerance, seed, is_spread, x, truth)
-            for start in range(0, count, BOARDS_PER_TASK)]
-    done = [0]
-
-    def finished(index: int) -> None:
-        done[0] += jobs[index][2] - jobs[index][1]
-        if progress is not None:
-            progress(done[0], count)
-
-    return np.concatenate(executor.map(board_accuracies, jobs, on_done=finished))
+def _board_accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, count: int, draw: BoardDraw, executor,
+                      progress, spice: SpiceBackend | None) -> np.ndarray:
+    """Boards 0 .. count - 1 (``montecarlo.stream_boards``): their accuracies, (count,)."""
+    found = stream_boards(circuit, count, draw, BoardAccuracy(x, truth), executor, progress, spice)
+    return np.concatenate([accuracies for _, accuracies in found])

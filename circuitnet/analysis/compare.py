@@ -41,6 +41,7 @@ from ..topologies import read_back
 from ..util.executor import LocalExecutor
 from .held_out import HeldOutData
 from .montecarlo import monte_carlo
+from .yields import REGRESSION_YIELD_DEVIATION
 
 NOMINAL_TEMPERATURE_C = 27.0
 # What each figure is measured against, in words: compare.json's "references".
@@ -138,7 +139,7 @@ def held_input_values(circuit: Circuit, sweep: Sweep) -> dict[str, float]:
 
 def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,
                     tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
-                    yield_threshold: float = 0.05, executor=None, spice=None,
+                    yield_threshold: float = REGRESSION_YIELD_DEVIATION, executor=None, spice=None,
                     progress: Callable[[int, int], None] | None = None,
                     data: HeldOutData | None = None) -> tuple[dict, dict]:
     """(numbers, curves): see the module docstring. Errors are in data units unless named _v.
@@ -174,7 +175,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": by_temperature}
     if montecarlo > 0:
         streamed = monte_carlo(circuit, x, nominal.y, montecarlo, tolerance, seed, is_spread, executor,
-                               progress, None if data is None else (data.x, data.y))
+                               progress, None if data is None else (data.x, data.y), spice)
         numbers["montecarlo"] = montecarlo_figures(streamed, montecarlo, tolerance, is_spread, seed, yield_threshold)
         curves["montecarlo"] = {name: streamed[name] for name in ("low", "high", "median_board")}
     power = power_figures(circuit, sweep, spice)

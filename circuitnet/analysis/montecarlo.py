@@ -3,17 +3,22 @@ diodes' IS spread log-normally), each board simulated in ngspice, streamed.
 
 Board k is made from its own seed (seed, k), so any task can build any board, and the same
 seed gives the same boards on one machine or on a cluster. The boards are never all held at
-once. Tasks build their own boards and send back one number per board (its max |y - reference|
-over the sweep, the reference being the nominal circuit in ngspice when ``compare`` calls it),
-with held-out data a second (its RMSE against the data), and the pointwise envelope of their
-outputs. Those are folded in group by group, so memory
-holds one float per board and one group of tasks, whatever the count.
+once: ``stream_boards`` hands tasks of a few boards to the executor, group by group, each task
+builds its own boards and sends back only what a ``BoardMeasurement`` measures on them.
+
+Two measurements use it. ``SweepDeviation`` (``compare`` of a regression circuit, through
+``monte_carlo``): one number per board (its max |y - reference| over the sweep, the
+reference being the nominal circuit in ngspice when ``compare`` calls it), with held-out data
+a second (its RMSE against the data), and the pointwise envelope of the outputs, folded in
+group by group, so memory holds one float per board and one group of tasks, whatever the
+count. ``classifier_compare.BoardAccuracy``: each board's accuracy on the test samples.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -22,8 +27,10 @@ from ..model.board import Board
 from ..model.circuit import Circuit
 from ..model.devices import DiodeModel
 
-MC_BATCH = 25  # boards per task
+MC_BATCH = 25  # boards per task of a regression sweep
 TASKS_PER_WORKER = 16  # tasks per worker in one group: few group boundaries, where workers wait
+Measured = TypeVar("Measured")  # what a BoardMeasurement returns for one task's boards
+Measured_co = TypeVar("Measured_co", covariant=True)
 
 
 def monte_carlo_board(circuit: Circuit, k: int, tolerance: float, seed: int, is_spread: float = 0.0) -> Circuit:
@@ -44,35 +51,115 @@ def monte_carlo_instances(circuit: Circuit, count: int, tolerance: float, seed: 
     return [monte_carlo_board(circuit, k, tolerance, seed, is_spread) for k in range(count)]
 
 
-def board_errors(job) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """An executor task: boards start .. stop - 1 simulated over x (and the data's inputs).
+class BoardMeasurement(Protocol[Measured_co]):
+    """What one Monte Carlo run measures on its boards: a picklable value (it travels with every
+    task) whose ``measure`` simulates one task's boards and returns their figures."""
 
-    job: (circuit, start, stop, tolerance, seed, is_spread, x of shape (n, n_inputs),
-    reference outputs of shape (n, n_outputs), data: None or (x_data (m, n_inputs), y_data
-    (m, n_outputs)), data units). Returns (max |y - reference| of each board over every point
-    and every output, shape (stop - start,); each board's RMSE against the data over every
-    output, shape (stop - start,), or None; the pointwise min and max of their first output
-    over x, shape (n,), for the envelope plot).
-    """
-    circuit, start, stop, tolerance, seed, is_spread, x, reference_y, data = job
-    spice = SpiceBackend()
-    points = x if data is None else np.vstack([x, data[0]])  # one simulation a board for both
-    errors, data_rmse, low, high = [], [], None, None
-    for k in range(start, stop):
-        outputs = spice.simulate(monte_carlo_board(circuit, k, tolerance, seed, is_spread), points).y
-        errors.append(float(np.max(np.abs(outputs[:len(x)] - reference_y))))
-        y = outputs[:len(x), 0]
-        if data is not None:
-            data_rmse.append(float(np.sqrt(np.mean((outputs[len(x):] - data[1]) ** 2))))
-        low = y if low is None else np.minimum(low, y)
-        high = y if high is None else np.maximum(high, y)
-    assert low is not None and high is not None  # every job holds at least one board
-    return np.array(errors), None if data is None else np.array(data_rmse), low, high
+    @property
+    def boards_per_task(self) -> int:
+        """Boards one task simulates: enough that a task outlasts its overhead."""
+        ...
+
+    def measure(self, spice: SpiceBackend, boards: Iterator[Circuit]) -> Measured_co:
+        """The figures of ``boards`` (one task's, in board order), simulated with ``spice``."""
+        ...
+
+
+@dataclass(frozen=True)
+class BoardDraw:
+    """How a run's boards are drawn (``monte_carlo_board``): resistors within +-tolerance (a
+    fraction), the diodes' IS spread log-normally by ``is_spread``, board k from (seed, k)."""
+
+    tolerance: float
+    seed: int
+    is_spread: float = 0.0
+
+    def board(self, circuit: Circuit, k: int) -> Circuit:
+        return monte_carlo_board(circuit, k, self.tolerance, self.seed, self.is_spread)
+
+
+@dataclass(frozen=True)
+class BoardTask(Generic[Measured]):
+    """One executor task: boards start .. stop - 1 of ``circuit``, measured. spice: the caller's
+    backend where the task runs in the caller's process; None: the process's own."""
+
+    circuit: Circuit
+    start: int
+    stop: int
+    draw: BoardDraw
+    measurement: BoardMeasurement[Measured]
+    spice: SpiceBackend | None = None
+
+
+def measure_boards(task: BoardTask[Measured]) -> Measured:
+    """An executor task (module level, so executors can send it): the boards built here from
+    their seeds, so only the circuit and the draw travel."""
+    boards = (task.draw.board(task.circuit, k) for k in range(task.start, task.stop))
+    return task.measurement.measure(task.spice or SpiceBackend(), boards)
+
+
+def stream_boards(circuit: Circuit, count: int, draw: BoardDraw, measurement: BoardMeasurement[Measured],
+                  executor, progress: Callable[[int, int], None] | None = None,
+                  spice: SpiceBackend | None = None) -> Iterator[tuple[BoardTask[Measured], Measured]]:
+    """Boards 0 .. count - 1 through ``executor``, ``measurement.boards_per_task`` to a task and
+    at most workers x TASKS_PER_WORKER tasks at a time: yields (task, its figures) in board
+    order, group by group, so a caller that folds them holds one group in memory.
+    progress(boards done, count) as each task finishes. spice: handed to every task (a
+    backend and its pool are the caller's; an executor that sends tasks to other processes
+    sends a backend without its pool, and those use their own)."""
+    per_task = measurement.boards_per_task
+    tasks = [BoardTask(circuit, start, min(start + per_task, count), draw, measurement, spice)
+             for start in range(0, count, per_task)]
+    group = max(1, int(getattr(executor, "workers", 1))) * TASKS_PER_WORKER
+    done = 0
+    for first in range(0, len(tasks), group):
+        chosen = tasks[first:first + group]
+
+        def finished(index: int, chosen=chosen) -> None:
+            nonlocal done
+            done += chosen[index].stop - chosen[index].start
+            if progress is not None:
+                progress(done, count)
+
+        yield from zip(chosen, executor.map(measure_boards, chosen, on_done=finished), strict=True)
+
+
+@dataclass(frozen=True)
+class SweepDeviation:
+    """A regression circuit's boards against a reference over the points x, and against
+    held-out data. x: (n, n_inputs); reference_y: (n, n_outputs); data: None or (x_data (m,
+    n_inputs), y_data (m, n_outputs)); data units. ``measure`` returns (max |y - reference|
+    of each board over every point and output, (boards,); each board's RMSE against the data,
+    (boards,), or None; the pointwise min and max of their first output over x, (n,) each)."""
+
+    x: np.ndarray
+    reference_y: np.ndarray
+    data: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def boards_per_task(self) -> int:
+        return MC_BATCH
+
+    def measure(self, spice: SpiceBackend, boards: Iterator[Circuit]) -> tuple[np.ndarray, np.ndarray | None,
+                                                                              np.ndarray, np.ndarray]:
+        x, data = self.x, self.data
+        points = x if data is None else np.vstack([x, data[0]])  # one simulation a board for both
+        errors, data_rmse, low, high = [], [], None, None
+        for board in boards:
+            outputs = spice.simulate(board, points).y
+            errors.append(float(np.max(np.abs(outputs[:len(x)] - self.reference_y))))
+            if data is not None:
+                data_rmse.append(float(np.sqrt(np.mean((outputs[len(x):] - data[1]) ** 2))))
+            y = outputs[:len(x), 0]
+            low = y if low is None else np.minimum(low, y)
+            high = y if high is None else np.maximum(high, y)
+        assert low is not None and high is not None  # every task holds at least one board
+        return np.array(errors), None if data is None else np.array(data_rmse), low, high
 
 
 def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count: int, tolerance: float, seed: int,
                 is_spread: float, executor, progress: Callable[[int, int], None] | None = None,
-                data: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+                data: tuple[np.ndarray, np.ndarray] | None = None, spice: SpiceBackend | None = None) -> dict:
     """``count`` boards through ``executor``, streamed (see the module docstring).
 
     reference_y: (n, n_outputs) what each board's outputs over x are measured against. data: held-out
@@ -80,29 +167,24 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
     Returns {"errors": (count,) max |y - reference| per board over every output, "data_rmse": (count,) RMSE
     against the data per board, or None, "low", "high": (n,) pointwise envelope of the
     outputs, "median_board": (n,) outputs of the board whose error is the median,
-    "median_index": its k}; data units. progress(boards done, count) after each group.
+    "median_index": its k}; data units. progress(boards done, count) as tasks finish.
+    spice: the backend the boards run on (default: a SpiceBackend on the shared pool).
     """
     if np.ndim(reference_y) != 2 or np.shape(reference_y) != (len(x), circuit.n_outputs):
         raise ValueError(f"reference_y has shape {np.shape(reference_y)}; it needs one row per point of x and one "
                          f"column per output: ({len(x)}, {circuit.n_outputs})")
-    jobs = [(circuit, start, min(start + MC_BATCH, count), tolerance, seed, is_spread, x, reference_y, data)
-            for start in range(0, count, MC_BATCH)]
-    group = max(1, int(getattr(executor, "workers", 1))) * TASKS_PER_WORKER
+    draw = BoardDraw(tolerance, seed, is_spread)
     errors = np.empty(count)
     data_rmse = None if data is None else np.empty(count)
     low = high = None
-    for first in range(0, len(jobs), group):
-        chosen = jobs[first:first + group]
-        found_errors = executor.map(board_errors, chosen)
-        for job, (found, found_rmse, batch_low, batch_high) in zip(chosen, found_errors, strict=False):
-            errors[job[1]:job[2]] = found
-            if data_rmse is not None:
-                data_rmse[job[1]:job[2]] = found_rmse
-            low = batch_low if low is None else np.minimum(low, batch_low)
-            high = batch_high if high is None else np.maximum(high, batch_high)
-        if progress is not None:
-            progress(chosen[-1][2], count)
+    for task, (found, found_rmse, task_low, task_high) in stream_boards(
+            circuit, count, draw, SweepDeviation(x, reference_y, data), executor, progress, spice):
+        errors[task.start:task.stop] = found
+        if data_rmse is not None:
+            data_rmse[task.start:task.stop] = found_rmse
+        low = task_low if low is None else np.minimum(low, task_low)
+        high = task_high if high is None else np.maximum(high, task_high)
     median_index = int(np.argsort(errors, kind="stable")[(count - 1) // 2])
-    median_board = monte_carlo_board(circuit, median_index, tolerance, seed, is_spread)
+    median_board = (spice or SpiceBackend()).simulate(draw.board(circuit, median_index), x).y[:, 0]
     return {"errors": errors, "data_rmse": data_rmse, "low": low, "high": high, "median_index": median_index,
-            "median_board": SpiceBackend().simulate(median_board, x).y[:, 0]}
+            "median_board": median_board}

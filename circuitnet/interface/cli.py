@@ -486,7 +486,7 @@ def command_compare(args) -> int:
             data = held_out_data(args.model, circuit, args.data, args.y_column)
             numbers, curves = compare_circuit(circuit, sweep, args.temps, args.montecarlo,
                                               args.tolerance, args.is_spread, args.seed,
-                                              0.05 if args.yield_threshold is None else args.yield_threshold,
+                                              _deviation_threshold(args.yield_threshold),
                                               executor, progress=_count_bar("Monte Carlo boards", "board"), data=data)
             title = f"{args.model}: {circuit.topology} circuit"
             x = sweep.inputs(circuit.n_inputs)
@@ -549,14 +549,21 @@ def command_transient(args) -> int:
 TRANSIENT_STEPS = 20  # compare --opamp: input steps of its transient section, at most
 
 
+def _deviation_threshold(value: float | None) -> float:
+    """--yield-threshold for a regressor: a max deviation, data units."""
+    from ..analysis.yields import REGRESSION_YIELD_DEVIATION
+    return REGRESSION_YIELD_DEVIATION if value is None else value
+
+
 def _accuracy_threshold(value: float | None) -> float:
     """--yield-threshold for a classifier: an accuracy, a fraction from 0 to 1."""
+    from ..analysis.yields import CLASSIFIER_YIELD_ACCURACY
     from ..errors import UsageError
     if value is None:
-        return 0.95
+        return CLASSIFIER_YIELD_ACCURACY
     if value > 1:
         raise UsageError(f"--yield-threshold {value:g}: for a classifier it is an accuracy; give a fraction from 0 "
-                         f"to 1 (e.g. 0.95)")
+                         f"to 1 (e.g. {CLASSIFIER_YIELD_ACCURACY:g})")
     return value
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from ..analysis.yields import CLASSIFIER_YIELD_ACCURACY, REGRESSION_YIELD_DEVIATION
 from . import flags
 
 # Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
@@ -195,9 +196,10 @@ def add_compare_parser(commands) -> None:
                               f"{flags.is_spread.range_text}")
     compare.add_argument("--yield-threshold", type=flags.error_threshold,
                          help="a regressor's board passes when its max |board - nominal circuit|, both in ngspice, "
-                              "over the sweep is at most this, data units (default 0.05): "
+                              f"over the sweep is at most this, data units (default {REGRESSION_YIELD_DEVIATION:g}): "
                               f"{flags.error_threshold.range_text}; a classifier's board passes when its accuracy on "
-                              "the test samples' labels is at least this fraction (default 0.95)")
+                              f"the test samples' labels is at least this fraction (default "
+                              f"{CLASSIFIER_YIELD_ACCURACY:g})")
     compare.add_argument("--dataset", choices=_dataset_names(),
                          help="compare a classifier on this dataset's test split (the split fit makes with "
                               "--split-seed): accuracy per board, against temperature, and power per inference")

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..backends.ideal import IdealBackend
+from ..backends.spice.power_summary import power_summary
 from ..backends.surrogate import SurrogateBackend
 from ..model.board import Board
 from ..model.circuit import Circuit
@@ -35,12 +36,6 @@ def confusion_matrix(true_index: np.ndarray, predicted_index: np.ndarray, n_clas
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (true_index, predicted_index), 1)
     return counts
-
-
-def power_summary(power_w: np.ndarray) -> dict:
-    """Median, mean and extremes of the static power at each sample's operating point, watts."""
-    return {"median": float(np.median(power_w)), "mean": float(np.mean(power_w)),
-            "min": float(np.min(power_w)), "max": float(np.max(power_w))}
 
 
 def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, progress=None,

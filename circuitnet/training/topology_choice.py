@@ -25,12 +25,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from ..backends.spice.power_summary import power_summary
 from ..errors import CircuitnetError, OperatingLimitError
 from ..topologies import TOPOLOGIES, part_counts
 from .config import FitConfig
 from .criterion import criterion_name, validation_figure, validation_score
 from .data import Split
-from .measure import power_summary
 
 # A FitRun and its FitResult (training.run, which imports this module for fit(topology="auto"),
 # so they are not imported here).
@@ -96,7 +96,7 @@ def candidate_row(result: FitResult, split: Split, spice) -> dict:
         board = FitConfig(**settings).board_model()
         power = power_summary(spice.simulate_checked(board.apply(circuit), split.x_test, board.temperature_c)[2])
     row.update({"opamps": counts["opamp"], "resistors": circuit.resistor_count(), "diodes": counts["diode"],
-                "static_power_mean_w": power["mean"], "static_power_max_w": power["max"],
+                "static_power_mean_w": power["mean_w"], "static_power_max_w": power["max_w"],
                 "seconds": report["seconds"], "interrupted": result.interrupted})
     return row
 

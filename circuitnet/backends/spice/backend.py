@@ -114,6 +114,11 @@ class SpiceBackend:
     def pool(self) -> WorkerPool:
         return self._pool or shared_pool()
 
+    def __getstate__(self) -> dict:
+        """A backend sent to another process (a Dask task) arrives without its pool: worker
+        processes belong to the process that started them, so there it uses that process's."""
+        return {**self.__dict__, "_pool": None}
+
     def ngspice_info(self) -> NgspiceInfo:
         """The ngspice version and linear solver (KLU or Sparse) this backend's workers use."""
         return self.pool.ngspice_info()
