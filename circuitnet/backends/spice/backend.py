@@ -23,8 +23,9 @@ from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.elements import Element
 from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, violations
+from ...model.network import check_inputs
 from ...model.sweep import Sweep
-from ...topologies import circuit_elements, get_topology, netlist_lines, read_back
+from ...topologies import circuit_elements, get_topology, netlist_lines
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
 from .ordering import inverse, neighbour_order
@@ -96,6 +97,16 @@ def sample_set_elements(circuit: Circuit) -> list[Element]:
     return circuit_elements(circuit, sample_input_sources(circuit, np.zeros((1, circuit.n_inputs))))
 
 
+def checked_samples(circuit: Circuit, x) -> np.ndarray:
+    """x as a float array (n_samples, n_inputs) of finite data-unit inputs of ``circuit``, at
+    least one row; InputShapeError naming what is wrong otherwise. Only the input count is
+    needed, so the circuit's network is not read back for it."""
+    x = check_inputs(x, circuit.n_inputs)
+    if len(x) == 0:
+        raise InputShapeError("no input samples to simulate")
+    return x
+
+
 class SpiceBackend:
     """Simulate circuits in ngspice worker processes.
 
@@ -133,9 +144,7 @@ class SpiceBackend:
                  extra_nodes: Sequence[str] = ()) -> SimulationResult:
         """Outputs at every row of x, shape (n_samples, n_inputs), data units; ``extra_nodes``
         are returned in ``nodes`` too (e.g. the precision rectifiers' op-amp outputs)."""
-        x = read_back(circuit).check_inputs(x)
-        if len(x) == 0:
-            raise InputShapeError("no input samples to simulate")
+        x = checked_samples(circuit, x)
         inside = circuit_inputs(circuit, x)
         merged = self._sample_vectors(circuit, inside, temperature_c, extra_nodes=extra_nodes)
         return in_data_units(self._result(circuit, inside, merged, temperature_c, extra_nodes), circuit, x)
@@ -143,9 +152,10 @@ class SpiceBackend:
     def node_voltages(self, circuit: Circuit, x, temperature_c: float = 27.0) -> dict[str, np.ndarray]:
         """Every node's voltage at every row of x (data units): node name (lower case) ->
         shape (n_samples,), volts."""
-        x = read_back(circuit).check_inputs(x)
-        if len(x) == 0:
-            raise InputShapeError("no input samples to simulate")
+        return self._node_voltages(circuit, checked_samples(circuit, x), temperature_c)
+
+    def _node_voltages(self, circuit: Circuit, x: np.ndarray, temperature_c: float) -> dict[str, np.ndarray]:
+        """``node_voltages`` at x already checked (``checked_samples``)."""
         vectors = self._sample_vectors(circuit, circuit_inputs(circuit, x), temperature_c, save_all=True)
         return {name: values for name, values in vectors.items() if "#" not in name}
 
@@ -153,8 +163,8 @@ class SpiceBackend:
                    limits: OperatingLimits = DEFAULT_LIMITS) -> list[Violation]:
         """The parts of ``circuit`` that leave their safe operating area at the inputs x (data
         units), worst first (see ``model.limits``)."""
-        x = read_back(circuit).check_inputs(x)
-        return violations(circuit, circuit_elements(circuit), self.node_voltages(circuit, x, temperature_c), x,
+        x = checked_samples(circuit, x)
+        return violations(circuit, circuit_elements(circuit), self._node_voltages(circuit, x, temperature_c), x,
                           limits)
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
@@ -163,9 +173,7 @@ class SpiceBackend:
         """``simulate``, ``violations`` and the static power from one ngspice run that keeps
         every vector: the outputs at every row of x (data units), the parts outside their
         limits there, and the power drawn from every source at each row, shape (n,), watts."""
-        x = read_back(circuit).check_inputs(x)
-        if len(x) == 0:
-            raise InputShapeError("no input samples to simulate")
+        x = checked_samples(circuit, x)
         inside = circuit_inputs(circuit, x)
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
         voltages = {name: values for name, values in vectors.items() if "#" not in name}

@@ -14,7 +14,8 @@ from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.dynamics import OpAmpDynamics, as_dynamics
 from ...model.elements import Element, lines, number
-from ...topologies import get_topology, read_back
+from ...model.network import check_inputs
+from ...topologies import get_topology
 from ..result import circuit_inputs
 from .backend import SpiceBackend, output_nodes
 
@@ -37,7 +38,7 @@ def bandwidth(circuit: Circuit, x_operating, dynamics: OpAmpDynamics | str = "TL
     x_operating (n_inputs,), data units, by ``.ac`` with the macro-model op-amps."""
     spice = spice or SpiceBackend()
     dynamics = as_dynamics(dynamics)
-    x = read_back(circuit).check_inputs(np.atleast_2d(np.asarray(x_operating, dtype=float)))
+    x = check_inputs(np.atleast_2d(np.asarray(x_operating, dtype=float)), circuit.n_inputs)
     if not 0 <= input_index < circuit.n_inputs:
         raise InputShapeError(f"input {input_index + 1}: the circuit has inputs 1 to {circuit.n_inputs}")
     volts = circuit_inputs(circuit, x)[0] * circuit.volts_per_unit

@@ -84,19 +84,17 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     columns = result_columns(circuit)
     lets = [f"let {column} = {_in_data_units(circuit, column[:-len('_units')])}" for column in columns
             if column.endswith("_units")]
-    lines += [
-        ".control",
-        "set wr_singlescale",
-        "set wr_vecnames",
-        "set numdgt=15",
-        "run",
-        *lets,
-        f"wrdata {data_file} {' '.join(columns)}",
-        "quit 0",
-        ".endc",
-        ".end",
-    ]
+    lines += [*control_block(data_file, columns, lets), ".end"]
     return "\n".join(lines) + "\n"
+
+
+def control_block(data_file: str, columns: list[str], lets: list[str] | None = None) -> list[str]:
+    """The ``.control`` block of a standalone netlist: run its analysis, define ``lets``
+    (control-language ``let`` lines), write ``columns`` after the scale column to
+    ``data_file`` (15 digits, one scale column, a header of vector names) and ``quit 0``,
+    without which batch ngspice exits 1 even when every analysis succeeded."""
+    return [".control", "set wr_singlescale", "set wr_vecnames", "set numdgt=15", "run", *(lets or []),
+            f"wrdata {data_file} {' '.join(columns)}", "quit 0", ".endc"]
 
 
 def circuit_sweep(circuit: Circuit, sweep: Sweep, held=None) -> tuple[float, float, float, np.ndarray]:

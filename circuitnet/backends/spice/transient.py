@@ -28,10 +28,11 @@ from ...model.circuit import Circuit
 from ...model.comments import header_lines
 from ...model.dynamics import OpAmpDynamics, as_dynamics
 from ...model.elements import Element, elements, lines, number
-from ...topologies import get_topology, read_back
+from ...model.network import check_inputs
+from ...topologies import get_topology
 from ..result import circuit_inputs
 from .backend import SpiceBackend, output_nodes, reported_nodes
-from .netlist import check_data_file
+from .netlist import check_data_file, control_block
 from .power import static_power
 
 POINTS_PER_STEP = 400  # the largest time step is step_time / this: the settling times' resolution
@@ -110,7 +111,7 @@ def tran_card(step_time: float, n_steps: int) -> str:
 
 
 def check_steps(circuit: Circuit, x, step_time: float, rise_time: float, settle: float) -> np.ndarray:
-    x = read_back(circuit).check_inputs(x)
+    x = check_inputs(x, circuit.n_inputs)
     if not 1 <= len(x) <= MAX_STEPS:
         raise InputShapeError(f"{len(x)} input steps; give 1 to {MAX_STEPS}")
     if not (math.isfinite(step_time) and step_time > 0 and 0 < rise_time < step_time):
@@ -224,8 +225,7 @@ def transient_netlist_text(circuit: Circuit, x, dynamics: OpAmpDynamics, step_ti
         *header,
         *lines(transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)),
         tran_card(step_time, len(x)),
-        ".control", "set wr_singlescale", "set wr_vecnames", "set numdgt=15", "run",
-        f"wrdata {data_file} {' '.join(columns)}", "quit 0", ".endc", ".end"]) + "\n"
+        *control_block(data_file, columns), ".end"]) + "\n"
 
 
 def _or_inf(seconds: float | None) -> float:
