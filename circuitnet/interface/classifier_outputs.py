@@ -3,7 +3,8 @@
 - ``model.json``: the trained circuit (model file format);
 - ``circuit.cir``: its standalone netlist, at the operating point of the first test sample;
 - ``report.json``: the figures (see ``training.measure.measure_classifier``) and every setting;
-- ``data.csv``, ``bom.csv``: as for regression (``fit_outputs``);
+- ``data.csv``, ``bom.csv``: as for regression (``fit_outputs.write_fit_files`` writes these
+  five for both);
 - ``confusion.png``, ``misclassified.png`` (a gallery with each sample's output voltages)
   and ``curves.png`` (loss and validation accuracy per epoch).
 """
@@ -15,14 +16,10 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from ..backends.spice.netlist import netlist_text
-from ..formats import modelfile
 from ..training.data import Split
 from ..training.run import FitResult
-from ..training.run_folder import data_csv
-from ..util.atomic import write_text_atomically
-from ..util.finite_json import json_text
 from .classifier_plots import plot_confusion, plot_curves, plot_misclassified
-from .fit_outputs import bom_csv
+from .fit_outputs import write_fit_files
 from .plotting import save_figure
 
 
@@ -30,18 +27,10 @@ def write_classifier_outputs(folder: str | Path, result: FitResult, split: Split
                              image_shape: tuple[int, int] | None = None,
                              command: str = "circuitnet fit") -> dict[str, Path]:
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     circuit, report = result.circuit, result.report
     classes = report["classes"]
-    report_text = json_text(report, indent=2) + "\n"  # first: a report JSON can't hold stops every file
-    paths = {
-        "model": modelfile.save(circuit, folder / "model.json"),
-        "netlist": write_text_atomically(folder / "circuit.cir", netlist_text(
-            circuit, inputs=split.x_test[0], data_file="circuit.dat", command=command)),
-        "report": write_text_atomically(folder / "report.json", report_text),
-        "data": write_text_atomically(folder / "data.csv", data_csv(split)),
-        "bom": write_text_atomically(folder / "bom.csv", bom_csv(circuit, report["hyperparameters"].get("e_series"))),
-    }
+    paths = write_fit_files(folder, result, split, netlist_text(
+        circuit, inputs=split.x_test[0], data_file="circuit.dat", command=command))
     settings = report["hyperparameters"]
     confusion = Figure(figsize=(6.4, 5.4), layout="constrained")
     plot_confusion(confusion, report["confusion_matrix"], classes,

@@ -33,23 +33,29 @@ from ..util.finite_json import json_text
 from .plotting import PlaneFit, input_names, output_names, plot_fit_1d, plot_fit_2d, plot_loss, save_figure
 
 
+def write_fit_files(folder: Path, result: FitResult, split: Split, netlist: str) -> dict[str, Path]:
+    """The files every fit writes, regressor or classifier, each atomically: model.json, the
+    standalone ``netlist`` text as circuit.cir, report.json, data.csv and bom.csv. The report
+    is serialised before the folder is made: one JSON can't hold leaves nothing written."""
+    report_text = json_text(result.report, indent=2) + "\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "model": modelfile.save(result.circuit, folder / "model.json"),
+        "netlist": write_text_atomically(folder / "circuit.cir", netlist),
+        "report": write_text_atomically(folder / "report.json", report_text),
+        "data": write_text_atomically(folder / "data.csv", data_csv(split)),
+        "bom": write_text_atomically(folder / "bom.csv", bom_csv(result.circuit, result.report["hyperparameters"]
+                                                                 .get("e_series"))),
+    }
+
+
 def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, target: Target | None = None,
                   command: str = "circuitnet fit") -> dict[str, Path]:
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    circuit = result.circuit
     x_all = np.vstack([split.x_train, split.x_val, split.x_test])
     low, high = float(x_all[:, 0].min()), float(x_all[:, 0].max())
-    report_text = json_text(result.report, indent=2) + "\n"  # first: a report JSON can't hold stops every file
-    paths = {
-        "model": modelfile.save(circuit, folder / "model.json"),
-        "netlist": write_text_atomically(folder / "circuit.cir", netlist_text(
-            circuit, sweep=Sweep(low, high, 201), data_file="circuit.dat", command=command)),
-        "report": write_text_atomically(folder / "report.json", report_text),
-        "data": write_text_atomically(folder / "data.csv", data_csv(split)),
-        "bom": write_text_atomically(folder / "bom.csv", bom_csv(circuit, result.report["hyperparameters"]
-                                                                 .get("e_series"))),
-    }
+    paths = write_fit_files(folder, result, split, netlist_text(
+        result.circuit, sweep=Sweep(low, high, 201), data_file="circuit.dat", command=command))
     board = Board(**result.report["hyperparameters"]["board"]) if result.report["hyperparameters"]["board"] else Board()
     figure = fit_figure(result, split, spice, board, target)
     save_figure(figure, folder / "fit.png")
