@@ -40,7 +40,7 @@ import numpy as np
 from ..errors import CircuitnetError, ModelFileError
 from ..model.circuit import STAGE_FIELDS, Circuit, Stage
 from ..model.data_record import DataRecord
-from ..model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, check_diode_params
+from ..model.devices import DIODE_LIBRARY, OPAMP_KINDS, DiodeModel, OpAmpModel, check_diode_params
 from ..model.scaling import DataScaling
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.atomic import write_text_atomically
@@ -350,8 +350,8 @@ def _diode(value) -> DiodeModel:
 
 def _opamp(value) -> OpAmpModel:
     opamp = _object(value, "devices.opamp", ("kind", "gain", "v_pos", "v_neg"))
-    if opamp["kind"] not in ("finite_gain", "rail_limited"):
-        raise ModelFileError(f"devices.opamp.kind = {_show(opamp['kind'])}; allowed: finite_gain, rail_limited")
+    if opamp["kind"] not in OPAMP_KINDS:
+        raise ModelFileError(f"devices.opamp.kind = {_show(opamp['kind'])}; allowed: {', '.join(OPAMP_KINDS)}")
     numbers = {key: _number(opamp[key], f"devices.opamp.{key}", -MAX_VOLTS if key == "v_neg" else 0.0,
                             1e9 if key == "gain" else MAX_VOLTS) for key in ("gain", "v_pos", "v_neg")}
     try:

@@ -235,7 +235,9 @@ def add_compare_parser(commands) -> None:
 
 
 def add_fit_parser(commands) -> None:
-    from ..training.config import DEFAULT_EPOCHS, DEFAULT_PATIENCE
+    from ..training.config import DEFAULT_EPOCHS, DEFAULT_PATIENCE, MODES, TASKS, TrainingMode
+    from ..training.eseries import SERIES
+    from ..training.topology_choice import AUTO
     fit = commands.add_parser(
         "fit", formatter_class=_Formatter,
         help="train a circuit's resistors to fit data or a target function",
@@ -268,7 +270,7 @@ def add_fit_parser(commands) -> None:
                              "holding 'images' and 'labels'; byte pixels are divided by 255")
     source.add_argument("--resume", metavar="DIR", help="continue the stopped run in DIR (its settings are kept)")
     fit.add_argument("--labels", metavar="FILE", help="with --images FILE: the IDX label file")
-    fit.add_argument("--task", choices=["regress", "classify"],
+    fit.add_argument("--task", choices=TASKS,
                      help="regress: fit the target column's values; classify: one output per class (softmax "
                           "cross-entropy), the prediction is the output with the highest voltage, and the whole test "
                           "split is simulated in ngspice. Default: classify for --dataset and --images, else regress")
@@ -281,14 +283,14 @@ def add_fit_parser(commands) -> None:
                           f"{flags.points.range_text}")
     fit.add_argument("--noise", type=flags.noise, default=0.0,
                      help=f"Gaussian noise on --target data, data units: {flags.noise.range_text}")
-    fit.add_argument("--topology", default="diode", choices=[*_topology_names(), "auto"],
+    fit.add_argument("--topology", default="diode", choices=[*_topology_names(), AUTO],
                      help="circuit topology; auto: train every topology the other flags allow (passive has one "
                           "hidden layer at most) and keep the best on validation (RMSE in ngspice; a classifier's "
                           "cross-entropy), with a table of every candidate's errors, op-amps, resistors and power "
                           "in report.json")
     fit.add_argument("--hidden", default="16", metavar="H[,H2]", type=flags.widths,
                      help=f"hidden layer widths: {flags.widths.range_text}")
-    fit.add_argument("--mode", default="surrogate", choices=["ideal", "surrogate", "spice-loop"],
+    fit.add_argument("--mode", default=TrainingMode.SURROGATE.value, choices=MODES,
                      help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
                           "with ngspice in the loop")
     fit.add_argument("--epochs", type=flags.count,
@@ -307,7 +309,7 @@ def add_fit_parser(commands) -> None:
                           f"which ended each stage): {flags.count.range_text}")
     fit.add_argument("--seed", type=flags.seed, default=0,
                      help=f"seed of the data split, initialisation and batches: {flags.seed.range_text}")
-    fit.add_argument("--e-series", choices=["E12", "E24", "E48", "E96", "E192"],
+    fit.add_argument("--e-series", choices=list(SERIES),
                      help="snap every resistor to this series and fine-tune the rest")
     fit.add_argument("--diode", default="1N4148", type=flags.diode_part, help="diode model: " + _diode_names())
     fit.add_argument("--board-tolerance", type=flags.fraction, default=0.0, metavar="FRACTION",

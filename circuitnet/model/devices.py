@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..errors import InvalidDeviceError, UnknownNameError
+from ..util.choices import Choice
 from .elements import Element
 
 # ngspice's physical constants (src/include/ngspice/const.h), so that a thermal voltage
@@ -161,7 +162,14 @@ def check_diode_params(params: dict, where: str = "diode") -> None:
             raise InvalidDeviceError(f"{where}.{key} = {value!r}; it must be a number from {low:g} to {high:g}")
 
 
-OPAMP_KINDS = ("finite_gain", "rail_limited")
+class OpAmpKind(Choice):
+    """How an op-amp is modelled (``OpAmpModel.kind``; the model file's devices.opamp.kind)."""
+
+    FINITE_GAIN = "finite_gain"    # a linear VCVS: SPICE E element
+    RAIL_LIMITED = "rail_limited"  # the same, clamped to its rails: SPICE B source with min/max
+
+
+OPAMP_KINDS = OpAmpKind.values()
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,7 @@ class OpAmpModel:
         bias currents, supply current and output limits), or None: the generic model above.
     """
 
-    kind: str = "finite_gain"
+    kind: str = OpAmpKind.FINITE_GAIN.value
     gain: float = 1e5
     v_pos: float = 15.0
     v_neg: float = -15.0
@@ -187,7 +195,7 @@ class OpAmpModel:
             raise UnknownNameError(f"unknown op-amp kind {self.kind!r}; choose one of {', '.join(OPAMP_KINDS)}")
         if not (10.0 <= self.gain <= 1e9):
             raise InvalidDeviceError(f"op-amp gain = {self.gain!r}; it must be from 10 to 1e9 V/V")
-        if self.kind == "rail_limited" and not (-1e3 <= self.v_neg < 0.0 < self.v_pos <= 1e3):
+        if self.kind == OpAmpKind.RAIL_LIMITED and not (-1e3 <= self.v_neg < 0.0 < self.v_pos <= 1e3):
             raise InvalidDeviceError(
                 f"op-amp rails v_neg = {self.v_neg!r}, v_pos = {self.v_pos!r}; "
                 "need -1000 <= v_neg < 0 < v_pos <= 1000 V"
@@ -195,7 +203,7 @@ class OpAmpModel:
 
     def element(self, name: str, out: str, plus: str, minus: str) -> Element:
         """The SPICE element of this op-amp, output node ``out`` referred to ground."""
-        if self.kind == "finite_gain":
+        if self.kind == OpAmpKind.FINITE_GAIN:
             return Element(f"E{name}", (out, "0", plus, minus), f"{self.gain:.17g}", "opamp")
         difference = f"v({plus})-v({minus})" if plus != "0" else f"-v({minus})"
         return Element(f"B{name}", (out, "0"),

@@ -12,9 +12,23 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..util.choices import Choice
 from .comments import comment_lines
 
-PARTS = ("resistor", "diode", "opamp", "source")
+
+class Part(Choice):
+    """What an Element is on the bill of materials (``Element.part``)."""
+
+    RESISTOR = "resistor"
+    DIODE = "diode"
+    OPAMP = "opamp"
+    SOURCE = "source"  # inputs and references: V, and B sources that set a voltage
+
+
+PARTS = Part.values()
+# Part.RESISTOR as a plain str, for the per-element paths (netlists have thousands of resistors):
+# comparing with a str is several times faster than looking an enum member up and comparing.
+_RESISTOR = Part.RESISTOR.value
 
 
 def number(value: float) -> str:
@@ -40,7 +54,7 @@ class Element(NamedTuple):
     part: str
 
     def line(self) -> str:
-        if self.part == "resistor":  # the common case, written out: netlists have thousands
+        if self.part == _RESISTOR:  # the common case, written out: netlists have thousands
             a, b = self.nodes
             return f"{self.name} {a} {b} {self.value:.17g}"
         return f"{self.name} {' '.join(self.nodes)} {self.value}"
@@ -48,7 +62,7 @@ class Element(NamedTuple):
 
 def resistor(name: str, a: str, b: str, ohms: float) -> Element:
     """``R<name>`` between nodes a and b."""
-    return Element(f"R{name}", (a, b), float(ohms), "resistor")
+    return Element(f"R{name}", (a, b), float(ohms), _RESISTOR)
 
 
 NetlistEntry = Element | str
@@ -81,7 +95,7 @@ def resistor_drops(elements: list[Element], volts: dict[str, np.ndarray]) -> Ite
     at every operating point: (resistors, shape (len(resistors), n), volts from the first node
     to the second). volts: node name (lower case) -> (n,) volts, ground ("0") included.
     Vectorised: a 784-input circuit has 70,000 resistors, too many for a Python loop each."""
-    found = [element for element in elements if element.part == "resistor"]
+    found = [element for element in elements if element.part == _RESISTOR]
     names = list(volts)
     index = {name: i for i, name in enumerate(names)}
     stacked = np.stack([volts[name] for name in names])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .circuit import Circuit
-from .elements import Element, resistor_drops
+from .elements import Element, Part, resistor_drops
 
 MESSAGE_INPUTS = 8  # inputs a message shows of the sample where a part is worst
 
@@ -87,13 +87,14 @@ def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.nd
             found.append(Violation(element.name, quantity, float(values[index]), float(limit), unit,
                                    tuple(float(v) for v in x[index])))
 
+    opamp, diode = Part.OPAMP.value, Part.DIODE.value  # plain strs: this loop visits every element
     for element in elements:
-        if element.part in ("opamp", "diode"):
+        if element.part in (opamp, diode):
             a, b = (volts[node.lower()] for node in element.nodes[:2])
-        if element.part == "opamp":
+        if element.part == opamp:
             beyond(element, "output above its positive rail", a, circuit.opamp.v_pos, "V")
             beyond(element, "output below its negative rail", a, circuit.opamp.v_neg, "V", sign=-1.0)
-        elif element.part == "diode" and math.isfinite(breakdown):
+        elif element.part == diode and math.isfinite(breakdown):
             beyond(element, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
     for block, drops in resistor_drops(elements, volts):
         ohms = np.array([element.value for element in block])

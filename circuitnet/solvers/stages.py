@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import RealisationError, SimulationError
 from ..model import nodes
 from ..model.circuit import INVERTER_PATH, Circuit, ResistorPath, resistors
+from ..model.devices import OpAmpKind
 from ..model.limits import OperatingLimits
 from .autodiff import Var, factored_product, lift, where
 from .junction import Junction
@@ -57,7 +58,7 @@ class Context:
     def clamp(self, out: Var) -> Var:
         """A rail-limited op-amp's output clamp (identity for a finite-gain one)."""
         opamp = self.circuit.opamp
-        if opamp.kind != "rail_limited":
+        if opamp.kind != OpAmpKind.RAIL_LIMITED:
             return out
         value = out.value
         return where(value > opamp.v_pos, opamp.v_pos, where(value < opamp.v_neg, opamp.v_neg, out))
@@ -85,7 +86,7 @@ def weighted_inflow(ctx: Context, stage: int, signals: Var) -> tuple[Var, Var]:
     -v_ref; a finite-gain unity inverter outputs -u A / (A + 2). A rail-limited inverter
     clamps, so there the inverted rail is formed first.
     """
-    if ctx.circuit.opamp.kind == "rail_limited":
+    if ctx.circuit.opamp.kind == OpAmpKind.RAIL_LIMITED:
         g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
         width = signals.shape[1]
         inverted = ctx.clamp(signals * (-inverter_gain(ctx)))
@@ -103,7 +104,7 @@ def summer(ctx: Context, stage: int, signals: Var) -> Var:
     """
     g_f = ctx.g(stage, "r_feedback")
     scale = -ctx.gain / (input_conductance(ctx, stage) + g_f * (1.0 + ctx.gain))
-    if ctx.circuit.opamp.kind == "rail_limited":
+    if ctx.circuit.opamp.kind == OpAmpKind.RAIL_LIMITED:
         inflow, _ = weighted_inflow(ctx, stage, signals)
         return ctx.clamp(inflow * scale)
     weights, bias = _affine_inflow(ctx, stage, signals.shape[1])

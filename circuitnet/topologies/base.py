@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import RealisationError
 from ..model import nodes
 from ..model.circuit import Circuit, Stage
-from ..model.devices import DiodeModel, OpAmpModel
+from ..model.devices import DiodeModel, OpAmpKind, OpAmpModel
 from ..model.devices import diode as library_diode
 from ..model.elements import Element, NetlistEntry
 from ..model.network import Layer, ReLUNet
@@ -68,7 +68,7 @@ class Topology(ABC):
     summary: str
     max_hidden_layers: int | None = None
     default_v_ref: float = 1.0
-    default_opamp: OpAmpModel = OpAmpModel("finite_gain")
+    default_opamp: OpAmpModel = OpAmpModel(OpAmpKind.FINITE_GAIN.value)
     # Facts about a hidden neuron that backends and training read instead of testing the name:
     # the node roles (see nodes.neuron) that the spice and surrogate backends report;
     reported_roles: tuple[str, ...] = ("h",)

@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import SimulationError
 from ..model import nodes
 from ..model.circuit import Circuit
-from ..model.devices import DiodeModel
+from ..model.devices import DiodeModel, OpAmpKind
 from ..model.elements import Element, resistor
 from ..solvers.rectifiers import precision_rectifier
 from ..solvers.stages import refuse_breakdown, weighted_inflow
@@ -64,7 +64,7 @@ class PrecisionTopology(SummerFedTopology):
 def _check_within_rails(circuit: Circuit, stage_index: int, o: np.ndarray) -> None:
     """The surrogate's precision cell has no clamped op-amp: refuse rather than be wrong."""
     opamp = circuit.opamp
-    if opamp.kind != "rail_limited" or o.size == 0:
+    if opamp.kind != OpAmpKind.RAIL_LIMITED or o.size == 0:
         return
     top, bottom = float(np.max(o)), float(np.min(o))
     if top > opamp.v_pos or bottom < opamp.v_neg:

@@ -26,6 +26,7 @@ from ..backends.surrogate import SurrogateBackend
 from ..model.board import Board
 from ..model.circuit import Circuit, map_resistors, resistors
 from ..topologies import get_topology
+from .config import TrainingMode
 from .losses import MeanSquared
 
 TRAINED_FIELDS = ("r_plain", "r_inverted")  # the weight resistors; the sign of each is its rail
@@ -33,7 +34,7 @@ SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
 
 
 class CircuitProblem:
-    def __init__(self, base: Circuit, lam: float, mode: str = "surrogate", board: Board | None = None,
+    def __init__(self, base: Circuit, lam: float, mode: str = TrainingMode.SURROGATE.value, board: Board | None = None,
                  spice=None, temperature_c: float = 27.0, loss=None, fields: tuple = TRAINED_FIELDS):
         self.base = base
         self.lam = lam
@@ -92,7 +93,7 @@ class CircuitProblem:
             value["loss"], y_bar = self.loss.value_and_cotangent(prediction, y)
             return y_bar
 
-        if self.mode == "spice-loop":
+        if self.mode == TrainingMode.SPICE_LOOP:
             measured = self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c,
                                            extra_nodes=self._operating_nodes(circuit))
             y_bar = cotangent(measured.y)
@@ -109,7 +110,7 @@ class CircuitProblem:
     def predict(self, params, x) -> np.ndarray:
         """The training mode's view of the outputs: the surrogate's, or ngspice's on the board."""
         circuit = self.circuit(params)
-        if self.mode == "spice-loop":
+        if self.mode == TrainingMode.SPICE_LOOP:
             return self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c).y
         return self.surrogate.simulate(circuit, x, self.temperature_c).y
 

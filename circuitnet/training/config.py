@@ -10,13 +10,23 @@ from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
 from ..model.devices import diode as library_diode
 from ..topologies import TOPOLOGIES, get_topology
+from ..util.choices import Choice
 
-MODES = ("ideal", "surrogate", "spice-loop")
+
+class TrainingMode(Choice):
+    """What a fit trains (``FitConfig.mode``, ``fit --mode``)."""
+
+    IDEAL = "ideal"            # an ideal ReLU network, realised as a circuit afterwards
+    SURROGATE = "surrogate"    # the resistors, through the differentiable surrogate
+    SPICE_LOOP = "spice-loop"  # the resistors, ngspice's outputs and operating point in the loop
+
+
+MODES = TrainingMode.values()
 TASKS = ("regress", "classify")
 # The most epochs of each mode's own stage. Stages end when validation stops improving, so
 # these are caps: the surrogate stage's is the highest because it keeps improving longest
 # (docs/training.md); spice-loop epochs each cost an ngspice run per batch.
-DEFAULT_EPOCHS = {"ideal": 4000, "surrogate": 5000, "spice-loop": 400}
+DEFAULT_EPOCHS = {TrainingMode.IDEAL: 4000, TrainingMode.SURROGATE: 5000, TrainingMode.SPICE_LOOP: 400}
 DEFAULT_PATIENCE = 200  # epochs without a better validation loss before a stage ends
 
 
@@ -34,7 +44,7 @@ class FitConfig:
 
     topology: str = "diode"  # a registered topology, or "auto": the best on validation (see topology_choice)
     hidden: list = field(default_factory=lambda: [16])
-    mode: str = "surrogate"
+    mode: str = TrainingMode.SURROGATE.value
     epochs: int | None = None
     pretrain_epochs: int = 4000
     lr: float = 0.01
@@ -55,7 +65,7 @@ class FitConfig:
     def __post_init__(self):
         self._check_names()
         if self.epochs is None:
-            self.epochs = DEFAULT_EPOCHS[self.mode]
+            self.epochs = DEFAULT_EPOCHS[TrainingMode(self.mode)]
         for name in ("epochs", "pretrain_epochs"):
             if int(getattr(self, name)) < 1:
                 raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")

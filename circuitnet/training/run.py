@@ -44,7 +44,7 @@ from ..model.scaling import DataScaling
 from ..topologies import RealisationOptions, get_topology
 from . import eseries, loop, run_folder
 from .circuit_problem import CircuitProblem
-from .config import FitConfig
+from .config import FitConfig, TrainingMode
 from .data import Split
 from .data_record_of import data_record_of
 from .ideal_problem import IdealProblem, initial_params, params_to_network
@@ -155,7 +155,7 @@ class FitRun:
                 self.network = self._pretrain()
             self.stage = CIRCUIT
             self._realise(self.network)
-            if config.mode != "ideal":
+            if config.mode != TrainingMode.IDEAL:
                 self.circuit = self._train_circuit()
         except KeyboardInterrupt:
             self.interrupted = True
@@ -218,7 +218,7 @@ class FitRun:
 
     def _pretrain(self) -> ReLUNet:
         config, split = self.config, self.inside
-        ideal_mode = config.mode == "ideal"
+        ideal_mode = config.mode == TrainingMode.IDEAL
         loop_config = loop.LoopConfig(config.stage_epochs() if ideal_mode else config.pretrain_epochs,
                                       config.lr if ideal_mode else config.pretrain_lr,
                                       config.batch_size, config.patience, config.seed)
@@ -247,7 +247,8 @@ class FitRun:
         config = self.config
         self.zero_weights = zero_weights(network) if self.classify else 0
         self.circuit, self.pruned = realise_pruned(network, config.topology, self._options())
-        mode = "surrogate" if config.mode == "ideal" else config.mode  # ideal mode: E-series tuning uses the surrogate
+        # ideal mode: E-series tuning uses the surrogate
+        mode = TrainingMode.SURROGATE.value if config.mode == TrainingMode.IDEAL else config.mode
         self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice, loss=self.loss)
 
     def _realised(self) -> tuple[Circuit, CircuitProblem]:

@@ -18,6 +18,7 @@ from ...errors import UsageError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.comments import array_text, comment_lines, header_lines
+from ...model.devices import OpAmpKind
 from ...model.sweep import Sweep
 from ...topologies import netlist_lines, read_back
 
@@ -162,7 +163,7 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
          f"v_on = {circuit.v_on:.6g} V"),
         f"devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
         + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V"
-           if circuit.opamp.kind == "rail_limited" else ""),
+           if circuit.opamp.kind == OpAmpKind.RAIL_LIMITED else ""),
     ]
     if circuit.data_scaling is not None:
         texts.append("data scaling (fit chose it: the data reach beyond the circuit's window); the network "
