@@ -35,10 +35,42 @@ def pytest_collection_modifyitems(session, config, items):
 
 @pytest.fixture(scope="session")
 def spice_pool():
-    """Two ngspice worker processes shared by every test of the session."""
-    from circuitnet.backends.spice.workers import WorkerPool
-    with WorkerPool(workers=2, timeout_s=120) as pool:
-        yield pool
+    """The session's one pool of ngspice workers: the process-wide pool, which code given no
+    backend uses as well, so a session never runs two (it is closed at exit)."""
+    from circuitnet.backends.spice.workers import shared_pool
+    return shared_pool()
+
+
+class CountingPool:
+    """A worker pool that counts the netlists it is given and hands them to a real one: pass
+    ``SpiceBackend(CountingPool(pool))`` to see that an injected pool is the one used."""
+
+    def __init__(self, pool):
+        self.pool, self.netlists = pool, 0
+
+    def map(self, netlists):
+        self.netlists += len(netlists)
+        return self.pool.map(netlists)
+
+    def run(self, netlist):
+        self.netlists += 1
+        return self.pool.run(netlist)
+
+    def ngspice_info(self):
+        return self.pool.ngspice_info()
+
+
+class RecordingExecutor:
+    """A local executor (``LocalExecutor``) that remembers how many tasks each call was given."""
+
+    def __init__(self, workers):
+        from circuitnet.util.executor import LocalExecutor
+        self.executor, self.workers, self.calls = LocalExecutor(workers), workers, []
+
+    def map(self, function, items, on_done=None):
+        items = list(items)
+        self.calls.append(len(items))
+        return self.executor.map(function, items, on_done=on_done)
 
 
 @pytest.fixture(scope="session")

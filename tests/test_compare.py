@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from conftest import RecordingExecutor
 
 from circuitnet import TOPOLOGIES, Sweep, load_model
 from circuitnet.analysis.compare import compare_circuit, compare_netlist
@@ -101,19 +102,6 @@ def test_monte_carlo_at_zero_tolerance_is_the_nominal_circuit_exactly(spice):
         assert np.array_equal(curves["montecarlo"][name], curves["spice"].y[:, 0]), name
     assert numbers["montecarlo"]["board_vs_nominal_spice_max_abs"]["worst"] == 0.0
     assert numbers["montecarlo"]["yield"] == 1.0
-
-
-class RecordingExecutor(LocalExecutor):
-    """A local executor that remembers how many tasks each call was given."""
-
-    def __init__(self, workers):
-        super().__init__(workers)
-        self.calls = []
-
-    def map(self, function, items, on_done=None):
-        items = list(items)
-        self.calls.append(len(items))
-        return super().map(function, items, on_done=on_done)
 
 
 @pytest.mark.ngspice

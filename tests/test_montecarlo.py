@@ -7,7 +7,7 @@ import inspect
 
 import numpy as np
 import pytest
-from conftest import random_network
+from conftest import CountingPool, RecordingExecutor, random_network
 
 from circuitnet import realise
 from circuitnet.analysis import classifier_compare, montecarlo
@@ -19,37 +19,6 @@ from circuitnet.backends.ideal import IdealBackend
 from circuitnet.backends.spice.backend import SpiceBackend
 from circuitnet.interface.parser import build_parser
 from circuitnet.util.executor import LocalExecutor
-
-
-class CountingPool:
-    """A worker pool that counts the netlists it is given and hands them to a real one."""
-
-    def __init__(self, pool):
-        self.pool, self.netlists = pool, 0
-
-    def map(self, netlists):
-        self.netlists += len(netlists)
-        return self.pool.map(netlists)
-
-    def run(self, netlist):
-        self.netlists += 1
-        return self.pool.run(netlist)
-
-    def ngspice_info(self):
-        return self.pool.ngspice_info()
-
-
-class RecordingExecutor(LocalExecutor):
-    """A local executor that remembers how many tasks each call was given."""
-
-    def __init__(self, workers):
-        super().__init__(workers)
-        self.calls = []
-
-    def map(self, function, items, on_done=None):
-        items = list(items)
-        self.calls.append(len(items))
-        return super().map(function, items, on_done=on_done)
 
 
 def _classifier():
@@ -72,7 +41,7 @@ def test_classifier_boards_stream_in_bounded_groups_on_the_injected_pool(spice_p
                                     spice=SpiceBackend(pool))
     # the nominal circuit's sharded run takes one call, then groups of 2 tasks x 2 boards
     assert executor.calls[-3:] == [2, 2, 1] and seen == [(2, 9), (4, 9), (6, 9), (8, 9), (9, 9)]
-    assert pool.netlists == 9  # one sample-set netlist per board, all on the pool passed in
+    assert pool.netlists == 3 + 9  # the nominal run's 3 chunks, one netlist per board: all on the pool passed in
     alone = SpiceBackend(spice_pool)
     expected = [float(np.mean(np.argmax(alone.simulate(board, x).y, axis=1) == truth))
                 for board in monte_carlo_instances(circuit, 9, 0.05, 3, 0.1)]

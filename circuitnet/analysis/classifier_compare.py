@@ -60,7 +60,7 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
 
     x: test inputs (n, n_inputs), data units; truth: their class indices (n,). progress(boards
     done, boards) as the Monte Carlo boards come in. Accuracies are fractions. spice: the
-    backend the Monte Carlo boards run on (default: a SpiceBackend on the shared pool).
+    backend every ngspice run goes to (default: a SpiceBackend on the shared pool).
     """
     executor = executor or LocalExecutor()
     truth = np.asarray(truth, dtype=np.int64)
@@ -78,7 +78,7 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     nominal: np.ndarray | None = None
     asked = {float(t) for t in temperatures}
     for t in sorted(asked | {27.0}):  # 27 C always: the nominal circuit's confusion matrix and power
-        run = simulate_sharded(circuit, x, t, executor)
+        run = simulate_sharded(circuit, x, t, executor, spice=spice)
         predicted = np.argmax(run.y, axis=1)
         if t in asked:
             accuracy_at.append({"temperature_c": t, "accuracy": float(np.mean(predicted == truth))})

@@ -115,7 +115,7 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
 
 def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
     """Static power over the sweep (see ``static_power``): max and mean of each figure, watts."""
-    vectors = spice_backend.pool.run(sweep_netlist(circuit, sweep, save_all=True))
+    vectors = spice_backend.run_netlist(sweep_netlist(circuit, sweep, save_all=True))
     power = static_power(circuit, vectors, sweep.n)
     summary = {name: {"max_w": float(np.max(p)), "mean_w": float(np.mean(p))} for name, p in power["delivered"].items()}
     summary["op-amp outputs"] = {"max_w": float(np.max(power["opamps"])), "mean_w": float(np.mean(power["opamps"]))}
@@ -171,7 +171,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
                            "surrogate_vs_data_rmse": data.rmse(SurrogateBackend().simulate(circuit, data.x).y),
                            "readback_network_vs_data_rmse": data.rmse(IdealBackend().simulate(circuit, data.x).y)}
     numbers["temperatures"], by_temperature = temperature_figures(circuit, x, temperatures, nominal.y, ideal.y,
-                                                                  executor, data, nominal_on_data)
+                                                                  executor, data, nominal_on_data, spice)
     curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": by_temperature}
     if montecarlo > 0:
         streamed = monte_carlo(circuit, x, nominal.y, montecarlo, tolerance, seed, is_spread, executor,
@@ -188,18 +188,19 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
 
 
 def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y: np.ndarray, ideal_y: np.ndarray,
-                        executor, data: HeldOutData | None = None,
-                        nominal_on_data: np.ndarray | None = None) -> tuple[list[dict], dict]:
+                        executor, data: HeldOutData | None = None, nominal_on_data: np.ndarray | None = None,
+                        spice: SpiceBackend | None = None) -> tuple[list[dict], dict]:
     """(one row per temperature, {temperature: output over the sweep, shape (n,)}).
 
     Each row: the output over the sweep x against the nominal circuit in ngspice at 27 C
     (nominal_y, (n, n_outputs)) and against the read-back network (ideal_y), and with data
     the RMSE on them (nominal_on_data: the 27 C outputs there, already simulated; given
-    whenever data is)."""
+    whenever data is). spice: the backend the other temperatures run on (default: a
+    SpiceBackend on the shared pool in each task)."""
     points = x if data is None else np.vstack([x, data.x])  # one simulation per temperature for both
     asked = [float(t) for t in temperatures]
     others = sorted({t for t in asked if t != NOMINAL_TEMPERATURE_C})
-    batches = executor.map(simulate_circuits, [([circuit], points, t) for t in others])
+    batches = executor.map(simulate_circuits, [([circuit], points, t, spice) for t in others])
     runs = dict(zip(others, (batch[0].y for batch in batches), strict=False))
     runs[NOMINAL_TEMPERATURE_C] = nominal_y if nominal_on_data is None else np.vstack([nominal_y, nominal_on_data])
     rows, outputs = [], {}
@@ -263,7 +264,7 @@ def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidd
     netlist = "\n".join(["* imported by circuitnet", *body, ACCURACY_OPTIONS, f".save {output_node}",
                          f".dc {source_name} {sweep.start:.17g} {sweep.stop:.17g} {sweep.step:.17g}", ".end"]) + "\n"
     spice = spice or SpiceBackend()
-    vectors = spice.pool.run(netlist)
+    vectors = spice.run_netlist(netlist)
     x, y = sweep.values()[:, None], vectors[output_node][:, None]
     net = fit_curve(x, y, hidden, seed=seed)
     (w1, b1), (w2, b2) = ((layer.weights, layer.biases) for layer in net.layers)

@@ -1,16 +1,50 @@
-"""What every backend is: a name, and the outputs of a circuit at a set of inputs or over a sweep.
+"""What a backend is, stated as the three things training and the analyses ask of one:
 
-The registry (``backends.registry``) hands out backends by name; the CLI, training and the
-analyses call them only through this interface.
+- **outputs** (``Backend``): a circuit's DC outputs at a set of inputs, or over a sweep;
+- **node voltages at an operating point** (``Measuring``): the outputs together with the
+  voltages a gradient is linearised at, the nodes the topology names
+  (``Topology.operating_point_nodes``), as an ``OperatingPoint``;
+- **a vector-Jacobian product** (``Differentiable``): the outputs and d(sum(y_bar * y)) with
+  respect to every component, at the backend's own solution or at a given OperatingPoint.
+
+Which backends do what: the surrogate all three; ngspice (``SpiceBackend``) all three, its
+product being the surrogate's adjoint linearised at ngspice's operating point (what the
+spice-loop mode trains with); the ideal read-back network outputs only. The registry
+(``backends.registry``) makes backends by name.
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
 
 from ..model.circuit import Circuit
 from ..model.sweep import Sweep
 from .result import SimulationResult
+
+if TYPE_CHECKING:  # the gradient's type lives with the surrogate, which imports this module
+    from .surrogate import ComponentGradient
+
+# d(loss)/d(outputs) from the outputs, both (n_samples, n_outputs), data units
+Cotangent = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """The node voltages of a circuit at each of n samples, where a gradient is linearised.
+
+    nodes: node name (``model.nodes``, lower case) -> (n,) volts; the nodes the circuit's
+        topology linearises at (``Topology.operating_point_nodes``).
+    temperature_c: the temperature they were solved at, degrees Celsius.
+    backend: the name of the backend that solved them.
+    """
+
+    nodes: Mapping[str, np.ndarray] = field(default_factory=dict)
+    temperature_c: float = 27.0
+    backend: str = ""
 
 
 @runtime_checkable
@@ -21,9 +55,38 @@ class Backend(Protocol):
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0) -> SimulationResult:
         """Outputs at every row of x, shape (n_samples, n_inputs), data units."""
+        ...
 
     def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
         """Outputs over a sweep of input 1, data units (the other inputs at the sweep's held values)."""
+        ...
+
+
+@runtime_checkable
+class Measuring(Backend, Protocol):
+    """A backend that also says where it solved: the operating point a gradient is taken at."""
+
+    def operating_point(self, circuit: Circuit, x, temperature_c: float = 27.0
+                        ) -> tuple[SimulationResult, OperatingPoint]:
+        """(outputs at every row of x, data units; the node voltages there)."""
+        ...
+
+
+@runtime_checkable
+class Differentiable(Backend, Protocol):
+    """A backend with a vector-Jacobian product with respect to the circuit's components."""
+
+    def vjp(self, circuit: Circuit, x, y_bar, temperature_c: float = 27.0,
+            operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """Outputs at x and the gradient of sum(y_bar * y) over every component. y_bar:
+        (n_samples, n_outputs), d(loss)/d(y), y in data units. operating_point: linearise
+        there instead of at the backend's own solution."""
+        ...
+
+    def gradient(self, circuit: Circuit, x, cotangent: Cotangent, temperature_c: float = 27.0,
+                 operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """As ``vjp``, with y_bar = cotangent(outputs): a loss needs one solve."""
+        ...
 
 
 class PointwiseSweep:

@@ -7,6 +7,9 @@ Backends take a Circuit and inputs in data units and return a SimulationResult:
 - ``ideal``: the ReLU network read back from the component values.
 
 Importing this module loads no simulator; the SPICE backend starts its workers on first use.
+Each call makes its backend (they are cheap: a SpiceBackend is a handle on a worker pool, by
+default the process-wide one), so no backend is a process-wide singleton and a pool passed
+in (``get_backend("spice", pool=mine)``) is the one used.
 """
 
 from __future__ import annotations
@@ -20,32 +23,30 @@ from .protocol import Backend
 from .result import SimulationResult
 
 
-def _spice():
+def _spice(**settings) -> Backend:
     from .spice.backend import SpiceBackend
-    return SpiceBackend()
+    return SpiceBackend(**settings)
 
 
-def _surrogate():
+def _surrogate(**settings) -> Backend:
     from .surrogate import SurrogateBackend
-    return SurrogateBackend()
+    return SurrogateBackend(**settings)
 
 
-def _ideal():
+def _ideal(**settings) -> Backend:
     from .ideal import IdealBackend
-    return IdealBackend()
+    return IdealBackend(**settings)
 
 
 BACKENDS = {"spice": _spice, "surrogate": _surrogate, "ideal": _ideal}
-_instances: dict[str, Backend] = {}
 
 
-def get_backend(name: str) -> Backend:
-    """The backend called ``name`` (one instance per process)."""
+def get_backend(name: str, **settings) -> Backend:
+    """A new backend called ``name``, made with ``settings`` (the spice backend's ``pool``
+    and ``order_samples``; the others take none)."""
     if name not in BACKENDS:
         raise UnknownNameError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
-    if name not in _instances:
-        _instances[name] = BACKENDS[name]()
-    return _instances[name]
+    return BACKENDS[name](**settings)
 
 
 def simulate(circuit: Circuit, x, backend: str = "spice", temperature_c: float = 27.0) -> SimulationResult:

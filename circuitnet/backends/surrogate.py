@@ -15,6 +15,7 @@ junction voltages of the first (the correction is of order 1e-5 of a microvolt-s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,13 +26,14 @@ from ..model.network import check_inputs
 from ..solvers.autodiff import Var, grad
 from ..solvers.stages import Context, loading, summer
 from ..topologies import get_topology
-from .protocol import PointwiseSweep
+from .protocol import Cotangent, OperatingPoint, PointwiseSweep
 from .result import SimulationResult, circuit_inputs, in_data_units
 
 
-def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
+def forward(ctx: Context, x: np.ndarray, at: dict[str, np.ndarray] | None = None) -> tuple[Var, dict[str, np.ndarray]]:
     """(output volts (n, n_out), reported node name -> (n,) volts) for inputs x in circuit units
-    (data units unless the circuit has a data scaling; see ``result.circuit_inputs``)."""
+    (data units unless the circuit has a data scaling; see ``result.circuit_inputs``). at: a
+    dict that receives the operating-point nodes' volts (``Topology.operating_point_nodes``)."""
     circuit = ctx.circuit
     topology = get_topology(circuit.topology)
     n_hidden = len(circuit.stages) - 1
@@ -49,6 +51,9 @@ def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
             for unit in range(signals.shape[1]):
                 for role in topology.reported_roles:
                     reported[nodes.neuron(index, unit, role)] = by_role[role].value[:, unit]
+                if at is not None:
+                    at[nodes.neuron(index, unit, topology.operating_point_role)] = \
+                        by_role[topology.operating_point_role].value[:, unit]
             if junction is not None:
                 junctions[index] = junction
         output = summer(ctx, n_hidden, signals)
@@ -69,7 +74,8 @@ class ComponentGradient:
 
 
 class SurrogateBackend(PointwiseSweep):
-    """Simulate and differentiate circuits with the NumPy surrogate."""
+    """Simulate and differentiate circuits with the NumPy surrogate (``protocol.Measuring`` and
+    ``protocol.Differentiable``)."""
 
     name = "surrogate"
 
@@ -79,24 +85,39 @@ class SurrogateBackend(PointwiseSweep):
         output, reported = forward(Context.of(circuit, temperature_c), inside)
         return in_data_units(_result(circuit, inside, output, reported, temperature_c, self.name), circuit, x)
 
+    def operating_point(self, circuit: Circuit, x, temperature_c: float = 27.0
+                        ) -> tuple[SimulationResult, OperatingPoint]:
+        """Outputs at x (data units) and the surrogate's own volts at the nodes a gradient is
+        linearised at (``Topology.operating_point_nodes``)."""
+        x = check_inputs(x, circuit.n_inputs)
+        inside = circuit_inputs(circuit, x)
+        at: dict[str, np.ndarray] = {}
+        output, reported = forward(Context.of(circuit, temperature_c), inside, at)
+        result = in_data_units(_result(circuit, inside, output, reported, temperature_c, self.name), circuit, x)
+        return result, OperatingPoint(at, float(temperature_c), self.name)
+
     def vjp(self, circuit: Circuit, x, y_bar, temperature_c: float = 27.0,
-            operating_point: dict | None = None) -> tuple[SimulationResult, ComponentGradient]:
+            operating_point: OperatingPoint | Mapping[str, np.ndarray] | None = None
+            ) -> tuple[SimulationResult, ComponentGradient]:
         """Outputs at x and the gradient of ``sum(y_bar * y)`` with respect to every component.
 
         y_bar: (n_samples, n_outputs), d(loss)/d(y) with y in data units.
-        operating_point: node name -> (n_samples,) volts of every rectifier output ``lLnJ_h``
-            (``lLnJ_o`` for the precision topology), e.g. from ngspice: the derivatives are
-            then those of the circuit linearised there, not at the surrogate's own solution.
+        operating_point: the volts (n_samples,) of every rectifier output ``lLnJ_h``
+            (``lLnJ_o`` for the precision topology), e.g. from ngspice, as an OperatingPoint or
+            a node name -> volts mapping: the derivatives are then those of the circuit
+            linearised there, not at the surrogate's own solution.
         """
         return self.gradient(circuit, x, lambda y: y_bar, temperature_c, operating_point)
 
-    def gradient(self, circuit: Circuit, x, cotangent, temperature_c: float = 27.0,
-                 operating_point: dict | None = None) -> tuple[SimulationResult, ComponentGradient]:
+    def gradient(self, circuit: Circuit, x, cotangent: Cotangent, temperature_c: float = 27.0,
+                 operating_point: OperatingPoint | Mapping[str, np.ndarray] | None = None
+                 ) -> tuple[SimulationResult, ComponentGradient]:
         """Like ``vjp``, with y_bar computed from the outputs: ``cotangent(y) -> y_bar`` (data
         units), so a loss needs one forward pass (e.g. ``lambda y: 2 * (y - t) / t.size``)."""
         x = check_inputs(x, circuit.n_inputs)
         inside = circuit_inputs(circuit, x)
-        ctx = Context.of(circuit, temperature_c, operating_point)
+        point = operating_point.nodes if isinstance(operating_point, OperatingPoint) else operating_point
+        ctx = Context.of(circuit, temperature_c, None if point is None else dict(point))
         output, reported = forward(ctx, inside)
         keys = list(ctx.conductance)
         wrt = [ctx.conductance[key] for key in keys] + [ctx.v_ref]

@@ -45,7 +45,7 @@ class PrecisionTopology(SummerFedTopology):
         _check_within_rails(ctx.circuit, stage_index, o.value)
         # D_out (o -> h) and D_clamp (junction -> o, the junction at -o / A)
         refuse_breakdown(ctx.circuit, stage_index, np.maximum(h.value - o.value, o.value * (1.0 + 1.0 / ctx.gain)), "o")
-        return h, {"h": h}, o * (-1.0 / ctx.gain)
+        return h, {"h": h, "o": o}, o * (-1.0 / ctx.gain)
 
     def hidden_cell(self, circuit: Circuit, stage_index: int, unit: int) -> list[Element]:
         stage = circuit.stages[stage_index]

@@ -12,6 +12,10 @@ ridge penalty on conductance, hence on static power). The clipping to the resist
 the realisability constraint of this stage: every parameter vector is a circuit that can be
 built.
 
+Both modes go through the backend interface (``backends.protocol``): a ``Differentiable``
+backend (the surrogate) gives the gradient, and in spice-loop a ``Measuring`` one (ngspice)
+the outputs and the operating point that gradient is linearised at.
+
 - ``surrogate``: outputs and gradients from the NumPy surrogate.
 - ``spice-loop``: outputs from ngspice simulating the *board* (the circuit as built, see
   Board), gradients from the surrogate's Jacobian linearised at ngspice's node voltages
@@ -22,10 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends.protocol import Differentiable, Measuring
 from ..backends.surrogate import SurrogateBackend
+from ..errors import CircuitnetError
 from ..model.board import Board
 from ..model.circuit import Circuit, map_resistors, resistors
-from ..topologies import get_topology
 from .config import TrainingMode
 from .losses import MeanSquared
 
@@ -34,8 +39,16 @@ SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
 
 
 class CircuitProblem:
+    """The trained resistors of ``base`` as a training problem (see the module docstring).
+
+    spice: the Measuring backend whose outputs spice-loop trains on (a SpiceBackend; unused
+    in surrogate mode). surrogate: the Differentiable backend whose vector-Jacobian product
+    gives every gradient (default: a SurrogateBackend). Both are the caller's.
+    """
+
     def __init__(self, base: Circuit, lam: float, mode: str = TrainingMode.SURROGATE.value, board: Board | None = None,
-                 spice=None, temperature_c: float = 27.0, loss=None, fields: tuple = TRAINED_FIELDS):
+                 spice: Measuring | None = None, temperature_c: float = 27.0, loss=None,
+                 fields: tuple = TRAINED_FIELDS, surrogate: Differentiable | None = None):
         self.base = base
         self.lam = lam
         self.loss = loss or MeanSquared()
@@ -43,7 +56,7 @@ class CircuitProblem:
         self.board = board or Board(temperature_c=temperature_c)
         self.temperature_c = temperature_c
         self.spice = spice
-        self.surrogate = SurrogateBackend()
+        self.surrogate: Differentiable = surrogate or SurrogateBackend()
         # (stage index, field) -> (bool mask of its resistors that are trained, their slice of params[0])
         self.slots: dict[tuple, tuple[np.ndarray, slice]] = {}
         start = 0
@@ -94,11 +107,9 @@ class CircuitProblem:
             return y_bar
 
         if self.mode == TrainingMode.SPICE_LOOP:
-            measured = self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c,
-                                           extra_nodes=self._operating_nodes(circuit))
-            y_bar = cotangent(measured.y)
-            point = {name: measured.nodes[name] for name in self._operating_nodes(circuit)}
-            _, gradient = self.surrogate.vjp(circuit, x, y_bar, self.temperature_c, operating_point=point)
+            measured, point = self._measuring().operating_point(self.board.apply(circuit), x, self.board.temperature_c)
+            _, gradient = self.surrogate.vjp(circuit, x, cotangent(measured.y), self.temperature_c,
+                                             operating_point=point)
         else:
             _, gradient = self.surrogate.gradient(circuit, x, cotangent, self.temperature_c)
         d_resistance = np.concatenate([gradient.resistors[path][mask] for path, (mask, _) in self.slots.items()])
@@ -111,12 +122,15 @@ class CircuitProblem:
         """The training mode's view of the outputs: the surrogate's, or ngspice's on the board."""
         circuit = self.circuit(params)
         if self.mode == TrainingMode.SPICE_LOOP:
-            return self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c).y
+            return self._measuring().simulate(self.board.apply(circuit), x, self.board.temperature_c).y
         return self.surrogate.simulate(circuit, x, self.temperature_c).y
 
     def val_loss(self, params, x, y) -> float:
         return self.loss.value(self.predict(params, x), y)
 
-    @staticmethod
-    def _operating_nodes(circuit: Circuit) -> list[str]:
-        return get_topology(circuit.topology).operating_point_nodes(circuit)
+    def _measuring(self) -> Measuring:
+        """The backend spice-loop measures the board with; the run that asks for the mode gives one."""
+        if self.spice is None:
+            raise CircuitnetError("the spice-loop mode measures the board in ngspice: give CircuitProblem a spice "
+                                  "backend (a SpiceBackend)")
+        return self.spice

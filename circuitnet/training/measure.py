@@ -39,7 +39,7 @@ def confusion_matrix(true_index: np.ndarray, predicted_index: np.ndarray, n_clas
 
 
 def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, progress=None,
-                       loss=None) -> tuple[dict, dict]:
+                       loss=None, spice=None) -> tuple[dict, dict]:
     """The report's figures of a classifier, and what its pictures need.
 
     ngspice simulates the board on the whole test split, sharded over ``executor`` (with the
@@ -49,14 +49,15 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
     1), whose value on the validation split is ``val_cross_entropy_surrogate``, the figure
     search and topology choice rank classifiers by (see ``criterion``). Returns (figures,
     details): details holds the test outputs of each backend, shape (n_test, n_classes), and
-    the ngspice violations.
+    the ngspice violations. spice: the SpiceBackend the test split runs on (default: one on
+    the shared pool).
     """
     from ..backends.spice.sharded import simulate_sharded
     from .losses import SoftmaxCrossEntropy, accuracy
     loss = loss or SoftmaxCrossEntropy()
     n_classes = circuit.n_outputs
     truth = split.y_test[:, 0].astype(np.int64)
-    run = simulate_sharded(board.apply(circuit), split.x_test, board.temperature_c, executor, progress)
+    run = simulate_sharded(board.apply(circuit), split.x_test, board.temperature_c, executor, progress, spice=spice)
     surrogate = SurrogateBackend()
     outputs = {"spice": run.y, "surrogate": surrogate.simulate(circuit, split.x_test).y,
                "ideal": IdealBackend().simulate(circuit, split.x_test).y}

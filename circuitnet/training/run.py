@@ -204,7 +204,8 @@ class FitRun:
         """measure_classifier, refusing a circuit outside its operating limits at a test sample."""
         from ..util.executor import executor_for
         figures, self.details = measure_classifier(self._realised()[0], self.split, self.board,
-                                                   self.executor or executor_for(), self.progress.samples(), self.loss)
+                                                   self.executor or executor_for(), self.progress.samples(), self.loss,
+                                                   self.spice)
         found = self.details["violations"]
         if found:
             raise OperatingLimitError(

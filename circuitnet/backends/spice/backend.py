@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,12 +27,16 @@ from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, violatio
 from ...model.network import check_inputs
 from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines
+from ..protocol import Cotangent, OperatingPoint
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
 from .ordering import inverse, neighbour_order
 from .power import static_power
 from .solver import NgspiceInfo
 from .workers import WorkerPool, shared_pool
+
+if TYPE_CHECKING:  # the surrogate is imported where the gradient is taken, not at start-up
+    from ..surrogate import ComponentGradient
 
 INDEX_NODE = "sample_index"
 MAX_SAMPLES = 200_000  # one analysis; larger sets are split
@@ -108,9 +113,11 @@ def checked_samples(circuit: Circuit, x) -> np.ndarray:
 
 
 class SpiceBackend:
-    """Simulate circuits in ngspice worker processes.
+    """Simulate circuits in ngspice worker processes (``protocol.Measuring`` and, through the
+    surrogate's adjoint at ngspice's operating point, ``protocol.Differentiable``).
 
-    pool: the workers to use (default: the process-wide pool, one worker per core).
+    pool: the workers to use, owned by whoever made it (it is never closed here); default:
+        the process-wide pool (``workers.shared_pool``, one worker per core, closed at exit).
     order_samples: simulate a sample set's samples nearest-neighbour first (``ordering``);
         False keeps the caller's order (the path before, kept for benchmarks).
     """
@@ -134,20 +141,51 @@ class SpiceBackend:
         """The ngspice version and linear solver (KLU or Sparse) this backend's workers use."""
         return self.pool.ngspice_info()
 
+    def run_netlist(self, netlist: str) -> dict[str, np.ndarray]:
+        """The saved vectors (name -> values) of one analysis of a netlist circuitnet wrote
+        (a sweep with every vector saved, a transient, an ``.ac``), on this backend's workers:
+        analyses with their own netlists run through here, never around the backend."""
+        return self.pool.run(netlist)
+
     def sweep(self, circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0) -> SimulationResult:
         """Outputs over a sweep of input 1 (other inputs at the sweep's held values), data units."""
-        vectors = self.pool.run(sweep_netlist(circuit, sweep, temperature_c))
+        vectors = self.run_netlist(sweep_netlist(circuit, sweep, temperature_c))
         x = sweep.inputs(circuit.n_inputs)
         return in_data_units(self._result(circuit, circuit_inputs(circuit, x), vectors, temperature_c), circuit, x)
 
     def simulate(self, circuit: Circuit, x, temperature_c: float = 27.0,
                  extra_nodes: Sequence[str] = ()) -> SimulationResult:
         """Outputs at every row of x, shape (n_samples, n_inputs), data units; ``extra_nodes``
-        are returned in ``nodes`` too (e.g. the precision rectifiers' op-amp outputs)."""
+        are returned in ``nodes`` too (for the nodes a gradient is linearised at, ask
+        ``operating_point``, which knows them)."""
         x = checked_samples(circuit, x)
         inside = circuit_inputs(circuit, x)
         merged = self._sample_vectors(circuit, inside, temperature_c, extra_nodes=extra_nodes)
         return in_data_units(self._result(circuit, inside, merged, temperature_c, extra_nodes), circuit, x)
+
+    def operating_point(self, circuit: Circuit, x, temperature_c: float = 27.0
+                        ) -> tuple[SimulationResult, OperatingPoint]:
+        """Outputs at every row of x (data units) and ngspice's volts at the nodes a gradient is
+        linearised at (``Topology.operating_point_nodes``), from one run."""
+        wanted = get_topology(circuit.topology).operating_point_nodes(circuit)
+        result = self.simulate(circuit, x, temperature_c, extra_nodes=wanted)
+        return result, OperatingPoint({name: result.nodes[name] for name in wanted}, float(temperature_c), self.name)
+
+    def vjp(self, circuit: Circuit, x, y_bar, temperature_c: float = 27.0,
+            operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """ngspice's outputs at x and the gradient of sum(y_bar * y) over every component of the
+        circuit linearised at ngspice's operating point (or the one given), by the surrogate's
+        adjoint: the direction physics-aware training takes (the spice-loop mode)."""
+        return self.gradient(circuit, x, lambda y: y_bar, temperature_c, operating_point)
+
+    def gradient(self, circuit: Circuit, x, cotangent: Cotangent, temperature_c: float = 27.0,
+                 operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """As ``vjp``, with y_bar = cotangent(ngspice's outputs)."""
+        from ..surrogate import SurrogateBackend
+        measured, point = self.operating_point(circuit, x, temperature_c)
+        _, gradient = SurrogateBackend().vjp(circuit, x, cotangent(measured.y), temperature_c,
+                                             operating_point or point)
+        return measured, gradient
 
     def node_voltages(self, circuit: Circuit, x, temperature_c: float = 27.0) -> dict[str, np.ndarray]:
         """Every node's voltage at every row of x (data units): node name (lower case) ->
@@ -218,10 +256,11 @@ def _at_least_two(x: np.ndarray) -> np.ndarray:
 def simulate_circuits(job) -> list[SimulationResult]:
     """An executor task: simulate several circuits (e.g. Monte Carlo boards) over one input set.
 
-    job: (circuits, x of shape (n, n_inputs) in data units, temperature in C). Returns each
-    circuit's SimulationResult, simulated on this process's shared ngspice pool. Module-level
-    so that a process or Dask executor can pickle it.
+    job: (circuits, x of shape (n, n_inputs) in data units, temperature in C[, spice: the
+    caller's SpiceBackend, or None]). Returns each circuit's SimulationResult, simulated on
+    that backend (default: this process's shared ngspice pool). Module-level so that a
+    process or Dask executor can pickle it.
     """
-    circuits, x, temperature = job
-    spice = SpiceBackend()
+    circuits, x, temperature, *given = job
+    spice = given[0] if given and given[0] is not None else SpiceBackend()
     return [spice.simulate(circuit, x, temperature) for circuit in circuits]

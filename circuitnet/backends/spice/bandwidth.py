@@ -49,7 +49,7 @@ def bandwidth(circuit: Circuit, x_operating, dynamics: OpAmpDynamics | str = "TL
     outputs = output_nodes(circuit)
     netlist = "\n".join(["* circuitnet small-signal bandwidth", *lines(dynamics.macro_netlist(entries)),
                          ".save " + " ".join(outputs), f".ac dec 40 {number(start_hz)} {number(stop_hz)}", ".end"])
-    vectors = spice.pool.run(netlist + "\n")
+    vectors = spice.run_netlist(netlist + "\n")
     frequency = np.real(vectors["frequency"])
     gain = {name: np.abs(vectors[name]) for name in outputs}
     return Bandwidth(frequency, gain, {name: corner(frequency, g) for name, g in gain.items()}, input_index)

@@ -59,20 +59,23 @@ def chunk_bounds(n: int) -> list[tuple[int, int]]:
 
 def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray, dict]:
     """An executor task: (circuit, x of shape (m, n_inputs) data units, temperature in C,
-    limits) -> (outputs (m, n_outputs), violations, power (m,) watts, the ngspice version and
-    solver of the worker that ran it). Module-level so it pickles."""
-    circuit, x, temperature_c, limits = job
-    spice = SpiceBackend()
+    limits, spice: the caller's SpiceBackend or None) -> (outputs (m, n_outputs), violations,
+    power (m,) watts, the ngspice version and solver of the worker that ran it). Module-level
+    so it pickles; a backend sent to another process arrives without its pool and uses that
+    process's (``SpiceBackend.__getstate__``)."""
+    circuit, x, temperature_c, limits, spice = job
+    spice = spice or SpiceBackend()
     result, found, power = spice.simulate_checked(circuit, x, temperature_c, limits)
     return result.y, found, power, spice.ngspice_info().to_dict()
 
 
 def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, executor,
                      progress: Callable[[int, int], None] | None = None,
-                     limits: OperatingLimits = DEFAULT_LIMITS) -> ShardedRun:
+                     limits: OperatingLimits = DEFAULT_LIMITS, spice: SpiceBackend | None = None) -> ShardedRun:
     """Every row of x simulated in ngspice over ``executor``, with the operating-limits check.
 
     progress(samples done, total) as chunks finish (e.g. a progress bar counting samples).
+    spice: the backend every chunk runs on (default: a SpiceBackend on the shared pool).
     """
     x = np.asarray(x, dtype=float)
     bounds = chunk_bounds(len(x))
@@ -85,7 +88,7 @@ def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, exec
             progress(done[0], len(x))
 
     started = time.monotonic()
-    results = executor.map(simulate_chunk, [(circuit, x[a:b], temperature_c, limits) for a, b in bounds],
+    results = executor.map(simulate_chunk, [(circuit, x[a:b], temperature_c, limits, spice) for a, b in bounds],
                            on_done=finished)
     seconds = time.monotonic() - started
     return ShardedRun(np.vstack([y for y, _, _, _ in results]),

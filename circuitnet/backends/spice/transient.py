@@ -133,7 +133,7 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     entries = transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)
     netlist = "\n".join([f"* circuitnet transient: {len(x)} steps", *lines(entries), tran_card(step_time, len(x)),
                           ".end"]) + "\n"
-    vectors = spice.pool.run(netlist)
+    vectors = spice.run_netlist(netlist)
     if "time" not in vectors:
         raise SimulationError("ngspice returned no time vector for the transient run")
     time = vectors["time"]
