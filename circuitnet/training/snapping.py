@@ -43,6 +43,7 @@ from .data import Split
 from .losses import MeanSquared
 from .progress import Progress
 from .rounding import LinearModel, round_together
+from .snap_grid import SnapGrid
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,13 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     if len(theta) > MOST_ROUNDED_TOGETHER:
         return snap_in_rounds(circuit, problem, split, config, progress)
     progress.stage(f"{config.e_series} values", sum(size.trust_region_steps + 2 for size in SEARCH_SIZES))
-    chosen = snapping.circuit([_compensating_values(snapping, theta, values, split, progress)])
+    grid = SnapGrid.of(values, None, np.zeros(len(theta), dtype=bool))
+    chosen = snapping.circuit([_compensating_values(snapping, theta, grid, split, progress)])
     # exp(-log(R)) is R to within rounding; the netlist and the bill of materials say R itself
     return map_resistors(chosen, lambda path, ohms: eseries.snap(ohms, values))
 
 
-def _compensating_values(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, split: Split,
+def _compensating_values(problem: CircuitProblem, theta: np.ndarray, grid: SnapGrid, split: Split,
                          progress: Progress) -> np.ndarray:
     """Log-conductances (P,) on the series grid, from the continuous ones ``theta`` (P,): of
     the points every search of SEARCH_SIZES keeps, the one with the least validation loss."""
@@ -108,11 +110,11 @@ def _compensating_values(problem: CircuitProblem, theta: np.ndarray, values: np.
         return history.history["train"][-1]
 
     for size in SEARCH_SIZES:
-        _search(problem, theta, values, split, size, judged)
+        _search(problem, theta, grid, split, size, judged)
     return candidates[int(np.argmin(history.history["val"]))]
 
 
-def _search(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, split: Split, size: SearchSize,
+def _search(problem: CircuitProblem, theta: np.ndarray, grid: SnapGrid, split: Split, size: SearchSize,
             judged) -> None:
     """One search from the continuous ``theta`` (P,); ``judged(point)`` is told every point it
     keeps and returns that point's training loss.
@@ -123,9 +125,7 @@ def _search(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, spli
     a point the training loss itself does not find better is refused and the penalty grows
     fourfold; one that is better is kept, the penalty shrinks fourfold and the model is
     linearised there."""
-    grid = np.sort(-np.log(values))  # log-conductances, ascending: a larger resistor is a smaller one
-    below, above = eseries.neighbours(np.exp(-theta), values)
-    options = np.stack([-np.log(below), -np.log(above)], axis=1)
+    options = grid.either_side(theta)
     start = (np.abs(theta - options[:, 1]) < np.abs(theta - options[:, 0])).astype(int)  # the nearest value
     target = _target(problem, theta, split.x_train, split.y_train)
 
@@ -137,7 +137,7 @@ def _search(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, spli
     point = options[np.arange(len(theta)), index]
     best, model, damping = judged(point), linearised(point), 0.0
     for attempt in range(size.trust_region_steps):
-        options = _steps_around(point, grid)
+        options = grid.steps_around(point)
         index, _ = round_together(model.damped(damping), options, np.ones(len(point), dtype=int), size.step_kicks,
                                   seed=attempt)
         trial = options[np.arange(len(point)), index]
@@ -150,13 +150,6 @@ def _search(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, spli
         else:
             damping = max(4 * damping, SMALLEST_DAMPING)
     judged(_polish(problem, point, grid, split, size.polish_sweeps))
-
-
-def _steps_around(theta: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """(P, 3): the grid value below each of ``theta`` (values on the grid), itself and the one above
-    (itself twice at the ends of the grid)."""
-    index = np.argmin(np.abs(grid[None, :] - theta[:, None]), axis=1)
-    return grid[np.clip(index[:, None] + np.array([-1, 0, 1]), 0, len(grid) - 1)]
 
 
 def _target(problem: CircuitProblem, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -183,7 +176,7 @@ def _jacobian(problem: CircuitProblem, theta: np.ndarray, x: np.ndarray) -> np.n
     return columns
 
 
-def _polish(problem: CircuitProblem, theta: np.ndarray, grid: np.ndarray, split: Split, sweeps: int) -> np.ndarray:
+def _polish(problem: CircuitProblem, theta: np.ndarray, grid: SnapGrid, split: Split, sweeps: int) -> np.ndarray:
     """Moves of one resistor by one step of the series that lower the training loss of the
     problem's own mode (the linear model is an approximation; this judges by the real thing),
     ``sweeps`` passes over them all at most. theta: (P,) on the grid."""
@@ -192,7 +185,7 @@ def _polish(problem: CircuitProblem, theta: np.ndarray, grid: np.ndarray, split:
     for _ in range(sweeps):
         improved = False
         for k in range(len(theta)):
-            options = _steps_around(theta[k:k + 1], grid)[0]
+            options = grid.steps_of(k, theta[k])
             for value in options[[0, 2]]:
                 trial = theta.copy()
                 trial[k] = value
