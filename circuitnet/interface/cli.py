@@ -342,7 +342,8 @@ def _start_fit(args, out: Path):
                  "diode": args.board_diode}
     config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                        epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
-                       patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
+                       patience=args.patience, seed=args.seed, e_series=args.e_series,
+                       e_series_pairs=args.e_series_pairs, diode=args.diode,
                        board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
     run_folder.write_data(out, split, description)  # first, so that --resume finds the run
     table = None
@@ -426,10 +427,13 @@ def _snapping_summary(report: dict) -> str:
     snapping = report.get("e_series")
     if not snapping:
         return ""
+    series = snapping["series"]
+    if report.get("hyperparameters", {}).get("e_series_pairs"):
+        series += f" with {snapping['series_pairs']} series pair(s)"
     if "test_accuracy_spice_before" in snapping:
-        return (f"; {snapping['series']}: test accuracy {100 * snapping['test_accuracy_spice_before']:.2f} % before "
+        return (f"; {series}: test accuracy {100 * snapping['test_accuracy_spice_before']:.2f} % before "
                 f"snapping, {100 * snapping['test_accuracy_spice_after']:.2f} % after")
-    return (f"; {snapping['series']}: test RMSE {snapping['test_rmse_spice_before']:.4g} before snapping, "
+    return (f"; {series}: test RMSE {snapping['test_rmse_spice_before']:.4g} before snapping, "
             f"{snapping['test_rmse_spice_after']:.4g} after")
 
 

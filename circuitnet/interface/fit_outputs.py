@@ -98,15 +98,19 @@ def fit_figure(result: FitResult, split: Split, spice, board: Board, target: Tar
 
 
 def bom_csv(circuit, series: str | None) -> str:
-    """Every part: each resistor (reference, ohms, series, tolerance), the diodes, the op-amps."""
+    """Every part: each resistor (reference, ohms, series, tolerance), the diodes, the op-amps.
+    A resistor made of a series pair (``circuit.series_pairs``) is two rows, ``R...a`` (the
+    larger part) and ``R...b``, wired in series in its place."""
     tolerance = f"{100 * TOLERANCE[series.upper()]:g}%" if series else ""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["kind", "reference", "value", "series", "tolerance", "count"])
     for element in circuit_elements(circuit):
         if element.part == "resistor":
-            writer.writerow(["resistor", element.name, f"{element.value:.6g} ohm", series or "exact value",
-                             tolerance, 1])
+            parts = None if circuit.series_pairs is None else circuit.series_pairs.parts(element.value)
+            for suffix, ohms in ([("", element.value)] if parts is None else zip("ab", parts, strict=True)):
+                writer.writerow(["resistor", element.name + suffix, f"{ohms:.6g} ohm", series or "exact value",
+                                 tolerance, 1])
     counts = part_counts(circuit)
     writer.writerow(["diode", "", circuit.diode.name, "", "", counts["diode"]])
     writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", counts["opamp"]])

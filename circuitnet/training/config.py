@@ -68,8 +68,8 @@ class FitConfig:
         if not self.hidden or min(self.hidden) < 1:
             raise CircuitnetError(f"hidden = {self.hidden}; give one or more layer widths >= 1")
         if self.e_series_pairs and not self.e_series:
-            raise CircuitnetError("e_series_pairs is on without e_series; pairs are two values of a series: give "
-                                  "e_series too (--e-series E24 --e-series-pairs)")
+            raise CircuitnetError("--e-series-pairs (e_series_pairs) is on without --e-series: a pair is two values "
+                                  "of one series; name the series too, e.g. --e-series E24 --e-series-pairs")
         self._check_parts()
 
     def _check_names(self) -> None:
