@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from test_export import NETLISTS, run_stock_ngspice
 
 from circuitnet import Sweep, load_model, netlist_text
 from circuitnet.backends.spice.batch import read_wrdata
@@ -29,7 +30,6 @@ from circuitnet.training.eseries import series_values, snap
 from circuitnet.training.run import fit
 from circuitnet.training.snap_grid import PairSums
 from circuitnet.training.snap_pairs import pair_count, pairs_record
-from test_export import NETLISTS, run_stock_ngspice
 
 
 def test_pair_sums_are_two_e24_values_that_add_up_and_fill_in_e24s_steps():
