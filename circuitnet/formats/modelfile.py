@@ -11,7 +11,9 @@ Format ``circuitnet-model`` version 1::
                     "stages": [{"r_plain": [[...]], "r_inverted": [[...]], ...}, ...]}}
 
 Optional keys: ``data_scaling`` (how data units map onto circuit units, see
-``model.scaling``) and ``data`` (what the circuit was trained on, see ``model.data_record``)::
+``model.scaling``), ``series_pairs`` (resistors made of two E-series parts, see
+``series_pairs_file``) and ``data`` (what the circuit was trained on, see
+``model.data_record``)::
 
      "data": {"input_names": ["x"], "output_names": ["y"], "input_low": [0.0], "input_high": [5.0],
               "class_labels": ["setosa", "versicolor", "virginica"]}
@@ -52,6 +54,7 @@ from .bounds import (  # noqa: F401 (kept importable here)
     MAX_VOLTS,
     MAX_WIDTH,
 )
+from .series_pairs_file import pairs_from_dict, pairs_to_dict
 
 FORMAT = "circuitnet-model"
 VERSION = 1
@@ -85,6 +88,7 @@ def circuit_to_dict(circuit: Circuit) -> dict:
         },
         **({} if circuit.data_scaling is None else {"data_scaling": circuit.data_scaling.to_dict()}),
         **({} if circuit.data_record is None else {"data": _record_to_dict(circuit.data_record)}),
+        **({} if pairs_to_dict(circuit) is None else {"series_pairs": pairs_to_dict(circuit)}),
     }
 
 
@@ -176,7 +180,7 @@ def circuit_from_dict(document) -> Circuit:
     optional = {}
     if isinstance(document, dict):  # the optional parts, validated once the circuit is known
         document = dict(document)
-        optional = {key: document.pop(key) for key in ("data_scaling", "data") if key in document}
+        optional = {key: document.pop(key) for key in ("data_scaling", "data", "series_pairs") if key in document}
     doc = _object(document, "the file", ("format", "version", "topology", "network", "scaling", "devices",
                                           "components"))
     if doc["format"] != FORMAT:
@@ -213,6 +217,8 @@ def circuit_from_dict(document) -> Circuit:
         circuit = replace(circuit, data_scaling=_data_scaling(optional["data_scaling"], circuit))
     if "data" in optional:
         circuit = replace(circuit, data_record=_data_record(optional["data"], circuit))
+    if "series_pairs" in optional:
+        circuit = replace(circuit, series_pairs=pairs_from_dict(optional["series_pairs"], circuit))
     return circuit
 
 

@@ -127,6 +127,9 @@ def boards_figure(numbers: dict, curves: dict) -> Figure:
     ax.axvline(100 * numbers["classifier"]["accuracy_spice"], color="black", linewidth=1.2,
                label="nominal circuit")
     ax.set_xlabel("test accuracy of the board in ngspice (%)")
+    # no accuracy above 100 %: the centred bin of a perfect board is drawn up to 100 only
+    low = min(accuracy.min(), 100 * boards["yield_threshold"], 100 * numbers["classifier"]["accuracy_spice"])
+    ax.set_xlim(max(0.0, low - max(2 * step, 1.0)), 100.0)
     ax.set_ylabel("boards")
     ax.set_title(f"{boards['instances']} boards, resistors within +-{100 * boards['tolerance']:g} %")
     ax.legend(frameon=False, fontsize=9)
@@ -141,6 +144,8 @@ def temperatures_accuracy_figure(numbers: dict, curves: dict) -> Figure:
     ax.plot([r["temperature_c"] for r in rows], [100 * r["accuracy"] for r in rows], marker="o", color="tab:red")
     ax.set_xlabel("temperature (C)")
     ax.set_ylabel("test accuracy in ngspice (%)")
+    accuracies = [100 * r["accuracy"] for r in rows]
+    ax.set_ylim(max(0.0, min(accuracies) - 2.0), 100.0 + 0.5)  # the margin keeps a 100 % marker whole
     ax.set_title("the nominal circuit across temperature")
     ax.grid(True, alpha=0.3)
     return figure

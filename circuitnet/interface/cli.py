@@ -87,8 +87,6 @@ def command_neuron(args) -> int:
 
 
 def command_simulate(args) -> int:
-    import numpy as np
-
     from ..backends.ideal import IdealBackend
     from ..backends.registry import simulate, simulate_sweep
     from ..errors import InputShapeError
@@ -96,7 +94,7 @@ def command_simulate(args) -> int:
     from ..formats.datafile import read_circuit_inputs
     from ..model.sweep import default_sweep
     from .parser import DATA_RANGE
-    from .simulate_outputs import class_lines, column_names, csv_lines, predicted_classes
+    from .simulate_outputs import class_lines, column_names, csv_lines, predicted_classes, summary_line
 
     circuit = modelfile.load(args.model)
     record = circuit.data_record
@@ -129,12 +127,9 @@ def command_simulate(args) -> int:
     elif args.csv:
         print("\n".join(csv_lines(circuit, result, ideal)))
     else:
-        deviation = np.abs(result.y - ideal)
         print("\n".join(class_lines(circuit, result) + [
-            f"{circuit.topology} circuit, {len(result.x)} point(s), {args.backend} at {args.temp:g} C: "
-            f"output {result.y.min():.6g} .. {result.y.max():.6g}; max |y - ideal| = {deviation.max():.4g}, "
-            f"RMS {np.sqrt(np.mean(deviation ** 2)):.4g} (data units); {ngspice.describe()}. Use --json or --csv "
-            f"for the values."]))
+            f"{summary_line(circuit, result, ideal, f'{args.backend} at {args.temp:g} C')}; {ngspice.describe()}. "
+            f"Use --json or --csv for the values."]))
     return EXIT_OK
 
 
@@ -342,7 +337,8 @@ def _start_fit(args, out: Path):
                  "diode": args.board_diode}
     config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                        epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
-                       patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
+                       patience=args.patience, seed=args.seed, e_series=args.e_series,
+                       e_series_pairs=args.e_series_pairs, diode=args.diode,
                        board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
     run_folder.write_data(out, split, description)  # first, so that --resume finds the run
     table = None
@@ -406,18 +402,28 @@ def _print_report(args, report: dict, out: Path) -> None:
               f"{report['spice_samples_per_second']:.0f}/s), {100 * report['test_accuracy_surrogate']:.2f} % "
               f"(surrogate), {100 * report['test_accuracy_ideal']:.2f} % (ideal read-back); "
               f"{report['class_changes_surrogate_vs_spice']} sample(s) change class between surrogate and ngspice; "
-              f"{report['pruned_weights']} weights pruned{_snapping_summary(report)}; {report['seconds']:.1f} s. "
+              f"{report['pruned_weights']} weights pruned{_snapping_summary(report)}; {_seconds_summary(report)}. "
               f"Wrote {out}/")
     else:
         print(f"{report['hyperparameters']['topology']} circuit, {report['hyperparameters']['mode']} mode: "
               f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
               f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
-              f"validation {report['val_rmse']:.4g}{_snapping_summary(report)}; {report['seconds']:.1f} s. "
+              f"validation {report['val_rmse']:.4g}{_snapping_summary(report)}; {_seconds_summary(report)}. "
               f"Wrote {out}/")
     if "topology_choice" in report and not args.json:
         from .topology_table import choice_table
         print("\n".join([f"chose {report['topology_choice']['chosen']} on {report['topology_choice']['criterion']}:",
                           *choice_table(report["topology_choice"])]))
+
+
+def _seconds_summary(report: dict) -> str:
+    """'147.1 s', or with --topology auto the whole fit's time and each candidate's:
+    '420.2 s for 3 candidates (diode 147.1 s, passive 60.0 s, precision 213.1 s)'."""
+    rows = [row for row in report.get("topology_choice", {}).get("candidates", []) if "seconds" in row]
+    if not rows:
+        return f"{report['seconds']:.1f} s"
+    each = ", ".join(f"{row['topology']} {row['seconds']:.1f} s" for row in rows)
+    return f"{report['seconds']:.1f} s for {len(rows)} candidate(s) ({each})"
 
 
 def _snapping_summary(report: dict) -> str:
@@ -426,10 +432,13 @@ def _snapping_summary(report: dict) -> str:
     snapping = report.get("e_series")
     if not snapping:
         return ""
+    series = snapping["series"]
+    if report.get("hyperparameters", {}).get("e_series_pairs"):
+        series += f" with {snapping['series_pairs']} series pair(s)"
     if "test_accuracy_spice_before" in snapping:
-        return (f"; {snapping['series']}: test accuracy {100 * snapping['test_accuracy_spice_before']:.2f} % before "
+        return (f"; {series}: test accuracy {100 * snapping['test_accuracy_spice_before']:.2f} % before "
                 f"snapping, {100 * snapping['test_accuracy_spice_after']:.2f} % after")
-    return (f"; {snapping['series']}: test RMSE {snapping['test_rmse_spice_before']:.4g} before snapping, "
+    return (f"; {series}: test RMSE {snapping['test_rmse_spice_before']:.4g} before snapping, "
             f"{snapping['test_rmse_spice_after']:.4g} after")
 
 

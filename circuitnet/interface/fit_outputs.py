@@ -91,28 +91,35 @@ def fit_figure(result: FitResult, split: Split, spice, board: Board, target: Tar
     g1 = np.linspace(low, high, 61)
     g2 = np.linspace(float(x_all[:, 1].min()), float(x_all[:, 1].max()), 61)
     mesh = np.array(np.meshgrid(g1, g2)).reshape(2, -1).T
-    points = np.column_stack([mesh, np.zeros((len(mesh), split.n_inputs - 2))])  # inputs past the second at 0
+    # inputs past the second at the middle of their data's range, as compare holds them (model.sweep)
+    held = (x_all[:, 2:].min(axis=0) + x_all[:, 2:].max(axis=0)) / 2
+    points = np.column_stack([mesh, np.tile(held, (len(mesh), 1))])
     simulated = spice.simulate(board.apply(circuit), points, board.temperature_c).y[:, 0].reshape(61, 61)
     at_test = spice.simulate(board.apply(circuit), split.x_test, board.temperature_c).y[:, 0]
     plot_fit_2d(figure.subplots(1, 3), PlaneFit(
         g1, g2, simulated, None if target is None else target.function(points).reshape(61, 61),
         split.x_train, split.y_train[:, 0], split.x_test, at_test - split.y_test[:, 0],
         (names[0], names[1], y_name), "" if target is None else target.formula))
-    others = "" if split.n_inputs == 2 else f"; inputs {', '.join(names[2:])} at 0"
+    others = "" if split.n_inputs == 2 else "; other inputs held at " + ", ".join(
+        f"{name} = {value:.4g}" for name, value in zip(names[2:], held, strict=True))
     figure.suptitle(title + others)
     return figure
 
 
 def bom_csv(circuit, series: str | None) -> str:
-    """Every part: each resistor (reference, ohms, series, tolerance), the diodes, the op-amps."""
+    """Every part: each resistor (reference, ohms, series, tolerance), the diodes, the op-amps.
+    A resistor made of a series pair (``circuit.series_pairs``) is two rows, ``R...a`` (the
+    larger part) and ``R...b``, wired in series in its place."""
     tolerance = f"{100 * TOLERANCE[series.upper()]:g}%" if series else ""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["kind", "reference", "value", "series", "tolerance", "count"])
     for element in circuit_elements(circuit):
         if element.part == "resistor":
-            writer.writerow(["resistor", element.name, f"{element.value:.6g} ohm", series or "exact value",
-                             tolerance, 1])
+            parts = None if circuit.series_pairs is None else circuit.series_pairs.parts(element.value)
+            for suffix, ohms in ([("", element.value)] if parts is None else zip("ab", parts, strict=True)):
+                writer.writerow(["resistor", element.name + suffix, f"{ohms:.6g} ohm", series or "exact value",
+                                 tolerance, 1])
     counts = part_counts(circuit)
     writer.writerow(["diode", "", circuit.diode.name, "", "", counts["diode"]])
     writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", counts["opamp"]])

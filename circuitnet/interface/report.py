@@ -58,8 +58,8 @@ def neurons_figure(numbers: dict, curves: dict) -> Figure:
     axes[0].plot([], [], color="tab:blue", linewidth=0.8, label="fitted knee (insets)")
     first = curves["spice"].nodes[rows[0]["node"]]
     axes[0].legend(fontsize=7, loc="lower right" if first[-1] >= first[0] else "lower left", frameon=False)
-    figure.suptitle(f"hidden neurons: rectifier output (V) against input {x_name}; insets: the knee magnified",
-                    fontsize=10)
+    figure.suptitle(f"hidden neurons: rectifier output (V) against input {x_name}{_held_text(numbers)}; insets: "
+                    f"the knee magnified", fontsize=10)
     return figure
 
 
@@ -103,7 +103,7 @@ def temperatures_figure(numbers: dict, curves: dict) -> Figure:
     colors = iter(("tab:blue", "tab:green", "tab:orange", "tab:red", "tab:purple", "tab:brown"))
     for temperature, y in curves["temperatures"].items():
         left.plot(x, y, linewidth=1.3, color=next(colors, "0.3"), label=f"{temperature:g} C")
-    left.set_xlabel(f"input {_swept_name(curves)} (data units)")
+    left.set_xlabel(f"input {_swept_name(curves)} (data units)" + _held_text(numbers))
     left.set_ylabel("output y (data units)")
     left.legend(frameon=False, fontsize=8)
     left.grid(True, alpha=0.3)
@@ -130,7 +130,7 @@ def montecarlo_figure(numbers: dict, curves: dict) -> Figure:
     left.plot(x, boards["median_board"], color="tab:red", linewidth=1.2, label="board of median error")
     left.plot(x, curves["spice"].y[:, 0], color="black", linestyle="--", linewidth=1.0, label="nominal circuit")
     left.set_title(f"{mc['instances']} boards, resistors within +-{100 * mc['tolerance']:g} %", fontsize=10)
-    left.set_xlabel(f"input {_swept_name(curves)} (data units)")
+    left.set_xlabel(f"input {_swept_name(curves)} (data units)" + _held_text(numbers))
     left.set_ylabel("output y (data units)")
     left.legend(frameon=False, fontsize=8)
     left.grid(True, alpha=0.3)
@@ -151,7 +151,7 @@ def power_figure(numbers: dict, curves: dict) -> Figure:
     ax.plot(power["x"], 1e3 * power["delivered"], color="black", linewidth=1.4, label="delivered by all sources")
     ax.plot(power["x"], 1e3 * power["resistors"], color="tab:blue", linewidth=1.2, label="dissipated in resistors")
     ax.plot(power["x"], 1e3 * power["diodes"], color="tab:red", linewidth=1.2, label="dissipated in diodes")
-    ax.set_xlabel(f"input {_swept_name(curves)} (data units)")
+    ax.set_xlabel(f"input {_swept_name(curves)} (data units)" + _held_text(numbers))
     ax.set_ylabel("static power (mW)")
     ax.legend(frameon=False)
     ax.grid(True, alpha=0.3)

@@ -67,3 +67,23 @@ def class_lines(circuit: Circuit, result: SimulationResult) -> list[str]:
 def _csv_cell(text: str) -> str:
     """A CSV cell: quoted when it holds a comma or a quote."""
     return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+
+
+def summary_line(circuit: Circuit, result: SimulationResult, ideal: np.ndarray, setting: str) -> str:
+    """simulate's last line. setting: '{backend} at {temp} C'. A regressor: its outputs' range
+    and their distance to the read-back network, data units. A classifier (one that records
+    class labels): its class scores' range, how many samples each class is predicted for, and
+    at how many the read-back network predicts the same class."""
+    deviation = np.abs(result.y - ideal)
+    distance = f"max |{{}} - ideal| = {deviation.max():.4g}, RMS {np.sqrt(np.mean(deviation ** 2)):.4g}"
+    classes = predicted_classes(circuit, result.y)
+    if classes is None:
+        return (f"{circuit.topology} circuit, {len(result.x)} point(s), {setting}: output {result.y.min():.6g} .. "
+                f"{result.y.max():.6g}; {distance.format('y')} (data units)")
+    labels = circuit.data_record.class_labels
+    counts = ", ".join(f"{label} {classes.count(label)}" for label in labels if classes.count(label))
+    agree = int(np.sum(np.argmax(result.y, axis=1) == np.argmax(ideal, axis=1)))
+    return (f"{circuit.topology} classifier, {len(result.x)} sample(s), {setting}: class scores "
+            f"{result.y.min():.6g} .. {result.y.max():.6g} (the highest output names the class); predicted "
+            f"classes: {counts}; the read-back network predicts the same class at {agree} of {len(result.x)}; "
+            f"{distance.format('score')}")

@@ -22,6 +22,7 @@ from .data_record import DataRecord
 from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
 from .scaling import DataScaling
+from .series_pairs import SeriesPairs
 
 # Every resistor array a Stage can hold, in the order every walk over a circuit's resistors
 # takes (a board's drawn tolerances depend on it), then the stage's other field.
@@ -110,6 +111,8 @@ class Circuit:
         data units are circuit units.
     data_record: what the circuit was trained on (column names, class labels, input ranges;
         see ``data_record``); None for a circuit made from a network directly.
+    series_pairs: which resistor values are built from two E-series parts in series (see
+        ``series_pairs``); None: every resistor is one part.
     """
 
     topology: str
@@ -123,6 +126,7 @@ class Circuit:
     resistor_range: tuple[float, float]
     data_scaling: DataScaling | None = None
     data_record: DataRecord | None = None
+    series_pairs: SeriesPairs | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))

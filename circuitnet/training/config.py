@@ -54,6 +54,7 @@ class FitConfig:
     patience: int | None = DEFAULT_PATIENCE
     seed: int = 0
     e_series: str | None = None
+    e_series_pairs: bool = False  # with e_series: a resistor may be two series values in series (snap_pairs)
     scale: bool = True  # map data beyond the circuits' window onto it (see model.scaling)
     volts_per_unit: float = 1.0  # volts per circuit unit: larger signals make a diode's knee relatively sharper
     diode: str = "1N4148"
@@ -76,6 +77,9 @@ class FitConfig:
         self.hidden = [int(h) for h in self.hidden]
         if not self.hidden or min(self.hidden) < 1:
             raise CircuitnetError(f"hidden = {self.hidden}; give one or more layer widths >= 1")
+        if self.e_series_pairs and not self.e_series:
+            raise CircuitnetError("--e-series-pairs (e_series_pairs) is on without --e-series: a pair is two values "
+                                  "of one series; name the series too, e.g. --e-series E24 --e-series-pairs")
         self._check_parts()
 
     def _check_names(self) -> None:

@@ -52,22 +52,25 @@ class LinearModel:
 
 
 def round_together(model: LinearModel, options: np.ndarray, start: np.ndarray, kicks: int = 100,
-                   seed: int = 0) -> tuple[np.ndarray, float]:
+                   seed: int = 0, costs: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """The option for every parameter that the search finds best.
 
     options: shape (P, K), the values parameter k may take (repeat a value to offer fewer).
     start: shape (P,), the index into options[k] to start from.
-    Returns (index (P,), predicted squared error).
+    costs: shape (P, K) or None (all 0): a price added to the squared error for each option
+        taken (in its units), e.g. for an option that needs a second part.
+    Returns (index (P,), predicted squared error plus the costs of the options chosen).
     """
     rng = np.random.default_rng(seed)
     pair_gram = _pair_gram(model.gram, options.shape[1])
-    best, best_error = _descend(model, pair_gram, options, np.asarray(start, int).copy())
+    costs = np.zeros(options.shape) if costs is None else np.asarray(costs, dtype=float)
+    best, best_error = _descend(model, pair_gram, options, np.asarray(start, int).copy(), costs)
     free = np.flatnonzero(np.ptp(options, axis=1) > 0)
     for _ in range(kicks if len(free) > 1 else 0):
         kicked = best.copy()
         moved = rng.choice(free, size=max(2, len(free) // 6), replace=False)
         kicked[moved] = rng.integers(0, options.shape[1], size=len(moved))
-        index, error = _descend(model, pair_gram, options, kicked)
+        index, error = _descend(model, pair_gram, options, kicked, costs)
         if error < best_error:
             best, best_error = index, error
     return best, best_error
@@ -81,18 +84,18 @@ def _pair_gram(gram: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.kron(gram, np.ones((k, k))), np.where(same, np.inf, 0.0)
 
 
-def _descend(model: LinearModel, pair_gram: tuple, options: np.ndarray, index: np.ndarray):
+def _descend(model: LinearModel, pair_gram: tuple, options: np.ndarray, index: np.ndarray, costs: np.ndarray):
     """Steepest descent from ``index``: the best move of one or two parameters until none helps."""
     n, k = options.shape
     gram_pairs, blocked = pair_gram
     rows = np.arange(n)
     theta = options[rows, index]
-    error = model.error(theta)
+    error = model.error(theta) + float(costs[rows, index].sum())
     slope = model.correlation + model.gram @ (theta - model.point)  # J^T e at theta
     diagonal = np.diag(model.gram)[:, None]
     while True:
         step = options - theta[:, None]  # (P, K): what each option moves its parameter by
-        single = 2.0 * step * slope[:, None] + step ** 2 * diagonal
+        single = 2.0 * step * slope[:, None] + step ** 2 * diagonal + (costs - costs[rows, index][:, None])
         flat_step, flat_single = step.ravel(), single.ravel()
         pair = flat_single[:, None] + flat_single[None, :] + 2.0 * np.outer(flat_step, flat_step) * gram_pairs + blocked
         one = int(np.argmin(flat_single))

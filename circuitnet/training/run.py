@@ -55,6 +55,7 @@ from .progress import Progress
 from .pruning import realise_pruned
 from .realisable import RowRatioProjection, zero_weights
 from .run_folder_checks import checked_loop_state, restored_network
+from .snap_pairs import pair_count
 from .snapping import snap_and_tune
 
 SWING_SHARE = 0.6  # a classifier's summers are trained to stay within this share of the op-amp rails
@@ -196,7 +197,7 @@ class FitRun:
         if config.e_series:
             figure = "test_accuracy_spice" if self.classify else "test_rmse_spice"
             report["e_series"] = {"series": config.e_series, f"{figure}_before": before_snapping,
-                                  f"{figure}_after": report[figure]}
+                                  f"{figure}_after": report[figure], "series_pairs": pair_count(self.circuit)}
         self.stage = DONE
         return FitResult(self.circuit, report, self.history, self.interrupted, self.details)
 

@@ -30,7 +30,7 @@ O(P^2), the polish 2 P runs of the fit's mode) is snapped the older way, ``snap_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -43,6 +43,8 @@ from .data import Split
 from .losses import MeanSquared
 from .progress import Progress
 from .rounding import LinearModel, round_together
+from .snap_grid import PairSums, SnapGrid
+from .snap_pairs import PAIR_AIM, fewest_pairs, pairs_record
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class SearchSize:
 # docs/e-series.md.
 SEARCH_SIZES = (SearchSize(kicks=100, step_kicks=10, trust_region_steps=12, polish_sweeps=2),
                 SearchSize(kicks=1000, step_kicks=100, trust_region_steps=40, polish_sweeps=10))
+# With --e-series-pairs, the search once the paired resistors are chosen: the small one (the
+# paired resistors take nearly any value, so there is less for a wide search to find; it kept
+# precision on kinks, on |x| and diode on `small` within 1.0x, see docs/e-series.md)
+PAIR_SEARCH_SIZES = SEARCH_SIZES[:1]
 SMALLEST_DAMPING = 1e-5  # the trust region's first shrinking: of the mean of J^T J's diagonal
 # The most resistors snapped together; beyond, snap_in_rounds. A 6-neuron digits classifier
 # (430 resistors, spice-loop) took 12 min of a shared machine here, where regression circuits of
@@ -88,15 +94,38 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     if len(theta) > MOST_ROUNDED_TOGETHER:
         return snap_in_rounds(circuit, problem, split, config, progress)
     progress.stage(f"{config.e_series} values", sum(size.trust_region_steps + 2 for size in SEARCH_SIZES))
-    chosen = snapping.circuit([_compensating_values(snapping, theta, values, split, progress)])
+    grid = SnapGrid.of(values, None, np.zeros(len(theta), dtype=bool))
+    point, loss = _compensating_values(snapping, theta, grid, split, progress, SEARCH_SIZES)
+    if config.e_series_pairs:
+        point, grid = _paired_where_needed(snapping, theta, (point, loss, grid), split, config, progress)
+    chosen = snapping.circuit([point])
     # exp(-log(R)) is R to within rounding; the netlist and the bill of materials say R itself
-    return map_resistors(chosen, lambda path, ohms: eseries.snap(ohms, values))
+    snapped = map_resistors(chosen, lambda path, ohms: eseries.snap(ohms, grid.ohms()))
+    return replace(snapped, series_pairs=pairs_record(snapped, config.e_series)) if config.e_series_pairs else snapped
 
 
-def _compensating_values(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, split: Split,
-                         progress: Progress) -> np.ndarray:
-    """Log-conductances (P,) on the series grid, from the continuous ones ``theta`` (P,): of
-    the points every search of SEARCH_SIZES keeps, the one with the least validation loss."""
+def _paired_where_needed(problem: CircuitProblem, theta: np.ndarray, single: tuple, split: Split,
+                         config: FitConfig, progress: Progress) -> tuple[np.ndarray, SnapGrid]:
+    """(point, grid): the single values' ``single`` = (point, validation loss, grid) where they
+    keep the validation RMSE within PAIR_AIM of the unsnapped circuit's; otherwise series pairs
+    for the fewest resistors that keep it there (``snap_pairs``), if those do better."""
+    point, loss, grid = single
+    if loss <= PAIR_AIM ** 2 * problem.val_loss([theta], split.x_val, split.y_val):
+        return point, grid
+    values = grid.single
+    paired, start = fewest_pairs(problem, theta, values, split, _linearisation(problem, theta, split))
+    progress.stage(f"{config.e_series} pairs for {int(paired.sum())} resistors",
+                   sum(size.trust_region_steps + 2 for size in PAIR_SEARCH_SIZES))
+    pair_grid = SnapGrid.of(values, PairSums.of(config.e_series, *problem.base.resistor_range), paired)
+    pair_point, pair_loss = _compensating_values(problem, start, pair_grid, split, progress, PAIR_SEARCH_SIZES)
+    return (pair_point, pair_grid) if pair_loss < loss else (point, grid)
+
+
+def _compensating_values(problem: CircuitProblem, theta: np.ndarray, grid: SnapGrid, split: Split,
+                         progress: Progress, sizes: tuple[SearchSize, ...]) -> tuple[np.ndarray, float]:
+    """(log-conductances (P,) on the grid, their validation loss), from the continuous ones
+    ``theta`` (P,): of the points every search of ``sizes`` keeps, the one with the least
+    validation loss."""
     history = SimpleNamespace(history={"train": [], "val": []})
     candidates = []
 
@@ -107,12 +136,13 @@ def _compensating_values(problem: CircuitProblem, theta: np.ndarray, values: np.
         progress.epoch(history)
         return history.history["train"][-1]
 
-    for size in SEARCH_SIZES:
-        _search(problem, theta, values, split, size, judged)
-    return candidates[int(np.argmin(history.history["val"]))]
+    for size in sizes:
+        _search(problem, theta, grid, split, size, judged)
+    best = int(np.argmin(history.history["val"]))
+    return candidates[best], history.history["val"][best]
 
 
-def _search(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, split: Split, size: SearchSize,
+def _search(problem: CircuitProblem, theta: np.ndarray, grid: SnapGrid, split: Split, size: SearchSize,
             judged) -> None:
     """One search from the continuous ``theta`` (P,); ``judged(point)`` is told every point it
     keeps and returns that point's training loss.
@@ -123,21 +153,14 @@ def _search(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, spli
     a point the training loss itself does not find better is refused and the penalty grows
     fourfold; one that is better is kept, the penalty shrinks fourfold and the model is
     linearised there."""
-    grid = np.sort(-np.log(values))  # log-conductances, ascending: a larger resistor is a smaller one
-    below, above = eseries.neighbours(np.exp(-theta), values)
-    options = np.stack([-np.log(below), -np.log(above)], axis=1)
+    options = grid.either_side(theta)
     start = (np.abs(theta - options[:, 1]) < np.abs(theta - options[:, 0])).astype(int)  # the nearest value
-    target = _target(problem, theta, split.x_train, split.y_train)
-
-    def linearised(point):
-        residual = problem.predict([point], split.x_train).ravel() - target
-        return LinearModel.of(_jacobian(problem, point, split.x_train), residual, point)
-
+    linearised = _linearisation(problem, theta, split)
     index, _ = round_together(linearised(theta), options, start, size.kicks)
     point = options[np.arange(len(theta)), index]
     best, model, damping = judged(point), linearised(point), 0.0
     for attempt in range(size.trust_region_steps):
-        options = _steps_around(point, grid)
+        options = grid.steps_around(point)
         index, _ = round_together(model.damped(damping), options, np.ones(len(point), dtype=int), size.step_kicks,
                                   seed=attempt)
         trial = options[np.arange(len(point)), index]
@@ -152,11 +175,16 @@ def _search(problem: CircuitProblem, theta: np.ndarray, values: np.ndarray, spli
     judged(_polish(problem, point, grid, split, size.polish_sweeps))
 
 
-def _steps_around(theta: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """(P, 3): the grid value below each of ``theta`` (values on the grid), itself and the one above
-    (itself twice at the ends of the grid)."""
-    index = np.argmin(np.abs(grid[None, :] - theta[:, None]), axis=1)
-    return grid[np.clip(index[:, None] + np.array([-1, 0, 1]), 0, len(grid) - 1)]
+def _linearisation(problem: CircuitProblem, theta: np.ndarray, split: Split):
+    """linearised(point) -> LinearModel: the squared error of the training outputs around a
+    point (P,), against ``_target`` of the continuous ``theta``."""
+    target = _target(problem, theta, split.x_train, split.y_train)
+
+    def linearised(point):
+        residual = problem.predict([point], split.x_train).ravel() - target
+        return LinearModel.of(_jacobian(problem, point, split.x_train), residual, point)
+
+    return linearised
 
 
 def _target(problem: CircuitProblem, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -183,7 +211,7 @@ def _jacobian(problem: CircuitProblem, theta: np.ndarray, x: np.ndarray) -> np.n
     return columns
 
 
-def _polish(problem: CircuitProblem, theta: np.ndarray, grid: np.ndarray, split: Split, sweeps: int) -> np.ndarray:
+def _polish(problem: CircuitProblem, theta: np.ndarray, grid: SnapGrid, split: Split, sweeps: int) -> np.ndarray:
     """Moves of one resistor by one step of the series that lower the training loss of the
     problem's own mode (the linear model is an approximation; this judges by the real thing),
     ``sweeps`` passes over them all at most. theta: (P,) on the grid."""
@@ -192,7 +220,7 @@ def _polish(problem: CircuitProblem, theta: np.ndarray, grid: np.ndarray, split:
     for _ in range(sweeps):
         improved = False
         for k in range(len(theta)):
-            options = _steps_around(theta[k:k + 1], grid)[0]
+            options = grid.steps_of(k, theta[k])
             for value in options[[0, 2]]:
                 trial = theta.copy()
                 trial[k] = value

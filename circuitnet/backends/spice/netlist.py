@@ -20,7 +20,7 @@ from ...model.circuit import Circuit
 from ...model.comments import array_text, comment_lines, header_lines
 from ...model.devices import OpAmpKind
 from ...model.sweep import Sweep
-from ...topologies import netlist_lines, read_back
+from ...topologies import circuit_elements, netlist_lines, read_back
 
 # a wrdata file name the control language reads as one word: it splits words at spaces and
 # takes quotes literally, so "my circuit.dat" would write to "my" (checked in ngspice 39 and 46)
@@ -148,6 +148,22 @@ def _scaling_text(circuit: Circuit) -> str:
     return f"{volts:g} V per circuit unit (activations); data scaling per signal: " + "; ".join(parts)
 
 
+def _pair_texts(circuit: Circuit) -> list[str]:
+    """The header's lines naming each resistor that is two E-series parts in series (the
+    netlist writes their sum as one resistor); none for a circuit without pairs."""
+    if circuit.series_pairs is None:
+        return []
+    found = []
+    for element in circuit_elements(circuit):
+        parts = circuit.series_pairs.parts(element.value) if element.part == "resistor" else None
+        if parts is not None:
+            found.append(f"*   {element.name} = {parts[0]:.6g} + {parts[1]:.6g} ohm")
+    if not found:
+        return []
+    return [f"series pairs ({circuit.series_pairs.series}): each resistor below is two parts in series, "
+            f"written as one resistor of their sum:", *found]
+
+
 def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file: str, command: str) -> list[str]:
     """The header's comment lines: what the circuit is, how it was made and how to run it
     (``header_lines``: arrays and paths can make text of any length, and it stays comment)."""
@@ -169,6 +185,7 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
         texts.append("data scaling (fit chose it: the data reach beyond the circuit's window); the network "
                      "below is in circuit units, and these give the data units:")
         texts += [f"*   {line}" for line in circuit.data_scaling.describe()]
+    texts += _pair_texts(circuit)
     texts.append("ideal network (data units), read back from the component values; hidden layers use ReLU:")
     for index, layer in enumerate(net.layers):
         kind = "hidden" if index < len(net.layers) - 1 else "output"
