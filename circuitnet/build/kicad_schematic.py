@@ -188,11 +188,12 @@ def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tupl
     or - a supply port)."""
     sheet.library.setdefault(symbol.name, symbol)
     x, y, rotation = at
+    shown = ("effects", ("font", ("size", 1.27, 1.27)), ("justify", Atom("left")))
+    hidden = ("effects", ("font", ("size", 1.27, 1.27)), Atom("hide"))
     properties = [("property", "Reference", reference, ("at", x + 3.81, y - 1.27, 0),
-                   ("effects", ("font", ("size", 1.27, 1.27)), ("justify", Atom("left")))),
-                  *(("property", name, value, ("at", x + 3.81, y + 1.27, 0),
-                     ("effects", ("font", ("size", 1.27, 1.27)), ("justify", Atom("left"))) if name == "Value"
-                     else ("effects", ("font", ("size", 1.27, 1.27)), Atom("hide"))) for name, value in fields)]
+                   hidden if reference.startswith("#") else shown),  # power ports: KiCad hides #PWR, #FLG
+                  *(("property", name, value, ("at", x + 3.81, y + 1.27, 0), shown if name == "Value" else hidden)
+                    for name, value in fields)]
     node = ("symbol", ("lib_id", symbol.name), ("at", x, y, rotation), ("unit", unit), ("in_bom", Atom("yes")),
             ("on_board", Atom("yes")), ("dnp", Atom("no")), ("uuid", sheet.uid(f"symbol:{key}")), *properties,
             *(("pin", pin.number, ("uuid", sheet.uid(f"pin:{key}:{pin.number}"))) for pin in symbol.units[unit]),
