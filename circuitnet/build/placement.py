@@ -1,32 +1,60 @@
 """Where every part of a circuit goes on its sheets, computed once: every writer (the drawing,
 the KiCad schematic, the wiring list, the parts list) reads the same placement, so that their
-designators and positions agree.
+designators, positions and wires agree.
 
 A part is one element of the circuit's netlist (``topologies.circuit_elements``). Parts are
-grouped into *blocks*: the input rails, one block per neuron (its summer, rectifier and load),
-the outputs. Blocks sit on a grid, one column per layer, one row per neuron; a large circuit
-spreads over several sheets.
+grouped into *blocks*, read from the elements' node names:
+
+- ``inputs``: the input sources and the two bias references;
+- ``railsL``: the unity inverters that make layer L's inverted rails (``rails1`` inverts the
+  inputs, ``rails2`` the first hidden layer's outputs, ...);
+- ``lLnJ``: hidden neuron J of layer L (its summer, rectifier and load);
+- ``y`` (or ``y1``, ``y2``, ...): each output's summer.
+
+Each block is laid out by ``cells`` (its parts, wires, labels and ground marks); blocks sit in
+columns, one pair of columns per layer (its inverters, then its neurons), left to right. A
+small circuit (``SMALL_NEURONS`` hidden neurons and ``SMALL_INPUTS`` inputs at most) is one
+sheet; a larger one has one sheet per layer (the inputs on the first), and a column that grows
+taller than ``MAX_COLUMN_MM`` wraps into the next.
 
 Coordinates are millimetres on the sheet, origin at the top left, y downwards (KiCad's and
-SVG's convention).
+SVG's convention), on KiCad's 2.54 mm grid. A part's position is its centre; its rotation is
+counter-clockwise on the sheet: 0 puts pin 1 left of pin 2, 90 below it, 180 right of it, 270
+above it. An op-amp at 0 has its inputs on the left, the inverting one on top.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart
+from .cells import GRID_MM, Cell, cell_for
+from .pins import element_pins
 
-BLOCK_PITCH_X_MM = 60.0  # one layer's column width
-BLOCK_PITCH_Y_MM = 30.0  # one neuron's row height
-PART_PITCH_MM = 12.0  # parts of one block, side by side
-MARGIN_MM = 20.0
-ROWS_PER_SHEET = 8
+MARGIN_MM = 20.32  # 8 grid steps
+BLOCK_GAP_MM = 5.08  # between blocks of one column
+COLUMN_GAP_MM = 10.16  # between columns
+MAX_COLUMN_MM = 400.0  # a column taller than this wraps into a new column
+SMALL_NEURONS = 16  # at most this many hidden neurons and ...
+SMALL_INPUTS = 4  # ... inputs: the whole circuit on one sheet
 
-_NEURON = re.compile(r"^(l\d+n\d+)_")
+_NEURON = re.compile(r"^(l(\d+)n\d+)_")
+_RAIL = re.compile(r"^(x\d+|l(\d+)n\d+_h)_inv(_in|_f)?$")
+_OUTPUT = re.compile(r"^(y\d*)(_|$)")
 _DESIGNATOR_PREFIX = {"resistor": "R", "diode": "D", "opamp": "U", "source": "V"}
+
+
+@dataclass(frozen=True)
+class PlacedPin:
+    """One pin of a placed part: its name (``pins.element_pins``), its net, its position in mm."""
+
+    name: str
+    net: str
+    x_mm: float
+    y_mm: float
 
 
 @dataclass(frozen=True)
@@ -35,8 +63,9 @@ class PlacedPart:
 
     element: the netlist element it is (its nodes are the part's nets, in pin order).
     designator: its reference designator (``R12``, ``D3``, ``U2B``: package 2, unit B).
-    block: the group it belongs to (``inputs``, ``l1n3``, ``outputs``).
-    sheet: 0-based sheet index; x_mm, y_mm: its position; rotation_deg: 0, 90, 180 or 270.
+    block: the group it belongs to (``inputs``, ``rails1``, ``l1n3``, ``y``).
+    sheet: 0-based sheet index; x_mm, y_mm: its centre; rotation_deg: 0, 90, 180 or 270.
+    pins: where each of its pins is, and on which net.
     """
 
     element: Element
@@ -46,30 +75,111 @@ class PlacedPart:
     x_mm: float
     y_mm: float
     rotation_deg: int = 0
+    pins: tuple[PlacedPin, ...] = ()
+
+
+@dataclass(frozen=True)
+class Wire:
+    """A straight wire of one net between two points of a sheet, mm."""
+
+    net: str
+    sheet: int
+    x1_mm: float
+    y1_mm: float
+    x2_mm: float
+    y2_mm: float
+
+
+@dataclass(frozen=True)
+class NetLabel:
+    """A net's name at a point: the point joins every other point with the same name.
+    side: where the text goes, ``left`` or ``right`` of the point."""
+
+    net: str
+    sheet: int
+    x_mm: float
+    y_mm: float
+    side: str
+
+
+@dataclass(frozen=True)
+class GroundMark:
+    """A ground symbol hanging below a point (the net ``0``)."""
+
+    sheet: int
+    x_mm: float
+    y_mm: float
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block's box on its sheet: name (see the module docstring), layer (0 for the inputs),
+    sheet, top-left corner and size in mm."""
+
+    name: str
+    layer: int
+    sheet: int
+    x_mm: float
+    y_mm: float
+    width_mm: float
+    height_mm: float
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Every part of one circuit, placed. sheets: each sheet's title, by index."""
+    """Every part of one circuit, placed, with the wires, labels and ground marks that join
+    them. sheets: each sheet's title, by index."""
 
     parts: tuple[PlacedPart, ...]
     sheets: tuple[str, ...]
+    wires: tuple[Wire, ...] = ()
+    labels: tuple[NetLabel, ...] = ()
+    grounds: tuple[GroundMark, ...] = ()
+    blocks: tuple[Block, ...] = ()
 
     def by_element(self) -> dict[str, PlacedPart]:
         """Element name -> its placed part."""
         return {part.element.name: part for part in self.parts}
 
+    def by_block(self) -> dict[str, list[PlacedPart]]:
+        """Block name -> its parts, in netlist order."""
+        found: dict[str, list[PlacedPart]] = {}
+        for part in self.parts:
+            found.setdefault(part.block, []).append(part)
+        return found
+
+    def sheet_size_mm(self, sheet: int) -> tuple[float, float]:
+        """(width, height) that holds every block of a sheet, with the margins."""
+        boxes = [b for b in self.blocks if b.sheet == sheet]
+        return (max(b.x_mm + b.width_mm for b in boxes) + MARGIN_MM,
+                max(b.y_mm + b.height_mm for b in boxes) + MARGIN_MM)
+
 
 def block_of(element: Element) -> str:
-    """The block an element belongs to: the neuron its name or first node names, else
-    ``inputs`` (sources, input inverters) or ``outputs``."""
-    for text in (element.name[1:], *element.nodes):
-        match = _NEURON.match(text.lower())
-        if match:
-            return match.group(1)
-    if any(node.lower().startswith("y") for node in element.nodes[:1]):
-        return "outputs"
+    """The block an element belongs to (see the module docstring), read from its name: an
+    inverter of ``x1`` or ``l1n3_h`` belongs to the rails, a part named after a neuron's node to
+    that neuron, a part named after ``y`` to that output; everything else to ``inputs``."""
+    name = element.name[1:].lower()
+    rail = _RAIL.match(name)
+    if rail:
+        return f"rails{int(rail.group(2)) + 1 if rail.group(2) else 1}"
+    neuron = _NEURON.match(name)
+    if neuron:
+        return neuron.group(1)
+    output = _OUTPUT.match(name)
+    if output and element.part != "source":
+        return output.group(1)
     return "inputs"
+
+
+def layer_of_block(block: str, n_layers: int) -> int:
+    """0 for the inputs, L for layer L's rails and neurons, ``n_layers`` for the outputs."""
+    if block == "inputs":
+        return 0
+    if block.startswith("rails"):
+        return int(block[5:])
+    neuron = _NEURON.match(block + "_")
+    return int(neuron.group(2)) if neuron else n_layers
 
 
 def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
@@ -91,27 +201,105 @@ def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
 
 
 def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:
-    """A first placement on a grid: blocks in netlist order, a column per layer (inputs first,
-    outputs last), ROWS_PER_SHEET neuron rows per sheet, parts side by side in a block."""
+    """Place every element: blocks laid out by ``cells``, in columns per layer, on one sheet for a
+    small circuit and one sheet per layer for a larger one (see the module docstring)."""
     names = designators(elements, opamp)
-    blocks: dict[str, list[int]] = {}
+    members: dict[str, list[int]] = {}
     for index, element in enumerate(elements):
-        blocks.setdefault(block_of(element), []).append(index)
-    columns: dict[str, int] = {}
-    slots: list[tuple[str, int, int]] = []  # block, column, row
-    for block in blocks:
-        column = 0 if block == "inputs" else (10_000 if block == "outputs" else int(block[1:].split("n")[0]))
-        row = columns.get(str(column), 0)
-        columns[str(column)] = row + 1
-        slots.append((block, column, row))
-    ordered_columns = sorted({column for _, column, _ in slots})
-    parts = []
-    for block, column, row in slots:
-        sheet, row_on_sheet = divmod(row, ROWS_PER_SHEET)
-        x0 = MARGIN_MM + ordered_columns.index(column) * BLOCK_PITCH_X_MM
-        y0 = MARGIN_MM + row_on_sheet * BLOCK_PITCH_Y_MM
-        for offset, index in enumerate(blocks[block]):
-            parts.append(PlacedPart(elements[index], names[index], block, sheet,
-                                    x0 + (offset % 4) * PART_PITCH_MM, y0 + (offset // 4) * PART_PITCH_MM))
-    n_sheets = 1 + max((part.sheet for part in parts), default=0)
-    return Placement(tuple(parts), tuple(f"sheet {k + 1} of {n_sheets}" for k in range(n_sheets)))
+        members.setdefault(block_of(element), []).append(index)
+    # the output layer's index: one past the last hidden layer (and at least its rails' index)
+    n_layers = max(max((layer_of_block(b, 0) for b in members if b.startswith("rails")), default=1),
+                   1 + max((layer_of_block(b, 0) for b in members if _NEURON.match(b + "_")), default=0))
+    neurons = sum(1 for b in members if _NEURON.match(b + "_"))
+    n_inputs = sum(1 for e in elements if e.part == "source") - 2
+    one_sheet = neurons <= SMALL_NEURONS and n_inputs <= SMALL_INPUTS
+    order = sorted(members, key=lambda b: (layer_of_block(b, n_layers), _column_kind(b), _number_key(b)))
+    cells = {block: cell_for([elements[i] for i in members[block]]) for block in order}
+    boxes = _arrange(order, cells, n_layers, one_sheet)
+    placed = _Translated()
+    for box in boxes:
+        placed.add(cells[box.name], box, [(elements[i], names[i]) for i in members[box.name]])
+    n_sheets = 1 + max(box.sheet for box in boxes)
+    titles = (("the whole circuit",) if one_sheet else
+              tuple(_sheet_title(sheet, n_layers) for sheet in range(n_sheets)))
+    position = {element.name: index for index, element in enumerate(elements)}
+    parts = sorted(placed.parts, key=lambda part: position[part.element.name])
+    return Placement(tuple(parts), titles, tuple(placed.wires), tuple(placed.labels), tuple(placed.grounds),
+                     tuple(boxes))
+
+
+def _column_kind(block: str) -> int:
+    """Inputs, then each layer's rails, then its neurons (or outputs)."""
+    return 0 if block == "inputs" else (1 if block.startswith("rails") else 2)
+
+
+def _number_key(block: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", block))
+
+
+def _sheet_title(sheet: int, n_layers: int) -> str:
+    if sheet == 0:
+        return "inputs, references and hidden layer 1"
+    return "output layer" if sheet == n_layers - 1 else f"hidden layer {sheet + 1}"
+
+
+def _arrange(order: list[str], cells: dict[str, Cell], n_layers: int, one_sheet: bool) -> list[Block]:
+    """Blocks into columns (one per layer and kind, wrapping past MAX_COLUMN_MM) and sheets."""
+    boxes: list[Block] = []
+    column_key, x, y, width, sheet = None, MARGIN_MM, MARGIN_MM, 0.0, 0
+    for block in order:
+        layer = layer_of_block(block, n_layers)
+        block_sheet = 0 if one_sheet else max(0, layer - 1)
+        w, h = (size * GRID_MM for size in cells[block].size())
+        key = (layer, _column_kind(block))
+        if block_sheet != sheet:
+            column_key, x, y, width, sheet = key, MARGIN_MM, MARGIN_MM, 0.0, block_sheet
+        elif key != column_key or (y > MARGIN_MM and y + h > MARGIN_MM + MAX_COLUMN_MM):
+            if column_key is not None:
+                x, y = _on_grid(x + width + COLUMN_GAP_MM), MARGIN_MM
+                width = 0.0
+            column_key = key
+        boxes.append(Block(block, layer, sheet, x, y, w, h))
+        y = _on_grid(y + h + BLOCK_GAP_MM)
+        width = max(width, w)
+    return boxes
+
+
+def _on_grid(mm: float) -> float:
+    return math.ceil(mm / GRID_MM - 1e-9) * GRID_MM
+
+
+class _Translated:
+    """Cells moved to their blocks' places, in mm, as the Placement's records."""
+
+    def __init__(self) -> None:
+        self.parts: list[PlacedPart] = []
+        self.wires: list[Wire] = []
+        self.labels: list[NetLabel] = []
+        self.grounds: list[GroundMark] = []
+
+    def add(self, cell: Cell, box: Block, named: list[tuple[Element, str]]) -> None:
+        ox, oy, sheet = box.x_mm, box.y_mm, box.sheet
+
+        def mm(point):
+            return round(ox + point[0] * GRID_MM, 4), round(oy + point[1] * GRID_MM, 4)
+
+        designator = {element.name: name for element, name in named}
+        for element, pins in cell.parts:
+            placed = tuple(PlacedPin(pin, net, *mm(pins[pin])) for pin, net in element_pins(element))
+            x, y, rotation = _centre_and_rotation(element, placed)
+            self.parts.append(PlacedPart(element, designator[element.name], box.name, sheet, x, y, rotation, placed))
+        self.wires += [Wire(net, sheet, *mm(a), *mm(b)) for net, a, b in cell.wires]
+        self.labels += [NetLabel(net, sheet, *mm(point), side) for net, point, side in cell.labels]
+        self.grounds += [GroundMark(sheet, *mm(point)) for point in cell.grounds]
+
+
+def _centre_and_rotation(element: Element, pins: tuple[PlacedPin, ...]) -> tuple[float, float, int]:
+    if element.part == "opamp":
+        by_name = {pin.name: pin for pin in pins}
+        return round((by_name["-"].x_mm + by_name["out"].x_mm) / 2, 4), by_name["out"].y_mm, 0
+    first, second = pins
+    angle = math.degrees(math.atan2(-(second.y_mm - first.y_mm), second.x_mm - first.x_mm))
+    return (round((first.x_mm + second.x_mm) / 2, 4), round((first.y_mm + second.y_mm) / 2, 4),
+            int(round(angle)) % 360)
+

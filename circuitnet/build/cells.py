@@ -1,0 +1,246 @@
+"""How one block of a circuit is laid out: its parts, the wires between their pins, and the
+net labels and ground marks on the pins that leave the block.
+
+A block is drawn the way the lecture draws a neuron, left to right: the weight resistors in a
+column (each fed from a labelled rail), a bus that joins them into the summing junction, the
+op-amp with its feedback above it, then the rectifier and its load. Every connection inside a
+block is a wire; every connection to another block is a net label with the net's name (the
+netlist's node name), so blocks can sit anywhere and a large circuit can spread over sheets.
+
+Coordinates here are grid units (``GRID_MM`` millimetres, KiCad's 0.1 inch grid) relative to
+the block's top-left corner, y downwards. A two-pin part is 3 grid units long (7.62 mm, the
+pin spacing of KiCad's resistor and diode symbols); an op-amp is 6 wide with its inputs 2 apart,
+inverting input on top.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..model.elements import Element
+from .pins import element_pins, opamp_nodes
+
+GRID_MM = 2.54
+ROW = 3.0  # pitch of the weight resistors, grid units
+LABEL_ROOM = 7.0  # room for a net label's text beside a pin, grid units
+PART = 3.0  # length of a two-pin part, grid units
+COLUMN = LABEL_ROOM + PART + 2.0  # one column of weight resistors with its bus
+MIN_ROWS_PER_COLUMN = 16  # weight resistors stacked before a block wraps them into columns
+
+Point = tuple[float, float]
+
+
+@dataclass
+class Cell:
+    """One block's drawing, grid units relative to its top-left corner.
+
+    parts: (element, {pin name: point}); wires: (net, start, end); labels: (net, point, side)
+    with side ``left`` or ``right`` of the point; grounds: points where a ground mark hangs.
+    """
+
+    parts: list[tuple[Element, dict[str, Point]]] = field(default_factory=list)
+    wires: list[tuple[str, Point, Point]] = field(default_factory=list)
+    labels: list[tuple[str, Point, str]] = field(default_factory=list)
+    grounds: list[Point] = field(default_factory=list)
+
+    def wire(self, net: str, *points: Point) -> None:
+        """A wire through ``points`` (one segment between each neighbouring pair)."""
+        for start, end in zip(points, points[1:], strict=False):
+            if start != end:
+                self.wires.append((net, start, end))
+
+    def two_pin(self, element: Element, first: Point, second: Point) -> None:
+        """A resistor, diode or source with its first pin at ``first`` and second at ``second``."""
+        (name_a, _), (name_b, _) = element_pins(element)
+        self.parts.append((element, {name_a: first, name_b: second}))
+
+    def end(self, net: str, point: Point, side: str) -> None:
+        """Where a net leaves the block: a ground mark for ground, else a label."""
+        if net == "0":
+            self.grounds.append(point)
+        else:
+            self.labels.append((net, point, side))
+
+    def size(self) -> tuple[float, float]:
+        """(width, height) in grid units, with room for the labels and the ground marks."""
+        points = [p for _, pins in self.parts for p in pins.values()]
+        points += [p for _, a, b in self.wires for p in (a, b)]
+        points += [(x + (LABEL_ROOM if side == "right" else 0.0), y) for _, (x, y), side in self.labels]
+        points += [(x, y + 1.5) for x, y in self.grounds]
+        return max(x for x, _ in points) + 1.0, max(y for _, y in points) + 2.0
+
+
+def cell_for(elements: list[Element]) -> Cell:
+    """The layout of one block: sources, a summer-fed neuron or inverter, a passive neuron;
+    any element the shapes below don't claim is drawn on its own with a label on every pin."""
+    if all(element.part == "source" for element in elements):
+        return _sources(elements)
+    cell = Cell()
+    claimed = _neuron(cell, elements)
+    _loose(cell, [element for element in elements if element.name not in claimed], top=cell.size()[1] if claimed else 0)
+    return cell
+
+
+def _sources(elements: list[Element]) -> Cell:
+    """Each source upright, + on top, its net labelled to the right, its - pin grounded."""
+    cell = Cell()
+    for index, element in enumerate(elements):
+        top, bottom = (2.0, 2.0 + 6 * index), (2.0, 5.0 + 6 * index)
+        cell.two_pin(element, top, bottom)
+        (_, plus), (_, minus) = element_pins(element)
+        cell.wire(plus, top, (4.0, top[1]))
+        cell.end(plus, (4.0, top[1]), "right")
+        cell.end(minus, bottom, "left")
+    return cell
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """The parts of a neuron-shaped block by what they do (None where the block has none)."""
+
+    junction: str  # the summing junction (an op-amp's inverting input, or a passive neuron's node)
+    inputs: list[Element]  # resistors from a rail into the junction
+    opamp: Element | None
+    feedback: Element | None  # resistor from the output (or, with a clamp, the rectifier output) to the junction
+    clamp: Element | None  # precision rectifier's diode from the junction to the op-amp output
+    diode: Element | None  # the rectifier diode
+    load: Element | None  # rectifier output to ground
+    to_ground: Element | None  # passive neuron's node to ground
+
+
+def _roles(elements: list[Element]) -> _Roles | None:
+    """Read what each part does from how it is wired (never from the topology's name)."""
+    opamps = [e for e in elements if e.part == "opamp"]
+    diodes = [e for e in elements if e.part == "diode"]
+    resistors = [e for e in elements if e.part == "resistor"]
+    if len(opamps) > 1 or len(diodes) > 2 or (not opamps and len(diodes) != 1):
+        return None
+    if opamps:
+        out, plus, junction = opamp_nodes(opamps[0])
+        if plus != "0":
+            return None
+        clamp = next((d for d in diodes if d.nodes == (junction, out)), None)
+        diode = next((d for d in diodes if d.nodes[0] == out), None)
+    else:
+        out, clamp, diode = None, None, diodes[0]
+        junction = diode.nodes[0]
+    h = diode.nodes[1] if diode is not None else None
+    fed_back = h if clamp is not None else out
+    feedback = next((r for r in resistors if set(r.nodes) == {fed_back, junction}), None)
+    load = next((r for r in resistors if h is not None and r.nodes == (h, "0")), None)
+    to_ground = next((r for r in resistors if not opamps and r.nodes == (junction, "0")), None)
+    inner = {junction, out, h, "0"}
+    inputs = [r for r in resistors if r.nodes[1] == junction and r.nodes[0] not in inner]
+    return _Roles(junction, inputs, opamps[0] if opamps else None, feedback, clamp, diode, load, to_ground)
+
+
+def _neuron(cell: Cell, elements: list[Element]) -> set[str]:
+    """Lay out a neuron-shaped block into ``cell``; the names of the elements it placed."""
+    roles = _roles(elements)
+    if roles is None or not roles.inputs:
+        return set()
+    feedback_rows = 2 if roles.clamp is not None else (1 if roles.opamp is not None else 0)
+    spine = 2.0 + ROW * feedback_rows
+    bus_x = _weight_columns(cell, roles.inputs, roles.junction, spine)
+    tap = bus_x + 2.0
+    cell.wire(roles.junction, (bus_x, spine), (tap, spine))
+    if roles.opamp is None:
+        output = (tap, spine)
+        if roles.to_ground is not None:
+            cell.two_pin(roles.to_ground, output, (tap, spine + PART))
+            cell.end("0", (tap, spine + PART), "left")
+        cell.wire(roles.junction, output, (tap + 2.0, spine))
+        return _rectifier(cell, roles, (tap + 2.0, spine), None) | _names(roles)
+    output = _opamp(cell, roles, tap, spine)
+    if roles.diode is None:
+        out_net = opamp_nodes(roles.opamp)[0]
+        cell.wire(out_net, output, (output[0] + 2.0, output[1]))
+        cell.end(out_net, (output[0] + 2.0, output[1]), "right")
+        return _names(roles)
+    return _rectifier(cell, roles, output, tap) | _names(roles)
+
+
+def _weight_columns(cell: Cell, inputs: list[Element], junction: str, spine: float) -> float:
+    """The weight resistors in columns, each column's bus joined along the spine at ``spine``;
+    returns the x of the last bus."""
+    per_column = max(MIN_ROWS_PER_COLUMN, math.ceil(math.sqrt(len(inputs))))
+    bus_x = 0.0
+    for column in range(math.ceil(len(inputs) / per_column)):
+        left = column * COLUMN + LABEL_ROOM
+        bus_x = left + PART + 1.0
+        taps = [(bus_x, spine)]
+        for row, element in enumerate(inputs[column * per_column:(column + 1) * per_column]):
+            y = spine + 2.0 + ROW * row
+            rail = element.nodes[0]
+            cell.two_pin(element, (left, y), (left + PART, y))
+            cell.end(rail, (left, y), "left")
+            cell.wire(junction, (left + PART, y), (bus_x, y))
+            taps.append((bus_x, y))
+        cell.wire(junction, *taps)
+        if column:
+            cell.wire(junction, (bus_x - COLUMN, spine), (bus_x, spine))
+    return bus_x
+
+
+def _opamp(cell: Cell, roles: _Roles, tap: float, spine: float) -> Point:
+    """The op-amp right of the junction's tap, its feedback above it; returns its output point."""
+    left = tap + 1.0
+    out, plus, _ = opamp_nodes(roles.opamp)
+    output = (left + 7.0, spine + 1.0)
+    cell.parts.append((roles.opamp, {"-": (left, spine), "+": (left, spine + 2.0), "out": (left + 6.0, spine + 1.0)}))
+    cell.wire(roles.junction, (tap, spine), (left, spine))
+    cell.wire(plus, (left, spine + 2.0), (left, spine + 3.0))
+    cell.end(plus, (left, spine + 3.0), "left")
+    cell.wire(out, (left + 6.0, spine + 1.0), output)
+    row = spine - ROW
+    cell.wire(roles.junction, (tap, spine), (tap, row), (left + 1.0, row))
+    if roles.clamp is not None:  # the clamp diode on the first row, junction -> op-amp output
+        cell.two_pin(roles.clamp, (left + 1.0, row), (left + 4.0, row))
+        cell.wire(out, (left + 4.0, row), (output[0], row), output)
+        h = roles.diode.nodes[1]
+        high = row - ROW
+        cell.wire(roles.junction, (tap, row), (tap, high), (left + 1.0, high))
+        if roles.feedback is not None:  # R_f: pin 1 on the rectifier output, pin 2 on the junction
+            cell.two_pin(roles.feedback, (left + 4.0, high), (left + 1.0, high))
+        cell.wire(h, (left + 4.0, high), (output[0] + PART, high), (output[0] + PART, output[1]))
+    elif roles.feedback is not None:  # R_f: pin 1 on the output, pin 2 on the junction
+        cell.two_pin(roles.feedback, (left + 4.0, row), (left + 1.0, row))
+        cell.wire(out, (left + 4.0, row), (output[0], row), output)
+    return output
+
+
+def _rectifier(cell: Cell, roles: _Roles, anode: Point, tap: float | None) -> set[str]:
+    """The diode from ``anode`` to the rectifier output, the load to ground, the output's label."""
+    x, y = anode
+    h = roles.diode.nodes[1]
+    cell.two_pin(roles.diode, anode, (x + PART, y))
+    cell.wire(h, (x + PART, y), (x + PART + 2.0, y))
+    if roles.load is not None:
+        cell.two_pin(roles.load, (x + PART + 2.0, y), (x + PART + 2.0, y + PART))
+        cell.end("0", (x + PART + 2.0, y + PART), "left")
+    cell.wire(h, (x + PART + 2.0, y), (x + PART + 4.0, y))
+    cell.end(h, (x + PART + 4.0, y), "right")
+    return set()
+
+
+def _names(roles: _Roles) -> set[str]:
+    placed = [roles.opamp, roles.feedback, roles.clamp, roles.diode, roles.load, roles.to_ground, *roles.inputs]
+    return {element.name for element in placed if element is not None}
+
+
+def _loose(cell: Cell, elements: list[Element], top: float) -> None:
+    """Elements no shape claimed: each on its own row, a label on every pin."""
+    for index, element in enumerate(elements):
+        y = top + 2.0 + 4 * index
+        if element.part == "opamp":
+            out, plus, minus = opamp_nodes(element)
+            pins = {"-": (LABEL_ROOM, y), "+": (LABEL_ROOM, y + 2.0), "out": (LABEL_ROOM + 6.0, y + 1.0)}
+            cell.parts.append((element, pins))
+            for name, net in (("-", minus), ("+", plus), ("out", out)):
+                cell.end(net, pins[name], "right" if name == "out" else "left")
+            continue
+        (_, a), (_, b) = element_pins(element)
+        cell.two_pin(element, (LABEL_ROOM, y), (LABEL_ROOM + PART, y))
+        cell.end(a, (LABEL_ROOM, y), "left")
+        cell.end(b, (LABEL_ROOM + PART, y), "right")
