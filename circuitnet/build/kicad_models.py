@@ -16,6 +16,7 @@ from ..errors import CircuitnetError
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from .kicad_symbols import PINOUTS
+from .pins import opamp_nodes
 
 LIBRARY_FILE = "circuit.lib"
 
@@ -39,12 +40,10 @@ def opamp_terminals(circuit: Circuit, element: Element) -> tuple[str, str, str]:
     """(output, + input, - input) nodes of one of the circuit's op-amp elements, read from the
     element and checked against ``circuit.opamp.element``: the schematic's subcircuit is that
     model, so any other op-amp element would simulate differently."""
-    if element.name.startswith("E") and len(element.nodes) == 4:
-        out, _, plus, minus = element.nodes
-    else:
-        sensed = re.findall(r"v\(([^)]+)\)", str(element.value))
-        out = element.nodes[0]
-        plus, minus = sensed if len(sensed) == 2 else ("0", sensed[0] if sensed else "")
+    try:
+        out, plus, minus = opamp_nodes(element)
+    except ValueError as error:
+        raise KicadExportError(f"{error}; the KiCad schematic carries E and B source op-amps") from None
     if circuit.opamp.element(element.name[1:], out, plus, minus) != element:
         raise KicadExportError(f"op-amp element {element.name} ({element.line()}) is not this circuit's op-amp "
                                f"model ({circuit.opamp.kind}); the KiCad schematic's subcircuit could not "

@@ -2,8 +2,9 @@
 the SPICE models of its parts (``circuit.lib``) beside it.
 
 Every element of circuitnet's netlist is one symbol at its place in the shared Placement
-(``placement.place``; sheet millimetres times SHEET_SCALE, on KiCad's 1.27 mm grid), with its
-designator. Nets are made by labels: every pin's tip carries a label with circuitnet's node
+(``placement.place``, its millimetres and rotations, on KiCad's 1.27 mm grid), with its
+designator; the op-amps mirrored so that their inverting input is on top, as the placement
+draws them. Nets are made by labels: every pin's tip carries a label with circuitnet's node
 name (``x1``, ``vref_inv``, ``l1n1_sum``, ``y``), or a ground port for node 0, so KiCad's
 nets are circuitnet's nodes by name. Below the circuit sit the parts circuitnet's netlist does
 not simulate but a board needs: each op-amp package's supply unit with its two 100 nF
@@ -43,7 +44,9 @@ SCHEMATIC_FILE = "circuit.kicad_sch"
 PROJECT = "circuit"
 PROJECT_FILE = "circuit.kicad_pro"
 FORMAT_VERSION = 20230121  # KiCad 7's schematic format: KiCad 7, 8 and 9 open it
-SHEET_SCALE = 2.0  # KiCad symbols are larger than the placement's grid assumes
+# KiCad rotation of each symbol at the placement's rotation 0 (pin 1 left of pin 2; our
+# vertical symbols have pin 1 on top), and the op-amps mirrored (- input on top).
+_TURN = {"resistor": 90, "source": 90, "diode": 0, "opamp": 0}
 GRID_MM = 1.27
 DECOUPLING = "100n"
 PAPERS = (("A4", 297, 210), ("A3", 420, 297), ("A2", 594, 420), ("A1", 841, 594), ("A0", 1189, 841))
@@ -150,7 +153,7 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
 
 def add_element(sheet: Sheet, circuit: Circuit, element: Element, part, package: str, per_package: int) -> None:
     """One netlist element as its symbol, its pins labelled with their nets."""
-    x, y = _on_grid(part.x_mm * SHEET_SCALE), _on_grid(part.y_mm * SHEET_SCALE)
+    x, y = _on_grid(part.x_mm), _on_grid(part.y_mm)
     if element.part == "resistor":
         symbol, unit = symbols.resistor(), 1
         pins = {"1": element.nodes[0], "2": element.nodes[1]}
@@ -178,14 +181,17 @@ def add_element(sheet: Sheet, circuit: Circuit, element: Element, part, package:
         raise KicadExportError(f"element {element.name} is a {element.part!r}; the KiCad schematic knows "
                                "resistors, diodes, op-amps and sources")
     reference = re.sub(r"[A-D]$", "", part.designator) if element.part == "opamp" else part.designator
-    add_symbol(sheet, symbol, unit, reference, (x, y, part.rotation_deg), fields, pins, key=element.name)
+    rotation = (part.rotation_deg + _TURN[element.part]) % 360
+    add_symbol(sheet, symbol, unit, reference, (x, y, rotation), fields, pins, key=element.name,
+               mirror=element.part == "opamp")
 
 
 def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tuple[float, float, int],
-               fields: list[tuple[str, str]], pins: dict[str, str], key: str) -> None:
+               fields: list[tuple[str, str]], pins: dict[str, str], key: str, mirror: bool = False) -> None:
     """Place one unit of ``symbol`` at ``at`` (x mm, y mm, rotation) and label each pin in
     ``pins`` (number -> net; ``0`` and ``GND`` become a ground port, a net starting with +
-    or - a supply port)."""
+    or - a supply port). mirror: flip the symbol top to bottom (KiCad's mirror x) before
+    turning it."""
     sheet.library.setdefault(symbol.name, symbol)
     x, y, rotation = at
     shown = ("effects", ("font", ("size", 1.27, 1.27)), ("justify", Atom("left")))
@@ -194,14 +200,15 @@ def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tupl
                    hidden if reference.startswith("#") else shown),  # power ports: KiCad hides #PWR, #FLG
                   *(("property", name, value, ("at", x + 3.81, y + 1.27, 0), shown if name == "Value" else hidden)
                     for name, value in fields)]
-    node = ("symbol", ("lib_id", symbol.name), ("at", x, y, rotation), ("unit", unit), ("in_bom", Atom("yes")),
+    flip = (("mirror", Atom("x")),) if mirror else ()
+    node = ("symbol", ("lib_id", symbol.name), ("at", x, y, rotation), *flip, ("unit", unit), ("in_bom", Atom("yes")),
             ("on_board", Atom("yes")), ("dnp", Atom("no")), ("uuid", sheet.uid(f"symbol:{key}")), *properties,
             *(("pin", pin.number, ("uuid", sheet.uid(f"pin:{key}:{pin.number}"))) for pin in symbol.units[unit]),
             ("reference", reference, unit))
     sheet.symbols.append(node)
     for pin in symbol.units[unit]:
         if pin.number in pins:
-            tip, direction = _pin_tip(pin, x, y, rotation)
+            tip, direction = _pin_tip(pin, x, y, rotation, mirror)
             connect(sheet, pins[pin.number], tip, direction, key=f"{key}:{pin.number}")
 
 
@@ -316,13 +323,15 @@ def _dc_volts(element: Element) -> float:
     return float(words[1])
 
 
-def _pin_tip(pin: symbols.Pin, x: float, y: float, rotation: int) -> tuple[tuple[float, float], int]:
+def _pin_tip(pin: symbols.Pin, x: float, y: float, rotation: int,
+             mirror: bool = False) -> tuple[tuple[float, float], int]:
     """A pin's tip on the sheet (mm, y down) and the direction (degrees, counter-clockwise on
-    the sheet) pointing away from the part."""
+    the sheet) pointing away from the part; ``mirror`` flips the symbol's y first."""
     turn = math.radians(rotation)
-    dx = pin.x * math.cos(turn) - pin.y * math.sin(turn)
-    dy = pin.x * math.sin(turn) + pin.y * math.cos(turn)
-    return (round(x + dx, 4), round(y - dy, 4)), (pin.angle + rotation + 180) % 360
+    px, py, angle = pin.x, -pin.y if mirror else pin.y, (360 - pin.angle) % 360 if mirror else pin.angle
+    dx = px * math.cos(turn) - py * math.sin(turn)
+    dy = px * math.sin(turn) + py * math.cos(turn)
+    return (round(x + dx, 4), round(y - dy, 4)), (angle + rotation + 180) % 360
 
 
 def _on_grid(mm: float) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .pins import SUPPLY_PINS, UNIT_PINS
 from .sexpr import Atom
 
 FONT = ("effects", ("font", ("size", 1.27, 1.27)))
@@ -126,12 +127,11 @@ def dc_source(fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     return Symbol("circuitnet:VDC", "V", {1: pins}, {0: body}, fields=fields)
 
 
-# Package pinouts: per amplifier (OUT, -, +), then (V+, V-); the industry-standard ones.
-PINOUTS = {
-    4: ((("1", "2", "3"), ("7", "6", "5"), ("8", "9", "10"), ("14", "13", "12")), ("4", "11")),
-    2: ((("1", "2", "3"), ("7", "6", "5")), ("8", "4")),
-    1: ((("6", "2", "3"),), ("7", "4")),
-}
+# Package pinouts (pins.UNIT_PINS, the parts' usual ones): per amplifier its (OUT, -, +)
+# package pins, then the supply pins (V+, V-).
+PINOUTS = {per_package: (tuple((str(unit["out"]), str(unit["-"]), str(unit["+"])) for unit in units.values()),
+                         (str(SUPPLY_PINS[per_package]["V+"]), str(SUPPLY_PINS[per_package]["V-"])))
+           for per_package, units in UNIT_PINS.items()}
 
 
 def opamp_package(name: str, per_package: int, fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
