@@ -6,7 +6,8 @@ Every element of circuitnet's netlist is one symbol at its place in the shared P
 designator; the op-amps mirrored so that their inverting input is on top, as the placement
 draws them. Nets are made by labels: every pin's tip carries a label with circuitnet's node
 name (``x1``, ``vref_inv``, ``l1n1_sum``, ``y``), or a ground port for node 0, so KiCad's
-nets are circuitnet's nodes by name. Below the circuit sit the parts circuitnet's netlist does
+nets are circuitnet's nodes by name. The placement's sheets (a large circuit has one per
+layer) sit side by side on the one KiCad sheet. Below the circuit sit the parts circuitnet's netlist does
 not simulate but a board needs: each op-amp package's supply unit with its two 100 nF
 decoupling capacitors, the unused amplifiers of the last package (wired as grounded
 followers), the two supply sources and the PWR_FLAGs that tell ERC the rails are driven.
@@ -25,7 +26,7 @@ import json
 import math
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..model.circuit import Circuit
@@ -130,8 +131,10 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
     if set(placed) != {e.name for e in entries}:
         raise KicadExportError("the placement does not place exactly the circuit's elements; place them again "
                                "from circuit_elements(circuit)")
+    offsets = sheet_offsets(placement)
     for element in entries:
-        add_element(sheet, circuit, element, placed[element.name], package, per_package)
+        part = placed[element.name]
+        add_element(sheet, circuit, element, replace(part, x_mm=part.x_mm + offsets[part.sheet]), package, per_package)
     bottom = max((y for _, y in sheet.nets_at), default=0.0) + 25.4
     add_supplies(sheet, circuit, package, per_package, placement, bottom)
     _, height, paper = paper_for(sheet)
@@ -149,6 +152,19 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
                 *sheet.texts, *sheet.labels, *(_instance(node, root) for node in sheet.symbols),
                 ("sheet_instances", ("path", "/", ("page", "1"))))
     return dumps(document) + "\n", library_text(circuit, package, per_package)
+
+
+def sheet_offsets(placement: Placement) -> dict[int, float]:
+    """Sheet index -> the x offset, mm, that puts the placement's sheets side by side on the
+    one KiCad sheet (a large circuit's layers, left to right), 50.8 mm apart."""
+    widths: dict[int, float] = {}
+    for part in placement.parts:
+        widths[part.sheet] = max(widths.get(part.sheet, 0.0), part.x_mm)
+    offsets, x = {}, 0.0
+    for index in sorted(widths):
+        offsets[index] = x
+        x += _on_grid(widths[index] + 50.8)
+    return offsets
 
 
 def add_element(sheet: Sheet, circuit: Circuit, element: Element, part, package: str, per_package: int) -> None:
