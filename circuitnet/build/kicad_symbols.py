@@ -121,7 +121,7 @@ def diode(name: str, fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
 
 def dc_source(fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     """A DC voltage source, + (pin 1) at the top, as Simulation_SPICE:VDC."""
-    pins = (Pin("1", "+", 0, 5.08, 270, 2.54), Pin("2", "-", 0, -5.08, 90, 2.54))
+    pins = (Pin("1", "+", 0, 3.81, 270, 1.27), Pin("2", "-", 0, -3.81, 90, 1.27))
     body = (("circle", ("center", 0, 0), ("radius", 2.54), _stroke(), ("fill", ("type", Atom("background")))),
             _line((0, 1.905), (0, 0.635)), _line((-0.635, 1.27), (0.635, 1.27)), _line((-0.635, -1.27), (0.635, -1.27)))
     return Symbol("circuitnet:VDC", "V", {1: pins}, {0: body}, fields=fields)
