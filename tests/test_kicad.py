@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -24,7 +25,7 @@ from circuitnet.build import kicad_checks
 from circuitnet.build.kicad_models import opamp_terminals
 from circuitnet.build.kicad_schematic import package_of, write_kicad_schematic
 from circuitnet.build.kicad_symbols import PINOUTS
-from circuitnet.build.placement import place
+from circuitnet.build.placement import Placement, place
 from circuitnet.model import nodes
 from circuitnet.model.opamp_parts import opamp_part
 from circuitnet.topologies import TOPOLOGIES, circuit_elements
@@ -155,3 +156,18 @@ def test_kicad_spice_export_simulates_to_circuitnets_outputs(kicad_results, case
     assert y_kicad.shape == y_circuitnet.shape == (SWEEP.size, circuit.n_outputs)
     assert np.ptp(y_circuitnet) > 0.05  # the sweep moves the outputs: a comparison of constants proves little
     np.testing.assert_allclose(y_kicad, y_circuitnet, rtol=0, atol=1e-6)
+
+
+def test_a_schematic_labelled_pin_by_pin_passes_the_same_checks(tmp_path):
+    """A placement without pin positions (another writer's, or an older one) gets a label on
+    every pin instead of wires: ERC and KiCad's netlist agree with circuitnet as well."""
+    circuit = case_circuit("precision", "two_input")
+    placement = place(circuit_elements(circuit), opamp_part(circuit.opamp.part))
+    bare = Placement(tuple(replace(part, pins=()) for part in placement.parts), placement.sheets)
+    files = write_kicad_schematic(circuit, tmp_path, placement=bare)
+    assert "(wire" not in files.schematic.read_text()
+    errors = [v for v in kicad_checks.erc(files.schematic) if v.severity == "error"]
+    assert not errors, errors
+    nets = kicad_checks.netlist_connections(files.schematic)
+    expected = expected_pins(circuit, bare)
+    assert {key: value for key, value in kicad_pins(nets, circuit, bare).items() if key in expected} == expected

@@ -3,6 +3,7 @@ twice. (tests/test_kicad.py checks its schematics in kicad-cli and ngspice.)"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -15,7 +16,10 @@ from circuitnet.build.kicad_models import KicadExportError, opamp_terminals
 from circuitnet.build.kicad_schematic import schematic_text, write_kicad_schematic
 from circuitnet.build.placement import Placement, place
 from circuitnet.build.sexpr import loads
+from circuitnet.model.opamp_parts import opamp_part
 from circuitnet.topologies import circuit_elements
+
+TL074 = opamp_part("TL074")
 
 
 @pytest.fixture
@@ -34,7 +38,7 @@ def test_an_opamp_element_that_is_not_the_circuits_model_is_refused(circuit):
 
 def test_two_nets_on_one_point_are_refused(circuit):
     elements = circuit_elements(circuit)
-    stacked = place(elements)
+    stacked = place(elements, TL074)
     stacked = Placement(tuple(replace(part, x_mm=20.0, y_mm=20.0) for part in stacked.parts), stacked.sheets)
     with pytest.raises(KicadExportError, match=r"nets \S+ and \S+ meet at \([0-9.]+, [0-9.]+\) mm on the sheet"):
         schematic_text(circuit, stacked, elements)
@@ -43,7 +47,7 @@ def test_two_nets_on_one_point_are_refused(circuit):
 def test_a_placement_of_other_elements_is_refused(circuit):
     elements = circuit_elements(circuit)
     with pytest.raises(KicadExportError, match="does not place exactly the circuit's elements"):
-        schematic_text(circuit, place(elements[:-1]), elements)
+        schematic_text(circuit, place(elements[:-1], TL074), elements)
 
 
 def test_the_same_circuit_writes_the_same_files(circuit, tmp_path):
@@ -65,3 +69,31 @@ def test_a_missing_kicad_cli_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(kicad_checks.KicadCliError, match="kicad-cli .* is not installed; run 'make system-deps'"):
         kicad_checks.kicad_cli()
+
+
+def test_the_schematic_is_the_placements_drawing(circuit):
+    """place() puts its pins on the symbols' pin tips, so the sheet has its wires, one per
+    placement wire, and its ground marks as ground ports."""
+    elements = circuit_elements(circuit)
+    placement = place(elements, TL074)
+    text, _ = schematic_text(circuit, placement, elements)
+    assert len(re.findall(r"\(wire\b", text)) == len(placement.wires) > 0
+    assert text.count('(lib_id "power:GND")') >= len(placement.grounds) > 0
+
+
+def test_a_placement_without_pins_gets_a_label_on_every_pin(circuit):
+    elements = circuit_elements(circuit)
+    bare = place(elements, TL074)
+    bare = Placement(tuple(replace(part, pins=()) for part in bare.parts), bare.sheets)
+    text, _ = schematic_text(circuit, bare, elements)
+    assert not re.findall(r"\(wire\b", text)
+    labelled = sum(1 for e in elements for node in (e.nodes if e.part != "opamp" else opamp_terminals(circuit, e))
+                   if node != "0")
+    unused = 2 * 2  # the TL074's two unused amplifiers: output and - input on their own net
+    assert len(re.findall(r"\(global_label\b", text)) == labelled + unused
+
+
+def test_a_placement_of_single_opamps_for_quad_packages_is_refused(circuit):
+    elements = circuit_elements(circuit)
+    with pytest.raises(KicadExportError, match=r"op-amp designators are not units of TL074 packages \(4 amplifier"):
+        schematic_text(circuit, place(elements), elements)

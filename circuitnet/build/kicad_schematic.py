@@ -100,6 +100,10 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
     if set(placed) != {e.name for e in entries}:
         raise KicadExportError("the placement does not place exactly the circuit's elements; place them again "
                                "from circuit_elements(circuit)")
+    lettered = {part.designator[-1] in "ABCD" for part in placement.parts if part.element.part == "opamp"}
+    if lettered and lettered != {per_package > 1}:
+        raise KicadExportError(f"the placement's op-amp designators are not units of {package} packages "
+                               f"({per_package} amplifier(s) each); place the circuit with its op-amp part")
     offsets = sheet_offsets(placement)
     parts = [(placed[e.name], part_symbol(circuit, placed[e.name], package, per_package, offsets[placed[e.name].sheet]))
              for e in entries]
