@@ -74,6 +74,9 @@ figures: $(BIN)/.installed
 	    --out examples/figures/transient
 	cp examples/figures/transient/waveforms.png examples/figures/transient-waveforms.png
 	cp examples/figures/transient/bandwidth.png examples/figures/transient-bandwidth.png
+	$(BIN)/circuitnet build netlists/eight_diode.json --out examples/figures/build
+	cp examples/figures/build/schematic.png examples/figures/schematic-eight-diode.png
+	cp examples/figures/build/schematic.svg examples/figures/schematic-eight-diode.svg
 
 system-deps:
 	@.ci/install-ngspice

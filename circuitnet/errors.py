@@ -80,6 +80,11 @@ class NonFiniteValueError(CircuitnetError, ValueError):
     """A result to be written as JSON holds NaN or an infinity; the message names where."""
 
 
+class BuildError(CircuitnetError, ValueError):
+    """A circuit can't be built as asked: its reference, its input stage or the op-amp part
+    chosen for it can't serve it; the message says which value and what to change."""
+
+
 class SimulationError(CircuitnetError, RuntimeError):
     """ngspice failed; the message carries ngspice's own words."""
 

@@ -25,7 +25,8 @@ GRID_MM = 2.54
 ROW = 3.0  # pitch of the weight resistors, grid units
 LABEL_ROOM = 7.0  # room for a net label's text beside a pin, grid units
 PART = 3.0  # length of a two-pin part, grid units
-COLUMN = LABEL_ROOM + PART + 2.0  # one column of weight resistors with its bus
+LEAD = 2.0  # wire from a weight resistor to its rail's label: room for the resistor's text
+COLUMN = LABEL_ROOM + LEAD + PART + 3.0  # one column of weight resistors with its bus
 MIN_ROWS_PER_COLUMN = 16  # weight resistors stacked before a block wraps them into columns
 
 Point = tuple[float, float]
@@ -89,8 +90,8 @@ def _sources(elements: list[Element]) -> Cell:
         top, bottom = (2.0, 2.0 + 6 * index), (2.0, 5.0 + 6 * index)
         cell.two_pin(element, top, bottom)
         (_, plus), (_, minus) = element_pins(element)
-        cell.wire(plus, top, (4.0, top[1]))
-        cell.end(plus, (4.0, top[1]), "right")
+        cell.wire(plus, top, (5.0, top[1]))  # past the source's text
+        cell.end(plus, (5.0, top[1]), "right")
         cell.end(minus, bottom, "left")
     return cell
 
@@ -167,14 +168,16 @@ def _weight_columns(cell: Cell, inputs: list[Element], junction: str, spine: flo
     per_column = max(MIN_ROWS_PER_COLUMN, math.ceil(math.sqrt(len(inputs))))
     bus_x = 0.0
     for column in range(math.ceil(len(inputs) / per_column)):
-        left = column * COLUMN + LABEL_ROOM
-        bus_x = left + PART + 1.0
+        label_x = column * COLUMN + LABEL_ROOM
+        left = label_x + LEAD
+        bus_x = left + PART + 2.0
         taps = [(bus_x, spine)]
         for row, element in enumerate(inputs[column * per_column:(column + 1) * per_column]):
             y = spine + 2.0 + ROW * row
             rail = element.nodes[0]
             cell.two_pin(element, (left, y), (left + PART, y))
-            cell.end(rail, (left, y), "left")
+            cell.wire(rail, (label_x, y), (left, y))
+            cell.end(rail, (label_x, y), "left")
             cell.wire(junction, (left + PART, y), (bus_x, y))
             taps.append((bus_x, y))
         cell.wire(junction, *taps)
@@ -219,8 +222,8 @@ def _rectifier(cell: Cell, roles: _Roles, anode: Point, tap: float | None) -> se
     if roles.load is not None:
         cell.two_pin(roles.load, (x + PART + 2.0, y), (x + PART + 2.0, y + PART))
         cell.end("0", (x + PART + 2.0, y + PART), "left")
-    cell.wire(h, (x + PART + 2.0, y), (x + PART + 4.0, y))
-    cell.end(h, (x + PART + 4.0, y), "right")
+    cell.wire(h, (x + PART + 2.0, y), (x + PART + 5.0, y))  # past the load's text
+    cell.end(h, (x + PART + 5.0, y), "right")
     return set()
 
 

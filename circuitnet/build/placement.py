@@ -6,16 +6,17 @@ A part is one element of the circuit's netlist (``topologies.circuit_elements``)
 grouped into *blocks*, read from the elements' node names:
 
 - ``inputs``: the input sources and the two bias references;
-- ``railsL``: the unity inverters that make layer L's inverted rails (``rails1`` inverts the
-  inputs, ``rails2`` the first hidden layer's outputs, ...);
+- ``x1_inv``, ``l1n3_h_inv``, ...: each unity inverter, named after the inverted rail it makes
+  (an input's inverter belongs to layer 1, an inverter of layer L's output to layer L + 1);
 - ``lLnJ``: hidden neuron J of layer L (its summer, rectifier and load);
 - ``y`` (or ``y1``, ``y2``, ...): each output's summer.
 
 Each block is laid out by ``cells`` (its parts, wires, labels and ground marks); blocks sit in
-columns, one pair of columns per layer (its inverters, then its neurons), left to right. A
-small circuit (``SMALL_NEURONS`` hidden neurons and ``SMALL_INPUTS`` inputs at most) is one
-sheet; a larger one has one sheet per layer (the inputs on the first), and a column that grows
-taller than ``MAX_COLUMN_MM`` wraps into the next.
+columns, layer by layer from left to right (a layer's inverters above its neurons), and a
+column wraps into the next when it grows taller than a sheet should be (about A4's landscape
+proportions for a small circuit, ``MAX_COLUMN_MM`` for a large one). A small circuit
+(``SMALL_NEURONS`` hidden neurons and ``SMALL_INPUTS`` inputs at most) is one sheet; a larger
+one has one sheet per layer (the inputs on the first).
 
 Coordinates are millimetres on the sheet, origin at the top left, y downwards (KiCad's and
 SVG's convention), on KiCad's 2.54 mm grid. A part's position is its centre; its rotation is
@@ -40,6 +41,7 @@ COLUMN_GAP_MM = 10.16  # between columns
 MAX_COLUMN_MM = 400.0  # a column taller than this wraps into a new column
 SMALL_NEURONS = 16  # at most this many hidden neurons and ...
 SMALL_INPUTS = 4  # ... inputs: the whole circuit on one sheet
+A4_LANDSCAPE = 297.0 / 210.0  # width / height
 
 _NEURON = re.compile(r"^(l(\d+)n\d+)_")
 _RAIL = re.compile(r"^(x\d+|l(\d+)n\d+_h)_inv(_in|_f)?$")
@@ -63,7 +65,7 @@ class PlacedPart:
 
     element: the netlist element it is (its nodes are the part's nets, in pin order).
     designator: its reference designator (``R12``, ``D3``, ``U2B``: package 2, unit B).
-    block: the group it belongs to (``inputs``, ``rails1``, ``l1n3``, ``y``).
+    block: the group it belongs to (``inputs``, ``x1_inv``, ``l1n3``, ``y``).
     sheet: 0-based sheet index; x_mm, y_mm: its centre; rotation_deg: 0, 90, 180 or 270.
     pins: where each of its pins is, and on which net.
     """
@@ -162,7 +164,7 @@ def block_of(element: Element) -> str:
     name = element.name[1:].lower()
     rail = _RAIL.match(name)
     if rail:
-        return f"rails{int(rail.group(2)) + 1 if rail.group(2) else 1}"
+        return f"{rail.group(1)}_inv"
     neuron = _NEURON.match(name)
     if neuron:
         return neuron.group(1)
@@ -176,8 +178,9 @@ def layer_of_block(block: str, n_layers: int) -> int:
     """0 for the inputs, L for layer L's rails and neurons, ``n_layers`` for the outputs."""
     if block == "inputs":
         return 0
-    if block.startswith("rails"):
-        return int(block[5:])
+    rail = _RAIL.match(block)
+    if rail:
+        return int(rail.group(2)) + 1 if rail.group(2) else 1
     neuron = _NEURON.match(block + "_")
     return int(neuron.group(2)) if neuron else n_layers
 
@@ -208,9 +211,10 @@ def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:
     for index, element in enumerate(elements):
         members.setdefault(block_of(element), []).append(index)
     # the output layer's index: one past the last hidden layer (and at least its rails' index)
-    n_layers = max(max((layer_of_block(b, 0) for b in members if b.startswith("rails")), default=1),
-                   1 + max((layer_of_block(b, 0) for b in members if _NEURON.match(b + "_")), default=0))
-    neurons = sum(1 for b in members if _NEURON.match(b + "_"))
+    hidden = [b for b in members if _NEURON.match(b + "_") and not _RAIL.match(b)]
+    n_layers = max(max((layer_of_block(b, 0) for b in members if _RAIL.match(b)), default=1),
+                   1 + max((layer_of_block(b, 0) for b in hidden), default=0))
+    neurons = len(hidden)
     n_inputs = sum(1 for e in elements if e.part == "source") - 2
     one_sheet = neurons <= SMALL_NEURONS and n_inputs <= SMALL_INPUTS
     order = sorted(members, key=lambda b: (layer_of_block(b, n_layers), _column_kind(b), _number_key(b)))
@@ -230,7 +234,7 @@ def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:
 
 def _column_kind(block: str) -> int:
     """Inputs, then each layer's rails, then its neurons (or outputs)."""
-    return 0 if block == "inputs" else (1 if block.startswith("rails") else 2)
+    return 0 if block == "inputs" else (1 if _RAIL.match(block) else 2)
 
 
 def _number_key(block: str) -> tuple[int, ...]:
@@ -244,21 +248,26 @@ def _sheet_title(sheet: int, n_layers: int) -> str:
 
 
 def _arrange(order: list[str], cells: dict[str, Cell], n_layers: int, one_sheet: bool) -> list[Block]:
-    """Blocks into columns (one per layer and kind, wrapping past MAX_COLUMN_MM) and sheets."""
+    """Blocks into columns (one per layer, wrapping past the column height) and sheets."""
+    sizes = {block: tuple(size * GRID_MM for size in cells[block].size()) for block in order}
+    tallest = max(h for _, h in sizes.values())
+    if one_sheet:  # columns about as tall as A4 landscape's proportions make the whole sheet
+        area = sum((w + COLUMN_GAP_MM) * (h + BLOCK_GAP_MM) for w, h in sizes.values())
+        column_mm = max(tallest, 1.1 * math.sqrt(area / A4_LANDSCAPE))
+    else:
+        column_mm = max(tallest, MAX_COLUMN_MM)
     boxes: list[Block] = []
-    column_key, x, y, width, sheet = None, MARGIN_MM, MARGIN_MM, 0.0, 0
+    column, x, y, width, sheet = None, MARGIN_MM, MARGIN_MM, 0.0, 0
     for block in order:
         layer = layer_of_block(block, n_layers)
         block_sheet = 0 if one_sheet else max(0, layer - 1)
-        w, h = (size * GRID_MM for size in cells[block].size())
-        key = (layer, _column_kind(block))
+        w, h = sizes[block]
         if block_sheet != sheet:
-            column_key, x, y, width, sheet = key, MARGIN_MM, MARGIN_MM, 0.0, block_sheet
-        elif key != column_key or (y > MARGIN_MM and y + h > MARGIN_MM + MAX_COLUMN_MM):
-            if column_key is not None:
-                x, y = _on_grid(x + width + COLUMN_GAP_MM), MARGIN_MM
-                width = 0.0
-            column_key = key
+            column, x, y, width, sheet = layer, MARGIN_MM, MARGIN_MM, 0.0, block_sheet
+        elif layer != column or y + h > MARGIN_MM + column_mm:
+            if column is not None:
+                x, y, width = _on_grid(x + width + COLUMN_GAP_MM), MARGIN_MM, 0.0
+            column = layer
         boxes.append(Block(block, layer, sheet, x, y, w, h))
         y = _on_grid(y + h + BLOCK_GAP_MM)
         width = max(width, w)

@@ -560,8 +560,13 @@ def _accuracy_threshold(value: float | None) -> float:
     return value
 
 
+def command_build(args) -> int:
+    from .build_command import command_build as build
+    return build(args)
+
+
 COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,
-            "compare": command_compare, "transient": command_transient}
+            "compare": command_compare, "transient": command_transient, "build": command_build}
 
 
 def os_error_sentence(error: OSError) -> str:

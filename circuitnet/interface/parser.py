@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_fit_parser(commands)
     add_compare_parser(commands)
     add_transient_parser(commands)
+    from .build_command import add_build_parser
+    add_build_parser(commands, _Formatter)
     return parser
 
 

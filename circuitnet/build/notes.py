@@ -1,0 +1,165 @@
+"""``BUILD.md``: what a person needs to know to build the circuit and read it, besides the
+drawing and the lists: the supplies and their current, how +-V_ref is made, the input stage
+that applies the model's data scaling, which node to measure for each output, and how the
+built circuit differs from the one simulated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.circuit import Circuit
+from ..model.opamp_parts import OpAmpPart
+from .bom import POWER_MARGIN, ResistorChoice, board_packages
+from .input_stage import InputStage
+from .placement import Placement
+from .reference import SUPPLY_V, ZENER_CURRENT_A, ReferenceDesign
+from .values import engineering
+from .worst_case import WorstCase
+
+
+@dataclass(frozen=True)
+class BuildFacts:
+    """Everything BUILD.md tells, computed by the build (see ``writer``)."""
+
+    model_name: str
+    circuit: Circuit
+    placement: Placement
+    opamp: OpAmpPart
+    worst: WorstCase
+    reference: ReferenceDesign
+    stages: list[InputStage]
+    choice: ResistorChoice
+    files: list[str]
+
+
+def build_notes(facts: BuildFacts) -> str:
+    """The text of BUILD.md."""
+    c = facts.circuit
+    sizes = "-".join(str(n) for n in (c.n_inputs, *c.hidden_sizes, c.n_outputs))
+    lines = [f"# Building {facts.model_name}", "",
+             f"A {sizes} network as a {c.topology} circuit: {_counts(facts)}. Made by `circuitnet build`.", "",
+             "## In this folder", ""]
+    lines += [f"- `{name}`" for name in facts.files]
+    for section in (_supplies, _references, _inputs, _outputs, _differences):
+        lines += ["", *section(facts)]
+    return "\n".join(lines) + "\n"
+
+
+def _counts(facts: BuildFacts) -> str:
+    parts = [p.element.part for p in facts.placement.parts]
+    packages = board_packages(facts.placement, facts.reference)
+    return (f"{parts.count('resistor')} resistors, {parts.count('diode')} diodes, {parts.count('opamp')} op-amp "
+            f"units in {len(packages)} {facts.opamp.name} packages (with the references' two units)")
+
+
+def _supplies(facts: BuildFacts) -> list[str]:
+    part = facts.opamp
+    used = sum(p.element.part == "opamp" for p in facts.placement.parts) + len(facts.reference.units)
+    units = len(board_packages(facts.placement, facts.reference)) * part.amplifiers_per_package  # idle ones draw too
+    quiescent_typ, quiescent_max = units * part.supply_current_typ_a, units * part.supply_current_max_a
+    load = sum(facts.worst.opamp_current_a.values())
+    low, high = part.output_rails((-SUPPLY_V, SUPPLY_V))
+    return [
+        "## Supplies", "",
+        f"- **+15 V and -15 V** (and 0 V), for every {part.name} package ({part.package}, "
+        f"{part.amplifiers_per_package} amplifiers each): V+ and V- pins are in `wiring.csv`; put a 100 nF "
+        "ceramic capacitor from each supply pin to ground, at the pin.",
+        f"- **Supply current, each rail**: {1e3 * quiescent_typ:.3g} mA typical, {1e3 * quiescent_max:.3g} mA "
+        f"at most for the {units} amplifiers at rest ({used} used; tie each unused one's + input to ground and "
+        f"its - input to its output) ({part.name} data sheet: "
+        f"{1e3 * part.supply_current_typ_a:.3g}/{1e3 * part.supply_current_max_a:.3g} mA each), plus what the "
+        f"outputs drive: at most {1e3 * load:.3g} mA in all at the training range's worst case (ngspice), "
+        f"and {1e3 * ZENER_CURRENT_A:.3g} mA into the reference from +15 V. A supply of "
+        f"{1e3 * (quiescent_max + load + ZENER_CURRENT_A) * 1.5:.2g} mA per rail leaves a margin.",
+        f"- The outputs of a {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp output of this "
+        "circuit must stay inside that (see the last section).",
+    ]
+
+
+def _references(facts: BuildFacts) -> list[str]:
+    r = facts.reference
+    lines = ["## The references +-V_ref", "",
+             f"The circuit needs +V_ref = {facts.circuit.v_ref:g} V on net `vref` and -V_ref on `vref_inv`. In the "
+             "simulation these are ideal sources (the schematic's reference sources V are simulation sources, not "
+             "parts); on the board they are made like this:", ""]
+    for part in r.parts:
+        pins = ", ".join(f"{pin} to `{net}`" for pin, net in part.pins.items())
+        lines.append(f"- {part.designator}: {part.kind} {part.value} ({part.note}): {pins}")
+    lines += ["", f"This makes +V_ref = {r.made_v:.5g} V ({100 * (r.made_v / r.v_ref - 1):+.2f} % from "
+              f"{r.v_ref:g} V, from the resistors' nominal values and the {r.zener_v:g} V reference's). Every bias "
+              "weight scales with V_ref: measure `vref` and trim R_REF2 (or put a 1k trimmer in series with it) "
+              "if the outputs must be exact."]
+    drawn = max(facts.worst.source_current_a.get(name, 0.0) for name in ("Vvref", "Vvref_inv"))
+    if drawn > facts.opamp.output_current_a / 2:
+        lines.append(f"- The reference rails deliver up to {1e3 * drawn:.3g} mA, more than half of what a "
+                     f"{facts.opamp.name} output drives ({1e3 * facts.opamp.output_current_a:.3g} mA): split each "
+                     "rail among several followers.")
+    return lines
+
+
+def _inputs(facts: BuildFacts) -> list[str]:
+    lines = ["## Inputs", "",
+             "Each input `xK` is a voltage on that net (the schematic's input sources V are simulation sources: "
+             "connect your signal there instead)."]
+    if facts.circuit.data_scaling is not None:
+        lines.append("The model scales its data (``fit`` chose the scaling); these stages apply it:")
+    lines.append("")
+    for stage in facts.stages:
+        if not stage.needed:
+            lines.append(f"- `{stage.node}` ({stage.name}): {stage.signal}, straight into `{stage.node}`; "
+                         "no stage needed.")
+            continue
+        offset = (f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_offset != float("inf")
+                  else "")
+        lines.append(
+            f"- `{stage.node}` ({stage.name}): {stage.signal}. The circuit wants {stage.gain:.5g} x V_in "
+            f"{stage.offset:+.5g} V: an inverting summer ({engineering(stage.r_in)} from V_in{offset}, "
+            f"{engineering(stage.r_feedback)} feedback, + input to ground), then a unity inverter "
+            f"(10k, 10k) into `{stage.node}`; two more op-amp units, 1 % resistors.")
+    return lines
+
+
+def _outputs(facts: BuildFacts) -> list[str]:
+    c = facts.circuit
+    record = c.data_record
+    lines = ["## Outputs", ""]
+    for j in range(c.n_outputs):
+        node = "y" if c.n_outputs == 1 else f"y{j + 1}"
+        name = record.output_names[j] if record is not None else node
+        if c.data_scaling is not None:
+            o, s = c.data_scaling.y_offset[j], c.data_scaling.y_scale[j]
+            reading = f"{name} = {o:.6g} + {s:.6g} x V / {c.volts_per_unit:g} V"
+        else:
+            reading = f"{name} = V / {c.volts_per_unit:g} V (data units)"
+        lines.append(f"- Measure `{node}` against ground with a voltmeter (volts): {reading}.")
+    if record is not None and record.is_classifier:
+        lines.append(f"- The predicted class is the output with the highest voltage; in order: "
+                     f"{', '.join(record.class_labels)}.")
+    return lines
+
+
+def _differences(facts: BuildFacts) -> list[str]:
+    part, worst = facts.opamp, facts.worst
+    lines = ["## How the board differs from the simulated circuit", "",
+             "- The input and reference sources are simulation sources; the board has your signals (and the input "
+             "stages above) and the reference circuit.",
+             f"- The op-amps are {part.name}s, not the simulation's model: input offset up to "
+             f"{1e3 * part.vos_max_v:.3g} mV ({1e3 * part.vos_typ_v:.3g} mV typical) and bias current up to "
+             f"{engineering(part.ib_max_a)}A per input move each output, and its output swing is limited (above).",
+             "- Resistors and diodes are not their nominal values: `circuitnet compare --montecarlo N --tolerance "
+             "1%` shows what that does to the outputs.",
+             f"- Power: the worst resistor dissipates {1e3 * max(worst.dissipation_w.values(), default=0):.3g} mW "
+             f"(ratings in `bom.csv` are at least {POWER_MARGIN:g}x each one's worst); the worst op-amp output "
+             f"current is {1e3 * max(worst.opamp_current_a.values(), default=0):.3g} mA of the "
+             f"{1e3 * part.output_current_a:.3g} mA a {part.name} drives.",
+             "- The decoupling capacitors and supply pins are not in the simulation (they carry no DC)."]
+    if facts.choice.exact:
+        lines.append(f"- Every resistor is an {facts.choice.series} value already: buy them as listed.")
+    else:
+        changes = [abs(facts.choice.value[p.designator] / float(p.element.value) - 1)
+                   for p in facts.placement.parts if p.element.part == "resistor"]
+        lines.append(f"- The trained resistor values are not in a series: `bom.csv` lists each one's nearest E96 "
+                     f"(1 %) value, up to {100 * max(changes):.2g} % from the simulated value. Snap the model to "
+                     "a series in `fit` (its E-series option) to simulate exactly what you build.")
+    return lines

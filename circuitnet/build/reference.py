@@ -1,0 +1,108 @@
+"""The +-V_ref references a built circuit needs, made from a stated part: an LM4040 shunt
+reference fed from +15 V, a divider down to V_ref, a follower that drives the ``vref`` rail and
+a unity inverter that makes ``vref_inv``. The two op-amps are units of the circuit's own part,
+after its last unit (spare units of its last package where there are).
+
+Values: the LM4040's feed resistor sets about ``ZENER_CURRENT_A``; the divider's lower
+resistor is ``DIVIDER_OHMS`` and its upper one the nearest E96 value to the ratio, so V_ref comes
+out within about 0.5 % (stated, with the figure to trim to).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import BuildError
+from ..model.opamp_parts import OpAmpPart
+from ..training.eseries import series_values, snap
+from .values import engineering
+
+SUPPLY_V = 15.0
+ZENER_CURRENT_A = 1e-3  # LM4040: 60 uA to 15 mA
+DIVIDER_OHMS = 10e3
+INVERTER_OHMS = 10e3
+LM4040_VOLTS = (2.048, 2.5, 3.0, 4.096, 5.0, 8.192, 10.0)
+
+
+@dataclass(frozen=True)
+class ReferencePart:
+    """One part of the reference: designator, kind, value, pins as {pin: net}, a note."""
+
+    designator: str
+    kind: str
+    value: str
+    pins: dict[str, str]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReferenceDesign:
+    """The reference supply: its parts, the V_ref it makes (volts), the op-amp units it takes."""
+
+    v_ref: float
+    made_v: float
+    zener_v: float
+    parts: tuple[ReferencePart, ...]
+    units: tuple[str, ...]
+
+    def bom_rows(self) -> list[list]:
+        """Its rows for bom.csv (``bom.COLUMNS``); its op-amp units are counted with the circuit's."""
+        rows = []
+        for part in self.parts:
+            if part.kind == "op-amp":
+                continue
+            tolerance = "1%" if part.kind == "resistor" else ("0.1%" if part.kind == "reference" else "")
+            package = "axial or 0805" if part.kind == "resistor" else "TO-92 or SOT-23"
+            rows.append([part.kind, part.value, "E96" if part.kind == "resistor" else "", tolerance,
+                         "0.25 W" if part.kind == "resistor" else "", "", package, 1, part.designator,
+                         f"reference supply: {part.note}"])
+        return rows
+
+
+def reference_design(v_ref: float, opamp: OpAmpPart, used_units: int) -> ReferenceDesign:
+    """The parts that make +-v_ref volts; ``used_units``: op-amp units the circuit itself uses."""
+    zener = next((v for v in LM4040_VOLTS if v >= v_ref - 1e-9), None)
+    if zener is None:
+        raise BuildError(f"v_ref = {v_ref:g} V is above the {LM4040_VOLTS[-1]:g} V the reference design makes "
+                             "from an LM4040; realise the circuit with a v_ref of 10 V or less")
+    feed = float(snap(np.array([(SUPPLY_V - zener) / ZENER_CURRENT_A]), series_values("E24", 100, 1e6))[0])
+    units = _units(opamp, used_units)
+    parts = [
+        ReferencePart("R_REF1", "resistor", engineering(feed), {"1": "+15V", "2": "vref_zener"},
+                      f"feeds the LM4040 {1e3 * (SUPPLY_V - zener) / feed:.2g} mA"),
+        ReferencePart("D_REF1", "reference", f"LM4040-{zener:g}", {"K": "vref_zener", "A": "0"},
+                      f"{zener:g} V shunt reference"),
+    ]
+    made = zener
+    follower_in = "vref_zener"
+    if zener - v_ref > 1e-9:
+        upper = float(snap(np.array([DIVIDER_OHMS * (zener / v_ref - 1.0)]), series_values("E96", 10, 1e7))[0])
+        made = zener * DIVIDER_OHMS / (DIVIDER_OHMS + upper)
+        follower_in = "vref_divided"
+        parts += [ReferencePart("R_REF2", "resistor", engineering(upper), {"1": "vref_zener", "2": "vref_divided"},
+                                "divider, upper"),
+                  ReferencePart("R_REF3", "resistor", engineering(DIVIDER_OHMS), {"1": "vref_divided", "2": "0"},
+                                "divider, lower")]
+    parts += [
+        ReferencePart(units[0], "op-amp", opamp.name, {"+": follower_in, "-": "vref", "out": "vref"},
+                      "follower: drives the vref rail"),
+        ReferencePart("R_REF4", "resistor", engineering(INVERTER_OHMS), {"1": "vref", "2": "vref_inv_ref_sum"},
+                      "inverter input"),
+        ReferencePart("R_REF5", "resistor", engineering(INVERTER_OHMS), {"1": "vref_inv", "2": "vref_inv_ref_sum"},
+                      "inverter feedback"),
+        ReferencePart(units[1], "op-amp", opamp.name, {"+": "0", "-": "vref_inv_ref_sum", "out": "vref_inv"},
+                      "unity inverter: drives the vref_inv rail"),
+    ]
+    return ReferenceDesign(v_ref, made, zener, tuple(parts), units)
+
+
+def _units(opamp: OpAmpPart, used: int) -> tuple[str, str]:
+    """The two unit designators after the circuit's ``used`` units (U3C, U3D or U4A, U4B...)."""
+    per = opamp.amplifiers_per_package
+    found = []
+    for index in (used, used + 1):
+        package, unit = divmod(index, per)
+        found.append(f"U{package + 1}{'ABCD'[unit] if per > 1 else ''}")
+    return found[0], found[1]

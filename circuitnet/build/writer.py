@@ -1,0 +1,119 @@
+"""``circuitnet build``'s work: from a circuit to a folder a person can build from.
+
+Everything is computed and checked first (the op-amp part, the placement, the worst case in
+ngspice, the reference, the input stages, the drawings), then every file is written
+atomically: bad input writes nothing. The KiCad schematic is written by ``kicad_schematic``, the
+one hook for it (the writer is pure Python; only its checks need kicad-cli).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..backends.spice.backend import SpiceBackend
+from ..model.circuit import Circuit
+from ..model.opamp_parts import OpAmpPart, opamp_part
+from ..topologies import circuit_elements
+from ..util.atomic import write_atomically, write_text_atomically
+from .bom import bom_csv, bom_rows, choose_values
+from .input_stage import input_stages
+from .notes import BuildFacts, build_notes
+from .placement import Placement, place
+from .reference import reference_design
+from .schematic import draw_sheets, png_bytes, svg_bytes
+from .tables import resistors_csv
+from .wiring import wiring_csv, wiring_rows
+from .worst_case import worst_case
+
+DEFAULT_OPAMP = "TL074"  # a circuit whose model names no real part is built with TL074 quads
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote: file paths in order, seconds per step, the part used."""
+
+    files: list[Path]
+    seconds: dict[str, float] = field(default_factory=dict)
+    opamp: str = ""
+    sheets: int = 1
+
+
+def chosen_part(circuit: Circuit, name: str | None) -> OpAmpPart:
+    """``name`` if given, else the part the model's op-amp stands for, else DEFAULT_OPAMP."""
+    return opamp_part(name or circuit.opamp.part or DEFAULT_OPAMP)
+
+
+def sheet_names(count: int) -> list[str]:
+    """``schematic`` for sheet 1, ``schematic-2`` ... for the others."""
+    return ["schematic"] + [f"schematic-{k + 1}" for k in range(1, count)]
+
+
+def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None = None,
+                 backend: SpiceBackend | None = None, step: Callable[[str], None] | None = None) -> BuildResult:
+    """Write the build folder ``out`` for ``circuit``; ``step(name)`` is told as each step starts."""
+    clock = _Clock(step)
+    part = chosen_part(circuit, opamp)
+    clock.start("placement")
+    elements = circuit_elements(circuit)
+    placement = place(elements, part)
+    units = sum(e.part == "opamp" for e in elements)
+    reference = reference_design(circuit.v_ref, part, units)
+    stages = input_stages(circuit)
+    clock.start("ngspice")
+    worst = worst_case(circuit, elements, backend)
+    clock.start("drawing")
+    sheets = draw_sheets(placement, model_name, part)
+    images = {name: (svg_bytes(sheet), png_bytes(sheet)) for name, sheet in zip(sheet_names(len(sheets)), sheets,
+                                                                                 strict=True)}
+    clock.start("writing")
+    texts = {"bom.csv": bom_csv(bom_rows(placement, worst, part, reference)),
+             "wiring.csv": wiring_csv(wiring_rows(placement, part, reference)),
+             "resistors.csv": resistors_csv(placement)}
+    files = [f"{name}.{kind}" for name in images for kind in ("svg", "png")] + list(texts) + ["BUILD.md"]
+    kicad = kicad_schematic(placement, circuit, part, out)
+    facts = BuildFacts(model_name, circuit, placement, part, worst, reference, stages, choose_values(placement),
+                       files + [path.name for path in kicad])
+    texts["BUILD.md"] = build_notes(facts)
+    written = [_write_bytes(out / f"{name}.{kind}", data) for name, pair in images.items()
+               for kind, data in zip(("svg", "png"), pair, strict=True)]
+    written += [write_text_atomically(out / name, text) for name, text in texts.items()]
+    clock.stop()
+    return BuildResult(written + kicad, clock.seconds, part.name, len(sheets))
+
+
+def kicad_schematic(placement: Placement, circuit: Circuit, part: OpAmpPart, out: Path) -> list[Path]:
+    """THE KICAD HOOK: write ``circuit.kicad_sch`` into ``out`` from the same placement, and
+    return the paths written. Empty until the KiCad writer (``build/kicad*.py``) is there; it
+    needs no KiCad installed (only its checks run kicad-cli)."""
+    try:
+        from . import kicad_writer  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return list(kicad_writer.write_schematic(placement, circuit, part, out))
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    def write(temporary: str) -> None:
+        Path(temporary).write_bytes(data)
+    return write_atomically(path, write)
+
+
+class _Clock:
+    """Seconds per named step, and a callback as each starts."""
+
+    def __init__(self, step: Callable[[str], None] | None) -> None:
+        self.step, self.seconds, self.name, self.began = step, {}, None, time.perf_counter()
+
+    def start(self, name: str) -> None:
+        self.stop()
+        self.name, self.began = name, time.perf_counter()
+        if self.step is not None:
+            self.step(name)
+
+    def stop(self) -> None:
+        if self.name is not None:
+            self.seconds[self.name] = time.perf_counter() - self.began
+            self.name = None

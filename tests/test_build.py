@@ -1,0 +1,168 @@
+"""``circuitnet build``: the folder it writes (schematic, bom.csv, wiring.csv, BUILD.md), its
+figures checked against the netlist and against physics, and its refusals of bad input."""
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from circuitnet.build.bom import power_rating
+from circuitnet.build.input_stage import input_stages
+from circuitnet.build.reference import reference_design
+from circuitnet.build.wiring import pin_name
+from circuitnet.build.worst_case import corner_inputs, worst_case
+from circuitnet.errors import BuildError
+from circuitnet.formats import modelfile
+from circuitnet.interface.cli import main
+from circuitnet.model.data_record import DataRecord
+from circuitnet.model.opamp_parts import opamp_part
+from circuitnet.model.scaling import DataScaling
+from circuitnet.topologies import circuit_elements
+
+EIGHT = "netlists/eight_diode.json"
+
+
+@pytest.fixture(scope="module")
+def eight_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build") / "eight"
+    assert main(["build", EIGHT, "--out", str(out), "--opamp", "tl072"]) == 0
+    return out
+
+
+def rows(path):
+    with open(path, newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+@pytest.mark.ngspice
+def test_build_writes_the_folder(eight_build):
+    names = {path.name for path in eight_build.iterdir()}
+    assert {"schematic.svg", "schematic.png", "bom.csv", "wiring.csv", "resistors.csv", "BUILD.md"} <= names
+    assert (eight_build / "schematic.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in (eight_build / "schematic.svg").read_text()[:500]
+    assert not [name for name in names if name.startswith(".")]  # no temporary file left
+
+
+@pytest.mark.ngspice
+def test_the_bom_counts_every_part_of_the_netlist(eight_build):
+    elements = circuit_elements(modelfile.load(EIGHT))
+    bom = rows(eight_build / "bom.csv")
+    circuit_resistors = [r for r in bom if r["kind"] == "resistor" and not r["notes"].startswith("reference")]
+    assert sum(int(r["count"]) for r in circuit_resistors) == sum(e.part == "resistor" for e in elements)
+    designators = [d for r in circuit_resistors for d in r["designators"].split()]
+    assert len(designators) == len(set(designators))
+    (opamps,) = [r for r in bom if r["kind"] == "op-amp IC"]
+    units = sum(e.part == "opamp" for e in elements) + 2  # the references' follower and inverter
+    assert opamps["value"] == "TL072" and int(opamps["count"]) == -(-units // 2)
+    (capacitors,) = [r for r in bom if r["kind"] == "capacitor"]
+    assert int(capacitors["count"]) == 2 * int(opamps["count"])
+
+
+@pytest.mark.ngspice
+def test_the_wiring_list_puts_every_pin_on_its_netlist_net(eight_build):
+    from circuitnet.build.placement import place
+    elements = circuit_elements(modelfile.load(EIGHT))
+    placement = place(elements, opamp_part("TL072"))
+    wiring = {row["net"]: set(row["pins"].split()) for row in rows(eight_build / "wiring.csv")}
+    for part in placement.parts:
+        if part.element.part == "source":
+            continue
+        for pin in part.pins:
+            assert pin_name(part.designator, pin.name, opamp_part("TL072")) in wiring[pin.net], (part.designator, pin)
+    assert "U1.8" in wiring["+15V"] and "U1.4" in wiring["-15V"]  # a dual's supply pins
+
+
+def test_an_opamp_unit_pin_is_its_package_pin():
+    quad, dual = opamp_part("TL074"), opamp_part("TL072")
+    assert [pin_name("U2B", pin, quad) for pin in ("out", "-", "+")] == ["U2.7", "U2.6", "U2.5"]
+    assert [pin_name("U1D", pin, quad) for pin in ("out", "-", "+")] == ["U1.14", "U1.13", "U1.12"]
+    assert pin_name("U3A", "out", dual) == "U3.1" and pin_name("R4", "2", dual) == "R4.2"
+
+
+@pytest.mark.ngspice
+def test_a_weight_resistors_worst_dissipation_is_its_rail_squared_over_ohms(spice):
+    """Into a virtual ground, a resistor from x1 drops x1 volts: at x1 = +-1 V, 1 V^2 / R."""
+    circuit = modelfile.load(EIGHT)
+    elements = circuit_elements(circuit)
+    worst = worst_case(circuit, elements, spice)
+    from_x1 = [e for e in elements if e.part == "resistor" and e.nodes[0] == "x1" and e.nodes[1].endswith("_sum")]
+    assert from_x1
+    for element in from_x1:
+        assert worst.dissipation_w[element.name] == pytest.approx(1.0 / element.value, rel=1e-3)
+
+
+def test_the_worst_case_samples_are_the_training_ranges_corners():
+    circuit = modelfile.load(EIGHT)
+    record = DataRecord(("a",), ("y",), np.array([-0.5]), np.array([0.75]))
+    from dataclasses import replace
+    x = corner_inputs(replace(circuit, data_record=record))
+    np.testing.assert_allclose(np.sort(x[:, 0]), [-0.5, 0.125, 0.75])
+
+
+def test_power_ratings_keep_a_margin_of_two():
+    assert power_rating(0.05) == 0.125 and power_rating(0.07) == 0.25 and power_rating(0.2) == 0.5
+
+
+@pytest.mark.parametrize("v_ref", [0.5, 1.0, 2.0, 2.5, 4.0, 10.0])
+def test_the_reference_makes_v_ref_within_half_a_percent(v_ref):
+    design = reference_design(v_ref, opamp_part("TL074"), used_units=5)
+    assert design.made_v == pytest.approx(v_ref, rel=5e-3)
+    assert design.units == ("U2B", "U2C")  # the spare units of the last quad
+
+
+def test_a_reference_above_ten_volts_is_refused():
+    with pytest.raises(BuildError, match="v_ref = 12 V is above the 10 V"):
+        reference_design(12.0, opamp_part("TL074"), used_units=1)
+
+
+def test_the_input_stage_applies_the_models_data_scaling():
+    """At the ends of the training range, gain * V_in + offset is the circuit's input volts."""
+    from dataclasses import replace
+    circuit = modelfile.load("netlists/two_input_diode.json")
+    low, high = np.array([0.0, -3.0]), np.array([100.0, 3.0])
+    record = DataRecord(("speed", "tilt"), ("y",), low, high)
+    scaling = DataScaling(np.array([50.0, 0.0]), np.array([50.0, 3.0]), np.array([0.0]), np.array([1.0]))
+    circuit = replace(circuit, data_record=record, data_scaling=scaling, volts_per_unit=0.5)
+    stages = input_stages(circuit)
+    for x in (low, high):
+        wanted = 0.5 * scaling.to_circuit(x[None, :])[0]
+        signal = [x[0] / 5.0 - 10.0, x[1]]  # speed spans -10..10 V over 0..100; tilt is its own volts
+        made = [stage.gain * v + stage.offset for stage, v in zip(stages, signal, strict=True)]
+        np.testing.assert_allclose(made, wanted, atol=1e-12)
+    assert stages[0].needed and stages[1].needed
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err and "Traceback" not in "\n".join(err)
+    return err[-1]
+
+
+def test_an_unknown_opamp_part_is_refused_and_nothing_is_written(tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["build", EIGHT, "--out", str(out), "--opamp", "UA741"]) == 2
+    assert "unknown op-amp part UA741; choose one of LM358, TL072" in one_line_error(capsys)
+    assert not out.exists()
+
+
+def test_a_missing_model_is_refused(tmp_path, capsys):
+    assert main(["build", str(tmp_path / "none.json"), "--out", str(tmp_path / "b")]) == 2
+    assert "none.json: can't read the model file" in one_line_error(capsys)
+    assert not (tmp_path / "b").exists()
+
+
+def test_an_out_that_is_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert main(["build", EIGHT, "--out", str(tmp_path / "file")]) == 2
+    assert "exists and is not a folder" in one_line_error(capsys)
+
+
+@pytest.mark.ngspice
+@pytest.mark.slow
+def test_the_command_runs_as_a_program(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "build", EIGHT, "--out", str(tmp_path / "b")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "wrote 6 files" in done.stdout and "s (placement" in done.stdout

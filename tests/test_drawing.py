@@ -1,0 +1,88 @@
+"""The schematic as drawn: its own elements (schemdraw's parts, wires, net labels and ground
+marks, read back from the drawing) join exactly the pins the SPICE netlist joins, for every
+topology; and the golden 8-neuron diode circuit's sheet is legible on A4."""
+
+import numpy as np
+import pytest
+from conftest import random_network
+
+from circuitnet import TOPOLOGIES, realise
+from circuitnet.build.connectivity import differences, drawn_nets, netlist_nets
+from circuitnet.build.drawing import INCHES_PER_UNIT, drawn_geometry, drawn_parts, text_boxes
+from circuitnet.build.placement import place
+from circuitnet.build.schematic import FONT_SIZE, draw_sheets
+from circuitnet.formats import modelfile
+from circuitnet.model.opamp_parts import opamp_part
+from circuitnet.topologies import circuit_elements
+
+A4_LANDSCAPE_MM = (297.0, 210.0)
+SMALLEST_PRINTED_PT = 5.0  # text height on paper, at least (KiCad's default text is 1.27 mm, 5 pt)
+
+
+def cases():
+    """Every topology on a 1-input and a 2-input model, and on a small classifier."""
+    rng = np.random.default_rng(7)
+    for topology in sorted(TOPOLOGIES):
+        for n_in, hidden, n_out in ((1, [3], 1), (2, [4], 1), (2, [5], 3)):
+            yield f"{topology}-{n_in}in-{n_out}out", realise(random_network(rng, n_in, hidden, n_out), topology)
+
+
+CASES = list(cases())
+
+
+def drawn(circuit):
+    elements = circuit_elements(circuit)
+    placement = place(elements, opamp_part("TL074"))
+    (sheet,) = draw_sheets(placement, "test", opamp_part("TL074"))
+    return elements, placement, sheet
+
+
+@pytest.mark.parametrize("name,circuit", CASES, ids=[name for name, _ in CASES])
+def test_the_drawing_joins_the_pins_the_netlist_joins(name, circuit):
+    elements, placement, sheet = drawn(circuit)
+    parts = drawn_parts(sheet.drawing)
+    designator = {part.element.name: part.designator for part in placement.parts}
+    assert sorted(part.designator for part in parts) == sorted(designator.values())  # each element once
+    assert differences(drawn_nets(*drawn_geometry(sheet.drawing)), netlist_nets(elements, designator)) == []
+
+
+def test_the_drawing_check_finds_a_wire_that_is_not_drawn():
+    elements, placement, sheet = drawn(CASES[0][1])
+    lines = [e for e in sheet.drawing.elements if type(e).__name__ == "Line"]
+    sheet.drawing.elements.remove(lines[len(lines) // 2])
+    designator = {part.element.name: part.designator for part in placement.parts}
+    assert differences(drawn_nets(*drawn_geometry(sheet.drawing)), netlist_nets(elements, designator))
+
+
+@pytest.fixture(scope="module")
+def eight_diode_sheet():
+    circuit = modelfile.load("netlists/eight_diode.json")
+    return drawn(circuit)[2]
+
+
+def overlapping(boxes):
+    found = []
+    for i, (text_a, a) in enumerate(boxes):
+        for text_b, b in boxes[i + 1:]:
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                found.append((text_a, text_b))
+    return found
+
+
+def test_no_two_labels_of_the_eight_neuron_sheet_overlap(eight_diode_sheet):
+    boxes = text_boxes(eight_diode_sheet.drawing)
+    assert len(boxes) > 100  # every part's designator and value, every net label
+    assert overlapping(boxes) == []
+
+
+def test_the_overlap_check_sees_overlapping_labels():
+    boxes = [("R1 10k", (0.0, 0.0, 4.0, 1.0)), ("x1", (3.5, 0.5, 5.0, 1.5)), ("far", (9.0, 9.0, 10.0, 10.0))]
+    assert overlapping(boxes) == [("R1 10k", "x1")]
+
+
+def test_the_eight_neuron_sheet_printed_on_a4_keeps_its_text_legible(eight_diode_sheet):
+    box = eight_diode_sheet.drawing.get_bbox()
+    width_mm = (box.xmax - box.xmin) * INCHES_PER_UNIT * 25.4
+    height_mm = (box.ymax - box.ymin) * INCHES_PER_UNIT * 25.4
+    scale = min(A4_LANDSCAPE_MM[0] / width_mm, A4_LANDSCAPE_MM[1] / height_mm, 1.0)
+    assert FONT_SIZE * scale >= SMALLEST_PRINTED_PT, (width_mm, height_mm)
