@@ -19,13 +19,14 @@ import numpy as np
 import pytest
 from conftest import random_network
 
-from circuitnet import OpAmpModel, realise
+from circuitnet import OpAmpModel, load_model, realise
 from circuitnet.backends.spice.batch import run_batch
 from circuitnet.build import kicad_checks
 from circuitnet.build.kicad_models import opamp_terminals
 from circuitnet.build.kicad_schematic import package_of, write_kicad_schematic
 from circuitnet.build.kicad_symbols import PINOUTS
 from circuitnet.build.placement import Placement, place
+from circuitnet.interface.cli import main
 from circuitnet.model import nodes
 from circuitnet.model.opamp_parts import opamp_part
 from circuitnet.topologies import TOPOLOGIES, circuit_elements
@@ -75,11 +76,12 @@ def test_kicad_erc_finds_no_error(kicad_results, case):
     assert not errors, "\n".join(f"{v.type}: {v.description} {v.items}" for v in errors)
 
 
-def expected_pins(circuit, placement) -> dict[tuple[str, str], str]:
+def expected_pins(circuit, placement, per_package: int | None = None) -> dict[tuple[str, str], str]:
     """(reference, pin function or op-amp pin number) -> circuitnet node, from circuitnet's own
     netlist: a resistor's two nets (as functions "1"/"2" in either order, see below), a diode's
-    A and K, a source's + and -, an op-amp unit's OUT, + and - pins of its package's pinout."""
-    _, per_package = package_of(circuit)
+    A and K, a source's + and -, an op-amp unit's OUT, + and - pins of its package's pinout
+    (``per_package`` amplifiers; default: the circuit's part's)."""
+    per_package = per_package or package_of(circuit)[1]
     found = {}
     for part in placement.parts:
         element, ref = part.element, part.designator
@@ -99,10 +101,10 @@ def expected_pins(circuit, placement) -> dict[tuple[str, str], str]:
             tuple(sorted("GND" if v == "0" else v for v in value)) for key, value in found.items()}
 
 
-def kicad_pins(nets: dict, circuit, placement) -> dict[tuple[str, str], object]:
+def kicad_pins(nets: dict, circuit, placement, per_package: int | None = None) -> dict[tuple[str, str], object]:
     """The same keys, read from KiCad's netlist."""
     references = {part.designator for part in placement.parts}
-    _, per_package = package_of(circuit)
+    per_package = per_package or package_of(circuit)[1]
     packages = {ref[:-1] for ref in references if ref.startswith("U")} if per_package > 1 else set()
     ends: dict[str, list[str]] = defaultdict(list)
     found: dict[tuple[str, str], object] = {}
@@ -171,3 +173,23 @@ def test_a_schematic_labelled_pin_by_pin_passes_the_same_checks(tmp_path):
     nets = kicad_checks.netlist_connections(files.schematic)
     expected = expected_pins(circuit, bare)
     assert {key: value for key, value in kicad_pins(nets, circuit, bare).items() if key in expected} == expected
+
+
+@pytest.mark.ngspice
+@pytest.mark.slow
+def test_circuitnet_build_writes_the_kicad_schematic_that_passes_the_checks(tmp_path, spice):
+    """`circuitnet build` on the golden 8-neuron diode circuit with TL072 duals: its
+    circuit.kicad_sch passes ERC, has the netlist's parts on its nets and simulates as
+    circuitnet does (the model's generic op-amp drawn as TL072 units)."""
+    out = tmp_path / "eight"
+    assert main(["build", "netlists/eight_diode.json", "--out", str(out), "--opamp", "tl072"]) == 0
+    schematic = out / "circuit.kicad_sch"
+    assert {"circuit.kicad_sch", "circuit.lib", "circuit.kicad_pro"} <= {path.name for path in out.iterdir()}
+    assert not [v for v in kicad_checks.erc(schematic) if v.severity == "error"]
+    circuit = load_model("netlists/eight_diode.json")
+    placement = place(circuit_elements(circuit), opamp_part("TL072"))
+    nets = kicad_checks.netlist_connections(schematic)
+    expected = expected_pins(circuit, placement, 2)
+    assert {key: value for key, value in kicad_pins(nets, circuit, placement, 2).items() if key in expected} == expected
+    y_kicad = exported_outputs(circuit, placement, kicad_checks.spice_netlist(schematic))
+    np.testing.assert_allclose(y_kicad, spice.simulate(circuit, SWEEP[:, None]).y_volts, rtol=0, atol=1e-6)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import CircuitnetError
+from ..errors import BuildError
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from .kicad_symbols import PINOUTS
@@ -21,8 +21,9 @@ from .pins import opamp_nodes
 LIBRARY_FILE = "circuit.lib"
 
 
-class KicadExportError(CircuitnetError):
-    """The circuit has an element the KiCad schematic cannot carry as circuitnet simulates it."""
+class KicadExportError(BuildError):
+    """The circuit, or its placement, can't be drawn as a KiCad schematic that simulates as
+    circuitnet does; the message says what and what to change."""
 
 
 def subcircuit_name(package: str) -> str:

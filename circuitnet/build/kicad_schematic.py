@@ -21,12 +21,12 @@ directive, so KiCad's SPICE export simulates as circuitnet's netlists do.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..model.circuit import Circuit
 from ..model.elements import Element
-from ..model.opamp_parts import opamp_part
+from ..model.opamp_parts import OpAmpPart, opamp_part
 from ..topologies import circuit_elements
 from ..topologies.shared_blocks import ACCURACY_OPTIONS, sources
 from ..util.atomic import write_text_atomically
@@ -56,19 +56,23 @@ class KicadFiles:
 
 
 def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Placement | None = None,
-                          input_volts=None) -> KicadFiles:
-    """Write ``circuit.kicad_sch`` and ``circuit.lib`` into ``folder`` (atomically, each).
+                          input_volts=None, opamp: OpAmpPart | None = None) -> KicadFiles:
+    """Write ``circuit.kicad_sch``, ``circuit.lib`` and ``circuit.kicad_pro`` into ``folder``
+    (atomically, each; nothing is written when the circuit or placement is refused).
 
-    placement: where every part goes (default: ``place`` of the circuit's elements with its
+    placement: where every part goes (default: ``place`` of the circuit's elements with the
         op-amp part). input_volts: shape (n_inputs,), the DC volts of the input sources (0).
+    opamp: the op-amp part whose packages the op-amps are units of (default: the one the
+        circuit's op-amp model names, else a generic single op-amp); the simulated model is
+        the circuit's either way.
     """
-    opamp = opamp_part(circuit.opamp.part) if circuit.opamp.part else None
+    opamp = opamp or (opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
     entries = circuit_elements(circuit)
     if input_volts is not None:  # the same elements with the input sources at these volts
         held = {e.name: e for e in sources(circuit, input_volts) if isinstance(e, Element)}
         entries = [held.get(e.name, e) for e in entries]
     placement = placement or place(entries, opamp)
-    text, library = schematic_text(circuit, placement, entries)
+    text, library = schematic_text(circuit, placement, entries, opamp)
     folder = Path(folder)
     library_path = write_text_atomically(folder / LIBRARY_FILE, library)
     project = write_text_atomically(folder / PROJECT_FILE, project_text())
@@ -84,18 +88,19 @@ def project_text() -> str:
     return json.dumps(settings, indent=2) + "\n"
 
 
-def package_of(circuit: Circuit) -> tuple[str, int]:
-    """(package symbol name, amplifiers per package): the circuit's op-amp part, or a generic
-    single op-amp when its model names none."""
-    if circuit.opamp.part is None:
-        return "OPAMP", 1
-    part = opamp_part(circuit.opamp.part)
-    return part.name, part.amplifiers_per_package
+def package_of(circuit: Circuit, opamp: OpAmpPart | None = None) -> tuple[str, int]:
+    """(package symbol name, amplifiers per package): ``opamp``, else the circuit's op-amp
+    part, else a generic single op-amp."""
+    part = opamp or (opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
+    return ("OPAMP", 1) if part is None else (part.name, part.amplifiers_per_package)
 
 
-def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element]) -> tuple[str, str]:
-    """(the .kicad_sch text, the SPICE library text) of a placed circuit."""
-    package, per_package = package_of(circuit)
+def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element],
+                   opamp: OpAmpPart | None = None) -> tuple[str, str]:
+    """(the .kicad_sch text, the SPICE library text) of the placed elements ``entries`` (the
+    placement's parts, by name; the sources' values are the entries'), op-amps as units of
+    ``opamp`` packages (see package_of)."""
+    package, per_package = package_of(circuit, opamp)
     placed = placement.by_element()
     if set(placed) != {e.name for e in entries}:
         raise KicadExportError("the placement does not place exactly the circuit's elements; place them again "
@@ -105,8 +110,8 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
         raise KicadExportError(f"the placement's op-amp designators are not units of {package} packages "
                                f"({per_package} amplifier(s) each); place the circuit with its op-amp part")
     offsets = sheet_offsets(placement)
-    parts = [(placed[e.name], part_symbol(circuit, placed[e.name], package, per_package, offsets[placed[e.name].sheet]))
-             for e in entries]
+    chosen = [replace(placed[e.name], element=e) for e in entries]
+    parts = [(part, part_symbol(circuit, part, package, per_package, offsets[part.sheet])) for part in chosen]
     wired = all(follows_placement(symbol, part, offsets[part.sheet]) for part, symbol in parts)
     sheet = Sheet()
     for part, symbol in parts:

@@ -72,6 +72,7 @@ def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tupl
     sheet.library.setdefault(symbol.name, symbol)
     x, y, rotation = at
     hidden = ("effects", FONT, Atom("hide"))
+    shown: tuple
     if rotation in (90, 270) and symbol.prefix in ("R", "C", "V"):  # a horizontal two-pin part: text above, below
         shown, reference_at, value_at = ("effects", FONT), (x, y - 2.54, 90), (x, y + 2.54, 90)
     else:
