@@ -33,7 +33,7 @@ from ..util.atomic import write_text_atomically
 from . import kicad_symbols as symbols
 from .kicad_models import LIBRARY_FILE, KicadExportError, library_text
 from .kicad_parts import PartSymbol, dc_source_fields, on_grid, package_fields, package_reference, part_symbol, unit_of
-from .kicad_sheet import FONT, Point, Sheet, add_label, add_symbol, add_wire, connect, instance, pin_tip
+from .kicad_sheet import FONT, Point, Sheet, add_label, add_symbol, add_wire, connect, pin_tip
 from .placement import PlacedPart, Placement, place
 from .sexpr import Atom, dumps
 
@@ -113,7 +113,7 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
     chosen = [replace(placed[e.name], element=e) for e in entries]
     parts = [(part, part_symbol(circuit, part, package, per_package, offsets[part.sheet])) for part in chosen]
     wired = all(follows_placement(symbol, part, offsets[part.sheet]) for part, symbol in parts)
-    sheet = Sheet()
+    sheet = Sheet(PROJECT)
     for part, symbol in parts:
         nets = {number: net for number, (_, net) in symbol.pins.items()}
         tips = add_symbol(sheet, symbol.symbol, symbol.unit, symbol.reference, symbol.at, symbol.fields,
@@ -126,19 +126,18 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
     bottom = max((y for _, y in sheet.nets_at), default=0.0) + 25.4
     add_supplies(sheet, circuit, package, per_package, placement, bottom)
     _, height, paper = paper_for(sheet)
-    root = sheet.uid("root")
     directives = ["* circuitnet's accuracy options (its netlists carry the same)", ACCURACY_OPTIONS]
     sheet.texts.append(("text", "\n".join(directives), ("at", 25.4, height - 20.32, 0),
                         ("effects", FONT, ("justify", Atom("left"), Atom("bottom"))),
                         ("uuid", sheet.uid("directives"))))
     title = (f"circuitnet {circuit.topology} circuit: {circuit.n_inputs} input(s), hidden "
              f"{list(circuit.hidden_sizes)}, {circuit.n_outputs} output(s)")
-    document = ("kicad_sch", ("version", FORMAT_VERSION), ("generator", Atom("circuitnet")), ("uuid", root),
+    document = ("kicad_sch", ("version", FORMAT_VERSION), ("generator", Atom("circuitnet")), ("uuid", sheet.root),
                 ("paper", paper), ("title_block", ("title", title),
                                    ("comment", 1, "made by circuitnet build; nets are circuitnet's nodes")),
                 ("lib_symbols", *(symbol.node() for symbol in sheet.library.values())),
                 *sheet.junctions(), *sheet.wires, *sheet.texts, *sheet.labels,
-                *(instance(node, root, PROJECT) for node in sheet.symbols),
+                *sheet.symbols,
                 ("sheet_instances", ("path", "/", ("page", "1"))))
     return dumps(document) + "\n", library_text(circuit, package, per_package)
 

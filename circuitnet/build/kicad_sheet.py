@@ -10,29 +10,30 @@ netlist and SPICE export then use that name as it is, without a sheet path); a p
 
 from __future__ import annotations
 
+import hashlib
 import math
-import uuid
 from dataclasses import dataclass, field
 
 from . import kicad_symbols as symbols
 from .kicad_models import KicadExportError
 from .kicad_symbols import Symbol
-from .sexpr import Atom
+from .sexpr import Raw, number_text, quoted
 
 Point = tuple[float, float]
 FONT = ("font", ("size", 1.27, 1.27))
-_NAMESPACE = uuid.UUID("5d1f2f3e-9c55-4c39-9d6e-2f0c6a6b7e21")
 
 
 @dataclass
 class Sheet:
-    """The sheet's items so far. nets_at: the net a label, port or pin put on each point, so
-    that two nets never meet; ends: how many wire ends, pin tips and label points sit on each
-    point (three or more get a junction dot)."""
+    """The sheet's items so far, written as text (``Raw``: a large circuit has 10^5 of them).
+    project: the KiCad project the symbols' instances belong to; nets_at: the net a label,
+    port or pin put on each point, so that two nets never meet; ends: how many wire ends, pin
+    tips and label points sit on each point (three or more get a junction dot)."""
 
-    symbols: list[tuple] = field(default_factory=list)
-    wires: list[tuple] = field(default_factory=list)
-    labels: list[tuple] = field(default_factory=list)
+    project: str
+    symbols: list[Raw] = field(default_factory=list)
+    wires: list[Raw] = field(default_factory=list)
+    labels: list[Raw] = field(default_factory=list)
     texts: list[tuple] = field(default_factory=list)
     library: dict[str, Symbol] = field(default_factory=dict)
     nets_at: dict[Point, str] = field(default_factory=dict)
@@ -40,7 +41,11 @@ class Sheet:
     counts: dict[str, int] = field(default_factory=dict)
 
     def uid(self, key: str) -> str:
-        return str(uuid.uuid5(_NAMESPACE, key))
+        """A uuid fixed by what the item is (``key``), so the same circuit writes the same
+        file: 128 bits of its BLAKE2 hash in uuid form (a large schematic has 10^5 of them;
+        uuid.uuid5 took 40% of the writing)."""
+        h = hashlib.blake2b(key.encode(), digest_size=16, key=b"circuitnet-kicad").hexdigest()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def next_reference(self, prefix: str) -> str:
         """The next free reference: ``C3``; power ports and flags as KiCad numbers them, ``#PWR03``."""
@@ -58,10 +63,15 @@ class Sheet:
     def touch(self, point: Point) -> None:
         self.ends[point] = self.ends.get(point, 0) + 1
 
-    def junctions(self) -> list[tuple]:
+    @property
+    def root(self) -> str:
+        """The uuid of the sheet itself (the path of every symbol instance)."""
+        return self.uid("root")
+
+    def junctions(self) -> list[Raw]:
         """A junction dot where three or more ends meet (KiCad draws T joins with one)."""
-        return [("junction", ("at", x, y), ("diameter", 0), ("color", 0, 0, 0, 0),
-                 ("uuid", self.uid(f"junction:{x}:{y}"))) for (x, y), count in sorted(self.ends.items()) if count >= 3]
+        return [Raw(f'(junction (at {_mm(x)} {_mm(y)}) (diameter 0) (color 0 0 0 0) (uuid "{self.uid(f"j:{x}:{y}")}"))')
+                for (x, y), count in sorted(self.ends.items()) if count >= 3]
 
 
 def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tuple[float, float, int],
@@ -71,24 +81,22 @@ def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tupl
     before turning it. Returns every pin's tip on the sheet, by pin number."""
     sheet.library.setdefault(symbol.name, symbol)
     x, y, rotation = at
-    hidden = ("effects", FONT, Atom("hide"))
-    shown: tuple
     if rotation in (90, 270) and symbol.prefix in ("R", "C", "V"):  # a horizontal two-pin part: text above, below
-        shown, reference_at, value_at = ("effects", FONT), (x, y - 2.54, 90), (x, y + 2.54, 90)
+        shown, reference_at, value_at = _SHOWN, (x, y - 2.54, 90), (x, y + 2.54, 90)
     else:
-        shown, reference_at, value_at = ("effects", FONT, ("justify", Atom("left"))), (x + 3.81, y - 1.27, 0), \
-            (x + 3.81, y + 1.27, 0)
-    properties = [("property", "Reference", reference, ("at", *reference_at),
-                   hidden if reference.startswith("#") else shown),  # power ports: KiCad hides #PWR, #FLG
-                  *(("property", name, value, ("at", *value_at), shown if name == "Value" else hidden)
-                    for name, value in fields)]
-    flip = (("mirror", Atom("x")),) if mirror else ()
-    sheet.symbols.append(("symbol", ("lib_id", symbol.name), ("at", x, y, rotation), *flip, ("unit", unit),
-                          ("in_bom", Atom("yes")), ("on_board", Atom("yes")), ("dnp", Atom("no")),
-                          ("uuid", sheet.uid(f"symbol:{key}")), *properties,
-                          *(("pin", pin.number, ("uuid", sheet.uid(f"pin:{key}:{pin.number}")))
-                            for pin in symbol.units[unit]),
-                          ("reference", reference, unit)))
+        shown, reference_at, value_at = _SHOWN_LEFT, (x + 3.81, y - 1.27, 0), (x + 3.81, y + 1.27, 0)
+    # power ports: KiCad hides their #PWR, #FLG references
+    properties = [_property("Reference", reference, reference_at, _HIDDEN if reference.startswith("#") else shown),
+                  *(_property(name, value, value_at, shown if name == "Value" else _HIDDEN) for name, value in fields)]
+    flip = " (mirror x)" if mirror else ""
+    pin_uuids = " ".join(f'(pin {quoted(pin.number)} (uuid "{sheet.uid(f"pin:{key}:{pin.number}")}"))'
+                         for pin in symbol.units[unit])
+    sheet.symbols.append(Raw("\n\t\t".join([
+        f"(symbol (lib_id {quoted(symbol.name)}) (at {_mm(x)} {_mm(y)} {rotation}){flip} (unit {unit}) "
+        f'(in_bom yes) (on_board yes) (dnp no) (uuid "{sheet.uid(f"symbol:{key}")}")',
+        *properties, pin_uuids,
+        f'(instances (project {quoted(sheet.project)} (path "/{sheet.root}" (reference {quoted(reference)}) '
+        f"(unit {unit}))))"]) + "\n\t)"))
     tips = {}
     for pin in symbol.units[unit]:
         tip, direction = pin_tip(pin, x, y, rotation, mirror)
@@ -96,6 +104,17 @@ def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tupl
         if pin.number in pins:
             connect(sheet, pins[pin.number], tip, direction, key=f"{key}:{pin.number}")
     return tips
+
+
+_HIDDEN = "(effects (font (size 1.27 1.27)) hide)"
+_SHOWN = "(effects (font (size 1.27 1.27)))"
+_SHOWN_LEFT = "(effects (font (size 1.27 1.27)) (justify left))"
+
+
+def _property(name: str, value: str, at: tuple[float, float, int], effects: str) -> Raw:
+    """A symbol's ``(property ...)`` node, written at once (a schematic has thousands)."""
+    x, y, angle = at
+    return Raw(f"(property {quoted(name)} {quoted(value)} (at {_mm(x)} {_mm(y)} {angle}) {effects})")
 
 
 def connect(sheet: Sheet, net: str, point: Point, direction: int, key: str) -> None:
@@ -117,19 +136,20 @@ def connect(sheet: Sheet, net: str, point: Point, direction: int, key: str) -> N
 def add_label(sheet: Sheet, net: str, point: Point, direction: int, key: str) -> None:
     """A global label naming ``net`` at ``point`` (on a wire or a pin tip), its text pointing
     ``direction`` degrees."""
-    justify = ("justify", Atom("right" if direction in (180, 270) else "left"))
-    sheet.labels.append(("global_label", net, ("shape", Atom("passive")), ("at", point[0], point[1], direction),
-                         ("fields_autoplaced",), ("effects", FONT, justify), ("uuid", sheet.uid(f"label:{key}")),
-                         ("property", "Intersheetrefs", "${INTERSHEET_REFS}", ("at", point[0], point[1], 0),
-                          ("effects", FONT, Atom("hide")))))
+    x, y = _mm(point[0]), _mm(point[1])
+    justify = "right" if direction in (180, 270) else "left"
+    sheet.labels.append(Raw(
+        f"(global_label {quoted(net)} (shape passive) (at {x} {y} {direction}) (fields_autoplaced) "
+        f'(effects (font (size 1.27 1.27)) (justify {justify})) (uuid "{sheet.uid(f"label:{key}")}") '
+        f'(property "Intersheetrefs" "${{INTERSHEET_REFS}}" (at {x} {y} 0) {_HIDDEN}))'))
 
 
 def add_wire(sheet: Sheet, start: Point, end: Point, key: str) -> None:
     """A wire from ``start`` to ``end`` (mm)."""
     sheet.touch(start)
     sheet.touch(end)
-    sheet.wires.append(("wire", ("pts", ("xy", *start), ("xy", *end)),
-                        ("stroke", ("width", 0), ("type", Atom("default"))), ("uuid", sheet.uid(f"wire:{key}"))))
+    sheet.wires.append(Raw(f"(wire (pts (xy {_mm(start[0])} {_mm(start[1])}) (xy {_mm(end[0])} {_mm(end[1])})) "
+                           f'(stroke (width 0) (type default)) (uuid "{sheet.uid(f"wire:{key}")}"))'))
 
 
 def pin_tip(pin: symbols.Pin, x: float, y: float, rotation: int, mirror: bool = False) -> tuple[Point, int]:
@@ -142,7 +162,5 @@ def pin_tip(pin: symbols.Pin, x: float, y: float, rotation: int, mirror: bool = 
     return (round(x + dx, 4), round(y - dy, 4)), (angle + rotation + 180) % 360
 
 
-def instance(node: tuple, root: str, project: str) -> tuple:
-    """A placed symbol with its ``instances`` (KiCad 7's per-project reference and unit)."""
-    *body, (_, reference, unit) = node
-    return (*body, ("instances", ("project", project, ("path", f"/{root}", ("reference", reference), ("unit", unit)))))
+def _mm(value: float) -> str:
+    return number_text(value)

@@ -1,17 +1,26 @@
 """KiCad's S-expressions, written from nested Python tuples.
 
-A node is a tuple whose first item is its keyword: ``("at", 10.16, 5.08, 0)``. Inside it a
-``str`` is written quoted (names, values, text: KiCad quotes them), an ``Atom`` bare (keywords
-such as ``yes``, ``passive``, ``line``), numbers as KiCad writes them (up to 4 decimals for
-millimetres, full precision where ``Atom`` carries a number's text), and a nested tuple as a
-child node. Nodes with children are indented one tab per level, as KiCad writes its files.
+A node is a tuple whose first item is its keyword: ``("at", 10.16, 5.08, 0)``, or a ``Raw``
+text already written. Inside a tuple a ``str`` is written quoted (names, values, text: KiCad
+quotes them), an ``Atom`` bare (keywords such as ``yes``, ``passive``, ``line``), numbers as
+KiCad writes them (up to 4 decimals for millimetres, full precision where ``Atom`` carries a
+number's text), and a nested tuple as a child node. Nodes with children are indented one tab
+per level, as KiCad writes its files.
 """
 
 from __future__ import annotations
 
+import functools
+
 
 class Atom(str):
     """A bare word (a keyword such as ``yes`` or ``passive``): written without quotes."""
+
+
+class Raw(str):
+    """A child node already written as text (``(property ...)``): written as it is, on its own
+    line. Large schematics write their thousands of properties this way, at a third of the
+    cost of the nested tuples."""
 
 
 def quoted(text: str) -> str:
@@ -20,42 +29,74 @@ def quoted(text: str) -> str:
     return f'"{escaped}"'
 
 
+def number_text(value: float) -> str:
+    """A number as KiCad writes it (see _number)."""
+    return _number(value)
+
+
 def _number(value: float) -> str:
     # millimetres: KiCad's files hold 4 decimals (0.1 um); -0 written as 0
+    if type(value) is int:
+        return str(value)
     text = f"{float(value):.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
 def _atom(item) -> str:
-    if isinstance(item, Atom):
+    kind = type(item)
+    if kind is Atom:
         return str(item)
-    if isinstance(item, str):
+    if kind is str:
         return quoted(item)
-    if isinstance(item, bool):
+    if kind is bool:
         return "yes" if item else "no"
-    if isinstance(item, (int, float)):
+    if kind is int or kind is float or isinstance(item, (int, float)):
         return _number(item)
     raise TypeError(f"cannot write {item!r} ({type(item).__name__}) in a KiCad S-expression")
 
 
+@functools.lru_cache(maxsize=8192)
+def _leaf(node: tuple) -> str:
+    """A node without children, on one line (cached: fonts, strokes and fills repeat by the
+    thousand in a large schematic)."""
+    return "(" + " ".join([node[0], *(_atom(item) for item in node[1:])]) + ")"
+
+
 def dumps(node: tuple, depth: int = 0) -> str:
     """The text of one node and its children, items in the order given (KiCad reads some
-    flags, such as ``hide`` after ``font``, by position)."""
-    keyword, *items = node
-    words = [dumps(item, depth + 1) if isinstance(item, tuple) else _atom(item) for item in items]
-    inline = "(" + " ".join([keyword, *words]) + ")"
-    nested = any(isinstance(item, tuple) and any(isinstance(grand, tuple) for grand in item) for item in items)
+    flags, such as ``hide`` after ``font``, by position). A node whose children are all
+    leaves stays on one line when it fits in 100 characters; others put each child on its
+    own line, indented one tab per level, as KiCad writes its files."""
+    words: list[str] = []
+    nested = False
+    children = False
+    for item in node[1:]:
+        if type(item) is Raw:
+            children = nested = True
+            words.append(item)
+        elif type(item) is tuple:
+            children = True
+            for grand in item[1:]:
+                if type(grand) is tuple:
+                    nested = True
+                    break
+            words.append(dumps(item, depth + 1) if nested else _leaf(item))
+        else:
+            words.append(_atom(item))
+    if not children:
+        return _leaf(node)
+    inline = "(" + node[0] + " " + " ".join(words) + ")"
     if "\n" not in inline and (not nested or len(inline) <= 100):
         return inline
-    indent = "\t" * (depth + 1)
-    head = [keyword]
+    indent = "\n" + "\t" * (depth + 1)
+    head = [node[0]]
     body: list[str] = []
-    for item, word in zip(items, words, strict=True):
-        if isinstance(item, tuple) or body:
-            body.append(indent + word)
+    for item, word in zip(node[1:], words, strict=True):
+        if body or type(item) is tuple or type(item) is Raw:
+            body.append(word)
         else:
             head.append(word)
-    return "(" + " ".join(head) + "\n" + "\n".join(body) + "\n" + "\t" * depth + ")"
+    return "(" + " ".join(head) + indent + indent.join(body) + "\n" + "\t" * depth + ")"
 
 
 def loads(text: str) -> list:
