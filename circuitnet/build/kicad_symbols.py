@@ -13,6 +13,7 @@ the last unit holds the supply pins (V+, V-), as in KiCad's Amplifier_Operationa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -101,16 +102,19 @@ def _two_pins(length: float, reach: float = 3.81) -> tuple[Pin, ...]:
     return (Pin("1", "~", 0, reach, 270, length), Pin("2", "~", 0, -reach, 90, length))
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
 def resistor(fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     return Symbol("circuitnet:R", "R", {1: _two_pins(1.27)}, {0: (_rectangle(-1.016, -2.54, 1.016, 2.54),)},
                   fields=fields)
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
 def capacitor(fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     plates = (_line((-2.032, 0.762), (2.032, 0.762)), _line((-2.032, -0.762), (2.032, -0.762)))
     return Symbol("circuitnet:C", "C", {1: _two_pins(2.794)}, {0: plates}, fields=fields)
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
 def diode(name: str, fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     """A diode drawn anode (pin 2, left) to cathode (pin 1, right), as KiCad's Device:D."""
     pins = (Pin("1", "K", 3.81, 0, 180, 2.54), Pin("2", "A", -3.81, 0, 0, 2.54))
@@ -119,6 +123,7 @@ def diode(name: str, fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     return Symbol(f"circuitnet:{name}", "D", {1: pins}, {0: body}, fields=fields)
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
 def dc_source(fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     """A DC voltage source, + (pin 1) at the top, as Simulation_SPICE:VDC."""
     pins = (Pin("1", "+", 0, 3.81, 270, 1.27), Pin("2", "-", 0, -3.81, 90, 1.27))
@@ -134,6 +139,7 @@ PINOUTS = {per_package: (tuple((str(unit["out"]), str(unit["-"]), str(unit["+"])
            for per_package, units in UNIT_PINS.items()}
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
 def opamp_package(name: str, per_package: int, fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     """An op-amp package of ``per_package`` amplifiers: units 1..n amplifiers (+ input above
     the - input, output on the right), unit n+1 its supply pins."""
@@ -152,6 +158,7 @@ def opamp_package(name: str, per_package: int, fields: tuple[tuple[str, str], ..
     return Symbol(f"circuitnet:{name}", "U", units, graphics, fields=fields)
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
 def power_port(net: str) -> Symbol:
     """A power port that names net ``net`` on every sheet: ``GND`` drawn as ground, others as
     a bar above (positive) or below (negative) the point."""
@@ -166,6 +173,7 @@ def power_port(net: str) -> Symbol:
     return Symbol(f"power:{net}", "#PWR", pins, {0: drawing}, power=True)
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
 def power_flag() -> Symbol:
     """KiCad's PWR_FLAG: tells ERC that a net is driven (a supply from off the sheet)."""
     pins = {1: (Pin("1", "pwr", 0, 0, 90, 0, "power_out"),)}

@@ -34,8 +34,10 @@ def number_text(value: float) -> str:
     return _number(value)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _number(value: float) -> str:
-    # millimetres: KiCad's files hold 4 decimals (0.1 um); -0 written as 0
+    # millimetres: KiCad's files hold 4 decimals (0.1 um); -0 written as 0. Cached: a sheet's
+    # coordinates are grid points that repeat by the thousand
     if type(value) is int:
         return str(value)
     text = f"{float(value):.4f}".rstrip("0").rstrip(".")
