@@ -7,7 +7,8 @@
 #            the tutorial on the way.
 # Works on a fresh Debian/Ubuntu machine with only Python: ngspice and libngspice0 come
 # from apt-get (through sudo when not root; on Debian 12 from bookworm-backports, for the KLU
-# solver: see .ci/install-ngspice), the Python packages from PyPI into .venv.
+# solver: see .ci/install-ngspice), and so does KiCad's kicad-cli for the KiCad checks
+# (.ci/install-kicad), the Python packages from PyPI into .venv.
 
 PYTHON ?= python3
 VENV := .venv
@@ -77,6 +78,7 @@ figures: $(BIN)/.installed
 
 system-deps:
 	@.ci/install-ngspice
+	@.ci/install-kicad
 	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1; then \
 	  echo "installing python3-venv with apt-get"; \
 	  $(SUDO) apt-get update -qq && $(APT_INSTALL) python3-venv; \

@@ -2,7 +2,8 @@
 
 Tests that need ngspice carry the ``ngspice`` marker, so ``pytest -m "not ngspice"`` runs
 the pure-NumPy tests on any machine. When any selected test needs ngspice and the ngspice
-program or libngspice can't be loaded, the session fails: it never skips them.
+program or libngspice can't be loaded, the session fails: it never skips them. The same holds
+for KiCad's kicad-cli and the ``kicad`` marker.
 """
 
 import ctypes
@@ -31,6 +32,10 @@ def pytest_collection_modifyitems(session, config, items):
             pytest.exit("ngspice is required by the selected tests: " + "; ".join(problems)
                         + ". Run 'make test', which installs it (apt-get install ngspice libngspice0), "
                         + "or select the others with -m 'not ngspice'.", returncode=1)
+    if any(item.get_closest_marker("kicad") for item in items) and shutil.which("kicad-cli") is None:
+        pytest.exit("kicad-cli (KiCad 8 or later) is required by the selected tests and is not on PATH. Run "
+                    "'make system-deps' (or 'make test'), which installs it (.ci/install-kicad), or select the "
+                    "others with -m 'not kicad'.", returncode=1)
 
 
 @pytest.fixture(scope="session")

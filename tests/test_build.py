@@ -165,4 +165,4 @@ def test_the_command_runs_as_a_program(tmp_path):
     done = subprocess.run([sys.executable, "-m", "circuitnet", "build", EIGHT, "--out", str(tmp_path / "b")],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "wrote 6 files" in done.stdout and "s (placement" in done.stdout
+    assert "wrote 9 files" in done.stdout and "s (placement" in done.stdout

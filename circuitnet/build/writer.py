@@ -20,6 +20,7 @@ from ..topologies import circuit_elements
 from ..util.atomic import write_atomically, write_text_atomically
 from .bom import bom_csv, bom_rows, choose_values
 from .input_stage import input_stages
+from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
 from .placement import Placement, place
 from .reference import reference_design
@@ -85,14 +86,11 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
 
 
 def kicad_schematic(placement: Placement, circuit: Circuit, part: OpAmpPart, out: Path) -> list[Path]:
-    """THE KICAD HOOK: write ``circuit.kicad_sch`` into ``out`` from the same placement, and
-    return the paths written. Empty until the KiCad writer (``build/kicad*.py``) is there; it
-    needs no KiCad installed (only its checks run kicad-cli)."""
-    try:
-        from . import kicad_writer  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(kicad_writer.write_schematic(placement, circuit, part, out))
+    """THE KICAD HOOK: write ``circuit.kicad_sch`` (with its ``circuit.lib`` and
+    ``circuit.kicad_pro``) into ``out`` from the same placement, and return the paths written.
+    Needs no KiCad installed (only its checks run kicad-cli): docs/kicad.md."""
+    files = write_kicad_schematic(circuit, out, placement, opamp=part)
+    return [files.schematic, files.library, files.project]
 
 
 def _write_bytes(path: Path, data: bytes) -> Path:

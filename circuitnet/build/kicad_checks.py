@@ -1,0 +1,109 @@
+"""KiCad's own checks of a written schematic, through its command line (``kicad-cli``, KiCad 8
+or later): the electrical rules check, the netlist KiCad reads from the schematic, and the
+SPICE netlist KiCad exports from the symbols' simulation fields.
+
+Each function runs one ``kicad-cli`` command in a fresh HOME (kicad-cli writes its settings
+there on first use) and returns what KiCad reported, parsed; comparing it with circuitnet's
+own netlist is the caller's (tests/test_kicad.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CircuitnetError
+from .sexpr import loads
+
+KICAD_TIMEOUT_S = 300.0
+
+
+class KicadCliError(CircuitnetError, RuntimeError):
+    """kicad-cli is missing, or one of its commands failed."""
+
+
+def kicad_cli() -> str:
+    """The path of kicad-cli, or KicadCliError saying how to install it."""
+    path = shutil.which("kicad-cli")
+    if path is None:
+        raise KicadCliError("kicad-cli (KiCad 8 or later) is not installed; run 'make system-deps' "
+                            "(.ci/install-kicad installs KiCad 9 from bookworm-backports on Debian 12)")
+    return path
+
+
+def run_kicad_cli(*arguments: str) -> subprocess.CompletedProcess:
+    """``kicad-cli ARGUMENTS`` in a fresh HOME; KicadCliError with its words if it fails."""
+    with tempfile.TemporaryDirectory(prefix="circuitnet-kicad-") as home:
+        env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=str(Path(home, ".config")))
+        done = subprocess.run([kicad_cli(), *arguments], env=env, capture_output=True, text=True,
+                              timeout=KICAD_TIMEOUT_S, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise KicadCliError(f"kicad-cli {' '.join(arguments[:3])} failed (exit status {done.returncode}): "
+                            f"{(done.stdout + done.stderr).strip()[-2000:]}")
+    return done
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One ERC finding: its severity (``error``, ``warning``), type and KiCad's description."""
+
+    severity: str
+    type: str
+    description: str
+    items: tuple[str, ...]
+
+
+def erc(schematic: str | os.PathLike) -> list[Violation]:
+    """Every violation ``kicad-cli sch erc`` finds in the schematic (all severities)."""
+    with tempfile.TemporaryDirectory(prefix="circuitnet-erc-") as folder:
+        report = Path(folder, "erc.json")
+        run_kicad_cli("sch", "erc", "--format", "json", "--severity-all", "-o", str(report), str(schematic))
+        found = json.loads(report.read_text())
+    return [Violation(v["severity"], v["type"], v["description"], tuple(i["description"] for i in v["items"]))
+            for sheet in found["sheets"] for v in sheet["violations"]]
+
+
+def netlist_connections(schematic: str | os.PathLike) -> dict[str, set[tuple[str, str, str]]]:
+    """KiCad's netlist of the schematic (``kicad-cli sch export netlist``, its S-expression
+    format): net name -> {(reference, pin number, pin function)}; the function is the pin's
+    name in its symbol (``A``, ``K``, ``+``, ``OUT``), "" where it has none."""
+    with tempfile.TemporaryDirectory(prefix="circuitnet-netlist-") as folder:
+        path = Path(folder, "circuit.net")
+        run_kicad_cli("sch", "export", "netlist", "--format", "kicadsexpr", "-o", str(path), str(schematic))
+        tree = loads(path.read_text())
+    nets: dict[str, set[tuple[str, str, str]]] = {}
+    for net in _children(_child(tree, "nets"), "net"):
+        name = _child(net, "name")[1]
+        nets[name] = {(_child(node, "ref")[1], _child(node, "pin")[1], _function(node))
+                      for node in _children(net, "node")}
+    return nets
+
+
+def spice_netlist(schematic: str | os.PathLike) -> str:
+    """The SPICE netlist KiCad exports from the schematic (``--format spice``): every symbol
+    as its Sim.* fields say, the libraries they name included by absolute path."""
+    with tempfile.TemporaryDirectory(prefix="circuitnet-spice-") as folder:
+        path = Path(folder, "circuit.cir")
+        run_kicad_cli("sch", "export", "netlist", "--format", "spice", "-o", str(path), str(schematic))
+        return path.read_text()
+
+
+def _function(node: list) -> str:
+    found = _children(node, "pinfunction")
+    return found[0][1] if found else ""
+
+
+def _children(node: list, keyword: str) -> list[list]:
+    return [item for item in node[1:] if isinstance(item, list) and item and item[0] == keyword]
+
+
+def _child(node: list, keyword: str) -> list:
+    found = _children(node, keyword)
+    if not found:
+        raise KicadCliError(f"KiCad's netlist has no ({keyword} ...) in ({node[0]} ...)")
+    return found[0]

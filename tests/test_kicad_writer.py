@@ -1,0 +1,99 @@
+"""The KiCad schematic writer without KiCad: what it refuses, and that it writes the same file
+twice. (tests/test_kicad.py checks its schematics in kicad-cli and ngspice.)"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from conftest import random_network
+
+from circuitnet import OpAmpModel, realise
+from circuitnet.build import kicad_checks
+from circuitnet.build.kicad_models import KicadExportError, opamp_terminals
+from circuitnet.build.kicad_schematic import schematic_text, write_kicad_schematic
+from circuitnet.build.placement import Placement, place
+from circuitnet.build.sexpr import loads
+from circuitnet.model.opamp_parts import opamp_part
+from circuitnet.topologies import circuit_elements
+
+TL074 = opamp_part("TL074")
+
+
+@pytest.fixture
+def circuit():
+    return realise(random_network(np.random.default_rng(3), 2, [3], 1, zero_fraction=0.0), "diode",
+                   opamp=OpAmpModel("finite_gain", part="TL074"))
+
+
+def test_an_opamp_element_that_is_not_the_circuits_model_is_refused(circuit):
+    opamp = next(e for e in circuit_elements(circuit) if e.part == "opamp")
+    assert opamp_terminals(circuit, opamp) == (opamp.nodes[0], "0", opamp.nodes[3])
+    other = opamp._replace(value="1000")  # another gain than the subcircuit's
+    with pytest.raises(KicadExportError, match=rf"op-amp element {opamp.name} .* is not this circuit's op-amp"):
+        opamp_terminals(circuit, other)
+
+
+def test_two_nets_on_one_point_are_refused(circuit):
+    elements = circuit_elements(circuit)
+    stacked = place(elements, TL074)
+    stacked = Placement(tuple(replace(part, x_mm=20.0, y_mm=20.0) for part in stacked.parts), stacked.sheets)
+    with pytest.raises(KicadExportError, match=r"nets \S+ and \S+ meet at \([0-9.]+, [0-9.]+\) mm on the sheet"):
+        schematic_text(circuit, stacked, elements)
+
+
+def test_a_placement_of_other_elements_is_refused(circuit):
+    elements = circuit_elements(circuit)
+    with pytest.raises(KicadExportError, match="does not place exactly the circuit's elements"):
+        schematic_text(circuit, place(elements[:-1], TL074), elements)
+
+
+def test_the_same_circuit_writes_the_same_files(circuit, tmp_path):
+    first = write_kicad_schematic(circuit, tmp_path / "a", input_volts=[0.5, -0.25])
+    second = write_kicad_schematic(circuit, tmp_path / "b", input_volts=[0.5, -0.25])
+    for a, b in ((first.schematic, second.schematic), (first.library, second.library)):
+        assert a.read_text() == b.read_text()
+    text = first.schematic.read_text()
+    tree = loads(text)
+    assert tree[0] == "kicad_sch"
+    # the input sources carry the volts they were given, to 17 digits, as KiCad simulation fields
+    assert '(property "Sim.Params" "dc=0.5"' in text and '(property "Sim.Params" "dc=-0.25"' in text
+    # the op-amps are units of TL074 packages, simulated by the package subcircuit beside the schematic
+    assert '(property "Sim.Name" "CN_TL074"' in text
+    assert ".subckt CN_TL074 1 2 3 4 5 6 7 8 9 10 11 12 13 14" in first.library.read_text()
+
+
+def test_a_missing_kicad_cli_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(kicad_checks.KicadCliError, match="kicad-cli .* is not installed; run 'make system-deps'"):
+        kicad_checks.kicad_cli()
+
+
+def test_the_schematic_is_the_placements_drawing(circuit):
+    """place() puts its pins on the symbols' pin tips, so the sheet has its wires, one per
+    placement wire, and its ground marks as ground ports."""
+    elements = circuit_elements(circuit)
+    placement = place(elements, TL074)
+    text, _ = schematic_text(circuit, placement, elements)
+    assert len(re.findall(r"\(wire\b", text)) == len(placement.wires) > 0
+    assert text.count('(lib_id "power:GND")') >= len(placement.grounds) > 0
+
+
+def test_a_placement_without_pins_gets_a_label_on_every_pin(circuit):
+    elements = circuit_elements(circuit)
+    bare = place(elements, TL074)
+    bare = Placement(tuple(replace(part, pins=()) for part in bare.parts), bare.sheets)
+    text, _ = schematic_text(circuit, bare, elements)
+    assert not re.findall(r"\(wire\b", text)
+    labelled = sum(1 for e in elements for node in (e.nodes if e.part != "opamp" else opamp_terminals(circuit, e))
+                   if node != "0")
+    unused = 2 * 2  # the TL074's two unused amplifiers: output and - input on their own net
+    assert len(re.findall(r"\(global_label\b", text)) == labelled + unused
+
+
+def test_a_placement_of_single_opamps_for_quad_packages_is_refused(circuit):
+    elements = circuit_elements(circuit)
+    with pytest.raises(KicadExportError, match=r"op-amp designators are not units of TL074 packages \(4 amplifier"):
+        schematic_text(circuit, place(elements), elements)
