@@ -367,7 +367,7 @@ def _finish_fit(args, run, out: Path, table, command: str) -> int:
     try:
         result = run.run()
         if table is not None:
-            result.report["search"] = table
+            result.summary.search = table
         described = run.data_description or {}
         if run.classify:
             write_classifier_outputs(out, result, run.split, described.get("image_shape"), command)
