@@ -33,7 +33,7 @@ from .results import Figures, FitReport, SnappingFigures
 from .run_folder_checks import restored_network
 from .task import SWING_SHARE
 
-__all__ = ["CIRCUIT", "DONE", "MEASURE", "PRETRAIN", "SNAP", "SWING_SHARE", "FitResult", "FitRun", "fit"]
+__all__ = ["CIRCUIT", "DONE", "MEASURE", "PRETRAIN", "SNAP", "SWING_SHARE", "FitResult", "FitRun", "fit", "run_of"]
 
 
 @dataclass
@@ -191,16 +191,27 @@ class FitRun:
         return self.state.problem
 
 
+def run_of(split: Split, config: FitConfig, folder: str | Path | None = None, table: list[dict] | None = None,
+           tell=None, **settings):
+    """The run of ``config``: a FitRun (checkpointed in ``folder`` when given), or for
+    ``topology="auto"`` the TopologyChoice between the allowed topologies (see
+    ``topology_choice``), each candidate with its best settings of a search's ``table`` if
+    one ran; candidates keep no checkpoints. tell: receives the sentence naming the
+    candidates, or None. settings: FitRun's keyword arguments (spice, progress,
+    data_description, executor)."""
+    if config.topology != "auto":
+        return FitRun(split, config, folder, **settings)
+    from .topology_choice import TopologyChoice, candidate_configs
+    configs, excluded = candidate_configs(config, table)
+    if tell is not None:
+        tell(f"choosing the topology on validation data among {', '.join(configs)}...")
+    return TopologyChoice(configs, excluded, lambda candidate: FitRun(split, candidate, None, **settings))
+
+
 def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None = None,
         data_description: dict | None = None) -> FitResult:
     """Train a circuit on ``split`` without checkpoints: ``FitRun(split, config).run()``; for
     ``topology="auto"``, one run per allowed topology and the best on validation (see
-    ``topology_choice``). data_description: where the data came from (its columns and
-    classes, for the circuit's data record), as FitRun takes it."""
-    def start(settings: FitConfig) -> FitRun:
-        return FitRun(split, settings, spice=spice, progress=progress, data_description=data_description)
-
-    if config.topology == "auto":
-        from .topology_choice import TopologyChoice, candidate_configs
-        return TopologyChoice(*candidate_configs(config), start).run()
-    return start(config).run()
+    ``run_of``). data_description: where the data came from (its columns and classes, for
+    the circuit's data record), as FitRun takes it."""
+    return run_of(split, config, spice=spice, progress=progress, data_description=data_description).run()
