@@ -16,16 +16,23 @@ from typing import Any, ClassVar
 from .criterion import CLASSIFIER_FIGURE, REGRESSION_FIGURE
 
 
+def described(text: str, inline: bool = False, **default) -> Any:
+    """A dataclass field with its description (``metadata["doc"]``), the row docs/file-formats.md
+    shows for its key (see report_format.key_table); inline: the field is a record whose keys
+    are written in place of its own (no row); default: field()'s default or default_factory."""
+    return field(metadata={"doc": text, "inline": inline}, **default)
+
+
 @dataclass
 class RegressionFigures:
     """A regressor's figures, data units: RMSE of ngspice simulating the board on each split,
     and on the test split the read-back ideal network's and the surrogate's (nominal, 27 C)."""
 
-    train_rmse: float
-    val_rmse: float
-    test_rmse_spice: float
-    test_rmse_ideal: float
-    test_rmse_surrogate: float
+    train_rmse: float = described("RMSE of ngspice simulating the board on the training split, data units")
+    val_rmse: float = described("the same on the validation split: the figure search and topology choice rank by")
+    test_rmse_spice: float = described("the same on the test split")
+    test_rmse_ideal: float = described("test RMSE of the network read back from the resistors")
+    test_rmse_surrogate: float = described("test RMSE of the surrogate (the nominal circuit at 27 C)")
 
     HEADLINE: ClassVar[str] = "test_rmse_spice"  # the test figure in ngspice, and the E-series' figure
     CRITERION: ClassVar[str] = REGRESSION_FIGURE  # the figure search and topology choice rank by
@@ -69,24 +76,30 @@ class ClassifierFigures:
     inference (watts); the surrogate's training and validation figures (validation
     cross-entropy in nats per sample); what keeping the outputs inside the swing did."""
 
-    test_accuracy_spice: float
-    test_accuracy_surrogate: float
-    test_accuracy_ideal: float
-    test_samples: int
-    class_changes_surrogate_vs_spice: int
-    confusion_matrix: list[list[int]]
-    per_class_accuracy: list[float]
-    spice_seconds: float
-    spice_samples_per_second: float
-    spice_chunks: int
-    ngspice: dict
-    static_power_per_inference_w: dict
-    train_accuracy_surrogate: float
-    val_accuracy_surrogate: float
-    val_cross_entropy_surrogate: float
-    pruned_weights: int = 0
-    output_swing: list[dict] = field(default_factory=list)
-    classes: list = field(default_factory=list)
+    test_accuracy_spice: float = described("test accuracy of ngspice simulating the board, a fraction")
+    test_accuracy_surrogate: float = described("test accuracy of the surrogate (nominal, 27 C)")
+    test_accuracy_ideal: float = described("test accuracy of the network read back from the resistors")
+    test_samples: int = described("samples in the test split, every one simulated in ngspice")
+    class_changes_surrogate_vs_spice: int = described("test samples whose class differs between surrogate and "
+                                                      "ngspice")
+    confusion_matrix: list[list[int]] = described("counts[i][j]: test samples of class i that ngspice puts in "
+                                                  "class j")
+    per_class_accuracy: list[float] = described("ngspice's accuracy on each class's test samples")
+    spice_seconds: float = described("seconds ngspice took over the test split")
+    spice_samples_per_second: float = described("test samples ngspice simulated per second")
+    spice_chunks: int = described("the shards the test split was simulated in")
+    ngspice: dict = described("the version and linear solver of the workers that simulated it")
+    static_power_per_inference_w: dict = described("median, mean, min and max static power at the test samples' "
+                                                   "operating points, watts")
+    train_accuracy_surrogate: float = described("training accuracy of the surrogate")
+    val_accuracy_surrogate: float = described("validation accuracy of the surrogate")
+    val_cross_entropy_surrogate: float = described("validation cross-entropy of the surrogate, nats per sample: "
+                                                   "the figure search and topology choice rank by")
+    pruned_weights: int = described("weights set to 0: realisation's and the realisability projection's",
+                                    default=0)
+    output_swing: list[dict] = described("after each stage, what scaling the output summers into the swing did "
+                                         "(limit and worst output, volts, and the scale)", default_factory=list)
+    classes: list = described("the class labels, in the order of the outputs", default_factory=list)
 
     HEADLINE: ClassVar[str] = "test_accuracy_spice"
     CRITERION: ClassVar[str] = CLASSIFIER_FIGURE
@@ -153,19 +166,24 @@ class FitReport:
     e_series, topology_choice, search: only when the run had them.
     """
 
-    figures: Figures
-    seconds: float
-    hyperparameters: dict
-    pruned: list[str]
-    interrupted: bool
-    epochs_run: dict[str, int]
-    stopped: dict[str, str]
-    board: dict
-    ngspice: dict | None
-    data: dict | None = None
-    e_series: SnappingFigures | None = None
-    topology_choice: dict | None = None  # see training.topology_choice
-    search: list[dict] | None = None  # see training.search
+    figures: Figures = described("the task's figures, written first", inline=True)
+    seconds: float = described("the whole run, wall time")
+    hyperparameters: dict = described("every setting of the run (FitConfig)")
+    pruned: list[str] = described("the weights realisation set to 0, as `layers[i].weights[j][k] = value`")
+    interrupted: bool = described("stopped by Ctrl-C: the figures are the best circuit's so far")
+    epochs_run: dict[str, int] = described("per stage (`ideal`, `circuit`), the epochs it ran")
+    stopped: dict[str, str] = described("per stage, the rule that ended it")
+    board: dict = described("the board the figures were measured on (tolerance, seed, temperature, diode)")
+    ngspice: dict | None = described("the ngspice version and linear solver that measured the figures (a "
+                                     "classifier's figures name it)")
+    data: dict | None = described("where the data came from (a target, a CSV file, a dataset)", default=None)
+    e_series: SnappingFigures | None = described("with `--e-series`: `series`, and the headline test figure "
+                                                 "before and after snapping (`test_rmse_spice_before`, "
+                                                 "`test_rmse_spice_after`, or the accuracy's)", default=None)
+    topology_choice: dict | None = described("with `--topology auto`: the criterion, the chosen topology, every "
+                                             "candidate's row and the excluded ones", default=None)
+    search: list[dict] | None = described("with `--search`: every trial's settings and figures, best first",
+                                          default=None)
 
     @property
     def validation_score(self) -> float:
