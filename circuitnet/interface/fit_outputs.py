@@ -77,7 +77,7 @@ def fit_figure(result: FitResult, split: Split, spice, board: Board, target: Tar
         simulated = spice.simulate(board.apply(circuit), grid[:, None], board.temperature_c).y[:, 0]
         ideal = IdealBackend().simulate(circuit, grid[:, None]).y[:, 0]
         ax = figure.subplots()
-        plot_fit_1d(ax, split.x_train, split.y_train, grid, ideal, simulated,
+        plot_fit_1d(ax, (split.x_train, split.y_train), grid, ideal, simulated,
                     None if target is None else target.function(grid[:, None]),
                     "target" if target is None else target.formula, (names[0], y_name))
         ax.set_title(title)

@@ -50,8 +50,8 @@ def pretrain(context: FitContext, state: FitState) -> ReLUNet:
     context.progress.stage("ideal network", loop_config.epochs, loop_state.epoch)
     try:
         problem = IdealProblem(config.lam, context.loss, projection, context.swing())
-        loop.run(problem, loop_state, loop_config, split.x_train, split.y_train, split.x_val,
-                 split.y_val, on_epoch=context.progress.epoch,
+        loop.run(problem, loop_state, loop_config, (split.x_train, split.y_train), (split.x_val, split.y_val),
+                 on_epoch=context.progress.epoch,
                  checkpoint=lambda snapshot: context.save(state, PRETRAIN, snapshot), metrics=task.metrics(problem))
     finally:
         state.stopped["ideal"] = loop.stop_reason(loop_state, loop_config)
@@ -80,7 +80,7 @@ def train_circuit(context: FitContext, state: FitState) -> Circuit:
     network_pairs = [(layer.weights.tolist(), layer.biases.tolist()) for layer in state.network.layers]
     context.progress.stage(f"{config.mode} training", loop_config.epochs, loop_state.epoch)
     try:
-        loop.run(problem, loop_state, loop_config, split.x_train, split.y_train, split.x_val, split.y_val,
+        loop.run(problem, loop_state, loop_config, (split.x_train, split.y_train), (split.x_val, split.y_val),
                  on_epoch=context.progress.epoch,
                  checkpoint=lambda snapshot: context.save(state, CIRCUIT, snapshot, {"ideal_network": network_pairs}),
                  metrics=context.task.metrics(problem))

@@ -20,7 +20,7 @@ def key_table(record: type) -> list[str]:
         if item.metadata["inline"]:
             continue
         kind = str(item.type).replace("|", "or")
-        rows.append(f"| `{item.name}` | {kind} | {item.metadata['doc']} |")
+        rows.append(f"| `{item.name}` | `{kind}` | {item.metadata['doc']} |")
     return rows
 
 

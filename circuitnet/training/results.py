@@ -82,7 +82,7 @@ class ClassifierFigures:
     test_samples: int = described("samples in the test split, every one simulated in ngspice")
     class_changes_surrogate_vs_spice: int = described("test samples whose class differs between surrogate and "
                                                       "ngspice")
-    confusion_matrix: list[list[int]] = described("counts[i][j]: test samples of class i that ngspice puts in "
+    confusion_matrix: list[list[int]] = described("`counts[i][j]`: test samples of class i that ngspice puts in "
                                                   "class j")
     per_class_accuracy: list[float] = described("ngspice's accuracy on each class's test samples")
     spice_seconds: float = described("seconds ngspice took over the test split")
