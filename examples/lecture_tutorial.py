@@ -47,7 +47,7 @@ def train(split: Split, hidden: int, lam: float, batch_size: int | None = None, 
     config = loop.LoopConfig(epochs=EPOCHS, lr=0.01, batch_size=batch_size, seed=seed)
     params = initial_params(split.x_train, [hidden], 1, np.random.default_rng(seed))
     state = loop.new_state(params, config, loop.steps_per_epoch(len(split.x_train), config))
-    state = loop.run(IdealProblem(lam=lam), state, config, split.x_train, split.y_train, split.x_val, split.y_val)
+    state = loop.run(IdealProblem(lam=lam), state, config, (split.x_train, split.y_train), (split.x_val, split.y_val))
     return params_to_network(state.params), state.history
 # --8<-- [end:train]
 

@@ -159,8 +159,8 @@ def test_realisability_holds_after_every_training_step():
     watched = Watched(1e-6, SoftmaxCrossEntropy(4.0), projection, swing=9.0)
     config = loop.LoopConfig(40, 0.01)
     params = projection(initial_params(split.x_train, [16], 10, np.random.default_rng(0)))
-    state = loop.run(watched, loop.new_state(params, config, 1), config, split.x_train, split.y_train, split.x_val,
-                     split.y_val)
+    state = loop.run(watched, loop.new_state(params, config, 1), config, (split.x_train, split.y_train),
+                     (split.x_val, split.y_val))
     assert len(steps) == 40 and all(steps)
     assert np.count_nonzero(state.params[0] == 0) > 0  # the constraint binds on 64 inputs
     assert not projection.holds([state.params[0] + 1e-12, state.params[1]])  # and the check can fail

@@ -21,6 +21,7 @@ from circuitnet.interface.transient_plots import waveforms_figure
 from circuitnet.model.board import Board
 from circuitnet.model.data_record import DataRecord
 from circuitnet.training.data import get_target, target_split
+from circuitnet.training.results import FitReport, RegressionFigures
 from circuitnet.training.run import FitResult
 
 
@@ -45,7 +46,10 @@ def plane_circuit(rng):
     """A 2-input regressor with a record naming its columns, and its data split."""
     record = DataRecord(("speed", "load"), ("power",), np.array([-1.0, -1.0]), np.array([1.0, 1.0]))
     circuit = replace(realise(random_network(rng, 2, [3], 1), "diode"), data_record=record)
-    result = FitResult(circuit, {"hyperparameters": {"mode": "surrogate"}, "test_rmse_spice": 0.0123}, {})
+    figures = RegressionFigures(train_rmse=0.01, val_rmse=0.011, test_rmse_spice=0.0123, test_rmse_ideal=0.012,
+                                test_rmse_surrogate=0.0122)
+    report = FitReport(figures, 1.0, {"mode": "surrogate"}, [], False, {}, {}, {}, None)
+    result = FitResult(circuit, report, {})
     return result, target_split("saddle", 20, 0)
 
 

@@ -74,7 +74,7 @@ def test_resumed_run_ends_where_an_uninterrupted_one_does(small_split, spice, tm
 @pytest.mark.ngspice
 def test_ctrl_c_in_circuit_training_keeps_the_pruned_list(small_split, spice, monkeypatch):
     """What realisation pruned is reported even when Ctrl-C lands in the circuit stage."""
-    from circuitnet.training import run as run_module
+    from circuitnet.training import fit_stages as run_module
     real = run_module.realise_pruned
 
     def pruning_one(*args, **kwargs):
@@ -269,7 +269,7 @@ def test_a_fit_stopped_twice_keeps_its_model_and_resumes(tmp_path, monkeypatch, 
     best model so far is written, the message says how to resume, and --resume finishes."""
     from circuitnet import SimulationError
     from circuitnet.interface import cli
-    from circuitnet.training import run as run_module
+    from circuitnet.training import task as run_module
     out = tmp_path / "run"
     monkeypatch.setattr(cli, "_ProgressBar", lambda: StopAfter("surrogate training", 3))
     real_measure = run_module.measure

@@ -93,7 +93,7 @@ def test_a_network_that_cannot_be_realised_leaves_no_run_behind(tmp_path, capsys
     """A failure found only at realisation: one sentence with fixes the command line takes, exit
     2, and no data.json / data.csv / checkpoint.json that --resume would fail on forever."""
     from circuitnet.errors import RealisationError
-    from circuitnet.training import run
+    from circuitnet.training import fit_stages as run
 
     def refuse(*args, **kwargs):
         raise RealisationError("layer 1 neuron 1: its weights' ratio (1053:1) needs resistors outside the range "

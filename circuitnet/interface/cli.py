@@ -221,34 +221,12 @@ def _how_to_go_on(run, out: Path) -> str:
     return "the topology choice keeps no checkpoints: run the same command again to compare every candidate"
 
 
-def _fit_run(split, config, out: Path, description: dict, args, table: list | None = None):
-    """The FitRun of ``config`` in ``out``; for --topology auto, the TopologyChoice between
-    the candidates (each with its best settings of the search ``table``, if one ran)."""
-    from ..training.run import FitRun
-    from ..training.topology_choice import AUTO, TopologyChoice, candidate_configs
+def _driving(args):
+    """How the CLI drives a fit: progress bars and messages on stderr, the executor of its flags."""
+    from ..training.session import Driving
     from ..util.executor import executor_for
-    settings = {"progress": _ProgressBar(), "data_description": description,
-                "executor": executor_for(args.scheduler, args.workers)}
-    if config.topology != AUTO:
-        return FitRun(split, config, out, **settings)
-    configs, excluded = candidate_configs(config, table)
-    print(f"choosing the topology on validation data among {', '.join(configs)}...", file=sys.stderr)
-    return TopologyChoice(configs, excluded, lambda candidate: FitRun(split, candidate, None, **settings))
-
-
-def _search(split, config, out: Path, trials: int | None = None):
-    """fit --search: choose hidden width, lam and lr on validation data, recorded in
-    out/search.json round by round: (config, table), or None after Ctrl-C (the finished
-    trials are kept, and the message says how to resume)."""
-    from ..training import search
-    also = " and the topology" if config.topology == "auto" else ""
-    print(f"searching hidden width, lam, lr{also} on validation data...", file=sys.stderr)
-    try:
-        return search.search(split, config, folder=out, **({"trials": trials} if trials else {}))
-    except KeyboardInterrupt:
-        print(f"circuitnet fit: interrupted while searching; the finished trials are in {out / 'search.json'}; "
-              f"continue with: circuitnet fit --resume {out}", file=sys.stderr)
-        return None
+    return Driving(progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers),
+                   tell=lambda text: print(text, file=sys.stderr))
 
 
 # fit flags that say how to run a resumed run, not what it trains: the only ones --resume takes
@@ -263,13 +241,6 @@ def _check_resumable(args, out: Path) -> None:
     if ignored:
         raise UsageError(f"{ignored[0]} can't change a resumed run: --resume {out} continues with the settings the "
                          f"run started with; leave {ignored[0]} out, or start a new run with --out")
-
-
-def _searched_config(config, best):
-    """The config a search leaves to fit: its best settings, or for --topology auto the
-    config itself (each candidate takes its own best row of the table)."""
-    from ..training.topology_choice import AUTO
-    return config if config.topology == AUTO else best
 
 
 def command_fit(args) -> int:
@@ -289,17 +260,13 @@ def command_fit(args) -> int:
         started = _start_fit(args, out)
     if isinstance(started, int):  # finished or interrupted before the fit: its exit status
         return started
-    run, table = started
-    return _finish_fit(args, run, out, table, command)
+    return _finish_fit(args, started, out, command)
 
 
 def _resume_fit(args, out: Path):
-    """--resume: (the run to go on with, the search table or None), or the exit status when
+    """--resume: the Planned run to go on with (training.session), or the exit status when
     there is nothing to fit (a finished run, or a search interrupted again)."""
-    from ..training import run_folder, search
-    from ..training.config import FitConfig
-    from ..training.run import FitRun
-    from ..util.executor import executor_for
+    from ..training import run_folder, session
 
     _check_resumable(args, out)
     if run_folder.is_finished(out):  # nothing to resume: say so, and leave its files as they are
@@ -307,24 +274,13 @@ def _resume_fit(args, out: Path):
               f"(start a new run with --out)", file=sys.stderr)
         _print_report(args, run_folder.read_report(out), out)
         return EXIT_OK
-    searched = run_folder.read_search(out)
-    if run_folder.has_checkpoint(out) or searched is None:
-        run = FitRun.resume(out, progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers))
-        return run, (search.ranked(searched["done"]) if searched else None)
-    # stopped while searching: finish the search, then fit
-    split, description = run_folder.read_data(out)
-    config = FitConfig(**searched["config"])
-    searched = _search(split, config, out, searched["trials"])
-    if searched is None:
-        return EXIT_INTERRUPTED
-    best, table = searched
-    return _fit_run(split, _searched_config(config, best), out, description, args, table), table
+    return _unless_search_interrupted(lambda: session.resume(out, _driving(args)))
 
 
 def _start_fit(args, out: Path):
-    """A new fit into ``out``: (the run, the search table or None), or EXIT_INTERRUPTED when
+    """A new fit into ``out``: the Planned run (training.session), or EXIT_INTERRUPTED when
     its --search was interrupted."""
-    from ..training import run_folder
+    from ..training import session
     from ..training.config import FitConfig
     from .fit_data import check_unscaled_data, choose_data
 
@@ -340,36 +296,31 @@ def _start_fit(args, out: Path):
                        patience=args.patience, seed=args.seed, e_series=args.e_series,
                        e_series_pairs=args.e_series_pairs, diode=args.diode,
                        board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
-    run_folder.write_data(out, split, description)  # first, so that --resume finds the run
-    table = None
-    if args.search:
-        searched = _search(split, config, out)
-        if searched is None:
-            return EXIT_INTERRUPTED
-        best, table = searched
-        config = _searched_config(config, best)
-    return _fit_run(split, config, out, description, args, table), table
+    return _unless_search_interrupted(lambda: session.start(split, config, out, description, args.search,
+                                                            _driving(args)))
 
 
-def _finish_fit(args, run, out: Path, table, command: str) -> int:
-    """Run the fit, write its files and print its report; the exit status."""
-    from ..backends.spice.backend import SpiceBackend
-    from ..training import run_folder
-    from ..training.data import get_target
-    from ..util.atomic import write_text_atomically
-    from .classifier_outputs import write_classifier_outputs
-    from .fit_outputs import write_outputs
-
+def _unless_search_interrupted(planning):
+    """planning()'s Planned run, or EXIT_INTERRUPTED after saying how to resume a search
+    stopped by Ctrl-C (its finished trials are kept)."""
+    from ..training.session import SearchInterrupted
     try:
-        result = run.run()
-        if table is not None:
-            result.report["search"] = table
-        described = run.data_description or {}
-        if run.classify:
-            write_classifier_outputs(out, result, run.split, described.get("image_shape"), command)
-        else:
-            target = get_target(described["target"]) if described.get("target") else None
-            write_outputs(out, result, run.split, SpiceBackend(), target, command)
+        return planning()
+    except SearchInterrupted as stopped:
+        print(f"circuitnet fit: {stopped}; continue with: circuitnet fit --resume {stopped.folder}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _finish_fit(args, planned, out: Path, command: str) -> int:
+    """Run the planned fit, write its files and print its report; the exit status."""
+    from ..training import run_folder
+    from ..util.atomic import write_text_atomically
+    from .fit_writers import write_fit_outputs
+
+    run = planned.run
+    try:
+        result = planned.fit()
+        write_fit_outputs(out, result, run.split, run.data_description, command)
         (out / run_folder.VIOLATIONS).unlink(missing_ok=True)  # this circuit is within its limits
     except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
         return _stopped_fit(run, out, error)

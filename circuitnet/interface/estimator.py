@@ -74,7 +74,7 @@ class _CircuitEstimator(BaseEstimator):
         result = fit(split, config, data_description=self._data_columns(x.shape[1]))
         self.circuit_ = result.circuit
         self.network_ = read_back(result.circuit)
-        self.report_ = _named_as_validation(result.report)
+        self.report_ = result.summary.named_for_validation()
         self.history_ = result.history
 
     def _data_columns(self, n_inputs: int) -> dict:
@@ -171,24 +171,3 @@ def _stratified_order(index: np.ndarray, n_val: int, seed: int) -> np.ndarray:
         return np.concatenate([val, train])
     return np.random.default_rng(seed).permutation(len(index))
 
-
-def _named_as_validation(report: dict) -> dict:
-    """The fit's report with its figures named for the rows they were measured on.
-
-    The estimator holds no test split: the held-out rows are validation rows, which stand in
-    for the test split inside the fit. So every ``test_*`` figure becomes ``val_*``
-    (``test_rmse_ideal`` -> ``val_rmse_ideal``, ``test_accuracy_spice`` ->
-    ``val_accuracy_spice``); ``test_rmse_spice`` is ``val_rmse`` (the same rows, the same
-    simulation) and is dropped; the E-series figures and the rows of a topology choice are
-    renamed the same way.
-    """
-    named = {key: value for key, value in report.items() if not key.startswith("test_")}
-    for key, value in report.items():
-        if key.startswith("test_") and key != "test_rmse_spice":
-            named["val_" + key[len("test_"):]] = value
-    if "e_series" in report:
-        named["e_series"] = {key.replace("test_", "val_"): value for key, value in report["e_series"].items()}
-    if "topology_choice" in report:
-        choice = report["topology_choice"]
-        named["topology_choice"] = {**choice, "candidates": [_named_as_validation(row) for row in choice["candidates"]]}
-    return named

@@ -70,20 +70,20 @@ def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, ta
 def fit_figure(result: FitResult, split: Split, spice, board: Board, target: Target | None = None) -> Figure:
     """fit.png: the circuit in ngspice (on ``board``) against the data and the target, titled
     with its test RMSE, axes named after the data's columns (``circuit.data_record``)."""
-    circuit, settings = result.circuit, result.report["hyperparameters"]
+    circuit, settings = result.circuit, result.summary.hyperparameters
     x_all = np.vstack([split.x_train, split.x_val, split.x_test])
     low, high = float(x_all[:, 0].min()), float(x_all[:, 0].max())
     names = input_names(circuit.data_record, split.n_inputs)
     y_name = output_names(circuit.data_record, 1)[0] if circuit.data_record is not None else "y"
     figure = Figure(figsize=(7.2, 4.8) if split.n_inputs == 1 else (13, 4.2), layout="constrained")
     title = (f"{circuit.topology} topology, {settings['mode']} mode: test RMSE (ngspice) "
-             f"{result.report['test_rmse_spice']:.4g} data units")
+             f"{result.summary.figures.headline:.4g} data units")
     if split.n_inputs == 1:
         grid = np.linspace(low, high, 401)
         simulated = spice.simulate(board.apply(circuit), grid[:, None], board.temperature_c).y[:, 0]
         ideal = IdealBackend().simulate(circuit, grid[:, None]).y[:, 0]
         ax = figure.subplots()
-        plot_fit_1d(ax, split.x_train, split.y_train, grid, ideal, simulated,
+        plot_fit_1d(ax, (split.x_train, split.y_train), grid, ideal, simulated,
                     None if target is None else target.function(grid[:, None]),
                     "target" if target is None else target.formula, (names[0], y_name))
         ax.set_title(title)

@@ -57,11 +57,12 @@ def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> None
     write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=dpi, format="png"))
 
 
-def plot_fit_1d(ax, x_train, y_train, grid, ideal, simulated, target=None, target_label: str = "target",
+def plot_fit_1d(ax, train: tuple, grid, ideal, simulated, target=None, target_label: str = "target",
                 names: tuple[str, str] = ("x", "y")):
-    """The lecture's Figure 5.1: data points, the target function, and the piecewise-linear
-    fits (the ideal network and the SPICE-simulated circuit), data units; ``names``: the
-    input's and the output's."""
+    """The lecture's Figure 5.1: data points (train: (x, y), each (n, 1)), the target function,
+    and the piecewise-linear fits (the ideal network and the SPICE-simulated circuit), data
+    units; ``names``: the input's and the output's."""
+    x_train, y_train = train
     ax.scatter(x_train[:, 0], y_train[:, 0], s=6, color="black", alpha=0.45, label="training data", zorder=1)
     if target is not None:
         ax.plot(grid, target, color="tab:blue", linewidth=2.2, label=target_label, zorder=2)

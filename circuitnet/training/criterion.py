@@ -1,5 +1,6 @@
 """The one figure on validation data that chooses between fits: ``--search``'s trials and
-``--topology auto``'s candidates are both ranked by ``validation_score`` (lower is better).
+``--topology auto``'s candidates are both ranked by it (``FitReport.validation_score``, lower
+is better).
 
 - Regression: the validation RMSE of ngspice simulating the board (``val_rmse``, data units),
   the figure the fit report has always had.
@@ -29,8 +30,3 @@ def criterion_name(task: str) -> str:
     """How the criterion of ``task`` reads in reports and tables."""
     return ("validation cross-entropy (surrogate), lower is better" if task == "classify"
             else "validation RMSE (ngspice), lower is better")
-
-
-def validation_score(report: dict) -> float:
-    """The figure of a fit report that search and topology choice rank by; lower is better."""
-    return float(report[validation_figure(report["hyperparameters"]["task"])])

@@ -73,6 +73,10 @@ class Split:
         return {"train": (self.x_train, self.y_train), "val": (self.x_val, self.y_val),
                 "test": (self.x_test, self.y_test)}
 
+    def all_inputs(self) -> np.ndarray:
+        """Every input of the split, train then validation then test, shape (n, n_inputs)."""
+        return np.vstack([self.x_train, self.x_val, self.x_test])
+
 
 def sample_target(target: Target, n: int, rng: np.random.Generator, noise: float = 0.0,
                   low: float | None = None, high: float | None = None) -> tuple[np.ndarray, np.ndarray]:

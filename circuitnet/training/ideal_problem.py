@@ -113,5 +113,5 @@ def fit_curve(x: np.ndarray, y: np.ndarray, hidden: int, epochs: int = 6000, lr:
     """
     config = loop.LoopConfig(epochs=epochs, lr=lr, seed=seed)
     params = initial_params(x, [hidden], y.shape[1], np.random.default_rng(seed))
-    state = loop.run(IdealProblem(lam=0.0), loop.new_state(params, config, 1), config, x, y, x, y)
+    state = loop.run(IdealProblem(lam=0.0), loop.new_state(params, config, 1), config, (x, y), (x, y))
     return params_to_network(state.best_params or state.params)

@@ -21,13 +21,14 @@ from .optimizer import Adam
 class LoopConfig:
     """epochs: passes over the training data; lr: Adam's initial rate; batch_size: None for
     full-batch gradient descent; patience: epochs without a better validation loss before
-    stopping (None: never); seed: shuffling."""
+    stopping (None: never); seed: shuffling; checkpoint_every_s: seconds between checkpoints."""
 
     epochs: int
     lr: float
     batch_size: int | None = None
     patience: int | None = None
     seed: int = 0
+    checkpoint_every_s: float = 5.0
 
 
 @dataclass
@@ -85,19 +86,21 @@ def stop_reason(state: LoopState, config: LoopConfig) -> str:
     return f"interrupted at epoch {state.epoch}"
 
 
-def run(problem, state: LoopState, config: LoopConfig, x_train, y_train, x_val, y_val,
-        on_epoch=None, checkpoint=None, checkpoint_every_s: float = 5.0, metrics: dict | None = None) -> LoopState:
+def run(problem, state: LoopState, config: LoopConfig, train: tuple, val: tuple, *,
+        on_epoch=None, checkpoint=None, metrics: dict | None = None) -> LoopState:
     """Train until ``config.epochs`` (or early stopping); returns the final state.
 
+    train, val: (x, y) pairs, x (n, n_inputs) and y (n, n_targets).
     metrics: name -> function(params, x_val, y_val) -> float, recorded in ``state.history[name]``
     after every epoch beside the validation loss (e.g. validation accuracy); they inform, the
     validation loss alone decides.
     on_epoch(state): called after every epoch (progress bars). checkpoint(snapshot): called
-    with ``state.to_dict()`` taken at the last epoch boundary, every ``checkpoint_every_s``
+    with ``state.to_dict()`` taken at the last epoch boundary, every ``config.checkpoint_every_s``
     seconds and when the loop ends or is interrupted, so a resumed run continues exactly
     as an uninterrupted one would. KeyboardInterrupt propagates after that last checkpoint;
     the state keeps the best parameters so far.
     """
+    (x_train, y_train), (x_val, y_val) = train, val
     n = len(x_train)
     last_checkpoint = time.monotonic()
     snapshot = state.to_dict() if checkpoint is not None else None
@@ -127,7 +130,7 @@ def run(problem, state: LoopState, config: LoopConfig, x_train, y_train, x_val, 
                 on_epoch(state)
             if checkpoint is not None:
                 snapshot = state.to_dict()
-                if time.monotonic() - last_checkpoint >= checkpoint_every_s:
+                if time.monotonic() - last_checkpoint >= config.checkpoint_every_s:
                     checkpoint(snapshot)
                     last_checkpoint = time.monotonic()
     finally:

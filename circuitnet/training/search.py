@@ -3,7 +3,7 @@
 
 Random search over a grid (the lecture's nested optimisation: parameters on training data,
 hyperparameters on validation data); each trial is a whole fit in the chosen mode, run in
-parallel worker processes, and judged by ``criterion.validation_score``: the validation RMSE
+parallel worker processes, and judged by ``FitReport.validation_score`` (see ``criterion``): the validation RMSE
 measured in ngspice for a regressor, the validation cross-entropy for a classifier. The test
 split is never looked at. With ``topology="auto"`` the trials are shared out as evenly as
 they go between the topologies the settings allow (at least one each), each drawn from that
@@ -21,10 +21,9 @@ import numpy as np
 
 from . import run_folder
 from .config import FitConfig
-from .criterion import validation_figure, validation_score
 from .data import Split
 
-SCORE = "validation_score"  # the key of a row's criterion value (see criterion.validation_score)
+SCORE = "validation_score"  # the key of a row's criterion value (see FitReport.validation_score)
 
 
 def grid(config: FitConfig) -> list[dict]:
@@ -99,8 +98,5 @@ def _trial(job) -> dict:
     from .run import fit
     split, settings = job
     with WorkerPool(workers=1) as pool:
-        report = fit(split, FitConfig(**settings), spice=SpiceBackend(pool)).report
-    figure = validation_figure(settings["task"])
-    figures = ({"val_accuracy_surrogate": report["val_accuracy_surrogate"]} if settings["task"] == "classify"
-               else {"train_rmse": report["train_rmse"]})
-    return {SCORE: validation_score(report), figure: report[figure], **figures, "seconds": report["seconds"]}
+        report = fit(split, FitConfig(**settings), spice=SpiceBackend(pool)).summary
+    return {SCORE: report.validation_score, **report.figures.trial_figures(), "seconds": report.seconds}

@@ -258,7 +258,7 @@ def snap_in_rounds(circuit: Circuit, problem: CircuitProblem, split: Split, conf
         loop_config = loop.LoopConfig(epochs, config.lr * 0.5, config.batch_size, None, config.seed + 2 + round_index)
         state = loop.new_state([theta.copy()], loop_config, loop.steps_per_epoch(len(split.x_train), loop_config))
         progress.stage(f"{config.e_series} round {round_index + 1}", epochs)
-        loop.run(masked, state, loop_config, split.x_train, split.y_train, split.x_val, split.y_val,
+        loop.run(masked, state, loop_config, (split.x_train, split.y_train), (split.x_val, split.y_val),
                  on_epoch=progress.epoch)
         theta = (state.best_params or state.params)[0]
     theta = -np.log(eseries.snap(np.exp(-theta), values))

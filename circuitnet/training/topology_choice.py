@@ -30,7 +30,7 @@ from ..backends.spice.power_summary import power_summary
 from ..errors import CircuitnetError, OperatingLimitError
 from ..topologies import TOPOLOGIES, part_counts
 from .config import FitConfig
-from .criterion import criterion_name, validation_figure, validation_score
+from .criterion import criterion_name, validation_figure
 from .data import Split
 
 # A FitRun and its FitResult (training.run, which imports this module for fit(topology="auto"),
@@ -83,22 +83,18 @@ def candidate_row(result: FitResult, split: Split, spice) -> dict:
     power: at the test inputs' operating points, from every source, watts (a classifier's
     report has it already; a regressor's is one more ngspice run over the test split).
     """
-    report, circuit = result.report, result.circuit
-    settings = report["hyperparameters"]
-    classify = settings["task"] == "classify"
+    report, circuit = result.summary, result.circuit
+    settings = report.hyperparameters
     counts = part_counts(circuit)
     row = {"topology": circuit.topology, "hidden": settings["hidden"], "lam": settings["lam"], "lr": settings["lr"],
-           "validation_score": validation_score(report)}
-    if classify:
-        row.update({key: report[key] for key in ("val_accuracy_surrogate", "test_accuracy_spice")})
-        power = report["static_power_per_inference_w"]
-    else:
-        row.update({key: report[key] for key in ("val_rmse", "test_rmse_spice")})
+           "validation_score": report.validation_score, **report.figures.candidate_figures()}
+    power = report.figures.static_power_w()
+    if power is None:
         board = FitConfig(**settings).board_model()
         power = power_summary(spice.simulate_checked(board.apply(circuit), split.x_test, board.temperature_c)[2])
     row.update({"opamps": counts["opamp"], "resistors": circuit.resistor_count(), "diodes": counts["diode"],
                 "static_power_mean_w": power["mean_w"], "static_power_max_w": power["max_w"],
-                "seconds": report["seconds"], "interrupted": result.interrupted})
+                "seconds": report.seconds, "interrupted": result.interrupted})
     return row
 
 
@@ -139,6 +135,10 @@ class TopologyChoice:
         return self._run().classify
 
     @property
+    def task(self) -> str:
+        return self._run().task
+
+    @property
     def data_description(self):
         return self._run().data_description
 
@@ -174,14 +174,14 @@ class TopologyChoice:
         ranked = sorted((row for row in self.rows if "refused" not in row), key=lambda row: row["validation_score"])
         chosen = ranked[0]["topology"]
         result, self.current = results[chosen], runs[chosen]
-        task = result.report["hyperparameters"]["task"]
-        result.report["topology_choice"] = {
+        task = result.summary.task
+        result.summary.topology_choice = {
             "criterion": criterion_name(task), "figure": validation_figure(task), "chosen": chosen,
             "candidates": ranked + [row for row in self.rows if "refused" in row], "excluded": self.excluded,
             "untried": [name for name in self.configs if name not in {row["topology"] for row in self.rows}],
         }
         # the fit took every candidate's time, not only the chosen one's (each is in its row)
-        result.report["seconds"] = round(time.monotonic() - started, 3)
+        result.summary.seconds = round(time.monotonic() - started, 3)
         return result
 
 

@@ -1,0 +1,413 @@
+"""compare's report, one section per analysis: its figures (PNG name -> maker), its part of
+report.html and its lines of the printed summary, each given compare.json's numbers.
+
+``SECTIONS`` is the report in order; ``write_report``, ``_html`` and ``compare_summary``
+(report.py) loop over it. A new analysis is one new Section here (``register`` adds one from
+elsewhere, e.g. a test). A section whose numbers are absent returns no HTML and no lines,
+and its figures are drawn only when ``numbers[section.key]`` holds something.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from matplotlib.figure import Figure
+
+from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
+from .compare_figures import (
+    _held_text,
+    imported_figure,
+    montecarlo_figure,
+    network_figure,
+    neurons_figure,
+    power_figure,
+    temperatures_figure,
+)
+from .transient_plots import energy_figure, waveforms_figure
+
+# the HTML report's helpers: a figure's <img> tag by name, and a <table> of rows by columns
+ImageTag = Callable[[str], str]
+TableTag = Callable[[list[dict], list[str]], str]
+FigureMaker = Callable[[dict, dict], Figure]
+
+
+def _no_lines(numbers: dict) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class Section:
+    """One analysis of the report. key: its compare.json key; html(numbers, image, table):
+    its HTML parts ([] when its numbers are absent); summary(numbers): its printed lines;
+    figures: {PNG name: maker(numbers, curves)}, drawn when numbers[key] holds something."""
+
+    key: str
+    html: Callable[[dict, ImageTag, TableTag], list[str]]
+    summary: Callable[[dict], list[str]] = _no_lines
+    figures: dict[str, FigureMaker] = field(default_factory=dict)
+
+    def available(self, numbers: dict) -> list[str]:
+        """The PNG names of this section that the numbers allow."""
+        return list(self.figures) if numbers.get(self.key) else []
+
+
+# The network and data comparisons, in words: what is compared with what.
+COMPARISONS = {
+    "circuit_vs_readback_network": "circuit (ngspice) vs the ReLU network its values encode (data units)",
+    "surrogate_vs_readback_network": "surrogate vs the ReLU network its values encode (data units)",
+    "spice_vs_surrogate_v": "circuit (ngspice) vs surrogate (V at the output)",
+    "circuit_vs_data_rmse": "circuit (ngspice) vs the data (data units)",
+    "surrogate_vs_data_rmse": "surrogate vs the data (data units)",
+    "readback_network_vs_data_rmse": "read-back ReLU network vs the data (data units)",
+}
+
+
+def _yield_column(reference: str) -> str:
+    """The yield's column, so its heading names what compare.json's yield_reference judges
+    a board against: the test samples' labels (a classifier) or the nominal circuit."""
+    return "yield_labels" if "labels" in reference else "yield"
+
+
+def _references(numbers: dict) -> str:
+    """What the figures are measured against, as a list (compare.json's "references")."""
+    names = {"nominal_spice": "nominal circuit", "readback_network": "read-back network", "surrogate": "surrogate",
+             "data": "held-out data", "labels": "labels"}
+    items = "".join(f"<li><b>{names.get(key, key)}</b>: {html.escape(text)}</li>"
+                    for key, text in numbers.get("references", {}).items())
+    return f"<p>Each figure names what it is measured against:</p><ul>{items}</ul>" if items else ""
+
+
+# -- which simulator, which samples ------------------------------------------------------
+def _setup_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    parts: list[str] = []
+    if "ngspice" in numbers:  # which simulator measured every figure below
+        found = numbers["ngspice"]
+        parts.append(f"<p>Simulated in ngspice {html.escape(str(found['version']))} with the "
+                     f"{html.escape(str(found['solver']))} solver"
+                     + (f" ({html.escape(found['note'])})" if found.get("note") else "") + ".</p>")
+    if "test_split" in numbers:
+        split = numbers["test_split"]
+        parts.append(f"<p>Test samples: {html.escape(split['how'])} (data: {html.escape(split['data'])}).</p>")
+    return parts
+
+
+# -- the nominal circuit -----------------------------------------------------------------
+def _network_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "network" not in numbers:
+        return []
+    return ["<h2>Network</h2>", _references(numbers),
+            f"<p>Sweep of input 1 over {html.escape(numbers.get('sweep', '?'))} (START:STOP:N, data units)"
+            f"{html.escape(_held_text(numbers))}.</p>",
+            table([{"comparison": COMPARISONS.get(k, k), **v} for k, v in numbers["network"].items()],
+                  ["comparison", "max_abs", "rms"]), image("network")]
+
+
+def _network_summary(numbers: dict) -> list[str]:
+    if "network" not in numbers:
+        return []
+    network, readback = numbers["network"], numbers["network"]["circuit_vs_readback_network"]
+    return [f"  distance from the ReLU network its values encode: max {readback['max_abs']:.4g} "
+            f"(RMS {readback['rms']:.4g}); ngspice vs surrogate max "
+            f"{1e6 * network['spice_vs_surrogate_v']['max_abs']:.3g} uV",
+            f"  sweep of input 1 over {numbers.get('sweep')}" + (_held_text(numbers) or "; one input")]
+
+
+def _data_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "data" not in numbers:
+        return []
+    found = numbers["data"]
+    return [f"<h2>Held-out data</h2><p>{html.escape(found['source'])}: {found['samples']} samples</p>",
+            table([{"comparison": COMPARISONS[k], "rmse": v} for k, v in found.items() if k.endswith("_rmse")],
+                  ["comparison", "rmse"])]
+
+
+def _data_summary(numbers: dict) -> list[str]:
+    if "data" not in numbers:
+        return []
+    found = numbers["data"]
+    return [f"  held-out data ({found['source']}, {found['samples']} samples): RMSE "
+            f"{found['circuit_vs_data_rmse']:.4g} in ngspice, {found['surrogate_vs_data_rmse']:.4g} "
+            f"surrogate, {found['readback_network_vs_data_rmse']:.4g} read-back network"]
+
+
+def _neurons_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if not numbers.get("neurons"):
+        return []
+    return ["<h2>Neurons</h2><p>each rectifier output against its ideal elbow in the read-back network</p>",
+            image("neurons"),
+            table(numbers["neurons"], ["node", "max_deviation_v", "rms_deviation_v", "ideal_knee", "fitted_knee",
+                                       "knee_shift", "ideal_slope", "fitted_slope"])]
+
+
+def _neurons_summary(numbers: dict) -> list[str]:
+    if not numbers.get("neurons"):
+        return []
+    worst = max(numbers["neurons"], key=lambda row: row["max_deviation_v"])
+    return [f"  neurons: largest deviation from the ideal elbow {1e3 * worst['max_deviation_v']:.3g} mV "
+            f"at {worst['node']}"]
+
+
+def _temperatures_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "temperatures" not in numbers:
+        return []
+    rows = [{"temperature_c": row["temperature_c"], "nominal_max_abs": row["vs_nominal_spice"]["max_abs"],
+             "nominal_rms": row["vs_nominal_spice"]["rms"],
+             "readback_max_abs": row["vs_readback_network"]["max_abs"], "data_rmse": row.get("vs_data_rmse")}
+            for row in numbers["temperatures"]]
+    return ["<h2>Temperature</h2>",
+            table(rows, ["temperature_c", "nominal_max_abs", "nominal_rms", "readback_max_abs"]
+                  + (["data_rmse"] if "data" in numbers else [])), image("temperatures")]
+
+
+def _temperatures_summary(numbers: dict) -> list[str]:
+    if not numbers.get("temperatures"):
+        return []
+    return ["  temperatures, max |y - nominal circuit at 27 C|: " + ", ".join(
+        f"{row['vs_nominal_spice']['max_abs']:.4g} at {row['temperature_c']:g} C"
+        + (f" (RMSE {row['vs_data_rmse']:.4g} on the data)" if "vs_data_rmse" in row else "")
+        for row in numbers["temperatures"])]
+
+
+# -- built boards ------------------------------------------------------------------------
+def _montecarlo_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "montecarlo" not in numbers:
+        return []
+    mc = numbers["montecarlo"]
+    on_data = "board_vs_data_rmse" in mc
+    return ["<h2>Monte Carlo</h2>",
+            f"<p>Judged against the nominal circuit in ngspice: {html.escape(mc['yield_reference'])}.</p>",
+            table([{"instances": mc["instances"], "tolerance": mc["tolerance"],
+                    **mc["board_vs_nominal_spice_max_abs"], _yield_column(mc["yield_reference"]): mc["yield"],
+                    "threshold": mc["yield_threshold"],
+                    **({f"data_{k}": v for k, v in mc["board_vs_data_rmse"].items()} if on_data else {})}],
+                  ["instances", "tolerance", "median", "p95", "worst", "threshold",
+                   _yield_column(mc["yield_reference"])] + (["data_median", "data_worst"] if on_data else [])),
+            image("montecarlo")]
+
+
+def _montecarlo_summary(numbers: dict) -> list[str]:
+    if "montecarlo" not in numbers:
+        return []
+    mc, error = numbers["montecarlo"], numbers["montecarlo"]["board_vs_nominal_spice_max_abs"]
+    on_data = mc.get("board_vs_data_rmse")
+    return [f"  Monte Carlo: {mc['instances']} boards at {100 * mc['tolerance']:g} %, max |board - nominal "
+            f"circuit| median {error['median']:.4g}, 95th percentile {error['p95']:.4g}, worst "
+            f"{error['worst']:.4g}; yield {100 * mc['yield']:.1f} % at {mc['yield_threshold']:g} (judged "
+            f"against the nominal circuit in ngspice)"
+            + (f"; RMSE on the data median {on_data['median']:.4g}, worst {on_data['worst']:.4g}" if on_data else "")]
+
+
+def _power_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "power" not in numbers:
+        return []
+    power = numbers["power"]
+    rows = [{"where": f"delivered by {k}", **v} for k, v in power["delivered"].items()]
+    rows += [{"where": "delivered, total", **power["delivered_total"]},
+             {"where": "dissipated in resistors", **power["dissipated_resistors"]},
+             {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
+    return ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
+
+
+def _power_summary(numbers: dict) -> list[str]:
+    if "power" not in numbers:
+        return []
+    power = numbers["power"]
+    return [f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
+            f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes"]
+
+
+# -- a classifier ------------------------------------------------------------------------
+def _classifier_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "classifier" not in numbers:
+        return []
+    return ["<h2>Classifier</h2>", _references(numbers),
+            table([{"samples": numbers["test_samples"], **numbers["classifier"]}],
+                  ["samples", "accuracy_spice", "accuracy_surrogate", "accuracy_ideal",
+                   "class_changes_surrogate_vs_spice"]), image("classifier")]
+
+
+def _classifier_summary(numbers: dict) -> list[str]:
+    if "classifier" not in numbers:
+        return []
+    found = numbers["classifier"]
+    lines = []
+    if "test_split" in numbers:
+        lines.append(f"  test samples: {numbers['test_split']['how']} (data: {numbers['test_split']['data']})")
+    lines.append(f"  classifier: test accuracy {100 * found['accuracy_spice']:.2f} % in ngspice "
+                 f"({numbers['test_samples']} samples), {100 * found['accuracy_surrogate']:.2f} % surrogate, "
+                 f"{100 * found['accuracy_ideal']:.2f} % ideal; {found['class_changes_surrogate_vs_spice']} "
+                 f"sample(s) change class between surrogate and ngspice")
+    return lines
+
+
+def _accuracy_temperatures_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if not numbers.get("accuracy_temperatures"):
+        return []
+    return ["<h2>Accuracy against temperature</h2>",
+            table(numbers["accuracy_temperatures"], ["temperature_c", "accuracy"]), image("accuracy_temperatures")]
+
+
+def _accuracy_temperatures_summary(numbers: dict) -> list[str]:
+    if not numbers.get("accuracy_temperatures"):
+        return []
+    return ["  temperatures: accuracy " + ", ".join(
+        f"{100 * row['accuracy']:.2f} % at {row['temperature_c']:g} C" for row in numbers["accuracy_temperatures"])]
+
+
+def _accuracy_boards_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "accuracy_boards" not in numbers:
+        return []
+    boards = numbers["accuracy_boards"]
+    column = _yield_column(boards["yield_reference"])
+    return ["<h2>Monte Carlo boards</h2>",
+            table([{"instances": boards["instances"], "tolerance": boards["tolerance"],
+                    **{f"accuracy_{k}": v for k, v in boards["accuracy"].items()},
+                    "accuracy_threshold": boards["yield_threshold"], column: boards["yield"]}],
+                  ["instances", "tolerance", "accuracy_median", "accuracy_p5", "accuracy_worst",
+                   "accuracy_best", "accuracy_threshold", column]),
+            image("accuracy_boards")]
+
+
+def _accuracy_boards_summary(numbers: dict) -> list[str]:
+    if "accuracy_boards" not in numbers:
+        return []
+    boards = numbers["accuracy_boards"]
+    return [f"  Monte Carlo: {boards['instances']} boards at {100 * boards['tolerance']:g} %: accuracy median "
+            f"{100 * boards['accuracy']['median']:.2f} %, worst {100 * boards['accuracy']['worst']:.2f} %; "
+            f"yield {100 * boards['yield']:.1f} % at accuracy >= {100 * boards['yield_threshold']:g} %"]
+
+
+def _inference_power_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "inference_power" not in numbers:
+        return []
+    return ["<h2>Static power per inference</h2>",
+            table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]), image("inference_power")]
+
+
+def _inference_power_summary(numbers: dict) -> list[str]:
+    if "inference_power" not in numbers:
+        return []
+    power = numbers["inference_power"]
+    return [f"  static power per inference: median {1e3 * power['median_w']:.3g} mW, max "
+            f"{1e3 * power['max_w']:.3g} mW"]
+
+
+# -- checks ------------------------------------------------------------------------------
+def _transient_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "transient" not in numbers:
+        return []
+    found = numbers["transient"]
+    summary, opamp = found["summary"], found["opamp"]
+    return [f"<h2>Transient: op-amps {html.escape(opamp['name'])}</h2>",
+            f"<p>{len(found['steps'])} input steps of {1e6 * found['step_time_s']:g} us; op-amps "
+            f"{opamp['gbw_hz'] / 1e6:g} MHz, {opamp['slew_v_per_us']:g} V/us "
+            f"({html.escape(opamp['source'])}). Settled: within {100 * found['settle']:g} % of each node's "
+            f"full scale of its DC answer.</p>",
+            table([{"worst_settling_time_s": summary["worst_settling_time_s"],
+                    "inferences_per_second": summary["inferences_per_second"],
+                    "energy_median_j": summary["energy_per_inference_j"]["median"],
+                    "energy_worst_j": summary["energy_per_inference_j"]["worst"],
+                    "last_to_settle": summary["last_to_settle"]}],
+                  ["worst_settling_time_s", "inferences_per_second", "energy_median_j", "energy_worst_j",
+                   "last_to_settle"]), image("transient"), image("transient_energy")]
+
+
+def _transient_summary(numbers: dict) -> list[str]:
+    if "transient" not in numbers:
+        return []
+    from .transient_outputs import transient_summary
+    first, *rest = transient_summary(numbers["transient"])
+    return [f"  transient: {first}", *rest]
+
+
+def _violations_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "violations" not in numbers:
+        return []
+    if numbers["violations"]:
+        return ["<h2>Safe operating area</h2>",
+                "<p><b>These parts leave their safe operating area: no built circuit gives the outputs above.</b></p>",
+                table(numbers["violations"], ["element", "quantity", "value", "limit", "unit", "temperature_c"])]
+    return ["<h2>Safe operating area</h2>",
+            "<p>Every op-amp output stays inside its rails, every diode below its breakdown margin and every "
+            "resistor within its rating, at every point and temperature.</p>"]
+
+
+def _violations_summary(numbers: dict) -> list[str]:
+    if numbers.get("violations"):
+        worst = numbers["violations"][0]
+        return [f"  WARNING: {len(numbers['violations'])} part(s) leave their safe operating area; the worst: "
+                f"{worst['element']} {worst['quantity']} {worst['value']:.4g} {worst['unit']} (limit "
+                f"{worst['limit']:.4g}) at {worst['temperature_c']:g} C"]
+    if "violations" in numbers:
+        return ["  every part stays in its safe operating area (rails, breakdown, dissipation)"]
+    return []
+
+
+def _imported_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    if "imported" not in numbers:
+        return []
+    imported = numbers["imported"]
+    parts = ["<h2>Imported netlist</h2>", table(imported["elbows"], ["position", "slope", "output_weight"]),
+             f"<p>deviation of the fitted network: max {imported['deviation']['max_abs']:.4g}, "
+             f"RMS {imported['deviation']['rms']:.4g} (volts)</p>", image("imported")]
+    if imported.get("included"):
+        parts.append(f"<p>read with .include / .lib: {html.escape(', '.join(imported['included']))}</p>")
+    if imported.get("skipped"):
+        parts += ["<p>skipped (circuitnet runs its own sweep):</p><ul>",
+                  *(f"<li>{html.escape(card)}</li>" for card in imported["skipped"]), "</ul>"]
+    return parts
+
+
+def _imported_summary(numbers: dict) -> list[str]:
+    if "imported" not in numbers:
+        return []
+    imported = numbers["imported"]
+    elbows = ", ".join(f"{e['position']:.4g} V" for e in imported["elbows"] if e["position"] is not None)
+    lines = [f"  fitted {imported['hidden']} neuron(s): elbows at {elbows or 'none'}; deviation max "
+             f"{imported['deviation']['max_abs']:.4g} V (RMS {imported['deviation']['rms']:.4g} V)"]
+    if imported["included"]:
+        lines.append(f"  read {', '.join(imported['included'])} (.include / .lib)")
+    if imported["skipped"]:
+        lines.append(f"  skipped {len(imported['skipped'])} analysis or output card(s), circuitnet runs its "
+                     f"own sweep: " + "; ".join(imported["skipped"]))
+    return lines
+
+
+def _transient_waveforms(numbers: dict, curves: dict) -> Figure:
+    return waveforms_figure(curves["transient"], curves.get("record"))
+
+
+def _transient_energy(numbers: dict, curves: dict) -> Figure:
+    return energy_figure(curves["transient"])
+
+
+SECTIONS: list[Section] = [
+    Section("ngspice", _setup_html),
+    Section("network", _network_html, _network_summary, {"network": network_figure}),
+    Section("data", _data_html, _data_summary),
+    Section("neurons", _neurons_html, _neurons_summary, {"neurons": neurons_figure}),
+    Section("temperatures", _temperatures_html, _temperatures_summary, {"temperatures": temperatures_figure}),
+    Section("montecarlo", _montecarlo_html, _montecarlo_summary, {"montecarlo": montecarlo_figure}),
+    Section("power", _power_html, _power_summary, {"power": power_figure}),
+    Section("classifier", _classifier_html, _classifier_summary, {"classifier": confusion_figure}),
+    Section("accuracy_temperatures", _accuracy_temperatures_html, _accuracy_temperatures_summary,
+            {"accuracy_temperatures": temperatures_accuracy_figure}),
+    Section("accuracy_boards", _accuracy_boards_html, _accuracy_boards_summary, {"accuracy_boards": boards_figure}),
+    Section("inference_power", _inference_power_html, _inference_power_summary,
+            {"inference_power": inference_power_figure}),
+    Section("transient", _transient_html, _transient_summary,
+            {"transient": _transient_waveforms, "transient_energy": _transient_energy}),
+    Section("violations", _violations_html, _violations_summary),
+    Section("imported", _imported_html, _imported_summary, {"imported": imported_figure}),
+]
+
+
+def register(section: Section, before: str | None = None) -> None:
+    """Add ``section`` to the report, at the end or before the section whose key is ``before``."""
+    keys = [existing.key for existing in SECTIONS]
+    SECTIONS.insert(keys.index(before) if before is not None else len(SECTIONS), section)
+
+
+__all__ = ["COMPARISONS", "SECTIONS", "Section", "register"]

@@ -1,0 +1,46 @@
+"""compare's report is its sections (interface/report_sections.py): adding an analysis is one
+new Section, which the HTML, the printed summary and the figures all pick up."""
+
+from matplotlib.figure import Figure
+
+from circuitnet.interface import report, report_sections
+from circuitnet.interface.report_sections import Section, register
+
+
+def _gain_figure(numbers: dict, curves: dict) -> Figure:
+    figure = Figure(figsize=(2, 2))
+    figure.subplots().plot(curves["x"], [numbers["gain"]["ratio"]] * len(curves["x"]))
+    return figure
+
+
+GAIN = Section("gain", lambda numbers, image, table: (
+    ["<h2>Gain</h2>", table([numbers["gain"]], ["ratio"]), image("gain")] if "gain" in numbers else []),
+    lambda numbers: [f"  gain: {numbers['gain']['ratio']:g}"] if "gain" in numbers else [],
+    {"gain": _gain_figure})
+
+
+def test_a_registered_section_is_in_the_html_the_summary_and_the_figures(tmp_path, monkeypatch):
+    monkeypatch.setattr(report_sections, "SECTIONS", list(report_sections.SECTIONS))
+    monkeypatch.setattr(report, "SECTIONS", report_sections.SECTIONS)
+    register(GAIN, before="violations")
+    numbers = {"gain": {"ratio": 2.5}, "violations": []}
+    written = report.write_report(tmp_path, numbers, {"x": [0.0, 1.0]}, "a circuit")
+    page = (tmp_path / "report.html").read_text()
+    assert written["gain"] == tmp_path / "gain.png" and (tmp_path / "gain.png").stat().st_size > 0
+    assert '<h2>Gain</h2><table><tr><th>ratio</th></tr><tr><td>2.5</td></tr></table><img alt="gain"' in page
+    assert page.index("<h2>Gain</h2>") < page.index("<h2>Safe operating area</h2>")
+    assert report.compare_summary(numbers, "a circuit") == [
+        "a circuit", "  gain: 2.5", "  every part stays in its safe operating area (rails, breakdown, dissipation)"]
+
+
+def test_a_section_without_its_numbers_adds_nothing():
+    numbers = {"violations": []}
+    assert GAIN.html(numbers, lambda name: name, lambda rows, columns: "") == []
+    assert GAIN.summary(numbers) == [] and GAIN.available(numbers) == []
+
+
+def test_every_figure_belongs_to_one_section_named_by_its_key():
+    """The transient's energy figure is the transient section's: no name is derived from another."""
+    owners = {name: section.key for section in report_sections.SECTIONS for name in section.figures}
+    assert owners["transient_energy"] == owners["transient"] == "transient"
+    assert len(owners) == sum(len(section.figures) for section in report_sections.SECTIONS)
