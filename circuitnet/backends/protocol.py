@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -25,11 +25,21 @@ from ..model.circuit import Circuit
 from ..model.sweep import Sweep
 from .result import SimulationResult
 
-if TYPE_CHECKING:  # the gradient's type lives with the surrogate, which imports this module
-    from .surrogate import ComponentGradient
-
 # d(loss)/d(outputs) from the outputs, both (n_samples, n_outputs), data units
 Cotangent = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ComponentGradient:
+    """d(loss)/d(component) for every resistor and the reference (what ``vjp`` returns).
+
+    resistors: (stage index, field) -> array shaped like that field, loss per ohm (0 where
+        there is no resistor); INVERTER_PATH -> a 0-d array (see model.circuit.resistors).
+    v_ref: loss per volt of the reference.
+    """
+
+    resistors: dict
+    v_ref: float
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ junction voltages of the first (the correction is of order 1e-5 of a microvolt-s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from ..model.network import check_inputs
 from ..solvers.autodiff import Var, grad
 from ..solvers.stages import Context, loading, summer
 from ..topologies import get_topology
-from .protocol import Cotangent, OperatingPoint, PointwiseSweep
+from .protocol import ComponentGradient, Cotangent, OperatingPoint, PointwiseSweep
 from .result import SimulationResult, circuit_inputs, in_data_units
 
 
@@ -58,19 +57,6 @@ def forward(ctx: Context, x: np.ndarray, at: dict[str, np.ndarray] | None = None
                 junctions[index] = junction
         output = summer(ctx, n_hidden, signals)
     return output, reported
-
-
-@dataclass(frozen=True)
-class ComponentGradient:
-    """d(loss)/d(component) for every resistor and the reference.
-
-    resistors: (stage index, field) -> array shaped like that field, loss per ohm (0 where
-        there is no resistor); INVERTER_PATH -> a 0-d array (see model.circuit.resistors).
-    v_ref: loss per volt of the reference.
-    """
-
-    resistors: dict
-    v_ref: float
 
 
 class SurrogateBackend(PointwiseSweep):

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,16 +26,13 @@ from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, violatio
 from ...model.network import check_inputs
 from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines
-from ..protocol import Cotangent, OperatingPoint
+from ..protocol import ComponentGradient, Cotangent, OperatingPoint
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
 from .ordering import inverse, neighbour_order
 from .power import static_power
 from .solver import NgspiceInfo
 from .workers import WorkerPool, shared_pool
-
-if TYPE_CHECKING:  # the surrogate is imported where the gradient is taken, not at start-up
-    from ..surrogate import ComponentGradient
 
 INDEX_NODE = "sample_index"
 MAX_SAMPLES = 200_000  # one analysis; larger sets are split
