@@ -114,6 +114,7 @@ def snap(context: FitContext, state: FitState) -> float:
     """Every resistor snapped to ``config.e_series`` and the rest fine-tuned; returns the task's
     headline test figure in ngspice before snapping (measure gives the one after)."""
     config, split, board = context.config, context.split, context.board
+    assert config.e_series is not None  # a run snaps only with a series
     circuit, problem = state.realised()
     built = context.scaled_circuit(board.apply(circuit))
     before = context.task.score(context.spice.simulate(built, split.x_test, board.temperature_c).y, split.y_test)

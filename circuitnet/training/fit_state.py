@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..model.board import Board
 from ..model.circuit import Circuit
@@ -42,15 +43,15 @@ class FitContext:
     inside: Split
     config: FitConfig
     task: Task
-    loss: object
+    loss: Any
     scaling: DataScaling | None
     board: Board
-    spice: object
-    progress: Progress
+    spice: Any  # a SpiceBackend (simulate, violations, ngspice_info)
+    progress: Any  # training.progress.Progress's methods
     data_record: DataRecord | None
     data_description: dict | None = None
     folder: Path | None = None
-    executor: object = None
+    executor: Any = None
 
     @classmethod
     def of(cls, split: Split, config: FitConfig, spice, progress: Progress | None = None,

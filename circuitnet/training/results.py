@@ -175,7 +175,8 @@ class FitReport:
     interrupted: bool = described("stopped by Ctrl-C: the figures are the best circuit's so far")
     epochs_run: dict[str, int] = described("per stage (`ideal`, `circuit`), the epochs it ran")
     stopped: dict[str, str] = described("per stage, the rule that ended it")
-    board: dict = described("the board the figures were measured on (tolerance, seed, temperature, diode)")
+    board: str = described("the board the figures were measured on, in words (tolerance, seed, temperature, "
+                           "diode)")
     ngspice: dict | None = described("the ngspice version and linear solver that measured the figures (a "
                                      "classifier's figures name it)")
     data: dict | None = described("where the data came from (a target, a CSV file, a dataset)", default=None)

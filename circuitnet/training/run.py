@@ -170,7 +170,8 @@ class FitRun:
 
     @property
     def classify(self) -> bool:
-        return self.context.config.task == "classify"
+        """Whether the task is classification (``task`` names it)."""
+        return self.task == "classify"
 
     @property
     def spice(self):

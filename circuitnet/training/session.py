@@ -22,7 +22,6 @@ from typing import Any
 from . import run_folder
 from .config import FitConfig
 from .data import Split
-from .progress import Progress
 from .run import FitResult, FitRun, run_of
 from .topology_choice import AUTO, TopologyChoice
 
@@ -38,7 +37,7 @@ class Driving:
     local threads), and ``tell``, which receives the sentences a person may want to read
     (the CLI prints them on stderr)."""
 
-    progress: Progress | None = None
+    progress: Any = None  # training.progress.Progress's methods (the CLI's bars have them)
     spice: Any = None
     executor: Any = None
     tell: Callable[[str], None] = field(default=_silent)

@@ -63,7 +63,10 @@ class Task(Protocol):
     """The task-specific half of a fit; every method is called by the stages of fit_stages."""
 
     name: str  # FitConfig.task
-    figures: type  # its report figures (results.RegressionFigures or ClassifierFigures)
+
+    @property
+    def figures(self) -> type:
+        """Its report figures' class (results.RegressionFigures or ClassifierFigures)."""
 
     def n_outputs(self, config: FitConfig, split: Split) -> int: ...
     def record_classes(self, config: FitConfig) -> list | None: ...

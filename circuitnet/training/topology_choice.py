@@ -100,7 +100,7 @@ def candidate_row(result: FitResult, split: Split, spice) -> dict:
 
 class TopologyChoice:
     """Train every candidate and keep the best on validation; driven as a FitRun is
-    (``run()``, ``keep_best_so_far()``, ``circuit``, ``split``, ``classify``), so the CLI and
+    (``run()``, ``keep_best_so_far()``, ``circuit``, ``split``, ``task``), so the CLI and
     the estimators treat a choice like one fit.
 
     configs, excluded: from ``candidate_configs``. start: makes the FitRun of one candidate's
