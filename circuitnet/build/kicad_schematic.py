@@ -42,7 +42,7 @@ PROJECT = "circuit"
 PROJECT_FILE = "circuit.kicad_pro"
 FORMAT_VERSION = 20230121  # KiCad 7's schematic format: KiCad 7, 8 and 9 open it
 DECOUPLING = "100n"
-USER_PAPER_MAX_MM = 3000.0  # KiCad's largest user page is 120 inches (3048 mm) a side
+USER_PAPER_MAX_MM = 3000.0  # KiCad's largest page is 120 inches (3048 mm) a side; it cuts a larger one
 PAPERS = (("A4", 297.0, 210.0), ("A3", 420.0, 297.0), ("A2", 594.0, 420.0), ("A1", 841.0, 594.0), ("A0", 1189.0, 841.0))
 
 
@@ -245,8 +245,9 @@ def add_supplies(sheet: Sheet, circuit: Circuit, package: str, per_package: int,
 def paper_for(sheet: Sheet) -> tuple[float, float, tuple]:
     """(width, height, the ``(paper ...)`` node) of the smallest ISO sheet (landscape) that
     holds every point, with a 25 mm margin; past A0, a user-sized sheet (``(paper "User" w h)``),
-    at most USER_PAPER_MAX_MM a side: KiCad refuses a larger page, and a larger circuit's parts
-    run on past the page's border, where KiCad keeps and checks them all the same."""
+    at most USER_PAPER_MAX_MM a side: KiCad cuts a larger page to 3048 mm (checked: a 4000 mm
+    page prints 3048 mm wide), and a larger circuit's parts run on past the page's border,
+    where KiCad keeps and checks them all the same."""
     xs = [x for x, _ in sheet.nets_at] or [0.0]
     ys = [y for _, y in sheet.nets_at] or [0.0]
     need_w, need_h = max(xs) + 50.8, max(ys) + 50.8
