@@ -109,3 +109,13 @@ def test_a_sheet_past_a0_is_a_user_page_no_larger_than_kicad_takes():
     sheet = Sheet("circuit")
     sheet.claim((300.0, 200.0), "x1")
     assert paper_for(sheet)[2] == ("paper", "A3")
+
+
+def test_a_kicad_cli_that_hangs_is_stopped_with_a_clear_error(monkeypatch, tmp_path):
+    fake = tmp_path / "kicad-cli"
+    fake.write_text("#!/bin/sh\nexec /bin/sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(kicad_checks, "KICAD_TIMEOUT_S", 0.5)
+    with pytest.raises(kicad_checks.KicadCliError, match=r"kicad-cli sch erc --format did not finish within 0.5 s"):
+        kicad_checks.erc(tmp_path / "circuit.kicad_sch")
