@@ -3,10 +3,11 @@
 (no errors), exports its netlist (the same parts on the same nets as circuitnet's netlist) and
 exports a SPICE netlist that stock ``ngspice -b`` simulates to circuitnet's outputs within 1 uV.
 
-The three models use the three package shapes and both op-amp models: a generic single
-finite-gain op-amp, TL072 duals with the rail-limited model, TL074 quads (with unused
-amplifiers) with the finite-gain model. The kicad-cli calls of every case run once, two at a
-time, in one module fixture (they take about a second each).
+The models use the three package shapes and both op-amp models: a generic single finite-gain
+op-amp, TL072 duals with the rail-limited model, TL074 quads (with unused amplifiers) with the
+finite-gain model; a fourth, with 5 inputs and NE5532 duals, has a placement of two sheets.
+The kicad-cli calls of every case run once, two at a time, in one module fixture (they take
+about a second each).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ MODELS = {
     "one_input": (1, [4], 1, OpAmpModel("finite_gain")),
     "two_input": (2, [3], 1, OpAmpModel("rail_limited", part="TL072")),
     "classifier": (3, [4], 3, OpAmpModel("finite_gain", part="TL074")),
+    # more than 4 inputs: the placement's two sheets (layer 1, the outputs) side by side
+    "five_input": (5, [3], 2, OpAmpModel("finite_gain", part="NE5532")),
 }
-HELD = (0.3, -0.4)  # inputs 2 and 3 on the schematic's sources, volts
+HELD = (0.3, -0.4, 0.2, -0.1)  # inputs 2.. on the schematic's sources, volts
 SWEEP = np.linspace(-1.0, 1.0, 9)  # input 1, volts
 CASES = [(topology, model) for topology in TOPOLOGIES for model in MODELS]
 

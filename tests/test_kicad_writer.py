@@ -13,7 +13,8 @@ from conftest import random_network
 from circuitnet import OpAmpModel, realise
 from circuitnet.build import kicad_checks
 from circuitnet.build.kicad_models import KicadExportError, opamp_terminals
-from circuitnet.build.kicad_schematic import schematic_text, write_kicad_schematic
+from circuitnet.build.kicad_schematic import paper_for, schematic_text, write_kicad_schematic
+from circuitnet.build.kicad_sheet import Sheet
 from circuitnet.build.placement import Placement, place
 from circuitnet.build.sexpr import loads
 from circuitnet.model.opamp_parts import opamp_part
@@ -97,3 +98,24 @@ def test_a_placement_of_single_opamps_for_quad_packages_is_refused(circuit):
     elements = circuit_elements(circuit)
     with pytest.raises(KicadExportError, match=r"op-amp designators are not units of TL074 packages \(4 amplifier"):
         schematic_text(circuit, place(elements), elements)
+
+
+def test_a_sheet_past_a0_is_a_user_page_no_larger_than_kicad_takes():
+    sheet = Sheet("circuit")
+    sheet.claim((1500.0, 400.0), "x1")
+    assert paper_for(sheet) == (1551.0, 451.0, ("paper", "User", 1551.0, 451.0))
+    sheet.claim((5000.0, 700.0), "x2")
+    assert paper_for(sheet)[2] == ("paper", "User", 3000.0, 751.0)
+    sheet = Sheet("circuit")
+    sheet.claim((300.0, 200.0), "x1")
+    assert paper_for(sheet)[2] == ("paper", "A3")
+
+
+def test_a_kicad_cli_that_hangs_is_stopped_with_a_clear_error(monkeypatch, tmp_path):
+    fake = tmp_path / "kicad-cli"
+    fake.write_text("#!/bin/sh\nexec /bin/sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(kicad_checks, "KICAD_TIMEOUT_S", 0.5)
+    with pytest.raises(kicad_checks.KicadCliError, match=r"kicad-cli sch erc --format did not finish within 0.5 s"):
+        kicad_checks.erc(tmp_path / "circuit.kicad_sch")

@@ -40,8 +40,13 @@ def run_kicad_cli(*arguments: str) -> subprocess.CompletedProcess:
     """``kicad-cli ARGUMENTS`` in a fresh HOME; KicadCliError with its words if it fails."""
     with tempfile.TemporaryDirectory(prefix="circuitnet-kicad-") as home:
         env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=str(Path(home, ".config")))
-        done = subprocess.run([kicad_cli(), *arguments], env=env, capture_output=True, text=True,
-                              timeout=KICAD_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        try:
+            done = subprocess.run([kicad_cli(), *arguments], env=env, capture_output=True, text=True,
+                                  timeout=KICAD_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:  # run() has killed it
+            raise KicadCliError(f"kicad-cli {' '.join(arguments[:3])} did not finish within {KICAD_TIMEOUT_S:g} s "
+                                "(a schematic of 10^5 parts takes minutes); raise kicad_checks.KICAD_TIMEOUT_S "
+                                "or check a smaller circuit") from None
     if done.returncode != 0:
         raise KicadCliError(f"kicad-cli {' '.join(arguments[:3])} failed (exit status {done.returncode}): "
                             f"{(done.stdout + done.stderr).strip()[-2000:]}")

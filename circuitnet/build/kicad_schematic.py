@@ -42,7 +42,8 @@ PROJECT = "circuit"
 PROJECT_FILE = "circuit.kicad_pro"
 FORMAT_VERSION = 20230121  # KiCad 7's schematic format: KiCad 7, 8 and 9 open it
 DECOUPLING = "100n"
-PAPERS = (("A4", 297, 210), ("A3", 420, 297), ("A2", 594, 420), ("A1", 841, 594), ("A0", 1189, 841))
+USER_PAPER_MAX_MM = 3000.0  # KiCad's largest page is 120 inches (3048 mm) a side; it cuts a larger one
+PAPERS = (("A4", 297.0, 210.0), ("A3", 420.0, 297.0), ("A2", 594.0, 420.0), ("A1", 841.0, 594.0), ("A0", 1189.0, 841.0))
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
     title = (f"circuitnet {circuit.topology} circuit: {circuit.n_inputs} input(s), hidden "
              f"{list(circuit.hidden_sizes)}, {circuit.n_outputs} output(s)")
     document = ("kicad_sch", ("version", FORMAT_VERSION), ("generator", Atom("circuitnet")), ("uuid", sheet.root),
-                ("paper", paper), ("title_block", ("title", title),
+                paper, ("title_block", ("title", title),
                                    ("comment", 1, "made by circuitnet build; nets are circuitnet's nodes")),
                 ("lib_symbols", *(symbol.node() for symbol in sheet.library.values())),
                 *sheet.junctions(), *sheet.wires, *sheet.texts, *sheet.labels,
@@ -241,13 +242,17 @@ def add_supplies(sheet: Sheet, circuit: Circuit, package: str, per_package: int,
                key=ground_flag)
 
 
-def paper_for(sheet: Sheet) -> tuple[float, float, str]:
-    """(width, height, paper) of the smallest ISO sheet (landscape) that holds every point,
-    with a 25 mm margin; past A0, a user-sized sheet."""
+def paper_for(sheet: Sheet) -> tuple[float, float, tuple]:
+    """(width, height, the ``(paper ...)`` node) of the smallest ISO sheet (landscape) that
+    holds every point, with a 25 mm margin; past A0, a user-sized sheet (``(paper "User" w h)``),
+    at most USER_PAPER_MAX_MM a side: KiCad cuts a larger page to 3048 mm (checked: a 4000 mm
+    page prints 3048 mm wide), and a larger circuit's parts run on past the page's border,
+    where KiCad keeps and checks them all the same."""
     xs = [x for x, _ in sheet.nets_at] or [0.0]
     ys = [y for _, y in sheet.nets_at] or [0.0]
     need_w, need_h = max(xs) + 50.8, max(ys) + 50.8
     for name, width, height in PAPERS:
         if need_w <= width and need_h <= height:
-            return width, height, name
-    return need_w, need_h, f"User {need_w:.0f} {need_h:.0f}"
+            return width, height, ("paper", name)
+    width, height = (float(round(min(side, USER_PAPER_MAX_MM))) for side in (need_w, need_h))
+    return width, height, ("paper", "User", width, height)
