@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from conftest import random_network
+from test_export import NETLISTS
 from test_figures import drawn, fake_curves
 
 from circuitnet import load_model, realise
@@ -23,7 +24,6 @@ from circuitnet.model.board import Board
 from circuitnet.model.data_record import DataRecord
 from circuitnet.training.data import split_arrays
 from circuitnet.training.run import FitResult
-from test_export import NETLISTS
 
 
 @pytest.mark.ngspice

@@ -16,7 +16,7 @@ from test_export import NETLISTS, run_stock_ngspice
 from circuitnet import Sweep, load_model, netlist_text
 from circuitnet.backends.spice.batch import read_wrdata
 from circuitnet.backends.surrogate import SurrogateBackend
-from circuitnet.errors import ModelFileError
+from circuitnet.errors import CircuitnetError, ModelFileError
 from circuitnet.formats import modelfile
 from circuitnet.interface.cli import main
 from circuitnet.interface.fit_outputs import bom_csv
@@ -183,3 +183,16 @@ def test_pairs_keep_precision_on_kinks_within_1_5x_of_unsnapped(spice):
     snapped = result.report["e_series"]
     assert snapped["test_rmse_spice_after"] <= 1.5 * snapped["test_rmse_spice_before"], snapped
     assert 0 < snapped["series_pairs"] < result.circuit.resistor_count()
+
+
+def test_a_search_with_pairs_runs_its_trials_without_snapping():
+    """The search's trials are fits without --e-series; with --e-series-pairs on, dropping the
+    series alone made each trial's settings refuse themselves."""
+    from circuitnet.training.search import search
+    split = target_split("abs", 30, seed=0)
+    config = FitConfig(hidden=[2], mode="ideal", epochs=20, pretrain_epochs=20, e_series="E24", e_series_pairs=True)
+    best, table = search(split, config, trials=1, workers=1)
+    assert len(table) == 1 and best.hidden == table[0]["hidden"]
+    assert (best.e_series, best.e_series_pairs) == ("E24", True)  # the final fit snaps, with pairs
+    with pytest.raises(CircuitnetError, match="--e-series-pairs .* without --e-series"):
+        replace(config, e_series=None)

@@ -1,7 +1,7 @@
 """The model file's optional ``series_pairs`` key: which resistor values are two E-series parts
 in series (``model.series_pairs``), read as untrusted input::
 
-    "series_pairs": {"series": "E24", "pairs": [[10010.0, 9100.0, 910.0], ...]}
+    "series_pairs": {"series": "E24", "pairs": [[20200.0, 20000.0, 200.0], ...]}
 
 Each pair is [sum, larger part, smaller part] in ohms. On load, every part must be a value of
 the series, the parts must add up to the sum, and the sum must be a resistor of the circuit.

@@ -316,7 +316,7 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--e-series-pairs", action="store_true",
                      help="with --e-series: where single values of the series leave the validation RMSE above "
                           "1.2x the unsnapped circuit's, make the fewest resistors that need it two values of the "
-                          "series in series (e.g. 9.1k + 910); bom.csv lists both parts")
+                          "series in series (e.g. 20k + 200); bom.csv lists both parts")
     fit.add_argument("--diode", default="1N4148", type=flags.diode_part, help="diode model: " + _diode_names())
     fit.add_argument("--board-tolerance", type=flags.fraction, default=0.0, metavar="FRACTION",
                      help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05): "

@@ -2,7 +2,7 @@
 
 Where one value of a series is too coarse (E24's steps are about 10 %), E-series snapping with
 pairs (``circuitnet fit --e-series E24 --e-series-pairs``) gives a resistor the sum of two
-values of the series, such as 9.1 k + 910. The circuit holds only the sum: it is the resistor
+values of the series, such as 20 k + 200. The circuit holds only the sum: it is the resistor
 the surrogate, ngspice and every figure see, and the netlist writes one resistor of that value.
 This record says which two parts make each such value, for the bill of materials and the
 exported netlist's header; a value it does not name is one part.

@@ -182,7 +182,8 @@ class FitReport:
     data: dict | None = described("where the data came from (a target, a CSV file, a dataset)", default=None)
     e_series: SnappingFigures | None = described("with `--e-series`: `series`, and the headline test figure "
                                                  "before and after snapping (`test_rmse_spice_before`, "
-                                                 "`test_rmse_spice_after`, or the accuracy's)", default=None)
+                                                 "`test_rmse_spice_after`, or the accuracy's), and `series_pairs`: how many "
+                                                 "resistors are two parts in series", default=None)
     topology_choice: dict | None = described("with `--topology auto`: the criterion, the chosen topology, every "
                                              "candidate's row and the excluded ones", default=None)
     search: list[dict] | None = described("with `--search`: every trial's settings and figures, best first",

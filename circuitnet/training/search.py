@@ -80,7 +80,8 @@ def search(split: Split, config: FitConfig, trials: int = 8, workers: int | None
         size = max(1, int(getattr(executor, "workers", 1)))
         for first in range(0, len(remaining), size):
             batch = remaining[first:first + size]
-            jobs = [(split, asdict(replace(config, e_series=None, **settings))) for settings in batch]
+            jobs = [(split, asdict(replace(config, e_series=None, e_series_pairs=False, **settings)))
+                    for settings in batch]
             results = executor.map(_trial, jobs)
             done += [{"topology": config.topology, **settings, **result}
                      for settings, result in zip(batch, results, strict=False)]

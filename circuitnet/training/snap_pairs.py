@@ -31,7 +31,9 @@ from .data import Split
 from .rounding import LinearModel
 from .snap_grid import PairSums
 
-PAIR_AIM = 1.2  # training RMSE after snapping, at most this many times the unsnapped circuit's
+# The training and validation RMSE after snapping, at most this many times the unsnapped
+# circuit's: below the benchmark's 1.5x bar on test data, with room for the test split to differ
+PAIR_AIM = 1.2
 FIRST_BATCH = 1 / 4  # of the still-paired resistors, the share moved to single values at once
 DAMPING = 1e-9  # of the mean of J^T J's diagonal: keeps the inverse finite where a resistor does nothing
 

@@ -21,6 +21,10 @@ its offset resistor's, a summer's feedback the one that makes up for its inputs'
 
 Validation data chooses among the points steps 1 to 3 kept, as it chooses epochs.
 
+With ``e_series_pairs``, where the single values leave the validation RMSE above PAIR_AIM of
+the unsnapped circuit's, ``snap_pairs`` chooses the fewest resistors to make of two series
+values in series, and those are searched on the pair sums (``snap_grid``), the rest as above.
+
 The unity inverters snap to their nearest value: both of their resistors are that value,
 so their gain is -1 whatever it is.
 
