@@ -25,8 +25,8 @@ GRID_MM = 2.54
 ROW = 3.0  # pitch of the weight resistors, grid units
 LABEL_ROOM = 7.0  # room for a net label's text beside a pin, grid units
 PART = 3.0  # length of a two-pin part, grid units
-LEAD = 2.0  # wire from a weight resistor to its rail's label: room for the resistor's text
-COLUMN = LABEL_ROOM + LEAD + PART + 3.0  # one column of weight resistors with its bus
+LEAD = 3.0  # wire from a weight resistor to its rail's label: room for the resistor's text
+COLUMN = LABEL_ROOM + LEAD + PART + 4.0  # one column of weight resistors with its bus
 MIN_ROWS_PER_COLUMN = 16  # weight resistors stacked before a block wraps them into columns
 
 Point = tuple[float, float]
@@ -170,7 +170,7 @@ def _weight_columns(cell: Cell, inputs: list[Element], junction: str, spine: flo
     for column in range(math.ceil(len(inputs) / per_column)):
         label_x = column * COLUMN + LABEL_ROOM
         left = label_x + LEAD
-        bus_x = left + PART + 2.0
+        bus_x = left + PART + 3.0
         taps = [(bus_x, spine)]
         for row, element in enumerate(inputs[column * per_column:(column + 1) * per_column]):
             y = spine + 2.0 + ROW * row

@@ -105,19 +105,29 @@ def _inputs(facts: BuildFacts) -> list[str]:
     if facts.circuit.data_scaling is not None:
         lines.append("The model scales its data (``fit`` chose the scaling); these stages apply it:")
     lines.append("")
-    for stage in facts.stages:
+    for stage, alike in _alike(facts.stages):
+        nodes = f"`{stage.node}`" if not alike else f"`{stage.node}` and {len(alike)} more inputs alike"
         if not stage.needed:
-            lines.append(f"- `{stage.node}` ({stage.name}): {stage.signal}, straight into `{stage.node}`; "
-                         "no stage needed.")
+            lines.append(f"- {nodes} ({stage.name}): {stage.signal}, straight into `{stage.node}`; no stage needed.")
             continue
         offset = (f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_offset != float("inf")
                   else "")
         lines.append(
-            f"- `{stage.node}` ({stage.name}): {stage.signal}. The circuit wants {stage.gain:.5g} x V_in "
+            f"- {nodes} ({stage.name}): {stage.signal}. The circuit wants {stage.gain:.5g} x V_in "
             f"{stage.offset:+.5g} V: an inverting summer ({engineering(stage.r_in)} from V_in{offset}, "
             f"{engineering(stage.r_feedback)} feedback, + input to ground), then a unity inverter "
             f"(10k, 10k) into `{stage.node}`; two more op-amp units, 1 % resistors.")
     return lines
+
+
+def _alike(stages: list[InputStage]) -> list[tuple[InputStage, list[InputStage]]]:
+    """Each first stage with the later ones of the same values (a 784-pixel image's inputs all
+    share one): (stage, the others like it)."""
+    groups: dict[tuple, list[InputStage]] = {}
+    for stage in stages:
+        key = (stage.signal.replace(stage.name, "x"), round(stage.gain, 9), round(stage.offset, 9), stage.offset_rail)
+        groups.setdefault(key, []).append(stage)
+    return [(group[0], group[1:]) for group in groups.values()]
 
 
 def _outputs(facts: BuildFacts) -> list[str]:
