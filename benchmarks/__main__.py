@@ -12,8 +12,16 @@ from __future__ import annotations
 
 import argparse
 
-from . import (build_cases, classify_cases, compare_cases, fit_cases, solver_cases, spice_cases, surrogate_cases,
-               transient_cases)
+from . import (
+    build_cases,
+    classify_cases,
+    compare_cases,
+    fit_cases,
+    solver_cases,
+    spice_cases,
+    surrogate_cases,
+    transient_cases,
+)
 from .machine import append_results
 
 SUITES = {
