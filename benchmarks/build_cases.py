@@ -7,7 +7,8 @@
   read from CIRCUITNET_BUILD_MODEL (a digits28 model.json) to skip the fit.
 
 Wall seconds are what a person waits; CPU seconds (the process and its ngspice workers) are
-the machine's share of it, which a machine shared with other work shows better.
+the machine's share of it, which a machine shared with other work shows better (the load
+average at the start says how shared it was).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def _children_cpu_s() -> float:
 def build_row(name: str, model: Path, out: Path) -> str:
     """One table row: the build of ``model`` into ``out``, timed."""
     command = [sys.executable, "-m", "circuitnet", "build", str(model), "--out", str(out)]
+    load = os.getloadavg()[0]
     cpu, started = _children_cpu_s(), time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     wall, cpu = time.monotonic() - started, _children_cpu_s() - cpu
@@ -41,7 +43,7 @@ def build_row(name: str, model: Path, out: Path) -> str:
     steps = re.search(r"\((placement .*)\)\s*$", done.stdout.strip())
     sheets = re.search(r"(\d+) sheet", done.stdout)
     megabytes = sum(path.stat().st_size for path in out.iterdir()) / 1e6
-    row = (f"| {name} | {sheets.group(1) if sheets else '?'} | {megabytes:.1f} | {wall:.1f} | {cpu:.1f} | "
+    row = (f"| {name} | {sheets.group(1) if sheets else '?'} | {megabytes:.1f} | {wall:.1f} | {cpu:.1f} | {load:.1f} | "
            f"{steps.group(1) if steps else ''} | <= {TARGET_S:g} s |")
     print(row, flush=True)
     return row
@@ -58,8 +60,8 @@ def digits28_model(folder: Path) -> Path:
 
 
 def build_suite() -> list[tuple[str, list[str]]]:
-    rows = ["| circuit | sheets | files (MB) | wall (s) | CPU, process and workers (s) | steps, wall (s) | target |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| circuit | sheets | files (MB) | wall (s) | CPU, process and workers (s) | load average at start | "
+            "steps, wall (s) | target |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     with tempfile.TemporaryDirectory(prefix="circuitnet-build-") as folder:
         folder = Path(folder)
         rows.append(build_row("eight_diode (1-8-1)", Path("netlists/eight_diode.json"), folder / "eight"))
