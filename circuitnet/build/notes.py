@@ -103,20 +103,24 @@ def _inputs(facts: BuildFacts) -> list[str]:
              "Each input `xK` is a voltage on that net (the schematic's input sources V are simulation sources: "
              "connect your signal there instead)."]
     if facts.circuit.data_scaling is not None:
-        lines.append("The model scales its data (``fit`` chose the scaling); these stages apply it:")
+        lines.append("The model scales its data (`fit` chose the scaling); these stages apply it:")
     lines.append("")
     for stage, alike in _alike(facts.stages):
-        nodes = f"`{stage.node}`" if not alike else f"`{stage.node}` and {len(alike)} more inputs alike"
+        group = [stage, *alike]
+        if len(group) > 8:
+            nodes = f"`{group[0].node}` .. `{group[-1].node}` ({len(group)} inputs alike)"
+        else:
+            nodes = ", ".join(f"`{s.node}`" + (f" ({s.name})" if s.name != s.node else "") for s in group)
         if not stage.needed:
-            lines.append(f"- {nodes} ({stage.name}): {stage.signal}, straight into `{stage.node}`; no stage needed.")
+            lines.append(f"- {nodes}: {stage.signal}, straight into its node; no stage needed.")
             continue
         offset = (f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_offset != float("inf")
                   else "")
         lines.append(
-            f"- {nodes} ({stage.name}): {stage.signal}. The circuit wants {stage.gain:.5g} x V_in "
-            f"{stage.offset:+.5g} V: an inverting summer ({engineering(stage.r_in)} from V_in{offset}, "
+            f"- {nodes}: {stage.signal}. The circuit wants {stage.gain:.5g} x V_in"
+            f"{f' {stage.offset:+.5g} V' if abs(stage.offset) > 1e-12 else ''}: an inverting summer ({engineering(stage.r_in)} from V_in{offset}, "
             f"{engineering(stage.r_feedback)} feedback, + input to ground), then a unity inverter "
-            f"(10k, 10k) into `{stage.node}`; two more op-amp units, 1 % resistors.")
+            f"(10k, 10k) into the input's node; two more op-amp units per input, 1 % resistors.")
     return lines
 
 
@@ -125,7 +129,7 @@ def _alike(stages: list[InputStage]) -> list[tuple[InputStage, list[InputStage]]
     share one): (stage, the others like it)."""
     groups: dict[tuple, list[InputStage]] = {}
     for stage in stages:
-        key = (stage.signal.replace(stage.name, "x"), round(stage.gain, 9), round(stage.offset, 9), stage.offset_rail)
+        key = (stage.signal, round(stage.gain, 9), round(stage.offset, 9), stage.offset_rail)
         groups.setdefault(key, []).append(stage)
     return [(group[0], group[1:]) for group in groups.values()]
 
@@ -137,7 +141,9 @@ def _outputs(facts: BuildFacts) -> list[str]:
     for j in range(c.n_outputs):
         node = "y" if c.n_outputs == 1 else f"y{j + 1}"
         name = record.output_names[j] if record is not None else node
-        if c.data_scaling is not None:
+        if record is not None and record.is_classifier:
+            reading = f"the score of class {record.class_labels[j]}"
+        elif c.data_scaling is not None:
             o, s = c.data_scaling.y_offset[j], c.data_scaling.y_scale[j]
             reading = f"{name} = {o:.6g} + {s:.6g} x V / {c.volts_per_unit:g} V"
         else:
