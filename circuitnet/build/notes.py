@@ -116,9 +116,10 @@ def _inputs(facts: BuildFacts) -> list[str]:
             continue
         offset = (f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_offset != float("inf")
                   else "")
+        shift = f" {stage.offset:+.5g} V" if abs(stage.offset) > 1e-12 else ""
         lines.append(
-            f"- {nodes}: {stage.signal}. The circuit wants {stage.gain:.5g} x V_in"
-            f"{f' {stage.offset:+.5g} V' if abs(stage.offset) > 1e-12 else ''}: an inverting summer ({engineering(stage.r_in)} from V_in{offset}, "
+            f"- {nodes}: {stage.signal}. The circuit wants {stage.gain:.5g} x V_in{shift}: an inverting summer "
+            f"({engineering(stage.r_in)} from V_in{offset}, "
             f"{engineering(stage.r_feedback)} feedback, + input to ground), then a unity inverter "
             f"(10k, 10k) into the input's node; two more op-amp units per input, 1 % resistors.")
     return lines
