@@ -138,21 +138,21 @@ def _alike(stages: list[InputStage]) -> list[tuple[InputStage, list[InputStage]]
 def _outputs(facts: BuildFacts) -> list[str]:
     c = facts.circuit
     record = c.data_record
+    labels = record.class_labels if record is not None else None  # a classifier's, else None
     lines = ["## Outputs", ""]
     for j in range(c.n_outputs):
         node = "y" if c.n_outputs == 1 else f"y{j + 1}"
         name = record.output_names[j] if record is not None else node
-        if record is not None and record.is_classifier:
-            reading = f"the score of class {record.class_labels[j]}"
+        if labels is not None:
+            reading = f"the score of class {labels[j]}"
         elif c.data_scaling is not None:
             o, s = c.data_scaling.y_offset[j], c.data_scaling.y_scale[j]
             reading = f"{name} = {o:.6g} + {s:.6g} x V / {c.volts_per_unit:g} V"
         else:
             reading = f"{name} = V / {c.volts_per_unit:g} V (data units)"
         lines.append(f"- Measure `{node}` against ground with a voltmeter (volts): {reading}.")
-    if record is not None and record.is_classifier:
-        lines.append(f"- The predicted class is the output with the highest voltage; in order: "
-                     f"{', '.join(record.class_labels)}.")
+    if labels is not None:
+        lines.append(f"- The predicted class is the output with the highest voltage; in order: {', '.join(labels)}.")
     return lines
 
 

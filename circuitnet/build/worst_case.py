@@ -95,14 +95,15 @@ def _diode_currents(elements: list[Element], into: dict[str, np.ndarray]) -> dic
         if element.part != "resistor":
             for node in (opamp_nodes(element)[:1] if element.part == "opamp" else element.nodes[:2]):
                 others.setdefault(node.lower(), []).append(element.name)
-    found = {}
+    found: dict[str, np.ndarray] = {}
+    zero = np.zeros(len(next(iter(into.values())))) if into else np.zeros(0)
     for element in elements:
         if element.part == "diode":
             anode, cathode = (node.lower() for node in element.nodes)
             if others.get(cathode) == [element.name]:
-                found[element.name] = into.get(cathode, 0.0)
+                found[element.name] = into.get(cathode, zero)
             else:
-                found[element.name] = -into.get(anode, 0.0)
+                found[element.name] = -into.get(anode, zero)
     return found
 
 
