@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import argparse
 
-from . import classify_cases, compare_cases, fit_cases, solver_cases, spice_cases, surrogate_cases, transient_cases
+from . import (
+    build_cases,
+    classify_cases,
+    compare_cases,
+    fit_cases,
+    solver_cases,
+    spice_cases,
+    surrogate_cases,
+    transient_cases,
+)
 from .machine import append_results
 
 SUITES = {
@@ -68,6 +77,7 @@ SUITES = {
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
         ("Transient: the digits classifier, 20 test images as steps, three op-amps", transient_cases.digits_case()),
     ],
+    "build": lambda quick: build_cases.build_suite(),
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],

@@ -166,3 +166,15 @@ def test_the_command_runs_as_a_program(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "wrote 9 files" in done.stdout and "s (placement" in done.stdout
+
+
+@pytest.mark.ngspice
+def test_build_md_tells_supplies_references_inputs_and_outputs(eight_build):
+    text = (eight_build / "BUILD.md").read_text()
+    (opamps,) = [r for r in rows(eight_build / "bom.csv") if r["kind"] == "op-amp IC"]
+    amplifiers = 2 * int(opamps["count"])  # TL072: two per package, idle ones draw current too
+    assert f"{amplifiers * 1.4:.3g} mA typical, {amplifiers * 2.5:.3g} mA at most" in text
+    assert "LM4040-2.048" in text and "R_REF2" in text and "+V_ref = 0.99902 V" in text
+    assert "Measure `y` against ground" in text
+    assert "`x1`: V_in = the data value in volts (1 V per data unit), straight into its node" in text
+    assert "simulation sources" in text

@@ -86,3 +86,25 @@ def test_the_eight_neuron_sheet_printed_on_a4_keeps_its_text_legible(eight_diode
     height_mm = (box.ymax - box.ymin) * INCHES_PER_UNIT * 25.4
     scale = min(A4_LANDSCAPE_MM[0] / width_mm, A4_LANDSCAPE_MM[1] / height_mm, 1.0)
     assert FONT_SIZE * scale >= SMALLEST_PRINTED_PT, (width_mm, height_mm)
+
+
+def test_a_large_circuits_sheets_draw_one_neuron_and_one_inverter_as_the_netlist_wires_them(rng):
+    """Past 16 neurons a sheet per layer, each drawing its first inverter and first neuron in
+    full: their drawn pins are joined as the netlist joins those parts' pins."""
+    from circuitnet.build.placement import SMALL_NEURONS
+    circuit = realise(random_network(rng, 3, [SMALL_NEURONS + 1], 2, zero_fraction=0.0), "diode")
+    elements = circuit_elements(circuit)
+    placement = place(elements, opamp_part("TL074"))
+    sheets = draw_sheets(placement, "test", opamp_part("TL074"))
+    first_inverters = [[b.name for b in placement.blocks if b.sheet == k and b.name.endswith("_inv")][:1]
+                       for k in range(2)]
+    assert [sheet.blocks for sheet in sheets] == [first_inverters[0] + ["l1n1"], first_inverters[1] + ["y1"]]
+    assert first_inverters[0] == ["x1_inv"]
+    designator = {part.element.name: part.designator for part in placement.parts}
+    for sheet in sheets:
+        drawn_elements = [part.element for part in placement.parts if part.block in sheet.blocks]
+        assert sorted(p.designator for p in drawn_parts(sheet.drawing)) == sorted(
+            designator[e.name] for e in drawn_elements)
+        assert differences(drawn_nets(*drawn_geometry(sheet.drawing)), netlist_nets(drawn_elements, designator)) == []
+    table = [text for text, _ in text_boxes(sheets[0].drawing) if text.startswith("| l1n")]
+    assert len(table) == SMALL_NEURONS + 1  # a row for every neuron of the layer

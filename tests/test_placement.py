@@ -109,3 +109,22 @@ def test_op_amps_are_units_of_packages():
     units = [part.designator for part in placement.parts if part.element.part == "opamp"]
     n_opamps = sum(element.part == "opamp" for element in elements)
     assert units[:5] == ["U1A", "U1B", "U1C", "U1D", "U2A"] and len(set(units)) == len(units) == n_opamps
+
+
+def test_a_rail_limited_opamps_pins_are_read_from_its_expression():
+    from circuitnet.build.pins import element_pins
+    from circuitnet.model.devices import OpAmpModel
+    model = OpAmpModel("rail_limited", v_pos=13.5, v_neg=-13.5)
+    summer = model.element("l1n1_a", "l1n1_a", "0", "l1n1_sum")
+    follower = model.element("f", "out", "in", "out")
+    assert element_pins(summer) == (("out", "l1n1_a"), ("+", "0"), ("-", "l1n1_sum"))
+    assert element_pins(follower) == (("out", "out"), ("+", "in"), ("-", "out"))
+
+
+def test_a_rail_limited_circuit_is_placed_as_its_netlist_wires_it(rng):
+    from circuitnet.model.devices import OpAmpModel
+    circuit = realise(random_network(rng, 2, [3], 1), "precision", opamp=OpAmpModel("rail_limited"))
+    elements = circuit_elements(circuit)
+    placement = place(elements)
+    designator = {part.element.name: part.designator for part in placement.parts}
+    assert differences(placement_nets(placement), netlist_nets(elements, designator)) == []

@@ -25,8 +25,8 @@ GRID_MM = 2.54
 ROW = 3.0  # pitch of the weight resistors, grid units
 LABEL_ROOM = 7.0  # room for a net label's text beside a pin, grid units
 PART = 3.0  # length of a two-pin part, grid units
-LEAD = 2.0  # wire from a weight resistor to its rail's label: room for the resistor's text
-COLUMN = LABEL_ROOM + LEAD + PART + 3.0  # one column of weight resistors with its bus
+LEAD = 3.0  # wire from a weight resistor to its rail's label: room for the resistor's text
+COLUMN = LABEL_ROOM + LEAD + PART + 4.0  # one column of weight resistors with its bus
 MIN_ROWS_PER_COLUMN = 16  # weight resistors stacked before a block wraps them into columns
 
 Point = tuple[float, float]
@@ -152,14 +152,16 @@ def _neuron(cell: Cell, elements: list[Element]) -> set[str]:
             cell.two_pin(roles.to_ground, output, (tap, spine + PART))
             cell.end("0", (tap, spine + PART), "left")
         cell.wire(roles.junction, output, (tap + 2.0, spine))
-        return _rectifier(cell, roles, (tap + 2.0, spine), None) | _names(roles)
+        _rectifier(cell, roles, (tap + 2.0, spine))
+        return _names(roles)
     output = _opamp(cell, roles, tap, spine)
     if roles.diode is None:
         out_net = opamp_nodes(roles.opamp)[0]
         cell.wire(out_net, output, (output[0] + 2.0, output[1]))
         cell.end(out_net, (output[0] + 2.0, output[1]), "right")
         return _names(roles)
-    return _rectifier(cell, roles, output, tap) | _names(roles)
+    _rectifier(cell, roles, output)
+    return _names(roles)
 
 
 def _weight_columns(cell: Cell, inputs: list[Element], junction: str, spine: float) -> float:
@@ -170,7 +172,7 @@ def _weight_columns(cell: Cell, inputs: list[Element], junction: str, spine: flo
     for column in range(math.ceil(len(inputs) / per_column)):
         label_x = column * COLUMN + LABEL_ROOM
         left = label_x + LEAD
-        bus_x = left + PART + 2.0
+        bus_x = left + PART + 3.0
         taps = [(bus_x, spine)]
         for row, element in enumerate(inputs[column * per_column:(column + 1) * per_column]):
             y = spine + 2.0 + ROW * row
@@ -189,6 +191,7 @@ def _weight_columns(cell: Cell, inputs: list[Element], junction: str, spine: flo
 def _opamp(cell: Cell, roles: _Roles, tap: float, spine: float) -> Point:
     """The op-amp right of the junction's tap, its feedback above it; returns its output point."""
     left = tap + 1.0
+    assert roles.opamp is not None  # _neuron calls this for a block with an op-amp
     out, plus, _ = opamp_nodes(roles.opamp)
     output = (left + 7.0, spine + 1.0)
     cell.parts.append((roles.opamp, {"-": (left, spine), "+": (left, spine + 2.0), "out": (left + 6.0, spine + 1.0)}))
@@ -201,6 +204,7 @@ def _opamp(cell: Cell, roles: _Roles, tap: float, spine: float) -> Point:
     if roles.clamp is not None:  # the clamp diode on the first row, junction -> op-amp output
         cell.two_pin(roles.clamp, (left + 1.0, row), (left + 4.0, row))
         cell.wire(out, (left + 4.0, row), (output[0], row), output)
+        assert roles.diode is not None  # a clamp comes with its rectifier diode (_roles)
         h = roles.diode.nodes[1]
         high = row - ROW
         cell.wire(roles.junction, (tap, row), (tap, high), (left + 1.0, high))
@@ -213,8 +217,9 @@ def _opamp(cell: Cell, roles: _Roles, tap: float, spine: float) -> Point:
     return output
 
 
-def _rectifier(cell: Cell, roles: _Roles, anode: Point, tap: float | None) -> set[str]:
+def _rectifier(cell: Cell, roles: _Roles, anode: Point) -> None:
     """The diode from ``anode`` to the rectifier output, the load to ground, the output's label."""
+    assert roles.diode is not None  # _neuron calls this for a block with a rectifier diode
     x, y = anode
     h = roles.diode.nodes[1]
     cell.two_pin(roles.diode, anode, (x + PART, y))
@@ -224,7 +229,6 @@ def _rectifier(cell: Cell, roles: _Roles, anode: Point, tap: float | None) -> se
         cell.end("0", (x + PART + 2.0, y + PART), "left")
     cell.wire(h, (x + PART + 2.0, y), (x + PART + 5.0, y))  # past the load's text
     cell.end(h, (x + PART + 5.0, y), "right")
-    return set()
 
 
 def _names(roles: _Roles) -> set[str]:

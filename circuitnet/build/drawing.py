@@ -135,7 +135,7 @@ def drawn_parts(drawing: schemdraw.Drawing) -> list[DrawnPart]:
         kind = next((k for cls, k in _KIND_OF_CLASS.items() if isinstance(element, cls)), None)
         if kind is None:
             continue
-        designator = element._userlabels[0].label.split()[0]
+        designator = str(element._userlabels[0].label).split()[0]
         pins = {pin: tuple(element.absanchors[anchor]) for anchor, pin in PIN_OF_ANCHOR[kind].items()}
         found.append(DrawnPart(kind, designator, pins))
     return found
@@ -172,7 +172,7 @@ def text_boxes(drawing: schemdraw.Drawing) -> list[tuple[str, tuple[float, float
             width, height, _ = text_approx_size(segment.text, size=size)
             width, height = width * units_per_point, height * units_per_point
             x, y = element.transform.transform(segment.xy)
-            halign, valign = segment.align
+            halign, valign = segment.align or ("center", "center")
             left = x - {"left": 0.0, "center": width / 2, "right": width}[halign]
             bottom = y - {"bottom": 0.0, "center": height / 2, "top": height}.get(valign, height / 2)
             boxes.append((segment.text, (left, bottom, left + width, bottom + height)))

@@ -56,11 +56,11 @@ def input_stages(circuit: Circuit) -> list[InputStage]:
         x_scale = float(scaling.x_scale[k]) if scaling is not None else 1.0
         if max(abs(low[k]), abs(high[k])) <= MAX_SIGNAL_V:  # V_in = x volts
             g_in, c_in = 1.0, 0.0
-            signal = f"V_in = {names[k]} volts (1 V per data unit)"
+            signal = "V_in = the data value in volts (1 V per data unit)"
         else:  # V_in spans -10 .. +10 V over low .. high
             g_in = 2 * MAX_SIGNAL_V / (high[k] - low[k])
             c_in = -MAX_SIGNAL_V - g_in * low[k]
-            signal = f"V_in from -10 V at {names[k]} = {low[k]:g} to +10 V at {names[k]} = {high[k]:g}"
+            signal = f"V_in from -10 V at the data value {low[k]:g} to +10 V at {high[k]:g}"
         gain = s / (g_in * x_scale)
         offset = -s * (c_in / g_in + x_offset) / x_scale
         r_offset = FEEDBACK_OHMS * circuit.v_ref / abs(offset) if abs(offset) > 1e-12 else float("inf")

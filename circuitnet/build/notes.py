@@ -103,39 +103,56 @@ def _inputs(facts: BuildFacts) -> list[str]:
              "Each input `xK` is a voltage on that net (the schematic's input sources V are simulation sources: "
              "connect your signal there instead)."]
     if facts.circuit.data_scaling is not None:
-        lines.append("The model scales its data (``fit`` chose the scaling); these stages apply it:")
+        lines.append("The model scales its data (`fit` chose the scaling); these stages apply it:")
     lines.append("")
-    for stage in facts.stages:
+    for stage, alike in _alike(facts.stages):
+        group = [stage, *alike]
+        if len(group) > 8:
+            nodes = f"`{group[0].node}` .. `{group[-1].node}` ({len(group)} inputs alike)"
+        else:
+            nodes = ", ".join(f"`{s.node}`" + (f" ({s.name})" if s.name != s.node else "") for s in group)
         if not stage.needed:
-            lines.append(f"- `{stage.node}` ({stage.name}): {stage.signal}, straight into `{stage.node}`; "
-                         "no stage needed.")
+            lines.append(f"- {nodes}: {stage.signal}, straight into its node; no stage needed.")
             continue
         offset = (f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_offset != float("inf")
                   else "")
+        shift = f" {stage.offset:+.5g} V" if abs(stage.offset) > 1e-12 else ""
         lines.append(
-            f"- `{stage.node}` ({stage.name}): {stage.signal}. The circuit wants {stage.gain:.5g} x V_in "
-            f"{stage.offset:+.5g} V: an inverting summer ({engineering(stage.r_in)} from V_in{offset}, "
+            f"- {nodes}: {stage.signal}. The circuit wants {stage.gain:.5g} x V_in{shift}: an inverting summer "
+            f"({engineering(stage.r_in)} from V_in{offset}, "
             f"{engineering(stage.r_feedback)} feedback, + input to ground), then a unity inverter "
-            f"(10k, 10k) into `{stage.node}`; two more op-amp units, 1 % resistors.")
+            f"(10k, 10k) into the input's node; two more op-amp units per input, 1 % resistors.")
     return lines
+
+
+def _alike(stages: list[InputStage]) -> list[tuple[InputStage, list[InputStage]]]:
+    """Each first stage with the later ones of the same values (a 784-pixel image's inputs all
+    share one): (stage, the others like it)."""
+    groups: dict[tuple, list[InputStage]] = {}
+    for stage in stages:
+        key = (stage.signal, round(stage.gain, 9), round(stage.offset, 9), stage.offset_rail)
+        groups.setdefault(key, []).append(stage)
+    return [(group[0], group[1:]) for group in groups.values()]
 
 
 def _outputs(facts: BuildFacts) -> list[str]:
     c = facts.circuit
     record = c.data_record
+    labels = record.class_labels if record is not None else None  # a classifier's, else None
     lines = ["## Outputs", ""]
     for j in range(c.n_outputs):
         node = "y" if c.n_outputs == 1 else f"y{j + 1}"
         name = record.output_names[j] if record is not None else node
-        if c.data_scaling is not None:
+        if labels is not None:
+            reading = f"the score of class {labels[j]}"
+        elif c.data_scaling is not None:
             o, s = c.data_scaling.y_offset[j], c.data_scaling.y_scale[j]
             reading = f"{name} = {o:.6g} + {s:.6g} x V / {c.volts_per_unit:g} V"
         else:
             reading = f"{name} = V / {c.volts_per_unit:g} V (data units)"
         lines.append(f"- Measure `{node}` against ground with a voltmeter (volts): {reading}.")
-    if record is not None and record.is_classifier:
-        lines.append(f"- The predicted class is the output with the highest voltage; in order: "
-                     f"{', '.join(record.class_labels)}.")
+    if labels is not None:
+        lines.append(f"- The predicted class is the output with the highest voltage; in order: {', '.join(labels)}.")
     return lines
 
 

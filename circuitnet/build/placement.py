@@ -299,7 +299,9 @@ class _Translated:
             x, y, rotation = _centre_and_rotation(element, placed)
             self.parts.append(PlacedPart(element, designator[element.name], box.name, sheet, x, y, rotation, placed))
         self.wires += [Wire(net, sheet, *mm(a), *mm(b)) for net, a, b in cell.wires]
-        self.labels += [NetLabel(net, sheet, *mm(point), side) for net, point, side in cell.labels]
+        for net, point, side in cell.labels:
+            x_mm, y_mm = mm(point)
+            self.labels.append(NetLabel(net, sheet, x_mm, y_mm, side))
         self.grounds += [GroundMark(sheet, *mm(point)) for point in cell.grounds]
 
 

@@ -37,9 +37,9 @@ def board_nets(placement: Placement, opamp: OpAmpPart, reference: ReferenceDesig
             continue
         for pin in part.pins:
             nets.setdefault(pin.net.lower(), []).append(pin_name(part.designator, pin.name, opamp))
-    for part in reference.parts:
-        for pin, net in part.pins.items():
-            nets.setdefault(net, []).append(pin_name(part.designator, pin, opamp))
+    for extra in reference.parts:
+        for extra_pin, net in extra.pins.items():
+            nets.setdefault(net, []).append(pin_name(extra.designator, extra_pin, opamp))
     for index, package in enumerate(board_packages(placement, reference)):
         for rail, capacitor in (("V+", 2 * index + 1), ("V-", 2 * index + 2)):
             supply = "+15V" if rail == "V+" else "-15V"

@@ -103,7 +103,10 @@ class _Clock:
     """Seconds per named step, and a callback as each starts."""
 
     def __init__(self, step: Callable[[str], None] | None) -> None:
-        self.step, self.seconds, self.name, self.began = step, {}, None, time.perf_counter()
+        self.step = step
+        self.seconds: dict[str, float] = {}
+        self.name: str | None = None
+        self.began = time.perf_counter()
 
     def start(self, name: str) -> None:
         self.stop()
