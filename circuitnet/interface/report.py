@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from ..util.atomic import write_text_atomically
 from ..util.finite_json import json_text
 from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
+from .opamp_report import opamp_power_line, opamp_power_rows
 from .plotting import input_names, save_figure
 from .transient_plots import energy_figure, waveforms_figure
 
@@ -332,7 +333,9 @@ def _html_spread(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
         rows += [{"where": "delivered, total", **power["delivered_total"]},
                  {"where": "dissipated in resistors", **power["dissipated_resistors"]},
                  {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
-        parts += ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
+        rows += opamp_power_rows(power)
+        parts += ["<h2>Static power</h2>", f"<p>op-amp model: {html.escape(power.get('opamp_model', ''))}</p>",
+                  table(rows, ["where", "max_w", "mean_w"]), image("power")]
     return parts
 
 
@@ -504,6 +507,7 @@ def _summary_checks(numbers: dict) -> list[str]:
         power = numbers["power"]
         lines.append(f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
                      f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes")
+        lines.append("  " + opamp_power_line(power))
     if numbers.get("violations"):
         worst = numbers["violations"][0]
         lines.append(f"  WARNING: {len(numbers['violations'])} part(s) leave their safe operating area; the worst: "

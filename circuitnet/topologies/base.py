@@ -28,6 +28,7 @@ from ..model.network import Layer, ReLUNet
 from ..solvers.autodiff import Var
 from ..solvers.stages import Context
 from . import shared_blocks as blocks
+from .opamp_supply import supply_entries
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class Topology(ABC):
             for unit in range(stage.n_out):
                 entries += self.hidden_cell(circuit, index, unit)
         entries += blocks.output_stage(circuit)
+        entries += supply_entries(circuit, entries)  # nothing for the generic op-amp
         entries.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
         entries.append(circuit.diode.model_line())
         entries += blocks.option_lines(temperature_c)
