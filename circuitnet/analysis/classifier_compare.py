@@ -24,6 +24,7 @@ from ..backends.spice.backend import SpiceBackend
 from ..backends.spice.sharded import simulate_sharded
 from ..backends.surrogate import SurrogateBackend
 from ..model.circuit import Circuit
+from ..training.opamp_summary import opamp_summary
 from ..util.executor import LocalExecutor
 from .montecarlo import monte_carlo_board
 
@@ -86,7 +87,8 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
                              "confusion_matrix": confusion.tolist()}
     numbers["accuracy_temperatures"] = accuracy_at
     numbers["inference_power"] = {"median_w": float(np.median(power)), "mean_w": float(np.mean(power)),
-                                  "min_w": float(np.min(power)), "max_w": float(np.max(power))}
+                                  "min_w": float(np.min(power)), "max_w": float(np.max(power)),
+                                  "opamp_supply_w": opamp_summary(circuit)["supply_power_w"]}  # in the figures; None: not
     curves = {"power_w": power}
     if montecarlo > 0:
         accuracies = _board_accuracies(circuit, x, truth, montecarlo, tolerance, seed, is_spread, executor, progress)

@@ -41,6 +41,7 @@ from ..errors import CircuitnetError, ModelFileError
 from ..model.circuit import STAGE_FIELDS, Circuit, Stage
 from ..model.data_record import DataRecord
 from ..model.devices import DIODE_LIBRARY, DiodeModel, OpAmpModel, check_diode_params
+from ..model.opamp_parts import OPAMP_PARTS, check_part_rails
 from ..model.scaling import DataScaling
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.atomic import write_text_atomically
@@ -75,7 +76,8 @@ def circuit_to_dict(circuit: Circuit) -> dict:
         "devices": {
             "diode": {"name": circuit.diode.name, "params": {k: float(v) for k, v in circuit.diode.params.items()}},
             "opamp": {"kind": circuit.opamp.kind, "gain": circuit.opamp.gain, "v_pos": circuit.opamp.v_pos,
-                      "v_neg": circuit.opamp.v_neg},
+                      "v_neg": circuit.opamp.v_neg,
+                      **({} if circuit.opamp.part is None else {"part": circuit.opamp.part})},  # optional key
         },
         "components": {
             "resistor_range": list(circuit.resistor_range),
@@ -349,13 +351,23 @@ def _diode(value) -> DiodeModel:
 
 
 def _opamp(value) -> OpAmpModel:
+    """devices.opamp: kind, gain, rails, and (optional: files before op-amp parts have none)
+    the part's name, which must be one of ``OPAMP_PARTS`` and have those rails on its supply."""
+    part = value.get("part") if isinstance(value, dict) else None
+    if isinstance(value, dict) and "part" in value:
+        value = {key: item for key, item in value.items() if key != "part"}
+        if not isinstance(part, str) or part not in OPAMP_PARTS:
+            raise ModelFileError(f"devices.opamp.part = {_show(part)}; allowed: {', '.join(OPAMP_PARTS)}")
     opamp = _object(value, "devices.opamp", ("kind", "gain", "v_pos", "v_neg"))
     if opamp["kind"] not in ("finite_gain", "rail_limited"):
         raise ModelFileError(f"devices.opamp.kind = {_show(opamp['kind'])}; allowed: finite_gain, rail_limited")
     numbers = {key: _number(opamp[key], f"devices.opamp.{key}", -MAX_VOLTS if key == "v_neg" else 0.0,
                             1e9 if key == "gain" else MAX_VOLTS) for key in ("gain", "v_pos", "v_neg")}
     try:
-        return OpAmpModel(opamp["kind"], **numbers)
+        model = OpAmpModel(opamp["kind"], **numbers, part=part)
+        if part is not None:
+            check_part_rails(model)
+        return model
     except CircuitnetError as error:
         raise ModelFileError(f"devices.opamp: {error}") from None
 

@@ -1,29 +1,7 @@
-"""What every report says about its op-amps: which model it used, how many op-amps and
-packages, and their share of the power (or that it is not included, for the generic model)."""
+"""The op-amps' lines in the reports' power sections: their share of the power, or that it is not
+included (the generic model). The op-amp section itself is ``training.opamp_summary``."""
 
 from __future__ import annotations
-
-from ..model.circuit import Circuit
-from ..model.opamp_parts import describe_opamp, opamp_part, supply_volts
-from ..topologies import part_counts
-
-
-def opamp_summary(circuit: Circuit) -> dict:
-    """The op-amp section of a report: ``model`` (one line naming it), ``part`` (or None),
-    ``count`` (op-amps in the netlist), ``packages`` (of the part; None for the generic model)
-    and ``supply_power_w``: the quiescent supply power of all of them, count x typical supply
-    current x total supply voltage, watts (None for the generic model, with ``note`` saying
-    it is not included)."""
-    from ..backends.spice.power import OPAMP_SUPPLY_NOT_MODELLED
-    count = part_counts(circuit)["opamp"]
-    opamp = circuit.opamp
-    found = {"model": describe_opamp(opamp), "part": opamp.part, "count": count, "packages": None,
-             "supply_power_w": None, "note": OPAMP_SUPPLY_NOT_MODELLED}
-    if opamp.part is not None:
-        part = opamp_part(opamp.part)
-        found.update(packages=part.packages_for(count), note=None,
-                     supply_power_w=count * part.supply_current_typ_a * supply_volts(opamp))
-    return found
 
 
 def opamp_power_rows(power: dict) -> list[dict]:
@@ -42,3 +20,21 @@ def opamp_power_line(power: dict) -> str:
         return power.get("opamp_supply_note") or "op-amp supply not included"
     return (f"op-amp supply {1e3 * power['opamp_supply']['mean_w']:.3g} mW (quiescent) and "
             f"{1e3 * power['opamp_output_stage']['mean_w']:.3g} mW in the output stages, in the total")
+
+
+def opamp_line(opamps: dict) -> str:
+    """'op-amps: <model>; 133 op-amps in 67 packages, 5.59 W quiescent supply' (a report's
+    ``opamps`` section, ``training.opamp_summary``)."""
+    packages = "" if opamps.get("packages") is None else f" in {opamps['packages']} packages"
+    supply = (f", {opamps['supply_power_w']:.4g} W quiescent supply (in the power figures)"
+              if opamps.get("supply_power_w") is not None else f"; {opamps.get('note')}")
+    return f"op-amps: {opamps['model']}; {opamps['count']} op-amps{packages}{supply}"
+
+
+def inference_power_note(power: dict) -> str:
+    """What a classifier's static power per inference includes."""
+    if power.get("opamp_supply_w") is None:
+        return "from every input and reference source and the op-amp outputs; op-amp supply not included " \
+               "(generic op-amp; give --opamp PART)"
+    return (f"from every source and the op-amps' supply: {power['opamp_supply_w']:.4g} W of it is the op-amps' "
+            "quiescent supply, the rest the signal currents and the output stages")

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from ..util.atomic import write_text_atomically
 from ..util.finite_json import json_text
 from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
-from .opamp_report import opamp_power_line, opamp_power_rows
+from .opamp_report import inference_power_note, opamp_line, opamp_power_line, opamp_power_rows
 from .plotting import input_names, save_figure
 from .transient_plots import energy_figure, waveforms_figure
 
@@ -281,6 +281,8 @@ def _html_circuit(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
         parts.append(f"<p>Simulated in ngspice {html.escape(str(found['version']))} with the "
                      f"{html.escape(str(found['solver']))} solver"
                      + (f" ({html.escape(found['note'])})" if found.get("note") else "") + ".</p>")
+    if "opamps" in numbers:  # which op-amp model every figure below used
+        parts.append(f"<p>{html.escape(opamp_line(numbers['opamps']))}</p>")
     if "test_split" in numbers:
         split = numbers["test_split"]
         parts.append(f"<p>Test samples: {html.escape(split['how'])} (data: {html.escape(split['data'])}).</p>")
@@ -364,6 +366,7 @@ def _html_classifier(numbers: dict, image: ImageTag, table: TableTag) -> list[st
                   image("accuracy_boards")]
     if "inference_power" in numbers:
         parts += ["<h2>Static power per inference</h2>",
+                  f"<p>{html.escape(inference_power_note(numbers['inference_power']))}</p>",
                   table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]),
                   image("inference_power")]
     return parts
@@ -494,7 +497,7 @@ def _summary_classifier(numbers: dict) -> list[str]:
 
 def _summary_checks(numbers: dict) -> list[str]:
     """The transient, power, the safe operating area and an imported netlist's fit."""
-    lines: list[str] = []
+    lines: list[str] = [opamp_line(numbers["opamps"])] if "opamps" in numbers else []
     if "transient" in numbers:
         from .transient_outputs import transient_summary
         first, *rest = transient_summary(numbers["transient"])

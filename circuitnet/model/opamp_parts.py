@@ -111,8 +111,8 @@ OPAMP_PARTS = {part.name: part for part in (
               output_current_a=40e-3, swing_to_pos_v=1.5, swing_to_neg_v=1.5, swing_load_ohm=10e3,
               supply_min_v=10.0, supply_max_v=36.0,
               source="TI TL072 data sheet (SLOS080): VIO 3/10 mV, IIB 65/200 pA, IIO 5/100 pA, ICC 1.4/2.5 mA per "
-                     "amplifier, VOM +-13.5 V at 10 kOhm on +-15 V, short-circuit output current 40 mA typ (10 min, 60 max); ST's "
-                     "TL072 table agrees but for IIB 20/200 pA"),
+                     "amplifier, VOM +-13.5 V at 10 kOhm on +-15 V, short-circuit output current 40 mA typ "
+                     "(10 min, 60 max); ST's TL072 table agrees but for IIB 20/200 pA"),
     OpAmpPart("TL074", "SOIC-14", 4, vos_typ_v=3e-3, vos_max_v=10e-3, ib_typ_a=65e-12, ib_max_a=200e-12,
               ios_typ_a=5e-12, ios_max_a=100e-12, supply_current_typ_a=1.4e-3, supply_current_max_a=2.5e-3,
               output_current_a=40e-3, swing_to_pos_v=1.5, swing_to_neg_v=1.5, swing_load_ohm=10e3,
@@ -134,7 +134,8 @@ OPAMP_PARTS = {part.name: part for part in (
               ios_typ_a=0.5e-9, ios_max_a=2.8e-9, supply_current_typ_a=0.79e-3, supply_current_max_a=0.825e-3,
               output_current_a=35e-3, swing_to_pos_v=1.2, swing_to_neg_v=1.2, swing_load_ohm=10e3,
               supply_min_v=4.0, supply_max_v=36.0,
-              source="TI OPA277/OPA2277/OPA4277 data sheet (SBOS079): quad; VOS 20/50 uV (OPA4277), IB 0.5/2.8 nA, "
+              source="TI OPA277/OPA2277/OPA4277 data sheet (SBOS079): quad; VOS 20/50 uV (OPA4277), "
+                     "IB 0.5/2.8 nA, "
                      "IOS 0.5/2.8 nA, IQ 790/825 uA per amplifier, output (V+) - 1.2 V at 10 kOhm, ISC 35 mA",
               notes="the low-offset precision part; the quad is specified only in the PA/UA grade (the single and "
                     "dual's best grade reaches 10/20 uV)"),
@@ -166,6 +167,17 @@ def supply_rails(opamp: OpAmpModel) -> tuple[float, float] | None:
     part = opamp_part(opamp.part)
     # rounded: the rails were the supply minus the swing, and adding it back must give the supply
     return round(opamp.v_neg - part.swing_to_neg_v, 9), round(opamp.v_pos + part.swing_to_pos_v, 9)
+
+
+def check_part_rails(opamp: OpAmpModel) -> None:
+    """InvalidDeviceError unless a part's op-amp model has rails the part reaches on a
+    supply it is specified for (as ``opamp_model`` makes them)."""
+    part = opamp_part(opamp.part)
+    v_minus, v_plus = supply_rails(opamp)
+    part.output_rails((v_minus, v_plus))  # raises for a supply outside the part's range
+    if not (v_minus < 0.0 < v_plus):
+        raise InvalidDeviceError(f"{part.name}: output rails {opamp.v_neg:g}..{opamp.v_pos:g} V put its supply at "
+                                 f"{v_minus:g}/{v_plus:g} V; give rails inside a split supply")
 
 
 def supply_volts(opamp: OpAmpModel) -> float | None:

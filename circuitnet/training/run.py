@@ -50,10 +50,12 @@ from .data_record_of import data_record_of
 from .ideal_problem import IdealProblem, initial_params, params_to_network
 from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
+from .opamp_summary import opamp_summary
 from .output_swing import keep_outputs_within
 from .progress import Progress
 from .pruning import realise_pruned
 from .realisable import RowRatioProjection, zero_weights
+from .resistor_range import realisation_in_range
 from .run_folder_checks import checked_loop_state, restored_network
 from .snapping import snap_and_tune
 
@@ -188,6 +190,7 @@ class FitRun:
             "epochs_run": {stage: len(h["val"]) for stage, h in self.history.items()},
             "stopped": self.stopped,
             "board": self.board.describe(),
+            "opamps": opamp_summary(self.circuit),  # the model, op-amp and package counts, supply power
         })
         if self.data_description:
             report["data"] = self.data_description
@@ -256,7 +259,9 @@ class FitRun:
         return self.circuit, self.problem
 
     def _options(self) -> RealisationOptions:
-        return RealisationOptions(diode=self.config.diode, volts_per_unit=self.config.volts_per_unit)
+        config = self.config
+        return realisation_in_range(config.resistor_range, diode=config.diode, volts_per_unit=config.volts_per_unit,
+                                    opamp=config.opamp_model())
 
     def _swing_volts(self) -> float | None:
         """A classifier's summers must stay well inside the op-amp rails (see IdealProblem and

@@ -78,3 +78,21 @@ def output_stage_dissipation(v_out: np.ndarray, i_out: np.ndarray, rails: tuple[
     stage drops V+ - v_out at i_out, a sinking one v_out - V- at -i_out."""
     v_minus, v_plus = rails
     return np.where(i_out >= 0, i_out * (v_plus - v_out), -i_out * (v_out - v_minus))
+
+
+def energy_split(time: np.ndarray, power: dict[str, Any], energy_j: float) -> dict[str, float | None]:
+    """``energy_j`` joules (an energy per inference) split as the whole run's energy splits:
+    dissipated in resistors, diodes, op-amp supply and output stages, and delivered by the
+    op-amp outputs and the other sources, from ``static_power`` at each of ``time``'s points.
+    The op-amp entries are None where the generic op-amp leaves them out."""
+    def integral(values: np.ndarray) -> float:
+        return float(np.sum(np.diff(time) * (values[1:] + values[:-1]) / 2))
+
+    total = integral(power["total"])
+    share = {"resistors": power["resistors"], "diodes": power["diodes"], "opamp_supply": power["opamp_supply"],
+             "opamp_output_stages": power["opamp_output_stage"]}
+    found: dict[str, float | None] = {name: energy_j * integral(values) / total if total else 0.0
+                                      for name, values in share.items()}
+    if not power["opamp_supply_modelled"]:
+        found["opamp_supply"] = found["opamp_output_stages"] = None
+    return found
