@@ -101,3 +101,14 @@ def test_compare_names_the_opamp_model_and_its_supply_power(tmp_path, capsys):
 def test_supply_without_a_part_is_a_usage_error(capsys):
     assert main(["simulate", str(NETLISTS / "eight_diode.json"), "--x", "-1:1:5", "--supply", "12"]) == 2
     assert "--supply sets a real op-amp's supply" in capsys.readouterr().err
+
+
+@pytest.mark.ngspice
+def test_the_estimators_and_realise_take_a_part_by_name():
+    import numpy as np
+
+    from circuitnet import CircuitRegressor
+    assert realise(NET, "precision", opamp="OPA134").opamp == opamp_model("OPA134")
+    x = np.linspace(-1.0, 1.0, 60)[:, None]
+    fitted = CircuitRegressor(hidden=3, mode="ideal", epochs=30, opamp="LM358", supply_v=12.0).fit(x, np.abs(x[:, 0]))
+    assert fitted.circuit_.opamp == opamp_model("LM358", 12.0) and fitted.report_["opamps"]["part"] == "LM358"

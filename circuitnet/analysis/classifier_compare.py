@@ -88,7 +88,8 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     numbers["accuracy_temperatures"] = accuracy_at
     numbers["inference_power"] = {"median_w": float(np.median(power)), "mean_w": float(np.mean(power)),
                                   "min_w": float(np.min(power)), "max_w": float(np.max(power)),
-                                  "opamp_supply_w": opamp_summary(circuit)["supply_power_w"]}  # in the figures; None: not
+                                  # in the figures above; None: not modelled (the generic op-amp)
+                                  "opamp_supply_w": opamp_summary(circuit)["supply_power_w"]}
     curves = {"power_w": power}
     if montecarlo > 0:
         accuracies = _board_accuracies(circuit, x, truth, montecarlo, tolerance, seed, is_spread, executor, progress)

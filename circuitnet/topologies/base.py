@@ -25,6 +25,7 @@ from ..model.devices import DiodeModel, OpAmpModel
 from ..model.devices import diode as library_diode
 from ..model.elements import Element, NetlistEntry
 from ..model.network import Layer, ReLUNet
+from ..model.opamp_parts import opamp_model
 from ..solvers.autodiff import Var
 from ..solvers.stages import Context
 from . import shared_blocks as blocks
@@ -36,7 +37,8 @@ class RealisationOptions:
     """Choices made when a network becomes a circuit; None means the topology's default.
 
     diode: a DiodeModel or a library name (``1N4148``, ``1N914``, ``BAT54``).
-    opamp: op-amp model of every inverter, summer and superdiode.
+    opamp: op-amp model of every inverter, summer and superdiode, or a part's name
+        (``opamp_parts.OPAMP_PARTS``: that part on +-15 V).
     volts_per_unit: volts per data unit (inputs, activations, outputs).
     v_ref: bias reference, volts.
     v_on: diode drop to shift biases by, volts; default: the diode's forward voltage at the
@@ -49,7 +51,7 @@ class RealisationOptions:
     """
 
     diode: DiodeModel | str = "1N4148"
-    opamp: OpAmpModel | None = None
+    opamp: OpAmpModel | str | None = None
     volts_per_unit: float = 1.0
     v_ref: float | None = None
     v_on: float | None = None
@@ -60,6 +62,12 @@ class RealisationOptions:
 
     def diode_model(self) -> DiodeModel:
         return self.diode if isinstance(self.diode, DiodeModel) else library_diode(self.diode)
+
+    def opamp_model(self, default: OpAmpModel) -> OpAmpModel:
+        """The op-amp as given, a part by name on +-15 V, or ``default`` (the topology's) for None."""
+        if isinstance(self.opamp, str):
+            return opamp_model(self.opamp)
+        return self.opamp or default
 
 
 class Topology(ABC):
@@ -133,7 +141,7 @@ class Topology(ABC):
             topology=self.name,
             stages=(),
             diode=diode,
-            opamp=options.opamp or self.default_opamp,
+            opamp=options.opamp_model(self.default_opamp),
             volts_per_unit=_positive("volts_per_unit", options.volts_per_unit),
             v_ref=_positive("v_ref", options.v_ref if options.v_ref is not None else self.default_v_ref),
             v_on=0.0,
