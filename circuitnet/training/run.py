@@ -39,6 +39,7 @@ import numpy as np
 from ..backends.spice.backend import SpiceBackend
 from ..errors import CircuitnetError, OperatingLimitError
 from ..model.circuit import Circuit
+from ..model.limits import current_remedy
 from ..model.network import ReLUNet
 from ..model.scaling import DataScaling
 from ..topologies import RealisationOptions, get_topology
@@ -213,7 +214,7 @@ class FitRun:
             raise OperatingLimitError(
                 f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
                 f"{found[0].message()}. Train with a larger --lam (smaller class scores), or use parts with "
-                f"wider limits", found)
+                f"wider limits.{current_remedy(self.circuit, found)}", found)
         figures["pruned_weights"] = self.zero_weights + len(self.pruned)
         figures["output_swing"] = self.output_scalings
         figures["classes"] = list(self.config.class_labels())
@@ -354,7 +355,7 @@ class FitRun:
             raise OperatingLimitError(
                 f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
                 f"{found[0].message()}. Scale the data to about +-1 (inputs and target), or use parts with "
-                f"wider limits", found)
+                f"wider limits.{current_remedy(self._realised()[0], found)}", found)
 
     def _save(self, stage: str, snapshot: dict, extra: dict | None = None) -> None:
         if self.folder is None:
