@@ -102,17 +102,29 @@ def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.nd
             beyond(element, "output below its negative rail", a, circuit.opamp.v_neg, "V", sign=-1.0)
         elif element.part == "diode" and math.isfinite(breakdown):
             beyond(element, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
-    if circuit.opamp.part is not None:
-        limit = opamp_part(circuit.opamp.part).output_current_a
-        by_name = {element.name: element for element in elements}
-        for name, current in opamp_output_currents(elements, volts, n).items():
-            beyond(by_name[name], "output current", np.abs(current), limit, "A")
+    found += _output_current_violations(circuit, elements, volts, x)
     for block, drops in resistor_drops(elements, volts):
         ohms = np.array([element.value for element in block])
         dissipation = drops * drops / ohms[:, None]
         for row in np.flatnonzero(dissipation.max(axis=1) > limits.resistor_rating_w):
             beyond(block[row], "dissipation", dissipation[row], limits.resistor_rating_w, "W")
     return sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)
+
+
+def _output_current_violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray],
+                               x: np.ndarray) -> list[Violation]:
+    """Each op-amp of a real part whose output current's magnitude passes the part's limit,
+    at its worst input (none for the generic op-amp, which has no limit)."""
+    if circuit.opamp.part is None:
+        return []
+    limit = opamp_part(circuit.opamp.part).output_current_a
+    found = []
+    for name, current in opamp_output_currents(elements, volts, len(x)).items():
+        worst = int(np.argmax(np.abs(current)))
+        if abs(current[worst]) > limit:
+            found.append(Violation(name, "output current", float(abs(current[worst])), limit, "A",
+                                   tuple(float(v) for v in x[worst])))
+    return found
 
 
 CURRENT_MARGIN = 1.1  # a suggested range leaves the worst op-amp 10 % below its output-current limit
