@@ -41,3 +41,21 @@ def test_the_generic_opamp_has_no_output_current_limit(spice):
     circuit = realise(wide_inverter_network(), "diode")
     assert not [v for v in spice.violations(circuit, X) if v.quantity == "output current"]
     assert range_for_current(circuit, []) is None and current_remedy(circuit, []) == ""
+
+
+@pytest.mark.ngspice
+def test_buffered_rails_split_the_loads_and_ngspice_still_agrees_with_the_surrogate(spice, tmp_path):
+    from circuitnet import load_model, save_model, simulate
+    from circuitnet.topologies import circuit_elements
+    circuit = realise(wide_inverter_network(), "diode", realisation_in_range(None, opamp="TL072", buffer_loads=40))
+    elements = circuit_elements(circuit)
+    followers = [e for e in elements if e.name.startswith("Ex1_inv_b")]
+    assert [(e.name, e.nodes) for e in followers] == [("Ex1_inv_b2", ("x1_inv_b2", "0", "x1_inv", "0")),
+                                                      ("Ex1_inv_b3", ("x1_inv_b3", "0", "x1_inv", "0"))]
+    on = {node: sum(node in e.nodes for e in elements if e.part == "resistor") for node in
+          ("x1_inv", "x1_inv_b2", "x1_inv_b3")}
+    assert on == {"x1_inv": 41, "x1_inv_b2": 40, "x1_inv_b3": 20}  # x1_inv: its feedback and 40 weights
+    assert not [v for v in spice.violations(circuit, X) if v.quantity == "output current"]
+    np.testing.assert_allclose(spice.simulate(circuit, X).y, simulate(circuit, X, "surrogate").y, atol=1e-6)
+    save_model(circuit, tmp_path / "m.json")
+    assert load_model(tmp_path / "m.json").buffer_loads == 40

@@ -82,6 +82,7 @@ def circuit_to_dict(circuit: Circuit) -> dict:
         "components": {
             "resistor_range": list(circuit.resistor_range),
             "r_inverter": circuit.r_inverter,
+            **({} if circuit.buffer_loads is None else {"buffer_loads": circuit.buffer_loads}),  # optional key
             "stages": [{name: _to_json_array(getattr(stage, name)) for name in STAGE_FIELDS
                         if getattr(stage, name) is not None} for stage in circuit.stages],
         },
@@ -191,7 +192,8 @@ def circuit_from_dict(document) -> Circuit:
 
     scaling = _object(doc["scaling"], "scaling", ("volts_per_unit", "v_ref", "v_on"))
     devices = _object(doc["devices"], "devices", ("diode", "opamp"))
-    components = _object(doc["components"], "components", ("resistor_range", "r_inverter", "stages"))
+    components, buffer_loads = _buffer_loads(doc["components"])
+    components = _object(components, "components", ("resistor_range", "r_inverter", "stages"))
 
     resistor_range = _vector(components["resistor_range"], "components.resistor_range", 2)
     r_min, r_max = (float(r) for r in resistor_range)
@@ -207,6 +209,7 @@ def circuit_from_dict(document) -> Circuit:
         v_on=_number(scaling["v_on"], "scaling.v_on", 0.0, MAX_VOLTS),
         r_inverter=_resistance(components["r_inverter"], "components.r_inverter", (r_min, r_max)),
         resistor_range=(r_min, r_max),
+        buffer_loads=buffer_loads,
     )
     stages = _stages(components["stages"], topology, (r_min, r_max))
     circuit = replace(circuit, stages=stages)
@@ -348,6 +351,17 @@ def _diode(value) -> DiodeModel:
         raise ModelFileError(f"devices.diode.params differ from the library's {name}; name a modified diode "
                              f"'custom'")
     return library
+
+
+def _buffer_loads(components) -> tuple:
+    """(components without the optional ``buffer_loads``, its value or None): a whole number of
+    at least 1, the most resistors one op-amp output drives (files before it have none)."""
+    if not isinstance(components, dict) or "buffer_loads" not in components:
+        return components, None
+    value = components["buffer_loads"]
+    if _is_bool(value) or not isinstance(value, int) or value < 1:
+        raise ModelFileError(f"components.buffer_loads = {_show(value)}; give a whole number of at least 1")
+    return {key: item for key, item in components.items() if key != "buffer_loads"}, value
 
 
 def _opamp(value) -> OpAmpModel:

@@ -367,7 +367,8 @@ def _start_fit(args, out: Path):
                        patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
                        board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit,
                        opamp=args.opamp, supply_v=15.0 if args.supply is None else args.supply,
-                       resistor_range=None if args.resistor_range is None else list(args.resistor_range), **task)
+                       resistor_range=None if args.resistor_range is None else list(args.resistor_range),
+                       buffer_loads=None if args.buffer_loads is None else int(args.buffer_loads), **task)
     run_folder.write_data(out, split, description)  # first, so that --resume finds the run
     table = None
     if args.search:

@@ -223,4 +223,5 @@ learning_rate = number(0.0, 10.0, low_open=True)
 ridge = number(0.0, 1e3)
 seconds = number(0.0, 1.0, low_open=True)  # a transient step or rise time: up to 1 s
 rail_volts = number(0.0, 1e3, low_open=True)
+loads = number(1, COUNT_MAX, integer=True)  # resistors one op-amp output drives
 supply_volts = number(1.0, 20.0)  # +-V: every part of the library is specified within +-20 V

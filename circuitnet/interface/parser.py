@@ -316,6 +316,9 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--resistor-range", type=flags.resistor_range, metavar="MIN:MAX",
                      help="ohms every resistor must lie in (default 1k:1M); the preferred 10 kOhm resistors move "
                           "with its geometric middle")
+    fit.add_argument("--buffer-rails", type=flags.loads, metavar="N", dest="buffer_loads",
+                     help="let no op-amp output drive more than N resistors: a rail with more (a wide layer's input "
+                          f"inverter) is split over unity followers: {flags.loads.range_text}")
     fit.add_argument("--board-tolerance", type=flags.fraction, default=0.0, metavar="FRACTION",
                      help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05): "
                           f"{flags.fraction.range_text}")

@@ -110,6 +110,9 @@ class Circuit:
         data units are circuit units.
     data_record: what the circuit was trained on (column names, class labels, input ranges;
         see ``data_record``); None for a circuit made from a network directly.
+    buffer_loads: the most resistors one op-amp output drives; an output with more (a wide
+        layer's input inverter) is split over unity followers (``topologies.rail_buffers``).
+        None: no followers.
     """
 
     topology: str
@@ -123,6 +126,7 @@ class Circuit:
     resistor_range: tuple[float, float]
     data_scaling: DataScaling | None = None
     data_record: DataRecord | None = None
+    buffer_loads: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))

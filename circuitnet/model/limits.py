@@ -152,7 +152,8 @@ def current_remedy(circuit: Circuit, found: list[Violation]) -> str:
     worst = max((v for v in found if v.quantity == "output current"), key=lambda v: v.value / v.limit)
     return (f" {worst.element} drives {1e3 * worst.value:.3g} mA, beyond {circuit.opamp.part}'s "
             f"{1e3 * worst.limit:.3g} mA: every resistor {fitting[0] / circuit.resistor_range[0]:.3g} x larger "
-            f"would fit, --resistor-range {ohms_text(fitting[0])}:{ohms_text(fitting[1])}.")
+            f"would fit, --resistor-range {ohms_text(fitting[0])}:{ohms_text(fitting[1])}; or split the loads of "
+            f"an output that drives many over followers with --buffer-rails N.")
 
 
 def ohms_text(ohms: float) -> str:

@@ -30,6 +30,7 @@ from ..solvers.autodiff import Var
 from ..solvers.stages import Context
 from . import shared_blocks as blocks
 from .opamp_supply import supply_entries
+from .rail_buffers import buffered_rails
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class RealisationOptions:
         interval when a summer's weights need it).
     r_inverter: unity inverter resistors, ohms.
     resistor_range: (min, max) ohms every resistor must lie in.
+    buffer_loads: the most resistors one op-amp output drives (``Circuit.buffer_loads``), or None.
     """
 
     diode: DiodeModel | str = "1N4148"
@@ -59,6 +61,7 @@ class RealisationOptions:
     r_feedback: float = 10e3
     r_inverter: float = 10e3
     resistor_range: tuple[float, float] = (1e3, 1e6)
+    buffer_loads: int | None = None
 
     def diode_model(self) -> DiodeModel:
         return self.diode if isinstance(self.diode, DiodeModel) else library_diode(self.diode)
@@ -147,6 +150,7 @@ class Topology(ABC):
             v_on=0.0,
             r_inverter=options.r_inverter,
             resistor_range=_resistor_range(options.resistor_range),
+            buffer_loads=options.buffer_loads,
         )
         v_on = float(options.v_on if options.v_on is not None else self.default_v_on(diode, options))
         if not (np.isfinite(v_on) and 0.0 <= v_on < 10.0):
@@ -188,6 +192,7 @@ class Topology(ABC):
             for unit in range(stage.n_out):
                 entries += self.hidden_cell(circuit, index, unit)
         entries += blocks.output_stage(circuit)
+        entries = buffered_rails(circuit, entries)  # as they were unless circuit.buffer_loads is set
         entries += supply_entries(circuit, entries)  # nothing for the generic op-amp
         entries.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
         entries.append(circuit.diode.model_line())

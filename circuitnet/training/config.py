@@ -57,6 +57,7 @@ class FitConfig:
     opamp: str | None = None  # a part of model.opamp_parts.OPAMP_PARTS; None: the generic finite-gain op-amp
     supply_v: float = 15.0  # the part's symmetric supply, +-volts
     resistor_range: list | None = None  # [min, max] ohms; None: the topology's (1 kOhm .. 1 MOhm)
+    buffer_loads: int | None = None  # the most resistors one op-amp output drives (topologies.rail_buffers)
 
     def __post_init__(self):
         self._check_names()
@@ -104,6 +105,8 @@ class FitConfig:
         library_diode(self.diode)
         self.opamp_model()  # an unknown part, or a supply outside its range, fails here
         check_resistor_range(self.resistor_range)
+        if self.buffer_loads is not None and not (isinstance(self.buffer_loads, int) and self.buffer_loads >= 1):
+            raise CircuitnetError(f"buffer_loads = {self.buffer_loads!r}; give a whole number of at least 1")
         if self.board and self.board.get("diode") is not None:
             try:
                 library_diode(self.board["diode"])

@@ -262,7 +262,7 @@ class FitRun:
     def _options(self) -> RealisationOptions:
         config = self.config
         return realisation_in_range(config.resistor_range, diode=config.diode, volts_per_unit=config.volts_per_unit,
-                                    opamp=config.opamp_model())
+                                    opamp=config.opamp_model(), buffer_loads=config.buffer_loads)
 
     def _swing_volts(self) -> float | None:
         """A classifier's summers must stay well inside the op-amp rails (see IdealProblem and
