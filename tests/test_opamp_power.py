@@ -72,3 +72,17 @@ def test_the_generic_opamp_has_no_supply_and_says_so(spice):
     assert not any("vcc" in line.lower() for line in netlist_lines(circuit))
     power = static_power(circuit, sample_vectors(spice, circuit), len(X), sample_set_elements(circuit))
     assert not power["opamp_supply_modelled"] and not power["opamp_supply"].any()
+
+
+@pytest.mark.ngspice
+def test_an_exported_netlist_with_a_part_runs_in_stock_ngspice_with_its_supply(spice):
+    """Stock ngspice -b on the exported netlist: the supply sources are in it, and its outputs
+    are the in-process simulation's."""
+    from circuitnet import netlist_text, parse_sweep
+    from circuitnet.backends.spice.batch import run_batch
+    circuit = realise(NET, "diode", opamp=opamp_model("TL072"))
+    sweep = parse_sweep("-1:1:5")
+    text = netlist_text(circuit, sweep=sweep, data_file="p.dat")
+    assert "Vvcc vcc 0 DC 15" in text and "Vvee vee 0 DC -15" in text and text.count(" vcc vee DC ") == 6
+    data = run_batch(text, "p.dat")
+    np.testing.assert_allclose(data["y_units"], spice.simulate(circuit, X).y[:, 0], atol=1e-6)
