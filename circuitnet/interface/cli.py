@@ -439,6 +439,9 @@ def _print_report(args, report: dict, out: Path) -> None:
               f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
               f"validation {report['val_rmse']:.4g}{_snapping_summary(report)}; {report['seconds']:.1f} s. "
               f"Wrote {out}/")
+    if "opamps" in report and not args.json:  # which op-amp model every figure used, and its supply
+        from .opamp_report import opamp_line
+        print(opamp_line(report["opamps"]))
     if "topology_choice" in report and not args.json:
         from .topology_table import choice_table
         print("\n".join([f"chose {report['topology_choice']['chosen']} on {report['topology_choice']['criterion']}:",
