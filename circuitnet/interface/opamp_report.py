@@ -26,7 +26,7 @@ def opamp_line(opamps: dict) -> str:
     """'op-amps: <model>; 133 op-amps in 67 packages, 5.59 W quiescent supply' (a report's
     ``opamps`` section, ``training.opamp_summary``)."""
     packages = "" if opamps.get("packages") is None else f" in {opamps['packages']} packages"
-    supply = (f", {opamps["supply_power_w"]:.4g} W quiescent supply"
+    supply = (f", {opamps['supply_power_w']:.4g} W quiescent supply"
               if opamps.get("supply_power_w") is not None else f"; {opamps.get('note')}")
     return f"op-amps: {opamps['model']}; {opamps['count']} op-amps{packages}{supply}"
 
