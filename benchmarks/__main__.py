@@ -75,7 +75,8 @@ SUITES = {
     "floor": lambda quick: classify_cases.floor_suite(),
     "transient": lambda quick: [
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
-        ("Transient: the digits classifier, 20 test images as steps, three op-amps", transient_cases.digits_case()),
+        ("Transient: the digits classifier, 20 test images as steps, four op-amp parts with their supply current",
+         transient_cases.digits_case()),
     ],
     "build": lambda quick: build_cases.build_suite(),
     "compare": lambda quick: [

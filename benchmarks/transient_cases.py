@@ -3,9 +3,11 @@
 - eight_diode: ``netlists/eight_diode`` over 100 input steps (x from -1 to 1), TL072
   dynamics, 50 us per step, one ngspice worker (one core). Target: <= 10 s.
 - digits: the digits classifier (diode, 32 neurons, surrogate mode, seed 0) over its first
-  20 test images as input steps, 50 us per step (100 us for the LM358), with three op-amp
-  parts: worst settling time to 0.1 % of full scale, inferences per second at it, energy per
-  inference (over one inference period at that rate) and the node that settles last.
+  20 test images as input steps, 50 us per step (100 us for the LM358, 200 us for the slow
+  OPA4277), built with four op-amp parts (``--opamp``: each part's dynamics, rails and supply
+  current): worst settling time to 0.1 % of full scale, inferences per second at it, energy per
+  inference (over one inference period at that rate, op-amp supply included) and its split, and
+  the node that settles last.
 """
 
 from __future__ import annotations
@@ -44,22 +46,33 @@ def eight_diode_case(steps: int = 100) -> list[str]:
     return rows
 
 
-def digits_case(parts=(("LM358", 100e-6), ("TL072", 50e-6), ("NE5532", 50e-6))) -> list[str]:
+def digits_case(parts=(("LM358", 100e-6), ("TL072", 50e-6), ("NE5532", 50e-6), ("OPA4277", 200e-6))) -> list[str]:
+    """The digits classifier built with each part (its dynamics, its rails, its supply current
+    in the energy): settling, rate and energy per inference with its split."""
+    from circuitnet.interface.opamp_choice import circuit_with_opamp, transient_dynamics
+    from circuitnet.topologies import part_counts
     result, _ = _classifier("digits", 32, topology="diode", mode="surrogate")
     x = stratified_split(load_dataset("digits"), 0).x_test[:20]
-    rows = ["| op-amp | GBW, slew | step (us) | worst settling to 0.1 % (us) | inferences per second | energy per "
-            "inference: median, worst (nJ) | static power, median (mW) | last to settle |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    n_opamps = part_counts(result.circuit)["opamp"]
+    rows = [f"The circuit has {n_opamps} op-amps; every figure includes their supply current (typical, +-15 V) "
+            "and output stages. Earlier figures (before issue #18) left the op-amp supply out.", "",
+            "| op-amp | GBW, slew | step (us) | worst settling to 0.1 % (us) | inferences per second | energy per "
+            "inference: median, worst (nJ) | of the median: op-amp supply, output stages, resistors, diodes (nJ) | "
+            "static power, median (mW) | last to settle |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, step in parts:
-        run = transient(result.circuit, x, name, step_time=step)
+        circuit = circuit_with_opamp(result.circuit, name, None)
+        run = transient(circuit, x, transient_dynamics(circuit), step_time=step)
         summary, part = run.summary, run.dynamics
-        energy = summary["energy_per_inference_j"]
+        energy, split = summary["energy_per_inference_j"], summary["energy_per_inference_split_j"]
         static_mw = 1e3 * float(np.median([s["energy_j"] / step for s in run.steps]))
         settled = summary["worst_settling_time_s"]
         settling = "not settled" if settled is None else f"{1e6 * settled:.2f}"
         rate = "-" if settled is None else f"{summary['inferences_per_second']:.3g}"
+        shares = ", ".join(f"{1e9 * split[key]:.0f}" for key in ("opamp_supply", "opamp_output_stages", "resistors",
+                                                                  "diodes"))
         rows.append(f"| {name} | {part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us | {1e6 * step:g} | "
-                    f"{settling} | {rate} | {1e9 * energy['median']:.0f}, {1e9 * energy['worst']:.0f} | "
+                    f"{settling} | {rate} | {1e9 * energy['median']:.0f}, {1e9 * energy['worst']:.0f} | {shares} | "
                     f"{static_mw:.1f} | {summary['last_to_settle']} |")
         print(rows[-1], flush=True)
     return rows

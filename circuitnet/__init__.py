@@ -35,6 +35,7 @@ _EXPORTS = {
                                                     "shockley_diode")},
     **{name: (".model.dynamics", name) for name in ("OPAMP_LIBRARY", "OpAmpDynamics", "opamp_dynamics")},
     **{name: (".model.network", name) for name in ("Layer", "ReLUNet")},
+    **{name: (".model.opamp_parts", name) for name in ("OPAMP_PARTS", "OpAmpPart", "opamp_model", "opamp_part")},
     **{name: (".model.sweep", name) for name in ("Sweep", "parse_sweep")},
     **{name: (".topologies", name) for name in ("TOPOLOGIES", "RealisationOptions", "get_topology", "read_back",
                                                  "realise")},

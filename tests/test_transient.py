@@ -141,7 +141,7 @@ def test_cli_transient_and_its_exported_netlist_in_stock_ngspice(tmp_path):
 def test_compare_with_an_opamp_adds_a_transient_section(tmp_path):
     from circuitnet.interface.cli import main
     out = tmp_path / "cmp"
-    assert main(["compare", str(NETLISTS / "eight_diode.json"), "--temps", "27", "--x", "-1:1:11", "--opamp", "NE5532",
+    assert main(["compare", str(NETLISTS / "eight_diode.json"), "--temps", "27", "--x", "-1:1:11", "--opamp", "NE5532", "--transient",
                  "--step-time", "20e-6", "--out", str(out)]) == 0
     numbers = json.loads((out / "compare.json").read_text())
     assert len(numbers["transient"]["steps"]) == 11 and numbers["transient"]["opamp"]["name"] == "NE5532"

@@ -27,6 +27,7 @@ from ..backends.spice.sharded import simulate_sharded
 from ..backends.surrogate import SurrogateBackend
 from ..model.circuit import Circuit
 from ..training.measure import confusion_matrix
+from ..training.opamp_summary import opamp_summary
 from ..util.executor import LocalExecutor
 from .montecarlo import BoardDraw, stream_boards
 from .yields import CLASSIFIER_YIELD_ACCURACY
@@ -95,7 +96,9 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
                              "class_changes_surrogate_vs_spice": int(np.sum(surrogate != nominal)),
                              "confusion_matrix": confusion.tolist()}
     numbers["accuracy_temperatures"] = accuracy_at
-    numbers["inference_power"] = power_summary(power)
+    numbers["inference_power"] = {**power_summary(power),
+                                  # in the figures above; None: not modelled (the generic op-amp)
+                                  "opamp_supply_w": opamp_summary(circuit)["supply_power_w"]}
     curves = {"power_w": power}
     if montecarlo > 0:
         accuracies = _board_accuracies(circuit, x, truth, montecarlo, BoardDraw(tolerance, seed, is_spread), executor,

@@ -32,7 +32,7 @@ import numpy as np
 from ..backends.ideal import IdealBackend
 from ..backends.result import SimulationResult
 from ..backends.spice.backend import SpiceBackend, simulate_circuits, sweep_netlist
-from ..backends.spice.power import static_power
+from ..backends.spice.power import OPAMP_SUPPLY_NOT_MODELLED, static_power
 from ..backends.surrogate import SurrogateBackend
 from ..model import nodes
 from ..model.circuit import Circuit
@@ -114,17 +114,29 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
 
 
 def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
-    """Static power over the sweep (see ``static_power``): max and mean of each figure, watts."""
+    """Static power over the sweep (see ``static_power``): max and mean of each figure, watts,
+    with the op-amps' supply and output stages (``opamp_supply``: None where the generic
+    op-amp model leaves them out, and ``opamp_supply_note`` says so)."""
+    from ..model.opamp_parts import describe_opamp
     vectors = spice_backend.run_netlist(sweep_netlist(circuit, sweep, save_all=True))
     power = static_power(circuit, vectors, sweep.n)
-    summary = {name: {"max_w": float(np.max(p)), "mean_w": float(np.mean(p))} for name, p in power["delivered"].items()}
-    summary["op-amp outputs"] = {"max_w": float(np.max(power["opamps"])), "mean_w": float(np.mean(power["opamps"]))}
+
+    def spread(values: np.ndarray) -> dict:
+        return {"max_w": float(np.max(values)), "mean_w": float(np.mean(values))}
+
+    summary = {name: spread(p) for name, p in power["delivered"].items()}
+    summary["op-amp outputs"] = spread(power["opamps"])
     total, in_resistors, in_diodes = power["total"], power["resistors"], power["diodes"]
-    return {"delivered": summary,
-            "delivered_total": {"max_w": float(np.max(total)), "mean_w": float(np.mean(total))},
-            "dissipated_resistors": {"max_w": float(np.max(in_resistors)), "mean_w": float(np.mean(in_resistors))},
-            "dissipated_diodes": {"max_w": float(np.max(in_diodes)), "mean_w": float(np.mean(in_diodes))},
-            "balance_max_w": float(np.max(np.abs(total - in_resistors - in_diodes))),
+    modelled = power["opamp_supply_modelled"]
+    dissipated = in_resistors + in_diodes + power["opamp_supply"] + power["opamp_output_stage"]
+    return {"opamp_model": describe_opamp(circuit.opamp), "delivered": summary,
+            "delivered_total": spread(total),
+            "dissipated_resistors": spread(in_resistors),
+            "dissipated_diodes": spread(in_diodes),
+            "opamp_supply": spread(power["opamp_supply"]) if modelled else None,
+            "opamp_output_stage": spread(power["opamp_output_stage"]) if modelled else None,
+            "opamp_supply_note": None if modelled else OPAMP_SUPPLY_NOT_MODELLED,
+            "balance_max_w": float(np.max(np.abs(total - dissipated))),
             "curves": {"x": sweep.values(), "resistors": in_resistors, "diodes": in_diodes, "delivered": total}}
 
 

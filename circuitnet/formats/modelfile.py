@@ -43,6 +43,7 @@ from ..errors import CircuitnetError, ModelFileError
 from ..model.circuit import STAGE_FIELDS, Circuit, Stage
 from ..model.data_record import DataRecord
 from ..model.devices import DIODE_LIBRARY, OPAMP_KINDS, DiodeModel, OpAmpModel, check_diode_params
+from ..model.opamp_parts import OPAMP_PARTS, check_part_rails
 from ..model.scaling import DataScaling
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.atomic import write_text_atomically
@@ -78,11 +79,13 @@ def circuit_to_dict(circuit: Circuit) -> dict:
         "devices": {
             "diode": {"name": circuit.diode.name, "params": {k: float(v) for k, v in circuit.diode.params.items()}},
             "opamp": {"kind": circuit.opamp.kind, "gain": circuit.opamp.gain, "v_pos": circuit.opamp.v_pos,
-                      "v_neg": circuit.opamp.v_neg},
+                      "v_neg": circuit.opamp.v_neg,
+                      **({} if circuit.opamp.part is None else {"part": circuit.opamp.part})},  # optional key
         },
         "components": {
             "resistor_range": list(circuit.resistor_range),
             "r_inverter": circuit.r_inverter,
+            **({} if circuit.buffer_loads is None else {"buffer_loads": circuit.buffer_loads}),  # optional key
             "stages": [{name: _to_json_array(getattr(stage, name)) for name in STAGE_FIELDS
                         if getattr(stage, name) is not None} for stage in circuit.stages],
         },
@@ -193,7 +196,8 @@ def circuit_from_dict(document) -> Circuit:
 
     scaling = _object(doc["scaling"], "scaling", ("volts_per_unit", "v_ref", "v_on"))
     devices = _object(doc["devices"], "devices", ("diode", "opamp"))
-    components = _object(doc["components"], "components", ("resistor_range", "r_inverter", "stages"))
+    components, buffer_loads = _buffer_loads(doc["components"])
+    components = _object(components, "components", ("resistor_range", "r_inverter", "stages"))
 
     resistor_range = _vector(components["resistor_range"], "components.resistor_range", 2)
     r_min, r_max = (float(r) for r in resistor_range)
@@ -209,6 +213,7 @@ def circuit_from_dict(document) -> Circuit:
         v_on=_number(scaling["v_on"], "scaling.v_on", 0.0, MAX_VOLTS),
         r_inverter=_resistance(components["r_inverter"], "components.r_inverter", (r_min, r_max)),
         resistor_range=(r_min, r_max),
+        buffer_loads=buffer_loads,
     )
     stages = _stages(components["stages"], topology, (r_min, r_max))
     circuit = replace(circuit, stages=stages)
@@ -354,14 +359,36 @@ def _diode(value) -> DiodeModel:
     return library
 
 
+def _buffer_loads(components) -> tuple:
+    """(components without the optional ``buffer_loads``, its value or None): a whole number of
+    at least 1, the most resistors one op-amp output drives (files before it have none)."""
+    if not isinstance(components, dict) or "buffer_loads" not in components:
+        return components, None
+    value = components["buffer_loads"]
+    if _is_bool(value) or not isinstance(value, int) or value < 1:
+        raise ModelFileError(f"components.buffer_loads = {_show(value)}; give a whole number of at least 1")
+    return {key: item for key, item in components.items() if key != "buffer_loads"}, value
+
+
 def _opamp(value) -> OpAmpModel:
+    """devices.opamp: kind, gain, rails, and (optional: files before op-amp parts have none)
+    the part's name, which must be one of ``OPAMP_PARTS`` and have those rails on its supply."""
+    part = value.get("part") if isinstance(value, dict) else None
+    if isinstance(value, dict) and "part" in value:
+        value = {key: item for key, item in value.items() if key != "part"}
+        if not isinstance(part, str) or part not in OPAMP_PARTS:
+            raise ModelFileError(f"devices.opamp.part = {_show(part)}; allowed: {', '.join(OPAMP_PARTS)}")
     opamp = _object(value, "devices.opamp", ("kind", "gain", "v_pos", "v_neg"))
     if opamp["kind"] not in OPAMP_KINDS:
         raise ModelFileError(f"devices.opamp.kind = {_show(opamp['kind'])}; allowed: {', '.join(OPAMP_KINDS)}")
     numbers = {key: _number(opamp[key], f"devices.opamp.{key}", -MAX_VOLTS if key == "v_neg" else 0.0,
                             1e9 if key == "gain" else MAX_VOLTS) for key in ("gain", "v_pos", "v_neg")}
     try:
-        return OpAmpModel(opamp["kind"], gain=numbers["gain"], v_pos=numbers["v_pos"], v_neg=numbers["v_neg"])
+        model = OpAmpModel(opamp["kind"], gain=numbers["gain"], v_pos=numbers["v_pos"], v_neg=numbers["v_neg"],
+                           part=part)
+        if part is not None:
+            check_part_rails(model)
+        return model
     except CircuitnetError as error:
         raise ModelFileError(f"devices.opamp: {error}") from None
 

@@ -35,7 +35,7 @@ def command_export(args) -> int:
     from ..formats import modelfile
     from ..util.atomic import write_text_atomically
 
-    circuit = modelfile.load(args.model)
+    circuit = circuit_from_flags(modelfile.load(args.model), args)
     output = Path(args.output)
     data_file = data_file_for(output)  # a name ngspice's wrdata reads whole: my circuit.cir -> my_circuit.dat
     if args.tran:
@@ -96,7 +96,7 @@ def command_simulate(args) -> int:
     from .parser import DATA_RANGE
     from .simulate_outputs import class_lines, column_names, csv_lines, predicted_classes, summary_line
 
-    circuit = modelfile.load(args.model)
+    circuit = circuit_from_flags(modelfile.load(args.model), args)
     record = circuit.data_record
     if args.x is not None:
         if circuit.n_inputs != 1:
@@ -123,14 +123,37 @@ def command_simulate(args) -> int:
                          "temperature_c": args.temp, "input_names": inputs, "output_names": outputs,
                          "x": result.x.tolist(), "y": result.y.tolist(), "y_volts": result.y_volts.tolist(),
                          "ideal": ideal.tolist(), **({} if classes is None else {"predicted_class": classes}),
-                         "violations": [v.to_dict() for v in found], "ngspice": ngspice.to_dict()}))
+                         "violations": [v.to_dict() for v in found], "ngspice": ngspice.to_dict(),
+                         "opamps": opamp_summary(circuit)}))
     elif args.csv:
         print("\n".join(csv_lines(circuit, result, ideal)))
     else:
         print("\n".join(class_lines(circuit, result) + [
-            f"{summary_line(circuit, result, ideal, f'{args.backend} at {args.temp:g} C')}; {ngspice.describe()}. "
+            f"{summary_line(circuit, result, ideal, f'{args.backend} at {args.temp:g} C')}; {ngspice.describe()}; "
+            f"op-amps: {describe_opamp(circuit.opamp)}. "
             f"Use --json or --csv for the values."]))
     return EXIT_OK
+
+
+def circuit_from_flags(circuit, args):
+    """The model's circuit with --opamp and --supply applied (see opamp_choice)."""
+    from .opamp_choice import circuit_from_flags as chosen
+    return chosen(circuit, args)
+
+
+def transient_dynamics(circuit, rails_v=None):
+    from .opamp_choice import transient_dynamics as dynamics
+    return dynamics(circuit, rails_v)
+
+
+def opamp_summary(circuit) -> dict:
+    from ..training.opamp_summary import opamp_summary as summary
+    return summary(circuit)
+
+
+def describe_opamp(opamp) -> str:
+    from ..model.opamp_parts import describe_opamp as described
+    return described(opamp)
 
 
 def _ngspice_info():
@@ -295,7 +318,10 @@ def _start_fit(args, out: Path):
                        epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                        patience=args.patience, seed=args.seed, e_series=args.e_series,
                        e_series_pairs=args.e_series_pairs, diode=args.diode,
-                       board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
+                       board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit,
+                       opamp=args.opamp, supply_v=15.0 if args.supply is None else args.supply,
+                       resistor_range=None if args.resistor_range is None else list(args.resistor_range),
+                       buffer_loads=None if args.buffer_loads is None else int(args.buffer_loads), **task)
     return _unless_search_interrupted(lambda: session.start(split, config, out, description, args.search,
                                                             _driving(args)))
 
@@ -361,6 +387,9 @@ def _print_report(args, report: dict, out: Path) -> None:
               f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
               f"validation {report['val_rmse']:.4g}{_snapping_summary(report)}; {_seconds_summary(report)}. "
               f"Wrote {out}/")
+    if "opamps" in report and not args.json:  # which op-amp model every figure used, and its supply
+        from .opamp_report import opamp_line
+        print(opamp_line(report["opamps"]))
     if "topology_choice" in report and not args.json:
         from .topology_table import choice_table
         print("\n".join([f"chose {report['topology_choice']['chosen']} on {report['topology_choice']['criterion']}:",
@@ -398,8 +427,9 @@ def _compare_imported(args) -> tuple[dict, dict, str]:
     from ..analysis.compare import compare_netlist
     from ..errors import CircuitnetError
 
-    if args.opamp:
-        raise UsageError("--opamp adds a transient run of a model file; an imported netlist has its own parts")
+    if args.opamp or args.supply or args.transient:
+        raise UsageError("--opamp, --supply and --transient work on a model file's circuit; an imported netlist has "
+                         "its own parts")
     if args.model or not (args.input and args.output):
         raise CircuitnetError("with --netlist give --input SOURCE and --output NODE, and no model file")
     path = Path(args.netlist)
@@ -424,7 +454,7 @@ def command_compare(args) -> int:
         if not args.model:
             raise CircuitnetError("give a model file, or --netlist FILE.cir")
         from ..formats import modelfile
-        circuit = modelfile.load(args.model)
+        circuit = circuit_from_flags(modelfile.load(args.model), args)
         executor = executor_for(args.scheduler, args.workers)
         from .compare_data import classifier_held_out, held_out_data, is_classifier, judged_as_classifier
         if (args.dataset or args.images) and not is_classifier(circuit):
@@ -450,13 +480,14 @@ def command_compare(args) -> int:
                                               executor, progress=_count_bar("Monte Carlo boards", "board"), data=data)
             title = f"{args.model}: {circuit.topology} circuit"
             x = sweep.inputs(circuit.n_inputs)
-        if args.opamp:
+        numbers["opamps"] = opamp_summary(circuit)
+        if args.transient:
             import numpy as np
 
             from ..backends.spice.transient import transient
             from .transient_outputs import transient_document
             steps = x[np.unique(np.linspace(0, len(x) - 1, min(TRANSIENT_STEPS, len(x))).round().astype(int))]
-            curves["transient"] = transient(circuit, steps, args.opamp, args.step_time)
+            curves["transient"] = transient(circuit, steps, transient_dynamics(circuit), args.step_time)
             numbers["transient"] = transient_document(curves["transient"])
     if not args.netlist:
         curves["record"] = circuit.data_record  # names the columns and classes in the figures
@@ -473,7 +504,6 @@ def command_compare(args) -> int:
 def _transient_settings(args, circuit):
     """(op-amp dynamics, input steps (k, n_inputs) data units) from transient's flags."""
     from ..formats.datafile import read_circuit_inputs
-    from ..model.dynamics import opamp_dynamics
     if args.x is not None:
         if circuit.n_inputs != 1:
             raise UsageError(f"--x steps one input; this model has {circuit.n_inputs}: give --inputs FILE.csv")
@@ -484,7 +514,7 @@ def _transient_settings(args, circuit):
         raise UsageError("give the input steps: --x START:STOP:N or --inputs FILE.csv")
     if not args.rise_time < args.step_time:
         raise UsageError(f"--rise-time {args.rise_time:g} s must be shorter than --step-time {args.step_time:g} s")
-    return opamp_dynamics(args.opamp, None if args.rails is None else (-args.rails, args.rails)), x
+    return transient_dynamics(circuit, args.rails), x
 
 
 def command_transient(args) -> int:
@@ -493,7 +523,7 @@ def command_transient(args) -> int:
     from ..formats import modelfile
     from .transient_outputs import transient_summary, write_transient_outputs
 
-    circuit = modelfile.load(args.model)
+    circuit = circuit_from_flags(modelfile.load(args.model), args)
     dynamics, x = _transient_settings(args, circuit)
     result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp)
     found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp) if args.ac else None
@@ -506,7 +536,7 @@ def command_transient(args) -> int:
     return EXIT_OK
 
 
-TRANSIENT_STEPS = 20  # compare --opamp: input steps of its transient section, at most
+TRANSIENT_STEPS = 20  # compare --transient: input steps of its transient section, at most
 
 
 def _deviation_threshold(value: float | None) -> float:

@@ -122,6 +122,7 @@ def bom_csv(circuit, series: str | None) -> str:
                                  tolerance, 1])
     counts = part_counts(circuit)
     writer.writerow(["diode", "", circuit.diode.name, "", "", counts["diode"]])
-    writer.writerow(["op-amp", "", f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}", "", "", counts["opamp"]])
+    opamp = circuit.opamp  # a real part by name (its packages in the report), or the generic model
+    writer.writerow(["op-amp", "", opamp.part or f"{opamp.kind}, gain {opamp.gain:g}", "", "", counts["opamp"]])
     writer.writerow(["reference", "", f"+-{circuit.v_ref:g} V", "", "", 2])
     return stream.getvalue()

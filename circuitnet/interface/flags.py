@@ -147,12 +147,51 @@ settle_fraction = ranged(_settle_fraction, "above 0 and below 10%")
 
 
 def opamp_part(text: str) -> str:
-    """An argparse type: an op-amp of the dynamics library, by name in any case."""
-    from ..model.dynamics import OPAMP_LIBRARY
-    for name in OPAMP_LIBRARY:
+    """An argparse type: an op-amp part (``model.opamp_parts.OPAMP_PARTS``), by name in any case."""
+    from ..model.opamp_parts import OPAMP_PARTS
+    for name in OPAMP_PARTS:
         if name.lower() == text.lower():
             return name
-    raise argparse.ArgumentTypeError(f"unknown op-amp {shown_value(text)}; choose one of {', '.join(OPAMP_LIBRARY)}")
+    raise argparse.ArgumentTypeError(f"unknown op-amp {shown_value(text)}; choose one of {', '.join(OPAMP_PARTS)}")
+
+
+def add_opamp_arguments(parser: argparse.ArgumentParser) -> None:
+    """--opamp PART and --supply V, the one definition every command that builds or reads a
+    circuit shares (fit, simulate, compare, transient, export)."""
+    from ..model.opamp_parts import OPAMP_PARTS
+    parser.add_argument("--opamp", type=opamp_part, metavar="PART",
+                        help="build the circuit's op-amps with this part: its output swing on its supply as the "
+                             "rails, its output current as a limit, its supply current in every power and energy "
+                             "figure (and its dynamics in transient runs); default: the model's own op-amp (the "
+                             "generic finite-gain model unless the model was fit with --opamp): "
+                             + ", ".join(OPAMP_PARTS))
+    parser.add_argument("--supply", type=supply_volts, metavar="V",
+                        help=f"with --opamp (or a model fit with one): the part's symmetric supply +-V volts "
+                             f"(default 15), within the part's supply range: {supply_volts.range_text}")
+
+
+def resistor_range(text: str) -> tuple[float, float]:
+    """An argparse type: MIN:MAX ohms, each a number with an optional k or M (10k:1M)."""
+    from ..training.resistor_range import LARGEST_OHMS, SMALLEST_OHMS
+    wanted = (f"MIN:MAX ohms, e.g. 10k:1M, from {SMALLEST_OHMS:g} to {LARGEST_OHMS:g} ohm with MAX at least "
+              f"10 x MIN")
+    try:
+        low, high = (_ohms(part) for part in str(text).split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown_value(text)} is not a range; give {wanted}") from None
+    if not (SMALLEST_OHMS <= low < high <= LARGEST_OHMS and high >= 10 * low):
+        raise argparse.ArgumentTypeError(f"{shown_value(text)} is out of range; give {wanted}")
+    return low, high
+
+
+def _ohms(text: str) -> float:
+    """'10k' -> 10000.0; ValueError for anything that is not a finite number with k or M."""
+    text = text.strip()
+    factor = {"k": 1e3, "K": 1e3, "M": 1e6}.get(text[-1:], 1.0)
+    value = float(text[:-1] if factor != 1.0 else text) * factor
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def diode_part(text: str) -> str:
@@ -184,3 +223,5 @@ learning_rate = number(0.0, 10.0, low_open=True)
 ridge = number(0.0, 1e3)
 seconds = number(0.0, 1.0, low_open=True)  # a transient step or rise time: up to 1 s
 rail_volts = number(0.0, 1e3, low_open=True)
+loads = number(1, COUNT_MAX, integer=True)  # resistors one op-amp output drives
+supply_volts = number(1.0, 20.0)  # +-V: every part of the library is specified within +-20 V

@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--temp", type=flags.temperature, default=27.0,
                           help=f"circuit temperature, degrees Celsius: {flags.temperature.range_text}")
     simulate.add_argument("--backend", default="spice", choices=_backend_names(), help="simulator")
+    flags.add_opamp_arguments(simulate)
     output = simulate.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
     output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
@@ -117,11 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_dynamics_arguments(parser) -> None:
     """The flags of a transient run (transient, export --tran)."""
-    from ..model.dynamics import OPAMP_LIBRARY
-    parser.add_argument("--opamp", default="TL072", type=flags.opamp_part, metavar="PART",
-                        help="op-amp dynamics (gain-bandwidth product and slew rate, typical data-sheet values): "
-                             + "; ".join(f"{name} {part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us"
-                                         for name, part in OPAMP_LIBRARY.items()))
+    flags.add_opamp_arguments(parser)  # and the part's dynamics: TL072's for the generic op-amp
     parser.add_argument("--rails", type=flags.rail_volts, metavar="V",
                         help="clamp every op-amp output to +-V volts (default: no clamp): "
                              f"{flags.rail_volts.range_text}")
@@ -134,11 +131,16 @@ def add_dynamics_arguments(parser) -> None:
 
 
 def add_transient_parser(commands) -> None:
+    from ..model.dynamics import OPAMP_LIBRARY
     transient = commands.add_parser(
         "transient", formatter_class=_Formatter,
         help="how fast and at what energy a circuit infers: input steps in a .tran run",
         description="Apply input vectors as steps (PWL sources with --rise-time) to MODEL.json with every op-amp "
-                    "given a gain-bandwidth product and slew rate (--opamp; a single-pole macro-model whose DC answer "
+                    "given a gain-bandwidth product and slew rate (its part's, from --opamp or the model, else "
+                    "TL072's: "
+                    + "; ".join(f"{name} {part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us"
+                                for name, part in OPAMP_LIBRARY.items())
+                    + "; a single-pole macro-model whose DC answer "
                     "equals the model's), run .tran in ngspice and measure each step: the settling time of every "
                     "output to within --settle of its full scale of its own DC answer, and the energy drawn from "
                     "every source. Reports inferences per second at the worst settling time, energy per inference "
@@ -214,11 +216,13 @@ def add_compare_parser(commands) -> None:
                               "test rows of the data.csv of its fit folder); a regressor against every row (or, for a "
                               "fit's data.csv, its test rows), inputs mapped by the model's recorded column names")
     compare.add_argument("--y-column", metavar="C", help="with --data: the label (or target) column")
-    compare.add_argument("--opamp", type=flags.opamp_part, metavar="PART",
+    flags.add_opamp_arguments(compare)
+    compare.add_argument("--transient", action="store_true",
                          help="add a transient section: up to 20 input steps (the sweep's, or a classifier's "
-                              "first test samples) with these op-amp dynamics, as 'circuitnet transient' measures them")
+                              "first test samples) with the op-amps' dynamics (their part's, TL072's for the generic "
+                              "op-amp), as 'circuitnet transient' measures them")
     compare.add_argument("--step-time", type=flags.seconds, default=50e-6, metavar="SECONDS",
-                         help=f"with --opamp: how long each input step is held: {flags.seconds.range_text}")
+                         help=f"with --transient: how long each input step is held: {flags.seconds.range_text}")
     compare.add_argument("--split-seed", type=flags.seed,
                          help="the --seed the classifier was fit with: its test split is the one compared (default: "
                               "the seed in report.json of the fit folder the model is in, else 0), "
@@ -318,6 +322,13 @@ def add_fit_parser(commands) -> None:
                           "1.2x the unsnapped circuit's, make the fewest resistors that need it two values of the "
                           "series in series (e.g. 20k + 200); bom.csv lists both parts")
     fit.add_argument("--diode", default="1N4148", type=flags.diode_part, help="diode model: " + _diode_names())
+    flags.add_opamp_arguments(fit)
+    fit.add_argument("--resistor-range", type=flags.resistor_range, metavar="MIN:MAX",
+                     help="ohms every resistor must lie in (default 1k:1M); the preferred 10 kOhm resistors move "
+                          "with its geometric middle")
+    fit.add_argument("--buffer-rails", type=flags.loads, metavar="N", dest="buffer_loads",
+                     help="let no op-amp output drive more than N resistors: a rail with more (a wide layer's input "
+                          f"inverter) is split over unity followers: {flags.loads.range_text}")
     fit.add_argument("--board-tolerance", type=flags.fraction, default=0.0, metavar="FRACTION",
                      help="simulate a built board: each resistor off by up to this fraction (e.g. 0.05): "
                           f"{flags.fraction.range_text}")

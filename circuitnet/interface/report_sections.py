@@ -25,6 +25,7 @@ from .compare_figures import (
     power_figure,
     temperatures_figure,
 )
+from .opamp_report import inference_power_note, opamp_line, opamp_power_line, opamp_power_rows
 from .transient_plots import energy_figure, waveforms_figure
 
 # the HTML report's helpers: a figure's <img> tag by name, and a <table> of rows by columns
@@ -87,10 +88,16 @@ def _setup_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
         parts.append(f"<p>Simulated in ngspice {html.escape(str(found['version']))} with the "
                      f"{html.escape(str(found['solver']))} solver"
                      + (f" ({html.escape(found['note'])})" if found.get("note") else "") + ".</p>")
+    if "opamps" in numbers:  # which op-amp model every figure below used
+        parts.append(f"<p>{html.escape(opamp_line(numbers['opamps']))}</p>")
     if "test_split" in numbers:
         split = numbers["test_split"]
         parts.append(f"<p>Test samples: {html.escape(split['how'])} (data: {html.escape(split['data'])}).</p>")
     return parts
+
+
+def _setup_summary(numbers: dict) -> list[str]:
+    return [opamp_line(numbers["opamps"])] if "opamps" in numbers else []
 
 
 # -- the nominal circuit -----------------------------------------------------------------
@@ -207,7 +214,9 @@ def _power_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
     rows += [{"where": "delivered, total", **power["delivered_total"]},
              {"where": "dissipated in resistors", **power["dissipated_resistors"]},
              {"where": "dissipated in diodes", **power["dissipated_diodes"]}]
-    return ["<h2>Static power</h2>", table(rows, ["where", "max_w", "mean_w"]), image("power")]
+    rows += opamp_power_rows(power)
+    return ["<h2>Static power</h2>", f"<p>op-amp model: {html.escape(power.get('opamp_model', ''))}</p>",
+            table(rows, ["where", "max_w", "mean_w"]), image("power")]
 
 
 def _power_summary(numbers: dict) -> list[str]:
@@ -215,7 +224,7 @@ def _power_summary(numbers: dict) -> list[str]:
         return []
     power = numbers["power"]
     return [f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
-            f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes"]
+            f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes", "  " + opamp_power_line(power)]
 
 
 # -- a classifier ------------------------------------------------------------------------
@@ -283,6 +292,7 @@ def _inference_power_html(numbers: dict, image: ImageTag, table: TableTag) -> li
     if "inference_power" not in numbers:
         return []
     return ["<h2>Static power per inference</h2>",
+            f"<p>{html.escape(inference_power_note(numbers['inference_power']))}</p>",
             table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]), image("inference_power")]
 
 
@@ -384,7 +394,7 @@ def _transient_energy(numbers: dict, curves: dict) -> Figure:
 
 
 SECTIONS: list[Section] = [
-    Section("ngspice", _setup_html),
+    Section("ngspice", _setup_html, _setup_summary),
     Section("network", _network_html, _network_summary, {"network": network_figure}),
     Section("data", _data_html, _data_summary),
     Section("neurons", _neurons_html, _neurons_summary, {"neurons": neurons_figure}),

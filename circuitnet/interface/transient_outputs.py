@@ -51,9 +51,23 @@ def transient_summary(document: dict) -> list[str]:
     energy = summary["energy_per_inference_j"]
     lines.append(f"  energy per inference: median {1e9 * energy['median']:.4g} nJ, "
                  f"worst {1e9 * energy['worst']:.4g} nJ")
+    lines.append(f"  op-amp model: {summary.get('opamp_model', '?')}")
+    lines.append("  " + energy_split_line(summary.get("energy_per_inference_split_j")))
     if "bandwidth" in document:
         corners = [f for f in document["bandwidth"]["f3db_hz"].values() if f is not None]
         if corners:
             lines.append(f"  small-signal -3 dB from {document['bandwidth']['input']}: {min(corners) / 1e3:.4g} kHz "
                          f"(the slowest output)")
     return lines
+
+
+def energy_split_line(split: dict | None) -> str:
+    """'of the median: 12 nJ in resistors, ...', or that the op-amp supply is not included."""
+    if not split:
+        return "energy split: not measured"
+    parts = [f"{1e9 * split[name]:.4g} nJ {where}" for name, where in
+             (("resistors", "in resistors"), ("diodes", "in diodes"), ("opamp_supply", "op-amp supply"),
+              ("opamp_output_stages", "in op-amp output stages")) if split[name] is not None]
+    missing = ("" if split["opamp_supply"] is not None
+               else "; op-amp supply not included (generic op-amp; give --opamp PART)")
+    return "of the median: " + ", ".join(parts) + missing

@@ -113,6 +113,9 @@ class Circuit:
         see ``data_record``); None for a circuit made from a network directly.
     series_pairs: which resistor values are built from two E-series parts in series (see
         ``series_pairs``); None: every resistor is one part.
+    buffer_loads: the most resistors one op-amp output drives; an output with more (a wide
+        layer's input inverter) is split over unity followers (``topologies.rail_buffers``).
+        None: no followers.
     """
 
     topology: str
@@ -127,6 +130,7 @@ class Circuit:
     data_scaling: DataScaling | None = None
     data_record: DataRecord | None = None
     series_pairs: SeriesPairs | None = None
+    buffer_loads: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))

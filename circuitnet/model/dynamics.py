@@ -95,8 +95,12 @@ class OpAmpDynamics:
 OPAMP_LIBRARY = {part.name: part for part in (
     OpAmpDynamics("LM358", 0.7e6, 0.3, "TI LM358 data sheet (SNOSBT3): unity-gain bandwidth 0.7 MHz, slew 0.3 V/us"),
     OpAmpDynamics("TL072", 3e6, 13.0, "TI TL072 data sheet (SLOS080): unity-gain bandwidth 3 MHz, slew 13 V/us"),
+    OpAmpDynamics("TL074", 3e6, 13.0, "TI TL074 data sheet (SLOS080, the TL07x family's): unity-gain bandwidth 3 MHz, "
+                                      "slew 13 V/us, the TL072's"),
     OpAmpDynamics("NE5532", 10e6, 9.0, "TI NE5532 data sheet (SLOS075): unity-gain bandwidth 10 MHz, slew 9 V/us"),
     OpAmpDynamics("OPA134", 8e6, 20.0, "TI OPA134 data sheet (SBOS058): gain-bandwidth 8 MHz, slew 20 V/us"),
+    OpAmpDynamics("OPA4277", 1e6, 0.8, "TI OPA277/OPA2277/OPA4277 data sheet (SBOS079): gain-bandwidth 1 MHz, "
+                                       "slew 0.8 V/us"),
 )}
 
 

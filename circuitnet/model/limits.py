@@ -6,7 +6,12 @@ A circuit is right only if it could be built, so every result is checked against
   set, for the finite-gain model too, whose E source would otherwise swing without bound);
 - a diode's reverse voltage stays below its breakdown voltage BV, with a margin (ngspice's
   diode model conducts in breakdown, and the surrogate models no breakdown);
-- a resistor dissipates at most its rating (1/4 W unless set).
+- a resistor dissipates at most its rating (1/4 W unless set);
+- where the op-amps are a real part (``OpAmpModel.part``), each op-amp's output current (the
+  current out of its output node through every resistor and diode on it, ``currents``) stays
+  within the part's ``output_current_a``. An input inverter that drives a hundred neurons'
+  weight resistors is where it is passed first; ``range_for_current`` says which resistor range
+  would bring the worst one back inside.
 
 ``violations`` reads node voltages (from any simulation that has them all) and the
 circuit's elements, and names each part that leaves its area: the part, the quantity, the
@@ -21,7 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .circuit import Circuit
+from .currents import opamp_output_currents
 from .elements import Element, Part, resistor_drops
+from .opamp_parts import opamp_part
 
 MESSAGE_INPUTS = 8  # inputs a message shows of the sample where a part is worst
 
@@ -96,9 +103,69 @@ def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.nd
             beyond(element, "output below its negative rail", a, circuit.opamp.v_neg, "V", sign=-1.0)
         elif element.part == diode and math.isfinite(breakdown):
             beyond(element, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
+    found += _output_current_violations(circuit, elements, volts, x)
     for block, drops in resistor_drops(elements, volts):
         ohms = np.array([element.value for element in block])
         dissipation = drops * drops / ohms[:, None]
         for row in np.flatnonzero(dissipation.max(axis=1) > limits.resistor_rating_w):
             beyond(block[row], "dissipation", dissipation[row], limits.resistor_rating_w, "W")
     return sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)
+
+
+def _output_current_violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray],
+                               x: np.ndarray) -> list[Violation]:
+    """Each op-amp of a real part whose output current's magnitude passes the part's limit,
+    at its worst input (none for the generic op-amp, which has no limit)."""
+    if circuit.opamp.part is None:
+        return []
+    limit = opamp_part(circuit.opamp.part).output_current_a
+    found = []
+    for name, current in opamp_output_currents(elements, volts, len(x)).items():
+        worst = int(np.argmax(np.abs(current)))
+        if abs(current[worst]) > limit:
+            found.append(Violation(name, "output current", float(abs(current[worst])), limit, "A",
+                                   tuple(float(v) for v in x[worst])))
+    return found
+
+
+CURRENT_MARGIN = 1.1  # a suggested range leaves the worst op-amp 10 % below its output-current limit
+
+
+def range_for_current(circuit: Circuit, found: list[Violation]) -> tuple[float, float] | None:
+    """The resistor range (min, max) ohms in which the worst output current of ``found`` would
+    fit its limit with CURRENT_MARGIN to spare: the circuit's range scaled by that current's
+    ratio to its limit (every resistor k times larger carries 1/k of the current, and the
+    voltage ratios a circuit computes with stay). None when no op-amp passes its limit."""
+    ratios = [v.value / v.limit for v in found if v.quantity == "output current"]
+    if not ratios:
+        return None
+    scale = CURRENT_MARGIN * max(ratios)
+    low, high = circuit.resistor_range
+    return _rounded_up(low * scale), _rounded_up(high * scale)
+
+
+def current_remedy(circuit: Circuit, found: list[Violation]) -> str:
+    """A sentence for an error: which --resistor-range would fit every op-amp's output current,
+    or "" when none passes it."""
+    fitting = range_for_current(circuit, found)
+    if fitting is None:
+        return ""
+    worst = max((v for v in found if v.quantity == "output current"), key=lambda v: v.value / v.limit)
+    return (f" {worst.element} drives {1e3 * worst.value:.3g} mA, beyond {circuit.opamp.part}'s "
+            f"{1e3 * worst.limit:.3g} mA: every resistor {fitting[0] / circuit.resistor_range[0]:.3g} x larger "
+            f"would fit, --resistor-range {ohms_text(fitting[0])}:{ohms_text(fitting[1])}; or split the loads of "
+            f"an output that drives many over followers with --buffer-rails N.")
+
+
+def ohms_text(ohms: float) -> str:
+    """12000.0 -> '12k', 1.5e6 -> '1.5M', 470.0 -> '470' (as --resistor-range reads it)."""
+    for factor, suffix in ((1e6, "M"), (1e3, "k")):
+        if ohms >= factor:
+            return f"{ohms / factor:.4g}{suffix}"
+    return f"{ohms:.4g}"
+
+
+def _rounded_up(ohms: float) -> float:
+    """``ohms`` rounded up to two significant digits (a value a person types)."""
+    magnitude = 10.0 ** (math.floor(math.log10(ohms)) - 1)
+    return math.ceil(ohms / magnitude - 1e-9) * magnitude

@@ -25,9 +25,12 @@ from ..model.devices import DiodeModel, OpAmpKind, OpAmpModel
 from ..model.devices import diode as library_diode
 from ..model.elements import Element, NetlistEntry
 from ..model.network import Layer, ReLUNet
+from ..model.opamp_parts import opamp_model
 from ..solvers.autodiff import Var
 from ..solvers.stages import Context
 from . import shared_blocks as blocks
+from .opamp_supply import supply_entries
+from .rail_buffers import buffered_rails
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class RealisationOptions:
     """Choices made when a network becomes a circuit; None means the topology's default.
 
     diode: a DiodeModel or a library name (``1N4148``, ``1N914``, ``BAT54``).
-    opamp: op-amp model of every inverter, summer and superdiode.
+    opamp: op-amp model of every inverter, summer and superdiode, or a part's name
+        (``opamp_parts.OPAMP_PARTS``: that part on +-15 V).
     volts_per_unit: volts per data unit (inputs, activations, outputs).
     v_ref: bias reference, volts.
     v_on: diode drop to shift biases by, volts; default: the diode's forward voltage at the
@@ -45,10 +49,11 @@ class RealisationOptions:
         interval when a summer's weights need it).
     r_inverter: unity inverter resistors, ohms.
     resistor_range: (min, max) ohms every resistor must lie in.
+    buffer_loads: the most resistors one op-amp output drives (``Circuit.buffer_loads``), or None.
     """
 
     diode: DiodeModel | str = "1N4148"
-    opamp: OpAmpModel | None = None
+    opamp: OpAmpModel | str | None = None
     volts_per_unit: float = 1.0
     v_ref: float | None = None
     v_on: float | None = None
@@ -56,9 +61,16 @@ class RealisationOptions:
     r_feedback: float = 10e3
     r_inverter: float = 10e3
     resistor_range: tuple[float, float] = (1e3, 1e6)
+    buffer_loads: int | None = None
 
     def diode_model(self) -> DiodeModel:
         return self.diode if isinstance(self.diode, DiodeModel) else library_diode(self.diode)
+
+    def opamp_model(self, default: OpAmpModel) -> OpAmpModel:
+        """The op-amp as given, a part by name on +-15 V, or ``default`` (the topology's) for None."""
+        if isinstance(self.opamp, str):
+            return opamp_model(self.opamp)
+        return self.opamp or default
 
 
 class Topology(ABC):
@@ -132,12 +144,13 @@ class Topology(ABC):
             topology=self.name,
             stages=(),
             diode=diode,
-            opamp=options.opamp or self.default_opamp,
+            opamp=options.opamp_model(self.default_opamp),
             volts_per_unit=_positive("volts_per_unit", options.volts_per_unit),
             v_ref=_positive("v_ref", options.v_ref if options.v_ref is not None else self.default_v_ref),
             v_on=0.0,
             r_inverter=options.r_inverter,
             resistor_range=_resistor_range(options.resistor_range),
+            buffer_loads=options.buffer_loads,
         )
         v_on = float(options.v_on if options.v_on is not None else self.default_v_on(diode, options))
         if not (np.isfinite(v_on) and 0.0 <= v_on < 10.0):
@@ -179,6 +192,8 @@ class Topology(ABC):
             for unit in range(stage.n_out):
                 entries += self.hidden_cell(circuit, index, unit)
         entries += blocks.output_stage(circuit)
+        entries = buffered_rails(circuit, entries)  # as they were unless circuit.buffer_loads is set
+        entries += supply_entries(circuit, entries)  # nothing for the generic op-amp
         entries.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
         entries.append(circuit.diode.model_line())
         entries += blocks.option_lines(temperature_c)

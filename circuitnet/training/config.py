@@ -8,9 +8,12 @@ import numpy as np
 
 from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
+from ..model.devices import OpAmpModel
 from ..model.devices import diode as library_diode
+from ..model.opamp_parts import opamp_model
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.choices import Choice
+from .resistor_range import check_resistor_range
 
 
 class TrainingMode(Choice):
@@ -62,6 +65,10 @@ class FitConfig:
     task: str = "regress"  # or "classify": one output per class, softmax cross-entropy, argmax prediction
     classes: list | None = None  # classify: the labels, in the order of the outputs
     score_gain: float = 4.0  # classify: softmax logits per data unit of output (see losses.SoftmaxCrossEntropy)
+    opamp: str | None = None  # a part of model.opamp_parts.OPAMP_PARTS; None: the generic finite-gain op-amp
+    supply_v: float = 15.0  # the part's symmetric supply, +-volts
+    resistor_range: list | None = None  # [min, max] ohms; None: the topology's (1 kOhm .. 1 MOhm)
+    buffer_loads: int | None = None  # the most resistors one op-amp output drives (topologies.rail_buffers)
 
     def __post_init__(self):
         self._check_names()
@@ -116,11 +123,19 @@ class FitConfig:
         if self.topology != "auto":  # auto leaves out the topologies too shallow (topology_choice)
             get_topology(self.topology).check_depth(len(self.hidden))
         library_diode(self.diode)
+        self.opamp_model()  # an unknown part, or a supply outside its range, fails here
+        check_resistor_range(self.resistor_range)
+        if self.buffer_loads is not None and not (isinstance(self.buffer_loads, int) and self.buffer_loads >= 1):
+            raise CircuitnetError(f"buffer_loads = {self.buffer_loads!r}; give a whole number of at least 1")
         if self.board and self.board.get("diode") is not None:
             try:
                 library_diode(self.board["diode"])
             except UnknownNameError as error:
                 raise UnknownNameError(f"the board's {error}") from None
+
+    def opamp_model(self) -> OpAmpModel | None:
+        """The circuit's op-amp: the part on its supply, or None for the topology's default."""
+        return None if self.opamp is None else opamp_model(self.opamp, self.supply_v)
 
     def board_model(self) -> Board:
         return Board(**self.board) if self.board else Board()

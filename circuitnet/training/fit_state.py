@@ -26,6 +26,7 @@ from .config import FitConfig
 from .data import Split
 from .data_record_of import data_record_of
 from .progress import Progress
+from .resistor_range import realisation_in_range
 from .task import Task, task_for
 
 # The stages of a run, in order; a checkpoint names one of the first two.
@@ -70,7 +71,9 @@ class FitContext:
         return self.task.n_outputs(self.config, self.split)
 
     def options(self) -> RealisationOptions:
-        return RealisationOptions(diode=self.config.diode, volts_per_unit=self.config.volts_per_unit)
+        config = self.config
+        return realisation_in_range(config.resistor_range, diode=config.diode, volts_per_unit=config.volts_per_unit,
+                                    opamp=config.opamp_model(), buffer_loads=config.buffer_loads)
 
     def swing_volts(self) -> float | None:
         """The most a summer may output, volts, for a task that bounds it (None: no bound)."""

@@ -12,6 +12,7 @@ from ..backends.surrogate import SurrogateBackend
 from ..model.board import Board
 from ..model.circuit import Circuit
 from .data import Split
+from .opamp_summary import opamp_summary
 
 
 def rmse(prediction: np.ndarray, target: np.ndarray) -> float:
@@ -74,7 +75,8 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
         "spice_samples_per_second": round(run.samples_per_second, 3),
         "spice_chunks": run.chunks,
         "ngspice": run.ngspice,
-        "static_power_per_inference_w": power_summary(run.power_w),
+        "static_power_per_inference_w": {**power_summary(run.power_w),  # the op-amps' supply is in it, or None:
+                                         "opamp_supply_w": opamp_summary(circuit)["supply_power_w"]},  # not modelled
     })
     for name in ("train", "val"):
         x, y = split.parts()[name]

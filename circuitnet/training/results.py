@@ -179,11 +179,14 @@ class FitReport:
                            "diode)")
     ngspice: dict | None = described("the ngspice version and linear solver that measured the figures (a "
                                      "classifier's figures name it)")
+    opamps: dict | None = described("the op-amp model (`--opamp PART` or the generic one), the op-amp and "
+                                    "package counts and their supply power (None where not modelled)",
+                                    default=None)
     data: dict | None = described("where the data came from (a target, a CSV file, a dataset)", default=None)
     e_series: SnappingFigures | None = described("with `--e-series`: `series`, and the headline test figure "
                                                  "before and after snapping (`test_rmse_spice_before`, "
-                                                 "`test_rmse_spice_after`, or the accuracy's), and `series_pairs`: how many "
-                                                 "resistors are two parts in series", default=None)
+                                                 "`test_rmse_spice_after`, or the accuracy's), and `series_pairs`: "
+                                                 "how many resistors are two parts in series", default=None)
     topology_choice: dict | None = described("with `--topology auto`: the criterion, the chosen topology, every "
                                              "candidate's row and the excluded ones", default=None)
     search: list[dict] | None = described("with `--search`: every trial's settings and figures, best first",
@@ -204,6 +207,8 @@ class FitReport:
         document.update(seconds=self.seconds, hyperparameters=self.hyperparameters, pruned=self.pruned,
                         interrupted=self.interrupted, epochs_run=self.epochs_run, stopped=self.stopped,
                         board=self.board)
+        if self.opamps is not None:
+            document["opamps"] = self.opamps
         if self.data:
             document["data"] = self.data
         if self.ngspice is not None:

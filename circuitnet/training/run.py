@@ -28,6 +28,7 @@ from .circuit_problem import CircuitProblem
 from .config import FitConfig, TrainingMode
 from .data import Split
 from .fit_state import CIRCUIT, DONE, MEASURE, PRETRAIN, SNAP, FitContext, FitState
+from .opamp_summary import opamp_summary
 from .progress import Progress
 from .results import Figures, FitReport, SnappingFigures
 from .run_folder_checks import restored_network
@@ -144,7 +145,7 @@ class FitRun:
                          {stage: len(h["val"]) for stage, h in state.history.items()}, state.stopped,
                          context.board.describe(),
                          None if figures.NAMES_NGSPICE else context.spice.ngspice_info().to_dict(),
-                         data=context.data_description, e_series=snapping)
+                         opamps=opamp_summary(state.circuit), data=context.data_description, e_series=snapping)
 
     def keep_best_so_far(self) -> bool:
         """Make ``circuit`` the best circuit so far, for a run stopped by Ctrl-C or a failure

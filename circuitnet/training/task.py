@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import OperatingLimitError
 from ..model.board import Board
 from ..model.circuit import Circuit
+from ..model.limits import current_remedy
 from ..model.network import ReLUNet
 from .data import Split
 from .losses import accuracy, loss_for
@@ -127,7 +128,7 @@ class RegressionTask:
             raise OperatingLimitError(
                 f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
                 f"{found[0].message()}. Scale the data to about +-1 (inputs and target), or use parts with "
-                f"wider limits", found)
+                f"wider limits.{current_remedy(circuit, found)}", found)
         return RegressionFigures(**measure(circuit, split, board, given.spice)), None
 
 
@@ -185,7 +186,7 @@ class ClassificationTask:
             raise OperatingLimitError(
                 f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
                 f"{found[0].message()}. Train with a larger --lam (smaller class scores), or use parts with "
-                f"wider limits", found)
+                f"wider limits.{current_remedy(circuit, found)}", found)
         return ClassifierFigures(**figures, pruned_weights=given.pruned_weights, output_swing=given.output_swing,
                                  classes=given.classes), details
 

@@ -1,4 +1,12 @@
-"""Static power of a circuit at its operating points, from ngspice's vectors."""
+"""Static power of a circuit at its operating points, from ngspice's vectors.
+
+Where the op-amps are a real part (``OpAmpModel.part``), the power includes what they draw
+from their supply: the quiescent power, measured from the supply sources that the netlist
+has for them (``topologies.opamp_supply``), and each output stage's dissipation,
+|I_out| x (rail - V_out) for the rail it sources from (V+ when it sources current, V- when it
+sinks), from the op-amp's output branch current. With the generic op-amp model neither is
+known: ``opamp_supply_modelled`` is False and both figures are 0.
+"""
 
 from __future__ import annotations
 
@@ -7,71 +15,84 @@ from typing import Any
 import numpy as np
 
 from ...model.circuit import Circuit
-from ...model.elements import Element, resistor_drops
+from ...model.currents import diode_kcl_nodes, resistor_currents
+from ...model.elements import Element
+from ...model.opamp_parts import supply_rails
 from ...topologies import circuit_elements
+from ...topologies.opamp_supply import SUPPLY
+
+# What every report says where the op-amps are the generic model: never silently left out.
+OPAMP_SUPPLY_NOT_MODELLED = "op-amp supply not included (generic op-amp; give --opamp PART)"
 
 
 def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
                  elements: list[Element] | None = None) -> dict[str, Any]:
     """Static power at each of n operating points from ngspice's node voltages and branch
-    currents (every vector kept), watts, each shape (n,): ``delivered`` by each source by name,
-    ``opamps`` (all op-amp outputs together), ``total`` delivered, and dissipated in the
-    ``resistors`` and the ``diodes``. Each diode's current comes from Kirchhoff's current law
-    at whichever of its terminals only resistors otherwise touch, so delivered = dissipated is
-    a check, not an identity. elements: those of the netlist that was simulated (default: the
+    currents (every vector kept), watts, each shape (n,):
+
+    - ``delivered``: by each input and reference source, by name;
+    - ``opamps``: by all op-amp outputs together into the circuit;
+    - ``opamp_supply``: the op-amps' quiescent supply power (the supply sources' own);
+    - ``opamp_output_stage``: dissipated in the op-amps' output stages;
+    - ``total``: everything drawn from sources and supplies (the sum of the four above);
+    - dissipated in the ``resistors`` and the ``diodes``.
+
+    Each diode's current comes from Kirchhoff's current law at whichever of its terminals only
+    resistors otherwise touch, so total = resistors + diodes + supply + output stage is a
+    check, not an identity. elements: those of the netlist that was simulated (default: the
     circuit's own, ``circuit_elements``, with DC input sources)."""
     volts = {name: values for name, values in vectors.items() if "#" not in name}
     volts["0"] = np.zeros(n)
     elements = circuit_elements(circuit) if elements is None else elements  # nodes in lower case, as ngspice's
-    kcl_nodes = _diode_kcl_nodes(elements)
-    in_resistors, out_of = _resistor_currents(elements, volts, {node for node, _ in kcl_nodes.values()}, n)
+    kcl_nodes = diode_kcl_nodes(elements)
+    in_resistors, out_of = resistor_currents(elements, volts, {node for node, _ in kcl_nodes.values()}, n)
+    rails = supply_rails(circuit.opamp)
     delivered: dict[str, np.ndarray] = {}
-    opamps, in_diodes = np.zeros(n), np.zeros(n)
+    opamps, in_diodes, supply, stage = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for element in elements:
         a, b = (node.lower() for node in element.nodes[:2])
-        if element.part in ("source", "opamp"):
-            power = -(volts[a] - volts[b]) * vectors[f"{element.name.lower()}#branch"]
+        if element.part in ("source", "opamp", SUPPLY):
+            current = vectors[f"{element.name.lower()}#branch"]  # into the + node: minus the sourced current
+            power = -(volts[a] - volts[b]) * current
             if element.part == "source":
                 delivered[element.name] = power
+            elif element.part == SUPPLY:
+                supply += power
             else:
                 opamps += power
+                if rails is not None:
+                    stage += output_stage_dissipation(volts[a], -current, rails)
         elif element.part == "diode":
             # the current into the cathode's resistors (or out of the anode's) is the diode's
             node, sign = kcl_nodes[element.name]
             in_diodes += (volts[a] - volts[b]) * sign * out_of[node]
-    return {"delivered": delivered, "opamps": opamps, "total": sum(delivered.values()) + opamps,
-            "resistors": in_resistors, "diodes": in_diodes}
+    return {"delivered": delivered, "opamps": opamps, "opamp_supply": supply, "opamp_output_stage": stage,
+            "opamp_supply_modelled": rails is not None,
+            "total": sum(delivered.values()) + opamps + supply + stage, "resistors": in_resistors,
+            "diodes": in_diodes}
 
 
-def _diode_kcl_nodes(elements: list[Element]) -> dict[str, tuple[str, float]]:
-    """Each diode's KCL node (lower case) and sign: its cathode (+1) where only resistors
-    otherwise touch that, else its anode (-1)."""
-    others: dict[str, list[str]] = {}  # node -> the elements other than resistors that touch it
-    for element in elements:
-        if element.part != "resistor":
-            for node in element.nodes[:2]:
-                others.setdefault(node.lower(), []).append(element.name)
-    kcl_nodes = {}
-    for element in elements:
-        if element.part == "diode":
-            a, b = (node.lower() for node in element.nodes[:2])
-            kcl_nodes[element.name] = (b, 1.0) if others.get(b) == [element.name] else (a, -1.0)
-    return kcl_nodes
+def output_stage_dissipation(v_out: np.ndarray, i_out: np.ndarray, rails: tuple[float, float]) -> np.ndarray:
+    """Watts dissipated in an op-amp's output stage: output voltage v_out (volts), output
+    current i_out (amperes, positive when sourced), supply rails (V-, V+) volts. A sourcing
+    stage drops V+ - v_out at i_out, a sinking one v_out - V- at -i_out."""
+    v_minus, v_plus = rails
+    return np.where(i_out >= 0, i_out * (v_plus - v_out), -i_out * (v_out - v_minus))
 
 
-def _resistor_currents(elements: list[Element], volts: dict[str, np.ndarray], wanted: set[str],
-                       n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(power dissipated in all resistors, shape (n,), watts; the current the resistors carry
-    out of each ``wanted`` node, shape (n,), amperes), summed block by block."""
-    out_of = {node: np.zeros(n) for node in wanted}
-    in_resistors = np.zeros(n)
-    for block, drops in resistor_drops(elements, volts):
-        current = drops / np.array([element.value for element in block])[:, None]
-        in_resistors += np.einsum("ij,ij->j", drops, current)
-        for row, element in enumerate(block):
-            a, b = element.nodes[0].lower(), element.nodes[1].lower()
-            if a in wanted:
-                out_of[a] += current[row]
-            if b in wanted:
-                out_of[b] -= current[row]
-    return in_resistors, out_of
+def energy_split(time: np.ndarray, power: dict[str, Any], energy_j: float) -> dict[str, float | None]:
+    """``energy_j`` joules (an energy per inference) split as the whole run's energy splits:
+    dissipated in resistors, diodes, op-amp supply and output stages, and delivered by the
+    op-amp outputs and the other sources, from ``static_power`` at each of ``time``'s points.
+    The op-amp entries are None where the generic op-amp leaves them out."""
+    def integral(values: np.ndarray) -> float:
+        return float(np.sum(np.diff(time) * (values[1:] + values[:-1]) / 2))
+
+    total = integral(power["total"])
+    share = {"resistors": power["resistors"], "diodes": power["diodes"], "opamp_supply": power["opamp_supply"],
+             "opamp_output_stages": power["opamp_output_stage"]}
+    found: dict[str, float | None] = {name: energy_j * integral(values) / total if total else 0.0
+                                      for name, values in share.items()}
+    if not power["opamp_supply_modelled"]:
+        found["opamp_supply"] = found["opamp_output_stages"] = None
+    return found

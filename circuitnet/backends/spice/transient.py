@@ -29,11 +29,12 @@ from ...model.comments import header_lines
 from ...model.dynamics import OpAmpDynamics, as_dynamics
 from ...model.elements import Element, elements, lines, number
 from ...model.network import check_inputs
+from ...model.opamp_parts import describe_opamp
 from ...topologies import get_topology
 from ..result import circuit_inputs
 from .backend import SpiceBackend, output_nodes, reported_nodes
 from .netlist import check_data_file, control_block
-from .power import static_power
+from .power import energy_split, static_power
 
 POINTS_PER_STEP = 400  # the largest time step is step_time / this: the settling times' resolution
 MIN_FULL_SCALE_V = 1e-3  # a node whose DC answers are all near 0 V settles to within settle x 1 mV
@@ -141,9 +142,12 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     outputs, hidden = output_nodes(circuit), reported_nodes(circuit)
     dc_volts = {name: dc.y_volts[:, j] for j, name in enumerate(outputs)}
     dc_volts.update({name: dc.nodes[name] for name in hidden})
-    power = static_power(circuit, vectors, len(time), elements(entries))["total"]
+    split = static_power(circuit, vectors, len(time), elements(entries))
+    power = split["total"]
     steps, summary = measure_steps(time, {name: vectors[name] for name in outputs + hidden}, outputs, dc_volts, power,
                                    x, step_time, settle)
+    summary["opamp_model"] = describe_opamp(circuit.opamp)  # every report names it
+    summary["energy_per_inference_split_j"] = energy_split(time, split, summary["energy_per_inference_j"]["median"])
     return TransientResult(time, np.column_stack([vectors[nodes.input_node(k)] for k in range(circuit.n_inputs)]),
                            np.column_stack([vectors[name] for name in outputs]),
                            {name: vectors[name] for name in hidden}, power, x, step_time, rise_time, settle, dynamics,

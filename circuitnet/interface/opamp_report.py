@@ -1,0 +1,40 @@
+"""The op-amps' lines in the reports' power sections: their share of the power, or that it is not
+included (the generic model). The op-amp section itself is ``training.opamp_summary``."""
+
+from __future__ import annotations
+
+
+def opamp_power_rows(power: dict) -> list[dict]:
+    """Rows of the static-power table for the op-amps' supply and output stages (compare's
+    ``power`` numbers), or one row saying they are not included."""
+    if power.get("opamp_supply") is None:
+        return [{"where": power.get("opamp_supply_note") or "op-amp supply not included", "max_w": None,
+                 "mean_w": None}]
+    return [{"where": "op-amp supply (quiescent)", **power["opamp_supply"]},
+            {"where": "op-amp output stages", **power["opamp_output_stage"]}]
+
+
+def opamp_power_line(power: dict) -> str:
+    """One summary line on the op-amps' share of the static power."""
+    if power.get("opamp_supply") is None:
+        return power.get("opamp_supply_note") or "op-amp supply not included"
+    return (f"op-amp supply {1e3 * power['opamp_supply']['mean_w']:.3g} mW (quiescent) and "
+            f"{1e3 * power['opamp_output_stage']['mean_w']:.3g} mW in the output stages, in the total")
+
+
+def opamp_line(opamps: dict) -> str:
+    """'op-amps: <model>; 133 op-amps in 67 packages, 5.59 W quiescent supply' (a report's
+    ``opamps`` section, ``training.opamp_summary``)."""
+    packages = "" if opamps.get("packages") is None else f" in {opamps['packages']} packages"
+    supply = (f", {opamps['supply_power_w']:.4g} W quiescent supply"
+              if opamps.get("supply_power_w") is not None else f"; {opamps.get('note')}")
+    return f"op-amps: {opamps['model']}; {opamps['count']} op-amps{packages}{supply}"
+
+
+def inference_power_note(power: dict) -> str:
+    """What a classifier's static power per inference includes."""
+    if power.get("opamp_supply_w") is None:
+        return "from every input and reference source and the op-amp outputs; op-amp supply not included " \
+               "(generic op-amp; give --opamp PART)"
+    return (f"from every source and the op-amps' supply: {power['opamp_supply_w']:.4g} W of it is the op-amps' "
+            "quiescent supply, the rest the signal currents and the output stages")

@@ -1,0 +1,44 @@
+"""The op-amps' supply in the netlist: what a real part draws whatever its output does.
+
+A circuit whose op-amp model names a part (``OpAmpModel.part``) gets two supply sources,
+``VCC`` (node ``vcc`` at V+) and ``VEE`` (node ``vee`` at V-), and one DC current source per
+op-amp from ``vcc`` to ``vee`` carrying the part's typical quiescent supply current. The
+quiescent power is then measured in ngspice, from the supply sources' branch currents, like
+every other source's power (``backends.spice.power``), and it is in every transient energy.
+
+The op-amp's output current itself still comes from its ideal output source (referred to
+ground); the power figures add the output stage's dissipation, |I_out| x (rail - V_out) for
+the rail it sources from, from that source's branch current (see ``static_power``).
+
+A circuit with the generic op-amp (part None) has no supply: its netlist is unchanged, and
+its reports say the op-amp supply is not included.
+"""
+
+from __future__ import annotations
+
+from ..model.circuit import Circuit
+from ..model.dynamics import MACRO
+from ..model.elements import Element, NetlistEntry, number
+from ..model.opamp_parts import opamp_part, supply_rails
+
+SUPPLY_POS, SUPPLY_NEG = "vcc", "vee"  # node names of the op-amps' supply rails
+SUPPLY = "supply"  # the Element part of the two supply sources: their power is the op-amps' quiescent power
+
+
+def supply_entries(circuit: Circuit, entries: list[NetlistEntry]) -> list[NetlistEntry]:
+    """The supply sources and one quiescent-current source per op-amp of ``entries`` (the
+    circuit's netlist so far), or [] for the generic op-amp model."""
+    rails = supply_rails(circuit.opamp)
+    if rails is None:
+        return []
+    part = opamp_part(circuit.opamp.part)
+    opamps = [entry for entry in entries if isinstance(entry, Element) and entry.part == "opamp"]
+    v_minus, v_plus = rails
+    found: list[NetlistEntry] = [
+        f"* op-amp supply: {part.name} on {v_minus:g}/{v_plus:g} V, {len(opamps)} amplifier(s) drawing "
+        f"{1e3 * part.supply_current_typ_a:g} mA each (typical quiescent current, {part.source.split(':')[0]})",
+        Element(f"V{SUPPLY_POS}", (SUPPLY_POS, "0"), f"DC {number(v_plus)}", SUPPLY),
+        Element(f"V{SUPPLY_NEG}", (SUPPLY_NEG, "0"), f"DC {number(v_minus)}", SUPPLY)]
+    found += [Element(f"I{opamp.name[1:]}_q", (SUPPLY_POS, SUPPLY_NEG), f"DC {number(part.supply_current_typ_a)}",
+                      MACRO) for opamp in opamps]
+    return found
