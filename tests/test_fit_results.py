@@ -17,14 +17,14 @@ from circuitnet.training.run import fit
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "file-formats.md"
 # report.json's keys, in the file's order, as circuitnet wrote them before the results were typed
 REGRESSOR_KEYS = ["train_rmse", "val_rmse", "test_rmse_spice", "test_rmse_ideal", "test_rmse_surrogate", "seconds",
-                  "hyperparameters", "pruned", "interrupted", "epochs_run", "stopped", "board", "data", "ngspice",
+                  "hyperparameters", "pruned", "interrupted", "epochs_run", "stopped", "board", "opamps", "data", "ngspice",
                   "e_series"]
 CLASSIFIER_KEYS = ["test_accuracy_spice", "test_accuracy_surrogate", "test_accuracy_ideal", "test_samples",
                    "class_changes_surrogate_vs_spice", "confusion_matrix", "per_class_accuracy", "spice_seconds",
                    "spice_samples_per_second", "spice_chunks", "ngspice", "static_power_per_inference_w",
                    "train_accuracy_surrogate", "val_accuracy_surrogate", "val_cross_entropy_surrogate",
                    "pruned_weights", "output_swing", "classes", "seconds", "hyperparameters", "pruned",
-                   "interrupted", "epochs_run", "stopped", "board", "data", "e_series"]
+                   "interrupted", "epochs_run", "stopped", "board", "opamps", "data", "e_series"]
 
 
 @pytest.fixture(scope="module")
