@@ -46,7 +46,8 @@ def classifier():
 def test_a_regressors_report_has_the_keys_it_had_in_their_order(regressor):
     assert isinstance(regressor.summary, FitReport) and isinstance(regressor.summary.figures, RegressionFigures)
     assert list(regressor.report) == REGRESSOR_KEYS
-    assert list(regressor.report["e_series"]) == ["series", "test_rmse_spice_before", "test_rmse_spice_after"]
+    assert list(regressor.report["e_series"]) == ["series", "test_rmse_spice_before", "test_rmse_spice_after",
+                                                  "series_pairs"]
     assert regressor.report["e_series"]["test_rmse_spice_after"] == regressor.report["test_rmse_spice"]
     assert regressor.summary.validation_score == regressor.report["val_rmse"]
 
@@ -56,7 +57,7 @@ def test_a_classifiers_report_has_the_keys_it_had_in_their_order(classifier):
     assert isinstance(classifier.summary.figures, ClassifierFigures)
     assert list(classifier.report) == CLASSIFIER_KEYS
     assert list(classifier.report["e_series"]) == ["series", "test_accuracy_spice_before",
-                                                   "test_accuracy_spice_after"]
+                                                   "test_accuracy_spice_after", "series_pairs"]
     assert classifier.summary.validation_score == classifier.report["val_cross_entropy_surrogate"]
 
 
