@@ -91,9 +91,11 @@ def test_the_estimators_validation_names_are_the_prefix_renaming(name, request):
 
 
 def test_a_snapping_record_names_its_figure_for_the_rows_it_was_measured_on():
-    snapping = SnappingFigures("E24", "test_rmse_spice", 0.01, 0.012)
-    assert snapping.to_dict() == {"series": "E24", "test_rmse_spice_before": 0.01, "test_rmse_spice_after": 0.012}
-    assert snapping.to_dict("val_") == {"series": "E24", "val_rmse_spice_before": 0.01, "val_rmse_spice_after": 0.012}
+    snapping = SnappingFigures("E24", "test_rmse_spice", 0.01, 0.012, series_pairs=3)
+    assert snapping.to_dict() == {"series": "E24", "test_rmse_spice_before": 0.01, "test_rmse_spice_after": 0.012,
+                                  "series_pairs": 3}
+    assert snapping.to_dict("val_") == {"series": "E24", "val_rmse_spice_before": 0.01, "val_rmse_spice_after": 0.012,
+                                        "series_pairs": 3}
 
 
 @pytest.mark.parametrize("record", [RegressionFigures, ClassifierFigures, FitReport])
