@@ -34,6 +34,9 @@ def forward(ctx: Context, x: np.ndarray) -> tuple[Var, dict[str, np.ndarray]]:
     (data units unless the circuit has a data scaling; see ``result.circuit_inputs``)."""
     circuit = ctx.circuit
     topology = get_topology(circuit.topology)
+    whole = topology.surrogate_network(ctx, x)  # a coupled network is solved at once
+    if whole is not None:
+        return whole
     n_hidden = len(circuit.stages) - 1
     junctions: dict[int, Var] = {}
     # hidden junctions that are not linear feed back into the stage before: one more pass
