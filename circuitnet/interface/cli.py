@@ -343,7 +343,8 @@ def _start_fit(args, out: Path):
     config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                        epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                        patience=args.patience, seed=args.seed, e_series=args.e_series, diode=args.diode,
-                       board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit, **task)
+                       board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit,
+                       beta=args.beta, centered=not args.one_sided, **task)
     run_folder.write_data(out, split, description)  # first, so that --resume finds the run
     table = None
     if args.search:

@@ -84,6 +84,11 @@ class Topology(ABC):
     # whether the read-back ReLU network computes what the circuit does (up to the diode knees);
     # a coupled network's read-back is its conductances' bookkeeping only (see resistive.py)
     read_back_is_its_function: bool = True
+    # whether the outputs are op-amp summers (a classifier's are scaled to stay inside the rails)
+    outputs_are_summers: bool = True
+    # whether the circuit is reciprocal (resistors, diodes, independent sources), so that its DC
+    # solution minimises an energy and ``--mode eqprop`` can train it
+    energy_based: bool = False
     # whether ``fit --topology auto`` may choose it (the resistive topology is a different kind
     # of circuit, trained as a circuit: it is chosen only when asked for by name)
     in_auto_choice: bool = True

@@ -17,13 +17,16 @@ sources), so its DC solution minimises its co-content, which is what equilibrium
 - **Each output** is a node pair ``y_p``, ``y_n``, each tied to every hidden node and to
   ``+v_ref`` by trainable conductances and loaded to ground by ``r_load``; the output is
   ``V(y_p) - V(y_n)``, which an ideal difference amplifier outside the network (an E source
-  driving node ``y``, drawing no current) reads.
+  driving node ``y``, drawing no current) reads with gain ``activation_scale[o]`` (default
+  READOUT_GAIN): a passive network only attenuates, and the gain outside it gives the output
+  the slopes a target needs (Scellier et al. put a large gain at the inputs instead).
 
 Stage fields. Hidden stage: ``r_plain[j, k]`` from ``+x_k`` (the last column: ``+v_ref``) into
 ``h_j``, ``r_inverted[j, k]`` from ``-x_k`` (last: ``-v_ref``); ``r_load[j]`` the leak;
 ``activation_scale`` ones. Output stage: ``r_plain[o, j]`` from ``h_j`` into ``y_p`` (last:
 ``+v_ref`` into ``y_p``), ``r_inverted[o, j]`` from ``h_j`` into ``y_n`` (last: ``+v_ref`` into
-``y_n``); ``r_ground[o]`` the load of both nodes of the pair.
+``y_n``); ``r_ground[o]`` the load of both nodes of the pair; ``activation_scale[o]`` the
+readout's gain, V/V.
 
 Realisation and read-back. The network is coupled: every node's voltage depends on all the
 others, so no ReLU network equals it, and the circuit is trained as a circuit (surrogate,
@@ -51,6 +54,7 @@ from . import shared_blocks as blocks
 from .base import RealisationOptions, Topology
 
 BIAS_NODE = "vdiode"  # the diodes' bias source, v_on volts
+READOUT_GAIN = 4.0  # V/V of the difference amplifier that reads each output pair
 UNIT_SHARE = 1.0 / 20.0  # one data unit of weight is this share of the largest conductance, 1 / r_min
 
 
@@ -72,6 +76,8 @@ class ResistiveTopology(Topology):
     reported_roles = ("h",)
     operating_point_role = "h"
     read_back_is_its_function = False  # every node is coupled to every other: see the module's docstring
+    energy_based = True
+    outputs_are_summers = False
     in_auto_choice = False  # a different kind of circuit: fit --topology auto never picks it
     weight_ratio_limited = False  # both conductances of a weight exist; no ratio between weights is refused
 
@@ -84,7 +90,7 @@ class ResistiveTopology(Topology):
         return ("r_load", "activation_scale")
 
     def output_stage_fields(self) -> tuple[str, ...]:
-        return ("r_ground",)
+        return ("r_ground", "activation_scale")
 
     # -- realisation and read-back ---------------------------------------------------------
     def realise_stages(self, net: ReLUNet, circuit: Circuit, options: RealisationOptions) -> tuple[Stage, ...]:
@@ -99,7 +105,8 @@ class ResistiveTopology(Topology):
             Stage(r_plain=1.0 / hidden[0], r_inverted=1.0 / hidden[1], r_load=np.full(hidden_layer.n_out, r_max),
                   activation_scale=np.ones(hidden_layer.n_out)),
             Stage(r_plain=1.0 / output[0], r_inverted=1.0 / output[1],
-                  r_ground=np.full(output_layer.n_out, float(options.r_load))),
+                  r_ground=np.full(output_layer.n_out, float(options.r_load)),
+                  activation_scale=np.full(output_layer.n_out, READOUT_GAIN)),
         )
 
     def read_back(self, circuit: Circuit) -> ReLUNet:
@@ -107,6 +114,8 @@ class ResistiveTopology(Topology):
         layers = []
         for stage in circuit.stages:
             signed = (blocks.conductance(stage.r_plain) - blocks.conductance(stage.r_inverted)) / g_unit
+            if not stage.is_hidden:  # the readout's gain scales the output layer
+                signed = signed * stage.required("activation_scale")[:, None] / READOUT_GAIN
             layers.append(Layer(signed[:, :-1], signed[:, -1] * circuit.v_ref / circuit.volts_per_unit))
         return ReLUNet(tuple(layers))
 
@@ -177,14 +186,15 @@ class ResistiveTopology(Topology):
             state = network.at_operating_point(conductance, fixed, junction, ctx.operating_point)
         volts = state.free_volts
         plus, minus = network.output_columns()
-        y_volts = volts[:, plus] - volts[:, minus]
+        gain = circuit.stages[-1].required("activation_scale")
+        y_volts = (volts[:, plus] - volts[:, minus]) * gain
         paths = list(network.edge_paths)
         inputs = [ctx.conductance[path] for path in paths] + [ctx.v_ref]
 
         def vjp(y_bar):
             v_bar = np.zeros_like(volts)
-            np.add.at(v_bar, (slice(None), plus), y_bar)
-            np.add.at(v_bar, (slice(None), minus), -y_bar)
+            np.add.at(v_bar, (slice(None), plus), y_bar * gain)
+            np.add.at(v_bar, (slice(None), minus), -y_bar * gain)
             lam = state.adjoint(v_bar)
             by_edge = state.conductance_gradient(lam)
             by_fixed = state.fixed_gradient(lam).sum(axis=0)
@@ -230,7 +240,8 @@ def _output_pairs(circuit: Circuit) -> list[NetlistEntry]:
                     entries.append(resistor(f"{into}_{node}", node, into, ohms))
             entries.append(resistor(f"{into}_load", into, "0", stage.required("r_ground")[o]))
         out = nodes.output_node(o, stage.n_out)
-        entries.append(Element(f"E{out}", (out, "0", plus, minus), "1", "source"))
+        entries.append(Element(f"E{out}", (out, "0", plus, minus), number(stage.required("activation_scale")[o]),
+                               "source"))
     return entries
 
 

@@ -16,16 +16,19 @@ built.
 - ``spice-loop``: outputs from ngspice simulating the *board* (the circuit as built, see
   Board), gradients from the surrogate's Jacobian linearised at ngspice's node voltages
   (as in physics-aware training): the loss is the real circuit's, the direction the model's.
+- ``eqprop`` (energy-based topologies): outputs and gradients from ngspice's free and nudged
+  equilibria of the board, no surrogate at all (``eqprop``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..backends.surrogate import SurrogateBackend
+from ..backends.surrogate import ComponentGradient, SurrogateBackend
 from ..model.board import Board
 from ..model.circuit import Circuit, map_resistors, resistors
 from ..topologies import get_topology
+from .eqprop import EqPropGradient, EqPropSettings
 from .losses import MeanSquared
 
 TRAINED_FIELDS = ("r_plain", "r_inverted")  # the weight resistors; the sign of each is its rail
@@ -34,7 +37,8 @@ SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
 
 class CircuitProblem:
     def __init__(self, base: Circuit, lam: float, mode: str = "surrogate", board: Board | None = None,
-                 spice=None, temperature_c: float = 27.0, loss=None, fields: tuple = TRAINED_FIELDS):
+                 spice=None, temperature_c: float = 27.0, loss=None, fields: tuple = TRAINED_FIELDS,
+                 eqprop: EqPropSettings | None = None):
         self.base = base
         self.lam = lam
         self.loss = loss or MeanSquared()
@@ -43,6 +47,7 @@ class CircuitProblem:
         self.temperature_c = temperature_c
         self.spice = spice
         self.surrogate = SurrogateBackend()
+        self.eqprop = EqPropGradient(spice, eqprop) if mode == "eqprop" else None
         # (stage index, field) -> (bool mask of its resistors that are trained, their slice of params[0])
         self.slots: dict[tuple, tuple[np.ndarray, slice]] = {}
         start = 0
@@ -92,7 +97,11 @@ class CircuitProblem:
             value["loss"], y_bar = self.loss.value_and_cotangent(prediction, y)
             return y_bar
 
-        if self.mode == "spice-loop":
+        if self.eqprop is not None:
+            value["loss"], gradient_by_path, _ = self.eqprop.loss_and_gradient(
+                circuit, self.board.apply(circuit), x, y, self.loss, self.board.temperature_c)
+            gradient = ComponentGradient(gradient_by_path, 0.0)
+        elif self.mode == "spice-loop":
             measured = self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c,
                                            extra_nodes=self._operating_nodes(circuit))
             y_bar = cotangent(measured.y)
@@ -109,7 +118,7 @@ class CircuitProblem:
     def predict(self, params, x) -> np.ndarray:
         """The training mode's view of the outputs: the surrogate's, or ngspice's on the board."""
         circuit = self.circuit(params)
-        if self.mode == "spice-loop":
+        if self.mode in ("spice-loop", "eqprop"):
             return self.spice.simulate(self.board.apply(circuit), x, self.board.temperature_c).y
         return self.surrogate.simulate(circuit, x, self.temperature_c).y
 

@@ -10,13 +10,14 @@ from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
 from ..model.devices import diode as library_diode
 from ..topologies import TOPOLOGIES, get_topology
+from .eqprop import EqPropSettings
 
-MODES = ("ideal", "surrogate", "spice-loop")
+MODES = ("ideal", "surrogate", "spice-loop", "eqprop")
 TASKS = ("regress", "classify")
 # The most epochs of each mode's own stage. Stages end when validation stops improving, so
 # these are caps: the surrogate stage's is the highest because it keeps improving longest
 # (docs/training.md); spice-loop epochs each cost an ngspice run per batch.
-DEFAULT_EPOCHS = {"ideal": 4000, "surrogate": 5000, "spice-loop": 400}
+DEFAULT_EPOCHS = {"ideal": 4000, "surrogate": 5000, "spice-loop": 400, "eqprop": 400}
 DEFAULT_PATIENCE = 200  # epochs without a better validation loss before a stage ends
 
 
@@ -51,6 +52,8 @@ class FitConfig:
     task: str = "regress"  # or "classify": one output per class, softmax cross-entropy, argmax prediction
     classes: list | None = None  # classify: the labels, in the order of the outputs
     score_gain: float = 4.0  # classify: softmax logits per data unit of output (see losses.SoftmaxCrossEntropy)
+    beta: float = 0.05  # eqprop: the nudging strength (see training.eqprop.EqPropSettings)
+    centered: bool = True  # eqprop: nudge at +beta and -beta (three ngspice phases a step)
 
     def __post_init__(self):
         self._check_names()
@@ -61,6 +64,7 @@ class FitConfig:
                 raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")
         if not (np.isfinite(self.volts_per_unit) and 1e-3 <= self.volts_per_unit <= 100):
             raise CircuitnetError(f"volts_per_unit = {self.volts_per_unit}; give 0.001 to 100 V per unit")
+        EqPropSettings(self.beta, self.centered)  # refuses a bad beta before any training
         if not (self.lr > 0 and self.pretrain_lr > 0 and self.lam >= 0):
             raise CircuitnetError(f"lr = {self.lr}, lam = {self.lam}: need lr > 0 and lam >= 0")
         self.hidden = [int(h) for h in self.hidden]
@@ -74,6 +78,10 @@ class FitConfig:
             raise UnknownNameError(f"topology = {self.topology!r}; choose one of {', '.join(TOPOLOGIES)} or auto")
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.mode == "eqprop" and self.topology != "auto" and not get_topology(self.topology).energy_based:
+            energy = [name for name, t in TOPOLOGIES.items() if t.energy_based]
+            raise CircuitnetError(f"mode = 'eqprop' trains an energy-based circuit (no op-amps inside); the "
+                                  f"{self.topology} topology has op-amps. Use --topology {' or '.join(energy)}")
         if self.task not in TASKS:
             raise CircuitnetError(f"task = {self.task!r}; choose one of {', '.join(TASKS)}")
         if self.task == "classify" and (self.classes is None or len(self.classes) < 2):

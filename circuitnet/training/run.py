@@ -47,6 +47,7 @@ from .circuit_problem import CircuitProblem
 from .config import FitConfig
 from .data import Split
 from .data_record_of import data_record_of
+from .eqprop import EqPropSettings
 from .ideal_problem import IdealProblem, initial_params, params_to_network
 from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
@@ -248,7 +249,8 @@ class FitRun:
         self.zero_weights = zero_weights(network) if self.classify else 0
         self.circuit, self.pruned = realise_pruned(network, config.topology, self._options())
         mode = "surrogate" if config.mode == "ideal" else config.mode  # ideal mode: E-series tuning uses the surrogate
-        self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice, loss=self.loss)
+        self.problem = CircuitProblem(self.circuit, config.lam, mode, self.board, self.spice, loss=self.loss,
+                                      eqprop=EqPropSettings(config.beta, config.centered))
 
     def _realised(self) -> tuple[Circuit, CircuitProblem]:
         """(circuit, problem) for the stages after ``_realise`` made them, where neither is None."""
@@ -276,8 +278,8 @@ class FitRun:
         swing at any input of the data (train, validation and test inputs, no labels; see
         output_swing). ``after``: the stage just done, for the report; series: the E-series
         values the resistors keep to. Regressors: unchanged."""
-        if not self.classify or self.circuit is None:
-            return self.circuit
+        if not self.classify or self.circuit is None or not get_topology(self.circuit.topology).outputs_are_summers:
+            return self.circuit  # (a resistive network's outputs are node pairs inside its rails: nothing to scale)
         inside = self.inside
         swing = self._swing_volts()
         assert swing is not None  # a classifier's
