@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import classify_cases, compare_cases, fit_cases, solver_cases, spice_cases, surrogate_cases, transient_cases
+from . import (classify_cases, compare_cases, eqprop_cases, fit_cases, solver_cases, spice_cases, surrogate_cases,
+               transient_cases)
 from .machine import append_results
 
 SUITES = {
@@ -67,6 +68,13 @@ SUITES = {
     "transient": lambda quick: [
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
         ("Transient: the digits classifier, 20 test images as steps, three op-amps", transient_cases.digits_case()),
+    ],
+    "eqprop": lambda quick: [
+        ("Resistive circuit, sin(pi x), 16 hidden: surrogate / spice-loop / eqprop, nominal and a 1 % board at 60 C",
+         eqprop_cases.eqprop_case(quick)),
+    ],
+    "eqprop-digits": lambda quick: [
+        ("Resistive circuit, digits (8x8), 32 hidden: surrogate and eqprop", eqprop_cases.digits_case(quick)),
     ],
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),

@@ -8,17 +8,20 @@ ngspice does:
 
     F(V) = A_ff V + A_fx U + D_f^T i(D_f V + D_x U) - J = 0
 
-V: (n, N) free node voltages (hidden nodes, output nodes, the diodes' internal RS nodes);
+V: (n, N) free node voltages (hidden nodes, output nodes);
 U: (n, F) fixed node voltages (input rails, references, ground); A: the conductance
 Laplacian (siemens) split into its free-free and free-fixed blocks; D: the junctions'
-incidence (+1 at the anode, -1 at the cathode); i: the junction law of ``solvers.junction``
-(ngspice's, GMIN included); J: (n, N) currents injected into free nodes (the nudging currents
-of equilibrium propagation; 0 otherwise). A diode's RS is a linear edge to its own internal
-node, exactly as ngspice builds it.
+incidence (+1 at the anode, -1 at the cathode); i: each diode's branch current at its branch
+voltage: the junction law of ``solvers.junction`` (ngspice's, GMIN included) in series with the
+model's RS, whose internal node ngspice solves for and this solver eliminates exactly
+(``Junction.solve_in_series``, closed form); J: (n, N) currents injected into free nodes (the
+nudging currents of equilibrium propagation; 0 otherwise).
 
-Each Newton step evaluates the junctions at voltages limited as ngspice's ``DEVpnjlim``
-limits them (an exponential's Newton step from a cold start overshoots by volts), then solves
-the linearised system. Near the solution the steps are plain Newton's: quadratic.
+With RS, a branch's current grows at most linearly beyond its knee and plain Newton steps
+settle in a few iterations. Without RS (an ideal Shockley diode) each step evaluates the
+junctions at voltages limited as ngspice's ``DEVpnjlim`` limits them (an exponential's Newton
+step from a cold start overshoots by volts), then solves the linearised system. Near the
+solution the steps are plain Newton's: quadratic.
 
 Derivatives by implicit differentiation: at the solution dF = J_F dV + (dF/dtheta) dtheta = 0,
 so for a loss with cotangent V_bar one adjoint solve ``J_F^T lam = V_bar`` per batch gives
@@ -51,7 +54,8 @@ class NetworkGraph:
     free: names of the N nodes solved for; fixed: names of the F nodes held by sources.
     edge_a, edge_b: (E,) int, the two ends of each linear conductance, as indices into the
         combined node list ``free + fixed``.
-    anode, cathode: (D,) int, each junction's terminals in the same numbering.
+    anode, cathode: (D,) int, each diode's terminals in the same numbering.
+    series_resistance: every diode's RS, ohms (0: none).
     """
 
     free: tuple[str, ...]
@@ -60,6 +64,7 @@ class NetworkGraph:
     edge_b: np.ndarray
     anode: np.ndarray
     cathode: np.ndarray
+    series_resistance: float = 0.0
 
     @property
     def n_free(self) -> int:
@@ -79,7 +84,7 @@ class Equilibrium:
     """A solved network: every node's voltage, and what its derivatives need.
 
     volts: (n, N + F) volts, free nodes first then fixed (the combined numbering).
-    slope: (n, D) siemens, each junction's dI/dv at the solution.
+    slope: (n, D) siemens, each diode branch's dI/dv at the solution.
     """
 
     graph: NetworkGraph
@@ -103,8 +108,10 @@ class Equilibrium:
         """dL/dg (E,) siemens^-1 x loss, summed over samples, for the adjoint lam (n, N)."""
         graph = self.graph
         full = np.concatenate([lam, np.zeros((len(lam), len(graph.fixed)))], axis=1)
-        drop = self.volts[:, graph.edge_a] - self.volts[:, graph.edge_b]
-        return -np.einsum("ne,ne->e", full[:, graph.edge_a] - full[:, graph.edge_b], drop)
+        # sum_n (lam_a - lam_b)(W_a - W_b) from one (nodes x nodes) product: edges outnumber nodes
+        moments = full.T @ self.volts
+        a, b = graph.edge_a, graph.edge_b
+        return -(moments[a, a] - moments[a, b] - moments[b, a] + moments[b, b])
 
     def fixed_gradient(self, lam: np.ndarray) -> np.ndarray:
         """dL/dU (n, F), loss per volt of each fixed node at each sample."""
@@ -112,8 +119,8 @@ class Equilibrium:
         coupling = _linear_blocks(graph, self.conductance)[1]
         d = graph.incidence(graph.anode, graph.cathode)
         d_f, d_x = d[:, :graph.n_free], d[:, graph.n_free:]
-        junctions = np.einsum("kp,nk,kf->npf", d_f, self.slope, d_x)
-        return -(np.einsum("np,pf->nf", lam, coupling) + np.einsum("np,npf->nf", lam, junctions))
+        # lam^T (A_fx + D_f^T diag(slope) D_x), sample by sample, as three matrix products
+        return -(lam @ coupling + ((lam @ d_f.T) * self.slope) @ d_x)
 
 
 def solve(graph: NetworkGraph, conductance: np.ndarray, fixed_volts: np.ndarray, junction: Junction,
@@ -134,13 +141,14 @@ def solve(graph: NetworkGraph, conductance: np.ndarray, fixed_volts: np.ndarray,
     if start is None:
         start = np.linalg.solve(a_ff + 1e-12 * np.eye(n_free), source.T).T
     volts = np.array(start, dtype=float)
+    rs = graph.series_resistance
     v_limited = volts @ d_f.T + junction_fixed
     v_critical = junction.vte * math.log(junction.vte / (math.sqrt(2.0) * junction.i_sat))
     v_limited = np.minimum(v_limited, v_critical)
     for _ in range(MAX_ITERATIONS):
         raw = volts @ d_f.T + junction_fixed
-        v_limited = _limit_junction(raw, v_limited, junction.vte, v_critical)
-        current, slope = junction.current(v_limited)
+        v_limited = raw if rs > 0 else _limit_junction(raw, v_limited, junction.vte, v_critical)
+        current, slope = branch_current(junction, rs, v_limited)
         matrix = a_ff + _junction_stamps(d_f, slope)
         # linearised: i ~ current + slope (v - v_limited), v = D_f V + D_x U
         rhs = source - (current + slope * (junction_fixed - v_limited)) @ d_f
@@ -152,7 +160,7 @@ def solve(graph: NetworkGraph, conductance: np.ndarray, fixed_volts: np.ndarray,
     else:
         raise SimulationError(f"the resistive network's Newton solve did not settle in {MAX_ITERATIONS} "
                               f"iterations (last step {step:.3g} V); simulate it with --backend spice")
-    _, slope = junction.current(volts @ d_f.T + junction_fixed)
+    _, slope = branch_current(junction, rs, volts @ d_f.T + junction_fixed)
     return Equilibrium(graph, np.asarray(conductance, dtype=float),
                        np.concatenate([volts, fixed_volts], axis=1), slope)
 
@@ -169,10 +177,26 @@ def co_content(graph: NetworkGraph, conductance: np.ndarray, volts: np.ndarray, 
     drop = volts[:, graph.edge_a] - volts[:, graph.edge_b]
     energy = 0.5 * (drop * drop) @ conductance
     v = volts[:, graph.anode] - volts[:, graph.cathode]
-    energy = energy + _junction_content(v, junction).sum(axis=1)
+    rs = graph.series_resistance
+    if rs > 0:  # the branch's content: the junction's at its own voltage, plus RS I^2 / 2
+        inner, _ = junction.solve_in_series(v, np.full(v.shape[1], rs))
+        current, _ = junction.current(inner)
+        energy = energy + (_junction_content(inner, junction) + 0.5 * rs * current * current).sum(axis=1)
+    else:
+        energy = energy + _junction_content(v, junction).sum(axis=1)
     if injected is not None:
         energy = energy - np.einsum("np,np->n", injected, volts[:, :graph.n_free])
     return energy
+
+
+def branch_current(junction: Junction, rs: float, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(I, dI/dv) of a diode branch (the junction in series with rs ohms) at branch voltages v
+    (n, D), amperes and siemens."""
+    if rs <= 0:
+        return junction.current(v)
+    inner, slope = junction.solve_in_series(v, np.full(v.shape[1], rs))
+    current, _ = junction.current(inner)
+    return current, slope / (1.0 + rs * slope)
 
 
 def _junction_content(v: np.ndarray, junction: Junction) -> np.ndarray:
@@ -194,10 +218,16 @@ def _junction_content(v: np.ndarray, junction: Junction) -> np.ndarray:
 
 
 def _linear_blocks(graph: NetworkGraph, conductance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(A_ff (N, N), A_fx (N, F)): the conductance Laplacian's rows of the free nodes."""
-    d = graph.incidence(graph.edge_a, graph.edge_b)
-    laplacian = (d.T * conductance) @ d[:, :graph.n_free]   # (N + F, N)
-    return laplacian[:graph.n_free].T.copy(), laplacian[graph.n_free:].T.copy()
+    """(A_ff (N, N), A_fx (N, F)): the conductance Laplacian's rows of the free nodes, stamped
+    edge by edge (a dense incidence product would cost edges x nodes)."""
+    size, n_free = graph.n_free + len(graph.fixed), graph.n_free
+    laplacian = np.zeros((size, size))
+    a, b = graph.edge_a, graph.edge_b
+    np.add.at(laplacian, (a, a), conductance)
+    np.add.at(laplacian, (b, b), conductance)
+    np.add.at(laplacian, (a, b), -conductance)
+    np.add.at(laplacian, (b, a), -conductance)
+    return laplacian[:n_free, :n_free].copy(), laplacian[:n_free, n_free:].copy()
 
 
 def _system_matrix(graph: NetworkGraph, conductance: np.ndarray, slope: np.ndarray) -> np.ndarray:
@@ -207,8 +237,16 @@ def _system_matrix(graph: NetworkGraph, conductance: np.ndarray, slope: np.ndarr
 
 
 def _junction_stamps(d_f: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """(n, N, N): D_f^T diag(slope_n) D_f for every sample, as one batched product (BLAS)."""
-    return (d_f.T[None, :, :] * slope[:, None, :]) @ d_f
+    """(n, N, N): D_f^T diag(slope_n) D_f for every sample, stamped diode by diode (each touches
+    at most four entries)."""
+    n, n_free = len(slope), d_f.shape[1]
+    stamps = np.zeros((n, n_free, n_free))
+    for k in range(d_f.shape[0]):
+        ends = np.flatnonzero(d_f[k])
+        for p in ends:
+            for q in ends:
+                stamps[:, p, q] += d_f[k, p] * d_f[k, q] * slope[:, k]
+    return stamps
 
 
 def _limit_junction(new: np.ndarray, old: np.ndarray, vte: float, v_critical: float) -> np.ndarray:

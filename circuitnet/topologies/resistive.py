@@ -49,12 +49,12 @@ from ..model.elements import Element, NetlistEntry, number, resistor
 from ..model.network import Layer, ReLUNet
 from ..solvers.autodiff import custom
 from ..solvers.junction import Junction
-from ..solvers.resistive_equilibrium import Equilibrium, NetworkGraph, solve
+from ..solvers.resistive_equilibrium import Equilibrium, NetworkGraph, branch_current, solve
 from . import shared_blocks as blocks
 from .base import RealisationOptions, Topology
 
 BIAS_NODE = "vdiode"  # the diodes' bias source, v_on volts
-READOUT_GAIN = 4.0  # V/V of the difference amplifier that reads each output pair
+READOUT_GAIN = 25.0  # V/V of the difference amplifier that reads each output pair
 UNIT_SHARE = 1.0 / 20.0  # one data unit of weight is this share of the largest conductance, 1 / r_min
 
 
@@ -249,8 +249,8 @@ class ResistiveNetwork:
     """A resistive circuit's node graph (``solvers.resistive_equilibrium.NetworkGraph``) and the
     bookkeeping between its edges and the Stage arrays.
 
-    Free nodes: each hidden node, each diode's internal RS node (where RS > 0), each output
-    pair. Fixed: the inputs, their inverses, +-v_ref, the diode bias, ground.
+    Free nodes: each hidden node, each output pair (a diode's internal RS node is eliminated
+    by the solver). Fixed: the inputs, their inverses, +-v_ref, the diode bias, ground.
     """
 
     def __init__(self, circuit: Circuit) -> None:
@@ -258,16 +258,14 @@ class ResistiveNetwork:
         self.n_inputs, self.n_hidden, self.n_outputs = circuit.n_inputs, hidden.n_out, output.n_out
         self.rs = circuit.diode.get("RS")
         h_names = [nodes.neuron(0, j, "h") for j in range(self.n_hidden)]
-        internal = [nodes.neuron(0, j, "d") for j in range(self.n_hidden)] if self.rs > 0 else []
         pairs = [name for o in range(self.n_outputs) for name in output_pair(o, self.n_outputs)]
-        free = h_names + internal + pairs
+        free = h_names + pairs
         inputs = [nodes.input_node(k) for k in range(self.n_inputs)]
         fixed = inputs + [nodes.inverted(n) for n in inputs] + [nodes.REF, nodes.inverted(nodes.REF), BIAS_NODE, "0"]
         index = {name: i for i, name in enumerate(free + fixed)}
         a, b = [], []
         # edge bookkeeping: path -> (flat indices into the field array, edge ids)
         self.edge_paths: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._fixed_edges: list[tuple[int, float]] = []
 
         def add(path, flat, node_a, node_b):
             a.append(index[node_a])
@@ -293,14 +291,9 @@ class ResistiveNetwork:
             add((1, "r_ground"), o, plus, "0")
             add((1, "r_ground"), o, minus, "0")
         self.edge_paths = {path: (np.array(flat), np.array(ids)) for path, (flat, ids) in self.edge_paths.items()}
-        anodes = internal if internal else [BIAS_NODE] * self.n_hidden
-        if internal:  # RS: from the bias source to each internal node, as ngspice places it
-            for name in internal:
-                self._fixed_edges.append((len(a), 1.0 / self.rs))
-                a.append(index[BIAS_NODE])
-                b.append(index[name])
         self.graph = NetworkGraph(tuple(free), tuple(fixed), np.array(a), np.array(b),
-                                  np.array([index[n] for n in anodes]), np.array([index[n] for n in h_names]))
+                                  np.full(self.n_hidden, index[BIAS_NODE]), np.array([index[n] for n in h_names]),
+                                  self.rs)
         self.shapes = {(0, name): getattr(hidden, name).shape for name in ("r_plain", "r_inverted", "r_load")}
         self.shapes.update({(1, name): getattr(output, name).shape for name in ("r_plain", "r_inverted", "r_ground")})
         self.v_on = circuit.v_on
@@ -311,8 +304,6 @@ class ResistiveNetwork:
         g = np.empty(len(self.graph.edge_a))
         for path, (flat, ids) in self.edge_paths.items():
             g[ids] = np.asarray(by_path[path]).ravel()[flat]
-        for edge, value in self._fixed_edges:
-            g[edge] = value
         return g
 
     def fixed_volts(self, circuit: Circuit, x: np.ndarray, v_ref: float) -> np.ndarray:
@@ -342,20 +333,11 @@ class ResistiveNetwork:
 
     def at_operating_point(self, conductance: np.ndarray, fixed: np.ndarray, junction: Junction,
                            point: dict) -> Equilibrium:
-        """The network linearised at given node voltages (e.g. ngspice's, on a board): the hidden
-        and output nodes from ``point``; each diode's internal node from its series equation."""
-        free = self.graph.free
-        n = len(fixed)
-        volts = np.zeros((n, len(free)))
-        for i, name in enumerate(free):
-            if name in point:
-                volts[:, i] = point[name]
-        if self.rs > 0:
-            h = volts[:, :self.n_hidden]
-            v_junction, _ = junction.solve_in_series(self.v_on - h, np.full(self.n_hidden, self.rs))
-            volts[:, self.n_hidden:2 * self.n_hidden] = h + v_junction
+        """The network linearised at given node voltages (e.g. ngspice's, on a board): every hidden
+        and output node's from ``point``."""
+        volts = np.column_stack([point[name] for name in self.graph.free])
         everything = np.concatenate([volts, fixed], axis=1)
-        _, slope = junction.current(everything[:, self.graph.anode] - everything[:, self.graph.cathode])
+        _, slope = branch_current(junction, self.rs, everything[:, self.graph.anode] - everything[:, self.graph.cathode])
         return Equilibrium(self.graph, conductance, everything, slope)
 
 

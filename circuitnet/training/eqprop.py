@@ -42,9 +42,10 @@ from ..topologies.resistive import ResistiveNetwork, output_pair, unit_conductan
 
 @dataclass(frozen=True)
 class EqPropSettings:
-    """beta: the nudging strength, dimensionless: each output node takes ``-beta * g_unit *
-    (1 V)^2 * dC/dV`` amperes (g_unit: the topology's siemens per unit of weight; C the sample's
-    loss). centered: nudge at +beta and -beta (three phases a step) instead of 0 and +beta."""
+    """beta: the nudging strength, dimensionless: each output node takes ``-(beta / gain) *
+    g_unit * (1 V)^2 * dC/dV`` amperes (g_unit: the topology's siemens per unit of weight; C the
+    sample's loss; gain: the largest readout gain, which multiplies dC/dV, so that beta means the
+    same whatever the gain). centered: nudge at +beta and -beta (three phases a step) instead of 0 and +beta."""
 
     beta: float = 0.05
     centered: bool = True
@@ -84,7 +85,7 @@ class EqPropGradient:
         y_free = self._outputs(built, free)
         value, y_bar = loss.value_and_cotangent(y_free, y)
         currents = self._nudges(built, np.asarray(y_bar, dtype=float) * len(x))
-        beta = self.settings.beta
+        beta = self.settings.beta / float(np.max(built.stages[-1].required("activation_scale")))
         signs = (1.0, -1.0) if self.settings.centered else (1.0,)
         nudged = equilibria(self.spice.pool, built, x, [{node: sign * beta * amperes for node, amperes in
                                                         currents.items()} for sign in signs], temperature_c, wanted)
