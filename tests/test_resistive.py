@@ -152,3 +152,30 @@ def test_eqprop_is_refused_for_a_topology_with_op_amps():
         FitConfig(topology="diode", mode="eqprop")
     with pytest.raises(CircuitnetError, match="beta = 0.0"):
         FitConfig(topology="resistive", mode="eqprop", beta=0.0)
+
+
+@pytest.mark.ngspice
+def test_cli_fit_mode_eqprop_trains_a_resistive_circuit(tmp_path):
+    import json
+    import subprocess
+    import sys
+    out = tmp_path / "eqprop"
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "sine", "--topology", "resistive",
+                           "--hidden", "4", "--mode", "eqprop", "--beta", "0.02", "--points", "30", "--epochs", "3",
+                           "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["hyperparameters"]["mode"] == "eqprop" and report["hyperparameters"]["beta"] == 0.02
+    assert report["hyperparameters"]["centered"] is True
+    assert np.isfinite(report["test_rmse_spice"]) and (out / "model.json").exists()
+
+
+def test_cli_refuses_eqprop_for_a_topology_with_op_amps_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+    out = tmp_path / "refused"
+    done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--target", "sine", "--topology", "diode",
+                           "--mode", "eqprop", "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "mode = 'eqprop' trains an energy-based circuit" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
