@@ -128,7 +128,7 @@ class ResistiveTopology(Topology):
     # -- netlist ----------------------------------------------------------------------------
     def netlist(self, circuit: Circuit, input_volts=None, input_elements: list[Element] | None = None,
                 temperature_c: float | None = None) -> list[NetlistEntry]:
-        entries = [f"* a coupled network: the header's read-back network is its conductances' bookkeeping "
+        entries: list[NetlistEntry] = [f"* a coupled network: the header's read-back network is its conductances' bookkeeping "
                    f"(weight = (G_plain - G_inverted) / g_unit, g_unit = {unit_conductance(circuit):.6g} S), "
                    f"not its function; the output is V(y_p) - V(y_n)"]
         entries += blocks.sources(circuit, input_volts, input_elements)
@@ -193,8 +193,8 @@ class ResistiveTopology(Topology):
 
         def vjp(y_bar):
             v_bar = np.zeros_like(volts)
-            np.add.at(v_bar, (slice(None), plus), y_bar * gain)
-            np.add.at(v_bar, (slice(None), minus), -y_bar * gain)
+            v_bar[:, plus] = y_bar * gain   # each output has its own two nodes
+            v_bar[:, minus] = -y_bar * gain
             lam = state.adjoint(v_bar)
             by_edge = state.conductance_gradient(lam)
             by_fixed = state.fixed_gradient(lam).sum(axis=0)
@@ -245,6 +245,24 @@ def _output_pairs(circuit: Circuit) -> list[NetlistEntry]:
     return entries
 
 
+class _Wiring:
+    """Edges as they are added: their two ends (indices into ``index``) and, per resistor
+    path, which element of the field's array each edge is."""
+
+    def __init__(self, index: dict[str, int]) -> None:
+        self.index = index
+        self.a: list[int] = []
+        self.b: list[int] = []
+        self.paths: dict[tuple, tuple[list[int], list[int]]] = {}
+
+    def add(self, path: tuple, flat: int, node_a: str, node_b: str) -> None:
+        flats, ids = self.paths.setdefault(path, ([], []))
+        flats.append(flat)
+        ids.append(len(self.a))
+        self.a.append(self.index[node_a])
+        self.b.append(self.index[node_b])
+
+
 class ResistiveNetwork:
     """A resistive circuit's node graph (``solvers.resistive_equilibrium.NetworkGraph``) and the
     bookkeeping between its edges and the Stage arrays.
@@ -259,45 +277,42 @@ class ResistiveNetwork:
         self.rs = circuit.diode.get("RS")
         h_names = [nodes.neuron(0, j, "h") for j in range(self.n_hidden)]
         pairs = [name for o in range(self.n_outputs) for name in output_pair(o, self.n_outputs)]
-        free = h_names + pairs
         inputs = [nodes.input_node(k) for k in range(self.n_inputs)]
         fixed = inputs + [nodes.inverted(n) for n in inputs] + [nodes.REF, nodes.inverted(nodes.REF), BIAS_NODE, "0"]
-        index = {name: i for i, name in enumerate(free + fixed)}
-        a, b = [], []
-        # edge bookkeeping: path -> (flat indices into the field array, edge ids)
-        self.edge_paths: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-
-        def add(path, flat, node_a, node_b):
-            a.append(index[node_a])
-            b.append(index[node_b])
-            self.edge_paths.setdefault(path, ([], []))
-            self.edge_paths[path][0].append(flat)
-            self.edge_paths[path][1].append(len(a) - 1)
-
-        columns = [(inputs[k], nodes.inverted(inputs[k])) for k in range(self.n_inputs)]
-        columns.append((nodes.REF, nodes.inverted(nodes.REF)))
-        width = self.n_inputs + 1
-        for j, h in enumerate(h_names):
-            for k, (plain, inverted) in enumerate(columns):
-                add((0, "r_plain"), j * width + k, plain, h)
-                add((0, "r_inverted"), j * width + k, inverted, h)
-            add((0, "r_load"), j, h, "0")
-        width = self.n_hidden + 1
-        for o in range(self.n_outputs):
-            plus, minus = output_pair(o, self.n_outputs)
-            for j, source in enumerate([*h_names, nodes.REF]):
-                add((1, "r_plain"), o * width + j, source, plus)
-                add((1, "r_inverted"), o * width + j, source, minus)
-            add((1, "r_ground"), o, plus, "0")
-            add((1, "r_ground"), o, minus, "0")
-        self.edge_paths = {path: (np.array(flat), np.array(ids)) for path, (flat, ids) in self.edge_paths.items()}
-        self.graph = NetworkGraph(tuple(free), tuple(fixed), np.array(a), np.array(b),
+        wiring = _Wiring({name: i for i, name in enumerate(h_names + pairs + fixed)})
+        self._wire_hidden(wiring, inputs, h_names)
+        self._wire_outputs(wiring, h_names)
+        # path -> (flat indices into the field's array, ids of the edges they are)
+        self.edge_paths = {path: (np.array(flat), np.array(ids)) for path, (flat, ids) in wiring.paths.items()}
+        index = wiring.index
+        self.graph = NetworkGraph(tuple(h_names + pairs), tuple(fixed), np.array(wiring.a), np.array(wiring.b),
                                   np.full(self.n_hidden, index[BIAS_NODE]), np.array([index[n] for n in h_names]),
                                   self.rs)
         self.shapes = {(0, name): getattr(hidden, name).shape for name in ("r_plain", "r_inverted", "r_load")}
         self.shapes.update({(1, name): getattr(output, name).shape for name in ("r_plain", "r_inverted", "r_ground")})
         self.v_on = circuit.v_on
-        self.volts_per_unit = circuit.volts_per_unit
+
+    def _wire_hidden(self, wiring: _Wiring, inputs: list[str], h_names: list[str]) -> None:
+        """Each hidden node's resistors from every rail (plain and inverted) and its leak, in
+        the order of the Stage arrays (``r_plain[j, k]`` is flat index j * (n_inputs + 1) + k)."""
+        columns = [(node, nodes.inverted(node)) for node in inputs] + [(nodes.REF, nodes.inverted(nodes.REF))]
+        width = self.n_inputs + 1
+        for j, h in enumerate(h_names):
+            for k, (plain, inverted) in enumerate(columns):
+                wiring.add((0, "r_plain"), j * width + k, plain, h)
+                wiring.add((0, "r_inverted"), j * width + k, inverted, h)
+            wiring.add((0, "r_load"), j, h, "0")
+
+    def _wire_outputs(self, wiring: _Wiring, h_names: list[str]) -> None:
+        """Each output pair's resistors from every hidden node and +v_ref, and its two loads."""
+        width = self.n_hidden + 1
+        for o in range(self.n_outputs):
+            plus, minus = output_pair(o, self.n_outputs)
+            for j, source in enumerate([*h_names, nodes.REF]):
+                wiring.add((1, "r_plain"), o * width + j, source, plus)
+                wiring.add((1, "r_inverted"), o * width + j, source, minus)
+            wiring.add((1, "r_ground"), o, plus, "0")
+            wiring.add((1, "r_ground"), o, minus, "0")
 
     def conductances(self, by_path: dict) -> np.ndarray:
         """(E,) siemens from path -> conductance array (as ``Context.conductance`` holds them)."""
@@ -337,7 +352,8 @@ class ResistiveNetwork:
         and output node's from ``point``."""
         volts = np.column_stack([point[name] for name in self.graph.free])
         everything = np.concatenate([volts, fixed], axis=1)
-        _, slope = branch_current(junction, self.rs, everything[:, self.graph.anode] - everything[:, self.graph.cathode])
+        branch = everything[:, self.graph.anode] - everything[:, self.graph.cathode]
+        _, slope = branch_current(junction, self.rs, branch)
         return Equilibrium(self.graph, conductance, everything, slope)
 
 
