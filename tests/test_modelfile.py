@@ -51,7 +51,7 @@ def test_custom_diode_round_trips(tmp_path, rng):
 
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d.pop("topology"), "missing 'topology'"),
-    (lambda d: d.update(topology="tube"), "topology = \"tube\"; allowed: passive, diode, precision"),
+    (lambda d: d.update(topology="tube"), "topology = \"tube\"; allowed: passive, diode, precision, resistive"),
     (lambda d: d["devices"]["diode"].update(name="1N0000"), "devices.diode.name"),
     (lambda d: d["components"]["stages"][0]["r_plain"][0].__setitem__(0, -50.0),
      r"components.stages\[0\].r_plain\[0\]\[0\] = -50.0 ohm"),

@@ -80,7 +80,7 @@ def test_resistor_settings_outside_the_range_are_refused():
 
 def test_unknown_topology_lists_the_choices():
     from circuitnet import UnknownNameError
-    with pytest.raises(UnknownNameError, match="passive, diode, precision"):
+    with pytest.raises(UnknownNameError, match="passive, diode, precision, resistive$"):
         realise(ReLUNet.from_arrays([([[1.0]], [0.0])]), "transistor")
 
 
