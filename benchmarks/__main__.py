@@ -12,8 +12,16 @@ from __future__ import annotations
 
 import argparse
 
-from . import (classify_cases, compare_cases, eqprop_cases, fit_cases, solver_cases, spice_cases, surrogate_cases,
-               transient_cases)
+from . import (
+    classify_cases,
+    compare_cases,
+    eqprop_cases,
+    fit_cases,
+    solver_cases,
+    spice_cases,
+    surrogate_cases,
+    transient_cases,
+)
 from .machine import append_results
 
 SUITES = {

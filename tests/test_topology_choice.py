@@ -77,7 +77,8 @@ def test_auto_leaves_out_the_topologies_the_settings_rule_out():
 def test_auto_is_a_choice_between_fits_and_unknown_topologies_are_refused(kinked_split):
     with pytest.raises(CircuitnetError, match="topology 'auto' is a choice between fits"):
         FitRun(kinked_split, FitConfig(topology="auto"))
-    with pytest.raises(UnknownNameError, match="topology = 'nope'; choose one of passive, diode, precision, resistive or auto"):
+    with pytest.raises(UnknownNameError,
+                       match="topology = 'nope'; choose one of passive, diode, precision, resistive or auto"):
         FitConfig(topology="nope")
 
 

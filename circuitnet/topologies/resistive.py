@@ -128,9 +128,10 @@ class ResistiveTopology(Topology):
     # -- netlist ----------------------------------------------------------------------------
     def netlist(self, circuit: Circuit, input_volts=None, input_elements: list[Element] | None = None,
                 temperature_c: float | None = None) -> list[NetlistEntry]:
-        entries: list[NetlistEntry] = [f"* a coupled network: the header's read-back network is its conductances' bookkeeping "
-                   f"(weight = (G_plain - G_inverted) / g_unit, g_unit = {unit_conductance(circuit):.6g} S), "
-                   f"not its function; the output is V(y_p) - V(y_n)"]
+        entries: list[NetlistEntry] = [
+            f"* a coupled network: the header's read-back network is its conductances' bookkeeping "
+            f"(weight = (G_plain - G_inverted) / g_unit, g_unit = {unit_conductance(circuit):.6g} S), "
+            f"not its function; the output is V(y_p) - V(y_n)"]
         entries += blocks.sources(circuit, input_volts, input_elements)
         entries.append("* inverted inputs -x: ideal sources (an inverting amplifier outside the network)")
         for k in range(circuit.n_inputs):
