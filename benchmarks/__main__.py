@@ -16,6 +16,7 @@ from . import (
     build_cases,
     classify_cases,
     compare_cases,
+    eqprop_cases,
     fit_cases,
     solver_cases,
     spice_cases,
@@ -79,6 +80,13 @@ SUITES = {
          transient_cases.digits_case()),
     ],
     "build": lambda quick: build_cases.build_suite(),
+    "eqprop": lambda quick: [
+        ("Resistive circuit, sin(pi x), 16 hidden: surrogate / spice-loop / eqprop, nominal and a 1 % board at 60 C",
+         eqprop_cases.eqprop_case(quick)),
+    ],
+    "eqprop-digits": lambda quick: [
+        ("Resistive circuit, digits (8x8), 32 hidden: surrogate and eqprop", eqprop_cases.digits_case(quick)),
+    ],
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],

@@ -51,12 +51,14 @@ def test_custom_diode_round_trips(tmp_path, rng):
 
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d.pop("topology"), "missing 'topology'"),
-    (lambda d: d.update(topology="tube"), "topology = \"tube\"; allowed: passive, diode, precision"),
+    (lambda d: d.update(topology="tube"), "topology = \"tube\"; allowed: passive, diode, precision, resistive"),
     (lambda d: d["devices"]["diode"].update(name="1N0000"), "devices.diode.name"),
     (lambda d: d["components"]["stages"][0]["r_plain"][0].__setitem__(0, -50.0),
      r"components.stages\[0\].r_plain\[0\]\[0\] = -50.0 ohm"),
     (lambda d: d["components"]["stages"][0]["r_plain"][0].__setitem__(0, 0.0), "= 0.0 ohm"),
-    (lambda d: d["components"]["stages"][1]["r_feedback"].__setitem__(0, None), r"r_feedback\[0\]"),
+    (lambda d: d["components"]["stages"][1]["r_feedback"].__setitem__(0, None) if "r_feedback" in
+     d["components"]["stages"][1] else d["components"]["stages"][1]["r_ground"].__setitem__(0, -50.0),
+     r"stages\[1\]\.r_(feedback\[0\]|ground\[0\] = -50.0 ohm)"),
     (lambda d: d["scaling"].update(v_ref="five"), "scaling.v_ref"),
     (lambda d: d["network"]["layers"][0]["biases"].__setitem__(0, 123.0), "the component values give"),
     (lambda d: d.update(version=2), "version = 2"),

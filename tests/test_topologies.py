@@ -52,9 +52,18 @@ def test_read_back_computes_the_same_function(topology, rng):
 
 @pytest.mark.parametrize("topology", TOPOLOGY_NAMES)
 def test_unrealisable_weight_ratio_names_the_weight(topology):
+    """A topology that builds a weight as one resistor beside others refuses a ratio beyond the
+    range's; one that ties both rails to every node (``weight_ratio_limited`` False) realises
+    the small weight and refuses, naming it, a weight too large for the range instead."""
     net = ReLUNet.from_arrays([([[5.0, 1e-5]], [0.0]), ([[1.0]], [0.0])])
+    if TOPOLOGIES[topology].weight_ratio_limited:
+        with pytest.raises(RealisationError, match=r"layers\[0\]\.weights\[0\]\[1\].*1000\.\.1e\+06 ohm"):
+            realise(net, topology)
+        return
+    assert abs(read_back(realise(net, topology)).layers[0].weights[0, 1] - 1e-5) < 1e-12
+    too_large = ReLUNet.from_arrays([([[5.0, 1e3]], [0.0]), ([[1.0]], [0.0])])
     with pytest.raises(RealisationError, match=r"layers\[0\]\.weights\[0\]\[1\].*1000\.\.1e\+06 ohm"):
-        realise(net, topology)
+        realise(too_large, topology)
 
 
 def test_passive_refuses_two_hidden_layers():
@@ -71,7 +80,7 @@ def test_resistor_settings_outside_the_range_are_refused():
 
 def test_unknown_topology_lists_the_choices():
     from circuitnet import UnknownNameError
-    with pytest.raises(UnknownNameError, match="passive, diode, precision"):
+    with pytest.raises(UnknownNameError, match="passive, diode, precision, resistive$"):
         realise(ReLUNet.from_arrays([([[1.0]], [0.0])]), "transistor")
 
 

@@ -56,7 +56,10 @@ def opamps_in_netlist(circuit) -> int:
 
 def test_auto_leaves_out_the_topologies_the_settings_rule_out():
     configs, excluded = candidate_configs(FitConfig(topology="auto", hidden=[4]))
-    assert list(configs) == ["passive", "diode", "precision"] and excluded == {}
+    assert list(configs) == ["passive", "diode", "precision"]
+    # the energy-based topology is never chosen silently: auto leaves it out and says why
+    assert excluded == {"resistive": "is chosen only by name (--topology resistive): auto compares the ReLU "
+                                     "topologies"}
     assert all(config.topology == name and config.hidden == [4] for name, config in configs.items())
     configs, excluded = candidate_configs(FitConfig(topology="auto", hidden=[4, 4]))
     assert list(configs) == ["diode", "precision"]
@@ -74,7 +77,8 @@ def test_auto_leaves_out_the_topologies_the_settings_rule_out():
 def test_auto_is_a_choice_between_fits_and_unknown_topologies_are_refused(kinked_split):
     with pytest.raises(CircuitnetError, match="topology 'auto' is a choice between fits"):
         FitRun(kinked_split, FitConfig(topology="auto"))
-    with pytest.raises(UnknownNameError, match="topology = 'nope'; choose one of passive, diode, precision or auto"):
+    with pytest.raises(UnknownNameError,
+                       match="topology = 'nope'; choose one of passive, diode, precision, resistive or auto"):
         FitConfig(topology="nope")
 
 
@@ -132,7 +136,8 @@ def test_cli_fit_topology_auto_writes_the_chosen_circuit_and_every_candidate(tmp
     assert done.returncode == 0, done.stderr
     report = json.loads((out / "report.json").read_text())
     choice = report["topology_choice"]
-    assert choice["excluded"] == {"passive": "realises at most 1 hidden layer(s); --hidden 3,3 asks for 2"}
+    assert choice["excluded"]["passive"] == "realises at most 1 hidden layer(s); --hidden 3,3 asks for 2"
+    assert set(choice["excluded"]) == {"passive", "resistive"}
     assert [row["topology"] for row in choice["candidates"]] != [] and len(choice["candidates"]) == 2
     best = min(choice["candidates"], key=lambda row: row["val_rmse"])
     assert choice["chosen"] == best["topology"] == load_model(out / "model.json").topology

@@ -35,6 +35,9 @@ def forward(ctx: Context, x: np.ndarray, at: dict[str, np.ndarray] | None = None
     dict that receives the operating-point nodes' volts (``Topology.operating_point_nodes``)."""
     circuit = ctx.circuit
     topology = get_topology(circuit.topology)
+    whole = topology.surrogate_network(ctx, x)  # a coupled network is solved at once
+    if whole is not None:
+        return whole
     n_hidden = len(circuit.stages) - 1
     junctions: dict[int, Var] = {}
     # hidden junctions that are not linear feed back into the stage before: one more pass

@@ -290,7 +290,8 @@ def _stages(value, topology, resistor_range) -> tuple[Stage, ...]:
     for index, item in enumerate(value):
         where = f"components.stages[{index}]"
         hidden = index < n_hidden
-        required = ["r_plain", "r_inverted", *(topology.hidden_stage_fields() if hidden else ("r_feedback",))]
+        own_fields = topology.hidden_stage_fields() if hidden else topology.output_stage_fields()
+        required = ["r_plain", "r_inverted", *own_fields]
         stage = _object(item, where, tuple(required))
         r_plain = _matrix(stage["r_plain"], f"{where}.r_plain", n_in)
         n_out, columns = r_plain.shape

@@ -321,7 +321,8 @@ def _start_fit(args, out: Path):
                        board=board, scale=args.scale == "auto", volts_per_unit=args.volts_per_unit,
                        opamp=args.opamp, supply_v=15.0 if args.supply is None else args.supply,
                        resistor_range=None if args.resistor_range is None else list(args.resistor_range),
-                       buffer_loads=None if args.buffer_loads is None else int(args.buffer_loads), **task)
+                       buffer_loads=None if args.buffer_loads is None else int(args.buffer_loads),
+                       beta=args.beta, centered=not args.one_sided, **task)
     return _unless_search_interrupted(lambda: session.start(split, config, out, description, args.search,
                                                             _driving(args)))
 

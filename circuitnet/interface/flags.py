@@ -221,6 +221,7 @@ error_threshold = number(0.0, 1e3, low_open=True)
 fitted_neurons = number(1, 64, integer=True)
 learning_rate = number(0.0, 10.0, low_open=True)
 ridge = number(0.0, 1e3)
+nudging = number(0.0, 10.0, low_open=True)  # --beta of --mode eqprop
 seconds = number(0.0, 1.0, low_open=True)  # a transient step or rise time: up to 1 s
 rail_volts = number(0.0, 1e3, low_open=True)
 loads = number(1, COUNT_MAX, integer=True)  # resistors one op-amp output drives

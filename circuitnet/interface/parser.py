@@ -297,8 +297,14 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--hidden", default="16", metavar="H[,H2]", type=flags.widths,
                      help=f"hidden layer widths: {flags.widths.range_text}")
     fit.add_argument("--mode", default=TrainingMode.SURROGATE.value, choices=MODES,
-                     help="what is trained: an ideal network, the resistors through the surrogate, or the resistors "
-                          "with ngspice in the loop")
+                     help="what is trained: an ideal network, the resistors through the surrogate, the resistors "
+                          "with ngspice in the loop, or (--topology resistive) the resistors by equilibrium "
+                          "propagation from ngspice's free and nudged equilibria alone, no surrogate")
+    fit.add_argument("--beta", type=flags.nudging, default=0.05,
+                     help=f"--mode eqprop: the nudging strength: {flags.nudging.range_text}")
+    fit.add_argument("--one-sided", action="store_true",
+                     help="--mode eqprop: nudge at 0 and +beta (two ngspice phases a step) instead of the "
+                          "centered +beta and -beta (three)")
     fit.add_argument("--epochs", type=flags.count,
                      help="the most epochs of the mode's training; it ends sooner when validation stops improving "
                           "(default: " + ", ".join(f"{mode} {n}" for mode, n in DEFAULT_EPOCHS.items())

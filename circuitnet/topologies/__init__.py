@@ -11,8 +11,10 @@ from .base import RealisationOptions, Topology
 from .diode import DiodeTopology
 from .passive import PassiveTopology
 from .precision import PrecisionTopology
+from .resistive import ResistiveTopology
 
-TOPOLOGIES: dict[str, Topology] = {t.name: t for t in (PassiveTopology(), DiodeTopology(), PrecisionTopology())}
+TOPOLOGIES: dict[str, Topology] = {t.name: t for t in (PassiveTopology(), DiodeTopology(), PrecisionTopology(),
+                                                       ResistiveTopology())}
 
 
 def get_topology(name: str) -> Topology:

@@ -90,6 +90,20 @@ class Topology(ABC):
     # whether the neuron's summing junction is a linear function of its inputs (a summer's
     # virtual ground is; a precision rectifier's junction depends on which diode conducts).
     linear_junction: bool = True
+    # whether each weight is one resistor whose ratio to its neighbours' the resistor range bounds
+    # (a summer's or a divider's); the resistive topology ties both rails to every node instead.
+    weight_ratio_limited: bool = True
+    # whether the read-back ReLU network computes what the circuit does (up to the diode knees);
+    # a coupled network's read-back is its conductances' bookkeeping only (see resistive.py)
+    read_back_is_its_function: bool = True
+    # whether the outputs are op-amp summers (a classifier's are scaled to stay inside the rails)
+    outputs_are_summers: bool = True
+    # whether the circuit is reciprocal (resistors, diodes, independent sources), so that its DC
+    # solution minimises an energy and ``--mode eqprop`` can train it
+    energy_based: bool = False
+    # whether ``fit --topology auto`` may choose it (the resistive topology is a different kind
+    # of circuit, trained as a circuit: it is chosen only when asked for by name)
+    in_auto_choice: bool = True
 
     # -- what each topology provides ---------------------------------------------------
     @abstractmethod
@@ -124,6 +138,17 @@ class Topology(ABC):
     def hidden_stage_fields(self) -> tuple[str, ...]:
         """The Stage fields a hidden stage of this topology has besides r_plain and r_inverted."""
         return ("r_feedback", "r_load", "activation_scale")
+
+    def output_stage_fields(self) -> tuple[str, ...]:
+        """The Stage fields the output stage has besides r_plain and r_inverted."""
+        return ("r_feedback",)
+
+    def surrogate_network(self, ctx: Context, x: np.ndarray):
+        """The surrogate of the whole circuit at once, for a topology whose stages are coupled
+        (``resistive``): (output volts Var (n, n_out), reported node -> (n,) volts), or None
+        for a topology solved stage by stage through ``surrogate_cell``. x: (n, n_inputs),
+        circuit units."""
+        return None
 
     # -- shared machinery ---------------------------------------------------------------
     def check_depth(self, n_hidden: int) -> None:

@@ -20,18 +20,21 @@ the outputs and the operating point that gradient is linearised at.
 - ``spice-loop``: outputs from ngspice simulating the *board* (the circuit as built, see
   Board), gradients from the surrogate's Jacobian linearised at ngspice's node voltages
   (as in physics-aware training): the loss is the real circuit's, the direction the model's.
+- ``eqprop`` (energy-based topologies): outputs and gradients from ngspice's free and nudged
+  equilibria of the board, no surrogate at all (``eqprop``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..backends.protocol import Differentiable, Measuring
+from ..backends.protocol import ComponentGradient, Differentiable, Measuring
 from ..backends.surrogate import SurrogateBackend
 from ..errors import CircuitnetError
 from ..model.board import Board
 from ..model.circuit import Circuit, map_resistors, resistors
 from .config import TrainingMode
+from .eqprop import EqPropGradient, EqPropSettings
 from .losses import MeanSquared
 
 TRAINED_FIELDS = ("r_plain", "r_inverted")  # the weight resistors; the sign of each is its rail
@@ -48,7 +51,8 @@ class CircuitProblem:
 
     def __init__(self, base: Circuit, lam: float, mode: str = TrainingMode.SURROGATE.value, board: Board | None = None,
                  spice: Measuring | None = None, temperature_c: float = 27.0, loss=None,
-                 fields: tuple = TRAINED_FIELDS, surrogate: Differentiable | None = None):
+                 fields: tuple = TRAINED_FIELDS, surrogate: Differentiable | None = None,
+                 eqprop: EqPropSettings | None = None):
         self.base = base
         self.lam = lam
         self.loss = loss or MeanSquared()
@@ -57,6 +61,7 @@ class CircuitProblem:
         self.temperature_c = temperature_c
         self.spice = spice
         self.surrogate: Differentiable = surrogate or SurrogateBackend()
+        self.eqprop = EqPropGradient(spice, eqprop) if mode == TrainingMode.EQPROP else None
         # (stage index, field) -> (bool mask of its resistors that are trained, their slice of params[0])
         self.slots: dict[tuple, tuple[np.ndarray, slice]] = {}
         start = 0
@@ -106,7 +111,11 @@ class CircuitProblem:
             value["loss"], y_bar = self.loss.value_and_cotangent(prediction, y)
             return y_bar
 
-        if self.mode == TrainingMode.SPICE_LOOP:
+        if self.eqprop is not None:
+            value["loss"], gradient_by_path, _ = self.eqprop.loss_and_gradient(
+                circuit, self.board.apply(circuit), x, y, self.loss, self.board.temperature_c)
+            gradient = ComponentGradient(gradient_by_path, 0.0)
+        elif self.mode == TrainingMode.SPICE_LOOP:
             measured, point = self._measuring().operating_point(self.board.apply(circuit), x, self.board.temperature_c)
             _, gradient = self.surrogate.vjp(circuit, x, cotangent(measured.y), self.temperature_c,
                                              operating_point=point)
@@ -121,7 +130,7 @@ class CircuitProblem:
     def predict(self, params, x) -> np.ndarray:
         """The training mode's view of the outputs: the surrogate's, or ngspice's on the board."""
         circuit = self.circuit(params)
-        if self.mode == TrainingMode.SPICE_LOOP:
+        if self.mode in (TrainingMode.SPICE_LOOP, TrainingMode.EQPROP):
             return self._measuring().simulate(self.board.apply(circuit), x, self.board.temperature_c).y
         return self.surrogate.simulate(circuit, x, self.temperature_c).y
 

@@ -13,6 +13,7 @@ from ..model.devices import diode as library_diode
 from ..model.opamp_parts import opamp_model
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.choices import Choice
+from .eqprop import EqPropSettings
 from .resistor_range import check_resistor_range
 
 
@@ -22,6 +23,7 @@ class TrainingMode(Choice):
     IDEAL = "ideal"            # an ideal ReLU network, realised as a circuit afterwards
     SURROGATE = "surrogate"    # the resistors, through the differentiable surrogate
     SPICE_LOOP = "spice-loop"  # the resistors, ngspice's outputs and operating point in the loop
+    EQPROP = "eqprop"          # the resistors, by equilibrium propagation from ngspice's equilibria alone
 
 
 MODES = TrainingMode.values()
@@ -29,7 +31,7 @@ TASKS = ("regress", "classify")
 # The most epochs of each mode's own stage. Stages end when validation stops improving, so
 # these are caps: the surrogate stage's is the highest because it keeps improving longest
 # (docs/training.md); spice-loop epochs each cost an ngspice run per batch.
-DEFAULT_EPOCHS = {TrainingMode.IDEAL: 4000, TrainingMode.SURROGATE: 5000, TrainingMode.SPICE_LOOP: 400}
+DEFAULT_EPOCHS = {TrainingMode.IDEAL: 4000, TrainingMode.SURROGATE: 5000, TrainingMode.SPICE_LOOP: 400, TrainingMode.EQPROP: 400}
 DEFAULT_PATIENCE = 200  # epochs without a better validation loss before a stage ends
 
 
@@ -69,6 +71,8 @@ class FitConfig:
     supply_v: float = 15.0  # the part's symmetric supply, +-volts
     resistor_range: list | None = None  # [min, max] ohms; None: the topology's (1 kOhm .. 1 MOhm)
     buffer_loads: int | None = None  # the most resistors one op-amp output drives (topologies.rail_buffers)
+    beta: float = 0.05  # eqprop: the nudging strength (see training.eqprop.EqPropSettings)
+    centered: bool = True  # eqprop: nudge at +beta and -beta (three ngspice phases a step)
 
     def __post_init__(self):
         self._check_names()
@@ -79,6 +83,7 @@ class FitConfig:
                 raise CircuitnetError(f"{name} = {getattr(self, name)}; give at least 1")
         if not (np.isfinite(self.volts_per_unit) and 1e-3 <= self.volts_per_unit <= 100):
             raise CircuitnetError(f"volts_per_unit = {self.volts_per_unit}; give 0.001 to 100 V per unit")
+        EqPropSettings(self.beta, self.centered)  # refuses a bad beta before any training
         if not (self.lr > 0 and self.pretrain_lr > 0 and self.lam >= 0):
             raise CircuitnetError(f"lr = {self.lr}, lam = {self.lam}: need lr > 0 and lam >= 0")
         self.hidden = [int(h) for h in self.hidden]
@@ -95,6 +100,10 @@ class FitConfig:
             raise UnknownNameError(f"topology = {self.topology!r}; choose one of {', '.join(TOPOLOGIES)} or auto")
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.mode == TrainingMode.EQPROP and self.topology != "auto" and not get_topology(self.topology).energy_based:
+            energy = [name for name, t in TOPOLOGIES.items() if t.energy_based]
+            raise CircuitnetError(f"mode = 'eqprop' trains an energy-based circuit (no op-amps inside); the "
+                                  f"{self.topology} topology has op-amps. Use --topology {' or '.join(energy)}")
         if self.task not in TASKS:
             raise CircuitnetError(f"task = {self.task!r}; choose one of {', '.join(TASKS)}")
         if self.task == "classify" and (self.classes is None or len(self.classes) < 2):

@@ -24,6 +24,7 @@ from ..model.network import ReLUNet
 from . import eseries, loop, run_folder
 from .circuit_problem import CircuitProblem
 from .config import TrainingMode
+from .eqprop import EqPropSettings
 from .fit_state import CIRCUIT, PRETRAIN, FitContext, FitState
 from .ideal_problem import IdealProblem, initial_params, params_to_network
 from .pruning import realise_pruned
@@ -66,7 +67,8 @@ def realise(context: FitContext, state: FitState, network: ReLUNet) -> None:
     state.circuit, state.pruned = realise_pruned(network, config.topology, context.options())
     # ideal mode: E-series tuning uses the surrogate
     mode = TrainingMode.SURROGATE.value if config.mode == TrainingMode.IDEAL else config.mode
-    state.problem = CircuitProblem(state.circuit, config.lam, mode, context.board, context.spice, loss=context.loss)
+    state.problem = CircuitProblem(state.circuit, config.lam, mode, context.board, context.spice, loss=context.loss,
+                                   eqprop=EqPropSettings(config.beta, config.centered))
 
 
 def train_circuit(context: FitContext, state: FitState) -> Circuit:

@@ -28,6 +28,7 @@ from ..model.board import Board
 from ..model.circuit import Circuit
 from ..model.limits import current_remedy
 from ..model.network import ReLUNet
+from ..topologies import get_topology
 from .data import Split
 from .losses import accuracy, loss_for
 from .measure import measure, measure_classifier, rmse
@@ -171,6 +172,8 @@ class ClassificationTask:
         """The circuit with its output summers scaled down until none passes ``swing_volts`` at
         any of x (every input of the data in circuit units, no labels; see output_swing), and
         what that did. series: the E-series values the resistors keep to, or None."""
+        if not get_topology(circuit.topology).outputs_are_summers:
+            return circuit, None  # a resistive network's outputs are node pairs inside its rails: nothing to scale
         assert swing_volts is not None  # a classifier's (see swing_volts)
         kept, scaling = keep_outputs_within(circuit, x, swing_volts, board, series)
         return kept, scaling.to_dict()

@@ -43,6 +43,8 @@ AUTO = "auto"
 
 def excluded_because(topology: str, config: FitConfig) -> str | None:
     """Why the settings rule ``topology`` out of an automatic choice, or None if they allow it."""
+    if not TOPOLOGIES[topology].in_auto_choice:
+        return f"is chosen only by name (--topology {topology}): auto compares the ReLU topologies"
     limit = TOPOLOGIES[topology].max_hidden_layers
     if limit is not None and len(config.hidden) > limit:
         return (f"realises at most {limit} hidden layer(s); --hidden {','.join(map(str, config.hidden))} asks for "
