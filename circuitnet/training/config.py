@@ -31,7 +31,8 @@ TASKS = ("regress", "classify")
 # The most epochs of each mode's own stage. Stages end when validation stops improving, so
 # these are caps: the surrogate stage's is the highest because it keeps improving longest
 # (docs/training.md); spice-loop epochs each cost an ngspice run per batch.
-DEFAULT_EPOCHS = {TrainingMode.IDEAL: 4000, TrainingMode.SURROGATE: 5000, TrainingMode.SPICE_LOOP: 400, TrainingMode.EQPROP: 400}
+DEFAULT_EPOCHS = {TrainingMode.IDEAL: 4000, TrainingMode.SURROGATE: 5000, TrainingMode.SPICE_LOOP: 400,
+                  TrainingMode.EQPROP: 400}
 DEFAULT_PATIENCE = 200  # epochs without a better validation loss before a stage ends
 
 
@@ -100,7 +101,8 @@ class FitConfig:
             raise UnknownNameError(f"topology = {self.topology!r}; choose one of {', '.join(TOPOLOGIES)} or auto")
         if self.mode not in MODES:
             raise CircuitnetError(f"mode = {self.mode!r}; choose one of {', '.join(MODES)}")
-        if self.mode == TrainingMode.EQPROP and self.topology != "auto" and not get_topology(self.topology).energy_based:
+        if (self.mode == TrainingMode.EQPROP and self.topology != "auto"
+                and not get_topology(self.topology).energy_based):
             energy = [name for name, t in TOPOLOGIES.items() if t.energy_based]
             raise CircuitnetError(f"mode = 'eqprop' trains an energy-based circuit (no op-amps inside); the "
                                   f"{self.topology} topology has op-amps. Use --topology {' or '.join(energy)}")
