@@ -178,3 +178,15 @@ def test_build_md_tells_supplies_references_inputs_and_outputs(eight_build):
     assert "Measure `y` against ground" in text
     assert "`x1`: V_in = the data value in volts (1 V per data unit), straight into its node" in text
     assert "simulation sources" in text
+
+
+def test_build_refuses_a_topology_it_does_not_draw_and_says_what_works(tmp_path, capsys):
+    from circuitnet.build.placement import BUILDABLE_TOPOLOGIES
+    from circuitnet.interface.cli import main
+
+    assert set(BUILDABLE_TOPOLOGIES) == {"passive", "diode", "precision"}
+    out = tmp_path / "b"
+    assert main(["build", "netlists/eight_resistive.json", "--out", str(out)]) == 2
+    message = capsys.readouterr().err
+    assert "'resistive'" in message and "circuitnet export" in message and "Traceback" not in message
+    assert not out.exists()

@@ -34,7 +34,7 @@ from . import kicad_symbols as symbols
 from .kicad_models import LIBRARY_FILE, KicadExportError, library_text
 from .kicad_parts import PartSymbol, dc_source_fields, on_grid, package_fields, package_reference, part_symbol, unit_of
 from .kicad_sheet import FONT, Point, Sheet, add_label, add_symbol, add_wire, connect, pin_tip
-from .placement import PlacedPart, Placement, place
+from .placement import PlacedPart, Placement, check_buildable, on_the_board, place
 from .sexpr import Atom, dumps
 
 SCHEMATIC_FILE = "circuit.kicad_sch"
@@ -67,8 +67,9 @@ def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Place
         circuit's op-amp model names, else a generic single op-amp); the simulated model is
         the circuit's either way.
     """
+    check_buildable(circuit)
     opamp = opamp or (opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
-    entries = circuit_elements(circuit)
+    entries = on_the_board(circuit_elements(circuit))  # the modelled supply is the packages' supply pins
     if input_volts is not None:  # the same elements with the input sources at these volts
         held = {e.name: e for e in sources(circuit, input_volts) if isinstance(e, Element)}
         entries = [held.get(e.name, e) for e in entries]
@@ -100,12 +101,14 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
                    opamp: OpAmpPart | None = None) -> tuple[str, str]:
     """(the .kicad_sch text, the SPICE library text) of the placed elements ``entries`` (the
     placement's parts, by name; the sources' values are the entries'), op-amps as units of
-    ``opamp`` packages (see package_of)."""
+    ``opamp`` packages (see package_of). The op-amps' modelled supply among ``entries`` is left
+    out (``on_the_board``): on the board it is the packages' supply pins."""
+    entries = on_the_board(entries)
     package, per_package = package_of(circuit, opamp)
     placed = placement.by_element()
     if set(placed) != {e.name for e in entries}:
         raise KicadExportError("the placement does not place exactly the circuit's elements; place them again "
-                               "from circuit_elements(circuit)")
+                               "from on_the_board(circuit_elements(circuit))")
     lettered = {part.designator[-1] in "ABCD" for part in placement.parts if part.element.part == "opamp"}
     if lettered and lettered != {per_package > 1}:
         raise KicadExportError(f"the placement's op-amp designators are not units of {package} packages "

@@ -30,8 +30,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..errors import BuildError
+from ..model.circuit import Circuit
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart
+from ..topologies import TOPOLOGIES
 from .cells import GRID_MM, Cell, cell_for
 from .pins import element_pins
 
@@ -203,9 +206,37 @@ def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
     return found
 
 
+# The topologies build draws: those made of op-amp summers, rectifiers and resistors. The
+# energy-based resistive topology takes its -x inputs and its output from ideal controlled
+# sources (an inverting E source, a difference amplifier), which build does not draw yet.
+BUILDABLE_TOPOLOGIES = tuple(name for name, topology in TOPOLOGIES.items() if not topology.energy_based)
+
+
+def check_buildable(circuit: Circuit) -> None:
+    """BuildError, naming the topology and what works instead, for a circuit build can't draw."""
+    if circuit.topology not in BUILDABLE_TOPOLOGIES:
+        raise BuildError(
+            f"build draws the {', '.join(BUILDABLE_TOPOLOGIES)} topologies; this model's {circuit.topology!r} "
+            f"circuit takes its inverted inputs and its outputs from ideal controlled sources that build does not "
+            f"draw yet. `circuitnet export` writes its netlist, which stock ngspice runs")
+
+
+# What a person puts on the board. A circuit with a real op-amp part also has, in its netlist,
+# the bench supply (part "supply": Vvcc, Vvee) and each op-amp's quiescent current (a "macro"
+# current source standing for what the package draws): the board has supply pins for those.
+BOARD_PARTS = frozenset({"resistor", "diode", "opamp", "source"})
+
+
+def on_the_board(elements: list[Element]) -> list[Element]:
+    """The elements a person places: everything but the op-amps' modelled supply."""
+    return [element for element in elements if element.part in BOARD_PARTS]
+
+
 def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:
-    """Place every element: blocks laid out by ``cells``, in columns per layer, on one sheet for a
-    small circuit and one sheet per layer for a larger one (see the module docstring)."""
+    """Place every element on the board (``on_the_board``): blocks laid out by ``cells``, in
+    columns per layer, on one sheet for a small circuit and one sheet per layer for a larger one
+    (see the module docstring)."""
+    elements = on_the_board(elements)
     names = designators(elements, opamp)
     members: dict[str, list[int]] = {}
     for index, element in enumerate(elements):

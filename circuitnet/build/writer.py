@@ -22,7 +22,7 @@ from .bom import bom_csv, bom_rows, choose_values
 from .input_stage import input_stages
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
-from .placement import Placement, place
+from .placement import Placement, check_buildable, place
 from .reference import reference_design
 from .schematic import draw_sheets, png_bytes, svg_bytes
 from .tables import resistors_csv
@@ -55,6 +55,7 @@ def sheet_names(count: int) -> list[str]:
 def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None = None,
                  backend: SpiceBackend | None = None, step: Callable[[str], None] | None = None) -> BuildResult:
     """Write the build folder ``out`` for ``circuit``; ``step(name)`` is told as each step starts."""
+    check_buildable(circuit)
     clock = _Clock(step)
     part = chosen_part(circuit, opamp)
     clock.start("placement")
