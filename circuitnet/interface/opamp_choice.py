@@ -13,7 +13,7 @@ from dataclasses import replace
 from ..errors import UsageError
 from ..model.circuit import Circuit
 from ..model.dynamics import OpAmpDynamics, opamp_dynamics
-from ..model.opamp_parts import DEFAULT_SUPPLY_V, opamp_model, supply_rails
+from ..model.opamp_parts import DEFAULT_SUPPLY_V, opamp_model, opamp_part, part_supply_rails
 
 GENERIC_DYNAMICS = "TL072"  # the generic op-amp's transient dynamics, as before parts existed
 
@@ -23,13 +23,14 @@ def circuit_with_opamp(circuit: Circuit, part: str | None, supply_v: float | Non
     None keeps the circuit's own part (moved to ``supply_v`` when given) or generic model."""
     if part is None and supply_v is None:
         return circuit
-    if part is None and circuit.opamp.part is None:
-        raise UsageError("--supply sets a real op-amp's supply; this model's op-amp is the generic one: give "
-                         "--opamp PART too")
     if part is None:
+        if circuit.opamp.part is None:
+            raise UsageError("--supply sets a real op-amp's supply; this model's op-amp is the generic one: give "
+                             "--opamp PART too")
         part = circuit.opamp.part
     elif supply_v is None and circuit.opamp.part is not None:
-        supply_v = supply_rails(circuit.opamp)[1]  # another part on the model's own supply
+        # another part on the model's own supply
+        supply_v = part_supply_rails(circuit.opamp, opamp_part(circuit.opamp.part))[1]
     chosen = opamp_model(part, DEFAULT_SUPPLY_V if supply_v is None else supply_v, circuit.opamp.gain)
     return replace(circuit, opamp=chosen)
 

@@ -80,7 +80,9 @@ def summary_line(circuit: Circuit, result: SimulationResult, ideal: np.ndarray, 
     if classes is None:
         return (f"{circuit.topology} circuit, {len(result.x)} point(s), {setting}: output {result.y.min():.6g} .. "
                 f"{result.y.max():.6g}; {distance.format('y')} (data units)")
-    labels = circuit.data_record.class_labels
+    record = circuit.data_record
+    assert record is not None and record.class_labels is not None  # predicted_classes found the labels
+    labels = record.class_labels
     counts = ", ".join(f"{label} {classes.count(label)}" for label in labels if classes.count(label))
     agree = int(np.sum(np.argmax(result.y, axis=1) == np.argmax(ideal, axis=1)))
     return (f"{circuit.topology} classifier, {len(result.x)} sample(s), {setting}: class scores "

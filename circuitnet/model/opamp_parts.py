@@ -164,7 +164,12 @@ def supply_rails(opamp: OpAmpModel) -> tuple[float, float] | None:
     part's swing to each rail), or None for the generic model, whose supply is not modelled."""
     if opamp.part is None:
         return None
-    part = opamp_part(opamp.part)
+    return part_supply_rails(opamp, opamp_part(opamp.part))
+
+
+def part_supply_rails(opamp: OpAmpModel, part: OpAmpPart) -> tuple[float, float]:
+    """(V-, V+) volts of the supply ``part`` (the part ``opamp`` models) runs on: the model's
+    output rails plus the part's swing to each rail (``supply_rails`` for a known part)."""
     # rounded: the rails were the supply minus the swing, and adding it back must give the supply
     return round(opamp.v_neg - part.swing_to_neg_v, 9), round(opamp.v_pos + part.swing_to_pos_v, 9)
 
@@ -172,8 +177,10 @@ def supply_rails(opamp: OpAmpModel) -> tuple[float, float] | None:
 def check_part_rails(opamp: OpAmpModel) -> None:
     """InvalidDeviceError unless a part's op-amp model has rails the part reaches on a
     supply it is specified for (as ``opamp_model`` makes them)."""
+    if opamp.part is None:
+        raise InvalidDeviceError("the generic op-amp model names no part whose rails could be checked")
     part = opamp_part(opamp.part)
-    v_minus, v_plus = supply_rails(opamp)
+    v_minus, v_plus = part_supply_rails(opamp, part)
     part.output_rails((v_minus, v_plus))  # raises for a supply outside the part's range
     if not (v_minus < 0.0 < v_plus):
         raise InvalidDeviceError(f"{part.name}: output rails {opamp.v_neg:g}..{opamp.v_pos:g} V put its supply at "
@@ -193,7 +200,7 @@ def describe_opamp(opamp: OpAmpModel) -> str:
         return (f"generic {opamp.kind.replace('_', '-')} op-amp (gain {opamp.gain:g}{rails}; no data-sheet part: "
                 "supply current, output current and offsets not modelled; give --opamp PART)")
     part = opamp_part(opamp.part)
-    v_minus, v_plus = supply_rails(opamp)
+    v_minus, v_plus = part_supply_rails(opamp, part)
     return (f"{part.name} ({part.amplifiers_per_package} per {part.package}) on {v_minus:g}/{v_plus:g} V: output "
             f"{opamp.v_neg:g}..{opamp.v_pos:g} V, up to {1e3 * part.output_current_a:g} mA, supply "
             f"{1e3 * part.supply_current_typ_a:g} mA per amplifier (typical), finite gain {opamp.gain:g}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..model.circuit import Circuit
 from ..model.dynamics import MACRO
 from ..model.elements import Element, NetlistEntry, number
-from ..model.opamp_parts import opamp_part, supply_rails
+from ..model.opamp_parts import opamp_part, part_supply_rails
 
 SUPPLY_POS, SUPPLY_NEG = "vcc", "vee"  # node names of the op-amps' supply rails
 SUPPLY = "supply"  # the Element part of the two supply sources: their power is the op-amps' quiescent power
@@ -28,12 +28,11 @@ SUPPLY = "supply"  # the Element part of the two supply sources: their power is 
 def supply_entries(circuit: Circuit, entries: list[NetlistEntry]) -> list[NetlistEntry]:
     """The supply sources and one quiescent-current source per op-amp of ``entries`` (the
     circuit's netlist so far), or [] for the generic op-amp model."""
-    rails = supply_rails(circuit.opamp)
-    if rails is None:
+    if circuit.opamp.part is None:
         return []
     part = opamp_part(circuit.opamp.part)
     opamps = [entry for entry in entries if isinstance(entry, Element) and entry.part == "opamp"]
-    v_minus, v_plus = rails
+    v_minus, v_plus = part_supply_rails(circuit.opamp, part)
     found: list[NetlistEntry] = [
         f"* op-amp supply: {part.name} on {v_minus:g}/{v_plus:g} V, {len(opamps)} amplifier(s) drawing "
         f"{1e3 * part.supply_current_typ_a:g} mA each (typical quiescent current, {part.source.split(':')[0]})",

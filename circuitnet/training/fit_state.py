@@ -77,7 +77,7 @@ class FitContext:
 
     def swing_volts(self) -> float | None:
         """The most a summer may output, volts, for a task that bounds it (None: no bound)."""
-        opamp = self.options().opamp or get_topology(self.config.topology).default_opamp
+        opamp = self.options().opamp_model(get_topology(self.config.topology).default_opamp)
         return self.task.swing_volts(opamp.v_pos, opamp.v_neg)
 
     def swing(self) -> float | None:

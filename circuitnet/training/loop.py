@@ -114,14 +114,14 @@ def run(problem, state: LoopState, config: LoopConfig, train: tuple, val: tuple,
                 loss, grads = problem.loss_and_grad(state.params, x_train[batch], y_train[batch])
                 state.params = problem.project(state.optimizer.step(state.params, grads))
                 losses.append(loss)
-            val = problem.val_loss(state.params, x_val, y_val)
+            val_loss = float(problem.val_loss(state.params, x_val, y_val))
             state.epoch += 1
             state.history["train"].append(float(np.mean(losses)))
-            state.history["val"].append(float(val))
+            state.history["val"].append(val_loss)
             for name, metric in (metrics or {}).items():
                 state.history.setdefault(name, []).append(float(metric(state.params, x_val, y_val)))
-            if val < state.best_val:
-                state.best_val, state.best_params, state.since_best = float(val), [p.copy() for p in state.params], 0
+            if val_loss < state.best_val:
+                state.best_val, state.best_params, state.since_best = val_loss, [p.copy() for p in state.params], 0
             else:
                 state.since_best += 1
                 if config.patience is not None and state.since_best >= config.patience:

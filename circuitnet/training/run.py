@@ -116,10 +116,11 @@ class FitRun:
             before_snapping = fit_stages.snap(context, state)
         state.stage = MEASURE
         figures = fit_stages.measure(context, state)
-        report = self._report(figures, before_snapping, round(time.monotonic() - started, 3))
+        circuit = state.circuit
+        assert circuit is not None  # measured
+        report = self._report(circuit, figures, before_snapping, round(time.monotonic() - started, 3))
         state.stage = DONE
-        assert state.circuit is not None  # measured
-        return FitResult(state.circuit, report, state.history, state.interrupted, state.details)
+        return FitResult(circuit, report, state.history, state.interrupted, state.details)
 
     def _train(self) -> None:
         """Pretrain (unless restored), realise and train the circuit; Ctrl-C keeps the best so far."""
@@ -136,16 +137,16 @@ class FitRun:
             if not self.keep_best_so_far():
                 raise
 
-    def _report(self, figures: Figures, before_snapping: float | None, seconds: float) -> FitReport:
+    def _report(self, circuit: Circuit, figures: Figures, before_snapping: float | None, seconds: float) -> FitReport:
         context, state, config = self.context, self.state, self.context.config
         snapping = (SnappingFigures(config.e_series, figures.HEADLINE, before_snapping, figures.headline,
-                                    pair_count(state.circuit))
+                                    pair_count(circuit))
                     if config.e_series else None)
         return FitReport(figures, seconds, asdict(config), state.pruned, state.interrupted,
                          {stage: len(h["val"]) for stage, h in state.history.items()}, state.stopped,
                          context.board.describe(),
                          None if figures.NAMES_NGSPICE else context.spice.ngspice_info().to_dict(),
-                         opamps=opamp_summary(state.circuit), data=context.data_description, e_series=snapping)
+                         opamps=opamp_summary(circuit), data=context.data_description, e_series=snapping)
 
     def keep_best_so_far(self) -> bool:
         """Make ``circuit`` the best circuit so far, for a run stopped by Ctrl-C or a failure

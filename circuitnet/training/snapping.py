@@ -105,7 +105,9 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     chosen = snapping.circuit([point])
     # exp(-log(R)) is R to within rounding; the netlist and the bill of materials say R itself
     snapped = map_resistors(chosen, lambda path, ohms: eseries.snap(ohms, grid.ohms()))
-    return replace(snapped, series_pairs=pairs_record(snapped, config.e_series)) if config.e_series_pairs else snapped
+    if not config.e_series_pairs:
+        return snapped
+    return replace(snapped, series_pairs=pairs_record(snapped, config.snapping_series()))
 
 
 def _paired_where_needed(problem: CircuitProblem, theta: np.ndarray, single: tuple, split: Split,
@@ -120,7 +122,7 @@ def _paired_where_needed(problem: CircuitProblem, theta: np.ndarray, single: tup
     paired, start = fewest_pairs(problem, theta, values, split, _linearisation(problem, theta, split))
     progress.stage(f"{config.e_series} pairs for {int(paired.sum())} resistors",
                    sum(size.trust_region_steps + 2 for size in PAIR_SEARCH_SIZES))
-    pair_grid = SnapGrid.of(values, PairSums.of(config.e_series, *problem.base.resistor_range), paired)
+    pair_grid = SnapGrid.of(values, PairSums.of(config.snapping_series(), *problem.base.resistor_range), paired)
     pair_point, pair_loss = _compensating_values(problem, start, pair_grid, split, progress, PAIR_SEARCH_SIZES)
     return (pair_point, pair_grid) if pair_loss < loss else (point, grid)
 

@@ -155,7 +155,8 @@ def _pair_texts(circuit: Circuit) -> list[str]:
         return []
     found = []
     for element in circuit_elements(circuit):
-        parts = circuit.series_pairs.parts(element.value) if element.part == "resistor" else None
+        # a resistor's value is its ohms (Element.value is text only for the other parts)
+        parts = circuit.series_pairs.parts(float(element.value)) if element.part == "resistor" else None
         if parts is not None:
             found.append(f"*   {element.name} = {parts[0]:.6g} + {parts[1]:.6g} ohm")
     if not found:
