@@ -23,6 +23,7 @@ from circuitnet.interface.simulate_outputs import summary_line
 from circuitnet.model.board import Board
 from circuitnet.model.data_record import DataRecord
 from circuitnet.training.data import split_arrays
+from circuitnet.training.results import FitReport, RegressionFigures
 from circuitnet.training.run import FitResult
 
 
@@ -30,7 +31,9 @@ from circuitnet.training.run import FitResult
 def test_a_three_input_fit_figure_holds_the_third_input_at_its_middle_and_says_so(rng, spice):
     record = DataRecord(("speed", "load", "temp"), ("power",), np.array([-1.0, -1.0, 2.0]), np.array([1.0, 1.0, 4.0]))
     circuit = replace(realise(random_network(rng, 3, [3], 1), "diode"), data_record=record)
-    result = FitResult(circuit, {"hyperparameters": {"mode": "surrogate"}, "test_rmse_spice": 0.01}, {})
+    figures = RegressionFigures(train_rmse=0.01, val_rmse=0.01, test_rmse_spice=0.01, test_rmse_ideal=0.01,
+                                test_rmse_surrogate=0.01)
+    result = FitResult(circuit, FitReport(figures, 1.0, {"mode": "surrogate"}, [], False, {}, {}, "", None), {})
     x = np.column_stack([rng.uniform(-1, 1, (40, 2)), rng.uniform(2.0, 4.0, 40)])
     split = split_arrays(x, x[:, :1] * 0.5, (20, 10, 10), rng)
     figure = drawn(fit_figure(result, split, spice, Board(), None))
