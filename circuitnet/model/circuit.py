@@ -21,6 +21,7 @@ from ..errors import RealisationError
 from .data_record import DataRecord
 from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
+from .opamp_offsets import OpAmpOffsets
 from .scaling import DataScaling
 
 # Every resistor array a Stage can hold, in the order every walk over a circuit's resistors
@@ -110,6 +111,8 @@ class Circuit:
         data units are circuit units.
     data_record: what the circuit was trained on (column names, class labels, input ranges;
         see ``data_record``); None for a circuit made from a network directly.
+    opamp_offsets: a built board's op-amp input offsets and bias currents (see
+        ``opamp_offsets``, drawn by ``board.Board``); None: the nominal circuit, which has none.
     """
 
     topology: str
@@ -123,6 +126,7 @@ class Circuit:
     resistor_range: tuple[float, float]
     data_scaling: DataScaling | None = None
     data_record: DataRecord | None = None
+    opamp_offsets: OpAmpOffsets | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))
