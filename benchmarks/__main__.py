@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import argparse
 
-from . import classify_cases, compare_cases, fit_cases, solver_cases, spice_cases, surrogate_cases, transient_cases
+from . import (
+    classify_cases,
+    compare_cases,
+    fit_cases,
+    opamp_offset_cases,
+    solver_cases,
+    spice_cases,
+    surrogate_cases,
+    transient_cases,
+)
 from .machine import append_results
 
 SUITES = {
@@ -68,6 +77,10 @@ SUITES = {
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
         ("Transient: the digits classifier, 20 test images as steps, three op-amps", transient_cases.digits_case()),
     ],
+    # issue #18: Monte Carlo boards with their op-amps' data-sheet offsets (benchmarks/opamp_offset_cases.py)
+    "opamp-offsets": lambda quick: opamp_offset_cases.digits_suite(),
+    "opamp-offsets-784": lambda quick: opamp_offset_cases.digits28_suite(),
+    "opamp-offsets-recover": lambda quick: opamp_offset_cases.recover_suite(),
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],

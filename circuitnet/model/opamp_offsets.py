@@ -21,7 +21,8 @@ The distribution (data sheets give a typical and a maximum magnitude, not a dist
 - The bias current I_b = (I_b+ + I_b-) / 2 has a known direction for most input stages: its
   magnitude ~ Normal(ib_typ, (ib_max - ib_typ) / 3), within [0, ib_max] (the maximum taken as a
   three-sigma bound); into the inputs, or out of them for the parts in ``CURRENT_OUT_OF_INPUTS``
-  (PNP input stages). A part whose offset current is as large as its bias current
+  (PNP input stages); I_b+- = I_b +- I_os / 2, each kept in that direction (a magnitude below 0,
+  where I_b is small, is taken as 0). A part whose offset current is as large as its bias current
   (``ios_typ >= ib_typ``: an input stage with bias-current cancellation, such as the OPA4277)
   has no common direction: its I_b is drawn like V_os, Normal(0, ib_typ sqrt(pi / 2)) within
   +-ib_max, and I_os as above.
@@ -118,12 +119,17 @@ def draw_offsets(part: OpAmpPart, stage_shapes: list[tuple[int, int]], rng: np.r
     vos = _centred(rng, count, part.vos_typ_v, part.vos_max_v)
     if part.ios_typ_a >= part.ib_typ_a:  # bias-current cancellation: no common direction
         bias = _centred(rng, count, part.ib_typ_a, part.ib_max_a)
+        offset_current = _centred(rng, count, part.ios_typ_a, part.ios_max_a)
+        ib_plus, ib_minus = bias + 0.5 * offset_current, bias - 0.5 * offset_current
     else:
         direction = -1.0 if part.name in CURRENT_OUT_OF_INPUTS else 1.0
         spread = (part.ib_max_a - part.ib_typ_a) / BIAS_MAX_SIGMAS
-        bias = direction * _truncated_normal(rng, count, part.ib_typ_a, spread, 0.0, part.ib_max_a)
-    offset_current = _centred(rng, count, part.ios_typ_a, part.ios_max_a)
-    rows = _split(stage_shapes, vos, bias + 0.5 * offset_current, bias - 0.5 * offset_current)
+        bias = _truncated_normal(rng, count, part.ib_typ_a, spread, 0.0, part.ib_max_a)
+        offset_current = _centred(rng, count, part.ios_typ_a, part.ios_max_a)
+        # each input's current keeps the input stage's direction (a magnitude below 0 is taken as 0)
+        ib_plus = direction * np.maximum(bias + 0.5 * offset_current, 0.0)
+        ib_minus = direction * np.maximum(bias - 0.5 * offset_current, 0.0)
+    rows = _split(stage_shapes, vos, ib_plus, ib_minus)
     return OpAmpOffsets(part.name, *rows)
 
 

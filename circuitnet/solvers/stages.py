@@ -126,7 +126,7 @@ def _constant_inflow(ctx: Context, stage: int, width: int) -> Var:
     rail_offset = _inverted_rail_offset(ctx, stage)
     if rail_offset is None:
         return bias
-    return bias + ctx.g(stage, "r_inverted")[:, :width] @ rail_offset
+    return bias + (ctx.g(stage, "r_inverted")[:, :width] * rail_offset).sum(1)
 
 
 def _inverted_rail_offset(ctx: Context, stage: int) -> Var | None:

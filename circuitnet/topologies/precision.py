@@ -54,7 +54,7 @@ class PrecisionTopology(SummerFedTopology):
         if errors is not None:  # solve the shifted cell, whose equations are the nominal ones
             shift = input_errors.precision_shift(errors, ctx.gain)
             inflow = inflow - errors.ib_minus - g_in * shift
-            offset = offset + lift(shift) @ coupling - g_load * shift
+            offset = offset + lift(shift.reshape(1, -1)) @ coupling - g_load * shift
             at = None if at is None else at - shift
         o, h = precision_rectifier(inflow, g_in + g_f, g_f, g_load, coupling, offset, ctx.gain, ctx.junction, at=at)
         # D_out (o -> h) and D_clamp (junction -> o, the junction at -o / A): the shift moves neither voltage
