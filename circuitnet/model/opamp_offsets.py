@@ -155,7 +155,9 @@ def _truncated_normal(rng: np.random.Generator, count: int, mean: float, sigma: 
 
 def _split(stage_shapes, vos, ib_plus, ib_minus) -> tuple[tuple[InputErrors, ...], tuple[InputErrors, ...]]:
     """The flat site arrays (in ``op_amp_sites`` order) cut into (inverters, units) per stage."""
-    inverters, units, start = [], [], 0
+    inverters: list[InputErrors] = []
+    units: list[InputErrors] = []
+    start = 0
     for n_in, n_out in stage_shapes:
         for rows, width in ((inverters, n_in), (units, n_out)):
             part = slice(start, start + width)

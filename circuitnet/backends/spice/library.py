@@ -24,8 +24,8 @@ from .pyspice_adapter import DEFAULT_LIBRARY, capturing_shared_class
 from .solver import (
     KLU,
     OPTION_LINES,
-    SPARSE,
     PROBE_NETLIST,
+    SPARSE,
     NgspiceInfo,
     ngspice_info,
     planned_solver,
