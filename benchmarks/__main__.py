@@ -18,6 +18,7 @@ from . import (
     compare_cases,
     eqprop_cases,
     fit_cases,
+    opamp_offset_cases,
     solver_cases,
     spice_cases,
     surrogate_cases,
@@ -87,6 +88,10 @@ SUITES = {
     "eqprop-digits": lambda quick: [
         ("Resistive circuit, digits (8x8), 32 hidden: surrogate and eqprop", eqprop_cases.digits_case(quick)),
     ],
+    # issue #18: Monte Carlo boards with their op-amps' data-sheet offsets (benchmarks/opamp_offset_cases.py)
+    "opamp-offsets": lambda quick: opamp_offset_cases.digits_suite(),
+    "opamp-offsets-784": lambda quick: opamp_offset_cases.digits28_suite(),
+    "opamp-offsets-recover": lambda quick: opamp_offset_cases.recover_suite(),
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),
     ],

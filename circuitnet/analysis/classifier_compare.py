@@ -105,6 +105,7 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
                                        progress, spice)
         numbers["accuracy_boards"] = {
             "instances": montecarlo, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
+            "opamp_offsets": circuit.opamp.part,  # the part whose input offsets each board drew, or None
             "accuracy": {"median": float(np.median(accuracies)), "p5": float(np.percentile(accuracies, 5)),
                          "worst": float(np.min(accuracies)), "best": float(np.max(accuracies))},
             "yield_threshold": yield_threshold, "yield": float(np.mean(accuracies >= yield_threshold)),

@@ -189,6 +189,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
         streamed = monte_carlo(circuit, x, nominal.y, montecarlo, tolerance, seed, is_spread, executor,
                                progress, None if data is None else (data.x, data.y), spice)
         numbers["montecarlo"] = montecarlo_figures(streamed, montecarlo, tolerance, is_spread, seed, yield_threshold)
+        numbers["montecarlo"]["opamp_offsets"] = circuit.opamp.part  # the part whose offsets each board drew
         curves["montecarlo"] = {name: streamed[name] for name in ("low", "high", "median_board")}
     power = power_figures(circuit, sweep, spice)
     curves["power"] = power.pop("curves")

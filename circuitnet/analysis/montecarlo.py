@@ -1,5 +1,6 @@
 """Monte Carlo boards: every resistor drawn uniformly within its tolerance (and, optionally, the
-diodes' IS spread log-normally), each board simulated in ngspice, streamed.
+diodes' IS spread log-normally; and, for a circuit built with a real op-amp part, every op-amp's
+input offset and bias currents), each board simulated in ngspice, streamed.
 
 Board k is made from its own seed (seed, k), so any task can build any board, and the same
 seed gives the same boards on one machine or on a cluster. The boards are never all held at
@@ -35,8 +36,11 @@ Measured_co = TypeVar("Measured_co", covariant=True)
 
 def monte_carlo_board(circuit: Circuit, k: int, tolerance: float, seed: int, is_spread: float = 0.0) -> Circuit:
     """Board k: resistors drawn uniformly within +-tolerance from seed (seed, k); with
-    ``is_spread``, the diodes' IS times exp(is_spread * N(0, 1))."""
-    board = Board(tolerance=tolerance, seed=int(np.random.SeedSequence([seed, k]).generate_state(1)[0]))
+    ``is_spread``, the diodes' IS times exp(is_spread * N(0, 1)); when the circuit is built with
+    a real op-amp part (``OpAmpModel.part``), its op-amps' input offsets and bias currents drawn
+    from that part's data sheet (``model.opamp_offsets``) from the same seed."""
+    board = Board(tolerance=tolerance, seed=int(np.random.SeedSequence([seed, k]).generate_state(1)[0]),
+                  opamp_offsets=circuit.opamp.part is not None)
     instance = board.apply(circuit)
     if is_spread > 0:
         factor = float(np.exp(is_spread * np.random.default_rng([seed, k, 1]).normal()))

@@ -311,9 +311,11 @@ def _start_fit(args, out: Path):
     if args.scale == "none":
         check_unscaled_data(split, description, args.topology, args.volts_per_unit)
     board = None
-    if args.board_tolerance or args.board_temp != 27.0 or args.board_diode:
+    if args.board_tolerance or args.board_temp != 27.0 or args.board_diode or args.board_opamp:
         board = {"tolerance": args.board_tolerance, "seed": args.board_seed, "temperature_c": args.board_temp,
                  "diode": args.board_diode}
+        if args.board_opamp:
+            board.update(opamp_offsets=True, opamp_part=args.board_opamp)
     config = FitConfig(topology=args.topology, hidden=args.hidden, mode=args.mode,
                        epochs=args.epochs, lr=args.lr, lam=args.lam, batch_size=args.batch_size,
                        patience=args.patience, seed=args.seed, e_series=args.e_series,

@@ -342,8 +342,11 @@ def add_fit_parser(commands) -> None:
                      help=f"the board's temperature, degrees Celsius: {flags.temperature.range_text}")
     fit.add_argument("--board-diode", type=flags.diode_part,
                      help="the board's diode, if not the model's: " + _diode_names())
+    fit.add_argument("--board-opamp", type=flags.board_opamp_part, metavar="PART",
+                     help="give the board's op-amps the input offsets and bias currents of this part, drawn from its "
+                          "data sheet (docs/opamp-offsets.md): " + _opamp_part_names())
     fit.add_argument("--board-seed", type=flags.seed, default=1,
-                     help=f"seed of the board's resistor errors: {flags.seed.range_text}")
+                     help=f"seed of the board's resistor errors (and op-amp offsets): {flags.seed.range_text}")
     fit.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,
                      help="volts per circuit unit: larger signals make a diode's knee relatively sharper, within "
                           f"the parts' operating limits: {flags.volts_per_unit.range_text}")
@@ -382,6 +385,11 @@ def _dataset_help() -> str:
 def _diode_names() -> str:
     from ..model.devices import DIODE_LIBRARY
     return ", ".join(DIODE_LIBRARY)
+
+
+def _opamp_part_names() -> str:
+    from ..model.opamp_parts import OPAMP_PARTS
+    return ", ".join(OPAMP_PARTS)
 
 
 def _backend_names() -> list[str]:

@@ -21,6 +21,7 @@ from ..errors import RealisationError
 from .data_record import DataRecord
 from .devices import DiodeModel, OpAmpModel
 from .network import frozen_array
+from .opamp_offsets import OpAmpOffsets
 from .scaling import DataScaling
 from .series_pairs import SeriesPairs
 
@@ -116,6 +117,8 @@ class Circuit:
     buffer_loads: the most resistors one op-amp output drives; an output with more (a wide
         layer's input inverter) is split over unity followers (``topologies.rail_buffers``).
         None: no followers.
+    opamp_offsets: a built board's op-amp input offsets and bias currents (see
+        ``opamp_offsets``, drawn by ``board.Board``); None: the nominal circuit, which has none.
     """
 
     topology: str
@@ -131,6 +134,7 @@ class Circuit:
     data_record: DataRecord | None = None
     series_pairs: SeriesPairs | None = None
     buffer_loads: int | None = None
+    opamp_offsets: OpAmpOffsets | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))

@@ -23,6 +23,9 @@ class Part(Choice):
     DIODE = "diode"
     OPAMP = "opamp"
     SOURCE = "source"  # inputs and references: V, and B sources that set a voltage
+    # a board's op-amp input offset source and bias-current sources (model.opamp_offsets): part
+    # of the op-amp's model and no part to buy; the power figures and limits leave them out
+    OPAMP_INPUT = "opamp_input"
 
 
 PARTS = Part.values()
@@ -40,7 +43,7 @@ def number(value: float) -> str:
 class Element(NamedTuple):
     """One SPICE element (a named tuple: a netlist of a large circuit has thousands).
 
-    name: the instance name; its first letter is SPICE's element kind (R, D, V, B, E).
+    name: the instance name; its first letter is SPICE's element kind (R, D, V, I, B, E).
     nodes: its terminals; current flows between the first two (for an E source the last two
         are its sensing inputs).
     value: a resistor's ohms (float); for every other part the rest of its SPICE line as text

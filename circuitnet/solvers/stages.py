@@ -17,6 +17,7 @@ from ..model import nodes
 from ..model.circuit import INVERTER_PATH, Circuit, ResistorPath, resistors
 from ..model.devices import OpAmpKind
 from ..model.limits import OperatingLimits
+from . import input_errors
 from .autodiff import Var, factored_product, lift, where
 from .junction import Junction
 
@@ -89,7 +90,9 @@ def weighted_inflow(ctx: Context, stage: int, signals: Var) -> tuple[Var, Var]:
     if ctx.circuit.opamp.kind == OpAmpKind.RAIL_LIMITED:
         g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
         width = signals.shape[1]
-        inverted = ctx.clamp(signals * (-inverter_gain(ctx)))
+        inverted = signals * (-inverter_gain(ctx))
+        rail_offset = _inverted_rail_offset(ctx, stage)
+        inverted = ctx.clamp(inverted if rail_offset is None else inverted + rail_offset)
         inflow = signals @ g_plain[:, :width].T + inverted @ g_inverted[:, :width].T
         return inflow + _reference_inflow(ctx, stage, width), input_conductance(ctx, stage)
     weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
@@ -100,14 +103,20 @@ def summer(ctx: Context, stage: int, signals: Var) -> Var:
     """Output volts of the inverting summers of a stage, (n, n_out).
 
     KCL at the junction n with out = -A n:  S - n G_in + G_f (out - n) = 0, so
-    out = -A S / (G_in + G_f (1 + A)); a rail-limited output is clamped.
+    out = -A S / (G_in + G_f (1 + A)); a rail-limited output is clamped. A board's op-amp
+    input errors add to S (``input_errors.summer_error_inflow``).
     """
     g_f = ctx.g(stage, "r_feedback")
-    scale = -ctx.gain / (input_conductance(ctx, stage) + g_f * (1.0 + ctx.gain))
+    g_in = input_conductance(ctx, stage)
+    scale = -ctx.gain / (g_in + g_f * (1.0 + ctx.gain))
+    errors = input_errors.unit_errors(ctx.circuit, stage)
+    error_inflow = None if errors is None else input_errors.summer_error_inflow(errors, g_in + g_f)
     if ctx.circuit.opamp.kind == OpAmpKind.RAIL_LIMITED:
         inflow, _ = weighted_inflow(ctx, stage, signals)
-        return ctx.clamp(inflow * scale)
+        return ctx.clamp((inflow if error_inflow is None else inflow + error_inflow) * scale)
     weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
+    if error_inflow is not None:
+        bias = bias + error_inflow
     return signals @ (weights * scale) + bias * scale
 
 
@@ -117,7 +126,26 @@ def _affine_inflow(ctx: Context, stage: int, width: int) -> tuple[Var, Var]:
     all the work per sample."""
     g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
     weights = (g_plain[:, :width] - g_inverted[:, :width] * inverter_gain(ctx)).T
-    return weights, _reference_inflow(ctx, stage, width)
+    return weights, _constant_inflow(ctx, stage, width)
+
+
+def _constant_inflow(ctx: Context, stage: int, width: int) -> Var:
+    """The part of S (n_out,) that does not depend on the signals, for finite-gain inverters:
+    the references' and, on a board with op-amp input errors, the inverted rails' offsets."""
+    bias = _reference_inflow(ctx, stage, width)
+    rail_offset = _inverted_rail_offset(ctx, stage)
+    if rail_offset is None:
+        return bias
+    return bias + (ctx.g(stage, "r_inverted")[:, :width] * rail_offset).sum(1)
+
+
+def _inverted_rail_offset(ctx: Context, stage: int) -> Var | None:
+    """Volts (n_in,) each inverted rail of a stage adds to -u A / (A + 2) on a board with
+    op-amp input errors (``input_errors.inverted_rail_offset``); None on a nominal circuit."""
+    errors = input_errors.inverter_errors(ctx.circuit, stage)
+    if errors is None:
+        return None
+    return input_errors.inverted_rail_offset(errors, ctx.conductance[INVERTER_PATH], ctx.gain)
 
 
 def _reference_inflow(ctx: Context, stage: int, width: int) -> Var:
@@ -144,7 +172,8 @@ def loading(ctx: Context, stage: int, next_junctions: Var | None, next_linear: b
     is linear in h, n' = h @ W^T + n0, which gives K and m exactly. Where the next stage's
     junctions are not linear (``next_linear`` False: a precision stage), their voltages from a
     previous pass (``next_junctions``, (n, n_out)) are used, and the gradient flows through
-    them into that pass.
+    them into that pass. A board's op-amp input errors move the next stage's junctions and
+    its inverters' inputs by constants, which go into m (``solvers.input_errors``).
     """
     circuit = ctx.circuit
     width = circuit.stages[stage].n_out
@@ -155,18 +184,32 @@ def loading(ctx: Context, stage: int, next_junctions: Var | None, next_linear: b
     a = ctx.gain
     g = g_plain.sum(0)[:width] + g_inverter * (inverted_used * (a + 1) / (a + 2))
     g_plain_h = g_plain[:, :width]
+    inverter_push = _inverter_input_offset(ctx, stage + 1, inverted_used)
     if following.r_feedback is not None and next_linear:
         g_inverted = ctx.g(stage + 1, "r_inverted")
-        denominator = input_conductance(ctx, stage + 1) + ctx.g(stage + 1, "r_feedback") * (1.0 + a)
+        g_f = ctx.g(stage + 1, "r_feedback")
+        denominator = input_conductance(ctx, stage + 1) + g_f * (1.0 + a)
         w1 = (g_plain_h - g_inverted[:, :width] * inverter_gain(ctx)) / denominator.reshape(-1, 1)
-        ref_current = (g_plain[:, width] - g_inverted[:, width]) * ctx.v_ref
-        g_offset = ctx.g_optional(stage + 1, "r_offset")
-        if g_offset is not None:
-            ref_current = ref_current - g_offset * ctx.v_ref
+        ref_current = _constant_inflow(ctx, stage + 1, width)
+        errors = input_errors.unit_errors(circuit, stage + 1)
+        if errors is not None:
+            ref_current = ref_current + input_errors.summer_junction_offset(errors, g_f, a)
         n0 = ref_current / denominator
-        return g, factored_product(w1.T, g_plain_h), n0.reshape(1, -1) @ g_plain_h
+        m = n0.reshape(1, -1) @ g_plain_h
+        return g, factored_product(w1.T, g_plain_h), m if inverter_push is None else m + inverter_push
     junctions = lift(np.zeros((1, following.n_out))) if next_junctions is None else next_junctions
-    return g, lift(np.zeros((width, width))), junctions @ g_plain_h
+    m = junctions @ g_plain_h
+    return g, lift(np.zeros((width, width))), m if inverter_push is None else m + inverter_push
+
+
+def _inverter_input_offset(ctx: Context, stage: int, inverted_used: np.ndarray) -> Var | None:
+    """Amperes (n_in,) the inverters of a stage push into their inputs on a board with op-amp
+    input errors (``input_errors.inverter_input_offset``; 0 where a signal has no inverter)."""
+    errors = input_errors.inverter_errors(ctx.circuit, stage)
+    if errors is None:
+        return None
+    push = input_errors.inverter_input_offset(errors, ctx.conductance[INVERTER_PATH], ctx.gain)
+    return push * inverted_used
 
 
 def refuse_breakdown(circuit: Circuit, stage: int, reverse: np.ndarray, role: str) -> None:

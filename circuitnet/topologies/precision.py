@@ -10,6 +10,12 @@ V_f / A, and the op-amp never saturates (its output stays within a diode drop of
 ground), which keeps DC sweeps that jump between samples converging. (A hard-clamped
 rail_limited op-amp model still makes Newton stall when a sweep jumps across a knee; the
 default finite_gain model does not.)
+
+A board's op-amp input errors (V_os in series with the + input, I_b- out of the junction): with
+``delta = V_os A / (A + 1)``, the cell whose o and h are both moved down by delta obeys the
+nominal equations with the inflow ``S - I_b- - delta G_in`` and the coupling's constant
+``m + delta K - g delta`` (g the load on h, K the coupling), so the surrogate solves that cell
+and moves o and h back up; the junction sits at ``V_os - o / A``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from ..model import nodes
 from ..model.circuit import Circuit
 from ..model.devices import DiodeModel, OpAmpKind
 from ..model.elements import Element, resistor
+from ..solvers import input_errors
+from ..solvers.autodiff import lift
 from ..solvers.rectifiers import precision_rectifier
 from ..solvers.stages import refuse_breakdown, weighted_inflow
 from . import shared_blocks as blocks
@@ -40,12 +48,22 @@ class PrecisionTopology(SummerFedTopology):
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
         inflow, g_in = weighted_inflow(ctx, stage_index, signals)
         g_f = ctx.g(stage_index, "r_feedback")
-        o, h = precision_rectifier(inflow, g_in + g_f, g_f, ctx.g(stage_index, "r_load") + load, coupling, offset,
-                                   ctx.gain, ctx.junction, at=ctx.at(stage_index, self.operating_point_role))
-        _check_within_rails(ctx.circuit, stage_index, o.value)
-        # D_out (o -> h) and D_clamp (junction -> o, the junction at -o / A)
+        g_load = ctx.g(stage_index, "r_load") + load
+        at = ctx.at(stage_index, self.operating_point_role)
+        errors = input_errors.unit_errors(ctx.circuit, stage_index)
+        if errors is not None:  # solve the shifted cell, whose equations are the nominal ones
+            shift = input_errors.precision_shift(errors, ctx.gain)
+            inflow = inflow - errors.ib_minus - g_in * shift
+            offset = offset + lift(shift.reshape(1, -1)) @ coupling - g_load * shift
+            at = None if at is None else at - shift
+        o, h = precision_rectifier(inflow, g_in + g_f, g_f, g_load, coupling, offset, ctx.gain, ctx.junction, at=at)
+        # D_out (o -> h) and D_clamp (junction -> o, the junction at -o / A): the shift moves neither voltage
         refuse_breakdown(ctx.circuit, stage_index, np.maximum(h.value - o.value, o.value * (1.0 + 1.0 / ctx.gain)), "o")
-        return h, {"h": h, "o": o}, o * (-1.0 / ctx.gain)
+        if errors is not None:
+            o, h = o + shift, h + shift
+        _check_within_rails(ctx.circuit, stage_index, o.value)
+        junction = o * (-1.0 / ctx.gain)
+        return h, {"h": h, "o": o}, junction if errors is None else junction + errors.vos
 
     def hidden_cell(self, circuit: Circuit, stage_index: int, unit: int) -> list[Element]:
         stage = circuit.stages[stage_index]
@@ -53,7 +71,7 @@ class PrecisionTopology(SummerFedTopology):
         model = circuit.diode.spice_name
         return blocks.weight_resistors(blocks.rails(circuit, stage_index), stage.r_plain[unit],
                                        stage.r_inverted[unit], junction) + [
-            circuit.opamp.element(o, o, "0", junction),
+            *blocks.opamp(circuit, o, junction, ("unit", stage_index, unit)),
             Element(f"D{o}_clamp", (junction, o), model, "diode"),
             Element(f"D{h}", (o, h), model, "diode"),
             resistor(f"{h}_f", h, junction, stage.required("r_feedback")[unit]),

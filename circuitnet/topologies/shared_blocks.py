@@ -162,7 +162,7 @@ def inverters(circuit: Circuit, stage_index: int) -> list[Element]:
     stage = circuit.stages[stage_index]
     signals = nodes.stage_inputs(stage_index, stage.n_in)
     parts = []
-    for node, needed in zip(signals, stage.inverted_signals(), strict=False):
+    for k, (node, needed) in enumerate(zip(signals, stage.inverted_signals(), strict=False)):
         if not needed:
             continue
         out = nodes.inverted(node)
@@ -170,7 +170,7 @@ def inverters(circuit: Circuit, stage_index: int) -> list[Element]:
         parts += [
             resistor(f"{out}_in", node, junction, circuit.r_inverter),
             resistor(f"{out}_f", out, junction, circuit.r_inverter),
-            circuit.opamp.element(out, out, "0", junction),
+            *opamp(circuit, out, junction, ("inverter", stage_index, k)),
         ]
     return parts
 
@@ -195,8 +195,29 @@ def summer(circuit: Circuit, stage_index: int, unit: int, junction: str, out: st
         parts.append(resistor(f"{junction}_offset", nodes.inverted(nodes.REF), junction, stage.r_offset[unit]))
     return parts + [
         resistor(f"{out}_f", out, junction, stage.required("r_feedback")[unit]),
-        circuit.opamp.element(out, out, "0", junction),
+        *opamp(circuit, out, junction, ("unit", stage_index, unit)),
     ]
+
+
+def opamp(circuit: Circuit, out: str, minus: str, site: tuple[str, int, int]) -> list[Element]:
+    """An op-amp whose + input is grounded, output ``out``, - input ``minus``; on a board with
+    op-amp input errors (``circuit.opamp_offsets``) also its offset source in series with the +
+    input (node ``<out>_vos``) and a bias-current source from each input to ground.
+
+    site: ("inverter", stage, input signal) or ("unit", stage, unit), which op-amp this is.
+    """
+    offsets = circuit.opamp_offsets
+    if offsets is None:
+        return [circuit.opamp.element(out, out, "0", minus)]
+    kind, stage, index = site
+    vos, ib_plus, ib_minus = offsets.inverter(stage, index) if kind == "inverter" else offsets.unit(stage, index)
+    plus = f"{out}_vos"
+    # an I source's current flows from its first node through it to the second: it leaves the input
+    # node as a bias current does that flows into the op-amp's input pin
+    return [Element(f"V{out}_os", (plus, "0"), f"DC {number(vos)}", "opamp_input"),
+            Element(f"I{out}_bp", (plus, "0"), f"DC {number(ib_plus)}", "opamp_input"),
+            Element(f"I{out}_bm", (minus, "0"), f"DC {number(ib_minus)}", "opamp_input"),
+            circuit.opamp.element(out, out, plus, minus)]
 
 
 def output_stage(circuit: Circuit) -> list[NetlistEntry]:

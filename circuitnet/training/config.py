@@ -10,7 +10,7 @@ from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
 from ..model.devices import OpAmpModel
 from ..model.devices import diode as library_diode
-from ..model.opamp_parts import opamp_model
+from ..model.opamp_parts import opamp_model, opamp_part
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.choices import Choice
 from .eqprop import EqPropSettings
@@ -141,6 +141,11 @@ class FitConfig:
         if self.board and self.board.get("diode") is not None:
             try:
                 library_diode(self.board["diode"])
+            except UnknownNameError as error:
+                raise UnknownNameError(f"the board's {error}") from None
+        if self.board and self.board.get("opamp_part") is not None:
+            try:
+                opamp_part(self.board["opamp_part"])
             except UnknownNameError as error:
                 raise UnknownNameError(f"the board's {error}") from None
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import NgspiceNotFoundError, SimulationError
-from .messages import failure_lines
+from .messages import SOLVER_SENSITIVE_PHRASES, failure_lines
 from .pyspice_adapter import DEFAULT_LIBRARY, capturing_shared_class
 from .solver import (
+    KLU,
     OPTION_LINES,
     PROBE_NETLIST,
+    SPARSE,
     NgspiceInfo,
     ngspice_info,
     planned_solver,
@@ -76,12 +78,20 @@ class NgspiceLibrary:
         """Load ``netlist`` (with its analysis line), run it and return its vectors.
 
         Raises SimulationError with ngspice's own words when any line it printed reports a
-        failure, or when it produced no data. The circuit and its plots are removed afterwards
+        failure, or when it produced no data; a DC point that KLU leaves unsolved is run again
+        with Sparse 1.3 first. The circuit and its plots are removed afterwards
         either way, so memory does not grow from run to run.
         """
-        if self._planned is not None:
-            netlist = with_solver(netlist, self._planned)
-        return self._run_plain(netlist)
+        if self._planned is None:
+            return self._run_plain(netlist)
+        try:
+            return self._run_plain(with_solver(netlist, self._planned))
+        except SimulationError as error:
+            if self._planned != KLU or not any(phrase in str(error).lower() for phrase in SOLVER_SENSITIVE_PHRASES):
+                raise
+        # KLU keeps its first pivot order while it refactors; on a rare DC point (met on boards
+        # with op-amp offsets) Newton then stalls, where Sparse 1.3, which pivots afresh, solves it
+        return self._run_plain(with_solver(netlist, SPARSE))
 
     def _run_plain(self, netlist: str) -> dict[str, np.ndarray]:
         """``run`` of the netlist as it is."""

@@ -25,7 +25,12 @@ FAILURE_PHRASES = (
     "can't find model",
     "valid modelname",
     "circuit not parsed",
+    # ngspice's last resort at a DC point: when even source stepping fails it prints this as a
+    # warning and carries on with an unsolved point (volts off by tenths, seen on an op-amp board)
+    "source stepping failed",
 )
+# Failures that another linear solver may not have (see ``library.NgspiceLibrary.run``).
+SOLVER_SENSITIVE_PHRASES = ("source stepping failed",)
 
 
 # A failure line ending like this names its element on the next line ("Error on line 4 or
