@@ -26,6 +26,7 @@ them into ``curves``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -165,7 +166,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     surrogate = SurrogateBackend().simulate(circuit, x)
     nominal = spice.simulate(circuit, x)
     references = dict(REFERENCES, **({} if data is None else {"data": data.source}))
-    numbers = {
+    numbers: dict[str, Any] = {
         "topology": circuit.topology, "sweep": str(sweep), "hidden": list(circuit.hidden_sizes),
         "held_inputs": held_input_values(circuit, sweep),
         "references": references,
