@@ -26,11 +26,11 @@ from circuitnet.build import kicad_checks
 from circuitnet.build.kicad_models import opamp_terminals
 from circuitnet.build.kicad_schematic import package_of, write_kicad_schematic
 from circuitnet.build.kicad_symbols import PINOUTS
-from circuitnet.build.placement import Placement, place
+from circuitnet.build.placement import Placement, board_elements, place
 from circuitnet.interface.cli import main
 from circuitnet.model import nodes
 from circuitnet.model.opamp_parts import opamp_part
-from circuitnet.topologies import TOPOLOGIES, circuit_elements
+from circuitnet.topologies import TOPOLOGIES
 
 pytestmark = pytest.mark.kicad
 
@@ -65,7 +65,7 @@ def kicad_results(tmp_path_factory):
         circuit = case_circuit(topology, model)
         folder = tmp_path_factory.mktemp(f"{topology}-{model}")
         files = write_kicad_schematic(circuit, folder, input_volts=held_inputs(circuit))
-        placement = place(circuit_elements(circuit), opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
+        placement = place(board_elements(circuit), opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
         return case, (circuit, placement, kicad_checks.erc(files.schematic),
                       kicad_checks.netlist_connections(files.schematic), kicad_checks.spice_netlist(files.schematic))
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -130,7 +130,7 @@ def test_kicad_netlist_has_circuitnets_parts_on_its_nets(kicad_results, case):
     found = {key: value for key, value in kicad_pins(nets, circuit, placement).items() if key in expected}
     assert found == expected
     # every net is a circuitnet node, a supply rail or an unused amplifier's own
-    names = {element_node for e in circuit_elements(circuit) for element_node in e.nodes} - {"0"}
+    names = {element_node for e in board_elements(circuit) for element_node in e.nodes} - {"0"}
     extra = {net for net in nets if net not in names} - {"GND", "+15V", "-15V"}
     assert all(net.endswith("_unused") for net in extra), extra
     assert names <= set(nets)
@@ -167,7 +167,7 @@ def test_a_schematic_labelled_pin_by_pin_passes_the_same_checks(tmp_path):
     """A placement without pin positions (another writer's, or an older one) gets a label on
     every pin instead of wires: ERC and KiCad's netlist agree with circuitnet as well."""
     circuit = case_circuit("precision", "two_input")
-    placement = place(circuit_elements(circuit), opamp_part(circuit.opamp.part))
+    placement = place(board_elements(circuit), opamp_part(circuit.opamp.part))
     bare = Placement(tuple(replace(part, pins=()) for part in placement.parts), placement.sheets)
     files = write_kicad_schematic(circuit, tmp_path, placement=bare)
     assert "(wire" not in files.schematic.read_text()
@@ -190,7 +190,7 @@ def test_circuitnet_build_writes_the_kicad_schematic_that_passes_the_checks(tmp_
     assert {"circuit.kicad_sch", "circuit.lib", "circuit.kicad_pro"} <= {path.name for path in out.iterdir()}
     assert not [v for v in kicad_checks.erc(schematic) if v.severity == "error"]
     circuit = load_model("netlists/eight_diode.json")
-    placement = place(circuit_elements(circuit), opamp_part("TL072"))
+    placement = place(board_elements(circuit), opamp_part("TL072"))
     nets = kicad_checks.netlist_connections(schematic)
     expected = expected_pins(circuit, placement, 2)
     assert {key: value for key, value in kicad_pins(nets, circuit, placement, 2).items() if key in expected} == expected

@@ -27,14 +27,13 @@ from pathlib import Path
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart, opamp_part
-from ..topologies import circuit_elements
 from ..topologies.shared_blocks import ACCURACY_OPTIONS, sources
 from ..util.atomic import write_text_atomically
 from . import kicad_symbols as symbols
 from .kicad_models import LIBRARY_FILE, KicadExportError, library_text
 from .kicad_parts import PartSymbol, dc_source_fields, on_grid, package_fields, package_reference, part_symbol, unit_of
 from .kicad_sheet import FONT, Point, Sheet, add_label, add_symbol, add_wire, connect, pin_tip
-from .placement import PlacedPart, Placement, place
+from .placement import PlacedPart, Placement, board_elements, place
 from .sexpr import Atom, dumps
 
 SCHEMATIC_FILE = "circuit.kicad_sch"
@@ -68,7 +67,7 @@ def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Place
         the circuit's either way.
     """
     opamp = opamp or (opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
-    entries = circuit_elements(circuit)
+    entries = board_elements(circuit)
     if input_volts is not None:  # the same elements with the input sources at these volts
         held = {e.name: e for e in sources(circuit, input_volts) if isinstance(e, Element)}
         entries = [held.get(e.name, e) for e in entries]
@@ -105,7 +104,7 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
     placed = placement.by_element()
     if set(placed) != {e.name for e in entries}:
         raise KicadExportError("the placement does not place exactly the circuit's elements; place them again "
-                               "from circuit_elements(circuit)")
+                               "from board_elements(circuit)")
     lettered = {part.designator[-1] in "ABCD" for part in placement.parts if part.element.part == "opamp"}
     if lettered and lettered != {per_package > 1}:
         raise KicadExportError(f"the placement's op-amp designators are not units of {package} packages "

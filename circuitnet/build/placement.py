@@ -30,8 +30,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..model.dynamics import MACRO
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart
+from ..topologies import circuit_elements
+from ..topologies.opamp_supply import SUPPLY
 from .cells import GRID_MM, Cell, cell_for
 from .pins import element_pins
 
@@ -201,6 +204,14 @@ def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
         else:
             found.append(f"{prefix}{index + 1}")
     return found
+
+
+def board_elements(circuit, input_elements=None) -> list[Element]:
+    """The elements a person places: ``topologies.circuit_elements`` without the op-amp supply
+    model a circuit with a real part carries for its power figures (the two supply sources and
+    each op-amp's quiescent-current source, ``topologies.opamp_supply``) or the macro-model's
+    internals; the ICs draw that current themselves and BUILD.md gives the supplies."""
+    return [e for e in circuit_elements(circuit, input_elements) if e.part not in (SUPPLY, MACRO)]
 
 
 def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:

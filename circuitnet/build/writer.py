@@ -16,13 +16,12 @@ from pathlib import Path
 from ..backends.spice.backend import SpiceBackend
 from ..model.circuit import Circuit
 from ..model.opamp_parts import OpAmpPart, opamp_part
-from ..topologies import circuit_elements
 from ..util.atomic import write_atomically, write_text_atomically
 from .bom import bom_csv, bom_rows, choose_values
 from .input_stage import input_stages
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
-from .placement import Placement, place
+from .placement import Placement, board_elements, place
 from .reference import reference_design
 from .schematic import draw_sheets, png_bytes, svg_bytes
 from .tables import resistors_csv
@@ -58,7 +57,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     clock = _Clock(step)
     part = chosen_part(circuit, opamp)
     clock.start("placement")
-    elements = circuit_elements(circuit)
+    elements = board_elements(circuit)
     placement = place(elements, part)
     units = sum(e.part == "opamp" for e in elements)
     reference = reference_design(circuit.v_ref, part, units)
