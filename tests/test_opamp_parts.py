@@ -104,6 +104,15 @@ def test_supply_without_a_part_is_a_usage_error(capsys):
     assert "--supply sets a real op-amp's supply" in capsys.readouterr().err
 
 
+def test_fit_refuses_supply_without_a_part_before_it_trains(tmp_path, capsys):
+    """fit's --supply is the part's supply (as on simulate, export and compare): without
+    --opamp it would be ignored after a whole fit, so it is refused first."""
+    out = tmp_path / "fit"
+    assert main(["fit", "--target", "abs", "--points", "20", "--supply", "12", "--out", str(out)]) == 2
+    assert "--supply sets a real op-amp's supply" in capsys.readouterr().err
+    assert not out.exists()
+
+
 @pytest.mark.ngspice
 def test_the_estimators_and_realise_take_a_part_by_name():
     import numpy as np
