@@ -190,3 +190,24 @@ def test_build_refuses_a_topology_it_does_not_draw_and_says_what_works(tmp_path,
     message = capsys.readouterr().err
     assert "'resistive'" in message and "circuitnet export" in message and "Traceback" not in message
     assert not out.exists()
+@pytest.mark.ngspice
+def test_a_model_with_a_real_opamp_builds_and_places_no_supply_model(tmp_path):
+    """A model fit with --opamp has the supply sources and each op-amp's quiescent-current
+    source in its netlist (for the power figures); they are the ICs' own supply, not parts to
+    place, so build places and counts only the circuit's parts."""
+    from dataclasses import replace
+
+    from circuitnet.model.opamp_parts import opamp_model
+    circuit = replace(modelfile.load(EIGHT), opamp=opamp_model("TL074"))
+    model = tmp_path / "eight_tl074.json"
+    modelfile.save(circuit, model)
+    out = tmp_path / "build"
+    assert main(["build", str(model), "--out", str(out)]) == 0
+    elements = circuit_elements(circuit)
+    assert any(e.part == "supply" for e in elements)  # the netlist does model the supply
+    bom = rows(out / "bom.csv")
+    (opamps,) = [r for r in bom if r["kind"] == "op-amp IC"]
+    units = sum(e.part == "opamp" for e in elements) + 2  # the references' follower and inverter
+    assert opamps["value"] == "TL074" and int(opamps["count"]) == -(-units // 4)
+    wiring = rows(out / "wiring.csv")
+    assert not [r for r in wiring if "_q" in r["pins"] or "Vvcc" in r["pins"]]

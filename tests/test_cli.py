@@ -87,6 +87,16 @@ def test_every_subcommand_has_help_with_an_example(command):
     assert f"circuitnet {command}" in done.stdout.split("Example")[-1]
 
 
+@pytest.mark.parametrize("command", ["compare", "export"])
+def test_sweep_help_says_where_the_other_inputs_are_held(command):
+    """A sweep holds inputs 2.. at the middle of their training range (model.sweep.held_inputs),
+    which is what the netlist header and compare's figures say; the help said 0."""
+    done = run_cli(command, "--help")
+    text = " ".join(done.stdout.split())
+    assert "held at 0" not in text and "inputs at 0)" not in text
+    assert "middle of its training range" in text
+
+
 @pytest.mark.ngspice
 def test_simulate_json_holds_outputs_and_ideal():
     done = run_cli("simulate", str(NETLISTS / "eight_precision.json"), "--x", "-1:1:51", "--json")

@@ -65,7 +65,8 @@ def kicad_results(tmp_path_factory):
         circuit = case_circuit(topology, model)
         folder = tmp_path_factory.mktemp(f"{topology}-{model}")
         files = write_kicad_schematic(circuit, folder, input_volts=held_inputs(circuit))
-        placement = place(circuit_elements(circuit), opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
+        part = opamp_part(circuit.opamp.part) if circuit.opamp.part else None
+        placement = place(on_the_board(circuit_elements(circuit)), part)
         return case, (circuit, placement, kicad_checks.erc(files.schematic),
                       kicad_checks.netlist_connections(files.schematic), kicad_checks.spice_netlist(files.schematic))
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -168,7 +169,7 @@ def test_a_schematic_labelled_pin_by_pin_passes_the_same_checks(tmp_path):
     """A placement without pin positions (another writer's, or an older one) gets a label on
     every pin instead of wires: ERC and KiCad's netlist agree with circuitnet as well."""
     circuit = case_circuit("precision", "two_input")
-    placement = place(circuit_elements(circuit), opamp_part(circuit.opamp.part))
+    placement = place(on_the_board(circuit_elements(circuit)), opamp_part(circuit.opamp.part))
     bare = Placement(tuple(replace(part, pins=()) for part in placement.parts), placement.sheets)
     files = write_kicad_schematic(circuit, tmp_path, placement=bare)
     assert "(wire" not in files.schematic.read_text()
@@ -191,7 +192,7 @@ def test_circuitnet_build_writes_the_kicad_schematic_that_passes_the_checks(tmp_
     assert {"circuit.kicad_sch", "circuit.lib", "circuit.kicad_pro"} <= {path.name for path in out.iterdir()}
     assert not [v for v in kicad_checks.erc(schematic) if v.severity == "error"]
     circuit = load_model("netlists/eight_diode.json")
-    placement = place(circuit_elements(circuit), opamp_part("TL072"))
+    placement = place(on_the_board(circuit_elements(circuit)), opamp_part("TL072"))
     nets = kicad_checks.netlist_connections(schematic)
     expected = expected_pins(circuit, placement, 2)
     assert {key: value for key, value in kicad_pins(nets, circuit, placement, 2).items() if key in expected} == expected

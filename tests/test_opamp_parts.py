@@ -104,6 +104,26 @@ def test_supply_without_a_part_is_a_usage_error(capsys):
     assert "--supply sets a real op-amp's supply" in capsys.readouterr().err
 
 
+def test_fit_refuses_supply_without_a_part_before_it_trains(tmp_path, capsys):
+    """fit's --supply is the part's supply (as on simulate, export and compare): without
+    --opamp it would be ignored after a whole fit, so it is refused first."""
+    out = tmp_path / "fit"
+    assert main(["fit", "--target", "abs", "--points", "20", "--supply", "12", "--out", str(out)]) == 2
+    assert "--supply sets a real op-amp's supply" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_estimator_refuses_a_supply_without_a_part():
+    """CircuitRegressor(supply_v=12) without opamp trained the generic op-amp and ignored it."""
+    import numpy as np
+
+    from circuitnet import CircuitRegressor
+    from circuitnet.errors import CircuitnetError
+    x = np.linspace(-1.0, 1.0, 20)[:, None]
+    with pytest.raises(CircuitnetError, match="supply_v = 12 is a real op-amp's supply"):
+        CircuitRegressor(hidden=2, mode="ideal", epochs=5, supply_v=12.0).fit(x, np.abs(x[:, 0]))
+
+
 @pytest.mark.ngspice
 def test_the_estimators_and_realise_take_a_part_by_name():
     import numpy as np

@@ -56,5 +56,5 @@ def simulate(circuit: Circuit, x, backend: str = "spice", temperature_c: float =
 
 def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: str = "spice",
                    temperature_c: float = 27.0) -> SimulationResult:
-    """Outputs over a sweep of input 1 (other inputs at 0); a single ``.dc`` for SPICE."""
+    """Outputs over a sweep of input 1 (other inputs at the sweep's held values); a single ``.dc`` for SPICE."""
     return get_backend(backend).sweep(circuit, sweep, temperature_c=temperature_c)

@@ -22,7 +22,7 @@ from .bom import bom_csv, bom_rows, choose_values
 from .input_stage import input_stages
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
-from .placement import Placement, check_buildable, place
+from .placement import Placement, check_buildable, on_the_board, place
 from .reference import reference_design
 from .schematic import draw_sheets, png_bytes, svg_bytes
 from .tables import resistors_csv
@@ -59,7 +59,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     clock = _Clock(step)
     part = chosen_part(circuit, opamp)
     clock.start("placement")
-    elements = circuit_elements(circuit)
+    elements = on_the_board(circuit_elements(circuit))
     placement = place(elements, part)
     units = sum(e.part == "opamp" for e in elements)
     reference = reference_design(circuit.v_ref, part, units)

@@ -307,6 +307,9 @@ def _start_fit(args, out: Path):
     from ..training.config import FitConfig
     from .fit_data import check_unscaled_data, choose_data
 
+    if args.supply is not None and args.opamp is None:  # else ignored, after the whole fit
+        raise UsageError("--supply sets a real op-amp's supply; a fit without --opamp has the generic op-amp, "
+                         "which has none: give --opamp PART too")
     split, description, task = choose_data(args)
     if args.scale == "none":
         check_unscaled_data(split, description, args.topology, args.volts_per_unit)

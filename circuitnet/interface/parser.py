@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     analysis = export.add_mutually_exclusive_group()
     analysis.add_argument("--sweep", metavar="START:STOP:N", type=flags.sweep_range,
                           help="DC sweep of the first input: N evenly spaced points from START to STOP, both "
-                               f"included, data units (ends within +-{flags.INPUT_LIMIT:g}); other inputs held at 0 "
+                               f"included, data units (ends within +-{flags.INPUT_LIMIT:g}); each other input held at "
+                               "the middle of its training range, which fit records in the model (0 for a model "
+                               "without one) "
                                "(default: 201 points over the training data's range of input 1, which fit records "
                                "in the model; -1:1:201 for a model without one)")
     analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
@@ -170,8 +172,9 @@ def add_compare_parser(commands) -> None:
     compare = commands.add_parser(
         "compare", formatter_class=_Formatter,
         help="simulated against ideal: neurons, network, temperature, Monte Carlo, power; or an imported netlist",
-        description="Compare a circuit with the ReLU network it stands for, over a sweep of input 1 (other inputs "
-                    "at 0): each neuron's elbow, the whole network (ideal, surrogate, ngspice), the output across "
+        description="Compare a circuit with the ReLU network it stands for, over a sweep of input 1 (each other input "
+                    "held at the middle of its training range, else 0): each neuron's elbow, the whole network "
+                    "(ideal, surrogate, ngspice), the output across "
                     "temperatures, Monte Carlo boards with resistor tolerances, and static power. Writes "
                     "compare.json, PNG figures and report.html (opens offline) into --out. With --netlist, import a "
                     "one-input circuit drawn elsewhere (checked against an allow-list: .control and shell escapes are "

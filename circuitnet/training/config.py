@@ -10,7 +10,7 @@ from ..errors import CircuitnetError, UnknownNameError
 from ..model.board import Board
 from ..model.devices import OpAmpModel
 from ..model.devices import diode as library_diode
-from ..model.opamp_parts import opamp_model, opamp_part
+from ..model.opamp_parts import DEFAULT_SUPPLY_V, opamp_model, opamp_part
 from ..topologies import TOPOLOGIES, get_topology
 from ..util.choices import Choice
 from .eqprop import EqPropSettings
@@ -134,6 +134,9 @@ class FitConfig:
         if self.topology != "auto":  # auto leaves out the topologies too shallow (topology_choice)
             get_topology(self.topology).check_depth(len(self.hidden))
         library_diode(self.diode)
+        if self.opamp is None and self.supply_v != DEFAULT_SUPPLY_V:  # it would be ignored
+            raise CircuitnetError(f"supply_v = {self.supply_v:g} is a real op-amp's supply; the generic op-amp "
+                                  f"(opamp = None) has none: name the part too, e.g. opamp='TL072'")
         self.opamp_model()  # an unknown part, or a supply outside its range, fails here
         check_resistor_range(self.resistor_range)
         if self.buffer_loads is not None and not (isinstance(self.buffer_loads, int) and self.buffer_loads >= 1):
