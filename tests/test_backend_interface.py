@@ -49,8 +49,11 @@ def test_the_surrogate_gradient_at_its_own_operating_point_is_its_gradient(topol
     assert sorted(point.nodes) == sorted(get_topology(topology).operating_point_nodes(circuit))
     _, own = surrogate.vjp(circuit, x, y_bar)
     _, there = surrogate.vjp(circuit, x, y_bar, operating_point=point)
+    # a coupled (energy-based) network is solved by Newton's method to its own tolerance, and
+    # linearising at the volts it reports agrees to that tolerance; a stage-wise one exactly
+    rtol = 1e-5 if get_topology(topology).energy_based else 1e-8
     for key in own.resistors:
-        np.testing.assert_allclose(there.resistors[key], own.resistors[key], rtol=1e-8, atol=1e-18)
+        np.testing.assert_allclose(there.resistors[key], own.resistors[key], rtol=rtol, atol=1e-18)
     np.testing.assert_array_equal(result.y, surrogate.simulate(circuit, x).y)
 
 

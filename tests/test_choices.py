@@ -28,8 +28,8 @@ def test_a_member_reads_as_its_spelling_everywhere(choice):
 
 def test_the_choice_tuples_are_the_enums():
     assert OPAMP_KINDS == ("finite_gain", "rail_limited") == OpAmpKind.values()
-    assert MODES == ("ideal", "surrogate", "spice-loop") == TrainingMode.values()
-    assert PARTS == ("resistor", "diode", "opamp", "source") == Part.values()
+    assert MODES == ("ideal", "surrogate", "spice-loop", "eqprop") == TrainingMode.values()
+    assert PARTS == ("resistor", "diode", "opamp", "source", "opamp_input") == Part.values()
     assert set(DEFAULT_EPOCHS) == set(TrainingMode)
     assert FitConfig(mode="spice-loop").epochs == DEFAULT_EPOCHS[TrainingMode.SPICE_LOOP]
 

@@ -12,6 +12,7 @@ from circuitnet import load_model, realise
 from circuitnet.errors import NonFiniteValueError
 from circuitnet.interface.fit_outputs import write_fit_files
 from circuitnet.training.data import Split
+from circuitnet.training.results import FitReport, RegressionFigures
 from circuitnet.training.run import FitResult
 
 
@@ -19,7 +20,9 @@ def _result(report_value):
     circuit = realise(random_network(np.random.default_rng(1), 1, [2], 1), "diode")
     x = np.linspace(-1.0, 1.0, 6)[:, None]
     split = Split(x[:2], x[:2] ** 2, x[2:4], x[2:4] ** 2, x[4:], x[4:] ** 2)
-    report = {"hyperparameters": {"e_series": None}, "test_rmse_spice": report_value}
+    figures = RegressionFigures(train_rmse=0.1, val_rmse=0.1, test_rmse_spice=report_value, test_rmse_ideal=0.1,
+                                test_rmse_surrogate=0.1)
+    report = FitReport(figures, 1.0, {"e_series": None}, [], False, {}, {}, "", None)
     return FitResult(circuit, report, history={}), split
 
 

@@ -37,6 +37,8 @@ def forward(ctx: Context, x: np.ndarray, at: dict[str, np.ndarray] | None = None
     topology = get_topology(circuit.topology)
     whole = topology.surrogate_network(ctx, x)  # a coupled network is solved at once
     if whole is not None:
+        if at is not None:  # its operating point is the whole network's state, which it reports
+            at.update({name: whole[1][name] for name in topology.operating_point_nodes(circuit)})
         return whole
     n_hidden = len(circuit.stages) - 1
     junctions: dict[int, Var] = {}

@@ -34,7 +34,7 @@ from ..errors import BuildError
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart
-from ..topologies import TOPOLOGIES
+from ..topologies import TOPOLOGIES_WITH_OPAMPS
 from .cells import GRID_MM, Cell, cell_for
 from .pins import element_pins
 
@@ -209,7 +209,7 @@ def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
 # The topologies build draws: those made of op-amp summers, rectifiers and resistors. The
 # energy-based resistive topology takes its -x inputs and its output from ideal controlled
 # sources (an inverting E source, a difference amplifier), which build does not draw yet.
-BUILDABLE_TOPOLOGIES = tuple(name for name, topology in TOPOLOGIES.items() if not topology.energy_based)
+BUILDABLE_TOPOLOGIES = TOPOLOGIES_WITH_OPAMPS
 
 
 def check_buildable(circuit: Circuit) -> None:

@@ -96,7 +96,11 @@ def _setup_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
     return parts
 
 
-def _setup_summary(numbers: dict) -> list[str]:
+def _no_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
+    return []
+
+
+def _opamps_summary(numbers: dict) -> list[str]:
     return [opamp_line(numbers["opamps"])] if "opamps" in numbers else []
 
 
@@ -394,12 +398,13 @@ def _transient_energy(numbers: dict, curves: dict) -> Figure:
 
 
 SECTIONS: list[Section] = [
-    Section("ngspice", _setup_html, _setup_summary),
+    Section("ngspice", _setup_html),
     Section("network", _network_html, _network_summary, {"network": network_figure}),
     Section("data", _data_html, _data_summary),
     Section("neurons", _neurons_html, _neurons_summary, {"neurons": neurons_figure}),
     Section("temperatures", _temperatures_html, _temperatures_summary, {"temperatures": temperatures_figure}),
     Section("montecarlo", _montecarlo_html, _montecarlo_summary, {"montecarlo": montecarlo_figure}),
+    Section("opamps", _no_html, _opamps_summary),  # (the html names the model in the ngspice section)
     Section("power", _power_html, _power_summary, {"power": power_figure}),
     Section("classifier", _classifier_html, _classifier_summary, {"classifier": confusion_figure}),
     Section("accuracy_temperatures", _accuracy_temperatures_html, _accuracy_temperatures_summary,

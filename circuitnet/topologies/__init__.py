@@ -15,6 +15,10 @@ from .resistive import ResistiveTopology
 
 TOPOLOGIES: dict[str, Topology] = {t.name: t for t in (PassiveTopology(), DiodeTopology(), PrecisionTopology(),
                                                        ResistiveTopology())}
+# The topologies whose networks are built from op-amp summers and rectifiers. An energy-based
+# one has no op-amp inside its network: its -x inputs and its output read-out are ideal
+# controlled sources outside it (so no op-amp offsets, supply or output current to model).
+TOPOLOGIES_WITH_OPAMPS = tuple(name for name, topology in TOPOLOGIES.items() if not topology.energy_based)
 
 
 def get_topology(name: str) -> Topology:
@@ -27,7 +31,7 @@ def get_topology(name: str) -> Topology:
         ) from None
 
 
-__all__ = ["TOPOLOGIES", "RealisationOptions", "Topology", "get_topology"]
+__all__ = ["TOPOLOGIES", "TOPOLOGIES_WITH_OPAMPS", "RealisationOptions", "Topology", "get_topology"]
 
 
 def realise(net, topology: str, options: RealisationOptions | None = None, **settings):

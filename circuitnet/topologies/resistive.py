@@ -50,6 +50,7 @@ from ..model.network import Layer, ReLUNet
 from ..solvers.autodiff import custom
 from ..solvers.junction import Junction
 from ..solvers.resistive_equilibrium import Equilibrium, NetworkGraph, branch_current, solve
+from ..solvers.stages import refuse_breakdown
 from . import shared_blocks as blocks
 from .base import RealisationOptions, Topology
 
@@ -186,6 +187,7 @@ class ResistiveTopology(Topology):
         else:
             state = network.at_operating_point(conductance, fixed, junction, ctx.operating_point)
         volts = state.free_volts
+        _refuse_breakdown(circuit, network.graph, volts, fixed)
         plus, minus = network.output_columns()
         gain = circuit.stages[-1].required("activation_scale")
         y_volts = (volts[:, plus] - volts[:, minus]) * gain
@@ -361,3 +363,12 @@ class ResistiveNetwork:
 def network_of(circuit: Circuit) -> ResistiveNetwork:
     """The node graph of a resistive circuit (cheap to build: a few thousand edges for digits)."""
     return ResistiveNetwork(circuit)
+
+
+def _refuse_breakdown(circuit, graph, free_volts: np.ndarray, fixed_volts: np.ndarray) -> None:
+    """Like the stage-wise cells, the whole-network surrogate models no diode breakdown: refuse
+    samples whose diodes (one per hidden node, in order) are reverse biased near BV."""
+    incidence = graph.incidence(graph.anode, graph.cathode)  # (diodes, free + fixed nodes)
+    forward = free_volts @ incidence[:, :graph.n_free].T + fixed_volts @ incidence[:, graph.n_free:].T
+    refuse_breakdown(circuit, 0, -forward, "h")
+

@@ -4,7 +4,8 @@ The parameters are the log-conductances of every weight resistor (the resistors 
 ``r_plain`` and ``r_inverted`` of every stage), clipped so each resistor stays inside the
 circuit's resistor range. Which rail a weight hangs on (its sign) is fixed; feedback, load,
 offset, ground and inverter resistors keep their values (E-series snapping, which must
-choose a value for every resistor, passes ``fields`` to make them parameters too).
+choose a value for every resistor, trains an ``EveryResistorProblem``, whose parameters they
+are too).
 
 Loss: the task's loss of the outputs (mean squared error, or softmax cross-entropy for
 classes; see ``losses``) plus ``lam * sum((G / 1 mS)**2)`` over the trained conductances (a
@@ -32,7 +33,8 @@ from ..backends.protocol import ComponentGradient, Differentiable, Measuring
 from ..backends.surrogate import SurrogateBackend
 from ..errors import CircuitnetError
 from ..model.board import Board
-from ..model.circuit import Circuit, map_resistors, resistors
+from ..model.circuit import RESISTOR_FIELDS, Circuit, map_resistors, resistors
+from ..model.devices import NOMINAL_TEMPERATURE_C
 from .config import TrainingMode
 from .eqprop import EqPropGradient, EqPropSettings
 from .losses import MeanSquared
@@ -49,16 +51,18 @@ class CircuitProblem:
     gives every gradient (default: a SurrogateBackend). Both are the caller's.
     """
 
+    fields: tuple[str, ...] = TRAINED_FIELDS  # the Stage fields whose resistors are parameters
+
     def __init__(self, base: Circuit, lam: float, mode: str = TrainingMode.SURROGATE.value, board: Board | None = None,
-                 spice: Measuring | None = None, temperature_c: float = 27.0, loss=None,
-                 fields: tuple = TRAINED_FIELDS, surrogate: Differentiable | None = None,
+                 spice: Measuring | None = None, loss=None,
+                 surrogate: Differentiable | None = None,
                  eqprop: EqPropSettings | None = None):
         self.base = base
         self.lam = lam
         self.loss = loss or MeanSquared()
         self.mode = mode
-        self.board = board or Board(temperature_c=temperature_c)
-        self.temperature_c = temperature_c
+        self.board = board or Board()
+        self.temperature_c = NOMINAL_TEMPERATURE_C  # the surrogate's: the model, nominal (the board has its own)
         self.spice = spice
         self.surrogate: Differentiable = surrogate or SurrogateBackend()
         self.eqprop = EqPropGradient(spice, eqprop) if mode == TrainingMode.EQPROP else None
@@ -66,7 +70,7 @@ class CircuitProblem:
         self.slots: dict[tuple, tuple[np.ndarray, slice]] = {}
         start = 0
         for path, ohms in resistors(base):
-            if path[1] in fields:
+            if path[1] in self.fields:
                 mask = np.isfinite(ohms)
                 self.slots[path] = (mask, slice(start, start + int(mask.sum())))
                 start += int(mask.sum())
@@ -143,3 +147,11 @@ class CircuitProblem:
             raise CircuitnetError("the spice-loop mode measures the board in ngspice: give CircuitProblem a spice "
                                   "backend (a SpiceBackend)")
         return self.spice
+
+
+class EveryResistorProblem(CircuitProblem):
+    """The same problem with every resistor of every stage a parameter (E-series snapping
+    chooses a value for each), not only the weights."""
+
+    fields = RESISTOR_FIELDS
+

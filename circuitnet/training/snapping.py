@@ -39,9 +39,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..model.circuit import INVERTER_PATH, RESISTOR_FIELDS, Circuit, map_resistors
+from ..model.circuit import INVERTER_PATH, Circuit, map_resistors
 from . import eseries, loop
-from .circuit_problem import TRAINED_FIELDS, CircuitProblem
+from .circuit_problem import TRAINED_FIELDS, CircuitProblem, EveryResistorProblem
 from .config import FitConfig
 from .data import Split
 from .losses import MeanSquared
@@ -92,8 +92,8 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     board, loss and ridge are kept); split: the data in circuit units."""
     values = eseries.series_values(config.snapping_series(), *circuit.resistor_range)
     base = map_resistors(circuit, lambda path, ohms: eseries.snap(ohms, values) if path == INVERTER_PATH else ohms)
-    snapping = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice, loss=problem.loss,
-                              fields=RESISTOR_FIELDS)
+    snapping = EveryResistorProblem(base, problem.lam, problem.mode, problem.board, problem.spice,
+                                    loss=problem.loss)
     theta = snapping.initial_params()[0]
     if len(theta) > MOST_ROUNDED_TOGETHER:
         return snap_in_rounds(circuit, problem, split, config, progress)
