@@ -11,14 +11,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..model.opamp_parts import OpAmpPart
 from ..training.eseries import SERIES, TOLERANCE, series_values, snap
+from ..util.csv_text import csv_text
 from .placement import Placement
 from .reference import ReferenceDesign
 from .values import engineering, part_value
@@ -107,8 +106,4 @@ def board_packages(placement: Placement, reference: ReferenceDesign) -> list[str
 
 
 def bom_csv(rows: list[list]) -> str:
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return stream.getvalue()
+    return csv_text(COLUMNS, rows)

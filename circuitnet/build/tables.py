@@ -8,9 +8,7 @@ resistor to ground; every other resistor of a neuron is a weight (from a rail in
 
 from __future__ import annotations
 
-import csv
-import io
-
+from ..util.csv_text import csv_text
 from .placement import Placement
 from .values import engineering
 
@@ -38,11 +36,7 @@ def neuron_table_lines(placement: Placement, blocks: list[str]) -> list[str]:
 
 def resistors_csv(placement: Placement) -> str:
     """Every resistor: block, designator, role, the nets of pins 1 and 2, ohms (full precision)."""
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(["block", "designator", "role", "pin 1 net", "pin 2 net", "ohms"])
-    for part in placement.parts:
-        if part.element.part == "resistor":
-            writer.writerow([part.block, part.designator, role(part.element.name), *part.element.nodes,
-                             f"{float(part.element.value):.10g}"])
-    return stream.getvalue()
+    resistors = (part for part in placement.parts if part.element.part == "resistor")
+    return csv_text(["block", "designator", "role", "pin 1 net", "pin 2 net", "ohms"],
+                    ([part.block, part.designator, role(part.element.name), *part.element.nodes,
+                      f"{float(part.element.value):.10g}"] for part in resistors))

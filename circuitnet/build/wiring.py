@@ -9,10 +9,8 @@ own nets. The simulation's sources are not parts of the board: their nets say wh
 
 from __future__ import annotations
 
-import csv
-import io
-
 from ..model.opamp_parts import OpAmpPart
+from ..util.csv_text import csv_text
 from .bom import board_packages
 from .pins import package_pin
 from .placement import Placement
@@ -69,8 +67,4 @@ def _driven_by(net: str, reference: ReferenceDesign) -> str:
 
 
 def wiring_csv(rows: list[list]) -> str:
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return stream.getvalue()
+    return csv_text(COLUMNS, rows)

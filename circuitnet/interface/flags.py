@@ -204,16 +204,6 @@ def diode_part(text: str) -> str:
                                          f"{', '.join(DIODE_LIBRARY)}") from None
 
 
-def board_opamp_part(text: str) -> str:
-    """An argparse type: an op-amp part of ``model.opamp_parts``, by name in any case."""
-    from ..model.opamp_parts import OPAMP_PARTS, opamp_part
-    try:
-        return opamp_part(text).name
-    except UnknownNameError:
-        raise argparse.ArgumentTypeError(f"unknown op-amp part {text!r}; choose one of "
-                                         f"{', '.join(OPAMP_PARTS)}") from None
-
-
 temperature = number(*TEMPERATURE_C)
 temperatures = number_list(*TEMPERATURE_C)
 seed = number(0, SEED_MAX, integer=True)

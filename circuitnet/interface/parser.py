@@ -345,7 +345,7 @@ def add_fit_parser(commands) -> None:
                      help=f"the board's temperature, degrees Celsius: {flags.temperature.range_text}")
     fit.add_argument("--board-diode", type=flags.diode_part,
                      help="the board's diode, if not the model's: " + _diode_names())
-    fit.add_argument("--board-opamp", type=flags.board_opamp_part, metavar="PART",
+    fit.add_argument("--board-opamp", type=flags.opamp_part, metavar="PART",
                      help="give the board's op-amps the input offsets and bias currents of this part, drawn from its "
                           "data sheet (docs/opamp-offsets.md): " + _opamp_part_names())
     fit.add_argument("--board-seed", type=flags.seed, default=1,
