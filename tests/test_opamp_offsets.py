@@ -300,5 +300,5 @@ def test_fit_board_opamp_names_a_part_or_exits_2(tmp_path):
     import sys
     done = subprocess.run([sys.executable, "-m", "circuitnet", "fit", "--dataset", "digits", "--board-opamp", "TL999",
                            "--out", str(tmp_path / "run")], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "unknown op-amp 'TL999'; choose one of LM358, TL072" in done.stderr
+    assert done.returncode == 2 and "unknown op-amp TL999; choose one of LM358, TL072" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
