@@ -24,7 +24,8 @@ from dataclasses import replace
 import numpy as np
 
 from circuitnet import keep_freed_memory, load_model
-from circuitnet.analysis.classifier_compare import board_accuracies
+from circuitnet.analysis.classifier_compare import BoardAccuracy
+from circuitnet.analysis.montecarlo import BoardDraw, stream_boards
 from circuitnet.backends.spice.sharded import simulate_sharded
 from circuitnet.model.board import Board
 from circuitnet.topologies import shared_blocks as blocks
@@ -68,10 +69,8 @@ def board_row(name: str, circuit, split, boards: int, executor, seed: int = 0) -
     x, truth = split.x_test, split.y_test[:, 0].astype(np.int64)
     started = time.monotonic()
     nominal = _accuracy(circuit, split, executor)
-    per_task = 2
-    jobs = [(circuit, start, min(start + per_task, boards), TOLERANCE, seed, 0.0, x, truth)
-            for start in range(0, boards, per_task)]
-    accuracies = np.concatenate(executor.map(board_accuracies, jobs))
+    found = stream_boards(circuit, boards, BoardDraw(TOLERANCE, seed), BoardAccuracy(x, truth), executor)
+    accuracies = np.concatenate([board_accuracies for _, board_accuracies in found])
     seconds = time.monotonic() - started
     part = circuit.opamp.part
     errors = f"{part}: data-sheet V_os, I_b, I_os" if part else "none (resistors only)"

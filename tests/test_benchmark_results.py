@@ -40,3 +40,17 @@ def test_the_first_block_of_a_benchmark_is_appended_after_the_others(tmp_path):
     text = results.read_text()
     assert text.count("## Memory: 10,000 runs (") == 1 and text.count("## Memory (") == 1
     assert text.index("## Memory (") < text.index("## Speed (")
+
+
+def test_every_benchmark_module_imports():
+    """`python -m benchmarks` imports every suite's module first: one stale import (a helper a
+    refactor renamed) breaks every benchmark, so import them all here."""
+    import importlib
+    import pkgutil
+
+    import benchmarks
+
+    names = [module.name for module in pkgutil.iter_modules(benchmarks.__path__)]
+    assert {"__main__", "opamp_offset_cases", "build_cases", "eqprop_cases"} <= set(names)
+    for name in names:
+        importlib.import_module(f"benchmarks.{name}")
