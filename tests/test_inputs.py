@@ -188,6 +188,31 @@ def test_fit_refuses_labels_without_images(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+
+@pytest.mark.parametrize("flag, value", [("--points", "100"), ("--noise", "0.3")])
+@pytest.mark.parametrize("source", [["--data", "TABLE"], ["--dataset", "digits"]])
+def test_fit_refuses_target_sampling_flags_beside_a_table(tmp_path, capsys, flag, value, source):
+    """--points and --noise say how --target's data are drawn; beside --data or --dataset
+    they were ignored without a word (a user asking for noise got none)."""
+    (tmp_path / "t.csv").write_text(TABLE)
+    source = [str(tmp_path / "t.csv") if word == "TABLE" else word for word in source]
+    refused(capsys, ["fit", *source, flag, value, "--out", str(tmp_path / "out")],
+            f"{flag} sets how --target NAME's data are drawn")
+    assert not (tmp_path / "out").exists()
+
+
+def test_fit_draws_its_default_points_and_takes_typed_ones_for_a_target(tmp_path, capsys):
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "2", "--hidden", "2",
+                 "--out", str(tmp_path / "a")]) == 0
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "2", "--hidden", "2", "--points", "40",
+                 "--noise", "0.1", "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    first = json.loads((tmp_path / "a" / "data.json").read_text())
+    second = json.loads((tmp_path / "b" / "data.json").read_text())
+    assert (first["points"], first["noise"]) == (500, 0.0)
+    assert (second["points"], second["noise"]) == (40, 0.1)
+
+
 IRIS_LIKE = "sepal_length,sepal_width,species\n" + "5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n" * 3
 
 
