@@ -252,3 +252,19 @@ def test_fit_with_scale_none_refuses_data_beyond_the_circuit_before_training(tmp
     data.write_text(table)
     refused(capsys, ["fit", "--data", str(data), *flags, "--scale", "none", "--out", str(tmp_path / "out")], message)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.ngspice
+def test_a_board_fits_line_says_ngspice_measured_the_board_and_the_surrogate_the_nominal_circuit(tmp_path, capsys):
+    """With --board-*, ngspice measures the board and the surrogate the nominal circuit at
+    27 C; the line printed both as plain '(ngspice)' and '(surrogate)', two different numbers
+    with nothing to say why (fit --board-tolerance 0.05 --board-temp 60: 0.0689 and 0.0886)."""
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "3", "--points", "10", "--hidden", "2",
+                 "--board-tolerance", "0.05", "--board-temp", "60", "--out", str(tmp_path / "b")]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    report = json.loads((tmp_path / "b" / "report.json").read_text())
+    assert (f"{report['test_rmse_spice']:.4g} (ngspice on the board: resistors within +-5 % (seed 1), 60 C), "
+            f"{report['test_rmse_surrogate']:.4g} (surrogate, the nominal circuit at 27 C)") in line
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "3", "--points", "10", "--hidden", "2",
+                 "--out", str(tmp_path / "n")]) == 0
+    assert "(ngspice), " in capsys.readouterr().out  # no board: the figures are of one circuit
