@@ -198,6 +198,7 @@ def test_a_netlist_given_as_a_model_file_says_so(tmp_path, command):
     import sys
 
     from circuitnet import netlist_text
+
     network = random_network(np.random.default_rng(0), 1, [2], 1)
     (tmp_path / "circuit.cir").write_text(netlist_text(realise(network, "diode")))
     done = subprocess.run([sys.executable, "-m", "circuitnet", command[0], "circuit.cir", *command[1:]],

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.spice.batch import run_batch
-from ..errors import UsageError
 from ..backends.spice.netlist import netlist_text
+from ..errors import UsageError
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..model.sweep import Sweep
