@@ -21,7 +21,8 @@ parser.add_argument("--b", type=float, default=-0.2, help="bias")
 args = parser.parse_args()
 
 sweep = parse_sweep("-1:1:401")
-for topology in TOPOLOGIES:
+# resistive's untrained resistors are no elbow (its read-back is not its function): not here
+for topology in [name for name, kind in TOPOLOGIES.items() if kind.read_back_is_its_function]:
     result = compare_elbow(topology, args.w, args.b, sweep, diode="1N4148")
     path = Path(args.out) / f"elbow-{topology}.png"
     save_figure(elbow_figure(result, f"{topology}: relu({args.w:g} x {args.b:+g}), 1N4148"), path)

@@ -58,6 +58,9 @@ def test_neuron_prints_json_and_writes_plot(tmp_path):
     (["neuron", "--topology", "diode", "--diode", "1N0000"], "unknown diode '1N0000'"),
     (["neuron", "--topology", "diode", "--x", "1:2"], "is not START:STOP:N"),
     (["neuron", "--topology", "diode", "--x", "0:1:1"], "N must be a whole number from 2"),
+    # its untrained resistors give no elbow: it printed a 2411 mV 'deviation' from relu(x - 0.2)
+    (["neuron", "--topology", "resistive", "--w", "1", "--b", "-0.2"],
+     "the resistive topology's resistors realise relu(1 x -0.2) only once trained"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     done = run_cli(*args, cwd=tmp_path)

@@ -80,3 +80,20 @@ def test_a_regressors_input_column_is_refused_as_its_target(reg3, tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "--y-column load_kW is one of the model's inputs; name the target column" in done.stderr
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.ngspice
+def test_the_fits_own_netlist_holds_the_other_inputs_where_export_does(reg3, tmp_path):
+    """fit's circuit.cir used to hold load_kW at 0 data units (far below its 10..20 training
+    range, a circuit the model was never fit for) while export held it at the middle."""
+    from circuitnet import load_model
+    circuit = load_model(reg3 / "r3" / "model.json")
+    middle = float((circuit.data_record.input_low[1] + circuit.data_record.input_high[1]) / 2)
+    netlist = (reg3 / "r3" / "circuit.cir").read_text()
+    (tmp_path / "circuit.cir").write_text(netlist)
+    ran = subprocess.run(["ngspice", "-b", "-n", "circuit.cir"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    header = (tmp_path / "circuit.dat").read_text().split("\n")[0].split()
+    table = np.loadtxt(tmp_path / "circuit.dat", skiprows=1)
+    np.testing.assert_allclose(table[:, header.index("x2_units")], middle, rtol=1e-9)

@@ -188,6 +188,31 @@ def test_fit_refuses_labels_without_images(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+
+@pytest.mark.parametrize("flag, value", [("--points", "100"), ("--noise", "0.3")])
+@pytest.mark.parametrize("source", [["--data", "TABLE"], ["--dataset", "digits"]])
+def test_fit_refuses_target_sampling_flags_beside_a_table(tmp_path, capsys, flag, value, source):
+    """--points and --noise say how --target's data are drawn; beside --data or --dataset
+    they were ignored without a word (a user asking for noise got none)."""
+    (tmp_path / "t.csv").write_text(TABLE)
+    source = [str(tmp_path / "t.csv") if word == "TABLE" else word for word in source]
+    refused(capsys, ["fit", *source, flag, value, "--out", str(tmp_path / "out")],
+            f"{flag} sets how --target NAME's data are drawn")
+    assert not (tmp_path / "out").exists()
+
+
+def test_fit_draws_its_default_points_and_takes_typed_ones_for_a_target(tmp_path, capsys):
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "2", "--hidden", "2",
+                 "--out", str(tmp_path / "a")]) == 0
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "2", "--hidden", "2", "--points", "40",
+                 "--noise", "0.1", "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    first = json.loads((tmp_path / "a" / "data.json").read_text())
+    second = json.loads((tmp_path / "b" / "data.json").read_text())
+    assert (first["points"], first["noise"]) == (500, 0.0)
+    assert (second["points"], second["noise"]) == (40, 0.1)
+
+
 IRIS_LIKE = "sepal_length,sepal_width,species\n" + "5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n" * 3
 
 
@@ -227,3 +252,19 @@ def test_fit_with_scale_none_refuses_data_beyond_the_circuit_before_training(tmp
     data.write_text(table)
     refused(capsys, ["fit", "--data", str(data), *flags, "--scale", "none", "--out", str(tmp_path / "out")], message)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.ngspice
+def test_a_board_fits_line_says_ngspice_measured_the_board_and_the_surrogate_the_nominal_circuit(tmp_path, capsys):
+    """With --board-*, ngspice measures the board and the surrogate the nominal circuit at
+    27 C; the line printed both as plain '(ngspice)' and '(surrogate)', two different numbers
+    with nothing to say why (fit --board-tolerance 0.05 --board-temp 60: 0.0689 and 0.0886)."""
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "3", "--points", "10", "--hidden", "2",
+                 "--board-tolerance", "0.05", "--board-temp", "60", "--out", str(tmp_path / "b")]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    report = json.loads((tmp_path / "b" / "report.json").read_text())
+    assert (f"{report['test_rmse_spice']:.4g} (ngspice on the board: resistors within +-5 % (seed 1), 60 C), "
+            f"{report['test_rmse_surrogate']:.4g} (surrogate, the nominal circuit at 27 C)") in line
+    assert main(["fit", "--target", "sine", "--mode", "ideal", "--epochs", "3", "--points", "10", "--hidden", "2",
+                 "--out", str(tmp_path / "n")]) == 0
+    assert "(ngspice), " in capsys.readouterr().out  # no board: the figures are of one circuit

@@ -188,3 +188,21 @@ def test_an_mnist_sized_classifier_round_trips(tmp_path):
     loaded = load_model(save_model(circuit, tmp_path / "model.json"))
     for a, b in zip(read_back(loaded).layers, read_back(circuit).layers):
         np.testing.assert_array_equal(a.weights, b.weights)
+
+
+@pytest.mark.parametrize("command", [["compare", "--out", "cmp"], ["simulate", "--x", "-1:1:3"], ["build", "--out", "b"]])
+def test_a_netlist_given_as_a_model_file_says_so(tmp_path, command):
+    """A fit folder's circuit.cir given where its model.json goes was 'not valid JSON (line 1,
+    column 1 ...); the file may be truncated', which sends the user looking for damage."""
+    import subprocess
+    import sys
+
+    from circuitnet import netlist_text
+
+    network = random_network(np.random.default_rng(0), 1, [2], 1)
+    (tmp_path / "circuit.cir").write_text(netlist_text(realise(network, "diode")))
+    done = subprocess.run([sys.executable, "-m", "circuitnet", command[0], "circuit.cir", *command[1:]],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "circuit.cir: a SPICE netlist, not a circuitnet model file (JSON): give the model.json" in done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["circuit.cir"]  # nothing written

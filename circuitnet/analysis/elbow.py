@@ -12,10 +12,11 @@ import numpy as np
 
 from ..backends.spice.batch import run_batch
 from ..backends.spice.netlist import netlist_text
+from ..errors import UsageError
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
 from ..model.sweep import Sweep
-from ..topologies import realise
+from ..topologies import get_topology, realise
 
 DATA_FILE = "neuron.dat"
 
@@ -52,7 +53,15 @@ def compare_elbow(topology: str, w: float, b: float, sweep: Sweep, **realisation
     """Simulate one elbow of ``topology`` with ngspice over ``sweep`` and compare it with the ideal.
 
     realisation: RealisationOptions settings (diode="1N4148", volts_per_unit=..., ...).
+    Raises UsageError for a topology whose components don't give the network they were
+    realised from (resistive): there is no elbow to compare until its resistors are trained.
     """
+    if not get_topology(topology).read_back_is_its_function:
+        raise UsageError(
+            f"the {topology} topology's resistors realise relu({w:g} x {b:+g}) only once trained: every node is a "
+            f"weighted average of its neighbours, so the untrained neuron is no elbow to compare with the ideal; use "
+            f"--topology passive, diode or precision, or train a {topology} circuit with circuitnet fit --topology "
+            f"{topology}")
     net = single_neuron(w, b)
     circuit = realise(net, topology, **realisation)
     data = run_batch(netlist_text(circuit, sweep=sweep, data_file=DATA_FILE,

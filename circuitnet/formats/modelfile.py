@@ -159,6 +159,12 @@ def _refuse_repeated_keys(pairs: list) -> dict:
     return dict(pairs)
 
 
+def _looks_like_a_netlist(text: str) -> bool:
+    """SPICE text: a first line that is a title or a '*' comment, and an '.end' card."""
+    lines = [line.strip().lower() for line in text.splitlines() if line.strip()]
+    return bool(lines) and not lines[0].startswith(("{", "[")) and ".end" in lines
+
+
 def loads(data: str | bytes) -> Circuit:
     """Parse and validate a model file's contents."""
     if isinstance(data, bytes):
@@ -171,6 +177,10 @@ def loads(data: str | bytes) -> Circuit:
     try:
         document = json.loads(data, object_pairs_hook=_refuse_repeated_keys)
     except json.JSONDecodeError as error:
+        if _looks_like_a_netlist(data):  # e.g. a fit folder's circuit.cir given where its model.json goes
+            raise ModelFileError("a SPICE netlist, not a circuitnet model file (JSON): give the model.json it "
+                                 "was made from (compare imports a netlist drawn elsewhere with --netlist "
+                                 "FILE.cir)") from None
         raise ModelFileError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
                              f"the file may be truncated") from None
     except RecursionError:

@@ -381,16 +381,18 @@ def _print_report(args, report: dict, out: Path) -> None:
         print(json_text(report))
     elif "test_accuracy_spice" in report:
         print(f"{report['hyperparameters']['topology']} classifier, {report['hyperparameters']['mode']} mode: test "
-              f"accuracy {100 * report['test_accuracy_spice']:.2f} % (ngspice, {report['test_samples']} samples at "
-              f"{report['spice_samples_per_second']:.0f}/s), {100 * report['test_accuracy_surrogate']:.2f} % "
-              f"(surrogate), {100 * report['test_accuracy_ideal']:.2f} % (ideal read-back); "
+              f"accuracy {100 * report['test_accuracy_spice']:.2f} % (ngspice{_on_the_board(report)}, "
+              f"{report['test_samples']} samples at {report['spice_samples_per_second']:.0f}/s), "
+              f"{100 * report['test_accuracy_surrogate']:.2f} % (surrogate{_nominal(report)}), "
+              f"{100 * report['test_accuracy_ideal']:.2f} % (ideal read-back); "
               f"{report['class_changes_surrogate_vs_spice']} sample(s) change class between surrogate and ngspice; "
               f"{report['pruned_weights']} weights pruned{_snapping_summary(report)}; {_seconds_summary(report)}. "
               f"Wrote {out}/")
     else:
         print(f"{report['hyperparameters']['topology']} circuit, {report['hyperparameters']['mode']} mode: "
-              f"test RMSE {report['test_rmse_spice']:.4g} (ngspice), {report['test_rmse_surrogate']:.4g} "
-              f"(surrogate), {report['test_rmse_ideal']:.4g} (ideal read-back); train {report['train_rmse']:.4g}, "
+              f"test RMSE {report['test_rmse_spice']:.4g} (ngspice{_on_the_board(report)}), "
+              f"{report['test_rmse_surrogate']:.4g} (surrogate{_nominal(report)}), {report['test_rmse_ideal']:.4g} "
+              f"(ideal read-back); train {report['train_rmse']:.4g}, "
               f"validation {report['val_rmse']:.4g}{_snapping_summary(report)}; {_seconds_summary(report)}. "
               f"Wrote {out}/")
     if "opamps" in report and not args.json:  # which op-amp model every figure used, and its supply
@@ -400,6 +402,17 @@ def _print_report(args, report: dict, out: Path) -> None:
         from .topology_table import choice_table
         print("\n".join([f"chose {report['topology_choice']['chosen']} on {report['topology_choice']['criterion']}:",
                           *choice_table(report["topology_choice"])]))
+
+
+def _on_the_board(report: dict) -> str:
+    """', on the board: resistors within +-5 % (seed 1), 60 C' when fit trained for a board
+    (--board-*): ngspice measures that board, the surrogate the nominal circuit, so the
+    two figures differ and the line must say why."""
+    return f" on the board: {report['board']}" if report["hyperparameters"].get("board") else ""
+
+
+def _nominal(report: dict) -> str:
+    return ", the nominal circuit at 27 C" if report["hyperparameters"].get("board") else ""
 
 
 def _seconds_summary(report: dict) -> str:

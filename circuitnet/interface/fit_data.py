@@ -17,6 +17,7 @@ from ..training.classes import (
     stratified_split,
 )
 from ..training.data import Split, fractions_split, get_target, read_dataset_table, target_split
+from .parser import TARGET_POINTS
 
 
 def choose_data(args) -> tuple[Split, dict, dict]:
@@ -31,13 +32,19 @@ def choose_data(args) -> tuple[Split, dict, dict]:
     if args.labels and not args.images:  # e.g. --target sine --labels FILE: it would be ignored without a word
         raise CircuitnetError("--labels goes with --images FILE (an IDX image file and its label file); leave it "
                               "out with --target, --data or --dataset")
+    if (args.points is not None or args.noise is not None) and not args.target:  # they'd be ignored
+        flag = "--points" if args.points is not None else "--noise"
+        raise CircuitnetError(f"{flag} sets how --target NAME's data are drawn; leave it out with --data, "
+                              f"--dataset or --images, whose rows are used as they are")
     if not classify and (args.dataset or args.images):
         raise CircuitnetError("--dataset and --images hold class labels: use --task classify (the default for them)")
     if args.target:
         target = get_target(args.target)
-        split = target_split(args.target, args.points, args.seed, args.noise)
-        return split, {"target": args.target, "formula": target.formula, "points": args.points,
-                       "noise": args.noise}, {"task": "regress"}
+        points = TARGET_POINTS if args.points is None else args.points
+        noise = 0.0 if args.noise is None else args.noise
+        split = target_split(args.target, points, args.seed, noise)
+        return split, {"target": args.target, "formula": target.formula, "points": points,
+                       "noise": noise}, {"task": "regress"}
     x_columns = args.x_columns  # a list (flags.column_names) or None
     if not classify:
         x, y, columns = read_dataset_table(args.data, x_columns, args.y_column)

@@ -22,7 +22,7 @@ from ..backends.ideal import IdealBackend
 from ..backends.spice.netlist import netlist_text
 from ..formats import modelfile
 from ..model.board import Board
-from ..model.sweep import Sweep
+from ..model.sweep import DEFAULT_SWEEP_POINTS, Sweep, sweep_for
 from ..topologies import circuit_elements, part_counts
 from ..training.data import Split, Target
 from ..training.eseries import TOLERANCE
@@ -52,10 +52,13 @@ def write_fit_files(folder: Path, result: FitResult, split: Split, netlist: str)
 def write_outputs(folder: str | Path, result: FitResult, split: Split, spice, target: Target | None = None,
                   command: str = "circuitnet fit") -> dict[str, Path]:
     folder = Path(folder)
+    # the sweep export and compare use: input 1 over its data range, the others held at the
+    # middle of theirs (0 data units can lie far outside the range the circuit was fit on)
     x_all = np.vstack([split.x_train, split.x_val, split.x_test])
     low, high = float(x_all[:, 0].min()), float(x_all[:, 0].max())
+    sweep = sweep_for(result.circuit.data_record, Sweep(low, high, DEFAULT_SWEEP_POINTS))
     paths = write_fit_files(folder, result, split, netlist_text(
-        result.circuit, sweep=Sweep(low, high, 201), data_file="circuit.dat", command=command))
+        result.circuit, sweep=sweep, data_file="circuit.dat", command=command))
     board = Board(**result.report["hyperparameters"]["board"]) if result.report["hyperparameters"]["board"] else Board()
     figure = fit_figure(result, split, spice, board, target)
     save_figure(figure, folder / "fit.png")

@@ -3,6 +3,8 @@ included (the generic model). The op-amp section itself is ``training.opamp_summ
 
 from __future__ import annotations
 
+from ..util.power_text import power_text
+
 
 def opamp_power_rows(power: dict) -> list[dict]:
     """Rows of the static-power table for the op-amps' supply and output stages (compare's
@@ -18,8 +20,8 @@ def opamp_power_line(power: dict) -> str:
     """One summary line on the op-amps' share of the static power."""
     if power.get("opamp_supply") is None:
         return power.get("opamp_supply_note") or "op-amp supply not included"
-    return (f"op-amp supply {1e3 * power['opamp_supply']['mean_w']:.3g} mW (quiescent) and "
-            f"{1e3 * power['opamp_output_stage']['mean_w']:.3g} mW in the output stages, in the total")
+    return (f"op-amp supply {power_text(power['opamp_supply']['mean_w'])} (quiescent) and "
+            f"{power_text(power['opamp_output_stage']['mean_w'])} in the output stages, in the total")
 
 
 def opamp_line(opamps: dict) -> str:

@@ -10,6 +10,8 @@ import re
 from ..analysis.yields import CLASSIFIER_YIELD_ACCURACY, REGRESSION_YIELD_DEVIATION
 from . import flags
 
+TARGET_POINTS = 500  # fit --points' default: training points drawn from --target
+
 # Options whose value is a START:STOP:N range; "--x -1:1:201" is rewritten to "--x=-1:1:201"
 # because argparse takes "-1:1:201" for an option.
 RANGE_OPTIONS = ("--sweep", "--x")
@@ -287,11 +289,12 @@ def add_fit_parser(commands) -> None:
                      help="input columns of --data (names or 1-based positions)")
     fit.add_argument("--y-column", metavar="C", help="target (or, with --task classify, label) column of --data "
                                                      "(default: the last)")
-    fit.add_argument("--points", type=flags.points, default=500,
+    # default None, so fit can tell them typed beside --data (they would be ignored): fit_data
+    fit.add_argument("--points", type=flags.points,
                      help=f"training points drawn from --target (validation and test: half as many each): "
-                          f"{flags.points.range_text}")
-    fit.add_argument("--noise", type=flags.noise, default=0.0,
-                     help=f"Gaussian noise on --target data, data units: {flags.noise.range_text}")
+                          f"{flags.points.range_text} (default: {TARGET_POINTS})")
+    fit.add_argument("--noise", type=flags.noise,
+                     help=f"Gaussian noise on --target data, data units: {flags.noise.range_text} (default: 0)")
     fit.add_argument("--topology", default="diode", choices=[*_topology_names(), AUTO],
                      help="circuit topology; auto: train every topology the other flags allow (passive has one "
                           "hidden layer at most) and keep the best on validation (RMSE in ngspice; a classifier's "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
 
+from ..util.power_text import power_text
 from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
 from .compare_figures import (
     _held_text,
@@ -227,8 +228,8 @@ def _power_summary(numbers: dict) -> list[str]:
     if "power" not in numbers:
         return []
     power = numbers["power"]
-    return [f"  power: {1e3 * power['delivered_total']['mean_w']:.3g} mW mean from the sources, "
-            f"{1e3 * power['dissipated_diodes']['mean_w']:.3g} mW of it in the diodes", "  " + opamp_power_line(power)]
+    return [f"  power: {power_text(power['delivered_total']['mean_w'])} mean from the sources, "
+            f"{power_text(power['dissipated_diodes']['mean_w'])} of it in the diodes", "  " + opamp_power_line(power)]
 
 
 # -- a classifier ------------------------------------------------------------------------
@@ -304,8 +305,7 @@ def _inference_power_summary(numbers: dict) -> list[str]:
     if "inference_power" not in numbers:
         return []
     power = numbers["inference_power"]
-    return [f"  static power per inference: median {1e3 * power['median_w']:.3g} mW, max "
-            f"{1e3 * power['max_w']:.3g} mW"]
+    return [f"  static power per inference: median {power_text(power['median_w'])}, max {power_text(power['max_w'])}"]
 
 
 # -- checks ------------------------------------------------------------------------------
