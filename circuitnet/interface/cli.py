@@ -428,8 +428,8 @@ def _snapping_summary(report: dict) -> str:
             f"{snapping['test_rmse_spice_after']:.4g} after")
 
 
-def _compare_imported(args) -> tuple[dict, dict, str]:
-    """compare --netlist: (numbers, curves, title) of an imported netlist's fitted network."""
+def _compare_imported(args):
+    """compare --netlist: (an ImportedComparison, curves, title) of an imported netlist's fitted network."""
     from ..analysis.compare import compare_netlist
     from ..errors import CircuitnetError
 
@@ -474,7 +474,7 @@ def command_compare(args) -> int:
             numbers, curves = compare_classifier(circuit, x, truth, args.temps, args.montecarlo, args.tolerance,
                                                  args.is_spread, args.seed, _accuracy_threshold(args.yield_threshold),
                                                  executor, progress=_count_bar("Monte Carlo boards", "board"))
-            numbers["test_split"] = test_split
+            numbers.test_split = test_split
             title = f"{args.model}: {circuit.topology} classifier on {test_split['data']}"
         else:
             from ..model.sweep import sweep_for
@@ -486,21 +486,20 @@ def command_compare(args) -> int:
                                               executor, progress=_count_bar("Monte Carlo boards", "board"), data=data)
             title = f"{args.model}: {circuit.topology} circuit"
             x = sweep.inputs(circuit.n_inputs)
-        numbers["opamps"] = opamp_summary(circuit)
+        numbers.opamps = opamp_summary(circuit)
         if args.transient:
             import numpy as np
 
             from ..backends.spice.transient import transient
-            from .transient_outputs import transient_document
             steps = x[np.unique(np.linspace(0, len(x) - 1, min(TRANSIENT_STEPS, len(x))).round().astype(int))]
-            curves["transient"] = transient(circuit, steps, transient_dynamics(circuit), args.step_time)
-            numbers["transient"] = transient_document(curves["transient"])
+            numbers.transient = curves["transient"] = transient(circuit, steps, transient_dynamics(circuit),
+                                                                args.step_time)
     if not args.netlist:
         curves["record"] = circuit.data_record  # names the columns and classes in the figures
-    numbers["ngspice"] = _ngspice_info().to_dict()
+    numbers.ngspice = _ngspice_info().to_dict()
     written = write_report(args.out, numbers, curves, title)
     if args.json:
-        print(json_text(numbers))
+        print(json_text(numbers.to_dict()))
     else:
         print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
                                                            + ", ".join(Path(p).name for p in written.values())]))
@@ -533,11 +532,11 @@ def command_transient(args) -> int:
     dynamics, x = _transient_settings(args, circuit)
     result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp)
     found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp) if args.ac else None
-    document, written = write_transient_outputs(args.out, result, found, circuit.data_record)
+    result, written = write_transient_outputs(args.out, result, found, circuit.data_record)
     if args.json:
-        print(json_text(document))
+        print(json_text(result.to_dict()))
     else:
-        print("\n".join(transient_summary(document) + [f"wrote {', '.join(Path(p).name for p in written)} into "
+        print("\n".join(transient_summary(result) + [f"wrote {', '.join(Path(p).name for p in written)} into "
                                                         f"{args.out}/"]))
     return EXIT_OK
 
