@@ -200,18 +200,17 @@ def test_sharded_verification_equals_one_run_and_dask_equals_local(spice, digits
 
 @pytest.mark.ngspice
 @pytest.mark.slow
-def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
+def test_a_killed_worker_costs_only_its_chunk(digits_classifier, spice_pool, spice):
     import os
     import signal
     import threading
 
     from circuitnet.backends.spice.sharded import simulate_sharded
-    from circuitnet.backends.spice.workers import shared_pool
     from circuitnet.util.executor import LocalExecutor
     circuit = digits_classifier.circuit
     x = np.tile(stratified_split(load_dataset("digits"), 0).x_test, (4, 1))
-    undisturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
-    pool = shared_pool()
+    undisturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2), spice=spice)
+    pool = spice_pool
     retried_before, done, kills = pool.retried, threading.Event(), []
 
     def killer():
@@ -227,7 +226,7 @@ def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
     thread = threading.Thread(target=killer)
     thread.start()
     try:
-        disturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
+        disturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2), spice=spice)
     finally:
         done.set()
         thread.join()

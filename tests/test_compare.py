@@ -196,7 +196,7 @@ def test_cli_compare(tmp_path):
 
 @pytest.mark.ngspice
 @pytest.mark.slow
-def test_monte_carlo_survives_killed_workers():
+def test_monte_carlo_survives_killed_workers(spice_pool, spice):
     """kill -9 of ngspice workers during a Monte Carlo run costs only the netlists they were
     running, which run again on fresh workers: the figures equal an undisturbed run's."""
     import os
@@ -204,16 +204,15 @@ def test_monte_carlo_survives_killed_workers():
     import threading
 
     from circuitnet.analysis import montecarlo
-    from circuitnet.backends.spice.workers import shared_pool
     circuit = load_model(NETLISTS / "eight_diode.json")
     x = SWEEP.inputs(1)
     ideal_y = IdealBackend().simulate(circuit, x).y
 
     def run():
-        return montecarlo.monte_carlo(circuit, x, ideal_y, 120, 0.02, 5, 0.0, LocalExecutor(2))
+        return montecarlo.monte_carlo(circuit, x, ideal_y, 120, 0.02, 5, 0.0, LocalExecutor(2), spice=spice)
 
     undisturbed = run()
-    pool = shared_pool()
+    pool = spice_pool
     retried_before, done, kills = pool.retried, threading.Event(), []
 
     def killer():

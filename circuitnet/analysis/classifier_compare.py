@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.ideal import IdealBackend
-from ..backends.spice.backend import SpiceBackend
+from ..backends.spice.backend import SpiceBackend, owns_spice_for_call
 from ..backends.spice.power_summary import power_summary
 from ..backends.spice.sharded import simulate_sharded
 from ..backends.surrogate import SurrogateBackend
@@ -66,6 +66,7 @@ LABELS_REFERENCE = {
                      "class_changes_surrogate_vs_spice counts the samples the surrogate classes differently"}
 
 
+@owns_spice_for_call
 def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, temperatures=(27.0,),
                        montecarlo: int = 0, tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
                        yield_threshold: float = CLASSIFIER_YIELD_ACCURACY, executor=None,
@@ -75,7 +76,7 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
 
     x: test inputs (n, n_inputs), data units; truth: their class indices (n,). progress(boards
     done, boards) as the Monte Carlo boards come in. Accuracies are fractions. spice: the
-    backend every ngspice run goes to (default: one of each task's own).
+    backend every ngspice run goes to (default: one made for this call, closed after).
     """
     executor = executor or LocalExecutor()
     truth = np.asarray(truth, dtype=np.int64)

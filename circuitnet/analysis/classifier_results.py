@@ -76,8 +76,8 @@ class ClassifierComparison(Record):
                                         default=None)
     opamps: dict | None = described("the op-amp model, the op-amp and package counts and their supply power",
                                     omit_none=True, default=None)
-    transient: TransientResult | None = described("with `--transient`: transient.json's document for a few test samples",
-                               omit_none=True, default=None)
+    transient: TransientResult | None = described("with `--transient`: transient.json's document for a few "
+                                                  "test samples", omit_none=True, default=None)
     ngspice: dict | None = described("the ngspice version and linear solver that measured the figures",
                                      omit_none=True, default=None)
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..backends.ideal import IdealBackend
 from ..backends.result import SimulationResult
-from ..backends.spice.backend import SpiceBackend, simulate_circuits, sweep_netlist
+from ..backends.spice.backend import SpiceBackend, owns_spice_for_call, simulate_circuits, sweep_netlist
 from ..backends.spice.power import OPAMP_SUPPLY_NOT_MODELLED, static_power
 from ..backends.surrogate import SurrogateBackend
 from ..model import nodes
@@ -163,6 +163,7 @@ def held_input_values(circuit: Circuit, sweep: Sweep) -> dict[str, float]:
     return {name: float(value) for name, value in zip(names[1:], values[1:], strict=True)}
 
 
+@owns_spice_for_call
 def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,
                     tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
                     yield_threshold: float = REGRESSION_YIELD_DEVIATION, executor=None, spice=None,
@@ -171,8 +172,9 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     """(numbers, curves): see the module docstring. Errors are in data units unless named _v.
     yield_threshold: a board passes when its max |y - nominal circuit in ngspice| over the
     sweep is at most this. data: held-out samples to judge against as well, or None.
-    progress(boards done, boards) is called as the Monte Carlo boards come in."""
-    spice = spice or SpiceBackend()
+    progress(boards done, boards) is called as the Monte Carlo boards come in. spice: the
+    backend every ngspice run goes to (default: one made for this call, closed after)."""
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
     executor = executor or LocalExecutor()
     x = sweep.inputs(circuit.n_inputs)
     ideal = IdealBackend().simulate(circuit, x)
@@ -220,8 +222,8 @@ def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y
     Each row: the output over the sweep x against the nominal circuit in ngspice at 27 C
     (nominal_y, (n, n_outputs)) and against the read-back network (ideal_y), and with data
     the RMSE on them (nominal_on_data: the 27 C outputs there, already simulated; given
-    whenever data is). spice: the backend the other temperatures run on (default: a
-    SpiceBackend of each task's own)."""
+    whenever data is). spice: the backend the other temperatures run on (default: one of
+    each task's own)."""
     points = x if data is None else np.vstack([x, data.x])  # one simulation per temperature for both
     asked = [float(t) for t in temperatures]
     others = sorted({t for t in asked if t != NOMINAL_TEMPERATURE_C})
@@ -257,6 +259,7 @@ def distribution(values: np.ndarray) -> Distribution:
     return Distribution(float(np.median(values)), float(np.percentile(values, 95)), float(np.max(values)))
 
 
+@owns_spice_for_call
 def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidden: int = 1,
                     sweep: Sweep | None = None, seed: int = 0, spice=None,
                     folder=None) -> tuple[ImportedComparison, dict]:
@@ -282,7 +285,7 @@ def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidd
     body = [line for line in imported.lines if line.lower() != ".end"]
     netlist = "\n".join(["* imported by circuitnet", *body, ACCURACY_OPTIONS, f".save {output_node}",
                          f".dc {source_name} {sweep.start:.17g} {sweep.stop:.17g} {sweep.step:.17g}", ".end"]) + "\n"
-    spice = spice or SpiceBackend()
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
     vectors = spice.run_netlist(netlist)
     x, y = sweep.values()[:, None], vectors[output_node][:, None]
     net = fit_curve(x, y, hidden, seed=seed)

@@ -134,7 +134,8 @@ class PowerFigures(Record):
     opamp_supply: Spread | None = described("the op-amps' quiescent supply (None: the generic op-amp has none)")
     opamp_output_stage: Spread | None = described("in the op-amps' output stages (None as above)")
     opamp_supply_note: str | None = described("why the op-amps' supply is not included, or None")
-    balance_max_w: float = described("largest magnitude of delivered - dissipated over the sweep, watts: the books balance")
+    balance_max_w: float = described("largest magnitude of delivered - dissipated over the sweep, watts: the "
+                                     "books balance")
 
 
 @dataclass
@@ -157,8 +158,8 @@ class RegressionComparison(Record):
                                        "object per part and quantity, worst first); empty when none")
     opamps: dict | None = described("the op-amp model, the op-amp and package counts and their supply power",
                                     omit_none=True, default=None)
-    transient: TransientResult | None = described("with `--transient`: transient.json's document for a few of the sweep's points",
-                               omit_none=True, default=None)
+    transient: TransientResult | None = described("with `--transient`: transient.json's document for a few of "
+                                                  "the sweep's points", omit_none=True, default=None)
     ngspice: dict | None = described("the ngspice version and linear solver that measured the figures",
                                      omit_none=True, default=None)
 

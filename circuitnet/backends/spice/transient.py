@@ -32,7 +32,7 @@ from ...model.network import check_inputs
 from ...model.opamp_parts import describe_opamp
 from ...topologies import get_topology
 from ..result import circuit_inputs
-from .backend import SpiceBackend, output_nodes, reported_nodes
+from .backend import SpiceBackend, output_nodes, owns_spice_for_call, reported_nodes
 from .netlist import check_data_file, control_block
 from .power import energy_split, static_power
 from .transient_results import (
@@ -90,13 +90,15 @@ def check_steps(circuit: Circuit, x, step_time: float, rise_time: float, settle:
     return x
 
 
+@owns_spice_for_call
 def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step_time: float = 50e-6,
               rise_time: float = 100e-9, settle: float = 1e-3, temperature_c: float = 27.0,
               spice: SpiceBackend | None = None) -> TransientResult:
     """Apply the rows of x (k, n_inputs), data units, as input steps of ``step_time`` seconds
     each and measure settling and energy (see the module docstring). dynamics: an
-    OpAmpDynamics or a part name of ``model.dynamics.OPAMP_LIBRARY``."""
-    spice = spice or SpiceBackend()
+    OpAmpDynamics or a part name of ``model.dynamics.OPAMP_LIBRARY``. spice: the backend it
+    runs on (default: one made for this call, closed after)."""
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
     dynamics = as_dynamics(dynamics)
     x = check_steps(circuit, x, step_time, rise_time, settle)
     entries = transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)
