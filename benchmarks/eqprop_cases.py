@@ -21,7 +21,7 @@ import re
 import time
 
 from circuitnet.backends.spice.backend import SpiceBackend
-from circuitnet.backends.spice.workers import shared_pool
+from circuitnet.backends.spice.workers import WorkerPool
 from circuitnet.training.classes import load_dataset, stratified_split
 from circuitnet.training.config import FitConfig
 from circuitnet.training.data import target_split
@@ -32,7 +32,7 @@ BOARD = {"tolerance": 0.01, "seed": 1, "temperature_c": 60.0}
 
 
 class CountingPool:
-    """The shared worker pool, counting the sample equilibria of every netlist it runs (each
+    """A worker pool, counting the sample equilibria of every netlist it runs (each
     sample set's first line says how many samples it holds; a sweep counts as one)."""
 
     def __init__(self, pool) -> None:
@@ -61,10 +61,13 @@ def _epochs(default: int) -> int:
 
 
 def _run(split, config: FitConfig):
-    pool = CountingPool(shared_pool())
-    started = time.monotonic()
-    result = FitRun(split, config, spice=SpiceBackend(pool)).run()
-    return result, time.monotonic() - started, pool.solves
+    with WorkerPool() as workers:  # this run's own, its workers started before the clock
+        for worker in workers.workers:
+            worker.ensure_started()
+        pool = CountingPool(workers)
+        started = time.monotonic()
+        result = FitRun(split, config, spice=SpiceBackend(pool)).run()
+        return result, time.monotonic() - started, pool.solves
 
 
 def eqprop_case(quick: bool = False) -> list[str]:

@@ -39,8 +39,8 @@ def eight_diode_case(steps: int = 100) -> list[str]:
     summary = result.summary
     rows = ["| circuit | steps | op-amps | time points | worst settling (us) | inferences/s | energy per inference, "
             "median (nJ) | seconds (1 worker) | target |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-            f"| eight_diode | {steps} | TL072 | {len(result.time)} | {1e6 * summary['worst_settling_time_s']:.2f} | "
-            f"{summary['inferences_per_second']:.3g} | {1e9 * summary['energy_per_inference_j']['median']:.1f} | "
+            f"| eight_diode | {steps} | TL072 | {len(result.time)} | {1e6 * summary.worst_settling_time_s:.2f} | "
+            f"{summary.inferences_per_second:.3g} | {1e9 * summary.energy_per_inference_j.median:.1f} | "
             f"{seconds:.1f} | <= 10 s |"]
     print(rows[-1], flush=True)
     return rows
@@ -64,15 +64,15 @@ def digits_case(parts=(("LM358", 100e-6), ("TL072", 50e-6), ("NE5532", 50e-6), (
         circuit = circuit_with_opamp(result.circuit, name, None)
         run = transient(circuit, x, transient_dynamics(circuit), step_time=step)
         summary, part = run.summary, run.dynamics
-        energy, split = summary["energy_per_inference_j"], summary["energy_per_inference_split_j"]
-        static_mw = 1e3 * float(np.median([s["energy_j"] / step for s in run.steps]))
-        settled = summary["worst_settling_time_s"]
+        energy, split = summary.energy_per_inference_j, summary.energy_per_inference_split_j
+        static_mw = 1e3 * float(np.median([s.energy_j / step for s in run.steps]))
+        settled = summary.worst_settling_time_s
         settling = "not settled" if settled is None else f"{1e6 * settled:.2f}"
-        rate = "-" if settled is None else f"{summary['inferences_per_second']:.3g}"
+        rate = "-" if settled is None else f"{summary.inferences_per_second:.3g}"
         shares = ", ".join(f"{1e9 * split[key]:.0f}" for key in ("opamp_supply", "opamp_output_stages", "resistors",
                                                                   "diodes"))
         rows.append(f"| {name} | {part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us | {1e6 * step:g} | "
-                    f"{settling} | {rate} | {1e9 * energy['median']:.0f}, {1e9 * energy['worst']:.0f} | {shares} | "
-                    f"{static_mw:.1f} | {summary['last_to_settle']} |")
+                    f"{settling} | {rate} | {1e9 * energy.median:.0f}, {1e9 * energy.worst:.0f} | {shares} | "
+                    f"{static_mw:.1f} | {summary.last_to_settle} |")
         print(rows[-1], flush=True)
     return rows

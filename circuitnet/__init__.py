@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 # Each public name -> the module (relative to this package) that defines it, and its name there.
 _EXPORTS = {
     "simulate": (".backends.registry", "simulate"),
+    "SpiceBackend": (".backends.spice.backend", "SpiceBackend"),  # owns its ngspice workers: pass it on
     "netlist_text": (".backends.spice.netlist", "netlist_text"),
     "bandwidth": (".backends.spice.bandwidth", "bandwidth"),
     "transient": (".backends.spice.transient", "transient"),

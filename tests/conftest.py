@@ -40,10 +40,11 @@ def pytest_collection_modifyitems(session, config, items):
 
 @pytest.fixture(scope="session")
 def spice_pool():
-    """The session's one pool of ngspice workers: the process-wide pool, which code given no
-    backend uses as well, so a session never runs two (it is closed at exit)."""
-    from circuitnet.backends.spice.workers import shared_pool
-    return shared_pool()
+    """The session's pool of ngspice workers, owned by the session: made here, passed to the
+    code under test (``spice``), and closed when the session ends."""
+    from circuitnet.backends.spice.workers import WorkerPool
+    with WorkerPool() as pool:
+        yield pool
 
 
 class CountingPool:

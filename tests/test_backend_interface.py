@@ -112,13 +112,16 @@ def test_spice_loop_trains_on_the_measuring_backend_and_the_differentiable_one_g
     assert differentiable.calls == ["vjp", "gradient"]
 
 
-def _no_shared_pool():
-    raise AssertionError("the shared pool was used although a backend was passed in")
+class _NoPoolOfItsOwn:
+    """Stands in for WorkerPool in the backend module: no backend may make a pool of its own."""
+
+    def __init__(self, *args, **kwargs):
+        raise AssertionError("a backend made a pool of its own although a backend was passed in")
 
 
 @pytest.mark.ngspice
 def test_compare_runs_every_netlist_on_the_backend_passed_in(spice_pool, monkeypatch):
-    monkeypatch.setattr(spice_backend, "shared_pool", _no_shared_pool)
+    monkeypatch.setattr(spice_backend, "WorkerPool", _NoPoolOfItsOwn)
     pool = CountingPool(spice_pool)
     circuit = load_model(NETLISTS / "eight_diode.json")
     compare_circuit(circuit, Sweep(-1.0, 1.0, 21), temperatures=(27.0, 70.0), montecarlo=4, tolerance=0.01,
@@ -129,7 +132,7 @@ def test_compare_runs_every_netlist_on_the_backend_passed_in(spice_pool, monkeyp
 
 @pytest.mark.ngspice
 def test_a_classifier_compare_runs_every_netlist_on_the_backend_passed_in(spice_pool, monkeypatch):
-    monkeypatch.setattr(spice_backend, "shared_pool", _no_shared_pool)
+    monkeypatch.setattr(spice_backend, "WorkerPool", _NoPoolOfItsOwn)
     rng = np.random.default_rng(2)
     circuit = realise(random_network(rng, 2, [4], 3, zero_fraction=0.0), "diode")
     x = rng.uniform(-1.0, 1.0, (24, 2))

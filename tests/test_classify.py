@@ -200,18 +200,17 @@ def test_sharded_verification_equals_one_run_and_dask_equals_local(spice, digits
 
 @pytest.mark.ngspice
 @pytest.mark.slow
-def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
+def test_a_killed_worker_costs_only_its_chunk(digits_classifier, spice_pool, spice):
     import os
     import signal
     import threading
 
     from circuitnet.backends.spice.sharded import simulate_sharded
-    from circuitnet.backends.spice.workers import shared_pool
     from circuitnet.util.executor import LocalExecutor
     circuit = digits_classifier.circuit
     x = np.tile(stratified_split(load_dataset("digits"), 0).x_test, (4, 1))
-    undisturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
-    pool = shared_pool()
+    undisturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2), spice=spice)
+    pool = spice_pool
     retried_before, done, kills = pool.retried, threading.Event(), []
 
     def killer():
@@ -227,7 +226,7 @@ def test_a_killed_worker_costs_only_its_chunk(digits_classifier):
     thread = threading.Thread(target=killer)
     thread.start()
     try:
-        disturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2))
+        disturbed = simulate_sharded(circuit, x, 27.0, LocalExecutor(2), spice=spice)
     finally:
         done.set()
         thread.join()
@@ -288,7 +287,7 @@ def test_power_per_sample_equals_the_sweep_power_at_the_same_points(spice):
     from circuitnet.util.executor import LocalExecutor
     circuit = load_model(Path(__file__).resolve().parent.parent / "netlists" / "eight_diode.json")
     sweep = Sweep(-1.0, 1.0, 21)
-    swept = power_figures(circuit, sweep, spice)["curves"]
+    _, swept = power_figures(circuit, sweep, spice)
     sampled = simulate_sharded(circuit, sweep.inputs(1), 27.0, LocalExecutor(2))
     np.testing.assert_allclose(sampled.power_w, swept["delivered"], rtol=1e-6, atol=1e-9)
     # and it is the power the parts dissipate (an independent sum over the resistors and diodes)
@@ -310,17 +309,17 @@ def test_compare_a_classifier_through_the_cli(tmp_path, digits_classifier):
     assert done.returncode == 0, done.stderr
     numbers = json.loads(done.stdout)
     # the nominal accuracy is the fit's own test accuracy: the same split, the same circuit
-    assert numbers["classifier"]["accuracy_spice"] == fitted.report["test_accuracy_spice"]
-    assert [row["temperature_c"] for row in numbers["accuracy_temperatures"]] == [0.0, 70.0]
-    boards = numbers["accuracy_boards"]
-    assert len(boards["per_board_accuracy"]) == 6 and boards["yield_threshold"] == 0.95
-    assert boards["yield"] == np.mean(np.array(boards["per_board_accuracy"]) >= 0.95)
-    assert "accuracy on the test samples' labels" in boards["yield_reference"]
-    assert numbers["references"]["labels"].startswith("the class labels of the test samples")
+    assert numbers.classifier.accuracy_spice == fitted.report["test_accuracy_spice"]
+    assert [row.temperature_c for row in numbers.accuracy_temperatures] == [0.0, 70.0]
+    boards = numbers.accuracy_boards
+    assert len(boards.per_board_accuracy) == 6 and boards.yield_threshold == 0.95
+    assert boards.yield_fraction == np.mean(np.array(boards.per_board_accuracy) >= 0.95)
+    assert "accuracy on the test samples' labels" in boards.yield_reference
+    assert numbers.references["labels"].startswith("the class labels of the test samples")
     from circuitnet import load_model
     assert load_model(tmp_path / "model.json").data_record.class_labels == tuple(str(k) for k in range(10))
-    assert 0 < numbers["inference_power"]["min_w"] <= numbers["inference_power"]["median_w"]
-    assert numbers["violations"] == []
+    assert 0 < numbers.inference_power["min_w"] <= numbers.inference_power["median_w"]
+    assert numbers.violations == []
     html = (tmp_path / "cmp" / "report.html").read_text()
     for heading in ("Classifier", "Accuracy against temperature", "Monte Carlo boards", "Static power per inference"):
         assert f"<h2>{heading}</h2>" in html

@@ -100,8 +100,8 @@ def test_monte_carlo_at_zero_tolerance_is_the_nominal_circuit_exactly(spice):
                                       executor=LocalExecutor(2), spice=spice)
     for name in ("low", "high", "median_board"):
         assert np.array_equal(curves["montecarlo"][name], curves["spice"].y[:, 0]), name
-    assert numbers["montecarlo"]["board_vs_nominal_spice_max_abs"]["worst"] == 0.0
-    assert numbers["montecarlo"]["yield"] == 1.0
+    assert numbers.montecarlo.board_vs_nominal_spice_max_abs.worst == 0.0
+    assert numbers.montecarlo.yield_fraction == 1.0
 
 
 @pytest.mark.ngspice
@@ -131,7 +131,7 @@ def test_monte_carlo_streams_its_boards_in_bounded_groups(spice, monkeypatch):
 @pytest.mark.ngspice
 def test_imported_rectifier_elbow_sits_at_the_diode_drop(spice):
     numbers, curves = compare_netlist(RECTIFIER, "rect.cir", "V1", "out", hidden=1, spice=spice)
-    elbow = numbers["imported"]["elbows"][0]
+    elbow = numbers.imported.elbows[0]
     out = curves["transfer"]
     conducting = out > 0.01 * out.max()
     measured_drop = float(np.mean((curves["x"] - out)[conducting]))  # the diode's drop at this 10 kOhm load
@@ -156,8 +156,8 @@ def test_dask_backend_gives_the_same_monte_carlo(spice):
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         remote, _ = compare_circuit(circuit, SWEEP, executor=DaskExecutor(client), **settings)
-    assert remote["montecarlo"] == local["montecarlo"]
-    assert remote["temperatures"] == local["temperatures"]
+    assert remote.montecarlo == local.montecarlo
+    assert remote.temperatures == local.temperatures
 
 
 @pytest.mark.ngspice
@@ -196,7 +196,7 @@ def test_cli_compare(tmp_path):
 
 @pytest.mark.ngspice
 @pytest.mark.slow
-def test_monte_carlo_survives_killed_workers():
+def test_monte_carlo_survives_killed_workers(spice_pool, spice):
     """kill -9 of ngspice workers during a Monte Carlo run costs only the netlists they were
     running, which run again on fresh workers: the figures equal an undisturbed run's."""
     import os
@@ -204,16 +204,15 @@ def test_monte_carlo_survives_killed_workers():
     import threading
 
     from circuitnet.analysis import montecarlo
-    from circuitnet.backends.spice.workers import shared_pool
     circuit = load_model(NETLISTS / "eight_diode.json")
     x = SWEEP.inputs(1)
     ideal_y = IdealBackend().simulate(circuit, x).y
 
     def run():
-        return montecarlo.monte_carlo(circuit, x, ideal_y, 120, 0.02, 5, 0.0, LocalExecutor(2))
+        return montecarlo.monte_carlo(circuit, x, ideal_y, 120, 0.02, 5, 0.0, LocalExecutor(2), spice=spice)
 
     undisturbed = run()
-    pool = shared_pool()
+    pool = spice_pool
     retried_before, done, kills = pool.retried, threading.Event(), []
 
     def killer():
@@ -250,11 +249,11 @@ def test_compare_imports_a_netlist_as_engineers_write_it(tmp_path, spice):
                      ".options reltol=1e-4\n.dc V1 0 2 0.01\n.op\n.print dc v(out)\n.end\n")
     plain, _ = compare_netlist(RECTIFIER, "rect.cir", "V1", "out", hidden=1, spice=spice)
     numbers, _ = compare_netlist(drawn.read_text(), "rect.cir", "V1", "out", hidden=1, spice=spice, folder=tmp_path)
-    imported = numbers["imported"]
-    assert imported["included"] == ["1N4148.mod"]
-    assert [card.split(": ", 1)[1] for card in imported["skipped"]] == [
+    imported = numbers.imported
+    assert imported.included == ["1N4148.mod"]
+    assert [card.split(": ", 1)[1] for card in imported.skipped] == [
         ".options reltol=1e-4", ".dc V1 0 2 0.01", ".op", ".print dc v(out)"]
-    assert imported["elbows"] == plain["imported"]["elbows"]
+    assert imported.elbows == plain.imported.elbows
     done = subprocess.run([sys.executable, "-m", "circuitnet", "compare", "--netlist", str(drawn), "--input", "V1",
                            "--output", "out", "--out", str(tmp_path / "report")], capture_output=True, text=True,
                           timeout=600)
@@ -269,10 +268,10 @@ def test_knee_insets_sit_where_the_curve_is_not_and_the_knee_line_has_a_legend()
     x = np.linspace(-1, 1, 101)
     rising, falling = np.maximum(x - 0.2, 0), np.maximum(-x - 0.2, 0)
     nodes = {"l1n1_h": rising, "l1n2_h": falling}
-    rows = [{"node": name, "max_deviation_v": 0.01, "ideal_knee": knee, "fitted_knee": knee}
+    rows = [SimpleNamespace(node=name, max_deviation_v=0.01, ideal_knee=knee, fitted_knee=knee)
             for name, knee in (("l1n1_h", 0.2), ("l1n2_h", -0.2))]
-    figure = neurons_figure({"neurons": rows}, {"x": x, "ideal": SimpleNamespace(nodes=nodes),
-                                                "spice": SimpleNamespace(nodes=nodes)})
+    figure = neurons_figure(SimpleNamespace(neurons=rows, held_inputs={}),
+                            {"x": x, "ideal": SimpleNamespace(nodes=nodes), "spice": SimpleNamespace(nodes=nodes)})
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     FigureCanvasAgg(figure).draw()  # lays out the insets
     panels = [ax for ax in figure.axes if ax.get_title().endswith("mV")]

@@ -43,30 +43,30 @@ def test_perfect_boards_of_a_trained_circuit_all_pass(trained, spice):
     circuit, split = trained
     data = HeldOutData(split.x_test, split.y_test, "the test split")
     readback = compare_circuit(circuit, Sweep(-1.0, 1.0, 101), temperatures=(27.0,), spice=spice,
-                               executor=LocalExecutor(2))[0]["network"]["circuit_vs_readback_network"]["max_abs"]
+                               executor=LocalExecutor(2))[0].network.circuit_vs_readback_network.max_abs
     # a threshold the read-back network's distance fails: judged against it, no board would pass
     threshold = 0.5 * readback
     numbers, _ = compare_circuit(circuit, Sweep(-1.0, 1.0, 101), temperatures=(27.0, 70.0), montecarlo=5,
                                  tolerance=0.0, yield_threshold=threshold, executor=LocalExecutor(2), spice=spice,
                                  data=data)
-    mc = numbers["montecarlo"]
-    assert mc["yield"] == 1.0
+    mc = numbers.montecarlo
+    assert mc.yield_fraction == 1.0
     # a perfect board equals the nominal circuit to ngspice's own accuracy (reltol 1e-7): the
     # board's sample set (sweep plus data) is walked in another neighbour order than the
     # nominal sweep's, and each Newton solve stops within that tolerance of the answer
-    assert mc["board_vs_nominal_spice_max_abs"]["worst"] <= 1e-6
-    assert numbers["network"]["circuit_vs_readback_network"]["max_abs"] == readback > threshold
+    assert mc.board_vs_nominal_spice_max_abs.worst <= 1e-6
+    assert numbers.network.circuit_vs_readback_network.max_abs == readback > threshold
     # against the data, each perfect board is the nominal circuit, whose RMSE is measured here independently
     # (to ngspice's tolerance: a board simulates the sweep and the data as one sample set)
     rmse = float(np.sqrt(np.mean((spice.simulate(circuit, split.x_test).y - split.y_test) ** 2)))
-    assert numbers["data"]["circuit_vs_data_rmse"] == pytest.approx(rmse, abs=1e-12)
-    np.testing.assert_allclose(mc["per_board_vs_data_rmse"], rmse, rtol=0, atol=1e-6)
+    assert numbers.data.circuit_vs_data_rmse == pytest.approx(rmse, abs=1e-12)
+    np.testing.assert_allclose(mc.per_board_vs_data_rmse, rmse, rtol=0, atol=1e-6)
     assert rmse < 0.1 < readback  # the circuit fits its data; the read-back network is no measure of that
     hot = spice.simulate(circuit, split.x_test, temperature_c=70.0).y
-    assert numbers["temperatures"][1]["vs_data_rmse"] == pytest.approx(
+    assert numbers.temperatures[1].vs_data_rmse == pytest.approx(
         float(np.sqrt(np.mean((hot - split.y_test) ** 2))), abs=1e-6)
-    assert numbers["references"]["data"] == "the test split"
-    assert "nominal circuit" in numbers["references"]["nominal_spice"]
+    assert numbers.references["data"] == "the test split"
+    assert "nominal circuit" in numbers.references["nominal_spice"]
 
 
 @pytest.mark.slow

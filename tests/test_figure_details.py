@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -50,7 +51,7 @@ def test_a_three_input_fit_figure_holds_the_third_input_at_its_middle_and_says_s
 def test_the_neuron_panels_name_the_inputs_the_sweep_holds():
     numbers, curves = fake_curves(3, DataRecord(("speed", "load"), ("power",), np.array([-1.0, 0.0]),
                                                 np.array([1.0, 2.0])))
-    numbers["held_inputs"] = {"load": 1.0}
+    numbers.held_inputs = {"load": 1.0}
     figure = neurons_figure(numbers, curves)
     assert "other inputs held at load = 1" in figure._suptitle.get_text()
 
@@ -78,13 +79,14 @@ def test_fit_auto_reports_the_whole_fits_time_and_prints_each_candidates(tmp_pat
 
 
 def test_the_boards_accuracy_axis_ends_at_100_percent():
-    numbers = {"test_samples": 50, "classifier": {"accuracy_spice": 1.0},
-               "accuracy_boards": {"per_board_accuracy": [1.0, 1.0, 0.98, 0.96], "yield_threshold": 0.95,
-                                   "yield": 1.0, "instances": 4, "tolerance": 0.01}}
+    numbers = SimpleNamespace(test_samples=50, classifier=SimpleNamespace(accuracy_spice=1.0),
+                              accuracy_boards=SimpleNamespace(per_board_accuracy=[1.0, 1.0, 0.98, 0.96],
+                                                              yield_threshold=0.95, yield_fraction=1.0, instances=4,
+                                                              tolerance=0.01))
     low, high = boards_figure(numbers, {}).axes[0].get_xlim()
     assert high == 100.0 and 90.0 <= low < 95.0
-    rows = [{"temperature_c": t, "accuracy": a} for t, a in ((0, 1.0), (27, 1.0), (70, 0.9))]
-    low, high = temperatures_accuracy_figure({"accuracy_temperatures": rows}, {}).axes[0].get_ylim()
+    rows = [SimpleNamespace(temperature_c=t, accuracy=a) for t, a in ((0, 1.0), (27, 1.0), (70, 0.9))]
+    low, high = temperatures_accuracy_figure(SimpleNamespace(accuracy_temperatures=rows), {}).axes[0].get_ylim()
     assert high <= 100.5 and 80.0 <= low < 90.0
 
 

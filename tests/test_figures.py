@@ -99,10 +99,10 @@ def test_two_input_fit_figure_of_a_data_file_shows_the_data_and_its_error(plane_
 def fake_curves(n_neurons: int, record=None) -> tuple[dict, dict]:
     x = np.linspace(-1, 1, 41)
     nodes = {f"n{j}_h": np.maximum(x - 0.1 * j, 0) for j in range(n_neurons)}
-    rows = [{"node": name, "max_deviation_v": 1e-3, "ideal_knee": 0.1 * j, "fitted_knee": 0.1 * j + 0.01}
+    rows = [SimpleNamespace(node=name, max_deviation_v=1e-3, ideal_knee=0.1 * j, fitted_knee=0.1 * j + 0.01)
             for j, name in enumerate(nodes)]
     curves = {"x": x, "ideal": SimpleNamespace(nodes=nodes), "spice": SimpleNamespace(nodes=nodes), "record": record}
-    return {"neurons": rows}, curves
+    return SimpleNamespace(neurons=rows, held_inputs={}), curves
 
 
 def test_neuron_panels_have_axis_labels_naming_the_input():
@@ -116,11 +116,12 @@ def test_neuron_panels_have_axis_labels_naming_the_input():
 
 
 def test_report_tables_show_quantities_with_units_not_json_keys(tmp_path):
-    summary = {"max_abs": 0.01, "rms": 0.005}
-    numbers = {"network": {"circuit_vs_readback_network": summary, "surrogate_vs_readback_network": summary,
-                           "spice_vs_surrogate_v": summary},  # the keys compare writes (analysis/compare.py)
-               "temperatures": [{"temperature_c": 27.0, "vs_nominal_spice": summary, "vs_readback_network": summary}],
-               "accuracy_temperatures": [{"temperature_c": 27.0, "accuracy": 0.97}]}
+    from circuitnet.analysis.classifier_results import TemperatureAccuracy
+    from circuitnet.analysis.compare_results import ErrorSummary, NetworkFigures, TemperatureRow
+    summary = ErrorSummary(0.01, 0.005)
+    numbers = SimpleNamespace(network=NetworkFigures(summary, summary, summary), sweep="-1:1:3", held_inputs={},
+                              data=None, temperatures=[TemperatureRow(27.0, summary, summary)],
+                              accuracy_temperatures=[TemperatureAccuracy(27.0, 0.97)])
     page = _html(tmp_path, numbers, {}, "a circuit")
     headings = re.findall(r"<th>(.*?)</th>", page)
     assert headings and not [h for h in headings if "_" in h]
@@ -142,7 +143,8 @@ def test_confusion_title_is_not_cut_off():
 
 def test_compare_confusion_names_the_classes_from_the_record():
     record = DataRecord(("a", "b"), ("cat", "dog"), np.zeros(2), np.ones(2), class_labels=("cat", "dog"))
-    numbers = {"classes": 2, "classifier": {"confusion_matrix": [[5, 1], [0, 6]], "accuracy_spice": 11 / 12}}
+    numbers = SimpleNamespace(classes=2, classifier=SimpleNamespace(confusion_matrix=[[5, 1], [0, 6]],
+                                                                   accuracy_spice=11 / 12))
     figure = confusion_figure(numbers, {"record": record})
     ax = figure.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog"]
@@ -154,8 +156,8 @@ def test_transient_legends_name_the_columns_and_classes():
                         class_labels=("setosa", "other"))
     time = np.linspace(0, 1e-4, 50)
     result = SimpleNamespace(time=time, inputs_volts=np.zeros((50, 2)), outputs_volts=np.zeros((50, 2)),
-                             nodes={"n0_h": np.zeros(50)}, steps=[{"settling_time_s": 1e-5}], step_time_s=1e-4,
-                             settle=1e-3, dynamics=SimpleNamespace(name="TL072"))
+                             nodes={"n0_h": np.zeros(50)}, steps=[SimpleNamespace(settling_time_s=1e-5)],
+                             step_time_s=1e-4, settle=1e-3, dynamics=SimpleNamespace(name="TL072"))
     figure = waveforms_figure(result, record)
     inputs_ax, _, outputs_ax = figure.axes[:3]
     assert [t.get_text() for t in inputs_ax.get_legend().get_texts()] == ["petal", "sepal"]

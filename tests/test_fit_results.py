@@ -98,12 +98,22 @@ def test_a_snapping_record_names_its_figure_for_the_rows_it_was_measured_on():
                                         "series_pairs": 3}
 
 
-@pytest.mark.parametrize("record", [RegressionFigures, ClassifierFigures, FitReport])
+def _file_format_records() -> list[type]:
+    """Every record whose keys docs/file-formats.md lists: report.json's, compare.json's and
+    transient.json's."""
+    from circuitnet.analysis.compare_format import COMPARE_TABLES, TRANSIENT_TABLES
+    from circuitnet.training.report_format import TABLES
+    return [*TABLES.values(), *COMPARE_TABLES.values(), *TRANSIENT_TABLES.values()]
+
+
+@pytest.mark.parametrize("record", _file_format_records(), ids=lambda record: record.__name__)
 def test_the_file_format_page_lists_every_field(record):
-    """docs/file-formats.md's report.json tables are generated from the dataclasses: each
-    field is a row (but FitReport's ``figures``, whose keys are the task's, written first)."""
-    from circuitnet.training.report_format import key_table
+    """docs/file-formats.md's key tables are generated from the result dataclasses: each
+    described field is a row under its JSON key (but FitReport's ``figures``, whose keys are
+    the task's, written first), and every row has its three cells."""
+    from circuitnet.util.records import key_table
     assert "\n".join(key_table(record)) in DOCS.read_text()
-    names = {f.name for f in fields(record)} - {"figures"}
+    keys = [f.metadata.get("key") or f.name for f in fields(record) if "doc" in f.metadata and f.name != "figures"]
     rows = [line for line in key_table(record) if line.startswith("| `")]
-    assert {row.split("`")[1] for row in rows} == names
+    assert [row.split("`")[1] for row in rows] == keys
+    assert all(row.replace("\\|", "").count("|") == 4 for row in rows)  # a bar in a description is escaped

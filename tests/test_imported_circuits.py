@@ -56,7 +56,7 @@ def test_a_subcircuits_nodes_simulate_as_the_flat_circuits(nested_node, flat_nod
     numbers, curves = compare_netlist(NESTED, "nested.cir", "V1", nested_node, sweep=SWEEP, spice=spice)
     assert len(flat[flat_node]) == SWEEP.n and flat[flat_node][-1] > 1.0  # the diode conducts: a curve, not zeros
     np.testing.assert_allclose(curves["transfer"], flat[flat_node], rtol=0, atol=1e-9)
-    assert numbers["imported"]["output"] == nested_node
+    assert numbers.imported.output == nested_node
 
 
 @pytest.mark.ngspice

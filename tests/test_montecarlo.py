@@ -45,10 +45,10 @@ def test_classifier_boards_stream_in_bounded_groups_on_the_injected_pool(spice_p
     alone = SpiceBackend(spice_pool)
     expected = [float(np.mean(np.argmax(alone.simulate(board, x).y, axis=1) == truth))
                 for board in monte_carlo_instances(circuit, 9, 0.05, 3, 0.1)]
-    boards = numbers["accuracy_boards"]
-    assert boards["per_board_accuracy"] == expected
-    assert boards["yield_threshold"] == CLASSIFIER_YIELD_ACCURACY
-    assert boards["yield"] == np.mean(np.array(expected) >= CLASSIFIER_YIELD_ACCURACY)
+    boards = numbers.accuracy_boards
+    assert boards.per_board_accuracy == expected
+    assert boards.yield_threshold == CLASSIFIER_YIELD_ACCURACY
+    assert boards.yield_fraction == np.mean(np.array(expected) >= CLASSIFIER_YIELD_ACCURACY)
 
 
 @pytest.mark.ngspice

@@ -1,21 +1,38 @@
 """compare's report is its sections (interface/report_sections.py): adding an analysis is one
 new Section, which the HTML, the printed summary and the figures all pick up."""
 
+import json
+from dataclasses import dataclass
+
 from matplotlib.figure import Figure
 
 from circuitnet.interface import report, report_sections
-from circuitnet.interface.report_sections import Section, register
+from circuitnet.interface.report_sections import Section, part, register
+from circuitnet.util.records import Record, described
 
 
-def _gain_figure(numbers: dict, curves: dict) -> Figure:
+@dataclass
+class Gain(Record):
+    ratio: float = described("output over input")
+
+
+@dataclass
+class WithGain(Record):
+    """A compare result with one more analysis: its section reads the attribute."""
+
+    gain: Gain | None = described("the gain", omit_none=True)
+    violations: list = described("parts outside their limits")
+
+
+def _gain_figure(numbers, curves: dict) -> Figure:
     figure = Figure(figsize=(2, 2))
-    figure.subplots().plot(curves["x"], [numbers["gain"]["ratio"]] * len(curves["x"]))
+    figure.subplots().plot(curves["x"], [numbers.gain.ratio] * len(curves["x"]))
     return figure
 
 
 GAIN = Section("gain", lambda numbers, image, table: (
-    ["<h2>Gain</h2>", table([numbers["gain"]], ["ratio"]), image("gain")] if "gain" in numbers else []),
-    lambda numbers: [f"  gain: {numbers['gain']['ratio']:g}"] if "gain" in numbers else [],
+    ["<h2>Gain</h2>", table([numbers.gain.to_dict()], ["ratio"]), image("gain")] if part(numbers, "gain") else []),
+    lambda numbers: [f"  gain: {numbers.gain.ratio:g}"] if part(numbers, "gain") else [],
     {"gain": _gain_figure})
 
 
@@ -23,7 +40,7 @@ def test_a_registered_section_is_in_the_html_the_summary_and_the_figures(tmp_pat
     monkeypatch.setattr(report_sections, "SECTIONS", list(report_sections.SECTIONS))
     monkeypatch.setattr(report, "SECTIONS", report_sections.SECTIONS)
     register(GAIN, before="violations")
-    numbers = {"gain": {"ratio": 2.5}, "violations": []}
+    numbers = WithGain(Gain(2.5), [])
     written = report.write_report(tmp_path, numbers, {"x": [0.0, 1.0]}, "a circuit")
     page = (tmp_path / "report.html").read_text()
     assert written["gain"] == tmp_path / "gain.png" and (tmp_path / "gain.png").stat().st_size > 0
@@ -31,10 +48,11 @@ def test_a_registered_section_is_in_the_html_the_summary_and_the_figures(tmp_pat
     assert page.index("<h2>Gain</h2>") < page.index("<h2>Safe operating area</h2>")
     assert report.compare_summary(numbers, "a circuit") == [
         "a circuit", "  gain: 2.5", "  every part stays in its safe operating area (rails, breakdown, dissipation)"]
+    assert json.loads((tmp_path / "compare.json").read_text()) == {"gain": {"ratio": 2.5}, "violations": []}
 
 
 def test_a_section_without_its_numbers_adds_nothing():
-    numbers = {"violations": []}
+    numbers = WithGain(None, [])
     assert GAIN.html(numbers, lambda name: name, lambda rows, columns: "") == []
     assert GAIN.summary(numbers) == [] and GAIN.available(numbers) == []
 

@@ -44,9 +44,9 @@ def test_one_summer_settles_as_the_single_pole_formula_predicts(spice):
     # a 0.1 V step: the input stage's differential voltage stays far below I_max / gm (0.69 V), no slew
     result = cn.transient(circuit, np.array([[0.1]]), part, step_time=5e-6, rise_time=1e-9, settle=eps, spice=spice)
     predicted = math.log(1.0 / eps) / (2.0 * math.pi * part.gbw_hz / noise_gain(circuit))
-    measured = result.steps[0]["settling_time_s"]
+    measured = result.steps[0].settling_time_s
     assert measured == pytest.approx(predicted, rel=0.10)
-    assert result.steps[0]["last_to_settle"] == "y"
+    assert result.steps[0].last_to_settle == "y"
 
 
 def test_a_large_step_is_slew_limited_at_the_slew_rate(spice):
@@ -55,7 +55,7 @@ def test_a_large_step_is_slew_limited_at_the_slew_rate(spice):
     result = cn.transient(circuit, np.array([[2.0]]), part, step_time=40e-6, rise_time=1e-9, spice=spice)
     slope = np.abs(np.diff(result.outputs_volts[:, 0]) / np.diff(result.time))
     assert np.max(slope) == pytest.approx(part.slew_v_per_us * 1e6, rel=0.05)
-    assert result.steps[0]["settling_time_s"] > 4.0 / (part.slew_v_per_us * 1e6)  # 4 V at the slew rate
+    assert result.steps[0].settling_time_s > 4.0 / (part.slew_v_per_us * 1e6)  # 4 V at the slew rate
 
 
 def test_bandwidth_of_one_summer_is_gbw_over_the_noise_gain(spice):
@@ -86,23 +86,23 @@ def test_settled_values_equal_the_dc_operating_point_and_energy_the_static_power
     _, _, static = spice.simulate_checked(circuit, x)
     dc = spice.simulate(circuit, x)
     for i, found in enumerate(result.steps):
-        assert abs(found["y_volts_final"][0] - dc.y_volts[i, 0]) < 10e-6
+        assert abs(found.y_volts_final[0] - dc.y_volts[i, 0]) < 10e-6
         end = (i + 1) * step
         for name, values in result.nodes.items():
             assert abs(np.interp(end, result.time, values) - dc.nodes[name][i]) < 10e-6, name
-        assert found["energy_j"] == pytest.approx(static[i] * step, rel=0.01)
-        assert found["settling_time_s"] < 20e-6
+        assert found.energy_j == pytest.approx(static[i] * step, rel=0.01)
+        assert found.settling_time_s < 20e-6
     summary = result.summary
-    assert summary["inferences_per_second"] == pytest.approx(1.0 / max(s["settling_time_s"] for s in result.steps))
-    assert summary["energy_per_inference_j"]["worst"] == max(s["inference_energy_j"] for s in result.steps)
+    assert summary.inferences_per_second == pytest.approx(1.0 / max(s.settling_time_s for s in result.steps))
+    assert summary.energy_per_inference_j.worst == max(s.inference_energy_j for s in result.steps)
 
 
 def test_a_step_too_short_to_settle_is_reported_not_measured(spice):
     circuit = one_summer()
     result = cn.transient(circuit, np.array([[1.0]]), OpAmpDynamics("slow", 1e4, 0.01, "test"), step_time=2e-6,
                           rise_time=1e-9, spice=spice)
-    assert result.steps[0]["settling_time_s"] is None
-    assert result.summary["inferences_per_second"] is None and result.summary["unsettled_steps"] == [0]
+    assert result.steps[0].settling_time_s is None
+    assert result.summary.inferences_per_second is None and result.summary.unsettled_steps == [0]
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.ideal import IdealBackend
-from ..backends.spice.backend import SpiceBackend
+from ..backends.spice.backend import SpiceBackend, owns_spice_for_call
 from ..backends.spice.power_summary import power_summary
 from ..backends.spice.sharded import simulate_sharded
 from ..backends.surrogate import SurrogateBackend
@@ -29,6 +29,13 @@ from ..model.circuit import Circuit
 from ..training.measure import confusion_matrix
 from ..training.opamp_summary import opamp_summary
 from ..util.executor import LocalExecutor
+from .classifier_results import (
+    AccuracySpread,
+    BoardAccuracies,
+    ClassifierAccuracy,
+    ClassifierComparison,
+    TemperatureAccuracy,
+)
 from .montecarlo import BoardDraw, stream_boards
 from .yields import CLASSIFIER_YIELD_ACCURACY
 
@@ -52,28 +59,28 @@ class BoardAccuracy:
                          for board in boards])
 
 
+LABELS_REFERENCE = {
+    "labels": "the class labels of the test samples: every accuracy is the share of samples whose highest output "
+              "is their label's",
+    "nominal_spice": "the nominal circuit (exact component values) in ngspice at 27 C: "
+                     "class_changes_surrogate_vs_spice counts the samples the surrogate classes differently"}
+
+
+@owns_spice_for_call
 def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, temperatures=(27.0,),
                        montecarlo: int = 0, tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
                        yield_threshold: float = CLASSIFIER_YIELD_ACCURACY, executor=None,
                        progress: Callable[[int, int], None] | None = None,
-                       spice: SpiceBackend | None = None) -> tuple[dict, dict]:
+                       spice: SpiceBackend | None = None) -> tuple[ClassifierComparison, dict]:
     """(numbers, curves): see the module docstring.
 
     x: test inputs (n, n_inputs), data units; truth: their class indices (n,). progress(boards
     done, boards) as the Monte Carlo boards come in. Accuracies are fractions. spice: the
-    backend every ngspice run goes to (default: a SpiceBackend on the shared pool).
+    backend every ngspice run goes to (default: one made for this call, closed after).
     """
     executor = executor or LocalExecutor()
     truth = np.asarray(truth, dtype=np.int64)
-    n_classes = circuit.n_outputs
-    numbers = {"topology": circuit.topology, "hidden": list(circuit.hidden_sizes), "test_samples": int(len(x)),
-               "classes": n_classes,
-               "references": {"labels": "the class labels of the test samples: every accuracy is the share of "
-                                        "samples whose highest output is their label's",
-                              "nominal_spice": "the nominal circuit (exact component values) in ngspice at 27 C: "
-                                               "class_changes_surrogate_vs_spice counts the samples the surrogate "
-                                               "classes differently"}}
-    accuracy_at: list[dict] = []
+    accuracy_at: list[TemperatureAccuracy] = []
     violations: list[dict] = []
     power: np.ndarray | None = None
     nominal: np.ndarray | None = None
@@ -82,39 +89,40 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
         run = simulate_sharded(circuit, x, t, executor, spice=spice)
         predicted = np.argmax(run.y, axis=1)
         if t in asked:
-            accuracy_at.append({"temperature_c": t, "accuracy": float(np.mean(predicted == truth))})
+            accuracy_at.append(TemperatureAccuracy(t, float(np.mean(predicted == truth))))
             violations += [{"temperature_c": t, **v.to_dict()} for v in run.violations]
         if t == 27.0:
             nominal, power = predicted, run.power_w
-    surrogate = np.argmax(SurrogateBackend().simulate(circuit, x).y, axis=1)
-    ideal = np.argmax(IdealBackend().simulate(circuit, x).y, axis=1)
     assert nominal is not None and power is not None  # 27 C is always simulated
-    confusion = confusion_matrix(truth, nominal, n_classes)
-    numbers["classifier"] = {"accuracy_spice": float(np.mean(nominal == truth)),
-                             "accuracy_surrogate": float(np.mean(surrogate == truth)),
-                             "accuracy_ideal": float(np.mean(ideal == truth)),
-                             "class_changes_surrogate_vs_spice": int(np.sum(surrogate != nominal)),
-                             "confusion_matrix": confusion.tolist()}
-    numbers["accuracy_temperatures"] = accuracy_at
-    numbers["inference_power"] = {**power_summary(power),
-                                  # in the figures above; None: not modelled (the generic op-amp)
-                                  "opamp_supply_w": opamp_summary(circuit)["supply_power_w"]}
-    curves = {"power_w": power}
+    boards = None
     if montecarlo > 0:
         accuracies = _board_accuracies(circuit, x, truth, montecarlo, BoardDraw(tolerance, seed, is_spread), executor,
                                        progress, spice)
-        numbers["accuracy_boards"] = {
-            "instances": montecarlo, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
-            "opamp_offsets": circuit.opamp.part,  # the part whose input offsets each board drew, or None
-            "accuracy": {"median": float(np.median(accuracies)), "p5": float(np.percentile(accuracies, 5)),
-                         "worst": float(np.min(accuracies)), "best": float(np.max(accuracies))},
-            "yield_threshold": yield_threshold, "yield": float(np.mean(accuracies >= yield_threshold)),
-            "yield_reference": "a board passes when its accuracy on the test samples' labels is at least "
-                               "yield_threshold",
-            "per_board_accuracy": accuracies.tolist(),
-        }
-    numbers["violations"] = violations
-    return numbers, curves
+        boards = BoardAccuracies(
+            montecarlo, tolerance, is_spread, seed,
+            circuit.opamp.part,  # the part whose input offsets each board drew, or None
+            AccuracySpread(float(np.median(accuracies)), float(np.percentile(accuracies, 5)),
+                           float(np.min(accuracies)), float(np.max(accuracies))),
+            yield_threshold, float(np.mean(accuracies >= yield_threshold)),
+            "a board passes when its accuracy on the test samples' labels is at least yield_threshold",
+            accuracies.tolist())
+    numbers = ClassifierComparison(
+        circuit.topology, list(circuit.hidden_sizes), int(len(x)), circuit.n_outputs, dict(LABELS_REFERENCE),
+        _accuracies(circuit, x, truth, nominal), accuracy_at,
+        # in the figures above; None: not modelled (the generic op-amp)
+        {**power_summary(power), "opamp_supply_w": opamp_summary(circuit)["supply_power_w"]},
+        boards, violations)
+    return numbers, {"power_w": power}
+
+
+def _accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, nominal: np.ndarray) -> ClassifierAccuracy:
+    """The nominal circuit's classes in ngspice (nominal, (n,)) against the labels, the
+    surrogate's and the read-back network's."""
+    surrogate = np.argmax(SurrogateBackend().simulate(circuit, x).y, axis=1)
+    ideal = np.argmax(IdealBackend().simulate(circuit, x).y, axis=1)
+    return ClassifierAccuracy(float(np.mean(nominal == truth)), float(np.mean(surrogate == truth)),
+                              float(np.mean(ideal == truth)), int(np.sum(surrogate != nominal)),
+                              confusion_matrix(truth, nominal, circuit.n_outputs).tolist())
 
 
 def _board_accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, count: int, draw: BoardDraw, executor,

@@ -19,20 +19,19 @@ names what it is measured against (``numbers["references"]`` says each in words)
 - power: static power delivered by each source (inputs, references, op-amp outputs) and
   dissipated in the resistors and diodes, over the sweep (max and mean).
 
-Every number goes into one JSON-ready dict (docs/compare.md lists them); the curves behind
-them into ``curves``.
+Every number goes into one typed record (``compare_results.RegressionComparison``, whose
+``to_dict`` is compare.json); the curves behind them into ``curves``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from ..backends.ideal import IdealBackend
 from ..backends.result import SimulationResult
-from ..backends.spice.backend import SpiceBackend, simulate_circuits, sweep_netlist
+from ..backends.spice.backend import SpiceBackend, owns_spice_for_call, simulate_circuits, sweep_netlist
 from ..backends.spice.power import OPAMP_SUPPLY_NOT_MODELLED, static_power
 from ..backends.surrogate import SurrogateBackend
 from ..model import nodes
@@ -40,6 +39,20 @@ from ..model.circuit import Circuit
 from ..model.sweep import Sweep
 from ..topologies import read_back
 from ..util.executor import LocalExecutor
+from .compare_results import (
+    DataFigures,
+    Distribution,
+    ErrorSummary,
+    ImportedComparison,
+    ImportedFigures,
+    MonteCarloFigures,
+    NetworkFigures,
+    NeuronRow,
+    PowerFigures,
+    RegressionComparison,
+    Spread,
+    TemperatureRow,
+)
 from .held_out import HeldOutData
 from .montecarlo import monte_carlo
 from .yields import REGRESSION_YIELD_DEVIATION
@@ -55,9 +68,9 @@ REFERENCES = {
 
 
 
-def error_summary(error: np.ndarray) -> dict:
+def error_summary(error: np.ndarray) -> ErrorSummary:
     error = np.asarray(error, dtype=float)
-    return {"max_abs": float(np.max(np.abs(error))), "rms": float(np.sqrt(np.mean(error ** 2)))}
+    return ErrorSummary(float(np.max(np.abs(error))), float(np.sqrt(np.mean(error ** 2))))
 
 
 def fit_elbow(x: np.ndarray, h: np.ndarray, rising: bool) -> dict:
@@ -90,7 +103,8 @@ def ideal_knee(x: np.ndarray, h: np.ndarray) -> float | None:
     return float(x[j] - h[j] / slope) if slope != 0 else float(x[j])
 
 
-def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, spice: SimulationResult) -> list:
+def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult,
+                      spice: SimulationResult) -> list[NeuronRow]:
     net = read_back(circuit)
     x_scale = 1.0 if circuit.data_scaling is None else float(circuit.data_scaling.x_scale[0])  # per data unit
     rows = []
@@ -103,42 +117,41 @@ def neuron_comparison(circuit: Circuit, x: np.ndarray, ideal: SimulationResult, 
             rising = bool(net.layers[0].weights[unit, 0] >= 0) if stage == 0 else bool(ideal_h[-1] >= ideal_h[0])
             fitted = fit_elbow(x[:, 0], spice_h / scale[unit], rising)
             knee = ideal_knee(x[:, 0], ideal_h)
-            rows.append({"node": name, "layer": stage, "unit": unit,
-                         "max_deviation_v": float(np.max(np.abs(deviation))),
-                         "rms_deviation_v": float(np.sqrt(np.mean(deviation ** 2))),
-                         "ideal_knee": knee, "fitted_knee": fitted["position"],
-                         "knee_shift": None if knee is None else fitted["position"] - knee,
-                         "fitted_slope": fitted["slope"],
-                         "ideal_slope": float(net.layers[stage].weights[unit, 0] / x_scale) if stage == 0 else None,
-                         "fit_rms_residual": fitted["rms_residual"]})
+            rows.append(NeuronRow(name, stage, unit, max_deviation_v=float(np.max(np.abs(deviation))),
+                                  rms_deviation_v=float(np.sqrt(np.mean(deviation ** 2))),
+                                  ideal_knee=knee, fitted_knee=fitted["position"],
+                                  knee_shift=None if knee is None else fitted["position"] - knee,
+                                  fitted_slope=fitted["slope"],
+                                  ideal_slope=(float(net.layers[stage].weights[unit, 0] / x_scale) if stage == 0
+                                               else None),
+                                  fit_rms_residual=fitted["rms_residual"]))
     return rows
 
 
-def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> dict:
-    """Static power over the sweep (see ``static_power``): max and mean of each figure, watts,
-    with the op-amps' supply and output stages (``opamp_supply``: None where the generic
-    op-amp model leaves them out, and ``opamp_supply_note`` says so)."""
+def power_figures(circuit: Circuit, sweep: Sweep, spice_backend) -> tuple[PowerFigures, dict]:
+    """(static power over the sweep, its curves) (see ``static_power``): max and mean of each
+    figure, watts, with the op-amps' supply and output stages (``opamp_supply``: None where the
+    generic op-amp model leaves them out, and ``opamp_supply_note`` says so); the curves: x and
+    the power in the resistors, the diodes and delivered, (n,) watts each."""
     from ..model.opamp_parts import describe_opamp
     vectors = spice_backend.run_netlist(sweep_netlist(circuit, sweep, save_all=True))
     power = static_power(circuit, vectors, sweep.n)
 
-    def spread(values: np.ndarray) -> dict:
-        return {"max_w": float(np.max(values)), "mean_w": float(np.mean(values))}
+    def spread(values: np.ndarray) -> Spread:
+        return Spread(float(np.max(values)), float(np.mean(values)))
 
     summary = {name: spread(p) for name, p in power["delivered"].items()}
     summary["op-amp outputs"] = spread(power["opamps"])
     total, in_resistors, in_diodes = power["total"], power["resistors"], power["diodes"]
     modelled = power["opamp_supply_modelled"]
     dissipated = in_resistors + in_diodes + power["opamp_supply"] + power["opamp_output_stage"]
-    return {"opamp_model": describe_opamp(circuit.opamp), "delivered": summary,
-            "delivered_total": spread(total),
-            "dissipated_resistors": spread(in_resistors),
-            "dissipated_diodes": spread(in_diodes),
-            "opamp_supply": spread(power["opamp_supply"]) if modelled else None,
-            "opamp_output_stage": spread(power["opamp_output_stage"]) if modelled else None,
-            "opamp_supply_note": None if modelled else OPAMP_SUPPLY_NOT_MODELLED,
-            "balance_max_w": float(np.max(np.abs(total - dissipated))),
-            "curves": {"x": sweep.values(), "resistors": in_resistors, "diodes": in_diodes, "delivered": total}}
+    figures = PowerFigures(describe_opamp(circuit.opamp), summary, spread(total), spread(in_resistors),
+                           spread(in_diodes),
+                           opamp_supply=spread(power["opamp_supply"]) if modelled else None,
+                           opamp_output_stage=spread(power["opamp_output_stage"]) if modelled else None,
+                           opamp_supply_note=None if modelled else OPAMP_SUPPLY_NOT_MODELLED,
+                           balance_max_w=float(np.max(np.abs(total - dissipated))))
+    return figures, {"x": sweep.values(), "resistors": in_resistors, "diodes": in_diodes, "delivered": total}
 
 
 def held_input_values(circuit: Circuit, sweep: Sweep) -> dict[str, float]:
@@ -150,67 +163,67 @@ def held_input_values(circuit: Circuit, sweep: Sweep) -> dict[str, float]:
     return {name: float(value) for name, value in zip(names[1:], values[1:], strict=True)}
 
 
+@owns_spice_for_call
 def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montecarlo: int = 0,
                     tolerance: float = 0.01, is_spread: float = 0.0, seed: int = 0,
                     yield_threshold: float = REGRESSION_YIELD_DEVIATION, executor=None, spice=None,
                     progress: Callable[[int, int], None] | None = None,
-                    data: HeldOutData | None = None) -> tuple[dict, dict]:
+                    data: HeldOutData | None = None) -> tuple[RegressionComparison, dict]:
     """(numbers, curves): see the module docstring. Errors are in data units unless named _v.
     yield_threshold: a board passes when its max |y - nominal circuit in ngspice| over the
     sweep is at most this. data: held-out samples to judge against as well, or None.
-    progress(boards done, boards) is called as the Monte Carlo boards come in."""
-    spice = spice or SpiceBackend()
+    progress(boards done, boards) is called as the Monte Carlo boards come in. spice: the
+    backend every ngspice run goes to (default: one made for this call, closed after)."""
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
     executor = executor or LocalExecutor()
     x = sweep.inputs(circuit.n_inputs)
     ideal = IdealBackend().simulate(circuit, x)
     surrogate = SurrogateBackend().simulate(circuit, x)
     nominal = spice.simulate(circuit, x)
-    references = dict(REFERENCES, **({} if data is None else {"data": data.source}))
-    numbers: dict[str, Any] = {
-        "topology": circuit.topology, "sweep": str(sweep), "hidden": list(circuit.hidden_sizes),
-        "held_inputs": held_input_values(circuit, sweep),
-        "references": references,
-        "network": {"circuit_vs_readback_network": error_summary(nominal.y - ideal.y),
-                    "surrogate_vs_readback_network": error_summary(surrogate.y - ideal.y),
-                    "spice_vs_surrogate_v": error_summary(nominal.y_volts - surrogate.y_volts)},
-        "neurons": neuron_comparison(circuit, x, ideal, nominal),
-        "neurons_reference": "readback_network",  # each rectifier output against its ideal elbow
-    }
-    nominal_on_data = None
-    if data is not None:
-        nominal_on_data = spice.simulate(circuit, data.x).y
-        numbers["data"] = {"source": data.source, "samples": int(len(data.x)),
-                           "circuit_vs_data_rmse": data.rmse(nominal_on_data),
-                           "surrogate_vs_data_rmse": data.rmse(SurrogateBackend().simulate(circuit, data.x).y),
-                           "readback_network_vs_data_rmse": data.rmse(IdealBackend().simulate(circuit, data.x).y)}
-    numbers["temperatures"], by_temperature = temperature_figures(circuit, x, temperatures, nominal.y, ideal.y,
-                                                                  executor, data, nominal_on_data, spice)
+    nominal_on_data = None if data is None else spice.simulate(circuit, data.x).y
+    rows, by_temperature = temperature_figures(circuit, x, temperatures, nominal.y, ideal.y, executor, data,
+                                               nominal_on_data, spice)
     curves = {"x": x[:, 0], "ideal": ideal, "surrogate": surrogate, "spice": nominal, "temperatures": by_temperature}
+    boards = None
     if montecarlo > 0:
         streamed = monte_carlo(circuit, x, nominal.y, montecarlo, tolerance, seed, is_spread, executor,
                                progress, None if data is None else (data.x, data.y), spice)
-        numbers["montecarlo"] = montecarlo_figures(streamed, montecarlo, tolerance, is_spread, seed, yield_threshold)
-        numbers["montecarlo"]["opamp_offsets"] = circuit.opamp.part  # the part whose offsets each board drew
+        boards = montecarlo_figures(streamed, montecarlo, tolerance, is_spread, seed, yield_threshold)
+        boards.opamp_offsets = circuit.opamp.part  # the part whose offsets each board drew
         curves["montecarlo"] = {name: streamed[name] for name in ("low", "high", "median_board")}
-    power = power_figures(circuit, sweep, spice)
-    curves["power"] = power.pop("curves")
-    numbers["power"] = power
-    # at every temperature compared: a part outside its safe operating area makes the rest moot
-    numbers["violations"] = [{"temperature_c": float(t), **v.to_dict()} for t in temperatures
-                             for v in spice.violations(circuit, x, float(t))]
+    power, curves["power"] = power_figures(circuit, sweep, spice)
+    network = NetworkFigures(error_summary(nominal.y - ideal.y), error_summary(surrogate.y - ideal.y),
+                             error_summary(nominal.y_volts - surrogate.y_volts))
+    numbers = RegressionComparison(
+        circuit.topology, str(sweep), list(circuit.hidden_sizes), held_input_values(circuit, sweep),
+        dict(REFERENCES, **({} if data is None else {"data": data.source})), network,
+        neuron_comparison(circuit, x, ideal, nominal),
+        "readback_network",  # each rectifier output against its ideal elbow
+        None if data is None else data_figures(circuit, data, nominal_on_data), rows, boards, power,
+        # at every temperature compared: a part outside its safe operating area makes the rest moot
+        [{"temperature_c": float(t), **v.to_dict()} for t in temperatures
+         for v in spice.violations(circuit, x, float(t))])
     return numbers, curves
+
+
+def data_figures(circuit: Circuit, data: HeldOutData, nominal_on_data) -> DataFigures:
+    """The nominal circuit (its outputs on the data already simulated), the surrogate and the
+    read-back network on held-out data."""
+    return DataFigures(data.source, int(len(data.x)), data.rmse(nominal_on_data),
+                       data.rmse(SurrogateBackend().simulate(circuit, data.x).y),
+                       data.rmse(IdealBackend().simulate(circuit, data.x).y))
 
 
 def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y: np.ndarray, ideal_y: np.ndarray,
                         executor, data: HeldOutData | None = None, nominal_on_data: np.ndarray | None = None,
-                        spice: SpiceBackend | None = None) -> tuple[list[dict], dict]:
+                        spice: SpiceBackend | None = None) -> tuple[list[TemperatureRow], dict]:
     """(one row per temperature, {temperature: output over the sweep, shape (n,)}).
 
     Each row: the output over the sweep x against the nominal circuit in ngspice at 27 C
     (nominal_y, (n, n_outputs)) and against the read-back network (ideal_y), and with data
     the RMSE on them (nominal_on_data: the 27 C outputs there, already simulated; given
-    whenever data is). spice: the backend the other temperatures run on (default: a
-    SpiceBackend on the shared pool in each task)."""
+    whenever data is). spice: the backend the other temperatures run on (default: one of
+    each task's own)."""
     points = x if data is None else np.vstack([x, data.x])  # one simulation per temperature for both
     asked = [float(t) for t in temperatures]
     others = sorted({t for t in asked if t != NOMINAL_TEMPERATURE_C})
@@ -220,41 +233,36 @@ def temperature_figures(circuit: Circuit, x: np.ndarray, temperatures, nominal_y
     rows, outputs = [], {}
     for t in asked:
         y = runs[t][:len(x)]
-        row = {"temperature_c": t, "vs_nominal_spice": error_summary(y - nominal_y),
-               "vs_readback_network": error_summary(y - ideal_y)}
-        if data is not None:
-            row["vs_data_rmse"] = data.rmse(runs[t][len(x):])
-        rows.append(row)
+        rows.append(TemperatureRow(t, error_summary(y - nominal_y), error_summary(y - ideal_y),
+                                   None if data is None else data.rmse(runs[t][len(x):])))
         outputs[t] = y[:, 0]
     return rows, outputs
 
 
 def montecarlo_figures(streamed: dict, count: int, tolerance: float, is_spread: float, seed: int,
-                       yield_threshold: float) -> dict:
-    """compare.json's "montecarlo" from ``monte_carlo``'s results (see docs/compare.md)."""
+                       yield_threshold: float) -> MonteCarloFigures:
+    """compare.json's "montecarlo" from ``monte_carlo``'s results (see MonteCarloFigures)."""
     worst = streamed["errors"]
-    figures = {
-        "instances": count, "tolerance": tolerance, "is_spread": is_spread, "seed": seed,
-        "board_vs_nominal_spice_max_abs": distribution(worst),
-        "yield_threshold": yield_threshold, "yield": float(np.mean(worst <= yield_threshold)),
-        "yield_reference": "a board passes when its max |output - the nominal circuit in ngspice| over the sweep is "
-                           "at most yield_threshold (data units)",
-        "per_board_vs_nominal_spice_max_abs": worst.tolist(),
-    }
-    if streamed["data_rmse"] is not None:
-        figures["board_vs_data_rmse"] = distribution(streamed["data_rmse"])
-        figures["per_board_vs_data_rmse"] = streamed["data_rmse"].tolist()
-    return figures
+    on_data = streamed["data_rmse"]
+    return MonteCarloFigures(
+        count, tolerance, is_spread, seed, distribution(worst), yield_threshold,
+        float(np.mean(worst <= yield_threshold)),
+        "a board passes when its max |output - the nominal circuit in ngspice| over the sweep is at most "
+        "yield_threshold (data units)",
+        worst.tolist(),
+        board_vs_data_rmse=None if on_data is None else distribution(on_data),
+        per_board_vs_data_rmse=None if on_data is None else on_data.tolist())
 
 
-def distribution(values: np.ndarray) -> dict:
+def distribution(values: np.ndarray) -> Distribution:
     """median, 95th percentile and largest of one figure over the boards."""
-    return {"median": float(np.median(values)), "p95": float(np.percentile(values, 95)),
-            "worst": float(np.max(values))}
+    return Distribution(float(np.median(values)), float(np.percentile(values, 95)), float(np.max(values)))
 
 
+@owns_spice_for_call
 def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidden: int = 1,
-                    sweep: Sweep | None = None, seed: int = 0, spice=None, folder=None) -> tuple[dict, dict]:
+                    sweep: Sweep | None = None, seed: int = 0, spice=None,
+                    folder=None) -> tuple[ImportedComparison, dict]:
     """Simulate an imported one-input circuit's DC transfer curve and fit the best ideal ReLU
     network of ``hidden`` neurons to it: (numbers, curves).
 
@@ -277,7 +285,7 @@ def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidd
     body = [line for line in imported.lines if line.lower() != ".end"]
     netlist = "\n".join(["* imported by circuitnet", *body, ACCURACY_OPTIONS, f".save {output_node}",
                          f".dc {source_name} {sweep.start:.17g} {sweep.stop:.17g} {sweep.step:.17g}", ".end"]) + "\n"
-    spice = spice or SpiceBackend()
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
     vectors = spice.run_netlist(netlist)
     x, y = sweep.values()[:, None], vectors[output_node][:, None]
     net = fit_curve(x, y, hidden, seed=seed)
@@ -286,9 +294,8 @@ def compare_netlist(text: str | bytes, name: str, source: str, output: str, hidd
     elbows = [{"position": float(-b1[j] / w1[j, 0]) if w1[j, 0] != 0 else None,
                "slope": float(w1[j, 0] * w2[0, j]), "output_weight": float(w2[0, j]),
                "direction": "rising" if w1[j, 0] > 0 else "falling"} for j in range(hidden)]
-    numbers = {"imported": {"netlist": name, "input": source, "output": output, "hidden": hidden,
-                            "sweep": str(sweep), "elbows": sorted(elbows, key=lambda e: e["position"] or 0.0),
-                            "skipped": list(imported.skipped), "included": list(imported.included),
-                            "output_bias": float(b2[0]),
-                            "deviation": error_summary(fitted - y[:, 0])}}
+    numbers = ImportedComparison(ImportedFigures(name, source, output, hidden, str(sweep),
+                                                 sorted(elbows, key=lambda e: e["position"] or 0.0),
+                                                 list(imported.skipped), list(imported.included), float(b2[0]),
+                                                 error_summary(fitted - y[:, 0])))
     return numbers, {"x": x[:, 0], "transfer": y[:, 0], "fitted": fitted}

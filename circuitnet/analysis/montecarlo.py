@@ -23,7 +23,7 @@ from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
-from ..backends.spice.backend import SpiceBackend
+from ..backends.spice.backend import SpiceBackend, owns_spice_for_call, spice_for_call
 from ..model.board import Board
 from ..model.circuit import Circuit
 from ..model.devices import DiodeModel
@@ -99,7 +99,8 @@ def measure_boards(task: BoardTask[Measured]) -> Measured:
     """An executor task (module level, so executors can send it): the boards built here from
     their seeds, so only the circuit and the draw travel."""
     boards = (task.draw.board(task.circuit, k) for k in range(task.start, task.stop))
-    return task.measurement.measure(task.spice or SpiceBackend(), boards)
+    with spice_for_call(task.spice) as spice:
+        return task.measurement.measure(spice, boards)
 
 
 def stream_boards(circuit: Circuit, count: int, draw: BoardDraw, measurement: BoardMeasurement[Measured],
@@ -161,6 +162,7 @@ class SweepDeviation:
         return np.array(errors), None if data is None else np.array(data_rmse), low, high
 
 
+@owns_spice_for_call
 def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count: int, tolerance: float, seed: int,
                 is_spread: float, executor, progress: Callable[[int, int], None] | None = None,
                 data: tuple[np.ndarray, np.ndarray] | None = None, spice: SpiceBackend | None = None) -> dict:
@@ -172,7 +174,7 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
     against the data per board, or None, "low", "high": (n,) pointwise envelope of the
     outputs, "median_board": (n,) outputs of the board whose error is the median,
     "median_index": its k}; data units. progress(boards done, count) as tasks finish.
-    spice: the backend the boards run on (default: a SpiceBackend on the shared pool).
+    spice: the backend the boards run on (default: one made for this call, closed after).
     """
     if np.ndim(reference_y) != 2 or np.shape(reference_y) != (len(x), circuit.n_outputs):
         raise ValueError(f"reference_y has shape {np.shape(reference_y)}; it needs one row per point of x and one "
@@ -189,6 +191,7 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
         low = task_low if low is None else np.minimum(low, task_low)
         high = task_high if high is None else np.maximum(high, task_high)
     median_index = int(np.argsort(errors, kind="stable")[(count - 1) // 2])
-    median_board = (spice or SpiceBackend()).simulate(draw.board(circuit, median_index), x).y[:, 0]
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
+    median_board = spice.simulate(draw.board(circuit, median_index), x).y[:, 0]
     return {"errors": errors, "data_rmse": data_rmse, "low": low, "high": high, "median_index": median_index,
             "median_board": median_board}

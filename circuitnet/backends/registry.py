@@ -7,12 +7,17 @@ Backends take a Circuit and inputs in data units and return a SimulationResult:
 - ``ideal``: the ReLU network read back from the component values.
 
 Importing this module loads no simulator; the SPICE backend starts its workers on first use.
-Each call makes its backend (they are cheap: a SpiceBackend is a handle on a worker pool, by
-default the process-wide one), so no backend is a process-wide singleton and a pool passed
-in (``get_backend("spice", pool=mine)``) is the one used.
+``simulate`` and ``simulate_sweep`` take a backend's name or a backend. Given a name, the call
+makes that backend and, for ``spice``, closes its workers when it returns: no backend and no
+pool outlives a call or is shared between calls behind the caller's back. For repeated calls
+make one (``get_backend("spice")``, or ``SpiceBackend(pool=mine)``, a context manager) and
+pass it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -21,6 +26,8 @@ from ..model.circuit import Circuit
 from ..model.sweep import Sweep
 from .protocol import Backend
 from .result import SimulationResult
+
+Chosen = str | Backend  # a backend's name (made for the call) or a backend (the caller's)
 
 
 def _spice(**settings) -> Backend:
@@ -49,12 +56,30 @@ def get_backend(name: str, **settings) -> Backend:
     return BACKENDS[name](**settings)
 
 
-def simulate(circuit: Circuit, x, backend: str = "spice", temperature_c: float = 27.0) -> SimulationResult:
+def simulate(circuit: Circuit, x, backend: Chosen = "spice", temperature_c: float = 27.0) -> SimulationResult:
     """Outputs at every row of x (shape (n_samples, n_inputs), data units)."""
-    return get_backend(backend).simulate(circuit, np.asarray(x, dtype=float), temperature_c=temperature_c)
+    with _backend_for_call(backend) as chosen:
+        return chosen.simulate(circuit, np.asarray(x, dtype=float), temperature_c=temperature_c)
 
 
-def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: str = "spice",
+def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: Chosen = "spice",
                    temperature_c: float = 27.0) -> SimulationResult:
     """Outputs over a sweep of input 1 (other inputs at the sweep's held values); a single ``.dc`` for SPICE."""
-    return get_backend(backend).sweep(circuit, sweep, temperature_c=temperature_c)
+    with _backend_for_call(backend) as chosen:
+        return chosen.sweep(circuit, sweep, temperature_c=temperature_c)
+
+
+@contextmanager
+def _backend_for_call(backend: Chosen) -> Iterator[Backend]:
+    """A backend given: itself, left open. A name: that backend made for this call, and closed
+    after it (the spice backend's workers stop)."""
+    if not isinstance(backend, str):
+        yield backend
+        return
+    made = get_backend(backend)
+    try:
+        yield made
+    finally:
+        close = getattr(made, "close", None)
+        if close is not None:
+            close()

@@ -103,55 +103,54 @@ def plot_curves(figure: Figure, history: dict) -> None:
 
 # -- compare's figures for a classifier: each (numbers, curves) -> Figure, see report.FIGURES --
 
-def confusion_figure(numbers: dict, curves: dict) -> Figure:
+def confusion_figure(numbers, curves: dict) -> Figure:
     figure = Figure(figsize=(6.4, 5.4), layout="constrained")
-    found = numbers["classifier"]
-    plot_confusion(figure, found["confusion_matrix"], output_names(curves.get("record"), numbers["classes"])
-                   if curves.get("record") is not None else list(range(numbers["classes"])),
-                   f"nominal circuit at 27 C: accuracy {100 * found['accuracy_spice']:.2f} % in ngspice")
+    found = numbers.classifier
+    plot_confusion(figure, found.confusion_matrix, output_names(curves.get("record"), numbers.classes)
+                   if curves.get("record") is not None else list(range(numbers.classes)),
+                   f"nominal circuit at 27 C: accuracy {100 * found.accuracy_spice:.2f} % in ngspice")
     return figure
 
 
-def boards_figure(numbers: dict, curves: dict) -> Figure:
+def boards_figure(numbers, curves: dict) -> Figure:
     """Each Monte Carlo board's accuracy: a histogram, the yield threshold and the nominal."""
-    boards = numbers["accuracy_boards"]
-    accuracy = 100 * np.asarray(boards["per_board_accuracy"])
+    boards, nominal = numbers.accuracy_boards, numbers.classifier.accuracy_spice
+    accuracy = 100 * np.asarray(boards.per_board_accuracy)
     figure = Figure(figsize=(7.2, 4.2), layout="constrained")
     ax = figure.subplots()
     # one bin per test sample's worth of accuracy, so no bin is an artefact of the binning
-    step = 100 / numbers["test_samples"]
+    step = 100 / numbers.test_samples
     edges = np.arange(accuracy.min() - step / 2, accuracy.max() + step, step)
     ax.hist(accuracy, bins=edges.tolist() if len(edges) > 1 else 10, color="tab:blue", alpha=0.8)
-    ax.axvline(100 * boards["yield_threshold"], color="tab:red", linestyle="--",
-               label=f"yield threshold {100 * boards['yield_threshold']:g} %: yield {100 * boards['yield']:.1f} %")
-    ax.axvline(100 * numbers["classifier"]["accuracy_spice"], color="black", linewidth=1.2,
-               label="nominal circuit")
+    ax.axvline(100 * boards.yield_threshold, color="tab:red", linestyle="--",
+               label=f"yield threshold {100 * boards.yield_threshold:g} %: yield {100 * boards.yield_fraction:.1f} %")
+    ax.axvline(100 * nominal, color="black", linewidth=1.2, label="nominal circuit")
     ax.set_xlabel("test accuracy of the board in ngspice (%)")
     # no accuracy above 100 %: the centred bin of a perfect board is drawn up to 100 only
-    low = min(accuracy.min(), 100 * boards["yield_threshold"], 100 * numbers["classifier"]["accuracy_spice"])
+    low = min(accuracy.min(), 100 * boards.yield_threshold, 100 * nominal)
     ax.set_xlim(max(0.0, low - max(2 * step, 1.0)), 100.0)
     ax.set_ylabel("boards")
-    ax.set_title(f"{boards['instances']} boards, resistors within +-{100 * boards['tolerance']:g} %")
+    ax.set_title(f"{boards.instances} boards, resistors within +-{100 * boards.tolerance:g} %")
     ax.legend(frameon=False, fontsize=9)
     ax.grid(True, alpha=0.3)
     return figure
 
 
-def temperatures_accuracy_figure(numbers: dict, curves: dict) -> Figure:
-    rows = numbers["accuracy_temperatures"]
+def temperatures_accuracy_figure(numbers, curves: dict) -> Figure:
+    rows = numbers.accuracy_temperatures
     figure = Figure(figsize=(6.4, 4.0), layout="constrained")
     ax = figure.subplots()
-    ax.plot([r["temperature_c"] for r in rows], [100 * r["accuracy"] for r in rows], marker="o", color="tab:red")
+    ax.plot([r.temperature_c for r in rows], [100 * r.accuracy for r in rows], marker="o", color="tab:red")
     ax.set_xlabel("temperature (C)")
     ax.set_ylabel("test accuracy in ngspice (%)")
-    accuracies = [100 * r["accuracy"] for r in rows]
+    accuracies = [100 * r.accuracy for r in rows]
     ax.set_ylim(max(0.0, min(accuracies) - 2.0), 100.0 + 0.5)  # the margin keeps a 100 % marker whole
     ax.set_title("the nominal circuit across temperature")
     ax.grid(True, alpha=0.3)
     return figure
 
 
-def inference_power_figure(numbers: dict, curves: dict) -> Figure:
+def inference_power_figure(numbers, curves: dict) -> Figure:
     """The static power drawn at each test sample's operating point, as a histogram, mW."""
     power_mw = 1e3 * np.asarray(curves["power_w"])
     figure = Figure(figsize=(7.2, 4.0), layout="constrained")

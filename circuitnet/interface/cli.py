@@ -106,13 +106,13 @@ def command_simulate(args) -> int:
             raise UsageError(f"{args.model} records no training data range (it was not made by fit); give the "
                              f"sweep: --x START:STOP:N")
         sweep = default_sweep(record) if args.x is DATA_RANGE else args.x
-        result = simulate_sweep(circuit, sweep, backend=args.backend, temperature_c=args.temp)
+        result = simulate_sweep(circuit, sweep, backend=_backend_of(args), temperature_c=args.temp)
     else:
-        result = simulate(circuit, read_circuit_inputs(args.inputs, circuit), backend=args.backend,
+        result = simulate(circuit, read_circuit_inputs(args.inputs, circuit), backend=_backend_of(args),
                           temperature_c=args.temp)
     ideal = IdealBackend().simulate(circuit, result.x).y
-    found = _operating_violations(circuit, result.x, args.temp)
-    ngspice = _ngspice_info()
+    found = _operating_violations(args.spice, circuit, result.x, args.temp)
+    ngspice = args.spice.ngspice_info()
     if found:
         print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "
               f"circuit gives these outputs; the worst: {found[0].message()}", file=sys.stderr)
@@ -156,23 +156,22 @@ def describe_opamp(opamp) -> str:
     return described(opamp)
 
 
-def _ngspice_info():
-    """The ngspice version and linear solver of this process's workers (see backends/spice/solver.py)."""
-    from ..backends.spice.backend import SpiceBackend
-    return SpiceBackend().ngspice_info()
+def _backend_of(args):
+    """simulate --backend: the command's SpiceBackend for ``spice``, else the name (the
+    surrogate and ideal backends hold no workers)."""
+    return args.spice if args.backend == "spice" else args.backend
 
 
 LIMIT_CHECK_SAMPLES = 20_000  # evenly spaced samples, both ends included, for a long sweep
 
 
-def _operating_violations(circuit, x, temperature_c: float) -> list:
+def _operating_violations(spice, circuit, x, temperature_c: float) -> list:
     """The parts that leave their safe operating area at inputs x, checked in ngspice."""
     import numpy as np
 
-    from ..backends.spice.backend import SpiceBackend
     if len(x) > LIMIT_CHECK_SAMPLES:
         x = x[np.unique(np.linspace(0, len(x) - 1, LIMIT_CHECK_SAMPLES).round().astype(int))]
-    return SpiceBackend().violations(circuit, x, temperature_c)
+    return spice.violations(circuit, x, temperature_c)
 
 
 class _ProgressBar:
@@ -248,7 +247,7 @@ def _driving(args):
     """How the CLI drives a fit: progress bars and messages on stderr, the executor of its flags."""
     from ..training.session import Driving
     from ..util.executor import executor_for
-    return Driving(progress=_ProgressBar(), executor=executor_for(args.scheduler, args.workers),
+    return Driving(progress=_ProgressBar(), spice=args.spice, executor=executor_for(args.scheduler, args.workers),
                    tell=lambda text: print(text, file=sys.stderr))
 
 
@@ -352,7 +351,7 @@ def _finish_fit(args, planned, out: Path, command: str) -> int:
     run = planned.run
     try:
         result = planned.fit()
-        write_fit_outputs(out, result, run.split, run.data_description, command)
+        write_fit_outputs(out, result, run.split, run.data_description, command, args.spice)
         (out / run_folder.VIOLATIONS).unlink(missing_ok=True)  # this circuit is within its limits
     except (KeyboardInterrupt, SimulationError) as error:  # e.g. a second Ctrl-C while measuring
         return _stopped_fit(run, out, error)
@@ -441,8 +440,8 @@ def _snapping_summary(report: dict) -> str:
             f"{snapping['test_rmse_spice_after']:.4g} after")
 
 
-def _compare_imported(args) -> tuple[dict, dict, str]:
-    """compare --netlist: (numbers, curves, title) of an imported netlist's fitted network."""
+def _compare_imported(args):
+    """compare --netlist: (an ImportedComparison, curves, title) of an imported netlist's fitted network."""
     from ..analysis.compare import compare_netlist
     from ..errors import CircuitnetError
 
@@ -457,7 +456,7 @@ def _compare_imported(args) -> tuple[dict, dict, str]:
     except OSError as error:
         raise CircuitnetError(f"{path}: can't read it: {error.strerror or error}") from None
     numbers, curves = compare_netlist(text, path.name, args.input, args.output, args.hidden,
-                                      args.x, args.seed, folder=path.parent)
+                                      args.x, args.seed, spice=args.spice, folder=path.parent)
     return numbers, curves, f"imported netlist {path.name}"
 
 
@@ -486,8 +485,9 @@ def command_compare(args) -> int:
             x, truth, test_split = classifier_held_out(args, circuit)
             numbers, curves = compare_classifier(circuit, x, truth, args.temps, args.montecarlo, args.tolerance,
                                                  args.is_spread, args.seed, _accuracy_threshold(args.yield_threshold),
-                                                 executor, progress=_count_bar("Monte Carlo boards", "board"))
-            numbers["test_split"] = test_split
+                                                 executor, progress=_count_bar("Monte Carlo boards", "board"),
+                                                 spice=args.spice)
+            numbers.test_split = test_split
             title = f"{args.model}: {circuit.topology} classifier on {test_split['data']}"
         else:
             from ..model.sweep import sweep_for
@@ -496,24 +496,24 @@ def command_compare(args) -> int:
             numbers, curves = compare_circuit(circuit, sweep, args.temps, args.montecarlo,
                                               args.tolerance, args.is_spread, args.seed,
                                               _deviation_threshold(args.yield_threshold),
-                                              executor, progress=_count_bar("Monte Carlo boards", "board"), data=data)
+                                              executor, spice=args.spice,
+                                              progress=_count_bar("Monte Carlo boards", "board"), data=data)
             title = f"{args.model}: {circuit.topology} circuit"
             x = sweep.inputs(circuit.n_inputs)
-        numbers["opamps"] = opamp_summary(circuit)
+        numbers.opamps = opamp_summary(circuit)
         if args.transient:
             import numpy as np
 
             from ..backends.spice.transient import transient
-            from .transient_outputs import transient_document
             steps = x[np.unique(np.linspace(0, len(x) - 1, min(TRANSIENT_STEPS, len(x))).round().astype(int))]
-            curves["transient"] = transient(circuit, steps, transient_dynamics(circuit), args.step_time)
-            numbers["transient"] = transient_document(curves["transient"])
+            numbers.transient = curves["transient"] = transient(circuit, steps, transient_dynamics(circuit),
+                                                                args.step_time, spice=args.spice)
     if not args.netlist:
         curves["record"] = circuit.data_record  # names the columns and classes in the figures
-    numbers["ngspice"] = _ngspice_info().to_dict()
+    numbers.ngspice = args.spice.ngspice_info().to_dict()
     written = write_report(args.out, numbers, curves, title)
     if args.json:
-        print(json_text(numbers))
+        print(json_text(numbers.to_dict()))
     else:
         print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
                                                            + ", ".join(Path(p).name for p in written.values())]))
@@ -544,13 +544,13 @@ def command_transient(args) -> int:
 
     circuit = circuit_from_flags(modelfile.load(args.model), args)
     dynamics, x = _transient_settings(args, circuit)
-    result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp)
-    found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp) if args.ac else None
-    document, written = write_transient_outputs(args.out, result, found, circuit.data_record)
+    result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp, args.spice)
+    found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp, spice=args.spice) if args.ac else None
+    result, written = write_transient_outputs(args.out, result, found, circuit.data_record)
     if args.json:
-        print(json_text(document))
+        print(json_text(result.to_dict()))
     else:
-        print("\n".join(transient_summary(document) + [f"wrote {', '.join(Path(p).name for p in written)} into "
+        print("\n".join(transient_summary(result) + [f"wrote {', '.join(Path(p).name for p in written)} into "
                                                         f"{args.out}/"]))
     return EXIT_OK
 
@@ -579,6 +579,15 @@ def _accuracy_threshold(value: float | None) -> float:
 def command_build(args) -> int:
     from .build_command import command_build as build
     return build(args)
+
+
+def command_spice():
+    """The SpiceBackend a command runs on, a context manager that owns its worker pool: one
+    worker per core, each started when first needed (a command that never simulates starts
+    none), all stopped when the command ends, however it ends. Every simulation of the
+    command goes to it."""
+    from ..backends.spice.backend import SpiceBackend
+    return SpiceBackend()
 
 
 COMMANDS = {"export": command_export, "neuron": command_neuron, "simulate": command_simulate, "fit": command_fit,
@@ -622,7 +631,8 @@ def main(argv: list[str] | None = None) -> int:
     keep_freed_memory()  # this process is ours: trade freed memory for surrogate speed (util/allocator.py)
     warnings.showwarning = _show_warning
     try:
-        return COMMANDS[args.command](args)
+        with command_spice() as args.spice:  # the command's ngspice workers, stopped when it ends
+            return COMMANDS[args.command](args)
     except SimulationError as error:
         if debug:
             raise

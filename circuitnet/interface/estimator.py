@@ -8,6 +8,11 @@ trains a circuit (``training.run.FitRun``) and sets the learned attributes, whic
 ``_``. ``fit`` holds out ``validation_fraction`` of the rows to choose the best epoch (for a
 classifier, stratified when every class has two rows or more); keep your own test data apart
 and use ``score`` on it. ``predict`` simulates the trained circuit with ``backend``.
+
+An estimator owns the ngspice workers it trains and predicts on: made when it first needs
+them, kept between calls (``predict`` in a loop starts no process), stopped by ``close()``
+or when the estimator is dropped, and left out when it is pickled or cloned (a copy makes
+its own).
 """
 
 from __future__ import annotations
@@ -61,6 +66,25 @@ class _CircuitEstimator(BaseEstimator):
         self.opamp = opamp
         self.supply_v = supply_v
 
+    def _spice(self):
+        """This estimator's SpiceBackend, owning its worker pool, made on first use."""
+        if getattr(self, "_own_spice", None) is None:
+            from ..backends.spice.backend import SpiceBackend
+            self._own_spice = SpiceBackend()
+        return self._own_spice
+
+    def close(self) -> None:
+        """Stop this estimator's ngspice workers (the next fit or predict starts new ones)."""
+        spice = getattr(self, "_own_spice", None)
+        if spice is not None:
+            spice.close()
+
+    def __getstate__(self) -> dict:
+        """Pickled without its workers: they belong to this process (a copy makes its own)."""
+        state = dict(super().__getstate__())
+        state.pop("_own_spice", None)
+        return state
+
     def _train(self, x: np.ndarray, target: np.ndarray, order: np.ndarray, n_val: int, task: dict) -> None:
         """Fit on rows order[n_val:], validating on order[:n_val]; sets circuit_, network_,
         report_, history_."""
@@ -75,7 +99,7 @@ class _CircuitEstimator(BaseEstimator):
                            lam=self.lam, batch_size=self.batch_size, patience=self.patience, seed=self.seed,
                            e_series=self.e_series, diode=self.diode, opamp=self.opamp, supply_v=self.supply_v, **task)
         # topology "auto": every allowed topology, the best on validation
-        result = fit(split, config, data_description=self._data_columns(x.shape[1]))
+        result = fit(split, config, spice=self._spice(), data_description=self._data_columns(x.shape[1]))
         self.circuit_ = result.circuit
         self.network_ = read_back(result.circuit)
         self.report_ = result.summary.named_for_validation()
@@ -104,7 +128,7 @@ class _CircuitEstimator(BaseEstimator):
         if not hasattr(self, "circuit_"):
             raise EstimatorNotFitted(f"this {type(self).__name__} is not fitted yet; call fit(X, y) first")
         x = validate_data(self, X, reset=False, dtype=np.float64)
-        return simulate(self.circuit_, x, backend=self.backend).y
+        return simulate(self.circuit_, x, backend=self._spice() if self.backend == "spice" else self.backend).y
 
 
 class CircuitRegressor(RegressorMixin, _CircuitEstimator):

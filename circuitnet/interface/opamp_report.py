@@ -3,25 +3,25 @@ included (the generic model). The op-amp section itself is ``training.opamp_summ
 
 from __future__ import annotations
 
+from ..analysis.compare_results import PowerFigures
 from ..util.power_text import power_text
 
 
-def opamp_power_rows(power: dict) -> list[dict]:
+def opamp_power_rows(power: PowerFigures) -> list[dict]:
     """Rows of the static-power table for the op-amps' supply and output stages (compare's
-    ``power`` numbers), or one row saying they are not included."""
-    if power.get("opamp_supply") is None:
-        return [{"where": power.get("opamp_supply_note") or "op-amp supply not included", "max_w": None,
-                 "mean_w": None}]
-    return [{"where": "op-amp supply (quiescent)", **power["opamp_supply"]},
-            {"where": "op-amp output stages", **power["opamp_output_stage"]}]
+    ``power`` figures), or one row saying they are not included."""
+    if power.opamp_supply is None or power.opamp_output_stage is None:
+        return [{"where": power.opamp_supply_note or "op-amp supply not included", "max_w": None, "mean_w": None}]
+    return [{"where": "op-amp supply (quiescent)", **power.opamp_supply.to_dict()},
+            {"where": "op-amp output stages", **power.opamp_output_stage.to_dict()}]
 
 
-def opamp_power_line(power: dict) -> str:
+def opamp_power_line(power: PowerFigures) -> str:
     """One summary line on the op-amps' share of the static power."""
-    if power.get("opamp_supply") is None:
-        return power.get("opamp_supply_note") or "op-amp supply not included"
-    return (f"op-amp supply {power_text(power['opamp_supply']['mean_w'])} (quiescent) and "
-            f"{power_text(power['opamp_output_stage']['mean_w'])} in the output stages, in the total")
+    if power.opamp_supply is None or power.opamp_output_stage is None:
+        return power.opamp_supply_note or "op-amp supply not included"
+    return (f"op-amp supply {power_text(power.opamp_supply.mean_w)} (quiescent) and "
+            f"{power_text(power.opamp_output_stage.mean_w)} in the output stages, in the total")
 
 
 def opamp_line(opamps: dict) -> str:

@@ -22,14 +22,15 @@ from .compare_figures import (  # noqa: F401  (the figures' makers, imported fro
     temperatures_figure,
 )
 from .plotting import save_figure
-from .report_sections import SECTIONS, ImageTag, TableTag  # noqa: F401
+from .report_sections import SECTIONS, ImageTag, Numbers, TableTag  # noqa: F401
 
 
-def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) -> dict[str, Path]:
-    """compare.json, one PNG per figure that applies, and report.html, all atomically."""
+def write_report(folder: str | Path, numbers: Numbers, curves: dict, title: str) -> dict[str, Path]:
+    """compare.json (``numbers.to_dict()``), one PNG per figure that applies, and report.html,
+    all atomically."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = {"json": write_text_atomically(folder / "compare.json", json_text(numbers, indent=1) + "\n")}
+    written = {"json": write_text_atomically(folder / "compare.json", json_text(numbers.to_dict(), indent=1) + "\n")}
     for section in SECTIONS:
         for name in section.available(numbers):
             path = folder / f"{name}.png"
@@ -39,7 +40,7 @@ def write_report(folder: str | Path, numbers: dict, curves: dict, title: str) ->
     return written
 
 
-def _html(folder: Path, numbers: dict, written: dict, title: str) -> str:
+def _html(folder: Path, numbers: Numbers, written: dict, title: str) -> str:
     def image(name: str) -> str:
         if name not in written:
             return ""
@@ -98,7 +99,7 @@ def _cell(value) -> str:
     return html.escape(str(value))
 
 
-def compare_summary(numbers: dict, title: str) -> list[str]:
-    """The few figures of compare.json a person reads first, one line each (data units unless
+def compare_summary(numbers: Numbers, title: str) -> list[str]:
+    """The few figures of compare's result a person reads first, one line each (data units unless
     a unit is named), section by section."""
     return [title] + [line for section in SECTIONS for line in section.summary(numbers)]

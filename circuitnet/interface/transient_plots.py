@@ -34,8 +34,8 @@ def waveforms_figure(result, record=None) -> Figure:
     for i, step in enumerate(result.steps):
         start = i * result.step_time_s
         outputs_ax.axvline(1e6 * start, color="0.85", linewidth=0.6)
-        if step["settling_time_s"] is not None:
-            outputs_ax.axvline(1e6 * (start + step["settling_time_s"]), color="tab:red", linewidth=0.8,
+        if step.settling_time_s is not None:
+            outputs_ax.axvline(1e6 * (start + step.settling_time_s), color="tab:red", linewidth=0.8,
                                linestyle=":", label="settled" if i == 0 else None)
     outputs_ax.set_ylabel("outputs (V)")
     outputs_ax.set_xlabel("time (us)")
@@ -57,9 +57,9 @@ def energy_figure(result) -> Figure:
     figure = Figure(figsize=(8, 4), layout="constrained")
     ax = figure.subplots()
     steps = np.arange(1, len(result.steps) + 1)
-    ax.bar(steps - 0.2, [1e6 * s["energy_j"] for s in result.steps], width=0.4, color="tab:orange",
+    ax.bar(steps - 0.2, [1e6 * s.energy_j for s in result.steps], width=0.4, color="tab:orange",
            label=f"over the whole step ({1e6 * result.step_time_s:g} us)")
-    ax.bar(steps + 0.2, [1e6 * s["inference_energy_j"] for s in result.steps], width=0.4, color="tab:blue",
+    ax.bar(steps + 0.2, [1e6 * s.inference_energy_j for s in result.steps], width=0.4, color="tab:blue",
            label="over one inference (worst settling time)")
     ax.set_xlabel("input step")
     ax.set_ylabel("energy from every source (uJ)")

@@ -51,6 +51,11 @@ class OpAmpDynamics:
         if self.rails is not None and not (self.rails[0] < 0 < self.rails[1]):
             raise InvalidDeviceError(f"op-amp rails = {self.rails!r}; give (v_neg < 0, v_pos > 0) volts")
 
+    def to_dict(self) -> dict:
+        """As transient.json's ``opamp`` holds it: name, gbw_hz, slew_v_per_us, source, rails."""
+        return {"name": self.name, "gbw_hz": self.gbw_hz, "slew_v_per_us": self.slew_v_per_us, "source": self.source,
+                "rails": list(self.rails) if self.rails else None}
+
     def macro_model(self, opamp: Element) -> list[Element]:
         """The elements that replace one finite-gain op-amp (an ``E`` element: out, 0, +, -)."""
         if not opamp.name.startswith("E") or len(opamp.nodes) != 4:

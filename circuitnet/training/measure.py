@@ -50,8 +50,8 @@ def measure_classifier(circuit: Circuit, split: Split, board: Board, executor, p
     1), whose value on the validation split is ``val_cross_entropy_surrogate``, the figure
     search and topology choice rank classifiers by (see ``criterion``). Returns (figures,
     details): details holds the test outputs of each backend, shape (n_test, n_classes), and
-    the ngspice violations. spice: the SpiceBackend the test split runs on (default: one on
-    the shared pool).
+    the ngspice violations. spice: the SpiceBackend the test split runs on (default: one made
+    for this call, closed after).
     """
     from ..backends.spice.sharded import simulate_sharded
     from .losses import SoftmaxCrossEntropy, accuracy

@@ -8,21 +8,8 @@ tests/test_fit_results.py checks that the page holds them as printed here.
 
 from __future__ import annotations
 
-from dataclasses import fields
-
+from ..util.records import key_table
 from .results import ClassifierFigures, FitReport, RegressionFigures
-
-
-def key_table(record: type) -> list[str]:
-    """The Markdown table of ``record``'s fields: | key | type | what it holds |."""
-    rows = ["| key | type | what it holds |", "| --- | --- | --- |"]
-    for item in fields(record):
-        if item.metadata["inline"]:
-            continue
-        kind = str(item.type).replace("|", "or")
-        rows.append(f"| `{item.name}` | `{kind}` | {item.metadata['doc']} |")
-    return rows
-
 
 TABLES = {"A regressor's figures": RegressionFigures, "A classifier's figures": ClassifierFigures,
           "Every report": FitReport}

@@ -10,17 +10,11 @@ it does).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
+from ..util.records import described
 from .criterion import CLASSIFIER_FIGURE, REGRESSION_FIGURE
-
-
-def described(text: str, inline: bool = False, **default) -> Any:
-    """A dataclass field with its description (``metadata["doc"]``), the row docs/file-formats.md
-    shows for its key (see report_format.key_table); inline: the field is a record whose keys
-    are written in place of its own (no row); default: field()'s default or default_factory."""
-    return field(metadata={"doc": text, "inline": inline}, **default)
 
 
 @dataclass

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..backends.spice.backend import SpiceBackend
+from ..backends.spice.backend import SpiceBackend, spice_for_call
 from ..errors import CircuitnetError
 from ..model.circuit import Circuit
 from . import fit_stages, run_folder
@@ -60,7 +60,8 @@ class FitRun:
     """One training run. ``run()`` does every stage not yet done and returns a FitResult.
 
     split: the data; config: the settings. folder: where the checkpoint is kept (None: no
-    checkpoints). spice: a SpiceBackend (default: one on the shared worker pool).
+    checkpoints). spice: a SpiceBackend (default: one of the run's own, whose workers stop
+    when the run is dropped).
     progress: per-stage and per-epoch callbacks. data_description: where the data came from,
     copied into the report. executor: where a classifier's test split is simulated in
     ngspice (default: local threads, one per core). ``context`` and ``state`` hold the rest.
@@ -218,5 +219,7 @@ def fit(split: Split, config: FitConfig, spice=None, progress: Progress | None =
     """Train a circuit on ``split`` without checkpoints: ``FitRun(split, config).run()``; for
     ``topology="auto"``, one run per allowed topology and the best on validation (see
     ``run_of``). data_description: where the data came from (its columns and classes, for
-    the circuit's data record), as FitRun takes it."""
-    return run_of(split, config, spice=spice, progress=progress, data_description=data_description).run()
+    the circuit's data record), as FitRun takes it. spice: the SpiceBackend every ngspice run
+    goes to (default: one made for this call, closed after)."""
+    with spice_for_call(spice) as spice:
+        return run_of(split, config, spice=spice, progress=progress, data_description=data_description).run()

@@ -33,7 +33,7 @@ def _silent(text: str) -> None:
 @dataclass
 class Driving:
     """How the runs are driven, not what they train: progress callbacks, the ngspice backend
-    (None: one on the shared worker pool), the executor of a classifier's test split (None:
+    (None: each run's own, closed with it), the executor of a classifier's test split (None:
     local threads), and ``tell``, which receives the sentences a person may want to read
     (the CLI prints them on stderr)."""
 

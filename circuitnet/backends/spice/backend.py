@@ -14,7 +14,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 
@@ -32,8 +38,10 @@ from .netlist import circuit_sweep
 from .ordering import inverse, neighbour_order
 from .power import static_power
 from .solver import NgspiceInfo
-from .workers import WorkerPool, shared_pool
+from .workers import WorkerPool, task_process_pool
 
+P = ParamSpec("P")
+R = TypeVar("R")
 INDEX_NODE = "sample_index"
 MAX_SAMPLES = 200_000  # one analysis; larger sets are split
 
@@ -112,8 +120,12 @@ class SpiceBackend:
     """Simulate circuits in ngspice worker processes (``protocol.Measuring`` and, through the
     surrogate's adjoint at ngspice's operating point, ``protocol.Differentiable``).
 
-    pool: the workers to use, owned by whoever made it (it is never closed here); default:
-        the process-wide pool (``workers.shared_pool``, one worker per core, closed at exit).
+    pool: the workers to use, owned by whoever made it (it is never closed here). Without
+        one, the backend makes its own on first use (one worker per core, each started when
+        first needed) and owns it: ``close()``, the end of a ``with SpiceBackend() as spice:``
+        block, or the backend's garbage collection stops its workers. Make one backend and
+        pass it on (``spice=``, ``backend=``) for repeated calls: each pool starts its own
+        workers.
     order_samples: simulate a sample set's samples nearest-neighbour first (``ordering``);
         False keeps the caller's order (the path before, kept for benchmarks).
     """
@@ -123,15 +135,48 @@ class SpiceBackend:
     def __init__(self, pool: WorkerPool | None = None, order_samples: bool = True) -> None:
         self._pool = pool
         self.order_samples = order_samples
+        self._own: WorkerPool | None = None  # the pool this backend made, and closes
+        self._arrived = False  # unpickled in another process: see __getstate__
+        self._lock = threading.Lock()
 
     @property
     def pool(self) -> WorkerPool:
-        return self._pool or shared_pool()
+        if self._pool is not None:
+            return self._pool
+        if self._arrived:
+            return task_process_pool()
+        with self._lock:  # a thread executor's tasks may ask at once: one pool
+            if self._own is None:
+                self._own = WorkerPool()
+                weakref.finalize(self, self._own.close)  # a backend dropped unclosed stops its workers too
+            return self._own
+
+    @property
+    def owns_pool(self) -> bool:
+        """Whether this backend made its pool (and ``close`` stops its workers)."""
+        return self._own is not None
+
+    def close(self) -> None:
+        """Stop the workers of the pool this backend made (a pool passed in is left alone);
+        the next call makes a new one."""
+        own, self._own = self._own, None
+        if own is not None:
+            own.close()
+
+    def __enter__(self) -> SpiceBackend:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def __getstate__(self) -> dict:
         """A backend sent to another process (a Dask task) arrives without its pool: worker
-        processes belong to the process that started them, so there it uses that process's."""
-        return {**self.__dict__, "_pool": None}
+        processes belong to the process that started them. There it uses the pool of the
+        process that runs the tasks (``workers.task_process_pool``)."""
+        return {**self.__dict__, "_pool": None, "_own": None, "_lock": None, "_arrived": True}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _lock=threading.Lock())
 
     def ngspice_info(self) -> NgspiceInfo:
         """The ngspice version and linear solver (KLU or Sparse) this backend's workers use."""
@@ -249,14 +294,42 @@ def _at_least_two(x: np.ndarray) -> np.ndarray:
     return np.vstack([x, x]) if len(x) == 1 else x
 
 
+def owns_spice_for_call(function: Callable[P, R]) -> Callable[P, R]:
+    """An API function that takes ``spice=`` (a SpiceBackend or None): called without one, it
+    runs on a backend made for the call, whose workers stop when the call returns (or
+    raises). Pass a backend for repeated calls: each call's own starts its own workers."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(*args, **kwargs)
+        if bound.arguments.get("spice") is not None:
+            return function(*args, **kwargs)
+        with SpiceBackend() as own:
+            bound.arguments["spice"] = own
+            return function(*bound.args, **bound.kwargs)
+    return call
+
+
+@contextmanager
+def spice_for_call(spice: SpiceBackend | None) -> Iterator[SpiceBackend]:
+    """The backend a call runs on: the caller's (left open), or without one a backend made
+    for this call, whose workers stop when the call ends."""
+    if spice is not None:
+        yield spice
+        return
+    with SpiceBackend() as own:
+        yield own
+
+
 def simulate_circuits(job) -> list[SimulationResult]:
     """An executor task: simulate several circuits (e.g. Monte Carlo boards) over one input set.
 
     job: (circuits, x of shape (n, n_inputs) in data units, temperature in C[, spice: the
     caller's SpiceBackend, or None]). Returns each circuit's SimulationResult, simulated on
-    that backend (default: this process's shared ngspice pool). Module-level so that a
-    process or Dask executor can pickle it.
+    that backend (without one, a backend for this task). Module-level so that a process or
+    Dask executor can pickle it.
     """
     circuits, x, temperature, *given = job
-    spice = given[0] if given and given[0] is not None else SpiceBackend()
-    return [spice.simulate(circuit, x, temperature) for circuit in circuits]
+    with spice_for_call(given[0] if given else None) as spice:
+        return [spice.simulate(circuit, x, temperature) for circuit in circuits]

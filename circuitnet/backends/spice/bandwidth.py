@@ -17,7 +17,7 @@ from ...model.elements import Element, lines, number
 from ...model.network import check_inputs
 from ...topologies import get_topology
 from ..result import circuit_inputs
-from .backend import SpiceBackend, output_nodes
+from .backend import SpiceBackend, output_nodes, owns_spice_for_call
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,13 @@ class Bandwidth:
     input_index: int
 
 
+@owns_spice_for_call
 def bandwidth(circuit: Circuit, x_operating, dynamics: OpAmpDynamics | str = "TL072", input_index: int = 0,
               start_hz: float = 1.0, stop_hz: float = 1e9, temperature_c: float = 27.0,
               spice: SpiceBackend | None = None) -> Bandwidth:
     """Small-signal gain from input ``input_index`` to every output at the operating point
     x_operating (n_inputs,), data units, by ``.ac`` with the macro-model op-amps."""
-    spice = spice or SpiceBackend()
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
     dynamics = as_dynamics(dynamics)
     x = check_inputs(np.atleast_2d(np.asarray(x_operating, dtype=float)), circuit.n_inputs)
     if not 0 <= input_index < circuit.n_inputs:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ...model.circuit import Circuit
 from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation
-from .backend import SpiceBackend
+from .backend import SpiceBackend, owns_spice_for_call, spice_for_call
 
 # The chunks depend on the sample count only, never on the executor: each chunk's first sample
 # starts Newton afresh and the rest from their neighbour, so the same chunks give bit-identical
@@ -63,19 +63,20 @@ def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray, dict]:
     power (m,) watts, the ngspice version and solver of the worker that ran it). Module-level
     so it pickles; a backend sent to another process arrives without its pool and uses that
     process's (``SpiceBackend.__getstate__``)."""
-    circuit, x, temperature_c, limits, spice = job
-    spice = spice or SpiceBackend()
-    result, found, power = spice.simulate_checked(circuit, x, temperature_c, limits)
-    return result.y, found, power, spice.ngspice_info().to_dict()
+    circuit, x, temperature_c, limits, given = job
+    with spice_for_call(given) as spice:
+        result, found, power = spice.simulate_checked(circuit, x, temperature_c, limits)
+        return result.y, found, power, spice.ngspice_info().to_dict()
 
 
+@owns_spice_for_call
 def simulate_sharded(circuit: Circuit, x: np.ndarray, temperature_c: float, executor,
                      progress: Callable[[int, int], None] | None = None,
                      limits: OperatingLimits = DEFAULT_LIMITS, spice: SpiceBackend | None = None) -> ShardedRun:
     """Every row of x simulated in ngspice over ``executor``, with the operating-limits check.
 
     progress(samples done, total) as chunks finish (e.g. a progress bar counting samples).
-    spice: the backend every chunk runs on (default: a SpiceBackend on the shared pool).
+    spice: the backend every chunk runs on (default: one made for this call, closed after).
     """
     x = np.asarray(x, dtype=float)
     bounds = chunk_bounds(len(x))

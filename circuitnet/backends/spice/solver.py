@@ -11,7 +11,7 @@ built with KLU, and a trivial circuit run with the chosen option shows, in ngspi
 ``requested`` is one of SOLVERS: ``auto`` (KLU when available), ``klu`` (the same; the note
 says when it is missing) or ``sparse`` (Sparse 1.3 even where KLU exists: the old path, kept
 reachable so that a benchmark can measure both in one run). The environment variable
-``CIRCUITNET_NGSPICE_SOLVER`` sets the default of the process-wide pool.
+``CIRCUITNET_NGSPICE_SOLVER`` sets the default of every pool made without a ``solver``.
 """
 
 from __future__ import annotations

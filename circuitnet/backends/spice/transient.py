@@ -18,7 +18,7 @@ The small-signal bandwidth is ``bandwidth.py``'s.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,52 +32,20 @@ from ...model.network import check_inputs
 from ...model.opamp_parts import describe_opamp
 from ...topologies import get_topology
 from ..result import circuit_inputs
-from .backend import SpiceBackend, output_nodes, reported_nodes
+from .backend import SpiceBackend, output_nodes, owns_spice_for_call, reported_nodes
 from .netlist import check_data_file, control_block
 from .power import energy_split, static_power
+from .transient_results import (
+    BandwidthFigures,
+    EnergyPerInference,
+    TransientResult,
+    TransientStep,
+    TransientSummary,
+)
 
 POINTS_PER_STEP = 400  # the largest time step is step_time / this: the settling times' resolution
 MIN_FULL_SCALE_V = 1e-3  # a node whose DC answers are all near 0 V settles to within settle x 1 mV
 MAX_STEPS = 10_000
-
-
-@dataclass(frozen=True)
-class TransientResult:
-    """A transient run and its measures.
-
-    time: (m,) seconds; inputs_volts: (m, n_inputs); outputs_volts: (m, n_outputs); nodes:
-    hidden rectifier output name -> (m,) volts; power_w: (m,) watts from every source.
-    x: (k, n_inputs) the steps' inputs, data units; step_time_s, rise_time_s: seconds.
-    dc_volts: node name -> (k,) the DC answer of each step (outputs and hidden nodes).
-    steps: one dict per step: x, y_volts_final, y_volts_dc, settling_time_s (the slowest
-    output; None if one did not settle within the step), output_settling_s, last_to_settle
-    (the slowest node, outputs and hidden nodes), energy_j (over the whole step) and
-    inference_energy_j (over the first 1 / inferences_per_second of it).
-    summary: inferences_per_second (at the worst settling time), worst_settling_time_s,
-    energy_per_inference_j {median, worst}, last_to_settle.
-    """
-
-    time: np.ndarray
-    inputs_volts: np.ndarray
-    outputs_volts: np.ndarray
-    nodes: dict
-    power_w: np.ndarray
-    x: np.ndarray
-    step_time_s: float
-    rise_time_s: float
-    settle: float
-    dynamics: OpAmpDynamics
-    dc_volts: dict
-    steps: list
-    summary: dict
-
-    def to_dict(self) -> dict:
-        """transient.json: the settings, the per-step measures and the summary."""
-        return {"opamp": {"name": self.dynamics.name, "gbw_hz": self.dynamics.gbw_hz,
-                          "slew_v_per_us": self.dynamics.slew_v_per_us, "source": self.dynamics.source,
-                          "rails": list(self.dynamics.rails) if self.dynamics.rails else None},
-                "step_time_s": self.step_time_s, "rise_time_s": self.rise_time_s, "settle": self.settle,
-                "steps": self.steps, "summary": self.summary}
 
 
 def step_sources(circuit: Circuit, x: np.ndarray, step_time: float, rise_time: float) -> list[Element]:
@@ -122,13 +90,15 @@ def check_steps(circuit: Circuit, x, step_time: float, rise_time: float, settle:
     return x
 
 
+@owns_spice_for_call
 def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step_time: float = 50e-6,
               rise_time: float = 100e-9, settle: float = 1e-3, temperature_c: float = 27.0,
               spice: SpiceBackend | None = None) -> TransientResult:
     """Apply the rows of x (k, n_inputs), data units, as input steps of ``step_time`` seconds
     each and measure settling and energy (see the module docstring). dynamics: an
-    OpAmpDynamics or a part name of ``model.dynamics.OPAMP_LIBRARY``."""
-    spice = spice or SpiceBackend()
+    OpAmpDynamics or a part name of ``model.dynamics.OPAMP_LIBRARY``. spice: the backend it
+    runs on (default: one made for this call, closed after)."""
+    assert spice is not None  # given, or made for this call (owns_spice_for_call)
     dynamics = as_dynamics(dynamics)
     x = check_steps(circuit, x, step_time, rise_time, settle)
     entries = transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)
@@ -146,12 +116,22 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     power = split["total"]
     steps, summary = measure_steps(time, {name: vectors[name] for name in outputs + hidden}, outputs, dc_volts, power,
                                    x, step_time, settle)
-    summary["opamp_model"] = describe_opamp(circuit.opamp)  # every report names it
-    summary["energy_per_inference_split_j"] = energy_split(time, split, summary["energy_per_inference_j"]["median"])
-    return TransientResult(time, np.column_stack([vectors[nodes.input_node(k)] for k in range(circuit.n_inputs)]),
-                           np.column_stack([vectors[name] for name in outputs]),
-                           {name: vectors[name] for name in hidden}, power, x, step_time, rise_time, settle, dynamics,
-                           {name: values.tolist() for name, values in dc_volts.items()}, steps, summary)
+    summary.opamp_model = describe_opamp(circuit.opamp)  # every report names it
+    summary.energy_per_inference_split_j = energy_split(time, split, summary.energy_per_inference_j.median)
+    return TransientResult(
+        time=time, inputs_volts=np.column_stack([vectors[nodes.input_node(k)] for k in range(circuit.n_inputs)]),
+        outputs_volts=np.column_stack([vectors[name] for name in outputs]),
+        nodes={name: vectors[name] for name in hidden}, power_w=power, x=x,
+        dc_volts={name: values.tolist() for name, values in dc_volts.items()}, dynamics=dynamics,
+        step_time_s=step_time, rise_time_s=rise_time, settle=settle, steps=steps, summary=summary)
+
+
+def with_bandwidth(result: TransientResult, found) -> TransientResult:
+    """The result with ``--ac``'s figures from a ``bandwidth.Bandwidth`` (None: without)."""
+    if found is None:
+        return result
+    return replace(result, bandwidth=BandwidthFigures(f"x{found.input_index + 1}", found.f3db_hz,
+                                                      {name: float(g[0]) for name, g in found.gain.items()}))
 
 
 def settling_time(time: np.ndarray, values: np.ndarray, final: float, band: float, start: float,
@@ -173,7 +153,7 @@ def settling_time(time: np.ndarray, values: np.ndarray, final: float, band: floa
 
 
 def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, power: np.ndarray, x: np.ndarray,
-                  step_time: float, settle: float) -> tuple[list[dict], dict]:
+                  step_time: float, settle: float) -> tuple[list[TransientStep], TransientSummary]:
     """Per-step settling and energy, and the summary (see TransientResult)."""
     energy_so_far = np.concatenate([[0.0], np.cumsum(np.diff(time) * (power[1:] + power[:-1]) / 2)])
 
@@ -189,22 +169,20 @@ def measure_steps(time, waveforms: dict, outputs: list[str], dc_volts: dict, pow
         slowest = max(times, key=lambda name: _or_inf(times[name]))
         output_times = [times[name] for name in outputs]
         final = [float(np.interp(stop, time, waveforms[name])) for name in outputs]
-        steps.append({"x": [float(v) for v in x[i]], "y_volts_final": final,
-                      "y_volts_dc": [float(dc_volts[name][i]) for name in outputs],
-                      "settling_time_s": None if None in output_times else max(map(_or_inf, output_times)),
-                      "output_settling_s": dict(zip(outputs, output_times, strict=False)),
-                      "last_to_settle": slowest, "energy_j": energy(start, stop)})
-    settled = [step["settling_time_s"] for step in steps]
-    worst = None if None in settled else max(settled)
+        steps.append(TransientStep([float(v) for v in x[i]], final, [float(dc_volts[name][i]) for name in outputs],
+                                   None if None in output_times else max(map(_or_inf, output_times)),
+                                   dict(zip(outputs, output_times, strict=False)), slowest, energy(start, stop)))
+    settled = [step.settling_time_s for step in steps]
+    finished = [seconds for seconds in settled if seconds is not None]
+    worst = max(finished) if len(finished) == len(settled) else None
     period = worst if worst else step_time
     for i, step in enumerate(steps):
-        step["inference_energy_j"] = energy(i * step_time, i * step_time + period)
-    per_inference = [step["inference_energy_j"] for step in steps]
-    summary = {"inferences_per_second": None if not worst else 1.0 / worst, "worst_settling_time_s": worst,
-               "unsettled_steps": [i for i, s in enumerate(settled) if s is None],
-               "energy_per_inference_j": {"median": float(np.median(per_inference)),
-                                          "worst": float(max(per_inference))},
-               "last_to_settle": max(steps, key=lambda step: step["settling_time_s"] or math.inf)["last_to_settle"]}
+        step.inference_energy_j = energy(i * step_time, i * step_time + period)
+    per_inference = [step.inference_energy_j for step in steps]
+    summary = TransientSummary(None if not worst else 1.0 / worst, worst,
+                               [i for i, s in enumerate(settled) if s is None],
+                               EnergyPerInference(float(np.median(per_inference)), float(max(per_inference))),
+                               max(steps, key=lambda step: step.settling_time_s or math.inf).last_to_settle)
     return steps, summary
 
 

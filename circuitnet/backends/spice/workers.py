@@ -268,18 +268,23 @@ class WorkerPool:
         self.close()
 
 
-_shared_pool: WorkerPool | None = None
-_shared_lock = threading.Lock()
+_task_pool: WorkerPool | None = None
+_task_lock = threading.Lock()
 
 
-def shared_pool() -> WorkerPool:
-    """The process-wide pool (one worker per core), started on first use."""
-    global _shared_pool
-    with _shared_lock:
-        if _shared_pool is None:
-            _shared_pool = WorkerPool()
-            atexit.register(_shared_pool.close)
-        return _shared_pool
+def task_process_pool() -> WorkerPool:
+    """The pool of a process that runs tasks sent to it (a Dask worker, a spawned executor
+    process): the backends of those tasks arrive without their pool (a pool's processes
+    belong to the process that started them), and share this one, started on first use and
+    closed when this process exits. That process is the pool's owner: its tasks are a few
+    seconds each, and a pool per task would start a worker (about half a second) for each.
+    Code that made its own backend never uses it (``SpiceBackend``)."""
+    global _task_pool
+    with _task_lock:
+        if _task_pool is None:
+            _task_pool = WorkerPool()
+            atexit.register(_task_pool.close)
+        return _task_pool
 
 
 if __name__ == "__main__":
