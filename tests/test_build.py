@@ -11,6 +11,7 @@ import pytest
 from circuitnet.build.bom import power_rating
 from circuitnet.build.input_stage import input_stages
 from circuitnet.build.reference import reference_design
+from circuitnet.build.values import engineering
 from circuitnet.build.wiring import pin_name
 from circuitnet.build.worst_case import corner_inputs, worst_case
 from circuitnet.errors import BuildError
@@ -72,6 +73,34 @@ def test_the_wiring_list_puts_every_pin_on_its_netlist_net(eight_build):
         for pin in part.pins:
             assert pin_name(part.designator, pin.name, opamp_part("TL072")) in wiring[pin.net], (part.designator, pin)
     assert "U1.8" in wiring["+15V"] and "U1.4" in wiring["-15V"]  # a dual's supply pins
+
+
+@pytest.mark.ngspice
+def test_a_series_pair_is_two_parts_in_the_bom_and_the_wiring(tmp_path):
+    """A resistor fit --e-series-pairs made of two E24 parts: bom.csv lists both (RnA, RnB,
+    each under its own value, with its own share of the dissipation), wiring.csv joins them by
+    a net of their own, and every part has a through-hole footprint."""
+    from conftest import series_paired
+
+    circuit = series_paired(modelfile.load(EIGHT))
+    model = tmp_path / "paired.json"
+    modelfile.save(circuit, model)
+    assert main(["build", str(model), "--out", str(tmp_path / "b"), "--opamp", "tl072"]) == 0
+    bom = rows(tmp_path / "b" / "bom.csv")
+    value_of = {d: r["value"] for r in bom if r["kind"] == "resistor" for d in r["designators"].split()}
+    halves = sorted(d for d in value_of if d[-1] in "AB")
+    assert len(halves) == 2 * sum(circuit.series_pairs.parts(float(e.value)) is not None
+                                  for e in circuit_elements(circuit) if e.part == "resistor") > 0
+    for element in circuit_elements(circuit):
+        parts = element.part == "resistor" and circuit.series_pairs.parts(float(element.value))
+        if parts:  # some resistor RnA + RnB has these two values
+            made = [(value_of[d], value_of[d[:-1] + "B"]) for d in halves if d.endswith("A")]
+            assert (engineering(parts[0]), engineering(parts[1])) in made
+    assert all(r["footprint"].count(":") == 1 for r in bom)
+    wiring = {row["net"]: row["pins"].split() for row in rows(tmp_path / "b" / "wiring.csv")}
+    middles = {net: pins for net, pins in wiring.items() if net.endswith("_mid")}
+    assert len(middles) == len(halves) // 2
+    assert all(sorted(pin[-3:] for pin in pins) == ["A.2", "B.1"] for pins in middles.values())
 
 
 def test_an_opamp_unit_pin_is_its_package_pin():

@@ -34,9 +34,10 @@ from ..errors import BuildError
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart
-from ..topologies import TOPOLOGIES_WITH_OPAMPS
+from ..topologies import TOPOLOGIES_WITH_OPAMPS, circuit_elements
 from .cells import GRID_MM, Cell, cell_for
 from .pins import element_pins
+from .series_parts import pair_part, resistor_name, split_pairs
 
 MARGIN_MM = 20.32  # 8 grid steps
 BLOCK_GAP_MM = 5.08  # between blocks of one column
@@ -164,7 +165,7 @@ def block_of(element: Element) -> str:
     """The block an element belongs to (see the module docstring), read from its name: an
     inverter of ``x1`` or ``l1n3_h`` belongs to the rails, a part named after a neuron's node to
     that neuron, a part named after ``y`` to that output; everything else to ``inputs``."""
-    name = element.name[1:].lower()
+    name = resistor_name(element.name)[1:].lower()  # a series pair's parts go where their resistor goes
     rail = _RAIL.match(name)
     if rail:
         return f"{rail.group(1)}_inv"
@@ -189,13 +190,20 @@ def layer_of_block(block: str, n_layers: int) -> int:
 
 
 def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
-    """Reference designators in netlist order: R1.., D1.., V1.., and op-amps as units of
-    packages of ``opamp.amplifiers_per_package`` (U1A, U1B, ...; one unit each if None)."""
+    """Reference designators in netlist order: R1.., D1.., V1.., op-amps as units of
+    packages of ``opamp.amplifiers_per_package`` (U1A, U1B, ...; one unit each if None), and
+    the two parts of a series pair (``series_parts``) one number with A and B (R12A, R12B)."""
     counts: dict[str, int] = {}
     per_package = opamp.amplifiers_per_package if opamp is not None else 1
     found = []
     for element in elements:
         prefix = _DESIGNATOR_PREFIX.get(element.part, "X")
+        pair = pair_part(element.name)
+        if pair is not None:
+            if pair[1] == 0:
+                counts[prefix] = counts.get(prefix, 0) + 1
+            found.append(f"{prefix}{counts[prefix]}{'AB'[pair[1]]}")
+            continue
         index = counts.get(prefix, 0)
         counts[prefix] = index + 1
         if prefix == "U":
@@ -230,6 +238,12 @@ BOARD_PARTS = frozenset({"resistor", "diode", "opamp", "source"})
 def on_the_board(elements: list[Element]) -> list[Element]:
     """The elements a person places: everything but the op-amps' modelled supply."""
     return [element for element in elements if element.part in BOARD_PARTS]
+
+
+def board_elements(circuit: Circuit) -> list[Element]:
+    """What a person places for ``circuit``: its netlist's elements on the board
+    (``on_the_board``), each series pair as its two parts (``series_parts.split_pairs``)."""
+    return split_pairs(circuit, on_the_board(circuit_elements(circuit)))
 
 
 def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:

@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import BuildError
 from ..model.opamp_parts import OpAmpPart
 from ..training.eseries import series_values, snap
+from . import footprints
 from .values import engineering
 
 SUPPLY_V = 15.0
@@ -54,9 +55,10 @@ class ReferenceDesign:
             if part.kind == "op-amp":
                 continue
             tolerance = "1%" if part.kind == "resistor" else ("0.1%" if part.kind == "reference" else "")
-            package = "axial or 0805" if part.kind == "resistor" else "TO-92 or SOT-23"
+            footprint = footprints.resistor_footprint() if part.kind == "resistor" else footprints.REFERENCE
+            package = "axial DIN0207" if part.kind == "resistor" else "TO-92"
             rows.append([part.kind, part.value, "E96" if part.kind == "resistor" else "", tolerance,
-                         "0.25 W" if part.kind == "resistor" else "", "", package, 1, part.designator,
+                         "0.25 W" if part.kind == "resistor" else "", "", package, footprint, 1, part.designator,
                          f"reference supply: {part.note}"])
         return rows
 
