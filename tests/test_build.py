@@ -209,16 +209,34 @@ def test_build_md_tells_supplies_references_inputs_and_outputs(eight_build):
     assert "simulation sources" in text
 
 
-def test_build_refuses_a_topology_it_does_not_draw_and_says_what_works(tmp_path, capsys):
+@pytest.mark.ngspice
+def test_a_resistive_circuit_builds_its_off_network_sources_from_parts(tmp_path):
+    """Every topology of the registry builds. The resistive one's -x rail and diode bias are
+    ideal sources in its netlist: the board makes them with an inverter and a divider and
+    follower (bom.csv, wiring.csv, BUILD.md), and each output is read across its node pair."""
     from circuitnet.build.placement import BUILDABLE_TOPOLOGIES
-    from circuitnet.interface.cli import main
+    from circuitnet.build.resistive_rails import bias_made_v
+    from circuitnet.topologies import TOPOLOGIES
 
-    assert set(BUILDABLE_TOPOLOGIES) == {"passive", "diode", "precision"}
+    assert set(BUILDABLE_TOPOLOGIES) == set(TOPOLOGIES)
     out = tmp_path / "b"
-    assert main(["build", "netlists/eight_resistive.json", "--out", str(out)]) == 2
-    message = capsys.readouterr().err
-    assert "'resistive'" in message and "circuitnet export" in message and "Traceback" not in message
-    assert not out.exists()
+    assert main(["build", "netlists/eight_resistive.json", "--out", str(out)]) == 0
+    bom = rows(out / "bom.csv")
+    designators = {d for r in bom for d in r["designators"].split()}
+    assert {"R_X1_INV1", "R_X1_INV2", "R_BIAS1", "R_BIAS2", "D_REF1"} <= designators
+    (opamps,) = [r for r in bom if r["kind"] == "op-amp IC"]
+    assert opamps["designators"] == "U1"  # the references' two units, the x1 inverter, the bias follower: one TL074
+    wiring = {row["net"]: row for row in rows(out / "wiring.csv")}
+    assert "U1.8" in wiring["x1_inv"]["pins"].split() and "driven by U1C" in wiring["x1_inv"]["notes"]
+    assert {"U1.13", "U1.14"} <= set(wiring["vdiode"]["pins"].split())  # U1D, a follower
+    assert "measure against y_n" in wiring["y_p"]["notes"]
+    circuit = modelfile.load("netlists/eight_resistive.json")
+    assert bias_made_v(circuit) == pytest.approx(circuit.v_on, rel=5e-3)
+    text = (out / "BUILD.md").read_text()
+    assert "Measure `y_p` (+) against `y_n` (-) with a floating voltmeter" in text and "is 25 x that" in text
+    assert "## The -x rails and the diode bias" in text
+
+
 @pytest.mark.ngspice
 def test_a_model_with_a_real_opamp_builds_and_places_no_supply_model(tmp_path):
     """A model fit with --opamp has the supply sources and each op-amp's quiescent-current

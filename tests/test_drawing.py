@@ -9,11 +9,11 @@ from conftest import random_network, series_paired
 from circuitnet import realise
 from circuitnet.build.connectivity import differences, drawn_nets, netlist_nets
 from circuitnet.build.drawing import INCHES_PER_UNIT, drawn_geometry, drawn_parts, text_boxes
-from circuitnet.build.placement import BUILDABLE_TOPOLOGIES, board_elements, place
+from circuitnet.build.placement import board_elements, place
 from circuitnet.build.schematic import FONT_SIZE, draw_sheets
 from circuitnet.formats import modelfile
 from circuitnet.model.opamp_parts import opamp_part
-from circuitnet.topologies import circuit_elements
+from circuitnet.topologies import TOPOLOGIES, circuit_elements
 
 A4_LANDSCAPE_MM = (297.0, 210.0)
 SMALLEST_PRINTED_PT = 5.0  # text height on paper, at least (KiCad's default text is 1.27 mm, 5 pt)
@@ -22,7 +22,7 @@ SMALLEST_PRINTED_PT = 5.0  # text height on paper, at least (KiCad's default tex
 def cases():
     """Every topology on a 1-input and a 2-input model, and on a small classifier."""
     rng = np.random.default_rng(7)
-    for topology in sorted(BUILDABLE_TOPOLOGIES):  # (build refuses the rest: test_build)
+    for topology in sorted(TOPOLOGIES):  # the registry's, every one
         for n_in, hidden, n_out in ((1, [3], 1), (2, [4], 1), (2, [5], 3)):
             yield f"{topology}-{n_in}in-{n_out}out", realise(random_network(rng, n_in, hidden, n_out), topology)
 

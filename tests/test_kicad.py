@@ -26,7 +26,7 @@ from circuitnet.build import kicad_checks
 from circuitnet.build.kicad_models import opamp_terminals
 from circuitnet.build.kicad_schematic import package_of, write_kicad_schematic
 from circuitnet.build.kicad_symbols import PINOUTS
-from circuitnet.build.placement import BUILDABLE_TOPOLOGIES, Placement, board_elements, on_the_board, place
+from circuitnet.build.placement import Placement, board_elements, on_the_board, place
 from circuitnet.interface.cli import main
 from circuitnet.model import nodes
 from circuitnet.model.opamp_parts import opamp_part
@@ -46,7 +46,7 @@ MODELS = {
 }
 HELD = (0.3, -0.4, 0.2, -0.1)  # inputs 2.. on the schematic's sources, volts
 SWEEP = np.linspace(-1.0, 1.0, 9)  # input 1, volts
-CASES = [(topology, model) for topology in BUILDABLE_TOPOLOGIES for model in MODELS]  # (build refuses the rest)
+CASES = [(topology, model) for topology in TOPOLOGIES for model in MODELS]  # the registry's, every one
 
 
 def case_circuit(topology: str, model: str):
@@ -94,8 +94,9 @@ def expected_pins(circuit, placement, per_package: int | None = None) -> dict[tu
         element, ref = part.element, part.designator
         if element.part == "diode":
             found[(ref, "A")], found[(ref, "K")] = element.nodes
-        elif element.part == "source":
-            found[(ref, "+")], found[(ref, "-")] = element.nodes
+        elif element.part == "source":  # a controlled source (E) senses two more: C+, C-
+            for function, node in zip(("+", "-", "C+", "C-"), element.nodes, strict=False):
+                found[(ref, function)] = node
         elif element.part == "resistor":
             found[(ref, "ends")] = tuple(sorted(element.nodes))
         else:
@@ -141,7 +142,7 @@ def test_kicad_netlist_has_circuitnets_parts_on_its_nets(kicad_results, case):
     assert names <= set(nets)
 
 
-@pytest.mark.parametrize("topology", BUILDABLE_TOPOLOGIES)
+@pytest.mark.parametrize("topology", TOPOLOGIES)
 def test_kicad_has_both_parts_of_each_series_pair_on_a_net_of_their_own(kicad_results, topology):
     """A resistor made of two E24 parts is two symbols, RnA and RnB, joined by their own net."""
     circuit, placement, _, nets, _ = kicad_results[(topology, "series_pairs")]

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..model.elements import Element
-from .pins import element_pins, opamp_nodes
+from .pins import element_pins, is_controlled_source, opamp_nodes
 from .series_parts import pair_part
 
 GRID_MM = 2.54
@@ -128,14 +128,32 @@ def _merge_pairs(cell: Cell, elements: list[Element]) -> list[Element]:
 def _sources(elements: list[Element]) -> Cell:
     """Each source upright, + on top, its net labelled to the right, its - pin grounded."""
     cell = Cell()
+    # a controlled source senses two nets on its left: the column leaves room for their labels
+    x = 2.0 + (CONTROL_LEAD + LABEL_ROOM if any(is_controlled_source(e) for e in elements) else 0.0)
     for index, element in enumerate(elements):
-        top, bottom = (2.0, 2.0 + 6 * index), (2.0, 5.0 + 6 * index)
-        cell.two_pin(element, top, bottom)
-        (_, plus), (_, minus) = element_pins(element)
-        cell.wire(plus, top, (5.0, top[1]))  # past the source's text
-        cell.end(plus, (5.0, top[1]), "right")
+        top, bottom = (x, 2.0 + 6 * index), (x, 5.0 + 6 * index)
+        _source(cell, element, top, bottom)
+        plus, minus = element.nodes[:2]
+        cell.wire(plus, top, (x + 3.0, top[1]))  # past the source's text
+        cell.end(plus, (x + 3.0, top[1]), "right")
         cell.end(minus, bottom, "left")
     return cell
+
+
+CONTROL_LEAD = 2.0  # a controlled source's sensing pins sit this far left of its body, grid units
+
+
+def _source(cell: Cell, element: Element, top: Point, bottom: Point) -> None:
+    """A source upright, + at ``top``, - at ``bottom``; a controlled source's sensing pins c+
+    and c- CONTROL_LEAD to the left, a third and two thirds of the way down, labelled."""
+    if not is_controlled_source(element):
+        cell.two_pin(element, top, bottom)
+        return
+    x, y = top
+    pins = {"+": top, "-": bottom, "c+": (x - CONTROL_LEAD, y + 1.0), "c-": (x - CONTROL_LEAD, y + 2.0)}
+    cell.parts.append((element, pins))
+    for name, net in element_pins(element)[2:]:
+        cell.end(net, pins[name], "left")
 
 
 @dataclass(frozen=True)
@@ -149,7 +167,8 @@ class _Roles:
     clamp: Element | None  # precision rectifier's diode from the junction to the op-amp output
     diode: Element | None  # the rectifier diode
     load: Element | None  # rectifier output to ground
-    to_ground: Element | None  # passive neuron's node to ground
+    to_ground: Element | None  # passive neuron's node to ground (a resistive neuron's leak)
+    clamps_from_bias: bool = False  # a resistive neuron: the diode from a bias rail into the junction
 
 
 def _roles(elements: list[Element]) -> _Roles | None:
@@ -168,6 +187,8 @@ def _roles(elements: list[Element]) -> _Roles | None:
     else:
         out, clamp, diode = None, None, diodes[0]
         junction = diode.nodes[0]
+        if not any(junction in r.nodes for r in resistors):  # a resistive neuron: its bias rail clamps the node
+            return _resistive_roles(diode, resistors)
     h = diode.nodes[1] if diode is not None else None
     fed_back = h if clamp is not None else out
     feedback = next((r for r in resistors if set(r.nodes) == {fed_back, junction}), None)
@@ -176,6 +197,15 @@ def _roles(elements: list[Element]) -> _Roles | None:
     inner = {junction, out, h, "0"}
     inputs = [r for r in resistors if r.nodes[1] == junction and r.nodes[0] not in inner]
     return _Roles(junction, inputs, opamps[0] if opamps else None, feedback, clamp, diode, load, to_ground)
+
+
+def _resistive_roles(diode: Element, resistors: list[Element]) -> _Roles:
+    """A resistive neuron: resistors from every rail into its node, a leak to ground, and the
+    diode from the bias rail (its anode) into the node (its cathode)."""
+    junction = diode.nodes[1]
+    leak = next((r for r in resistors if r.nodes == (junction, "0")), None)
+    inputs = [r for r in resistors if r.nodes[1] == junction and r.nodes[0] != "0"]
+    return _Roles(junction, inputs, None, None, None, diode, None, leak, clamps_from_bias=True)
 
 
 def _neuron(cell: Cell, elements: list[Element]) -> set[str]:
@@ -188,6 +218,9 @@ def _neuron(cell: Cell, elements: list[Element]) -> set[str]:
     bus_x = _weight_columns(cell, roles.inputs, roles.junction, spine)
     tap = bus_x + 2.0
     cell.wire(roles.junction, (bus_x, spine), (tap, spine))
+    if roles.clamps_from_bias:
+        _clamped_node(cell, roles, (tap, spine))
+        return _names(roles)
     if roles.opamp is None:
         output = (tap, spine)
         if roles.to_ground is not None:
@@ -274,6 +307,23 @@ def _rectifier(cell: Cell, roles: _Roles, anode: Point) -> None:
     cell.end(h, (x + PART + 5.0, y), "right")
 
 
+def _clamped_node(cell: Cell, roles: _Roles, node: Point) -> None:
+    """A resistive neuron's node at ``node``: its leak down to ground, then to the right the
+    diode hanging from the node (cathode up) to its bias rail's label, and the node's label."""
+    assert roles.diode is not None  # _resistive_roles found it
+    x, y = node
+    if roles.to_ground is not None:
+        cell.end("0", cell.resistor(roles.to_ground, node, (0.0, 1.0)), "left")
+    diode_x = x + 5.0  # past the leak's text
+    cell.wire(roles.junction, node, (diode_x, y))
+    anode, cathode = (diode_x, y + PART), (diode_x, y)
+    cell.two_pin(roles.diode, anode, cathode)
+    cell.wire(roles.diode.nodes[0], anode, (diode_x, y + PART + 2.0))  # below the diode's text
+    cell.end(roles.diode.nodes[0], (diode_x, y + PART + 2.0), "right")
+    cell.wire(roles.junction, (diode_x, y), (diode_x + 3.0, y))
+    cell.end(roles.junction, (diode_x + 3.0, y), "right")
+
+
 def _names(roles: _Roles) -> set[str]:
     placed = [roles.opamp, roles.feedback, roles.clamp, roles.diode, roles.load, roles.to_ground, *roles.inputs]
     return {element.name for element in placed if element is not None}
@@ -289,6 +339,12 @@ def _loose(cell: Cell, elements: list[Element], top: float) -> None:
             cell.parts.append((element, pins))
             for name, net in (("-", minus), ("+", plus), ("out", out)):
                 cell.end(net, pins[name], "right" if name == "out" else "left")
+            continue
+        if is_controlled_source(element):  # upright, as among the sources
+            top = (LABEL_ROOM + CONTROL_LEAD, y)
+            _source(cell, element, top, (top[0], y + PART))
+            cell.end(element.nodes[0], top, "right")
+            cell.end(element.nodes[1], (top[0], y + PART), "left")
             continue
         (_, a), (_, b) = element_pins(element)
         cell.two_pin(element, (LABEL_ROOM, y), (LABEL_ROOM + PART, y))

@@ -9,7 +9,8 @@ give it (``Library:Footprint``), so that the KiCad schematic can go to a PCB as 
 - decoupling capacitors: 5 mm ceramic discs at 5 mm pitch;
 - the LM4040 reference: TO-92, its through-hole package;
 - a simulation source (an input, a reference rail, the bench supply): a 2-pin header, where
-  that signal comes onto the board.
+  that signal comes onto the board; a controlled source (the resistive topology's -x rails
+  and readouts), a 4-pin one: its output and the pair it senses.
 
 Every name was checked against KiCad's footprint library (KiCad/kicad-footprints); where the
 libraries are installed (``KICAD_FOOTPRINTS``), ``missing_footprints`` checks them there.
@@ -32,6 +33,7 @@ DIODE = "Diode_THT:D_DO-35_SOD27_P7.62mm_Horizontal"
 CAPACITOR = "Capacitor_THT:C_Disc_D5.0mm_W2.5mm_P5.00mm"
 REFERENCE = "Package_TO_SOT_THT:TO-92_Inline"
 SOURCE = "Connector_PinHeader_2.54mm:PinHeader_1x02_P2.54mm_Vertical"
+CONTROLLED_SOURCE = "Connector_PinHeader_2.54mm:PinHeader_1x04_P2.54mm_Vertical"  # its output and sensed pairs
 DIP = {8: "Package_DIP:DIP-8_W7.62mm", 14: "Package_DIP:DIP-14_W7.62mm"}
 
 

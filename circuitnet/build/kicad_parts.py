@@ -17,8 +17,16 @@ from ..model.circuit import Circuit
 from ..model.elements import Element, number
 from . import footprints
 from . import kicad_symbols as symbols
-from .kicad_models import LIBRARY_FILE, KicadExportError, opamp_terminals, package_pins, subcircuit_name
+from .kicad_models import (
+    LIBRARY_FILE,
+    KicadExportError,
+    controlled_source_name,
+    opamp_terminals,
+    package_pins,
+    subcircuit_name,
+)
 from .kicad_symbols import Symbol
+from .pins import element_pins, is_controlled_source
 from .placement import PlacedPart
 
 # KiCad rotation of each symbol at the placement's rotation 0, where pin 1 is left of pin 2
@@ -64,6 +72,12 @@ def part_symbol(circuit: Circuit, part: PlacedPart, package: str, per_package: i
         pins = {"2": ("A", element.nodes[0]), "1": ("K", element.nodes[1])}
         fields = [("Value", circuit.diode.name), ("Footprint", footprints.DIODE), ("Sim.Device", "D"),
                   ("Sim.Library", LIBRARY_FILE), ("Sim.Name", circuit.diode.spice_name), ("Sim.Pins", "1=K 2=A")]
+    elif is_controlled_source(element):  # an ideal amplifier off the network (BUILD.md: the board's)
+        symbol, unit = symbols.controlled_source(), 1
+        pins = {str(k + 1): pin for k, pin in enumerate(element_pins(element))}
+        fields = [("Value", f"gain {element.value}"), ("Footprint", footprints.CONTROLLED_SOURCE),
+                  ("Sim.Device", "SUBCKT"), ("Sim.Library", LIBRARY_FILE),
+                  ("Sim.Name", controlled_source_name(str(element.value))), ("Sim.Pins", "1=1 2=2 3=3 4=4")]
     elif element.part == "source":
         symbol, unit = symbols.dc_source(), 1
         pins = {"1": ("+", element.nodes[0]), "2": ("-", element.nodes[1])}
@@ -86,7 +100,8 @@ def part_symbol(circuit: Circuit, part: PlacedPart, package: str, per_package: i
 def dc_source_fields(volts: float) -> list[tuple[str, str]]:
     """A DC simulation source's Value, Footprint (the header its signal comes in on) and Sim
     fields (volts to 17 digits)."""
-    return [("Value", f"{volts:g} V"), ("Footprint", footprints.SOURCE), ("Sim.Device", "V"), ("Sim.Type", "DC"), ("Sim.Params", f"dc={number(volts)}")]
+    return [("Value", f"{volts:g} V"), ("Footprint", footprints.SOURCE), ("Sim.Device", "V"), ("Sim.Type", "DC"),
+            ("Sim.Params", f"dc={number(volts)}")]
 
 
 def package_fields(package: str, per_package: int) -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ from . import kicad_symbols as symbols
 from .kicad_models import LIBRARY_FILE, KicadExportError, library_text
 from .kicad_parts import PartSymbol, dc_source_fields, on_grid, package_fields, package_reference, part_symbol, unit_of
 from .kicad_sheet import FONT, Point, Sheet, add_label, add_symbol, add_wire, connect, pin_tip
+from .pins import is_controlled_source
 from .placement import PlacedPart, Placement, board_elements, check_buildable, on_the_board, place
 from .sexpr import Atom, dumps
 
@@ -149,7 +150,8 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
                 *sheet.junctions(), *sheet.wires, *sheet.texts, *sheet.labels,
                 *sheet.symbols,
                 ("sheet_instances", ("path", "/", ("page", "1"))))
-    return dumps(document) + "\n", library_text(circuit, package, per_package)
+    gains = [str(e.value) for e in entries if is_controlled_source(e)]
+    return dumps(document) + "\n", library_text(circuit, package, per_package, gains)
 
 
 def follows_placement(symbol: PartSymbol, part: PlacedPart, x_offset: float) -> bool:
@@ -242,7 +244,8 @@ def add_supplies(sheet: Sheet, circuit: Circuit, package: str, per_package: int,
                        {out_pin: follower, minus_pin: follower, plus_pin: "0"}, key=follower, mirror=True)
         x += 38.1
     n_sources = sum(part.element.part == "source" for part in placement.parts)
-    for k, (rail, volts) in enumerate(((v_plus, circuit.opamp.v_pos), (v_minus, circuit.opamp.v_neg))):
+    rails = ((v_plus, circuit.opamp.v_pos), (v_minus, circuit.opamp.v_neg)) if used else ()  # (none: no op-amp)
+    for k, (rail, volts) in enumerate(rails):
         # + terminal up: the positive supply's on its rail, the negative supply's on ground
         pins = {"1": rail, "2": "0"} if volts > 0 else {"1": "0", "2": rail}
         tips = add_symbol(sheet, symbols.dc_source(), 1, f"V{n_sources + k + 1}", (x, top, 0),

@@ -34,7 +34,7 @@ from ..errors import BuildError
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart
-from ..topologies import TOPOLOGIES_WITH_OPAMPS, circuit_elements
+from ..topologies import TOPOLOGIES, circuit_elements
 from .cells import GRID_MM, Cell, cell_for
 from .pins import element_pins
 from .series_parts import pair_part, resistor_name, split_pairs
@@ -50,6 +50,7 @@ A4_LANDSCAPE = 297.0 / 210.0  # width / height
 _NEURON = re.compile(r"^(l(\d+)n\d+)_")
 _RAIL = re.compile(r"^(x\d+|l(\d+)n\d+_h)_inv(_in|_f)?$")
 _OUTPUT = re.compile(r"^(y\d*)(_|$)")
+_INPUT_SOURCE = re.compile(r"^Vx\d+$", re.IGNORECASE)
 _DESIGNATOR_PREFIX = {"resistor": "R", "diode": "D", "opamp": "U", "source": "V"}
 
 
@@ -214,19 +215,19 @@ def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
     return found
 
 
-# The topologies build draws: those made of op-amp summers, rectifiers and resistors. The
-# energy-based resistive topology takes its -x inputs and its output from ideal controlled
-# sources (an inverting E source, a difference amplifier), which build does not draw yet.
-BUILDABLE_TOPOLOGIES = TOPOLOGIES_WITH_OPAMPS
+# The topologies build draws: every one of the registry. The resistive topology's -x rails and
+# output readouts are ideal controlled sources in its netlist; they are drawn (and on the KiCad
+# schematic) as such, and the board makes them from the parts ``resistive_rails`` lists.
+BUILDABLE_TOPOLOGIES = tuple(TOPOLOGIES)
 
 
 def check_buildable(circuit: Circuit) -> None:
-    """BuildError, naming the topology and what works instead, for a circuit build can't draw."""
+    """BuildError, naming the topology and what works instead, for a circuit build can't draw
+    (one of a topology added to the registry without a build)."""
     if circuit.topology not in BUILDABLE_TOPOLOGIES:
         raise BuildError(
-            f"build draws the {', '.join(BUILDABLE_TOPOLOGIES)} topologies; this model's {circuit.topology!r} "
-            f"circuit takes its inverted inputs and its outputs from ideal controlled sources that build does not "
-            f"draw yet. `circuitnet export` writes its netlist, which stock ngspice runs")
+            f"build draws the {', '.join(BUILDABLE_TOPOLOGIES)} topologies; this model's circuit is "
+            f"{circuit.topology!r}. `circuitnet export` writes its netlist, which stock ngspice runs")
 
 
 # What a person puts on the board. A circuit with a real op-amp part also has, in its netlist,
@@ -260,7 +261,7 @@ def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:
     n_layers = max(max((layer_of_block(b, 0) for b in members if _RAIL.match(b)), default=1),
                    1 + max((layer_of_block(b, 0) for b in hidden), default=0))
     neurons = len(hidden)
-    n_inputs = sum(1 for e in elements if e.part == "source") - 2
+    n_inputs = sum(1 for e in elements if e.part == "source" and _INPUT_SOURCE.match(e.name))
     one_sheet = neurons <= SMALL_NEURONS and n_inputs <= SMALL_INPUTS
     order = sorted(members, key=lambda b: (layer_of_block(b, n_layers), _column_kind(b), _number_key(b)))
     cells = {block: cell_for([elements[i] for i in members[block]]) for block in order}
@@ -354,7 +355,7 @@ def _centre_and_rotation(element: Element, pins: tuple[PlacedPin, ...]) -> tuple
     if element.part == "opamp":
         by_name = {pin.name: pin for pin in pins}
         return round((by_name["-"].x_mm + by_name["out"].x_mm) / 2, 4), by_name["out"].y_mm, 0
-    first, second = pins
+    first, second = pins[:2]  # (a controlled source's sensing pins are beside its body)
     angle = math.degrees(math.atan2(-(second.y_mm - first.y_mm), second.x_mm - first.x_mm))
     return (round((first.x_mm + second.x_mm) / 2, 4), round((first.y_mm + second.y_mm) / 2, 4),
             int(round(angle)) % 360)

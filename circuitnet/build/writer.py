@@ -24,6 +24,7 @@ from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
 from .placement import Placement, board_elements, check_buildable, on_the_board, place
 from .reference import reference_design
+from .resistive_rails import with_off_network_sources
 from .schematic import draw_sheets, png_bytes, svg_bytes
 from .series_parts import split_dissipation
 from .tables import resistors_csv
@@ -64,7 +65,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     elements = board_elements(circuit)  # the netlist's, with each series pair as its two parts
     placement = place(elements, part)
     units = sum(e.part == "opamp" for e in elements)
-    reference = reference_design(circuit.v_ref, part, units)
+    reference = with_off_network_sources(reference_design(circuit.v_ref, part, units), circuit, elements, part)
     stages = input_stages(circuit)
     clock.start("ngspice")
     worst = worst_case(circuit, netlist, backend)  # of the netlist's resistors: a pair's parts share theirs
