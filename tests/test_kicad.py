@@ -83,6 +83,14 @@ def test_kicad_erc_finds_no_error(kicad_results, case):
     assert not errors, "\n".join(f"{v.type}: {v.description} {v.items}" for v in errors)
 
 
+@pytest.mark.parametrize("case", CASES, ids=[f"{t}-{m}" for t, m in CASES])
+def test_kicad_erc_finds_no_warning_either(kicad_results, case):
+    """Not even "footprint library not configured" (kicad-cli here has no footprint table):
+    the footprints are KiCad's standard names, checked in footprints.missing_footprints."""
+    violations = kicad_results[case][2]
+    assert not violations, sorted({f"{v.severity} {v.type}: {v.description}" for v in violations})[:5]
+
+
 def expected_pins(circuit, placement, per_package: int | None = None) -> dict[tuple[str, str], str]:
     """(reference, pin function or op-amp pin number) -> circuitnet node, from circuitnet's own
     netlist: a resistor's two nets (as functions "1"/"2" in either order, see below), a diode's

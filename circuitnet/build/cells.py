@@ -145,12 +145,12 @@ CONTROL_LEAD = 2.0  # a controlled source's sensing pins sit this far left of it
 
 def _source(cell: Cell, element: Element, top: Point, bottom: Point) -> None:
     """A source upright, + at ``top``, - at ``bottom``; a controlled source's sensing pins c+
-    and c- CONTROL_LEAD to the left, a third and two thirds of the way down, labelled."""
+    and c- CONTROL_LEAD to the left, level with + and - (their labels a part's length apart)."""
     if not is_controlled_source(element):
         cell.two_pin(element, top, bottom)
         return
     x, y = top
-    pins = {"+": top, "-": bottom, "c+": (x - CONTROL_LEAD, y + 1.0), "c-": (x - CONTROL_LEAD, y + 2.0)}
+    pins = {"+": top, "-": bottom, "c+": (x - CONTROL_LEAD, y), "c-": (x - CONTROL_LEAD, bottom[1])}
     cell.parts.append((element, pins))
     for name, net in element_pins(element)[2:]:
         cell.end(net, pins[name], "left")

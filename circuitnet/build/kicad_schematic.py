@@ -89,9 +89,12 @@ def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Place
 def project_text() -> str:
     """The project file. KiCad resolves a symbol's relative Sim.Library against the project's
     folder, so the schematic needs one to simulate or export; its ERC settings ignore
-    "symbol library not configured": the symbols are embedded in the schematic on purpose."""
+    "symbol library not configured" (the symbols are embedded in the schematic on purpose) and
+    "footprint library not configured": the footprints are KiCad's standard ones (checked in
+    ``footprints``), and a KiCad whose footprint table lacks them (kicad-cli in a fresh HOME)
+    would warn once per symbol; the PCB editor says so when it needs them."""
     settings = {"meta": {"filename": PROJECT_FILE, "version": 1},
-                "erc": {"rule_severities": {"lib_symbol_issues": "ignore"}}}
+                "erc": {"rule_severities": {"lib_symbol_issues": "ignore", "footprint_link_issues": "ignore"}}}
     return json.dumps(settings, indent=2) + "\n"
 
 

@@ -57,6 +57,9 @@ def draw_sheets(placement: Placement, heading: str, opamp: OpAmpPart) -> list[Sh
                 right += block.width_mm + 2 * GRID_MM
         bottom = MARGIN_MM + max(b.height_mm for b in shown) if not complete else \
             max(b.y_mm + b.height_mm for b in shown) - min(b.y_mm for b in shown) + MARGIN_MM
+        # schemdraw sizes the figure by its own estimate, which can cut the text of labels at
+        # the right edge: mark the blocks' right edge (their boxes hold their labels)
+        drawing.add(elm.Dot(radius=0.01, color="white").at(point(right - MARGIN_MM, MARGIN_MM)))
         notes = _notes(heading, title, index, len(placement.sheets), placement, opamp)
         if not complete:
             names = " and ".join(b.name for b in shown)
