@@ -86,8 +86,14 @@ def test_kicad_erc_finds_no_error(kicad_results, case):
 @pytest.mark.parametrize("case", CASES, ids=[f"{t}-{m}" for t, m in CASES])
 def test_kicad_erc_finds_no_warning_either(kicad_results, case):
     """Not even "footprint library not configured" (kicad-cli here has no footprint table):
-    the footprints are KiCad's standard names, checked in footprints.missing_footprints."""
-    violations = kicad_results[case][2]
+    the footprints are KiCad's standard names, checked in footprints.missing_footprints. (A
+    resistive circuit's output `y` is only its readout's own pin, an ideal amplifier off the
+    board: KiCad warns that its label joins nothing else, and that is all it may say.)"""
+    circuit = kicad_results[case][0]
+    outputs = {f"Global Label '{nodes.output_node(k, circuit.n_outputs)}'" for k in range(circuit.n_outputs)}
+    readout = circuit.topology == "resistive"
+    violations = [v for v in kicad_results[case][2]
+                  if not (readout and v.type == "global_label_dangling" and set(v.items) <= outputs)]
     assert not violations, sorted({f"{v.severity} {v.type}: {v.description}" for v in violations})[:5]
 
 
