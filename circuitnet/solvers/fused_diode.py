@@ -12,11 +12,11 @@ Only ``kernel_choice`` imports this module (numba is an optional extra). Arrays:
 (n, w) C-ordered; per-unit arrays (w,); a coupling ``c`` may be (1, w) (one row for every
 sample) or (n, w). Kernels are compiled on first use and cached on disk (``cache=True``).
 
-The solve, the one kernel whose cost is its arithmetic (an exponential and three logarithms
-per conducting junction) rather than memory, shares its rows out over numba's threads, as
-BLAS shares the matrix products: on two cores the surrogate's largest elementwise pass takes
-about half the time. Its elements are independent, so the result does not depend on the
-thread count. numba's built-in thread pool (the ``workqueue`` layer, used when neither TBB
+The kernels share their rows out over numba's threads, as BLAS shares the matrix products:
+on two cores the solve, the surrogate's largest elementwise pass (an exponential and three
+logarithms per conducting junction), takes about half the time. Their elements are
+independent (a row's largest shift is kept per row), so the result does not depend on the
+thread count; only ``adjoint_products``, whose column sums run down the rows, stays serial. numba's built-in thread pool (the ``workqueue`` layer, used when neither TBB
 nor OpenMP is installed) must not be entered by two Python threads at once; it is not,
 because the kernels hold the GIL while they run (no ``nogil``): keep it so.
 """
@@ -137,38 +137,38 @@ def solve(v_src, c, g, r_eff, i_sat, vte, steps, h, current, di, dv_dv, dh_dc):
             dh_dc[row, col] = (slope * follows * -inverse_g[col] + 1.0) * inverse_g[col]
 
 
-@numba.njit(**_KERNEL)
+@numba.njit(parallel=True, **_KERNEL)
 def offset_by(moved, m, c):
     """moved += m - c in place; m (1, w), c (1, w) or (n, w)."""
     n, w = moved.shape
-    one_row = c.shape[0] == 1
-    for row in range(n):
+    c_stride = 0 if c.shape[0] == 1 else 1
+    for row in numba.prange(n):
         for col in range(w):
-            moved[row, col] += m[0, col] - c[0 if one_row else row, col]
+            moved[row, col] += m[0, col] - c[row * c_stride, col]
 
 
-@numba.njit(**_KERNEL)
+@numba.njit(parallel=True, **_KERNEL)
 def linear_step(dh_dc, moved, h0, out):
     """out = dh_dc * moved + h0."""
     n, w = out.shape
-    for row in range(n):
+    for row in numba.prange(n):
         for col in range(w):
             out[row, col] = dh_dc[row, col] * moved[row, col] + h0[row, col]
 
 
-@numba.njit(**_KERNEL)
+@numba.njit(parallel=True, **_KERNEL)
 def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
     """Move the linearised rectifiers by the coupling's change ``moved`` (n, w) in place: h,
     di (the slope's exponential to second order), ``moved`` becomes the new coupling c +
     moved, ``current`` g h - c. Returns the largest bend-weighted junction shift, volts
     (``_solve_diode_rectifier`` re-solves when it exceeds its limit)."""
     n, w = h.shape
-    one_row = c.shape[0] == 1
-    largest = 0.0
+    c_stride = 0 if c.shape[0] == 1 else 1
+    largest = np.zeros(n)  # each row's, so that the rows can run on any thread
     to_shift = np.empty(w)
     for col in range(w):
         to_shift[col] = -1.0 / (g[col] * vte)
-    for row in range(n):
+    for row in numba.prange(n):
         for col in range(w):
             change = moved[row, col]
             level = h[row, col] + dh_dc[row, col] * change
@@ -176,20 +176,20 @@ def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
             follows = dv_dv[row, col]
             shift = change * to_shift[col] * follows
             bend = (1.0 - follows) * (shift * shift)
-            largest = max(largest, bend)
+            largest[row] = max(largest[row], bend)
             slope = di[row, col]
             di[row, col] = slope + (shift * 0.5 + 1.0) * shift * (slope - GMIN)
-            coupling = c[0 if one_row else row, col] + change
+            coupling = c[row * c_stride, col] + change
             moved[row, col] = coupling
             current[row, col] = g[col] * level - coupling
-    return math.sqrt(largest) * vte
+    return math.sqrt(np.max(largest)) * vte
 
 
-@numba.njit(**_KERNEL)
+@numba.njit(parallel=True, **_KERNEL)
 def adjoint_coefficients(di, r_total, g, q, diagonal):
     """q = di r + 1 and diagonal = q g + di, (n, w), of the rectifier's adjoint system."""
     n, w = di.shape
-    for row in range(n):
+    for row in numba.prange(n):
         for col in range(w):
             slope = di[row, col]
             scaled = slope * r_total[col] + 1.0
@@ -197,15 +197,15 @@ def adjoint_coefficients(di, r_total, g, q, diagonal):
             diagonal[row, col] = scaled * g[col] + slope
 
 
-@numba.njit(**_KERNEL)
+@numba.njit(parallel=True, **_KERNEL)
 def adjoint_round(pushed, h_bar, diagonal, q, lam, lam_q):
     """lam = (pushed + h_bar) / diagonal and lam_q = lam q; ``pushed`` (n, w) is the
     previous round's (lam q) @ K^T, or a (1, w) zero row for the first guess."""
     n, w = lam.shape
-    one_row = pushed.shape[0] == 1
-    for row in range(n):
+    pushed_stride = 0 if pushed.shape[0] == 1 else 1
+    for row in numba.prange(n):
         for col in range(w):
-            value = (pushed[0 if one_row else row, col] + h_bar[row, col]) / diagonal[row, col]
+            value = (pushed[row * pushed_stride, col] + h_bar[row, col]) / diagonal[row, col]
             lam[row, col] = value
             lam_q[row, col] = value * q[row, col]
 
