@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 NETLISTS = Path(__file__).resolve().parent.parent / "netlists"
-HEAVY = ("matplotlib", "sklearn", "dask", "distributed", "PySpice", "scipy", "tqdm")
+HEAVY = ("matplotlib", "sklearn", "dask", "distributed", "PySpice", "scipy", "tqdm", "schemdraw", "numba",
+         "llvmlite")
+# What only some subcommands need: training, the build folder's KiCad writer and drawing.
+SUBCOMMAND_MODULES = ("circuitnet.training", "circuitnet.build", "circuitnet.analysis.montecarlo")
 
 # Every name ``circuitnet`` exported before its imports became lazy.
 PUBLIC_NAMES = [
@@ -24,7 +27,7 @@ PUBLIC_NAMES = [
     "realise", "resistors", "save_model", "shockley_diode", "simulate",
 ]
 
-# Runs the CLI in a fresh interpreter, then prints which top-level modules it had imported.
+# Runs the CLI in a fresh interpreter, then prints which modules (and top-level packages) it had imported.
 PROBE = """
 import json, sys
 from circuitnet.interface.cli import main
@@ -32,7 +35,7 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as stop:
     code = stop.code
-print("\\nMODULES " + json.dumps(sorted({name.split('.')[0] for name in sys.modules})))
+print("\\nMODULES " + json.dumps(sorted({name.split('.')[0] for name in sys.modules} | set(sys.modules))))
 sys.exit(code)
 """
 
@@ -57,11 +60,37 @@ def test_help_imports_no_plotting_scikit_learn_dask_or_pyspice():
     assert not set(HEAVY) & modules, set(HEAVY) & modules
 
 
+def test_help_imports_no_numpy_and_no_subcommand_flags():
+    # the top-level help lists each subcommand's one-line help; their flags (whose choices name
+    # topologies, datasets and training defaults) are built only for the subcommand that runs
+    modules, done = imported_by("--help")
+    assert done.returncode == 0 and "transient" in done.stdout and "build" in done.stdout, done.stderr
+    assert "numpy" not in modules
+    assert not [name for name in modules if name.startswith(("circuitnet.topologies", "circuitnet.solvers",
+                                                             "circuitnet.backends", *SUBCOMMAND_MODULES))]
+
+
+def test_a_subcommand_help_builds_its_own_flags():
+    modules, done = imported_by("fit", "--help")
+    assert done.returncode == 0 and "--e-series" in done.stdout and "--topology" in done.stdout, done.stderr
+    assert "circuitnet.training.config" in modules
+
+
+def test_the_top_level_help_lists_what_each_full_subcommand_says():
+    from circuitnet.interface.parser import build_parser
+
+    def listed(parser):
+        action = parser._subparsers._group_actions[0]
+        return [(choice.dest, choice.help) for choice in action._choices_actions]
+    assert listed(build_parser(full=set())) == listed(build_parser())
+
+
 @pytest.mark.ngspice
 def test_simulate_imports_no_plotting_scikit_learn_dask_or_pyspice():
     modules, done = imported_by("simulate", str(NETLISTS / "eight_diode.json"), "--x", "-1:1:5")
     assert done.returncode == 0 and "5 point(s)" in done.stdout, done.stderr
     assert not set(HEAVY) & modules, set(HEAVY) & modules  # PySpice loads in the worker processes only
+    assert not [name for name in modules if name.startswith(SUBCOMMAND_MODULES)]
 
 
 @pytest.mark.slow

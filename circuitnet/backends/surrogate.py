@@ -123,7 +123,10 @@ class SurrogateBackend(PointwiseSweep):
         resistors = {}
         for key, g_bar in zip(keys, grads[:-1], strict=True):  # the last is v_ref's
             conductance = ctx.conductance[key].value
-            resistors[key] = -g_bar * conductance ** 2  # dG/dR = -G^2; 0 for an absent resistor
+            # dG/dR = -G^2 (0 for an absent resistor), in place: g_bar is grad's fresh array
+            g_bar *= conductance
+            g_bar *= conductance
+            resistors[key] = np.negative(g_bar, out=g_bar)
         return (in_data_units(_result(circuit, inside, output, reported, temperature_c, self.name), circuit, x),
                 ComponentGradient(resistors, float(grads[-1])))
 

@@ -24,7 +24,7 @@ from ..errors import (
 )
 from ..util.allocator import keep_freed_memory
 from ..util.finite_json import json_text
-from .parser import build_parser, join_range_values
+from .parser import build_parser, join_range_values, subcommand_of
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -620,7 +620,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None, _de
 
 def main(argv: list[str] | None = None) -> int:
     argv = join_range_values(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser()
+    parser = build_parser(full={subcommand_of(argv)})  # only its flags: --help imports nothing heavy
     try:
         args = parser.parse_args(argv)
     except UsageError as error:  # a bad flag: one line, before any work

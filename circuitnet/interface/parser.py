@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Collection
 
 from ..analysis.yields import CLASSIFIER_YIELD_ACCURACY, REGRESSION_YIELD_DEVIATION
 from . import flags
@@ -31,7 +32,24 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
         return super()._get_help_string(action)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The one-line help of each subcommand, which the top-level --help lists. ``build`` keeps its
+# own in build_command (its flags import nothing heavy, so it is always built in full).
+COMMAND_HELP = {
+    "export": "write a standalone SPICE netlist of a model file",
+    "neuron": "one elbow relu(w x + b): ideal against ngspice",
+    "simulate": "simulate a model file over a sweep or a CSV of inputs",
+    "fit": "train a circuit's resistors to fit data or a target function",
+    "compare": "simulated against ideal: neurons, network, temperature, Monte Carlo, power; or an imported netlist",
+    "transient": "how fast and at what energy a circuit infers: input steps in a .tran run",
+}
+
+
+def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. ``full``: the subcommands whose flags are built (None: every
+    one); the others are listed by name and one-line help only. Building a subcommand's flags
+    imports what its choices and help name (topologies, datasets, training defaults: NumPy and
+    most of the package), so ``main`` builds only the subcommand it runs and ``circuitnet
+    --help`` starts without them."""
     parser = flags.Parser(
         prog="circuitnet",
         description="ReLU neural networks as analog circuits: fit their resistors, export SPICE netlists, "
@@ -41,10 +59,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    adders = {"export": add_export_parser, "neuron": add_neuron_parser, "simulate": add_simulate_parser,
+              "fit": add_fit_parser, "compare": add_compare_parser, "transient": add_transient_parser}
+    for name, add in adders.items():
+        if full is None or name in full:
+            add(commands)
+        else:
+            commands.add_parser(name, help=COMMAND_HELP[name])
+    from .build_command import add_build_parser
+    add_build_parser(commands, _Formatter)
+    return parser
 
+
+def subcommand_of(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` runs: its first word that is not an option (the top-level parser's
+    only option, --debug, takes no value), or None."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def add_export_parser(commands) -> None:
     export = commands.add_parser(
         "export", formatter_class=_Formatter,
-        help="write a standalone SPICE netlist of a model file",
+        help=COMMAND_HELP["export"],
         description="Write a standalone netlist of MODEL.json that 'ngspice -b FILE.cir' runs unmodified; "
                     "its control block writes FILE.dat (the sweep, inputs and outputs in data units and volts).",
         epilog="Example: circuitnet export netlists/elbow_diode.json -o elbow.cir --sweep -1:1:201",
@@ -68,9 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--inputs", metavar="FILE.csv", help="with --tran: input steps, one row each, data units")
     add_dynamics_arguments(export)
 
+
+
+def add_neuron_parser(commands) -> None:
     neuron = commands.add_parser(
         "neuron", formatter_class=_Formatter,
-        help="one elbow relu(w x + b): ideal against ngspice",
+        help=COMMAND_HELP["neuron"],
         description="Build one ReLU neuron relu(w x + b) (output weight 1) in a topology, simulate its transfer "
                     "curve with ngspice -b and print the max and RMS deviation from the ideal elbow.",
         epilog="Example: circuitnet neuron --topology precision --w 2 --b -0.5 --x -1:1:401 --plot elbow.png",
@@ -87,9 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"volts per data unit: {flags.volts_per_unit.range_text}")
     neuron.add_argument("--plot", metavar="FILE.png", help="write a PNG of the elbow and the deviation")
     neuron.add_argument("--json", action="store_true", help="print the result as one JSON document")
+
+
+def add_simulate_parser(commands) -> None:
     simulate = commands.add_parser(
         "simulate", formatter_class=_Formatter,
-        help="simulate a model file over a sweep or a CSV of inputs",
+        help=COMMAND_HELP["simulate"],
         description="Simulate MODEL.json and print its outputs with the ideal network's beside them. One-input "
                     "models take --x (a sweep); any model takes --inputs FILE.csv (a header row naming x1, x2, ... "
                     "or plain columns in input order).",
@@ -112,12 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
     output = simulate.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
     output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
-    add_fit_parser(commands)
-    add_compare_parser(commands)
-    add_transient_parser(commands)
-    from .build_command import add_build_parser
-    add_build_parser(commands, _Formatter)
-    return parser
 
 
 def add_dynamics_arguments(parser) -> None:
@@ -138,7 +174,7 @@ def add_transient_parser(commands) -> None:
     from ..model.dynamics import OPAMP_LIBRARY
     transient = commands.add_parser(
         "transient", formatter_class=_Formatter,
-        help="how fast and at what energy a circuit infers: input steps in a .tran run",
+        help=COMMAND_HELP["transient"],
         description="Apply input vectors as steps (PWL sources with --rise-time) to MODEL.json with every op-amp "
                     "given a gain-bandwidth product and slew rate (its part's, from --opamp or the model, else "
                     "TL072's: "
@@ -173,7 +209,7 @@ def add_transient_parser(commands) -> None:
 def add_compare_parser(commands) -> None:
     compare = commands.add_parser(
         "compare", formatter_class=_Formatter,
-        help="simulated against ideal: neurons, network, temperature, Monte Carlo, power; or an imported netlist",
+        help=COMMAND_HELP["compare"],
         description="Compare a circuit with the ReLU network it stands for, over a sweep of input 1 (each other input "
                     "held at the middle of its training range, else 0): each neuron's elbow, the whole network "
                     "(ideal, surrogate, ngspice), the output across "
@@ -251,7 +287,7 @@ def add_fit_parser(commands) -> None:
     from ..training.topology_choice import AUTO
     fit = commands.add_parser(
         "fit", formatter_class=_Formatter,
-        help="train a circuit's resistors to fit data or a target function",
+        help=COMMAND_HELP["fit"],
         description="Train a ReLU circuit: an ideal network first, then (modes surrogate, spice-loop) the resistor "
                     "values themselves; validation data chooses the best epoch, the test split is used once at the "
                     "end, and every reported RMSE is measured in ngspice. Writes model.json, circuit.cir, fit.png, "

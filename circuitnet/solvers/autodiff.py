@@ -81,15 +81,7 @@ class Var:
 
     def __getitem__(self, index):
         shape = self.shape
-
-        def back(g):
-            full = np.zeros(shape)
-            if _is_basic(index):
-                full[index] = g  # a basic index picks each element at most once
-            else:
-                np.add.at(full, index, g)
-            return full
-        return Var(self.value[index], ((self, back),))
+        return Var(self.value[index], ((self, lambda g: Scattered(shape, index, g)),))
 
     def sum(self, axis=None, keepdims=False):
         shape = self.shape
@@ -103,6 +95,33 @@ class Var:
     def reshape(self, *shape):
         original = self.shape
         return Var(self.value.reshape(*shape), ((self, lambda g: g.reshape(original)),))
+
+
+class Scattered:
+    """The cotangent an indexed Var passes back: zero except at ``index``, where it is
+    ``values``. ``grad`` adds it into a node's sum in place rather than as a full array of
+    zeros: a stage's conductances (100 x 785 for MNIST) are indexed twice, for the weights
+    and for the reference column, and each full array would cost two passes over them."""
+
+    __slots__ = ("shape", "index", "values")
+
+    def __init__(self, shape: tuple, index, values: np.ndarray):
+        self.shape, self.index, self.values = shape, index, values
+
+    def add_into(self, total: np.ndarray) -> np.ndarray:
+        if _is_basic(self.index):
+            total[self.index] += self.values  # a basic index picks each element at most once
+        else:
+            np.add.at(total, self.index, self.values)
+        return total
+
+    def dense(self) -> np.ndarray:
+        return self.add_into(np.zeros(self.shape))
+
+
+def dense(g) -> np.ndarray:
+    """A cotangent as an array (a ``Scattered`` one made full)."""
+    return g.dense() if isinstance(g, Scattered) else g
 
 
 class Product(Var):
@@ -191,14 +210,28 @@ def grad(outputs: Sequence[tuple[Var, np.ndarray]], wrt: Sequence[Var]) -> list[
     """d(sum of <cotangent, output>)/d(each of ``wrt``), by one reverse pass.
 
     outputs: (Var, cotangent of the same shape) pairs. Only the part of the graph between
-    the outputs and ``wrt`` is visited: constants and inputs get no cotangent.
+    the outputs and ``wrt`` is visited: constants and inputs get no cotangent. The returned
+    arrays are the caller's own (fresh, writable).
     """
     order, needed = _topological_order([node for node, _ in outputs], {id(v) for v in wrt})
     cotangent: dict[int, np.ndarray] = {}
+    # The cotangents this pass allocated itself (sums of two contributions): only these may
+    # take further contributions in place. An arriving cotangent may be another node's array
+    # or a view of it (an identity or broadcast backward), so it is stored as it comes and
+    # copied on the second arrival. A node's sum is complete before its own backward runs,
+    # so no view of an array is taken while it is still being added to.
+    owned: set[int] = set()
 
-    def add(node: Var, g: np.ndarray) -> None:
+    def add(node: Var, g) -> None:
         key = id(node)
-        cotangent[key] = g if key not in cotangent else cotangent[key] + g
+        total = cotangent.get(key)
+        if total is None:
+            cotangent[key] = g  # as it comes: it may be another node's array, or Scattered
+        elif key in owned and (isinstance(g, Scattered) or np.shape(g) in (total.shape, ())):
+            cotangent[key] = _add_into(total, g)
+        else:  # the second contribution: a sum of our own, which later ones are added into
+            cotangent[key] = _sum(total, g)
+            owned.add(key)
 
     for node, g in outputs:
         add(node, np.broadcast_to(np.asarray(g, float), node.shape))
@@ -206,10 +239,46 @@ def grad(outputs: Sequence[tuple[Var, np.ndarray]], wrt: Sequence[Var]) -> list[
         arriving = cotangent.get(id(node))
         if arriving is None or not node.parents:
             continue
+        arriving = dense(arriving)
         for parent, back in node.parents:
             if id(parent) in needed:
                 add(parent, back(arriving))
-    return [np.array(cotangent[id(v)], dtype=float) if id(v) in cotangent else np.zeros(v.shape) for v in wrt]
+    return [_result_of(v, cotangent, owned) for v in wrt]
+
+
+def _sum(a, b) -> np.ndarray:
+    """a + b as a fresh array; either may be ``Scattered``."""
+    if isinstance(a, Scattered):
+        a, b = b, a
+    if isinstance(b, Scattered):
+        base = a.dense() if isinstance(a, Scattered) else np.array(np.broadcast_to(a, b.shape), dtype=float)
+        return b.add_into(base)
+    return a + b
+
+
+def _add_into(total: np.ndarray, g) -> np.ndarray:
+    """total + g, into total where it is an array (a 0-d sum is a NumPy scalar: a new one)."""
+    if not isinstance(total, np.ndarray) or total.ndim == 0:
+        return total + dense(g)
+    if isinstance(g, Scattered):
+        return g.add_into(total)
+    total += g
+    return total
+
+
+def _result_of(v: Var, cotangent: dict[int, np.ndarray], owned: set[int]) -> np.ndarray:
+    """The cotangent of ``v`` as a fresh array: an owned sum of a leaf (nothing took a view of
+    it: a leaf has no backward) is handed over as it is, anything else is copied."""
+    key = id(v)
+    if key not in cotangent:
+        return np.zeros(v.shape)
+    total = cotangent[key]
+    if isinstance(total, Scattered):
+        return total.dense()
+    if key in owned and not v.parents and isinstance(total, np.ndarray) and total.dtype == float \
+            and total.shape == v.shape:
+        return total
+    return np.array(total, dtype=float)
 
 
 def _topological_order(roots: Sequence[Var], targets: set[int]) -> tuple[list[Var], set[int]]:

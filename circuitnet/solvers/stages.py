@@ -125,7 +125,9 @@ def _affine_inflow(ctx: Context, stage: int, width: int) -> tuple[Var, Var]:
     formed on the small conductance arrays, so one (n, n_in) x (n_in, n_out) product is
     all the work per sample."""
     g_plain, g_inverted = ctx.g(stage, "r_plain"), ctx.g(stage, "r_inverted")
-    weights = (g_plain[:, :width] - g_inverted[:, :width] * inverter_gain(ctx)).T
+    # a + b * (-k) is a - b k to the bit, in two passes over the (n_out, n_in) arrays (a
+    # subtraction is a negation and a sum: two more, forward and back)
+    weights = (g_plain[:, :width] + g_inverted[:, :width] * (-inverter_gain(ctx))).T
     return weights, _constant_inflow(ctx, stage, width)
 
 
