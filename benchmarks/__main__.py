@@ -18,6 +18,7 @@ from . import (
     compare_cases,
     eqprop_cases,
     fit_cases,
+    opamp_offset_784_cases,
     opamp_offset_cases,
     solver_cases,
     spice_cases,
@@ -90,7 +91,10 @@ SUITES = {
     ],
     # issue #18: Monte Carlo boards with their op-amps' data-sheet offsets (benchmarks/opamp_offset_cases.py)
     "opamp-offsets": lambda quick: opamp_offset_cases.digits_suite(),
-    "opamp-offsets-784": lambda quick: opamp_offset_cases.digits28_suite(),
+    # the 784-100-10 classifier: CIRCUITNET_DIGITS28_MODEL / _3V_MODEL skip training (opamp_offset_784_cases.py)
+    "opamp-offsets-784": lambda quick: opamp_offset_784_cases.boards_suite(),
+    "opamp-offsets-784-energy": lambda quick: opamp_offset_784_cases.energy_suite(),
+    "opamp-offsets-784-recover": lambda quick: opamp_offset_784_cases.recover_suite(),
     "opamp-offsets-recover": lambda quick: opamp_offset_cases.recover_suite(),
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),

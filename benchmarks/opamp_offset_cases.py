@@ -6,10 +6,7 @@ of Monte Carlo boards whose op-amps carry their part's data-sheet input offsets 
   with no op-amp errors (resistors only), with the TL072's and with the OPA4277's; median, worst
   and yield (accuracy >= 95 %) on the whole test split, and the summers' noise gains
   (1 + R_f sum G, which multiply each V_os).
-- digits28: the 784-100-10 classifier (diode, surrogate training, seed 0), 20 boards, the same,
-  each board's accuracy from the surrogate (it agrees with ngspice within 1 uV on boards with
-  offsets) and one board per row checked in ngspice; its circuit is trained first unless
-  CIRCUITNET_DIGITS28_MODEL names a model file of it.
+- the 784-100-10 classifier's boards, energy and win-back: ``opamp_offset_784_cases``.
 - recover: what wins back what the TL072's offsets cost the digits circuit: ``spice-loop`` training
   against one board with them (that board's accuracy, and 50 other boards'), and a larger signal
   (3 V per unit instead of 1 V, the same network: offsets are volts, so they shrink against it).
@@ -17,13 +14,12 @@ of Monte Carlo boards whose op-amps carry their part's data-sheet input offsets 
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import replace
 
 import numpy as np
 
-from circuitnet import keep_freed_memory, load_model
+from circuitnet import keep_freed_memory
 from circuitnet.analysis.classifier_compare import BoardAccuracy
 from circuitnet.analysis.montecarlo import BoardDraw, stream_boards
 from circuitnet.backends.spice.sharded import simulate_sharded
@@ -96,51 +92,6 @@ def digits_case(boards: int = 100) -> list[str]:
                                f"resistors within +-{100 * TOLERANCE:g} %, board k from seed (0, k)."]
 
 
-def digits28_case(boards: int = 20, checked: int = 1) -> list[str]:
-    """The 784-100-10 circuit's boards: each board's test accuracy from the surrogate (which agrees
-    with ngspice within 1 uV on boards with offsets: tests/test_opamp_offsets.py), and the first
-    ``checked`` boards of each part in ngspice too, to count the samples whose class differs."""
-    from circuitnet.analysis.montecarlo import monte_carlo_board
-    from circuitnet.backends.surrogate import SurrogateBackend
-    model = os.environ.get("CIRCUITNET_DIGITS28_MODEL")
-    started = time.monotonic()
-    if model:
-        circuit, split = load_model(model), stratified_split(load_dataset("digits28"), 0)
-        nominal = None
-    else:
-        result, split = _classifier("digits28", 100, topology="diode", mode="surrogate")
-        circuit, nominal = result.circuit, result.report["test_accuracy_spice"]
-    trained = time.monotonic() - started
-    executor, surrogate = LocalExecutor(2), SurrogateBackend()
-    truth = split.y_test[:, 0].astype(np.int64)
-    rows = ["| circuit | op-amp errors | boards | accuracy: nominal (ngspice) | median (surrogate) | worst | "
-            "yield (>= 95 %) | boards checked in ngspice: accuracy, class changes vs surrogate | seconds |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for part in PARTS:
-        started = time.monotonic()
-        built = with_part(circuit, part)
-        predicted = [np.argmax(surrogate.simulate(monte_carlo_board(built, k, TOLERANCE, 0), split.x_test).y, axis=1)
-                     for k in range(boards)]
-        accuracies = np.array([np.mean(p == truth) for p in predicted])
-        checks = []
-        for k in range(checked):
-            spice = np.argmax(simulate_sharded(monte_carlo_board(built, k, TOLERANCE, 0), split.x_test, 27.0,
-                                               executor).y, axis=1)
-            checks.append(f"board {k}: {100 * np.mean(spice == truth):.2f} %, {int(np.sum(spice != predicted[k]))}")
-        errors = f"{part}: data-sheet V_os, I_b, I_os" if part else "none (resistors only)"
-        nominal_text = "-" if nominal is None else f"{100 * nominal:.2f} %"
-        rows.append(f"| digits28 784-100-10, diode | {errors} | {boards} | {nominal_text} | "
-                    f"{100 * np.median(accuracies):.2f} % | {100 * np.min(accuracies):.2f} % | "
-                    f"{100 * np.mean(accuracies >= YIELD_AT):.0f} % | {'; '.join(checks)} | "
-                    f"{time.monotonic() - started:.0f} |")
-        print(rows[-1], flush=True)
-    source = f"loaded from {model}" if model else f"trained first ({trained:.0f} s, with its ngspice test split)"
-    return rows + ["", f"Summers' noise gains (1 + R_f sum G): {noise_gain_text(circuit)}; the circuit {source}. "
-                       "Every board's accuracy is the surrogate's on the whole test split (ngspice for each board "
-                       "was not affordable on this shared machine: about a minute of ngspice per board); the checked "
-                       "boards say how far that stands from ngspice."]
-
-
 def recover_case(boards: int = 50) -> list[str]:
     """spice-loop against one TL072 board, and 3 V per unit, against the digits circuit's loss."""
     executor = LocalExecutor(2)
@@ -172,11 +123,6 @@ def _accuracy(circuit, split, executor) -> float:
 
 def digits_suite():
     yield ("Op-amp offsets: digits (8x8), 32 neurons, diode, 100 boards with TL072 / OPA4277 offsets", digits_case())
-
-
-def digits28_suite():
-    yield ("Op-amp offsets: digits28 (784-100-10), diode, 20 boards with TL072 / OPA4277 offsets (surrogate, "
-           "checked in ngspice)", digits28_case())
 
 
 def recover_suite():

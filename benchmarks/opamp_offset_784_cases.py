@@ -1,0 +1,221 @@
+"""Benchmarks of the 784-100-10 classifier built with real op-amps (issue #18): Monte Carlo boards
+with the op-amps' data-sheet input offsets and bias currents, the energy per inference with the
+op-amps' supply current, and a design that wins back what the offsets cost.
+
+- boards: the digits28 classifier (784 inputs, 100 hidden, diode, surrogate training, seed 0),
+  ``BOARDS`` boards with 1 % resistors and no op-amp errors, with the TL072's and with the
+  OPA4277's. Each board's accuracy on the whole 359-sample test split comes from the surrogate,
+  which has the same offset terms as ngspice (``solvers/input_errors.py``); board 0 of each part
+  is checked in ngspice on the first ``CHECK_SAMPLES`` test samples (the largest output
+  difference and the class changes). A whole board in ngspice was not affordable: the offsets
+  make ngspice's Newton iterations fall back to gmin stepping on this circuit (measured in the
+  block's notes). Every board's row is printed as it is measured, so a run that stops keeps them.
+- energy: the nominal circuit built with each part (``--opamp``), a transient over its first
+  ``ENERGY_IMAGES`` test images as steps: settling, inferences per second and the energy per
+  inference (op-amp supply included) with its split.
+- recover: the same boards of the same network trained at 3 V per unit (offsets are volts, so
+  they shrink against a larger signal: the 8x8 digits' win-back).
+
+The circuits are trained first unless CIRCUITNET_DIGITS28_MODEL (1 V per unit) and
+CIRCUITNET_DIGITS28_3V_MODEL (3 V per unit) name model files made by ``circuitnet fit --dataset
+digits28 --hidden 100 --topology diode --mode surrogate [--volts-per-unit 3]``; the nominal ngspice
+accuracy is then read from the fit's report.json beside the model, or measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from circuitnet import load_model, transient
+from circuitnet.analysis.montecarlo import monte_carlo_board
+from circuitnet.backends.spice.backend import SpiceBackend
+from circuitnet.backends.surrogate import SurrogateBackend
+from circuitnet.interface.opamp_choice import circuit_with_opamp, transient_dynamics
+from circuitnet.topologies import part_counts
+from circuitnet.training.classes import load_dataset, stratified_split
+
+from .opamp_offset_cases import PARTS, TOLERANCE, YIELD_AT, _classifier, noise_gain_text, with_part
+
+BOARDS = 20
+CHECK_SAMPLES = 20  # test samples of board 0 of each part simulated in ngspice against the surrogate
+ENERGY_IMAGES = 3  # test images as transient steps (each step simulates 992 op-amps' dynamics)
+ENERGY_PARTS = (("TL072", 50e-6), ("OPA4277", 200e-6))  # part, step time (the OPA4277 is slow)
+DIGITS28 = "digits28 784-100-10, diode"
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A digits28 circuit and where it came from: its nominal ngspice test accuracy (a
+    fraction) and a sentence for the block's notes."""
+
+    circuit: object
+    nominal: float
+    source: str
+
+
+def trained(variable: str, volts_per_unit: float, split) -> Trained:
+    """The circuit the environment variable names (a model file), or one trained now."""
+    started = time.monotonic()
+    model = os.environ.get(variable)
+    if not model:
+        result, _ = _classifier("digits28", 100, topology="diode", mode="surrogate", volts_per_unit=volts_per_unit)
+        return Trained(result.circuit, result.report["test_accuracy_spice"],
+                       f"trained first ({time.monotonic() - started:.0f} s, with its ngspice test split)")
+    circuit = load_model(model)
+    report = Path(model).with_name("report.json")
+    if report.exists():
+        return Trained(circuit, json.loads(report.read_text())["test_accuracy_spice"],
+                       f"loaded from {model} (nominal ngspice accuracy from the fit's report.json)")
+    return Trained(circuit, spice_accuracy(circuit, split), f"loaded from {model}")
+
+
+def spice_accuracy(circuit, split) -> float:
+    """ngspice test accuracy of one circuit on the whole test split, a fraction."""
+    truth = split.y_test[:, 0].astype(np.int64)
+    return float(np.mean(np.argmax(SpiceBackend().simulate(circuit, split.x_test).y, axis=1) == truth))
+
+
+def surrogate_boards(circuit, boards: int, split, label: str) -> tuple[np.ndarray, float]:
+    """Boards 0 .. boards - 1 of ``circuit`` (its part's offsets, if it has a part) in the
+    surrogate on the whole test split: (accuracies (boards,), fractions; the largest |op-amp
+    output| of any board, volts, over the hidden summers and the output summers). Each board
+    is printed as it is measured."""
+    surrogate, truth = SurrogateBackend(), split.y_test[:, 0].astype(np.int64)
+    accuracies, largest = [], 0.0
+    for k in range(boards):
+        result = surrogate.simulate(monte_carlo_board(circuit, k, TOLERANCE, 0), split.x_test)
+        accuracies.append(float(np.mean(np.argmax(result.y, axis=1) == truth)))
+        summers = [np.max(np.abs(v)) for name, v in result.nodes.items() if name.endswith("_a")]
+        largest = max(largest, float(np.max(np.abs(result.y_volts))), *summers)
+        print(f"  {label}: board {k}: {100 * accuracies[-1]:.2f} %", flush=True)
+    return np.array(accuracies), largest
+
+
+def spice_check(circuit, split) -> str:
+    """Board 0 of ``circuit`` on the first CHECK_SAMPLES test samples in ngspice against the
+    surrogate: the largest output difference (uV) and the samples classed differently."""
+    board, x = monte_carlo_board(circuit, 0, TOLERANCE, 0), split.x_test[:CHECK_SAMPLES]
+    started = time.monotonic()
+    spice = SpiceBackend().simulate(board, x)
+    seconds = time.monotonic() - started
+    surrogate = SurrogateBackend().simulate(board, x)
+    changes = int(np.sum(np.argmax(spice.y, axis=1) != np.argmax(surrogate.y, axis=1)))
+    return (f"{1e6 * float(np.max(np.abs(spice.y_volts - surrogate.y_volts))):.1f} uV, {changes} class changes, "
+            f"{seconds:.0f} s")
+
+
+def board_rows(base: Trained, split, boards: int, name: str = DIGITS28, parts=PARTS) -> tuple[list[str], dict]:
+    """One table row per part (None: resistors only): the boards' median, worst and yield, the
+    ngspice check of board 0, the largest op-amp output. Returns (rows, part -> accuracies)."""
+    rows, found = [], {}
+    for part in parts:
+        started = time.monotonic()
+        circuit = with_part(base.circuit, part)
+        accuracies, largest = surrogate_boards(circuit, boards, split, f"{name}, {part or 'resistors only'}")
+        check = spice_check(circuit, split)
+        errors = f"{part}: data-sheet V_os, I_b, I_os" if part else "none (resistors only)"
+        rows.append(f"| {name} | {errors} | {boards} | {100 * base.nominal:.2f} % | "
+                    f"{100 * np.median(accuracies):.2f} % | {100 * np.min(accuracies):.2f} % | "
+                    f"{100 * np.mean(accuracies >= YIELD_AT):.0f} % | {check} | {largest:.2f} | "
+                    f"{time.monotonic() - started:.0f} |")
+        print(rows[-1], flush=True)
+        found[part] = accuracies
+    return rows, found
+
+
+BOARD_TABLE = ["| circuit | op-amp errors | boards | accuracy: nominal (ngspice) | median (surrogate) | worst | "
+               f"yield (>= 95 %) | board 0 in ngspice, first {CHECK_SAMPLES} test samples: largest output "
+               "difference vs surrogate, class changes, seconds | largest op-amp output, any board (V) | seconds |",
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+
+
+def cost_sentence(found: dict) -> str:
+    """How many points each part's offsets cost the boards' median and worst."""
+    plain = found[None]
+    return "; ".join(f"{part} offsets cost the median {100 * (np.median(plain) - np.median(a)):.2f} points and the "
+                     f"worst {100 * (np.min(plain) - np.min(a)):.2f} points" for part, a in found.items() if part)
+
+
+def boards_lines(base: Trained, rows: list[str], found: dict, split) -> list[str]:
+    """The boards' block: ``board_rows``'s rows, what the offsets cost, the noise gains."""
+    return BOARD_TABLE + rows + ["", f"{cost_sentence(found)} (against the same boards' resistors alone; one test "
+                                     f"sample is {100 / len(split.y_test):.2f} points). Summers' noise gains "
+                                     f"(1 + R_f sum G): {noise_gain_text(base.circuit)}; resistors within "
+                                     f"+-{100 * TOLERANCE:g} %, board k from seed (0, k); the circuit {base.source}."]
+
+
+def energy_case(base: Trained, split, images: int = ENERGY_IMAGES) -> list[str]:
+    """The nominal circuit built with each part: a transient over its first test images as
+    input steps; the energy per inference over one inference period at the settling rate, the
+    op-amps' supply current and output stages included, and its split."""
+    x = split.x_test[:images]
+    rows = [f"The circuit has {part_counts(base.circuit)['opamp']} op-amps; every figure includes their supply "
+            "current (typical, +-15 V) and output stages.", "",
+            "| op-amp | step (us) | images | worst settling to 0.1 % (us) | inferences per second | energy per "
+            "inference: median, worst (uJ) | of the median: op-amp supply, output stages, resistors, diodes (uJ) | "
+            "static power, median (W) | seconds |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for part, step in ENERGY_PARTS:
+        started = time.monotonic()
+        circuit = circuit_with_opamp(base.circuit, part, None)
+        run = transient(circuit, x, transient_dynamics(circuit), step_time=step)
+        summary = run.summary
+        energy, split_j = summary["energy_per_inference_j"], summary["energy_per_inference_split_j"]
+        settled = summary["worst_settling_time_s"]
+        rate = "-" if settled is None else f"{summary['inferences_per_second']:.3g}"
+        shares = ", ".join(f"{1e6 * split_j[key]:.1f}" for key in ("opamp_supply", "opamp_output_stages", "resistors",
+                                                                    "diodes"))
+        rows.append(f"| {part} | {1e6 * step:g} | {images} | "
+                    f"{'not settled' if settled is None else f'{1e6 * settled:.2f}'} | "
+                    f"{rate} | "
+                    f"{1e6 * energy['median']:.1f}, {1e6 * energy['worst']:.1f} | {shares} | "
+                    f"{float(np.median([s['energy_j'] / step for s in run.steps])):.2f} | "
+                    f"{time.monotonic() - started:.0f} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def recover_lines(rows: list[str], found: dict, larger: Trained, more: list[str], found_3v: dict) -> list[str]:
+    """The win-back block: the 1 V per unit circuit's rows and boards (resistors only, TL072)
+    beside the 3 V per unit circuit's, the same boards."""
+    gained = (f"median {100 * (np.median(found_3v['TL072']) - np.median(found['TL072'])):+.2f} points, worst "
+              f"{100 * (np.min(found_3v['TL072']) - np.min(found['TL072'])):+.2f} points")
+    return BOARD_TABLE + rows + more + [
+        "", f"At 1 V per unit: {cost_sentence(found)}. At 3 V per unit: {cost_sentence(found_3v)}. The TL072 boards "
+            f"at 3 V against those at 1 V: {gained}. The 3 V circuit {larger.source}; its summers' noise gains: "
+            f"{noise_gain_text(larger.circuit)}."]
+
+
+def _split_and_base():
+    split = stratified_split(load_dataset("digits28"), 0)
+    return split, trained("CIRCUITNET_DIGITS28_MODEL", 1.0, split)
+
+
+def boards_suite():
+    """The boards of the 1 V per unit circuit with each part's offsets."""
+    split, base = _split_and_base()
+    rows, found = board_rows(base, split, BOARDS, f"{DIGITS28}, 1 V per unit")
+    yield (f"Op-amp offsets: digits28 (784-100-10), diode, {BOARDS} boards with TL072 / OPA4277 offsets (surrogate, "
+           "checked in ngspice)", boards_lines(base, rows, found, split))
+
+
+def energy_suite():
+    split, base = _split_and_base()
+    yield ("Op-amp offsets: digits28 (784-100-10), energy per inference with the op-amps' supply current",
+           energy_case(base, split))
+
+
+def recover_suite():
+    """The same boards of the 1 V and the 3 V per unit circuits, resistors only and TL072."""
+    split, base = _split_and_base()
+    parts = (None, "TL072")
+    rows, found = board_rows(base, split, BOARDS, f"{DIGITS28}, 1 V per unit", parts)
+    larger = trained("CIRCUITNET_DIGITS28_3V_MODEL", 3.0, split)
+    more, found_3v = board_rows(larger, split, BOARDS, f"{DIGITS28}, 3 V per unit", parts)
+    yield ("Op-amp offsets: winning back the TL072's offsets on the digits28 circuit (3 V per unit)",
+           recover_lines(rows, found, larger, more, found_3v))

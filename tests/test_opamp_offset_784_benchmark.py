@@ -1,0 +1,57 @@
+"""The 784-100-10 op-amp offsets benchmark (benchmarks/opamp_offset_784_cases.py), on a small
+digits classifier: a model file it is given keeps the nominal ngspice accuracy its fit measured
+(the benchmark printed "-" for it), every board is printed as it is measured (a run that stops
+late keeps them), and its rows hold the figures the surrogate and ngspice give."""
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks import opamp_offset_784_cases as cases
+from circuitnet import save_model
+from circuitnet.analysis.montecarlo import monte_carlo_board
+from circuitnet.backends.surrogate import SurrogateBackend
+from circuitnet.training.classes import load_dataset, stratified_split
+
+
+@pytest.fixture(scope="module")
+def split():
+    return stratified_split(load_dataset("digits"), 0)
+
+
+def test_a_given_model_keeps_the_nominal_accuracy_of_its_fits_report(digits_classifier, split, tmp_path,
+                                                                   monkeypatch):
+    save_model(digits_classifier.circuit, tmp_path / "model.json")
+    (tmp_path / "report.json").write_text(json.dumps({"test_accuracy_spice": 0.8765}))
+    monkeypatch.setenv("CIRCUITNET_TEST_MODEL", str(tmp_path / "model.json"))
+    found = cases.trained("CIRCUITNET_TEST_MODEL", 1.0, split)
+    assert found.nominal == 0.8765
+    assert "report.json" in found.source and str(tmp_path / "model.json") in found.source
+    assert found.circuit.n_outputs == 10
+
+
+def test_the_cost_of_offsets_is_measured_against_the_same_boards_resistors_alone():
+    found = {None: np.array([0.97, 0.96, 0.98]), "TL072": np.array([0.96, 0.95, 0.97])}
+    assert cases.cost_sentence(found) == "TL072 offsets cost the median 1.00 points and the worst 1.00 points"
+
+
+@pytest.mark.ngspice
+def test_each_board_is_printed_as_measured_and_the_row_holds_the_surrogates_figures(digits_classifier, split,
+                                                                                     capsys):
+    base = cases.Trained(digits_classifier.circuit, 0.9, "given")
+    rows, found = cases.board_rows(base, split, 3, "small digits", (None, "TL072"))
+    printed = capsys.readouterr().out
+    for label in ("small digits, resistors only", "small digits, TL072"):
+        assert all(f"{label}: board {k}: " in printed for k in range(3))
+    truth = split.y_test[:, 0].astype(np.int64)
+    circuit = cases.with_part(digits_classifier.circuit, "TL072")
+    expected = [np.mean(np.argmax(SurrogateBackend().simulate(monte_carlo_board(circuit, k, 0.01, 0),
+                                                              split.x_test).y, axis=1) == truth) for k in range(3)]
+    assert np.array_equal(found["TL072"], expected)
+    cells = [cell.strip() for cell in rows[1].strip("|").split("|")]
+    assert len(cells) == len(cases.BOARD_TABLE[1].strip("|").split("|"))
+    assert cells[3] == "90.00 %" and cells[4] == f"{100 * np.median(expected):.2f} %"
+    # board 0 in ngspice: the surrogate's offset terms are ngspice's, so no sample changes class
+    difference_uv, changes = cells[7].split(", ")[:2]
+    assert float(difference_uv.removesuffix(" uV")) < 1.0 and changes == "0 class changes"
