@@ -175,7 +175,7 @@ def test_kicad_has_both_parts_of_each_series_pair_on_a_net_of_their_own(kicad_re
 @pytest.mark.parametrize("topology", TOPOLOGIES)
 def test_a_large_circuit_is_a_hierarchy_of_sub_sheets(kicad_results, topology):
     """Past SUB_SHEET_PARTS parts the schematic is a root sheet and sub-sheets (kicad_hierarchy),
-    each of whole columns of blocks: the checks above pass on it all the same."""
+    each of whole blocks: the checks above pass on it all the same."""
     circuit, placement, _, _, _, files = kicad_results[(topology, "sub_sheets")]
     assert len(files.sub_sheets) >= 3
     root = files.schematic.read_text()

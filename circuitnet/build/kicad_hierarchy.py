@@ -1,6 +1,6 @@
 """A large KiCad schematic as a hierarchy: a root sheet whose sheet symbols hold the circuit in
-sub-sheets of at most ``SHEET_PARTS`` parts each (whole columns of the placement's blocks,
-left to right), the board's supply row on the first (with the inputs: KiCad's ERC finds a
+sub-sheets of about ``SHEET_PARTS`` parts each (whole blocks of the placement, column by
+column), the board's supply row on the first (with the inputs: KiCad's ERC finds a
 PWR_FLAG on a sheet of no other pin of its net unconnected).
 
 Why: ``kicad-cli sch erc``'s time grows faster than the size of a sheet (measured on one flat
@@ -14,6 +14,7 @@ flat sheet's region, so its coordinates are the flat sheet's).
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 
 from .kicad_sheet import Sheet
 from .placement import Placement
@@ -23,33 +24,48 @@ SHEET_PARTS = 2000  # parts of the circuit per sub-sheet, at most (a column more
 SUB_SHEET_FILE = "circuit-{}.kicad_sch"
 
 
-def column_edges(placement: Placement, offsets: dict[int, float], sheet_parts: int = SHEET_PARTS) -> list[float]:
-    """The x (mm, on the flat sheet) where each sub-sheet starts: whole columns of blocks,
-    left to right, a new sub-sheet where the next column would take it past ``sheet_parts``."""
+@dataclass(frozen=True)
+class Regions:
+    """Where each sub-sheet's items are on the flat sheet: per column of blocks (its left x,
+    mm), its blocks' tops (y, mm, ascending) and the sub-sheet each block is on."""
+
+    columns: list[float]
+    tops: list[list[float]]
+    groups: list[list[int]]
+
+    def group_at(self, x_mm: float, y_mm: float) -> int:
+        column = max(bisect_right(self.columns, x_mm + 1e-6) - 1, 0)
+        block = max(bisect_right(self.tops[column], y_mm + 1e-6) - 1, 0)
+        return self.groups[column][block]
+
+
+def regions(placement: Placement, offsets: dict[int, float], sheet_parts: int = SHEET_PARTS) -> Regions:
+    """The blocks in placement order (column by column, top to bottom), a new sub-sheet where
+    the next block would take it past ``sheet_parts`` parts."""
     counts: dict[str, int] = {}
     for part in placement.parts:
         counts[part.block] = counts.get(part.block, 0) + 1
-    columns: dict[float, int] = {}
-    for block in placement.blocks:
-        x = round(block.x_mm + offsets[block.sheet], 4)
-        columns[x] = columns.get(x, 0) + counts.get(block.name, 0)
-    edges, held = [], 0
-    for x in sorted(columns):
-        if not edges or held + columns[x] > sheet_parts:
-            edges.append(x - 2.54)  # in the gap left of the column
-            held = 0
-        held += columns[x]
-    return edges
+    by_column: dict[float, list[tuple[float, int]]] = {}
+    group, held = 0, 0
+    for block in sorted(placement.blocks, key=lambda b: (b.x_mm + offsets[b.sheet], b.y_mm)):
+        if held and held + counts.get(block.name, 0) > sheet_parts:
+            group, held = group + 1, 0
+        held += counts.get(block.name, 0)
+        by_column.setdefault(round(block.x_mm + offsets[block.sheet], 4), []).append((block.y_mm, group))
+    columns = sorted(by_column)
+    return Regions(columns, [[y for y, _ in by_column[x]] for x in columns],
+                   [[g for _, g in by_column[x]] for x in columns])
 
 
-def split(items: list[Raw], edges: list[float], supplies_from_y: float) -> list[list[Raw]]:
-    """The items of each sub-sheet: by ``x_mm`` between the edges, those at ``supplies_from_y``
-    mm or lower (the supply row) on the first; empty sub-sheets dropped."""
-    groups: list[list[Raw]] = [[] for _ in range(len(edges))]
+def split(items: list[Raw], where: Regions, supplies_from_y: float) -> list[list[Raw]]:
+    """The items of each sub-sheet: each in the block whose region holds its ``x_mm``,
+    ``y_mm``; those at ``supplies_from_y`` mm or lower (the supply row) on the first; empty
+    sub-sheets dropped."""
+    groups: dict[int, list[Raw]] = {}
     for item in items:
-        index = 0 if item.y_mm >= supplies_from_y else max(bisect_right(edges, item.x_mm) - 1, 0)
-        groups[index].append(item)
-    return [group for group in groups if group]
+        index = 0 if item.y_mm >= supplies_from_y else where.group_at(item.x_mm, item.y_mm)
+        groups.setdefault(index, []).append(item)
+    return [groups[index] for index in sorted(groups)]
 
 
 def documents(sheet: Sheet, groups: list[list[Raw]], library: tuple, head: list[tuple],

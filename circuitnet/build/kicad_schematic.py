@@ -173,7 +173,7 @@ def schematic_documents(circuit: Circuit, placement: Placement, entries: list[El
     gains = [str(e.value) for e in entries if is_controlled_source(e)]
     models = library_text(circuit, package, per_package, gains)
     if sheet_parts is not None and len(placement.parts) > sheet_parts:
-        groups = hierarchy.split(items, hierarchy.column_edges(placement, offsets, sheet_parts), bottom - 12.7)
+        groups = hierarchy.split(items, hierarchy.regions(placement, offsets, sheet_parts), bottom - 12.7)
         return hierarchy.documents(sheet, groups, library, head, sheet.texts), models
     document = ("kicad_sch", *head, library, *junctions, *sheet.wires, *sheet.texts, *sheet.labels, *sheet.symbols,
                 ("sheet_instances", ("path", "/", ("page", "1"))))
