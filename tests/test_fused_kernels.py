@@ -129,3 +129,29 @@ def test_a_low_rank_coupling_is_applied_through_its_factors():
     np.testing.assert_allclose(d_right, left.value.T @ cotangent, rtol=1e-12)
     # a square factoring would cost more than the dense product: kept dense
     assert Coupling.of(factored_product(rng.normal(size=(20, 12)), rng.normal(size=(12, 20)))).factors is None
+
+
+def test_the_solve_shares_its_rows_over_threads_with_the_same_bits():
+    """The solve (an exponential and three logarithms per conducting junction) runs its rows
+    on numba's threads, as BLAS runs the products; its elements are independent, so one
+    thread and two give the same bits."""
+    import numba
+    options = fused_diode.solve.targetoptions
+    assert options.get("parallel") is True
+    assert not options.get("nogil")  # the GIL keeps two Python threads out of numba's pool
+    junction = Junction.of(DIODES[0], 27.0)
+    v_src, g, k, m = _rectifier_case(np.random.default_rng(5), coupled=True)
+    r_total = np.full(g.shape, junction.rs)
+    rounds = rectifiers._coupling_rounds(k, g)
+    solved = {}
+    before = numba.get_num_threads()
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            solved[threads] = fused_diode.solve_diode_rectifier(
+                v_src, r_total, g, Coupling(k), m, junction, rounds, rectifiers._COUPLING_ROUNDS,
+                rectifiers._LINEAR_COUPLING_VOLTS)
+    finally:
+        numba.set_num_threads(before)
+    first, last = solved.values()
+    assert all(np.array_equal(a, b) for a, b in zip(first, last, strict=True))

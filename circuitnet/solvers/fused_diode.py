@@ -11,6 +11,14 @@ between the transcendental functions stays in registers instead of making a pass
 Only ``kernel_choice`` imports this module (numba is an optional extra). Arrays: float64,
 (n, w) C-ordered; per-unit arrays (w,); a coupling ``c`` may be (1, w) (one row for every
 sample) or (n, w). Kernels are compiled on first use and cached on disk (``cache=True``).
+
+The solve, the one kernel whose cost is its arithmetic (an exponential and three logarithms
+per conducting junction) rather than memory, shares its rows out over numba's threads as
+BLAS shares the products (NUMBA_NUM_THREADS, default one per core; 1 keeps it serial). Its
+elements are independent, so the bits do not depend on the thread count. The other kernels
+are passes over memory and stay serial. numba's own pool (the ``workqueue`` layer, when
+neither TBB nor OpenMP is installed) must never be entered by two Python threads at once; it
+is not, because the kernels hold the GIL (no ``nogil``): keep it so.
 """
 
 from __future__ import annotations
@@ -89,14 +97,14 @@ def _reverse_root(big_a, k, vte, steps):
     return v
 
 
-@numba.njit(**_KERNEL)
+@numba.njit(parallel=True, **_KERNEL)
 def solve(v_src, c, g, r_eff, i_sat, vte, steps, h, current, di, dv_dv, dh_dc):
     """The rectifiers at a fixed coupling c, and their linearisation there (into h, current,
     di, dv_dv, dh_dc, each (n, w)): each element a junction in series with r_eff ohms across
     V - c / g, solved as ``Junction.solve_in_series`` does. Per-unit constants first, then
-    the elements row by row (the arrays' memory order)."""
+    the elements row by row (the arrays' memory order), the rows over numba's threads."""
     n, w = v_src.shape
-    one_row = c.shape[0] == 1
+    c_stride = 0 if c.shape[0] == 1 else 1  # a (1, w) coupling serves every row
     inverse_a, k, log_k, reverse_below = np.empty(w), np.empty(w), np.empty(w), np.empty(w)
     forward_slope, inverse_g, inverse_r = np.empty(w), np.empty(w), np.empty(w)
     for col in range(w):
@@ -110,9 +118,9 @@ def solve(v_src, c, g, r_eff, i_sat, vte, steps, h, current, di, dv_dv, dh_dc):
         inverse_g[col], inverse_r[col] = 1.0 / g[col], 1.0 / r
     reverse_scale = 3.0 * vte / math.e
     reverse_slope = 3.0 * i_sat / reverse_scale
-    for row in range(n):
+    for row in numba.prange(n):
         for col in range(w):
-            coupling = c[0 if one_row else row, col]
+            coupling = c[row * c_stride, col]
             v_total = v_src[row, col] - coupling * inverse_g[col]
             big_a = v_total * inverse_a[col] + k[col]
             if big_a < reverse_below[col]:
