@@ -127,8 +127,9 @@ def digits28_case(folder: Path) -> list[str]:
 
 def floor_case(model_path: Path, repeats: int = 40) -> list[str]:
     """The surrogate's forward + full gradient against the plain network's, on each kernel the
-    machine has (NumPy always, numba's fused kernels when numba imports), interleaved in one
-    run. The first call of each kernel (numba compiles, or loads its cache) is timed apart."""
+    machine has (NumPy always, numba's fused kernels when numba imports: with the fused solve
+    on numba's threads, the default, and on one), interleaved in one run. The first call of
+    each kernel (numba compiles, or loads its cache) is timed apart."""
     from circuitnet.backends.surrogate import SurrogateBackend
     from circuitnet.solvers import kernel_choice
     from circuitnet.topologies import read_back
@@ -149,14 +150,20 @@ def floor_case(model_path: Path, repeats: int = 40) -> list[str]:
         g = (g @ w2) * (z > 0)
         return grads + [g.T @ x, g.sum(0)]
 
-    def on(kernel):
+    def on(kernel, threads=None):  # threads: numba's for the fused solve (None: its default, one per core)
         def circuit_gradient():
             kernel_choice.use_kernel(kernel)
+            if kernel == "numba":
+                import numba
+                numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
             return surrogate.gradient(circuit, x, lambda y: cotangent)
         return circuit_gradient
 
     kernels = kernel_choice.available_kernels()
-    work = {"plain": plain, **{kernel: on(kernel) for kernel in kernels}}
+    if "numba" in kernels:  # the fused solve on numba's threads (the default) and on one
+        kernels.append("numba, 1 thread")
+    work = {"plain": plain, **{kernel: on(kernel.split(",")[0], 1 if "1 thread" in kernel else None)
+                               for kernel in kernels}}
     first = {}
     for kernel in kernels:
         started = time.perf_counter()
@@ -172,6 +179,9 @@ def floor_case(model_path: Path, repeats: int = 40) -> list[str]:
             action()
             times[name].append(time.perf_counter() - started)
     kernel_choice.use_kernel(os.environ.get(kernel_choice.ENVIRONMENT_VARIABLE, "auto"))
+    if "numba" in kernels:
+        import numba
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     floor = 1e3 * float(np.median(times["plain"]))
     rows = [("| network | batch | kernel | plain NumPy ReLU forward + gradient (ms) | surrogate forward + full "
              "gradient (ms), median (quartiles) | ratio | first call (s) | target |"),

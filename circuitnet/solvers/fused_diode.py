@@ -12,13 +12,13 @@ Only ``kernel_choice`` imports this module (numba is an optional extra). Arrays:
 (n, w) C-ordered; per-unit arrays (w,); a coupling ``c`` may be (1, w) (one row for every
 sample) or (n, w). Kernels are compiled on first use and cached on disk (``cache=True``).
 
-The kernels share their rows out over numba's threads, as BLAS shares the matrix products:
-on two cores the solve, the surrogate's largest elementwise pass (an exponential and three
-logarithms per conducting junction), takes about half the time. Their elements are
-independent (a row's largest shift is kept per row), so the result does not depend on the
-thread count; only ``adjoint_products``, whose column sums run down the rows, stays serial. numba's built-in thread pool (the ``workqueue`` layer, used when neither TBB
-nor OpenMP is installed) must not be entered by two Python threads at once; it is not,
-because the kernels hold the GIL while they run (no ``nogil``): keep it so.
+The solve, the one kernel whose cost is its arithmetic (an exponential and three logarithms
+per conducting junction) rather than memory, shares its rows out over numba's threads as
+BLAS shares the products (NUMBA_NUM_THREADS, default one per core; 1 keeps it serial). Its
+elements are independent, so the bits do not depend on the thread count. The other kernels
+are passes over memory and stay serial. numba's own pool (the ``workqueue`` layer, when
+neither TBB nor OpenMP is installed) must never be entered by two Python threads at once; it
+is not, because the kernels hold the GIL (no ``nogil``): keep it so.
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ def _wright_omega(x):
     z = x - math.log(u) - u
     one_plus_u = u + 1.0
     q = (z * (2.0 / 3.0) + one_plus_u) * one_plus_u * 2.0
-    return u * ((q - z) / (q - 2.0 * z) * (z / one_plus_u) + 1.0)
+    # (q - z) / (q - 2 z) * z / (1 + u) as one quotient: a division is the slowest step
+    # between the logarithms, and this saves one per conducting junction
+    return u * ((q - z) * z / ((q - 2.0 * z) * one_plus_u) + 1.0)
 
 
 @numba.njit(inline="always", **_KERNEL)
@@ -100,8 +102,7 @@ def solve(v_src, c, g, r_eff, i_sat, vte, steps, h, current, di, dv_dv, dh_dc):
     """The rectifiers at a fixed coupling c, and their linearisation there (into h, current,
     di, dv_dv, dh_dc, each (n, w)): each element a junction in series with r_eff ohms across
     V - c / g, solved as ``Junction.solve_in_series`` does. Per-unit constants first, then
-    the elements row by row (the arrays' memory order), the rows shared out over numba's
-    threads."""
+    the elements row by row (the arrays' memory order), the rows over numba's threads."""
     n, w = v_src.shape
     c_stride = 0 if c.shape[0] == 1 else 1  # a (1, w) coupling serves every row
     inverse_a, k, log_k, reverse_below = np.empty(w), np.empty(w), np.empty(w), np.empty(w)
@@ -115,15 +116,18 @@ def solve(v_src, c, g, r_eff, i_sat, vte, steps, h, current, di, dv_dv, dh_dc):
         reverse_below[col] = (at_edge + r * i_sat) * inverse_a[col]
         forward_slope[col] = 1.0 / (r * inverse_a[col])
         inverse_g[col], inverse_r[col] = 1.0 / g[col], 1.0 / r
+    reverse_scale = 3.0 * vte / math.e
+    reverse_slope = 3.0 * i_sat / reverse_scale
     for row in numba.prange(n):
         for col in range(w):
             coupling = c[row * c_stride, col]
-            v_total = v_src[row, col] - coupling / g[col]
+            v_total = v_src[row, col] - coupling * inverse_g[col]
             big_a = v_total * inverse_a[col] + k[col]
             if big_a < reverse_below[col]:
-                v = _reverse_root(big_a, k[col], vte, steps)
-                ratio = 3.0 * vte / math.e / v
-                slope = 3.0 * i_sat * (ratio * ratio * ratio) / min(v, -3.0 * vte) + GMIN
+                v = _reverse_root(big_a, k[col], vte, steps)  # at most -3 Vte
+                ratio = reverse_scale / v
+                # 3 IS c(v) / v with c = ratio**3 and 1 / v = ratio / scale: no second division
+                slope = reverse_slope * ((ratio * ratio) * (ratio * ratio)) + GMIN
             else:
                 u = _wright_omega(max(big_a * (1.0 / vte) + log_k[col], LOWEST))
                 v = big_a - u * vte
@@ -137,38 +141,38 @@ def solve(v_src, c, g, r_eff, i_sat, vte, steps, h, current, di, dv_dv, dh_dc):
             dh_dc[row, col] = (slope * follows * -inverse_g[col] + 1.0) * inverse_g[col]
 
 
-@numba.njit(parallel=True, **_KERNEL)
+@numba.njit(**_KERNEL)
 def offset_by(moved, m, c):
     """moved += m - c in place; m (1, w), c (1, w) or (n, w)."""
     n, w = moved.shape
-    c_stride = 0 if c.shape[0] == 1 else 1
-    for row in numba.prange(n):
+    one_row = c.shape[0] == 1
+    for row in range(n):
         for col in range(w):
-            moved[row, col] += m[0, col] - c[row * c_stride, col]
+            moved[row, col] += m[0, col] - c[0 if one_row else row, col]
 
 
-@numba.njit(parallel=True, **_KERNEL)
+@numba.njit(**_KERNEL)
 def linear_step(dh_dc, moved, h0, out):
     """out = dh_dc * moved + h0."""
     n, w = out.shape
-    for row in numba.prange(n):
+    for row in range(n):
         for col in range(w):
             out[row, col] = dh_dc[row, col] * moved[row, col] + h0[row, col]
 
 
-@numba.njit(parallel=True, **_KERNEL)
+@numba.njit(**_KERNEL)
 def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
     """Move the linearised rectifiers by the coupling's change ``moved`` (n, w) in place: h,
     di (the slope's exponential to second order), ``moved`` becomes the new coupling c +
     moved, ``current`` g h - c. Returns the largest bend-weighted junction shift, volts
     (``_solve_diode_rectifier`` re-solves when it exceeds its limit)."""
     n, w = h.shape
-    c_stride = 0 if c.shape[0] == 1 else 1
-    largest = np.zeros(n)  # each row's, so that the rows can run on any thread
+    one_row = c.shape[0] == 1
+    largest = 0.0
     to_shift = np.empty(w)
     for col in range(w):
         to_shift[col] = -1.0 / (g[col] * vte)
-    for row in numba.prange(n):
+    for row in range(n):
         for col in range(w):
             change = moved[row, col]
             level = h[row, col] + dh_dc[row, col] * change
@@ -176,20 +180,20 @@ def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
             follows = dv_dv[row, col]
             shift = change * to_shift[col] * follows
             bend = (1.0 - follows) * (shift * shift)
-            largest[row] = max(largest[row], bend)
+            largest = max(largest, bend)
             slope = di[row, col]
             di[row, col] = slope + (shift * 0.5 + 1.0) * shift * (slope - GMIN)
-            coupling = c[row * c_stride, col] + change
+            coupling = c[0 if one_row else row, col] + change
             moved[row, col] = coupling
             current[row, col] = g[col] * level - coupling
-    return math.sqrt(np.max(largest)) * vte
+    return math.sqrt(largest) * vte
 
 
-@numba.njit(parallel=True, **_KERNEL)
+@numba.njit(**_KERNEL)
 def adjoint_coefficients(di, r_total, g, q, diagonal):
     """q = di r + 1 and diagonal = q g + di, (n, w), of the rectifier's adjoint system."""
     n, w = di.shape
-    for row in numba.prange(n):
+    for row in range(n):
         for col in range(w):
             slope = di[row, col]
             scaled = slope * r_total[col] + 1.0
@@ -197,15 +201,15 @@ def adjoint_coefficients(di, r_total, g, q, diagonal):
             diagonal[row, col] = scaled * g[col] + slope
 
 
-@numba.njit(parallel=True, **_KERNEL)
+@numba.njit(**_KERNEL)
 def adjoint_round(pushed, h_bar, diagonal, q, lam, lam_q):
     """lam = (pushed + h_bar) / diagonal and lam_q = lam q; ``pushed`` (n, w) is the
     previous round's (lam q) @ K^T, or a (1, w) zero row for the first guess."""
     n, w = lam.shape
-    pushed_stride = 0 if pushed.shape[0] == 1 else 1
-    for row in numba.prange(n):
+    one_row = pushed.shape[0] == 1
+    for row in range(n):
         for col in range(w):
-            value = (pushed[row * pushed_stride, col] + h_bar[row, col]) / diagonal[row, col]
+            value = (pushed[0 if one_row else row, col] + h_bar[row, col]) / diagonal[row, col]
             lam[row, col] = value
             lam_q[row, col] = value * q[row, col]
 
