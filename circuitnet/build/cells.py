@@ -116,7 +116,7 @@ def _merge_pairs(cell: Cell, elements: list[Element]) -> list[Element]:
         if pair is None or len(parts[pair[0]]) != 2:
             merged.append(element)
         elif pair[0] not in done:
-            larger, smaller = sorted(parts[pair[0]], key=lambda e: pair_part(e.name)[1])
+            larger, smaller = sorted(parts[pair[0]], key=lambda e: (pair_part(e.name) or ("", 0))[1])
             whole = Element(pair[0], (larger.nodes[0], smaller.nodes[1]), float(larger.value) + float(smaller.value),
                             "resistor")
             cell.halves[whole.name] = (larger, smaller)
@@ -341,10 +341,10 @@ def _loose(cell: Cell, elements: list[Element], top: float) -> None:
                 cell.end(net, pins[name], "right" if name == "out" else "left")
             continue
         if is_controlled_source(element):  # upright, as among the sources
-            top = (LABEL_ROOM + CONTROL_LEAD, y)
-            _source(cell, element, top, (top[0], y + PART))
-            cell.end(element.nodes[0], top, "right")
-            cell.end(element.nodes[1], (top[0], y + PART), "left")
+            upper = (LABEL_ROOM + CONTROL_LEAD, y)
+            _source(cell, element, upper, (upper[0], y + PART))
+            cell.end(element.nodes[0], upper, "right")
+            cell.end(element.nodes[1], (upper[0], y + PART), "left")
             continue
         (_, a), (_, b) = element_pins(element)
         cell.two_pin(element, (LABEL_ROOM, y), (LABEL_ROOM + PART, y))

@@ -126,8 +126,8 @@ def _draw_part(drawing: schemdraw.Drawing, part: PlacedPart, origin: tuple[float
     if kind == "source" and "c+" in pins:  # a controlled source, its sensing leads to its left side
         body = ControlledSource({"sense_plus": pins["c+"], "sense_minus": pins["c-"]}).at(pins["-"]).to(pins["+"])
         drawing.add(body.label(f"{part.designator}\n{value}", loc="bottom", halign="left", valign="center", ofst=0.6))
-        for sense, end in (("c+", "+"), ("c-", "-")):  # a lead to the body's side, level with its pin
-            drawing.add(elm.Line().at(pins[sense]).to((pins[end][0] - 0.8, pins[sense][1])))
+        for sense, side in (("c+", "+"), ("c-", "-")):  # a lead to the body's side, level with its pin
+            drawing.add(elm.Line().at(pins[sense]).to((pins[side][0] - 0.8, pins[sense][1])))
         return
     if kind == "resistor":
         body, start, end = elm.Resistor(), pins["1"], pins["2"]

@@ -11,6 +11,7 @@ and carry no current in the model, as in circuitnet's own netlist.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..errors import BuildError
 from ..model.circuit import Circuit
@@ -68,7 +69,7 @@ def controlled_source_lines(gains: list[str]) -> list[str]:
     return lines
 
 
-def library_text(circuit: Circuit, package: str, per_package: int, gains: list[str] = ()) -> str:
+def library_text(circuit: Circuit, package: str, per_package: int, gains: Sequence[str] = ()) -> str:
     """The library file: the diode model, the op-amp package's subcircuit and one subcircuit
     per controlled source gain of ``gains`` (``controlled_source_lines``)."""
     amplifiers, _ = PINOUTS[per_package]

@@ -22,6 +22,11 @@ class Raw(str):
     line. Large schematics write their thousands of properties this way, at a third of the
     cost of the nested tuples."""
 
+    # where on the sheet the item is, set by kicad_sheet.placed on the items a large sheet is
+    # split by region (kicad_hierarchy); other items have no position
+    x_mm: float
+    y_mm: float
+
 
 def quoted(text: str) -> str:
     """A string as KiCad quotes it: backslashes and double quotes escaped, newlines as \\n."""

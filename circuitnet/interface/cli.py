@@ -620,7 +620,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None, _de
 
 def main(argv: list[str] | None = None) -> int:
     argv = join_range_values(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser(full={subcommand_of(argv)})  # only its flags: --help imports nothing heavy
+    command = subcommand_of(argv)
+    parser = build_parser(full={command} if command else set())  # only its flags: --help imports nothing heavy
     try:
         args = parser.parse_args(argv)
     except UsageError as error:  # a bad flag: one line, before any work
