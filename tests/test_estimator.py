@@ -81,3 +81,16 @@ def test_regressor_takes_several_outputs():
 def blobs():
     from sklearn.datasets import make_blobs
     return make_blobs(n_samples=150, centers=3, n_features=4, random_state=0, cluster_std=1.0)
+
+
+def test_the_regressor_takes_e_series_pairs_as_fit_does():
+    from circuitnet.errors import CircuitnetError
+    x = np.linspace(-1, 1, 40)[:, None]
+    y = np.abs(x[:, 0])
+    assert CircuitRegressor(e_series_pairs=True).get_params()["e_series_pairs"] is True
+    with pytest.raises(CircuitnetError, match="--e-series-pairs .* without --e-series"):
+        CircuitRegressor(hidden=2, mode="ideal", epochs=5, e_series_pairs=True).fit(x, y)
+    model = CircuitRegressor(hidden=2, mode="ideal", epochs=5, e_series="E24", e_series_pairs=True,
+                             backend="surrogate").fit(x, y)
+    assert model.report_["hyperparameters"]["e_series_pairs"] is True
+    assert model.report_["e_series"]["series"] == "E24"

@@ -1,6 +1,8 @@
 """Real op-amps by part number: --opamp on the commands, the model file's part, and every report
 naming the op-amp model it used."""
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -70,10 +72,18 @@ def test_fit_with_an_opamp_records_it_and_every_report_names_it(tmp_path, capsys
     report = json.loads(capsys.readouterr().out)
     assert report["opamps"]["part"] == "TL074" and report["opamps"]["model"].startswith("TL074 (4 per SOIC-14)")
     count = report["opamps"]["count"]
+    # 9 op-amps and the reference's 2 in 3 quad packages: 12 amplifiers draw supply, one of them spare
     assert count == 9 and report["opamps"]["packages"] == 3
-    assert report["opamps"]["supply_power_w"] == pytest.approx(count * 1.4e-3 * 24.0)
+    assert report["opamps"]["amplifiers"] == {"in_circuit": 9, "reference": 2, "spare": 1, "total": 12,
+                                              "packages": 3}
+    assert report["opamps"]["supply_power_w"] == pytest.approx(12 * 1.4e-3 * 24.0)
     assert json.loads((out / "model.json").read_text())["devices"]["opamp"]["part"] == "TL074"
-    assert "TL074" in (out / "bom.csv").read_text() and "Vvcc vcc 0 DC 12" in (out / "circuit.cir").read_text()
+    rows = csv.DictReader(io.StringIO((out / "bom.csv").read_text()))
+    bom = {row["kind"] + ":" + row["reference"]: row for row in rows}
+    assert bom["op-amp package:"]["count"] == "3" and "TL074 SOIC-14" in bom["op-amp package:"]["value"]
+    assert bom["op-amp:reference follower and inverter"]["count"] == "2"
+    assert "Vvcc vcc 0 DC 12" in (out / "circuit.cir").read_text()
+    assert (out / "circuit.cir").read_text().count(" vcc vee DC ") == 12
     assert main(["simulate", str(out / "model.json"), "--x", "-1:1:5", "--json"]) == 0
     simulated = json.loads(capsys.readouterr().out)
     assert simulated["opamps"]["part"] == "TL074" and "-12/12 V" in simulated["opamps"]["model"]
@@ -93,7 +103,10 @@ def test_compare_names_the_opamp_model_and_its_supply_power(tmp_path, capsys):
     page = (tmp_path / "p" / "report.html").read_text()
     assert "op-amps: TL072 (2 per SOIC-8)" in page and "op-amp supply (quiescent)" in page
     supply = numbers["power"]["opamp_supply"]["mean_w"]
-    assert supply == pytest.approx(numbers["opamps"]["count"] * 1.4e-3 * 30.0, rel=1e-6)
+    # ngspice's supply currents count the board's amplifiers: 15 op-amps, the reference's 2 and 1 spare unit
+    assert numbers["opamps"]["count"] == 15 and numbers["opamps"]["amplifiers"]["total"] == 18
+    assert supply == pytest.approx(18 * 1.4e-3 * 30.0, rel=1e-6)
+    assert supply == pytest.approx(numbers["opamps"]["supply_power_w"], rel=1e-6)
     assert numbers["power"]["delivered_total"]["mean_w"] > supply > 10 * generic["power"]["delivered_total"]["mean_w"]
     assert numbers["power"]["balance_max_w"] < 1e-9 * supply
     assert "op-amp supply" in capsys.readouterr().out

@@ -29,8 +29,8 @@ def test_one_opamps_supply_power_is_its_supply_current_times_the_supply_voltage(
     drawn = -v_plus * vectors["vvcc#branch"] - v_minus * vectors["vvee#branch"]  # watts, per sample
     n_opamps = sum(element.part == "opamp" for element in circuit_elements(circuit))
     expected = OPAMP_PARTS[part].supply_current_typ_a * (v_plus - v_minus)
-    assert n_opamps == 6
-    assert drawn / n_opamps == pytest.approx(np.full(len(X), expected), rel=0.01)
+    assert n_opamps == 6  # and the reference's two: 8 amplifiers, 4 TL072s or 2 OPA4277s, no spare unit
+    assert drawn / (n_opamps + 2) == pytest.approx(np.full(len(X), expected), rel=0.01)
     power = static_power(circuit, vectors, len(X), sample_set_elements(circuit))
     assert power["opamp_supply"] == pytest.approx(drawn, rel=1e-9)
 
@@ -83,6 +83,58 @@ def test_an_exported_netlist_with_a_part_runs_in_stock_ngspice_with_its_supply(s
     circuit = realise(NET, "diode", opamp=opamp_model("TL072"))
     sweep = parse_sweep("-1:1:5")
     text = netlist_text(circuit, sweep=sweep, data_file="p.dat")
-    assert "Vvcc vcc 0 DC 15" in text and "Vvee vee 0 DC -15" in text and text.count(" vcc vee DC ") == 6
+    assert "Vvcc vcc 0 DC 15" in text and "Vvee vee 0 DC -15" in text and text.count(" vcc vee DC ") == 6 + 2
     data = run_batch(text, "p.dat")
     np.testing.assert_allclose(data["y_units"], spice.simulate(circuit, X).y[:, 0], atol=1e-6)
+
+
+# 1 input, 3 hidden, 1 output: an input inverter, 3 summers, 1 output summer and its bias inverters
+WIDER = ReLUNet.from_arrays([([[1.0], [-0.5], [0.8]], [0.0, 0.2, -0.3]), ([[1.0, 0.7, -0.4]], [0.1])])
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("part", ["TL074", "TL072", "OPA134"])
+def test_the_supply_power_counts_every_amplifier_the_bill_of_materials_lists(spice, part):
+    """The reference's two op-amps and the spare units of the last package draw supply current
+    too. Independently of the count the netlist and the report share: the packages that
+    ``circuitnet build``'s BOM lists x amplifiers per package x supply current x supply voltage,
+    against ngspice's supply-source currents and the report's figure."""
+    from circuitnet.build.bom import board_packages
+    from circuitnet.build.placement import on_the_board, place
+    from circuitnet.build.reference import reference_design
+    from circuitnet.training.opamp_summary import opamp_summary
+    circuit = realise(WIDER, "diode", opamp=opamp_model(part, 12.0))
+    on_board = on_the_board(circuit_elements(circuit))
+    chosen = OPAMP_PARTS[part]
+    packages = board_packages(place(on_board, chosen),
+                              reference_design(circuit.v_ref, chosen, sum(e.part == "opamp" for e in on_board)))
+    expected = len(packages) * chosen.amplifiers_per_package * chosen.supply_current_typ_a * 24.0
+    vectors = sample_vectors(spice, circuit)
+    drawn = -12.0 * vectors["vvcc#branch"] + 12.0 * vectors["vvee#branch"]
+    assert drawn == pytest.approx(np.full(len(X), expected), rel=0.01)
+    summary = opamp_summary(circuit)
+    assert summary["supply_power_w"] == pytest.approx(expected, rel=1e-12)
+    assert summary["packages"] == len(packages)
+    n_opamps = summary["count"]
+    board = summary["amplifiers"]
+    assert board["in_circuit"] == n_opamps and board["reference"] == 2
+    assert board["total"] == len(packages) * chosen.amplifiers_per_package == n_opamps + 2 + board["spare"]
+    if part == "TL074":
+        assert (n_opamps, len(packages), board["spare"]) == (7, 3, 3)  # 9 used of 12
+    power = static_power(circuit, vectors, len(X), sample_set_elements(circuit))
+    assert power["opamp_supply"] == pytest.approx(drawn, rel=1e-9)
+
+
+@pytest.mark.ngspice
+def test_a_transient_runs_energy_counts_every_amplifier_of_the_board(spice):
+    """transient's op-amp supply share is that of 12 TL074 amplifiers (7 op-amps, the
+    reference's 2 and 3 spare units), from ngspice's transient vectors."""
+    from circuitnet.backends.spice.transient import transient
+    circuit = realise(WIDER, "diode", opamp=opamp_model("TL074", 12.0))
+    result = transient(circuit, X[:2], "TL074", step_time=20e-6, spice=spice)
+    supply_w = 12 * OPAMP_PARTS["TL074"].supply_current_typ_a * 24.0
+    time, total = result.time, result.power_w
+    run_energy = float(np.sum(np.diff(time) * (total[1:] + total[:-1]) / 2))
+    median = result.summary["energy_per_inference_j"]["median"]
+    expected = median * supply_w * (time[-1] - time[0]) / run_energy
+    assert result.summary["energy_per_inference_split_j"]["opamp_supply"] == pytest.approx(expected, rel=1e-6)

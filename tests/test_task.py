@@ -37,10 +37,12 @@ def test_each_task_owns_its_outputs_loss_and_bounds():
     classifier = FitConfig(task="classify", classes=[0, 1, 2], score_gain=2.0)
     assert regression.n_outputs(regressor, split) == 1 and classification.n_outputs(classifier, split) == 3
     assert isinstance(regression.loss(regressor, None), MeanSquared)
+    assert isinstance(regression.loss(regressor, 0.5), MeanSquared)  # a regressor's outputs are the target's
     bounded = classification.loss(classifier, 0.5)
     assert isinstance(bounded, RailBounded) and isinstance(bounded.loss, SoftmaxCrossEntropy)
     assert bounded.loss.gain == 2.0 and bounded.swing == 0.5
-    assert regression.swing_volts(15.0, -12.0) is None
+    # the hidden summers' bound is the same for both (a regressor's outputs are not bounded by it)
+    assert regression.swing_volts(15.0, -12.0) == pytest.approx(SWING_SHARE * 12.0)
     assert classification.swing_volts(15.0, -12.0) == pytest.approx(SWING_SHARE * 12.0)
     assert regression.projection((1e3, 1e6)) is None and classification.projection((1e3, 1e6)) is not None
     assert classification.scaling_targets(classifier, split).shape == (1, 3)  # class scores are never rescaled

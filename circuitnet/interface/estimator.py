@@ -35,7 +35,8 @@ class _CircuitEstimator(BaseEstimator):
     ``training.criterion``; the held-out rows decide), the others' figures in
     ``report_["topology_choice"]``. hidden: width, or a list of widths.
     mode: ``ideal``, ``surrogate`` or ``spice-loop``. epochs, lr, lam, batch_size, patience,
-    seed, e_series, diode: as for ``circuitnet fit``. opamp: a part of ``OPAMP_PARTS``
+    seed, e_series, e_series_pairs, diode: as for ``circuitnet fit`` (``e_series_pairs``: a
+    resistor the single values can't keep close may be two series values in series). opamp: a part of ``OPAMP_PARTS``
     (``"TL072"``) on +-``supply_v`` volts, as ``fit --opamp``; None: the generic finite-gain
     op-amp. validation_fraction: the share of rows
     held out to choose the best epoch. backend: what ``predict`` simulates (``spice`` by
@@ -44,7 +45,7 @@ class _CircuitEstimator(BaseEstimator):
 
     def __init__(self, topology="diode", hidden=16, mode="surrogate", epochs=None, lr=0.01, lam=1e-6,
                  batch_size=None, patience=DEFAULT_PATIENCE, seed=0, e_series=None, diode="1N4148",
-                 validation_fraction=0.2, backend="spice", opamp=None, supply_v=15.0):
+                 validation_fraction=0.2, backend="spice", opamp=None, supply_v=15.0, e_series_pairs=False):
         self.topology = topology
         self.hidden = hidden
         self.mode = mode
@@ -60,6 +61,7 @@ class _CircuitEstimator(BaseEstimator):
         self.backend = backend
         self.opamp = opamp
         self.supply_v = supply_v
+        self.e_series_pairs = e_series_pairs
 
     def _train(self, x: np.ndarray, target: np.ndarray, order: np.ndarray, n_val: int, task: dict) -> None:
         """Fit on rows order[n_val:], validating on order[:n_val]; sets circuit_, network_,
@@ -73,7 +75,8 @@ class _CircuitEstimator(BaseEstimator):
         hidden = [self.hidden] if np.isscalar(self.hidden) else list(self.hidden)
         config = FitConfig(topology=self.topology, hidden=hidden, mode=self.mode, epochs=self.epochs, lr=self.lr,
                            lam=self.lam, batch_size=self.batch_size, patience=self.patience, seed=self.seed,
-                           e_series=self.e_series, diode=self.diode, opamp=self.opamp, supply_v=self.supply_v, **task)
+                           e_series=self.e_series, e_series_pairs=self.e_series_pairs, diode=self.diode,
+                           opamp=self.opamp, supply_v=self.supply_v, **task)
         # topology "auto": every allowed topology, the best on validation
         result = fit(split, config, data_description=self._data_columns(x.shape[1]))
         self.circuit_ = result.circuit

@@ -22,6 +22,8 @@ from ..backends.ideal import IdealBackend
 from ..backends.spice.netlist import netlist_text
 from ..formats import modelfile
 from ..model.board import Board
+from ..model.board_amplifiers import board_amplifiers
+from ..model.opamp_parts import opamp_part
 from ..model.sweep import DEFAULT_SWEEP_POINTS, Sweep, sweep_for
 from ..topologies import circuit_elements, part_counts
 from ..training.data import Split, Target
@@ -128,4 +130,10 @@ def bom_csv(circuit, series: str | None) -> str:
     opamp = circuit.opamp  # a real part by name (its packages in the report), or the generic model
     writer.writerow(["op-amp", "", opamp.part or f"{opamp.kind}, gain {opamp.gain:g}", "", "", counts["opamp"]])
     writer.writerow(["reference", "", f"+-{circuit.v_ref:g} V", "", "", 2])
+    if opamp.part is not None:  # the packages hold the reference's op-amps too, and spare units that draw supply
+        part = opamp_part(opamp.part)
+        board = board_amplifiers(counts["opamp"], part)
+        writer.writerow(["op-amp", "reference follower and inverter", part.name, "", "", board.reference])
+        writer.writerow(["op-amp package", "", f"{part.name} {part.package}, {part.amplifiers_per_package} "
+                         f"amplifiers each ({board.spare} spare)", "", "", board.packages])
     return stream.getvalue()

@@ -157,6 +157,27 @@ def current_remedy(circuit: Circuit, found: list[Violation]) -> str:
             f"an output that drives many over followers with --buffer-rails N.")
 
 
+RAIL_QUANTITIES = ("output above its positive rail", "output below its negative rail")
+
+
+def rail_remedy(circuit: Circuit, found: list[Violation]) -> str:
+    """A sentence for an error: the op-amp of the worst output beyond a rail, its output swing
+    and what brings it back (every summer's volts scale with --volts-per-unit; a wider resistor
+    range lets training and snapping reach smaller gains; a finer series moves each resistor
+    less), or "" when no op-amp passes its rails."""
+    beyond = [v for v in found if v.quantity in RAIL_QUANTITIES]
+    if not beyond:
+        return ""
+    worst = max(beyond, key=lambda v: abs(v.value / v.limit))
+    opamp = circuit.opamp
+    part = f"a {opamp.part}" if opamp.part is not None else "the generic op-amp"
+    low, high = circuit.resistor_range
+    return (f" {worst.element} is {part}, whose output swings {opamp.v_neg:g}..{opamp.v_pos:g} V, and it reaches "
+            f"{worst.value:.4g} V: fit with a smaller --volts-per-unit (now {circuit.volts_per_unit:g}; every "
+            f"summer's volts scale with it), a wider --resistor-range (now {ohms_text(low)}:{ohms_text(high)}), "
+            "or a finer --e-series (or --e-series-pairs).")
+
+
 def ohms_text(ohms: float) -> str:
     """12000.0 -> '12k', 1.5e6 -> '1.5M', 470.0 -> '470' (as --resistor-range reads it)."""
     for factor, suffix in ((1e6, "M"), (1e3, "k")):

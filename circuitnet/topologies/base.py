@@ -98,6 +98,10 @@ class Topology(ABC):
     read_back_is_its_function: bool = True
     # whether the outputs are op-amp summers (a classifier's are scaled to stay inside the rails)
     outputs_are_summers: bool = True
+    # the reported roles whose voltage bounds the neuron's op-amp output (training keeps them
+    # inside the swing, ``training.summer_swing``): a summer's own output, or a node the op-amp
+    # output follows within a diode drop; () where a neuron has no op-amp of its own.
+    swing_roles: tuple[str, ...] = ()
     # whether the circuit is reciprocal (resistors, diodes, independent sources), so that its DC
     # solution minimises an energy and ``--mode eqprop`` can train it
     energy_based: bool = False

@@ -22,6 +22,7 @@ from .base import RealisationOptions, SummerFedTopology
 class DiodeTopology(SummerFedTopology):
     name = "diode"
     reported_roles = ("a", "h")
+    swing_roles = ("a",)  # the summer's output
     summary = "op-amp summer + diode-resistor rectifier per neuron"
 
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:

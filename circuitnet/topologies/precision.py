@@ -38,6 +38,7 @@ from .base import RealisationOptions, SummerFedTopology
 class PrecisionTopology(SummerFedTopology):
     name = "precision"
     reported_roles = ("h",)
+    swing_roles = ("h",)  # the op-amp output o stays within a diode drop of h (or of ground)
     operating_point_role = "o"  # the op-amp output says which diode conducts
     linear_junction = False
     summary = "inverting precision rectifier (op-amp with two diodes in its feedback) per neuron"

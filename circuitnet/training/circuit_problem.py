@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backends.protocol import ComponentGradient, Differentiable, Measuring
+from ..backends.result import SimulationResult
 from ..backends.surrogate import SurrogateBackend
 from ..errors import CircuitnetError
 from ..model.board import Board
@@ -38,6 +39,7 @@ from ..model.devices import NOMINAL_TEMPERATURE_C
 from .config import TrainingMode
 from .eqprop import EqPropGradient, EqPropSettings
 from .losses import MeanSquared
+from .summer_swing import hidden_swing_penalty, swing_nodes
 
 TRAINED_FIELDS = ("r_plain", "r_inverted")  # the weight resistors; the sign of each is its rail
 SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
@@ -49,6 +51,8 @@ class CircuitProblem:
     spice: the Measuring backend whose outputs spice-loop trains on (a SpiceBackend; unused
     in surrogate mode). surrogate: the Differentiable backend whose vector-Jacobian product
     gives every gradient (default: a SurrogateBackend). Both are the caller's.
+    hidden_swing_volts: the most a hidden summer may output, volts; the validation loss pays
+    for summers beyond it (``summer_swing``), or None for no bound.
     """
 
     fields: tuple[str, ...] = TRAINED_FIELDS  # the Stage fields whose resistors are parameters
@@ -56,8 +60,10 @@ class CircuitProblem:
     def __init__(self, base: Circuit, lam: float, mode: str = TrainingMode.SURROGATE.value, board: Board | None = None,
                  spice: Measuring | None = None, loss=None,
                  surrogate: Differentiable | None = None,
-                 eqprop: EqPropSettings | None = None):
+                 eqprop: EqPropSettings | None = None, hidden_swing_volts: float | None = None):
         self.base = base
+        self.hidden_swing_volts = hidden_swing_volts
+        self.swing_nodes = swing_nodes(base) if hidden_swing_volts is not None else []
         self.lam = lam
         self.loss = loss or MeanSquared()
         self.mode = mode
@@ -131,15 +137,26 @@ class CircuitProblem:
         d_theta = -d_resistance * np.exp(-params[0]) + d_ridge
         return value["loss"] + ridge, [d_theta]
 
-    def predict(self, params, x) -> np.ndarray:
-        """The training mode's view of the outputs: the surrogate's, or ngspice's on the board."""
+    def simulate(self, params, x) -> SimulationResult:
+        """The training mode's view of the circuit: the surrogate's, or ngspice's on the board."""
         circuit = self.circuit(params)
         if self.mode in (TrainingMode.SPICE_LOOP, TrainingMode.EQPROP):
-            return self._measuring().simulate(self.board.apply(circuit), x, self.board.temperature_c).y
-        return self.surrogate.simulate(circuit, x, self.temperature_c).y
+            return self._measuring().simulate(self.board.apply(circuit), x, self.board.temperature_c)
+        return self.surrogate.simulate(circuit, x, self.temperature_c)
+
+    def predict(self, params, x) -> np.ndarray:
+        """The training mode's view of the outputs (``simulate``'s)."""
+        return self.simulate(params, x).y
 
     def val_loss(self, params, x, y) -> float:
-        return self.loss.value(self.predict(params, x), y)
+        """The task's loss of the outputs, plus the hidden summers' beyond the swing (if bounded)."""
+        result = self.simulate(params, x)
+        loss = self.loss.value(result.y, y)
+        if self.swing_nodes:
+            assert self.hidden_swing_volts is not None  # the nodes are listed only with a swing
+            loss += hidden_swing_penalty(result.nodes, self.swing_nodes, self.hidden_swing_volts,
+                                         self.base.volts_per_unit)
+        return loss
 
     def _measuring(self) -> Measuring:
         """The backend spice-loop measures the board with; the run that asks for the mode gives one."""

@@ -5,8 +5,10 @@ The stages (``fit_stages``) call the task and never ask which task it is: a new 
 new class here and one entry in TASKS.
 
 - Regression: one output per target column, mean squared error, no bound on the weights or
-  the outputs; measured by ngspice on every split (``measure.measure``), after checking that
-  every part stays in its safe operating area at every input of the data.
+  the outputs (they are the target's); its hidden summers stay within SWING_SHARE of the
+  rails as a classifier's do (the ideal stage's penalty, and the circuit stages' validation
+  loss, ``summer_swing``); measured by ngspice on every split (``measure.measure``), after
+  checking that every part stays in its safe operating area at every input of the data.
 - Classification: one output per class, softmax cross-entropy at ``score_gain``; the ideal
   stage keeps every summer's weights within the resistor range's ratio (``realisable``);
   every stage pays for summer outputs beyond SWING_SHARE of the rails (``losses.RailBounded``),
@@ -26,7 +28,7 @@ import numpy as np
 from ..errors import OperatingLimitError
 from ..model.board import Board
 from ..model.circuit import Circuit
-from ..model.limits import current_remedy
+from ..model.limits import current_remedy, rail_remedy
 from ..model.network import ReLUNet
 from ..topologies import get_topology
 from .data import Split
@@ -99,7 +101,9 @@ class RegressionTask:
         return split.y_train
 
     def swing_volts(self, v_pos: float, v_neg: float) -> float | None:
-        return None  # a regressor's outputs are bounded by the operating-limits check, not trained
+        """SWING_SHARE of the nearer rail, volts: the hidden summers' bound (its outputs are
+        the target's; the operating-limits check refuses one beyond a rail)."""
+        return SWING_SHARE * min(v_pos, -v_neg)
 
     def loss(self, config: FitConfig, swing: float | None):
         return loss_for(self.name)
@@ -129,7 +133,7 @@ class RegressionTask:
             raise OperatingLimitError(
                 f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
                 f"{found[0].message()}. Scale the data to about +-1 (inputs and target), or use parts with "
-                f"wider limits.{current_remedy(circuit, found)}", found)
+                f"wider limits.{rail_remedy(circuit, found)}{current_remedy(circuit, found)}", found)
         return RegressionFigures(**measure(circuit, split, board, given.spice)), None
 
 
