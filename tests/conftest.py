@@ -162,3 +162,35 @@ class StopAfter:
 
     def samples(self):
         return None
+
+
+def series_paired(circuit, every: int = 2):
+    """``circuit`` snapped as ``fit --e-series E24 --e-series-pairs`` snaps it: every
+    ``every``-th resistor onto the nearest E24 series-pair sum above it (two E24 parts in
+    series), the others onto their nearest E24 value, with the ``series_pairs`` record of the
+    pairs: a circuit whose build places pairs."""
+    from dataclasses import replace
+
+    from circuitnet.model.circuit import map_resistors
+    from circuitnet.training.eseries import series_values, snap
+    from circuitnet.training.snap_grid import PairSums
+    from circuitnet.training.snap_pairs import pairs_record
+
+    sums = PairSums.of("E24", *circuit.resistor_range)
+    singles = series_values("E24", *circuit.resistor_range)
+    count = [0]
+
+    def onto_pairs(_, ohms):
+        moved = np.array(ohms, dtype=float)
+        flat = moved.reshape(-1)
+        for k, value in enumerate(flat):
+            if np.isfinite(value):
+                if count[0] % every == 0:
+                    flat[k] = sums.ohms[min(np.searchsorted(sums.ohms, value), len(sums.ohms) - 1)]
+                else:
+                    flat[k] = snap(np.array([value]), singles)[0]
+                count[0] += 1
+        return moved
+
+    paired = map_resistors(circuit, onto_pairs)
+    return replace(paired, series_pairs=pairs_record(paired, "E24"))

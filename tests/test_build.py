@@ -11,6 +11,7 @@ import pytest
 from circuitnet.build.bom import power_rating
 from circuitnet.build.input_stage import input_stages
 from circuitnet.build.reference import reference_design
+from circuitnet.build.values import engineering
 from circuitnet.build.wiring import pin_name
 from circuitnet.build.worst_case import corner_inputs, worst_case
 from circuitnet.errors import BuildError
@@ -72,6 +73,34 @@ def test_the_wiring_list_puts_every_pin_on_its_netlist_net(eight_build):
         for pin in part.pins:
             assert pin_name(part.designator, pin.name, opamp_part("TL072")) in wiring[pin.net], (part.designator, pin)
     assert "U1.8" in wiring["+15V"] and "U1.4" in wiring["-15V"]  # a dual's supply pins
+
+
+@pytest.mark.ngspice
+def test_a_series_pair_is_two_parts_in_the_bom_and_the_wiring(tmp_path):
+    """A resistor fit --e-series-pairs made of two E24 parts: bom.csv lists both (RnA, RnB,
+    each under its own value, with its own share of the dissipation), wiring.csv joins them by
+    a net of their own, and every part has a through-hole footprint."""
+    from conftest import series_paired
+
+    circuit = series_paired(modelfile.load(EIGHT))
+    model = tmp_path / "paired.json"
+    modelfile.save(circuit, model)
+    assert main(["build", str(model), "--out", str(tmp_path / "b"), "--opamp", "tl072"]) == 0
+    bom = rows(tmp_path / "b" / "bom.csv")
+    value_of = {d: r["value"] for r in bom if r["kind"] == "resistor" for d in r["designators"].split()}
+    halves = sorted(d for d in value_of if d[-1] in "AB")
+    assert len(halves) == 2 * sum(circuit.series_pairs.parts(float(e.value)) is not None
+                                  for e in circuit_elements(circuit) if e.part == "resistor") > 0
+    for element in circuit_elements(circuit):
+        parts = element.part == "resistor" and circuit.series_pairs.parts(float(element.value))
+        if parts:  # some resistor RnA + RnB has these two values
+            made = [(value_of[d], value_of[d[:-1] + "B"]) for d in halves if d.endswith("A")]
+            assert (engineering(parts[0]), engineering(parts[1])) in made
+    assert all(r["footprint"].count(":") == 1 for r in bom)
+    wiring = {row["net"]: row["pins"].split() for row in rows(tmp_path / "b" / "wiring.csv")}
+    middles = {net: pins for net, pins in wiring.items() if net.endswith("_mid")}
+    assert len(middles) == len(halves) // 2
+    assert all(sorted(pin[-3:] for pin in pins) == ["A.2", "B.1"] for pins in middles.values())
 
 
 def test_an_opamp_unit_pin_is_its_package_pin():
@@ -180,16 +209,34 @@ def test_build_md_tells_supplies_references_inputs_and_outputs(eight_build):
     assert "simulation sources" in text
 
 
-def test_build_refuses_a_topology_it_does_not_draw_and_says_what_works(tmp_path, capsys):
+@pytest.mark.ngspice
+def test_a_resistive_circuit_builds_its_off_network_sources_from_parts(tmp_path):
+    """Every topology of the registry builds. The resistive one's -x rail and diode bias are
+    ideal sources in its netlist: the board makes them with an inverter and a divider and
+    follower (bom.csv, wiring.csv, BUILD.md), and each output is read across its node pair."""
     from circuitnet.build.placement import BUILDABLE_TOPOLOGIES
-    from circuitnet.interface.cli import main
+    from circuitnet.build.resistive_rails import bias_made_v
+    from circuitnet.topologies import TOPOLOGIES
 
-    assert set(BUILDABLE_TOPOLOGIES) == {"passive", "diode", "precision"}
+    assert set(BUILDABLE_TOPOLOGIES) == set(TOPOLOGIES)
     out = tmp_path / "b"
-    assert main(["build", "netlists/eight_resistive.json", "--out", str(out)]) == 2
-    message = capsys.readouterr().err
-    assert "'resistive'" in message and "circuitnet export" in message and "Traceback" not in message
-    assert not out.exists()
+    assert main(["build", "netlists/eight_resistive.json", "--out", str(out)]) == 0
+    bom = rows(out / "bom.csv")
+    designators = {d for r in bom for d in r["designators"].split()}
+    assert {"R_X1_INV1", "R_X1_INV2", "R_BIAS1", "R_BIAS2", "D_REF1"} <= designators
+    (opamps,) = [r for r in bom if r["kind"] == "op-amp IC"]
+    assert opamps["designators"] == "U1"  # the references' two units, the x1 inverter, the bias follower: one TL074
+    wiring = {row["net"]: row for row in rows(out / "wiring.csv")}
+    assert "U1.8" in wiring["x1_inv"]["pins"].split() and "driven by U1C" in wiring["x1_inv"]["notes"]
+    assert {"U1.13", "U1.14"} <= set(wiring["vdiode"]["pins"].split())  # U1D, a follower
+    assert "measure against y_n" in wiring["y_p"]["notes"]
+    circuit = modelfile.load("netlists/eight_resistive.json")
+    assert bias_made_v(circuit) == pytest.approx(circuit.v_on, rel=5e-3)
+    text = (out / "BUILD.md").read_text()
+    assert "Measure `y_p` (+) against `y_n` (-) with a floating voltmeter" in text and "is 25 x that" in text
+    assert "## The -x rails and the diode bias" in text
+
+
 @pytest.mark.ngspice
 def test_a_model_with_a_real_opamp_builds_and_places_no_supply_model(tmp_path):
     """A model fit with --opamp has the supply sources and each op-amp's quiescent-current

@@ -4,16 +4,16 @@ topology; and the golden 8-neuron diode circuit's sheet is legible on A4."""
 
 import numpy as np
 import pytest
-from conftest import random_network
+from conftest import random_network, series_paired
 
 from circuitnet import realise
 from circuitnet.build.connectivity import differences, drawn_nets, netlist_nets
 from circuitnet.build.drawing import INCHES_PER_UNIT, drawn_geometry, drawn_parts, text_boxes
-from circuitnet.build.placement import BUILDABLE_TOPOLOGIES, place
+from circuitnet.build.placement import board_elements, place
 from circuitnet.build.schematic import FONT_SIZE, draw_sheets
 from circuitnet.formats import modelfile
 from circuitnet.model.opamp_parts import opamp_part
-from circuitnet.topologies import circuit_elements
+from circuitnet.topologies import TOPOLOGIES, circuit_elements
 
 A4_LANDSCAPE_MM = (297.0, 210.0)
 SMALLEST_PRINTED_PT = 5.0  # text height on paper, at least (KiCad's default text is 1.27 mm, 5 pt)
@@ -22,7 +22,7 @@ SMALLEST_PRINTED_PT = 5.0  # text height on paper, at least (KiCad's default tex
 def cases():
     """Every topology on a 1-input and a 2-input model, and on a small classifier."""
     rng = np.random.default_rng(7)
-    for topology in sorted(BUILDABLE_TOPOLOGIES):  # (build refuses the rest: test_build)
+    for topology in sorted(TOPOLOGIES):  # the registry's, every one
         for n_in, hidden, n_out in ((1, [3], 1), (2, [4], 1), (2, [5], 3)):
             yield f"{topology}-{n_in}in-{n_out}out", realise(random_network(rng, n_in, hidden, n_out), topology)
 
@@ -31,7 +31,7 @@ CASES = list(cases())
 
 
 def drawn(circuit):
-    elements = circuit_elements(circuit)
+    elements = board_elements(circuit)
     placement = place(elements, opamp_part("TL074"))
     (sheet,) = draw_sheets(placement, "test", opamp_part("TL074"))
     return elements, placement, sheet
@@ -44,6 +44,24 @@ def test_the_drawing_joins_the_pins_the_netlist_joins(name, circuit):
     designator = {part.element.name: part.designator for part in placement.parts}
     assert sorted(part.designator for part in parts) == sorted(designator.values())  # each element once
     assert differences(drawn_nets(*drawn_geometry(sheet.drawing)), netlist_nets(elements, designator)) == []
+
+
+def test_a_series_pair_is_drawn_as_its_two_parts_on_a_net_of_their_own():
+    """A resistor fit --e-series-pairs made of two E24 parts is drawn as both (R12A, R12B),
+    joined by a net of their own, and the drawing still joins what the netlist joins."""
+    circuit = series_paired(realise(random_network(np.random.default_rng(5), 2, [4], 1), "diode"))
+    elements, placement, sheet = drawn(circuit)
+    assert len(elements) > len(circuit_elements(circuit))  # pairs are two elements
+    designator = {part.element.name: part.designator for part in placement.parts}
+    pairs = [name for name in designator if name.endswith("_pa")]
+    assert len(pairs) >= 10
+    nets = drawn_nets(*drawn_geometry(sheet.drawing))
+    for name in pairs:
+        number = designator[name][:-1]
+        assert designator[name] == number + "A" and designator[name[:-3] + "_pb"] == number + "B"
+        middle = f"{name[:-3].lower()}_mid"
+        assert nets[frozenset({(number + "A", "2"), (number + "B", "1")})] <= {middle}
+    assert differences(nets, netlist_nets(elements, designator)) == []
 
 
 def test_the_drawing_check_finds_a_wire_that_is_not_drawn():

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import random_network
+from conftest import random_network, series_paired
 
 from circuitnet import OpAmpModel, load_model, realise
 from circuitnet.backends.spice.batch import run_batch
@@ -26,7 +26,7 @@ from circuitnet.build import kicad_checks
 from circuitnet.build.kicad_models import opamp_terminals
 from circuitnet.build.kicad_schematic import package_of, write_kicad_schematic
 from circuitnet.build.kicad_symbols import PINOUTS
-from circuitnet.build.placement import BUILDABLE_TOPOLOGIES, Placement, on_the_board, place
+from circuitnet.build.placement import Placement, board_elements, on_the_board, place
 from circuitnet.interface.cli import main
 from circuitnet.model import nodes
 from circuitnet.model.opamp_parts import opamp_part
@@ -41,16 +41,19 @@ MODELS = {
     "classifier": (3, [4], 3, OpAmpModel("finite_gain", part="TL074")),
     # more than 4 inputs: the placement's two sheets (layer 1, the outputs) side by side
     "five_input": (5, [3], 2, OpAmpModel("finite_gain", part="NE5532")),
+    # every other resistor two E24 parts in series (fit --e-series-pairs): R12A + R12B
+    "series_pairs": (2, [3], 2, OpAmpModel("finite_gain", part="TL074")),
 }
 HELD = (0.3, -0.4, 0.2, -0.1)  # inputs 2.. on the schematic's sources, volts
 SWEEP = np.linspace(-1.0, 1.0, 9)  # input 1, volts
-CASES = [(topology, model) for topology in BUILDABLE_TOPOLOGIES for model in MODELS]  # (build refuses the rest)
+CASES = [(topology, model) for topology in TOPOLOGIES for model in MODELS]  # the registry's, every one
 
 
 def case_circuit(topology: str, model: str):
     n_inputs, hidden, n_outputs, opamp = MODELS[model]
     rng = np.random.default_rng(sorted(MODELS).index(model) + 10 * sorted(TOPOLOGIES).index(topology))
-    return realise(random_network(rng, n_inputs, hidden, n_outputs, zero_fraction=0.0), topology, opamp=opamp)
+    circuit = realise(random_network(rng, n_inputs, hidden, n_outputs, zero_fraction=0.0), topology, opamp=opamp)
+    return series_paired(circuit) if model == "series_pairs" else circuit
 
 
 def held_inputs(circuit) -> np.ndarray:
@@ -66,7 +69,7 @@ def kicad_results(tmp_path_factory):
         folder = tmp_path_factory.mktemp(f"{topology}-{model}")
         files = write_kicad_schematic(circuit, folder, input_volts=held_inputs(circuit))
         part = opamp_part(circuit.opamp.part) if circuit.opamp.part else None
-        placement = place(on_the_board(circuit_elements(circuit)), part)
+        placement = place(board_elements(circuit), part)
         return case, (circuit, placement, kicad_checks.erc(files.schematic),
                       kicad_checks.netlist_connections(files.schematic), kicad_checks.spice_netlist(files.schematic))
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -80,6 +83,14 @@ def test_kicad_erc_finds_no_error(kicad_results, case):
     assert not errors, "\n".join(f"{v.type}: {v.description} {v.items}" for v in errors)
 
 
+@pytest.mark.parametrize("case", CASES, ids=[f"{t}-{m}" for t, m in CASES])
+def test_kicad_erc_finds_no_warning_either(kicad_results, case):
+    """Not even "footprint library not configured" (kicad-cli here has no footprint table):
+    the footprints are KiCad's standard names, checked in footprints.missing_footprints."""
+    violations = kicad_results[case][2]
+    assert not violations, sorted({f"{v.severity} {v.type}: {v.description}" for v in violations})[:5]
+
+
 def expected_pins(circuit, placement, per_package: int | None = None) -> dict[tuple[str, str], str]:
     """(reference, pin function or op-amp pin number) -> circuitnet node, from circuitnet's own
     netlist: a resistor's two nets (as functions "1"/"2" in either order, see below), a diode's
@@ -91,8 +102,9 @@ def expected_pins(circuit, placement, per_package: int | None = None) -> dict[tu
         element, ref = part.element, part.designator
         if element.part == "diode":
             found[(ref, "A")], found[(ref, "K")] = element.nodes
-        elif element.part == "source":
-            found[(ref, "+")], found[(ref, "-")] = element.nodes
+        elif element.part == "source":  # a controlled source (E) senses two more: C+, C-
+            for function, node in zip(("+", "-", "C+", "C-"), element.nodes, strict=False):
+                found[(ref, function)] = node
         elif element.part == "resistor":
             found[(ref, "ends")] = tuple(sorted(element.nodes))
         else:
@@ -132,10 +144,21 @@ def test_kicad_netlist_has_circuitnets_parts_on_its_nets(kicad_results, case):
     assert found == expected
     # every net is a circuitnet node, a supply rail or an unused amplifier's own
     # (the netlist's modelled supply, vcc and vee, is the schematic's supply rails)
-    names = {element_node for e in on_the_board(circuit_elements(circuit)) for element_node in e.nodes} - {"0"}
+    names = {element_node for e in board_elements(circuit) for element_node in e.nodes} - {"0"}
     extra = {net for net in nets if net not in names} - {"GND", "+15V", "-15V"}
     assert all(net.endswith("_unused") for net in extra), extra
     assert names <= set(nets)
+
+
+@pytest.mark.parametrize("topology", TOPOLOGIES)
+def test_kicad_has_both_parts_of_each_series_pair_on_a_net_of_their_own(kicad_results, topology):
+    """A resistor made of two E24 parts is two symbols, RnA and RnB, joined by their own net."""
+    circuit, placement, _, nets, _ = kicad_results[(topology, "series_pairs")]
+    middles = {net: pins for net, pins in nets.items() if net.endswith("_mid")}
+    assert len(middles) >= circuit.resistor_count() // 3
+    for pins in middles.values():
+        (a, a_pin, _), (b, b_pin, _) = sorted(pins)
+        assert (a[-1], a_pin, b[-1], b_pin) == ("A", "2", "B", "1") and a[:-1] == b[:-1]
 
 
 def exported_outputs(circuit, placement, spice: str) -> np.ndarray:

@@ -15,7 +15,7 @@ from circuitnet.build import kicad_checks
 from circuitnet.build.kicad_models import KicadExportError, opamp_terminals
 from circuitnet.build.kicad_schematic import paper_for, schematic_text, write_kicad_schematic
 from circuitnet.build.kicad_sheet import Sheet
-from circuitnet.build.placement import Placement, on_the_board, place
+from circuitnet.build.placement import Placement, board_elements, on_the_board, place
 from circuitnet.build.sexpr import loads
 from circuitnet.model.opamp_parts import opamp_part
 from circuitnet.topologies import circuit_elements
@@ -120,3 +120,51 @@ def test_a_kicad_cli_that_hangs_is_stopped_with_a_clear_error(monkeypatch, tmp_p
     monkeypatch.setattr(kicad_checks, "KICAD_TIMEOUT_S", 0.5)
     with pytest.raises(kicad_checks.KicadCliError, match=r"kicad-cli sch erc --format did not finish within 0.5 s"):
         kicad_checks.erc(tmp_path / "circuit.kicad_sch")
+
+
+def symbol_instances(text: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(lib_id, Reference, {property: value}) of every placed symbol of a schematic."""
+    found = []
+    for node in loads(text)[1:]:
+        if isinstance(node, list) and node[0] == "symbol":
+            lib_id = next(item[1] for item in node if isinstance(item, list) and item[0] == "lib_id")
+            properties = {item[1]: item[2] for item in node if isinstance(item, list) and item[0] == "property"}
+            found.append((lib_id, properties["Reference"], properties))
+    return found
+
+
+def test_every_part_of_the_board_has_a_through_hole_footprint_from_kicads_libraries(circuit, tmp_path):
+    """Resistors axial (a 1/2 W one the larger body), the diode DO-35, the TL074 a DIP-14, the
+    decoupling capacitors discs, the simulation sources 2-pin headers; power symbols none."""
+    from circuitnet.build import footprints
+
+    elements = board_elements(circuit)
+    placement = place(elements, TL074)
+    heavy = next(p.designator for p in placement.parts if p.element.part == "resistor")
+    text, _ = schematic_text(circuit, placement, elements, TL074, {heavy: footprints.resistor_footprint(0.5)})
+    by_prefix: dict[str, set[str]] = {}
+    for lib_id, reference, properties in symbol_instances(text):
+        if lib_id.startswith("power:"):
+            assert "Footprint" not in properties
+            continue
+        assert properties["Footprint"].count(":") == 1, (reference, properties)
+        if reference != heavy:
+            by_prefix.setdefault(reference.rstrip("0123456789"), set()).add(properties["Footprint"])
+    assert by_prefix == {"R": {"Resistor_THT:R_Axial_DIN0207_L6.3mm_D2.5mm_P10.16mm_Horizontal"},
+                         "D": {"Diode_THT:D_DO-35_SOD27_P7.62mm_Horizontal"},
+                         "U": {"Package_DIP:DIP-14_W7.62mm"}, "C": {"Capacitor_THT:C_Disc_D5.0mm_W2.5mm_P5.00mm"},
+                         "V": {"Connector_PinHeader_2.54mm:PinHeader_1x02_P2.54mm_Vertical"}}
+    assert f'(property "Footprint" "{footprints.RESISTORS[1][1]}"' in text  # the 1/2 W resistor's
+
+
+def test_a_footprint_missing_from_the_installed_libraries_is_found(tmp_path):
+    from circuitnet.build import footprints
+
+    library = tmp_path / "Package_DIP.pretty"
+    library.mkdir()
+    (library / "DIP-8_W7.62mm.kicad_mod").write_text("(footprint)")
+    assert footprints.missing_footprints(footprints.DIP.values(), tmp_path) == ["Package_DIP:DIP-14_W7.62mm"]
+    used = [*(name for _, name in footprints.RESISTORS), footprints.DIODE, footprints.CAPACITOR,
+            footprints.REFERENCE, footprints.SOURCE, *footprints.DIP.values()]
+    assert footprints.missing_footprints(used) == []  # where KiCad's libraries are installed, they have them all
+    assert footprints.resistor_footprint(1.0).startswith("Resistor_THT:R_Axial_DIN0414")

@@ -18,6 +18,7 @@ import numpy as np
 from ..model.opamp_parts import OpAmpPart
 from ..training.eseries import SERIES, TOLERANCE, series_values, snap
 from ..util.csv_text import csv_text
+from . import footprints
 from .placement import Placement
 from .reference import ReferenceDesign
 from .values import engineering, part_value
@@ -26,8 +27,8 @@ from .worst_case import WorstCase
 POWER_MARGIN = 2.0  # a resistor's rating is at least twice what it dissipates at the worst case
 RATINGS_W = (0.125, 0.25, 0.5, 1.0, 2.0)
 FALLBACK_SERIES = "E96"
-COLUMNS = ["kind", "value", "series", "tolerance", "power rating", "worst dissipation", "package", "count",
-           "designators", "notes"]
+COLUMNS = ["kind", "value", "series", "tolerance", "power rating", "worst dissipation", "package", "footprint",
+           "count", "designators", "notes"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,13 @@ def power_rating(watts: float) -> float:
     return next((r for r in RATINGS_W if r >= POWER_MARGIN * watts), RATINGS_W[-1])
 
 
+def resistor_footprints(placement: Placement, worst: WorstCase) -> dict[str, str]:
+    """Designator -> footprint of every resistor, by its rating (``power_rating``)."""
+    watts = worst.dissipation_w
+    return {part.designator: footprints.resistor_footprint(power_rating(watts.get(part.element.name, 0.0)))
+            for part in placement.parts if part.element.part == "resistor"}
+
+
 def bom_rows(placement: Placement, worst: WorstCase, opamp: OpAmpPart, reference: ReferenceDesign) -> list[list]:
     """Every row of bom.csv (COLUMNS), resistors first."""
     choice = choose_values(placement)
@@ -69,20 +77,27 @@ def bom_rows(placement: Placement, worst: WorstCase, opamp: OpAmpPart, reference
     tolerance = f"{100 * TOLERANCE[choice.series]:g}%"
     rows = []
     for (ohms, rating), members in sorted(groups.items()):
+        footprint = footprints.resistor_footprint(rating)
+        notes = [] if choice.exact else ["nearest E96 value; see BUILD.md"]
+        if any(d[-1] in "AB" for d, _ in members):  # R12A, R12B: placement.designators
+            notes.append("parts of series pairs: each RnA + RnB in series is one resistor of the circuit")
         rows.append(["resistor", engineering(ohms), choice.series, tolerance, f"{rating:g} W",
-                     f"{max(w for _, w in members) * 1e3:.3g} mW", "axial or 0805", len(members),
-                     " ".join(d for d, _ in members), "" if choice.exact else "nearest E96 value; see BUILD.md"])
+                     f"{max(w for _, w in members) * 1e3:.3g} mW", "axial " + footprint.split("_")[3], footprint,
+                     len(members), " ".join(d for d, _ in members), "; ".join(notes)])
     diodes: dict[str, list[str]] = {}
     for part in placement.parts:
         if part.element.part == "diode":
             diodes.setdefault(part_value(part.element), []).append(part.designator)
     for name, members in diodes.items():
-        rows.append(["diode", name, "", "", "", "", "DO-35 or SOD-323", len(members), " ".join(members), ""])
+        rows.append(["diode", name, "", "", "", "", "DO-35", footprints.DIODE, len(members), " ".join(members), ""])
     packages = board_packages(placement, reference)
-    rows.append(["op-amp IC", opamp.name, "", "", "", "", opamp.package, len(packages), " ".join(packages),
-                 f"{opamp.amplifiers_per_package} amplifiers per package"])
+    dip = footprints.opamp_footprint(opamp.amplifiers_per_package)
+    rows.append(["op-amp IC", opamp.name, "", "", "", "", footprints.short_name(dip).split("_")[0], dip,
+                 len(packages), " ".join(packages), f"{opamp.amplifiers_per_package} amplifiers per package "
+                 f"(also sold as {opamp.package})"])
     capacitors = [f"C{k + 1}" for k in range(2 * len(packages))]
-    rows.append(["capacitor", "100nF", "", "10%", "50 V", "", "ceramic X7R", len(capacitors), " ".join(capacitors),
+    rows.append(["capacitor", "100nF", "", "10%", "50 V", "", "ceramic disc, X7R", footprints.CAPACITOR,
+                 len(capacitors), " ".join(capacitors),
                  "decoupling: one from each package's V+ and one from its V- to ground, at the pins"])
     rows += reference.bom_rows()
     return rows

@@ -19,7 +19,8 @@ import math
 from dataclasses import dataclass, field
 
 from ..model.elements import Element
-from .pins import element_pins, opamp_nodes
+from .pins import element_pins, is_controlled_source, opamp_nodes
+from .series_parts import pair_part
 
 GRID_MM = 2.54
 ROW = 3.0  # pitch of the weight resistors, grid units
@@ -37,13 +38,15 @@ class Cell:
     """One block's drawing, grid units relative to its top-left corner.
 
     parts: (element, {pin name: point}); wires: (net, start, end); labels: (net, point, side)
-    with side ``left`` or ``right`` of the point; grounds: points where a ground mark hangs.
+    with side ``left`` or ``right`` of the point; grounds: points where a ground mark hangs;
+    halves: a series pair's resistor (its netlist element) -> its two parts (``series_parts``).
     """
 
     parts: list[tuple[Element, dict[str, Point]]] = field(default_factory=list)
     wires: list[tuple[str, Point, Point]] = field(default_factory=list)
     labels: list[tuple[str, Point, str]] = field(default_factory=list)
     grounds: list[Point] = field(default_factory=list)
+    halves: dict[str, tuple[Element, Element]] = field(default_factory=dict)
 
     def wire(self, net: str, *points: Point) -> None:
         """A wire through ``points`` (one segment between each neighbouring pair)."""
@@ -55,6 +58,20 @@ class Cell:
         """A resistor, diode or source with its first pin at ``first`` and second at ``second``."""
         (name_a, _), (name_b, _) = element_pins(element)
         self.parts.append((element, {name_a: first, name_b: second}))
+
+    def resistor(self, element: Element, start: Point, step: Point) -> Point:
+        """A resistor with its pin 1 at ``start`` and pin 2 PART grid units along ``step`` (a
+        unit vector), or a series pair's two parts one after the other; returns the last pin 2."""
+        point = start
+        for part in self.halves.get(element.name, (element,)):
+            end = (point[0] + PART * step[0], point[1] + PART * step[1])
+            self.two_pin(part, point, end)
+            point = end
+        return point
+
+    def length(self, element: Element) -> float:
+        """How long a resistor is drawn, grid units: PART, or twice that for a series pair."""
+        return PART * len(self.halves.get(element.name, (element,)))
 
     def end(self, net: str, point: Point, side: str) -> None:
         """Where a net leaves the block: a ground mark for ground, else a label."""
@@ -78,22 +95,65 @@ def cell_for(elements: list[Element]) -> Cell:
     if all(element.part == "source" for element in elements):
         return _sources(elements)
     cell = Cell()
-    claimed = _neuron(cell, elements)
+    merged = _merge_pairs(cell, elements)
+    claimed = _neuron(cell, merged)
+    claimed |= {half.name for name in claimed & set(cell.halves) for half in cell.halves[name]}
     _loose(cell, [element for element in elements if element.name not in claimed], top=cell.size()[1] if claimed else 0)
     return cell
+
+
+def _merge_pairs(cell: Cell, elements: list[Element]) -> list[Element]:
+    """The block's elements with each series pair's two parts as the one resistor they make
+    (so the shapes below find its role), noted in ``cell.halves`` to be placed as both."""
+    parts: dict[str, list[Element]] = {}
+    for element in elements:
+        pair = pair_part(element.name)
+        if pair is not None:
+            parts.setdefault(pair[0], []).append(element)
+    merged, done = [], set()
+    for element in elements:
+        pair = pair_part(element.name)
+        if pair is None or len(parts[pair[0]]) != 2:
+            merged.append(element)
+        elif pair[0] not in done:
+            larger, smaller = sorted(parts[pair[0]], key=lambda e: pair_part(e.name)[1])
+            whole = Element(pair[0], (larger.nodes[0], smaller.nodes[1]), float(larger.value) + float(smaller.value),
+                            "resistor")
+            cell.halves[whole.name] = (larger, smaller)
+            merged.append(whole)
+            done.add(pair[0])
+    return merged
 
 
 def _sources(elements: list[Element]) -> Cell:
     """Each source upright, + on top, its net labelled to the right, its - pin grounded."""
     cell = Cell()
+    # a controlled source senses two nets on its left: the column leaves room for their labels
+    x = 2.0 + (CONTROL_LEAD + LABEL_ROOM if any(is_controlled_source(e) for e in elements) else 0.0)
     for index, element in enumerate(elements):
-        top, bottom = (2.0, 2.0 + 6 * index), (2.0, 5.0 + 6 * index)
-        cell.two_pin(element, top, bottom)
-        (_, plus), (_, minus) = element_pins(element)
-        cell.wire(plus, top, (5.0, top[1]))  # past the source's text
-        cell.end(plus, (5.0, top[1]), "right")
+        top, bottom = (x, 2.0 + 6 * index), (x, 5.0 + 6 * index)
+        _source(cell, element, top, bottom)
+        plus, minus = element.nodes[:2]
+        cell.wire(plus, top, (x + 3.0, top[1]))  # past the source's text
+        cell.end(plus, (x + 3.0, top[1]), "right")
         cell.end(minus, bottom, "left")
     return cell
+
+
+CONTROL_LEAD = 2.0  # a controlled source's sensing pins sit this far left of its body, grid units
+
+
+def _source(cell: Cell, element: Element, top: Point, bottom: Point) -> None:
+    """A source upright, + at ``top``, - at ``bottom``; a controlled source's sensing pins c+
+    and c- CONTROL_LEAD to the left, level with + and - (their labels a part's length apart)."""
+    if not is_controlled_source(element):
+        cell.two_pin(element, top, bottom)
+        return
+    x, y = top
+    pins = {"+": top, "-": bottom, "c+": (x - CONTROL_LEAD, y), "c-": (x - CONTROL_LEAD, bottom[1])}
+    cell.parts.append((element, pins))
+    for name, net in element_pins(element)[2:]:
+        cell.end(net, pins[name], "left")
 
 
 @dataclass(frozen=True)
@@ -107,7 +167,8 @@ class _Roles:
     clamp: Element | None  # precision rectifier's diode from the junction to the op-amp output
     diode: Element | None  # the rectifier diode
     load: Element | None  # rectifier output to ground
-    to_ground: Element | None  # passive neuron's node to ground
+    to_ground: Element | None  # passive neuron's node to ground (a resistive neuron's leak)
+    clamps_from_bias: bool = False  # a resistive neuron: the diode from a bias rail into the junction
 
 
 def _roles(elements: list[Element]) -> _Roles | None:
@@ -126,6 +187,8 @@ def _roles(elements: list[Element]) -> _Roles | None:
     else:
         out, clamp, diode = None, None, diodes[0]
         junction = diode.nodes[0]
+        if not any(junction in r.nodes for r in resistors):  # a resistive neuron: its bias rail clamps the node
+            return _resistive_roles(diode, resistors)
     h = diode.nodes[1] if diode is not None else None
     fed_back = h if clamp is not None else out
     feedback = next((r for r in resistors if set(r.nodes) == {fed_back, junction}), None)
@@ -134,6 +197,15 @@ def _roles(elements: list[Element]) -> _Roles | None:
     inner = {junction, out, h, "0"}
     inputs = [r for r in resistors if r.nodes[1] == junction and r.nodes[0] not in inner]
     return _Roles(junction, inputs, opamps[0] if opamps else None, feedback, clamp, diode, load, to_ground)
+
+
+def _resistive_roles(diode: Element, resistors: list[Element]) -> _Roles:
+    """A resistive neuron: resistors from every rail into its node, a leak to ground, and the
+    diode from the bias rail (its anode) into the node (its cathode)."""
+    junction = diode.nodes[1]
+    leak = next((r for r in resistors if r.nodes == (junction, "0")), None)
+    inputs = [r for r in resistors if r.nodes[1] == junction and r.nodes[0] != "0"]
+    return _Roles(junction, inputs, None, None, None, diode, None, leak, clamps_from_bias=True)
 
 
 def _neuron(cell: Cell, elements: list[Element]) -> set[str]:
@@ -146,11 +218,13 @@ def _neuron(cell: Cell, elements: list[Element]) -> set[str]:
     bus_x = _weight_columns(cell, roles.inputs, roles.junction, spine)
     tap = bus_x + 2.0
     cell.wire(roles.junction, (bus_x, spine), (tap, spine))
+    if roles.clamps_from_bias:
+        _clamped_node(cell, roles, (tap, spine))
+        return _names(roles)
     if roles.opamp is None:
         output = (tap, spine)
         if roles.to_ground is not None:
-            cell.two_pin(roles.to_ground, output, (tap, spine + PART))
-            cell.end("0", (tap, spine + PART), "left")
+            cell.end("0", cell.resistor(roles.to_ground, output, (0.0, 1.0)), "left")
         cell.wire(roles.junction, output, (tap + 2.0, spine))
         _rectifier(cell, roles, (tap + 2.0, spine))
         return _names(roles)
@@ -177,8 +251,9 @@ def _weight_columns(cell: Cell, inputs: list[Element], junction: str, spine: flo
         for row, element in enumerate(inputs[column * per_column:(column + 1) * per_column]):
             y = spine + 2.0 + ROW * row
             rail = element.nodes[0]
-            cell.two_pin(element, (left, y), (left + PART, y))
-            cell.wire(rail, (label_x, y), (left, y))
+            start = left + PART - cell.length(element)  # a series pair's first part where the lead would be
+            cell.resistor(element, (start, y), (1.0, 0.0))
+            cell.wire(rail, (label_x, y), (start, y))
             cell.end(rail, (label_x, y), "left")
             cell.wire(junction, (left + PART, y), (bus_x, y))
             taps.append((bus_x, y))
@@ -208,12 +283,14 @@ def _opamp(cell: Cell, roles: _Roles, tap: float, spine: float) -> Point:
         h = roles.diode.nodes[1]
         high = row - ROW
         cell.wire(roles.junction, (tap, row), (tap, high), (left + 1.0, high))
+        start = (left + 1.0 + (cell.length(roles.feedback) if roles.feedback is not None else PART), high)
         if roles.feedback is not None:  # R_f: pin 1 on the rectifier output, pin 2 on the junction
-            cell.two_pin(roles.feedback, (left + 4.0, high), (left + 1.0, high))
-        cell.wire(h, (left + 4.0, high), (output[0] + PART, high), (output[0] + PART, output[1]))
+            cell.resistor(roles.feedback, start, (-1.0, 0.0))
+        cell.wire(h, start, (output[0] + PART, high), (output[0] + PART, output[1]))
     elif roles.feedback is not None:  # R_f: pin 1 on the output, pin 2 on the junction
-        cell.two_pin(roles.feedback, (left + 4.0, row), (left + 1.0, row))
-        cell.wire(out, (left + 4.0, row), (output[0], row), output)
+        start = (left + 1.0 + cell.length(roles.feedback), row)
+        cell.resistor(roles.feedback, start, (-1.0, 0.0))
+        cell.wire(out, start, (output[0], row), output)
     return output
 
 
@@ -225,10 +302,26 @@ def _rectifier(cell: Cell, roles: _Roles, anode: Point) -> None:
     cell.two_pin(roles.diode, anode, (x + PART, y))
     cell.wire(h, (x + PART, y), (x + PART + 2.0, y))
     if roles.load is not None:
-        cell.two_pin(roles.load, (x + PART + 2.0, y), (x + PART + 2.0, y + PART))
-        cell.end("0", (x + PART + 2.0, y + PART), "left")
+        cell.end("0", cell.resistor(roles.load, (x + PART + 2.0, y), (0.0, 1.0)), "left")
     cell.wire(h, (x + PART + 2.0, y), (x + PART + 5.0, y))  # past the load's text
     cell.end(h, (x + PART + 5.0, y), "right")
+
+
+def _clamped_node(cell: Cell, roles: _Roles, node: Point) -> None:
+    """A resistive neuron's node at ``node``: its leak down to ground, then to the right the
+    diode hanging from the node (cathode up) to its bias rail's label, and the node's label."""
+    assert roles.diode is not None  # _resistive_roles found it
+    x, y = node
+    if roles.to_ground is not None:
+        cell.end("0", cell.resistor(roles.to_ground, node, (0.0, 1.0)), "left")
+    diode_x = x + 5.0  # past the leak's text
+    cell.wire(roles.junction, node, (diode_x, y))
+    anode, cathode = (diode_x, y + PART), (diode_x, y)
+    cell.two_pin(roles.diode, anode, cathode)
+    cell.wire(roles.diode.nodes[0], anode, (diode_x, y + PART + 2.0))  # below the diode's text
+    cell.end(roles.diode.nodes[0], (diode_x, y + PART + 2.0), "right")
+    cell.wire(roles.junction, (diode_x, y), (diode_x + 3.0, y))
+    cell.end(roles.junction, (diode_x + 3.0, y), "right")
 
 
 def _names(roles: _Roles) -> set[str]:
@@ -246,6 +339,12 @@ def _loose(cell: Cell, elements: list[Element], top: float) -> None:
             cell.parts.append((element, pins))
             for name, net in (("-", minus), ("+", plus), ("out", out)):
                 cell.end(net, pins[name], "right" if name == "out" else "left")
+            continue
+        if is_controlled_source(element):  # upright, as among the sources
+            top = (LABEL_ROOM + CONTROL_LEAD, y)
+            _source(cell, element, top, (top[0], y + PART))
+            cell.end(element.nodes[0], top, "right")
+            cell.end(element.nodes[1], (top[0], y + PART), "left")
             continue
         (_, a), (_, b) = element_pins(element)
         cell.two_pin(element, (LABEL_ROOM, y), (LABEL_ROOM + PART, y))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import schemdraw
 import schemdraw.elements as elm
+from schemdraw.util import Point
 
 from .cells import GRID_MM
 from .placement import GroundMark, NetLabel, PlacedPart, Placement
@@ -31,13 +32,33 @@ PIN_OF_ANCHOR = {  # drawn element kind -> schemdraw anchor -> the pin it is (pi
     "diode": {"start": "A", "end": "K"},
     "source": {"start": "-", "end": "+"},
     "opamp": {"in1": "-", "in2": "+", "out": "out"},
+    "controlled": {"start": "-", "end": "+", "sense_plus": "c+", "sense_minus": "c-"},
 }
-_KIND_OF_CLASS = {elm.Resistor: "resistor", elm.Diode: "diode", elm.SourceV: "source", elm.Opamp: "opamp"}
 
 
 class NetName(elm.Label):
     """A net label: the text is the net's name; every point so labelled is on that net (a
     plain ``elm.Label`` is a note, not a connection)."""
+
+
+class ControlledSource(elm.SourceControlledV):
+    """A voltage-controlled voltage source (a diamond) from its - to its + pin, with its sensing
+    pins c+ and c- as the anchors ``sense_plus`` and ``sense_minus`` at the points ``sensing``
+    gives (drawing units, absolute); ``_draw_part`` draws their leads to the body."""
+
+    def __init__(self, sensing: dict[str, tuple[float, float]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._sensing = sensing
+
+    def _place(self, dwgxy, dwgtheta, **dwgparams):
+        placed = super()._place(dwgxy, dwgtheta, **dwgparams)
+        for anchor, xy in self._sensing.items():
+            self.absanchors[anchor] = Point(xy)
+        return placed
+
+
+_KIND_OF_CLASS = {elm.Resistor: "resistor", elm.Diode: "diode", elm.SourceV: "source", elm.Opamp: "opamp",
+                  ControlledSource: "controlled"}
 
 
 def point(x_mm: float, y_mm: float, origin: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
@@ -101,6 +122,12 @@ def _draw_part(drawing: schemdraw.Drawing, part: PlacedPart, origin: tuple[float
         drawing.add(elm.Line().at(minus).to(body.absanchors["in1"]))
         drawing.add(elm.Line().at(pins["+"]).to(body.absanchors["in2"]))
         drawing.add(elm.Line().at(body.absanchors["out"]).to(pins["out"]))
+        return
+    if kind == "source" and "c+" in pins:  # a controlled source, its sensing leads to its left side
+        body = ControlledSource({"sense_plus": pins["c+"], "sense_minus": pins["c-"]}).at(pins["-"]).to(pins["+"])
+        drawing.add(body.label(f"{part.designator}\n{value}", loc="bottom", halign="left", valign="center", ofst=0.6))
+        for sense, end in (("c+", "+"), ("c-", "-")):  # a lead to the body's side, level with its pin
+            drawing.add(elm.Line().at(pins[sense]).to((pins[end][0] - 0.8, pins[sense][1])))
         return
     if kind == "resistor":
         body, start, end = elm.Resistor(), pins["1"], pins["2"]

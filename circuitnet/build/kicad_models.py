@@ -52,8 +52,25 @@ def opamp_terminals(circuit: Circuit, element: Element) -> tuple[str, str, str]:
     return out, plus, minus
 
 
-def library_text(circuit: Circuit, package: str, per_package: int) -> str:
-    """The library file: the diode model and the op-amp package's subcircuit."""
+def controlled_source_name(gain: str) -> str:
+    """The subcircuit of a voltage-controlled voltage source of gain ``gain`` (its netlist text,
+    ``-1``, ``25``): ``CN_VCVS_M1``, ``CN_VCVS_25`` (- as M, . as P: SPICE names' letters)."""
+    return "CN_VCVS_" + re.sub(r"[^A-Za-z0-9]", "_", gain.replace("-", "M").replace(".", "P").replace("+", "")).upper()
+
+
+def controlled_source_lines(gains: list[str]) -> list[str]:
+    """One subcircuit per gain: nodes 1 2 (out +, -) and 3 4 (sensed +, -), as the symbol's pins."""
+    lines = []
+    for gain in sorted(set(gains)):
+        name = controlled_source_name(gain)
+        lines += [f"* an ideal amplifier of gain {gain} off the network (the board's is in BUILD.md)",
+                  f".subckt {name} 1 2 3 4", f"E1 1 2 3 4 {gain}", f".ends {name}"]
+    return lines
+
+
+def library_text(circuit: Circuit, package: str, per_package: int, gains: list[str] = ()) -> str:
+    """The library file: the diode model, the op-amp package's subcircuit and one subcircuit
+    per controlled source gain of ``gains`` (``controlled_source_lines``)."""
     amplifiers, _ = PINOUTS[per_package]
     lines = [f"* SPICE models of the KiCad schematic of a circuitnet {circuit.topology} circuit",
              f"* diode: {circuit.diode.name} ({circuit.diode.source})",
@@ -63,5 +80,5 @@ def library_text(circuit: Circuit, package: str, per_package: int) -> str:
              f".subckt {subcircuit_name(package)} {' '.join(package_pins(per_package))}"]
     for index, (out, minus, plus) in enumerate(amplifiers):
         lines.append(circuit.opamp.element(f"{'ABCD'[index]}", out, plus, minus).line())
-    lines += [f".ends {subcircuit_name(package)}", ""]
+    lines += [f".ends {subcircuit_name(package)}", *controlled_source_lines(list(gains)), ""]
     return "\n".join(lines)

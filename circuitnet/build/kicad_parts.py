@@ -10,13 +10,23 @@ of its package, whose subcircuit (``Sim.Device SUBCKT``) is circuitnet's op-amp 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..model.circuit import Circuit
 from ..model.elements import Element, number
+from . import footprints
 from . import kicad_symbols as symbols
-from .kicad_models import LIBRARY_FILE, KicadExportError, opamp_terminals, package_pins, subcircuit_name
+from .kicad_models import (
+    LIBRARY_FILE,
+    KicadExportError,
+    controlled_source_name,
+    opamp_terminals,
+    package_pins,
+    subcircuit_name,
+)
 from .kicad_symbols import Symbol
+from .pins import element_pins, is_controlled_source
 from .placement import PlacedPart
 
 # KiCad rotation of each symbol at the placement's rotation 0, where pin 1 is left of pin 2
@@ -44,20 +54,30 @@ class PartSymbol:
     pins: dict[str, tuple[str, str]]
 
 
-def part_symbol(circuit: Circuit, part: PlacedPart, package: str, per_package: int, x_offset: float) -> PartSymbol:
-    """The symbol of a placed part, moved right by ``x_offset`` mm (its sheet's place)."""
+def part_symbol(circuit: Circuit, part: PlacedPart, package: str, per_package: int, x_offset: float,
+                resistor_footprints: Mapping[str, str] | None = None) -> PartSymbol:
+    """The symbol of a placed part, moved right by ``x_offset`` mm (its sheet's place), with its
+    footprint (``footprints``): a resistor's from ``resistor_footprints`` by designator (the
+    rating bom.csv chose; default 1/4 W)."""
     element = part.element
     fields: list[tuple[str, str]]
     if element.part == "resistor":
         symbol, unit = symbols.resistor(), 1
         pins = {"1": ("1", element.nodes[0]), "2": ("2", element.nodes[1])}
-        fields = [("Value", ohms_text(float(element.value))), ("Sim.Device", "R"),
+        footprint = (resistor_footprints or {}).get(part.designator, footprints.resistor_footprint())
+        fields = [("Value", ohms_text(float(element.value))), ("Footprint", footprint), ("Sim.Device", "R"),
                   ("Sim.Params", f"r={number(float(element.value))}")]
     elif element.part == "diode":
         symbol, unit = symbols.diode(circuit.diode.name), 1
         pins = {"2": ("A", element.nodes[0]), "1": ("K", element.nodes[1])}
-        fields = [("Value", circuit.diode.name), ("Sim.Device", "D"), ("Sim.Library", LIBRARY_FILE),
-                  ("Sim.Name", circuit.diode.spice_name), ("Sim.Pins", "1=K 2=A")]
+        fields = [("Value", circuit.diode.name), ("Footprint", footprints.DIODE), ("Sim.Device", "D"),
+                  ("Sim.Library", LIBRARY_FILE), ("Sim.Name", circuit.diode.spice_name), ("Sim.Pins", "1=K 2=A")]
+    elif is_controlled_source(element):  # an ideal amplifier off the network (BUILD.md: the board's)
+        symbol, unit = symbols.controlled_source(), 1
+        pins = {str(k + 1): pin for k, pin in enumerate(element_pins(element))}
+        fields = [("Value", f"gain {element.value}"), ("Footprint", footprints.CONTROLLED_SOURCE),
+                  ("Sim.Device", "SUBCKT"), ("Sim.Library", LIBRARY_FILE),
+                  ("Sim.Name", controlled_source_name(str(element.value))), ("Sim.Pins", "1=1 2=2 3=3 4=4")]
     elif element.part == "source":
         symbol, unit = symbols.dc_source(), 1
         pins = {"1": ("+", element.nodes[0]), "2": ("-", element.nodes[1])}
@@ -78,15 +98,18 @@ def part_symbol(circuit: Circuit, part: PlacedPart, package: str, per_package: i
 
 
 def dc_source_fields(volts: float) -> list[tuple[str, str]]:
-    """A DC simulation source's Value and Sim fields (volts to 17 digits)."""
-    return [("Value", f"{volts:g} V"), ("Sim.Device", "V"), ("Sim.Type", "DC"), ("Sim.Params", f"dc={number(volts)}")]
+    """A DC simulation source's Value, Footprint (the header its signal comes in on) and Sim
+    fields (volts to 17 digits)."""
+    return [("Value", f"{volts:g} V"), ("Footprint", footprints.SOURCE), ("Sim.Device", "V"), ("Sim.Type", "DC"),
+            ("Sim.Params", f"dc={number(volts)}")]
 
 
 def package_fields(package: str, per_package: int) -> list[tuple[str, str]]:
     """An op-amp package's Value and Sim fields: its subcircuit, every pin mapped to the
     subcircuit's node of the same number."""
     pins = " ".join(f"{pin}={pin}" for pin in package_pins(per_package))
-    return [("Value", package), ("Sim.Device", "SUBCKT"), ("Sim.Library", LIBRARY_FILE),
+    return [("Value", package), ("Footprint", footprints.opamp_footprint(per_package)), ("Sim.Device", "SUBCKT"),
+            ("Sim.Library", LIBRARY_FILE),
             ("Sim.Name", subcircuit_name(package)), ("Sim.Pins", pins)]
 
 

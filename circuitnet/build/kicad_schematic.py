@@ -21,20 +21,22 @@ directive, so KiCad's SPICE export simulates as circuitnet's netlists do.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart, opamp_part
-from ..topologies import circuit_elements
 from ..topologies.shared_blocks import ACCURACY_OPTIONS, sources
 from ..util.atomic import write_text_atomically
+from . import footprints
 from . import kicad_symbols as symbols
 from .kicad_models import LIBRARY_FILE, KicadExportError, library_text
 from .kicad_parts import PartSymbol, dc_source_fields, on_grid, package_fields, package_reference, part_symbol, unit_of
 from .kicad_sheet import FONT, Point, Sheet, add_label, add_symbol, add_wire, connect, pin_tip
-from .placement import PlacedPart, Placement, check_buildable, on_the_board, place
+from .pins import is_controlled_source
+from .placement import PlacedPart, Placement, board_elements, check_buildable, on_the_board, place
 from .sexpr import Atom, dumps
 
 SCHEMATIC_FILE = "circuit.kicad_sch"
@@ -57,7 +59,8 @@ class KicadFiles:
 
 
 def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Placement | None = None,
-                          input_volts=None, opamp: OpAmpPart | None = None) -> KicadFiles:
+                          input_volts=None, opamp: OpAmpPart | None = None,
+                          resistor_footprints: Mapping[str, str] | None = None) -> KicadFiles:
     """Write ``circuit.kicad_sch``, ``circuit.lib`` and ``circuit.kicad_pro`` into ``folder``
     (atomically, each; nothing is written when the circuit or placement is refused).
 
@@ -66,15 +69,17 @@ def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Place
     opamp: the op-amp part whose packages the op-amps are units of (default: the one the
         circuit's op-amp model names, else a generic single op-amp); the simulated model is
         the circuit's either way.
+    resistor_footprints: designator -> footprint for resistors rated above 1/4 W (bom.csv's
+        ratings; ``footprints.resistor_footprint``); every other resistor is a 1/4 W part.
     """
     check_buildable(circuit)
     opamp = opamp or (opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
-    entries = on_the_board(circuit_elements(circuit))  # the modelled supply is the packages' supply pins
+    entries = board_elements(circuit)  # the modelled supply is the packages' supply pins; pairs are two parts
     if input_volts is not None:  # the same elements with the input sources at these volts
         held = {e.name: e for e in sources(circuit, input_volts) if isinstance(e, Element)}
         entries = [held.get(e.name, e) for e in entries]
     placement = placement or place(entries, opamp)
-    text, library = schematic_text(circuit, placement, entries, opamp)
+    text, library = schematic_text(circuit, placement, entries, opamp, resistor_footprints)
     folder = Path(folder)
     library_path = write_text_atomically(folder / LIBRARY_FILE, library)
     project = write_text_atomically(folder / PROJECT_FILE, project_text())
@@ -84,9 +89,12 @@ def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Place
 def project_text() -> str:
     """The project file. KiCad resolves a symbol's relative Sim.Library against the project's
     folder, so the schematic needs one to simulate or export; its ERC settings ignore
-    "symbol library not configured": the symbols are embedded in the schematic on purpose."""
+    "symbol library not configured" (the symbols are embedded in the schematic on purpose) and
+    "footprint library not configured": the footprints are KiCad's standard ones (checked in
+    ``footprints``), and a KiCad whose footprint table lacks them (kicad-cli in a fresh HOME)
+    would warn once per symbol; the PCB editor says so when it needs them."""
     settings = {"meta": {"filename": PROJECT_FILE, "version": 1},
-                "erc": {"rule_severities": {"lib_symbol_issues": "ignore"}}}
+                "erc": {"rule_severities": {"lib_symbol_issues": "ignore", "footprint_link_issues": "ignore"}}}
     return json.dumps(settings, indent=2) + "\n"
 
 
@@ -97,25 +105,27 @@ def package_of(circuit: Circuit, opamp: OpAmpPart | None = None) -> tuple[str, i
     return ("OPAMP", 1) if part is None else (part.name, part.amplifiers_per_package)
 
 
-def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element],
-                   opamp: OpAmpPart | None = None) -> tuple[str, str]:
+def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element], opamp: OpAmpPart | None = None,
+                   resistor_footprints: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(the .kicad_sch text, the SPICE library text) of the placed elements ``entries`` (the
     placement's parts, by name; the sources' values are the entries'), op-amps as units of
     ``opamp`` packages (see package_of). The op-amps' modelled supply among ``entries`` is left
-    out (``on_the_board``): on the board it is the packages' supply pins."""
+    out (``on_the_board``): on the board it is the packages' supply pins. resistor_footprints:
+    as write_kicad_schematic's."""
     entries = on_the_board(entries)
     package, per_package = package_of(circuit, opamp)
     placed = placement.by_element()
     if set(placed) != {e.name for e in entries}:
         raise KicadExportError("the placement does not place exactly the circuit's elements; place them again "
-                               "from on_the_board(circuit_elements(circuit))")
+                               "from placement.board_elements(circuit)")
     lettered = {part.designator[-1] in "ABCD" for part in placement.parts if part.element.part == "opamp"}
     if lettered and lettered != {per_package > 1}:
         raise KicadExportError(f"the placement's op-amp designators are not units of {package} packages "
                                f"({per_package} amplifier(s) each); place the circuit with its op-amp part")
     offsets = sheet_offsets(placement)
     chosen = [replace(placed[e.name], element=e) for e in entries]
-    parts = [(part, part_symbol(circuit, part, package, per_package, offsets[part.sheet])) for part in chosen]
+    parts = [(part, part_symbol(circuit, part, package, per_package, offsets[part.sheet], resistor_footprints))
+             for part in chosen]
     wired = all(follows_placement(symbol, part, offsets[part.sheet]) for part, symbol in parts)
     sheet = Sheet(PROJECT)
     for part, symbol in parts:
@@ -143,7 +153,8 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
                 *sheet.junctions(), *sheet.wires, *sheet.texts, *sheet.labels,
                 *sheet.symbols,
                 ("sheet_instances", ("path", "/", ("page", "1"))))
-    return dumps(document) + "\n", library_text(circuit, package, per_package)
+    gains = [str(e.value) for e in entries if is_controlled_source(e)]
+    return dumps(document) + "\n", library_text(circuit, package, per_package, gains)
 
 
 def follows_placement(symbol: PartSymbol, part: PlacedPart, x_offset: float) -> bool:
@@ -177,6 +188,11 @@ def draw_wiring(sheet: Sheet, placement: Placement, offsets: dict[int, float]) -
         length = abs(wire.x2_mm - wire.x1_mm) + abs(wire.y2_mm - wire.y1_mm)
         if wire.net not in named and length > longest.get(wire.net, (-1.0, (0.0, 0.0)))[0]:
             longest[wire.net] = (length, (round(wire.x1_mm + offsets[wire.sheet], 4), wire.y1_mm))
+    # where two parts meet pin to pin (a series pair's parts) there is no wire: name it at the pin
+    for part in placement.parts:
+        for pin in part.pins:
+            if pin.net not in named and pin.net not in longest:
+                longest[pin.net] = (0.0, (round(pin.x_mm + offsets[part.sheet], 4), pin.y_mm))
     for net, (_, point) in sorted(longest.items()):
         add_label(sheet, net, point, 90, key=f"name:{net}")
 
@@ -220,7 +236,8 @@ def add_supplies(sheet: Sheet, circuit: Circuit, package: str, per_package: int,
         for k, rail in enumerate((v_plus, v_minus)):
             capacitor = sheet.next_reference("C")
             add_symbol(sheet, symbols.capacitor(), 1, capacitor, (x + 12.7 + 10.16 * k, top, 0),
-                       [("Value", DECOUPLING), ("Sim.Device", "C"), ("Sim.Params", "c=100n")],
+                       [("Value", DECOUPLING), ("Footprint", footprints.CAPACITOR), ("Sim.Device", "C"),
+                        ("Sim.Params", "c=100n")],
                        {"1": rail, "2": "0"} if k == 0 else {"1": "0", "2": rail}, key=capacitor)
         for unit in sorted(set(range(1, per_package + 1)) - used[reference]):
             out_pin, minus_pin, plus_pin = symbols.PINOUTS[per_package][0][unit - 1]
@@ -230,7 +247,8 @@ def add_supplies(sheet: Sheet, circuit: Circuit, package: str, per_package: int,
                        {out_pin: follower, minus_pin: follower, plus_pin: "0"}, key=follower, mirror=True)
         x += 38.1
     n_sources = sum(part.element.part == "source" for part in placement.parts)
-    for k, (rail, volts) in enumerate(((v_plus, circuit.opamp.v_pos), (v_minus, circuit.opamp.v_neg))):
+    rails = ((v_plus, circuit.opamp.v_pos), (v_minus, circuit.opamp.v_neg)) if used else ()  # (none: no op-amp)
+    for k, (rail, volts) in enumerate(rails):
         # + terminal up: the positive supply's on its rail, the negative supply's on ground
         pins = {"1": rail, "2": "0"} if volts > 0 else {"1": "0", "2": rail}
         tips = add_symbol(sheet, symbols.dc_source(), 1, f"V{n_sources + k + 1}", (x, top, 0),

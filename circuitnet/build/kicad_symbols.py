@@ -132,6 +132,17 @@ def dc_source(fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
     return Symbol("circuitnet:VDC", "V", {1: pins}, {0: body}, fields=fields)
 
 
+@functools.cache  # one Symbol per kind: a large sheet places 10^5 of them
+def controlled_source(fields: tuple[tuple[str, str], ...] = ()) -> Symbol:
+    """A voltage-controlled voltage source (a diamond): output + (pin 1) on top, - (pin 2) below,
+    the sensed inputs C+ (pin 3) and C- (pin 4) on its left, level with + and -."""
+    pins = (Pin("1", "+", 0, 3.81, 270, 1.27), Pin("2", "-", 0, -3.81, 90, 1.27),
+            Pin("3", "C+", -5.08, 3.81, 0, 2.54, "input"), Pin("4", "C-", -5.08, -3.81, 0, 2.54, "input"))
+    body = (_line((0, 2.54), (2.54, 0), (0, -2.54), (-2.54, 0), (0, 2.54), fill="background"),
+            _line((0, 1.905), (0, 0.635)), _line((-0.635, 1.27), (0.635, 1.27)), _line((-0.635, -1.27), (0.635, -1.27)))
+    return Symbol("circuitnet:VCVS", "V", {1: pins}, {0: body}, fields=fields)
+
+
 # Package pinouts (pins.UNIT_PINS, the parts' usual ones): per amplifier its (OUT, -, +)
 # package pins, then the supply pins (V+, V-).
 PINOUTS = {per_package: (tuple((str(unit["out"]), str(unit["-"]), str(unit["+"])) for unit in units.values()),

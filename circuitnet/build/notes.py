@@ -14,6 +14,7 @@ from .bom import POWER_MARGIN, ResistorChoice, board_packages
 from .input_stage import InputStage
 from .placement import Placement
 from .reference import SUPPLY_V, ZENER_CURRENT_A, ReferenceDesign
+from .resistive_rails import GROUP, bias_made_v, readout_lines
 from .values import engineering
 from .worst_case import WorstCase
 
@@ -41,7 +42,7 @@ def build_notes(facts: BuildFacts) -> str:
              f"A {sizes} network as a {c.topology} circuit: {_counts(facts)}. Made by `circuitnet build`.", "",
              "## In this folder", ""]
     lines += [f"- `{name}`" for name in facts.files]
-    for section in (_supplies, _references, _inputs, _outputs, _differences):
+    for section in (_supplies, _references, _off_network, _inputs, _outputs, _differences):
         lines += ["", *section(facts)]
     return "\n".join(lines) + "\n"
 
@@ -50,7 +51,8 @@ def _counts(facts: BuildFacts) -> str:
     parts = [p.element.part for p in facts.placement.parts]
     packages = board_packages(facts.placement, facts.reference)
     return (f"{parts.count('resistor')} resistors, {parts.count('diode')} diodes, {parts.count('opamp')} op-amp "
-            f"units in {len(packages)} {facts.opamp.name} packages (with the references' two units)")
+            f"units and {len(facts.reference.units)} more for the references (and the sources off the network, if "
+            f"any), in {len(packages)} {facts.opamp.name} packages")
 
 
 def _supplies(facts: BuildFacts) -> list[str]:
@@ -83,7 +85,7 @@ def _references(facts: BuildFacts) -> list[str]:
              f"The circuit needs +V_ref = {facts.circuit.v_ref:g} V on net `vref` and -V_ref on `vref_inv`. In the "
              "simulation these are ideal sources (the schematic's reference sources V are simulation sources, not "
              "parts); on the board they are made like this:", ""]
-    for part in r.parts:
+    for part in (p for p in r.parts if p.group == "reference supply"):
         pins = ", ".join(f"{pin} to `{net}`" for pin, net in part.pins.items())
         lines.append(f"- {part.designator}: {part.kind} {part.value} ({part.note}): {pins}")
     lines += ["", f"This makes +V_ref = {r.made_v:.5g} V ({100 * (r.made_v / r.v_ref - 1):+.2f} % from "
@@ -95,6 +97,25 @@ def _references(facts: BuildFacts) -> list[str]:
         lines.append(f"- The reference rails deliver up to {1e3 * drawn:.3g} mA, more than half of what a "
                      f"{facts.opamp.name} output drives ({1e3 * facts.opamp.output_current_a:.3g} mA): split each "
                      "rail among several followers.")
+    return lines
+
+
+def _off_network(facts: BuildFacts) -> list[str]:
+    """The resistive topology's -x rails and diode bias: ideal sources in its netlist, these parts on the board."""
+    parts = [p for p in facts.reference.parts if p.group == GROUP]
+    if not parts:
+        return []
+    lines = ["## The -x rails and the diode bias", "",
+             "The network has no amplifier inside. Its netlist (and the schematic) takes each inverted input "
+             "`xK_inv` from an ideal inverting source E and the diodes' bias `vdiode` from a source V (simulation "
+             "sources, not parts); on the board they are made like this:", ""]
+    for part in parts:
+        pins = ", ".join(f"{pin} to `{net}`" for pin, net in part.pins.items())
+        lines.append(f"- {part.designator}: {part.kind} {part.value} ({part.note}): {pins}")
+    if any(p.designator == "R_BIAS1" for p in parts):
+        lines += ["", f"The divider makes {bias_made_v(facts.circuit):.5g} V for the bias of "
+                  f"{facts.circuit.v_on:.5g} V: it follows V_ref, as every weight does; trim R_BIAS1 if it must be "
+                  "exact."]
     return lines
 
 
@@ -140,6 +161,9 @@ def _outputs(facts: BuildFacts) -> list[str]:
     record = c.data_record
     labels = record.class_labels if record is not None else None  # a classifier's, else None
     lines = ["## Outputs", ""]
+    pairs = readout_lines(c, [p.element for p in facts.placement.parts])
+    if pairs:  # a resistive circuit: each output is a node pair, read by an ideal amplifier in the simulation
+        lines += pairs
     for j in range(c.n_outputs):
         node = "y" if c.n_outputs == 1 else f"y{j + 1}"
         name = record.output_names[j] if record is not None else node
@@ -150,7 +174,9 @@ def _outputs(facts: BuildFacts) -> list[str]:
             reading = f"{name} = {o:.6g} + {s:.6g} x V / {c.volts_per_unit:g} V"
         else:
             reading = f"{name} = V / {c.volts_per_unit:g} V (data units)"
-        lines.append(f"- Measure `{node}` against ground with a voltmeter (volts): {reading}.")
+        how = (f"`{node}`, the pair's volts times the gain (above)" if pairs else
+               f"Measure `{node}` against ground with a voltmeter (volts)")
+        lines.append(f"- {how}: {reading}.")
     if labels is not None:
         lines.append(f"- The predicted class is the output with the highest voltage; in order: {', '.join(labels)}.")
     return lines
@@ -171,6 +197,11 @@ def _differences(facts: BuildFacts) -> list[str]:
              f"current is {1e3 * max(worst.opamp_current_a.values(), default=0):.3g} mA of the "
              f"{1e3 * part.output_current_a:.3g} mA a {part.name} drives.",
              "- The decoupling capacitors and supply pins are not in the simulation (they carry no DC)."]
+    if any(p.group == GROUP for p in facts.reference.parts):
+        lines.append("- The -x rails, the diode bias and the output readouts are ideal sources in the simulation; on "
+                     "the board the inverters' 1 % resistors set each -x rail to within about 2 %, and the "
+                     "follower's offset (above) adds to the bias: `circuitnet compare --montecarlo` shows what "
+                     "such errors do.")
     if facts.choice.exact:
         lines.append(f"- Every resistor is an {facts.choice.series} value already: buy them as listed.")
     else:

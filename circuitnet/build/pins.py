@@ -8,7 +8,9 @@ the pins a person wires, with the net each is on:
 
 - resistor: ``1``, ``2`` (the element's first and second node);
 - diode: ``A`` (anode), ``K`` (cathode);
-- source: ``+``, ``-``;
+- source: ``+``, ``-``; a controlled source (an E source standing for an amplifier off the
+  network, as the resistive topology's ``-x`` rails and output readouts are) also ``c+``,
+  ``c-``, the inputs it senses;
 - op-amp: ``out``, ``+`` (non-inverting input), ``-`` (inverting input).
 """
 
@@ -48,11 +50,18 @@ def opamp_nodes(element: Element) -> tuple[str, str, str]:
     return element.nodes[0], "0", inverting.group(1)
 
 
+def is_controlled_source(element: Element) -> bool:
+    """A voltage-controlled voltage source (E) among the sources: ``(out+, out-, in+, in-)``."""
+    return element.part == "source" and element.name[:1].upper() == "E" and len(element.nodes) == 4
+
+
 def element_pins(element: Element) -> tuple[tuple[str, str], ...]:
     """(pin name, net) of every pin of the part an element is, in the order of the module docstring."""
     if element.part == "opamp":
         out, plus, minus = opamp_nodes(element)
         return (("out", out), ("+", plus), ("-", minus))
+    if is_controlled_source(element):
+        return tuple(zip(("+", "-", "c+", "c-"), element.nodes, strict=True))
     return tuple(zip(_PIN_NAMES[element.part], element.nodes[:2], strict=True))
 
 

@@ -34,9 +34,10 @@ from ..errors import BuildError
 from ..model.circuit import Circuit
 from ..model.elements import Element
 from ..model.opamp_parts import OpAmpPart
-from ..topologies import TOPOLOGIES_WITH_OPAMPS
+from ..topologies import TOPOLOGIES, circuit_elements
 from .cells import GRID_MM, Cell, cell_for
 from .pins import element_pins
+from .series_parts import pair_part, resistor_name, split_pairs
 
 MARGIN_MM = 20.32  # 8 grid steps
 BLOCK_GAP_MM = 5.08  # between blocks of one column
@@ -49,6 +50,7 @@ A4_LANDSCAPE = 297.0 / 210.0  # width / height
 _NEURON = re.compile(r"^(l(\d+)n\d+)_")
 _RAIL = re.compile(r"^(x\d+|l(\d+)n\d+_h)_inv(_in|_f)?$")
 _OUTPUT = re.compile(r"^(y\d*)(_|$)")
+_INPUT_SOURCE = re.compile(r"^Vx\d+$", re.IGNORECASE)
 _DESIGNATOR_PREFIX = {"resistor": "R", "diode": "D", "opamp": "U", "source": "V"}
 
 
@@ -164,7 +166,7 @@ def block_of(element: Element) -> str:
     """The block an element belongs to (see the module docstring), read from its name: an
     inverter of ``x1`` or ``l1n3_h`` belongs to the rails, a part named after a neuron's node to
     that neuron, a part named after ``y`` to that output; everything else to ``inputs``."""
-    name = element.name[1:].lower()
+    name = resistor_name(element.name)[1:].lower()  # a series pair's parts go where their resistor goes
     rail = _RAIL.match(name)
     if rail:
         return f"{rail.group(1)}_inv"
@@ -189,13 +191,20 @@ def layer_of_block(block: str, n_layers: int) -> int:
 
 
 def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
-    """Reference designators in netlist order: R1.., D1.., V1.., and op-amps as units of
-    packages of ``opamp.amplifiers_per_package`` (U1A, U1B, ...; one unit each if None)."""
+    """Reference designators in netlist order: R1.., D1.., V1.., op-amps as units of
+    packages of ``opamp.amplifiers_per_package`` (U1A, U1B, ...; one unit each if None), and
+    the two parts of a series pair (``series_parts``) one number with A and B (R12A, R12B)."""
     counts: dict[str, int] = {}
     per_package = opamp.amplifiers_per_package if opamp is not None else 1
     found = []
     for element in elements:
         prefix = _DESIGNATOR_PREFIX.get(element.part, "X")
+        pair = pair_part(element.name)
+        if pair is not None:
+            if pair[1] == 0:
+                counts[prefix] = counts.get(prefix, 0) + 1
+            found.append(f"{prefix}{counts[prefix]}{'AB'[pair[1]]}")
+            continue
         index = counts.get(prefix, 0)
         counts[prefix] = index + 1
         if prefix == "U":
@@ -206,19 +215,19 @@ def designators(elements: list[Element], opamp: OpAmpPart | None) -> list[str]:
     return found
 
 
-# The topologies build draws: those made of op-amp summers, rectifiers and resistors. The
-# energy-based resistive topology takes its -x inputs and its output from ideal controlled
-# sources (an inverting E source, a difference amplifier), which build does not draw yet.
-BUILDABLE_TOPOLOGIES = TOPOLOGIES_WITH_OPAMPS
+# The topologies build draws: every one of the registry. The resistive topology's -x rails and
+# output readouts are ideal controlled sources in its netlist; they are drawn (and on the KiCad
+# schematic) as such, and the board makes them from the parts ``resistive_rails`` lists.
+BUILDABLE_TOPOLOGIES = tuple(TOPOLOGIES)
 
 
 def check_buildable(circuit: Circuit) -> None:
-    """BuildError, naming the topology and what works instead, for a circuit build can't draw."""
+    """BuildError, naming the topology and what works instead, for a circuit build can't draw
+    (one of a topology added to the registry without a build)."""
     if circuit.topology not in BUILDABLE_TOPOLOGIES:
         raise BuildError(
-            f"build draws the {', '.join(BUILDABLE_TOPOLOGIES)} topologies; this model's {circuit.topology!r} "
-            f"circuit takes its inverted inputs and its outputs from ideal controlled sources that build does not "
-            f"draw yet. `circuitnet export` writes its netlist, which stock ngspice runs")
+            f"build draws the {', '.join(BUILDABLE_TOPOLOGIES)} topologies; this model's circuit is "
+            f"{circuit.topology!r}. `circuitnet export` writes its netlist, which stock ngspice runs")
 
 
 # What a person puts on the board. A circuit with a real op-amp part also has, in its netlist,
@@ -230,6 +239,12 @@ BOARD_PARTS = frozenset({"resistor", "diode", "opamp", "source"})
 def on_the_board(elements: list[Element]) -> list[Element]:
     """The elements a person places: everything but the op-amps' modelled supply."""
     return [element for element in elements if element.part in BOARD_PARTS]
+
+
+def board_elements(circuit: Circuit) -> list[Element]:
+    """What a person places for ``circuit``: its netlist's elements on the board
+    (``on_the_board``), each series pair as its two parts (``series_parts.split_pairs``)."""
+    return split_pairs(circuit, on_the_board(circuit_elements(circuit)))
 
 
 def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:
@@ -246,7 +261,7 @@ def place(elements: list[Element], opamp: OpAmpPart | None = None) -> Placement:
     n_layers = max(max((layer_of_block(b, 0) for b in members if _RAIL.match(b)), default=1),
                    1 + max((layer_of_block(b, 0) for b in hidden), default=0))
     neurons = len(hidden)
-    n_inputs = sum(1 for e in elements if e.part == "source") - 2
+    n_inputs = sum(1 for e in elements if e.part == "source" and _INPUT_SOURCE.match(e.name))
     one_sheet = neurons <= SMALL_NEURONS and n_inputs <= SMALL_INPUTS
     order = sorted(members, key=lambda b: (layer_of_block(b, n_layers), _column_kind(b), _number_key(b)))
     cells = {block: cell_for([elements[i] for i in members[block]]) for block in order}
@@ -340,7 +355,7 @@ def _centre_and_rotation(element: Element, pins: tuple[PlacedPin, ...]) -> tuple
     if element.part == "opamp":
         by_name = {pin.name: pin for pin in pins}
         return round((by_name["-"].x_mm + by_name["out"].x_mm) / 2, 4), by_name["out"].y_mm, 0
-    first, second = pins
+    first, second = pins[:2]  # (a controlled source's sensing pins are beside its body)
     angle = math.degrees(math.atan2(-(second.y_mm - first.y_mm), second.x_mm - first.x_mm))
     return (round((first.x_mm + second.x_mm) / 2, 4), round((first.y_mm + second.y_mm) / 2, 4),
             int(round(angle)) % 360)

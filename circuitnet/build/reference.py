@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import BuildError
 from ..model.opamp_parts import OpAmpPart
 from ..training.eseries import series_values, snap
+from . import footprints
 from .values import engineering
 
 SUPPLY_V = 15.0
@@ -28,13 +29,15 @@ LM4040_VOLTS = (2.048, 2.5, 3.0, 4.096, 5.0, 8.192, 10.0)
 
 @dataclass(frozen=True)
 class ReferencePart:
-    """One part of the reference: designator, kind, value, pins as {pin: net}, a note."""
+    """One part of the reference: designator, kind, value, pins as {pin: net}, a note, and the
+    group it belongs to (the references', or another source the board makes: resistive_rails)."""
 
     designator: str
     kind: str
     value: str
     pins: dict[str, str]
     note: str = ""
+    group: str = "reference supply"
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,11 @@ class ReferenceDesign:
             if part.kind == "op-amp":
                 continue
             tolerance = "1%" if part.kind == "resistor" else ("0.1%" if part.kind == "reference" else "")
-            package = "axial or 0805" if part.kind == "resistor" else "TO-92 or SOT-23"
+            footprint = footprints.resistor_footprint() if part.kind == "resistor" else footprints.REFERENCE
+            package = "axial DIN0207" if part.kind == "resistor" else "TO-92"
             rows.append([part.kind, part.value, "E96" if part.kind == "resistor" else "", tolerance,
-                         "0.25 W" if part.kind == "resistor" else "", "", package, 1, part.designator,
-                         f"reference supply: {part.note}"])
+                         "0.25 W" if part.kind == "resistor" else "", "", package, footprint, 1, part.designator,
+                         f"{part.group}: {part.note}"])
         return rows
 
 
@@ -100,9 +104,11 @@ def reference_design(v_ref: float, opamp: OpAmpPart, used_units: int) -> Referen
 
 def _units(opamp: OpAmpPart, used: int) -> tuple[str, str]:
     """The two unit designators after the circuit's ``used`` units (U3C, U3D or U4A, U4B...)."""
+    return unit_designator(opamp, used), unit_designator(opamp, used + 1)
+
+
+def unit_designator(opamp: OpAmpPart, index: int) -> str:
+    """The designator of op-amp unit ``index`` (0-based) of the board: U1A, U1B, ... (U1, U2 for singles)."""
     per = opamp.amplifiers_per_package
-    found = []
-    for index in (used, used + 1):
-        package, unit = divmod(index, per)
-        found.append(f"U{package + 1}{'ABCD'[unit] if per > 1 else ''}")
-    return found[0], found[1]
+    package, unit = divmod(index, per)
+    return f"U{package + 1}{'ABCD'[unit] if per > 1 else ''}"

@@ -25,6 +25,7 @@ PNG_DPI = 150  # a grid step (2.54 mm) is 15 pixels
 NOTE_FONT_SIZE = 9.0
 TABLE_ROWS = 50  # rows of a neuron table per column
 TABLE_CHAR_MM = NOTE_FONT_SIZE * 0.6 * 25.4 / 72  # a monospace character's width
+LABEL_CHAR_MM = FONT_SIZE * 0.6 * 25.4 / 72 + 0.3  # a net label's character, at most (and its offset)
 
 
 @dataclass
@@ -57,6 +58,13 @@ def draw_sheets(placement: Placement, heading: str, opamp: OpAmpPart) -> list[Sh
                 right += block.width_mm + 2 * GRID_MM
         bottom = MARGIN_MM + max(b.height_mm for b in shown) if not complete else \
             max(b.y_mm + b.height_mm for b in shown) - min(b.y_mm for b in shown) + MARGIN_MM
+        # schemdraw sizes the figure without the net labels' text, which it then cuts at the
+        # right edge: mark where the rightmost label's text ends
+        if complete:
+            ends = [label.x_mm + len(label.net) * LABEL_CHAR_MM for label in placement.labels
+                    if label.sheet == index and label.side == "right"]
+            left = min(b.x_mm for b in shown) - MARGIN_MM
+            drawing.add(elm.Dot(radius=0.01, color="white").at(point(max(ends, default=left) - left, MARGIN_MM)))
         notes = _notes(heading, title, index, len(placement.sheets), placement, opamp)
         if not complete:
             names = " and ".join(b.name for b in shown)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from ..util.csv_text import csv_text
 from .placement import Placement
+from .series_parts import resistor_name
 from .values import engineering
 
 ROLES = (("_f", "feedback"), ("_load", "load"), ("_offset", "offset"), ("_gnd", "to ground"))
 
 
 def role(element_name: str) -> str:
-    """``feedback``, ``load``, ``offset``, ``to ground`` or ``weight``."""
+    """``feedback``, ``load``, ``offset``, ``to ground`` or ``weight`` (a series pair's part: its
+    resistor's role)."""
+    element_name = resistor_name(element_name)
     return next((name for suffix, name in ROLES if element_name.endswith(suffix)), "weight")
 
 

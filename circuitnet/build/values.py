@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from ..model.elements import Element
+from .pins import is_controlled_source
 
 _PREFIXES = ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p"))
 
@@ -29,6 +30,8 @@ def part_value(element: Element) -> str:
         model = str(element.value)
         return model[1:] if model.upper().startswith("D") else model
     if element.part == "source":
+        if is_controlled_source(element):  # an E source: its gain
+            return f"gain {element.value}"
         words = str(element.value).split()
         if element.nodes[0].lower().startswith("x"):
             return "input"

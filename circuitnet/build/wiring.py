@@ -15,6 +15,7 @@ from .bom import board_packages
 from .pins import package_pin
 from .placement import Placement
 from .reference import ReferenceDesign
+from .resistive_rails import readouts
 
 COLUMNS = ["net", "pin count", "pins", "notes"]
 
@@ -51,6 +52,9 @@ def wiring_rows(placement: Placement, opamp: OpAmpPart, reference: ReferenceDesi
     """Every net (COLUMNS), in netlist order, supply nets last."""
     notes = {source.pins[0].net.lower(): _driven_by(source.element.nodes[0].lower(), reference)
              for source in placement.parts if source.element.part == "source"}
+    for readout in readouts([part.element for part in placement.parts]):  # a resistive circuit's output pairs
+        notes[readout.plus] = f"output `{readout.out}`: measure against {readout.minus} (BUILD.md)"
+        notes[readout.minus] = f"output `{readout.out}`: the pair's - side"
     notes["0"] = "ground: the supply's 0 V"
     notes["+15V"] = notes["-15V"] = "supply rail: 100 nF from each package's pin to ground, at the pin"
     nets = board_nets(placement, opamp, reference)
@@ -63,6 +67,9 @@ def _driven_by(net: str, reference: ReferenceDesign) -> str:
         return f"+V_ref, {reference.made_v:.4g} V: driven by the reference follower {reference.units[0]}"
     if net == "vref_inv":
         return f"-V_ref: driven by the reference inverter {reference.units[1]}"
+    driver = next((part for part in reference.parts if part.kind == "op-amp" and part.pins.get("out") == net), None)
+    if driver is not None:  # a resistive circuit's -x rail or diode bias (resistive_rails)
+        return f"driven by {driver.designator}, {driver.note}"
     return "circuit input: your signal, through the input stage in BUILD.md"
 
 

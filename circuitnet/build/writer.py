@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..backends.spice.backend import SpiceBackend
@@ -18,13 +18,15 @@ from ..model.circuit import Circuit
 from ..model.opamp_parts import OpAmpPart, opamp_part
 from ..topologies import circuit_elements
 from ..util.atomic import write_atomically, write_text_atomically
-from .bom import bom_csv, bom_rows, choose_values
+from .bom import bom_csv, bom_rows, choose_values, resistor_footprints
 from .input_stage import input_stages
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
-from .placement import Placement, check_buildable, on_the_board, place
+from .placement import Placement, board_elements, check_buildable, on_the_board, place
 from .reference import reference_design
+from .resistive_rails import with_off_network_sources
 from .schematic import draw_sheets, png_bytes, svg_bytes
+from .series_parts import split_dissipation
 from .tables import resistors_csv
 from .wiring import wiring_csv, wiring_rows
 from .worst_case import worst_case
@@ -59,13 +61,15 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     clock = _Clock(step)
     part = chosen_part(circuit, opamp)
     clock.start("placement")
-    elements = on_the_board(circuit_elements(circuit))
+    netlist = on_the_board(circuit_elements(circuit))
+    elements = board_elements(circuit)  # the netlist's, with each series pair as its two parts
     placement = place(elements, part)
     units = sum(e.part == "opamp" for e in elements)
-    reference = reference_design(circuit.v_ref, part, units)
+    reference = with_off_network_sources(reference_design(circuit.v_ref, part, units), circuit, elements, part)
     stages = input_stages(circuit)
     clock.start("ngspice")
-    worst = worst_case(circuit, elements, backend)
+    worst = worst_case(circuit, netlist, backend)  # of the netlist's resistors: a pair's parts share theirs
+    worst = replace(worst, dissipation_w=split_dissipation(worst.dissipation_w, elements))
     clock.start("drawing")
     sheets = draw_sheets(placement, model_name, part)
     images = {name: (svg_bytes(sheet), png_bytes(sheet)) for name, sheet in zip(sheet_names(len(sheets)), sheets,
@@ -75,7 +79,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
              "wiring.csv": wiring_csv(wiring_rows(placement, part, reference)),
              "resistors.csv": resistors_csv(placement)}
     files = [f"{name}.{kind}" for name in images for kind in ("svg", "png")] + list(texts) + ["BUILD.md"]
-    kicad = kicad_schematic(placement, circuit, part, out)
+    kicad = kicad_schematic(placement, circuit, part, out, resistor_footprints(placement, worst))
     facts = BuildFacts(model_name, circuit, placement, part, worst, reference, stages, choose_values(placement),
                        files + [path.name for path in kicad])
     texts["BUILD.md"] = build_notes(facts)
@@ -86,11 +90,13 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     return BuildResult(written + kicad, clock.seconds, part.name, len(sheets))
 
 
-def kicad_schematic(placement: Placement, circuit: Circuit, part: OpAmpPart, out: Path) -> list[Path]:
+def kicad_schematic(placement: Placement, circuit: Circuit, part: OpAmpPart, out: Path,
+                    footprints: dict[str, str] | None = None) -> list[Path]:
     """THE KICAD HOOK: write ``circuit.kicad_sch`` (with its ``circuit.lib`` and
-    ``circuit.kicad_pro``) into ``out`` from the same placement, and return the paths written.
-    Needs no KiCad installed (only its checks run kicad-cli): docs/kicad.md."""
-    files = write_kicad_schematic(circuit, out, placement, opamp=part)
+    ``circuit.kicad_pro``) into ``out`` from the same placement, and return the paths written;
+    footprints: each resistor's, by designator (bom.csv's ratings). Needs no KiCad installed
+    (only its checks run kicad-cli): docs/kicad.md."""
+    files = write_kicad_schematic(circuit, out, placement, opamp=part, resistor_footprints=footprints)
     return [files.schematic, files.library, files.project]
 
 
