@@ -181,7 +181,7 @@ def _outputs(facts: BuildFacts) -> list[str]:
     pairs = readout_lines(c, [p.element for p in facts.placement.parts])
     if pairs:  # a resistive circuit: each output is a node pair, read by an ideal amplifier in the simulation
         lines += _group_lines(facts, READOUT_GROUP, "Each output is a node pair; on the board a difference "
-                              "amplifier makes it a voltage against ground, as the simulation's ideal source does:")
+                              "amplifier makes it a voltage against ground, as the simulation's ideal source does:")[1:]
         lines += ["", "Or, without the difference amplifiers:", "", *pairs, ""]
     for j in range(c.n_outputs):
         node = "y" if c.n_outputs == 1 else f"y{j + 1}"
