@@ -97,6 +97,7 @@ def test_every_report_counts_the_same_board_and_its_supply_power(tmp_path, capsy
     assert f"the board: {expected['total']} amplifiers in {expected['packages']} packages" in printed
 
     result = transient(circuit, np.array([[-0.5, 0.2], [0.5, -0.2]]), PART, step_time=20e-6, spice=spice)
+    assert result.summary["opamp_board"].startswith(f"{expected['total']} amplifiers in {expected['packages']} ")
     run_energy = float(np.sum(np.diff(result.time) * (result.power_w[1:] + result.power_w[:-1]) / 2))
     share = supply_w * (result.time[-1] - result.time[0]) / run_energy
     assert result.summary["energy_per_inference_split_j"]["opamp_supply"] == pytest.approx(

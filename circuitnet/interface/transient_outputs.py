@@ -52,6 +52,8 @@ def transient_summary(document: dict) -> list[str]:
     lines.append(f"  energy per inference: median {1e9 * energy['median']:.4g} nJ, "
                  f"worst {1e9 * energy['worst']:.4g} nJ")
     lines.append(f"  op-amp model: {summary.get('opamp_model', '?')}")
+    if summary.get("opamp_board"):
+        lines.append(f"  op-amp supply of the board: {summary['opamp_board']}")
     lines.append("  " + energy_split_line(summary.get("energy_per_inference_split_j")))
     if "bandwidth" in document:
         corners = [f for f in document["bandwidth"]["f3db_hz"].values() if f is not None]

@@ -32,6 +32,15 @@ SUPPLY_POS, SUPPLY_NEG = "vcc", "vee"  # node names of the op-amps' supply rails
 SUPPLY = "supply"  # the Element part of the two supply sources: their power is the op-amps' quiescent power
 
 
+def board_description(circuit: Circuit, elements: list[Element]) -> str | None:
+    """One line on the board whose supply the netlist carries (``BoardAmplifiers.describe``:
+    which amplifiers are simulated and which only counted), or None for the generic op-amp;
+    ``elements``: the circuit's netlist elements."""
+    if circuit.opamp.part is None:
+        return None
+    return board_inventory(circuit, elements, opamp_part(circuit.opamp.part)).describe()
+
+
 def supply_entries(circuit: Circuit, entries: list[NetlistEntry]) -> list[NetlistEntry]:
     """The supply sources and one quiescent-current source per amplifier of the board: each
     op-amp of ``entries`` (the circuit's netlist so far) and every one that is only counted
