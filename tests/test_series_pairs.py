@@ -159,7 +159,9 @@ def pairs_always_needed(monkeypatch):
 @pytest.mark.ngspice
 def test_a_fit_with_pairs_reports_how_many_and_lists_them_in_its_files(pairs_always_needed, tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["fit", "--target", "sine", "--hidden", "3", "--points", "80",
+    # (at 3 neurons the fit misses sin(pi x), RMSE 0.4, and since its hidden summers are kept
+    # inside the swing the pair search finds nothing better than single values there)
+    assert main(["fit", "--target", "sine", "--hidden", "4", "--points", "80",
                  "--e-series", "E24", "--e-series-pairs", "--out", str(out)]) == 0
     line = capsys.readouterr().out
     report = json.loads((out / "report.json").read_text())
