@@ -31,6 +31,7 @@ from ..model.opamp_parts import OpAmpPart, opamp_part
 from ..topologies.shared_blocks import ACCURACY_OPTIONS, sources
 from ..util.atomic import write_text_atomically
 from . import footprints
+from . import kicad_hierarchy as hierarchy
 from . import kicad_symbols as symbols
 from .kicad_models import LIBRARY_FILE, KicadExportError, library_text
 from .kicad_parts import PartSymbol, dc_source_fields, on_grid, package_fields, package_reference, part_symbol, unit_of
@@ -56,11 +57,13 @@ class KicadFiles:
     schematic: Path
     library: Path
     project: Path
+    sub_sheets: tuple[Path, ...] = ()  # a large circuit's (kicad_hierarchy), which the schematic holds
 
 
 def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Placement | None = None,
                           input_volts=None, opamp: OpAmpPart | None = None,
-                          resistor_footprints: Mapping[str, str] | None = None) -> KicadFiles:
+                          resistor_footprints: Mapping[str, str] | None = None,
+                          sheet_parts: int | None = None) -> KicadFiles:
     """Write ``circuit.kicad_sch``, ``circuit.lib`` and ``circuit.kicad_pro`` into ``folder``
     (atomically, each; nothing is written when the circuit or placement is refused).
 
@@ -71,6 +74,8 @@ def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Place
         the circuit's either way.
     resistor_footprints: designator -> footprint for resistors rated above 1/4 W (bom.csv's
         ratings; ``footprints.resistor_footprint``); every other resistor is a 1/4 W part.
+    sheet_parts: a circuit of more parts is a hierarchy of sub-sheets of about that many
+        (``kicad_hierarchy``; default ``kicad_hierarchy.SHEET_PARTS``), written beside it.
     """
     check_buildable(circuit)
     opamp = opamp or (opamp_part(circuit.opamp.part) if circuit.opamp.part else None)
@@ -79,11 +84,15 @@ def write_kicad_schematic(circuit: Circuit, folder: str | Path, placement: Place
         held = {e.name: e for e in sources(circuit, input_volts) if isinstance(e, Element)}
         entries = [held.get(e.name, e) for e in entries]
     placement = placement or place(entries, opamp)
-    text, library = schematic_text(circuit, placement, entries, opamp, resistor_footprints)
+    texts, library = schematic_documents(circuit, placement, entries, opamp, resistor_footprints,
+                                         sheet_parts=sheet_parts or hierarchy.SHEET_PARTS)
     folder = Path(folder)
     library_path = write_text_atomically(folder / LIBRARY_FILE, library)
     project = write_text_atomically(folder / PROJECT_FILE, project_text())
-    return KicadFiles(write_text_atomically(folder / SCHEMATIC_FILE, text), library_path, project)
+    sub_sheets = tuple(write_text_atomically(folder / name, text) for name, text in texts.items()
+                       if name != SCHEMATIC_FILE)
+    return KicadFiles(write_text_atomically(folder / SCHEMATIC_FILE, texts[SCHEMATIC_FILE]), library_path, project,
+                      sub_sheets)
 
 
 def project_text() -> str:
@@ -109,9 +118,19 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
                    resistor_footprints: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(the .kicad_sch text, the SPICE library text) of the placed elements ``entries`` (the
     placement's parts, by name; the sources' values are the entries'), op-amps as units of
-    ``opamp`` packages (see package_of). The op-amps' modelled supply among ``entries`` is left
-    out (``on_the_board``): on the board it is the packages' supply pins. resistor_footprints:
-    as write_kicad_schematic's."""
+    ``opamp`` packages (see package_of), on one flat sheet. The op-amps' modelled supply among
+    ``entries`` is left out (``on_the_board``): on the board it is the packages' supply pins.
+    resistor_footprints: as write_kicad_schematic's."""
+    files, library = schematic_documents(circuit, placement, entries, opamp, resistor_footprints, sheet_parts=None)
+    return files[SCHEMATIC_FILE], library
+
+
+def schematic_documents(circuit: Circuit, placement: Placement, entries: list[Element], opamp: OpAmpPart | None = None,
+                        resistor_footprints: Mapping[str, str] | None = None,
+                        *, sheet_parts: int | None) -> tuple[dict[str, str], str]:
+    """({file name: text} of the schematic, the SPICE library text), as schematic_text's, but
+    a circuit of more than ``sheet_parts`` parts as a hierarchy of sub-sheets of about that
+    many (``kicad_hierarchy``: KiCad's ERC takes far less time on them); None: one sheet."""
     entries = on_the_board(entries)
     package, per_package = package_of(circuit, opamp)
     placed = placement.by_element()
@@ -146,15 +165,19 @@ def schematic_text(circuit: Circuit, placement: Placement, entries: list[Element
                         ("uuid", sheet.uid("directives"))))
     title = (f"circuitnet {circuit.topology} circuit: {circuit.n_inputs} input(s), hidden "
              f"{list(circuit.hidden_sizes)}, {circuit.n_outputs} output(s)")
-    document = ("kicad_sch", ("version", FORMAT_VERSION), ("generator", Atom("circuitnet")), ("uuid", sheet.root),
-                paper, ("title_block", ("title", title),
-                                   ("comment", 1, "made by circuitnet build; nets are circuitnet's nodes")),
-                ("lib_symbols", *(symbol.node() for symbol in sheet.library.values())),
-                *sheet.junctions(), *sheet.wires, *sheet.texts, *sheet.labels,
-                *sheet.symbols,
-                ("sheet_instances", ("path", "/", ("page", "1"))))
+    head = [("version", FORMAT_VERSION), ("generator", Atom("circuitnet")), ("uuid", sheet.root), paper,
+            ("title_block", ("title", title), ("comment", 1, "made by circuitnet build; nets are circuitnet's nodes"))]
+    library = ("lib_symbols", *(symbol.node() for symbol in sheet.library.values()))
+    junctions = sheet.junctions()
+    items = [*junctions, *sheet.wires, *sheet.labels, *sheet.symbols]
     gains = [str(e.value) for e in entries if is_controlled_source(e)]
-    return dumps(document) + "\n", library_text(circuit, package, per_package, gains)
+    models = library_text(circuit, package, per_package, gains)
+    if sheet_parts is not None and len(placement.parts) > sheet_parts:
+        groups = hierarchy.split(items, hierarchy.regions(placement, offsets, sheet_parts), bottom - 12.7)
+        return hierarchy.documents(sheet, groups, library, head, sheet.texts), models
+    document = ("kicad_sch", *head, library, *junctions, *sheet.wires, *sheet.texts, *sheet.labels, *sheet.symbols,
+                ("sheet_instances", ("path", "/", ("page", "1"))))
+    return {SCHEMATIC_FILE: dumps(document) + "\n"}, models
 
 
 def follows_placement(symbol: PartSymbol, part: PlacedPart, x_offset: float) -> bool:

@@ -70,8 +70,17 @@ class Sheet:
 
     def junctions(self) -> list[Raw]:
         """A junction dot where three or more ends meet (KiCad draws T joins with one)."""
-        return [Raw(f'(junction (at {_mm(x)} {_mm(y)}) (diameter 0) (color 0 0 0 0) (uuid "{self.uid(f"j:{x}:{y}")}"))')
+        return [placed(f'(junction (at {_mm(x)} {_mm(y)}) (diameter 0) (color 0 0 0 0) '
+                       f'(uuid "{self.uid(f"j:{x}:{y}")}"))', (x, y))
                 for (x, y), count in sorted(self.ends.items()) if count >= 3]
+
+
+def placed(text: str, point: Point) -> Raw:
+    """An item's text that knows where on the sheet it is (``x_mm``, ``y_mm``), so that a large
+    sheet can be split by region (``kicad_hierarchy``)."""
+    item = Raw(text)
+    item.x_mm, item.y_mm = point
+    return item
 
 
 def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tuple[float, float, int],
@@ -91,12 +100,12 @@ def add_symbol(sheet: Sheet, symbol: Symbol, unit: int, reference: str, at: tupl
     flip = " (mirror x)" if mirror else ""
     pin_uuids = " ".join(f'(pin {quoted(pin.number)} (uuid "{sheet.uid(f"pin:{key}:{pin.number}")}"))'
                          for pin in symbol.units[unit])
-    sheet.symbols.append(Raw("\n\t\t".join([
+    sheet.symbols.append(placed("\n\t\t".join([
         f"(symbol (lib_id {quoted(symbol.name)}) (at {_mm(x)} {_mm(y)} {rotation}){flip} (unit {unit}) "
         f'(in_bom yes) (on_board yes) (dnp no) (uuid "{sheet.uid(f"symbol:{key}")}")',
         *properties, pin_uuids,
         f'(instances (project {quoted(sheet.project)} (path "/{sheet.root}" (reference {quoted(reference)}) '
-        f"(unit {unit}))))"]) + "\n\t)"))
+        f"(unit {unit}))))"]) + "\n\t)", (x, y)))
     tips = {}
     for pin in symbol.units[unit]:
         tip, direction = pin_tip(pin, x, y, rotation, mirror)
@@ -138,18 +147,18 @@ def add_label(sheet: Sheet, net: str, point: Point, direction: int, key: str) ->
     ``direction`` degrees."""
     x, y = _mm(point[0]), _mm(point[1])
     justify = "right" if direction in (180, 270) else "left"
-    sheet.labels.append(Raw(
+    sheet.labels.append(placed(
         f"(global_label {quoted(net)} (shape passive) (at {x} {y} {direction}) (fields_autoplaced) "
         f'(effects (font (size 1.27 1.27)) (justify {justify})) (uuid "{sheet.uid(f"label:{key}")}") '
-        f'(property "Intersheetrefs" "${{INTERSHEET_REFS}}" (at {x} {y} 0) {_HIDDEN}))'))
+        f'(property "Intersheetrefs" "${{INTERSHEET_REFS}}" (at {x} {y} 0) {_HIDDEN}))', point))
 
 
 def add_wire(sheet: Sheet, start: Point, end: Point, key: str) -> None:
     """A wire from ``start`` to ``end`` (mm)."""
     sheet.touch(start)
     sheet.touch(end)
-    sheet.wires.append(Raw(f"(wire (pts (xy {_mm(start[0])} {_mm(start[1])}) (xy {_mm(end[0])} {_mm(end[1])})) "
-                           f'(stroke (width 0) (type default)) (uuid "{sheet.uid(f"wire:{key}")}"))'))
+    sheet.wires.append(placed(f"(wire (pts (xy {_mm(start[0])} {_mm(start[1])}) (xy {_mm(end[0])} {_mm(end[1])})) "
+                              f'(stroke (width 0) (type default)) (uuid "{sheet.uid(f"wire:{key}")}"))', start))
 
 
 def pin_tip(pin: symbols.Pin, x: float, y: float, rotation: int, mirror: bool = False) -> tuple[Point, int]:

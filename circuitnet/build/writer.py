@@ -103,7 +103,7 @@ def kicad_schematic(placement: Placement, circuit: Circuit, part: OpAmpPart, out
     footprints: each resistor's, by designator (bom.csv's ratings). Needs no KiCad installed
     (only its checks run kicad-cli): docs/kicad.md."""
     files = write_kicad_schematic(circuit, out, placement, opamp=part, resistor_footprints=footprints)
-    return [files.schematic, files.library, files.project]
+    return [files.schematic, files.library, files.project, *files.sub_sheets]
 
 
 def _write_bytes(path: Path, data: bytes) -> Path:
