@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from circuitnet.build.bom import power_rating
-from circuitnet.model.input_stage import input_stages
 from circuitnet.build.reference import reference_design
 from circuitnet.build.values import engineering
 from circuitnet.build.wiring import pin_name
@@ -18,6 +17,7 @@ from circuitnet.errors import BuildError
 from circuitnet.formats import modelfile
 from circuitnet.interface.cli import main
 from circuitnet.model.data_record import DataRecord
+from circuitnet.model.input_stage import input_stages
 from circuitnet.model.opamp_parts import opamp_part
 from circuitnet.model.scaling import DataScaling
 from circuitnet.topologies import circuit_elements

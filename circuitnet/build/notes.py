@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from ..model.board_amplifiers import BoardAmplifiers
 from ..model.circuit import Circuit
+from ..model.input_stage import InputStage
 from ..model.opamp_parts import OpAmpPart
 from .board_stages import INPUT_GROUP, READOUT_GROUP
 from .bom import POWER_MARGIN, ResistorChoice
-from ..model.input_stage import InputStage
 from .placement import Placement
 from .reference import SUPPLY_V, ZENER_CURRENT_A, ReferenceDesign
 from .resistive_rails import GROUP, bias_made_v, readout_lines

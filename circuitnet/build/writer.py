@@ -16,12 +16,12 @@ from pathlib import Path
 from ..backends.spice.backend import SpiceBackend
 from ..model.board_amplifiers import board_inventory
 from ..model.circuit import Circuit
+from ..model.input_stage import input_stages
 from ..model.opamp_parts import OpAmpPart, opamp_part
 from ..topologies import circuit_elements
 from ..util.atomic import write_atomically, write_text_atomically
 from .board_stages import check_inventory, with_input_stages, with_readouts
 from .bom import bom_csv, bom_rows, choose_values, resistor_footprints
-from ..model.input_stage import input_stages
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
 from .placement import Placement, board_elements, check_buildable, on_the_board, place

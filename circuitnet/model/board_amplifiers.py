@@ -136,5 +136,5 @@ def board_inventory(circuit: Circuit, elements: list[Element], part: OpAmpPart) 
         readouts=UNITS_PER_READOUT * sum(e.nodes[3] != "0" for e in controlled))
 
 
-__all__ = ["BIAS_SOURCE", "COUNTED_ROLES", "REFERENCE_UNITS", "UNITS_PER_INPUT_STAGE", "UNITS_PER_READOUT", "BoardAmplifiers",
-           "board_amplifiers", "board_inventory"]
+__all__ = ["BIAS_SOURCE", "COUNTED_ROLES", "REFERENCE_UNITS", "UNITS_PER_INPUT_STAGE", "UNITS_PER_READOUT",
+           "BoardAmplifiers", "board_amplifiers", "board_inventory"]

@@ -24,8 +24,8 @@ def opamp_summary(circuit: Circuit) -> dict[str, str | int | float | dict | None
     count = sum(element.part == "opamp" for element in elements)
     opamp = circuit.opamp
     found: dict[str, str | int | float | dict | None] = {
-        "model": describe_opamp(opamp), "part": opamp.part, "count": count, "packages": None, "amplifiers": None, "board": None,
-        "supply_power_w": None, "note": OPAMP_SUPPLY_NOT_MODELLED}
+        "model": describe_opamp(opamp), "part": opamp.part, "count": count, "packages": None, "amplifiers": None,
+        "board": None, "supply_power_w": None, "note": OPAMP_SUPPLY_NOT_MODELLED}
     if opamp.part is not None:
         part = opamp_part(opamp.part)
         v_minus, v_plus = part_supply_rails(opamp, part)
