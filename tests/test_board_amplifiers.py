@@ -126,3 +126,21 @@ def test_build_lists_the_input_stages_parts_with_their_op_amp_units(tmp_path):
     notes = (tmp_path / "b" / "BUILD.md").read_text()
     assert "inverting summer: -(0.5 x V_in" in notes and "unity inverter: drives the input x1" in notes
     assert "R_X2" not in notes
+
+
+def test_build_refuses_a_parts_list_that_differs_from_the_inventory():
+    """The reports' supply power is of the inventory's amplifiers: a parts list holding others
+    is build's own defect, refused with the two counts rather than written."""
+    from circuitnet.build.board_stages import check_inventory
+    from circuitnet.build.placement import on_the_board, place
+    from circuitnet.build.reference import reference_design
+    from circuitnet.errors import BuildError
+    circuit = realise(NET, "diode", opamp=opamp_model(PART, 15.0))
+    elements = on_the_board(circuit_elements(circuit))
+    part = OPAMP_PARTS[PART]
+    placement = place(elements, part)
+    reference = reference_design(circuit.v_ref, part, sum(e.part == "opamp" for e in elements))
+    board = board_inventory(circuit, elements, part)
+    check_inventory(board, placement, reference)  # the parts hold exactly the inventory's units
+    with pytest.raises(BuildError, match=r"hold 9 op-amp units in 5 packages, but its inventory counts 11 in 6"):
+        check_inventory(replace(board, input_stages=2), placement, reference)
