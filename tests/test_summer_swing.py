@@ -36,13 +36,13 @@ def test_the_validation_loss_pays_for_a_hidden_summer_beyond_the_swing():
     circuit = realise(STEEP, "diode")
     y = np.zeros((len(X), 1))
     plain = CircuitProblem(circuit, 0.0)
-    bounded = CircuitProblem(circuit, 0.0, hidden_swing_volts=3.0)
+    bounded = CircuitProblem(circuit, 0.0).bounded(3.0)
     params = plain.initial_params()
     volts = SurrogateBackend().simulate(circuit, X).nodes["l1n1_a"]
     assert volts.max() > 6.0 and np.abs(SurrogateBackend().simulate(circuit, X).nodes["l1n2_a"]).max() < 3.0
     expected = np.sum(np.maximum(np.abs(volts) - 3.0, 0.0) ** 2) / len(X)  # 1 V per unit
     assert bounded.val_loss(params, X, y) - plain.val_loss(params, X, y) == pytest.approx(expected, rel=1e-12)
-    assert CircuitProblem(circuit, 0.0, hidden_swing_volts=7.0).val_loss(params, X, y) == plain.val_loss(params, X, y)
+    assert CircuitProblem(circuit, 0.0).bounded(7.0).val_loss(params, X, y) == plain.val_loss(params, X, y)
 
 
 def test_a_regressor_bounds_its_hidden_summers_at_the_classifiers_share_of_the_rails():
@@ -77,8 +77,8 @@ def test_e12_snapping_keeps_a_trained_regressors_summers_inside_the_rails_in_ngs
     spice = SpiceBackend()
     context = FitContext.of(split, config, spice)
     trained = load_model(MODELS / "step_diode_tl072_trained.json")
-    problem = CircuitProblem(trained, config.lam, "surrogate", context.board, spice, loss=context.loss,
-                             hidden_swing_volts=context.swing_volts())
+    problem = CircuitProblem(trained, config.lam, "surrogate", context.board, spice,
+                             loss=context.loss).bounded(context.swing_volts())
     snapped = snap_and_tune(trained, problem, context.inside, config, Progress())
     x = context.inside.all_inputs()
     worst = max(float(np.abs(SurrogateBackend().simulate(snapped, x).nodes[name]).max())

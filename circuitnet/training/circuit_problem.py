@@ -51,8 +51,7 @@ class CircuitProblem:
     spice: the Measuring backend whose outputs spice-loop trains on (a SpiceBackend; unused
     in surrogate mode). surrogate: the Differentiable backend whose vector-Jacobian product
     gives every gradient (default: a SurrogateBackend). Both are the caller's.
-    hidden_swing_volts: the most a hidden summer may output, volts; the validation loss pays
-    for summers beyond it (``summer_swing``), or None for no bound.
+    ``bounded(volts)`` bounds its hidden summers (see there); unbounded by default.
     """
 
     fields: tuple[str, ...] = TRAINED_FIELDS  # the Stage fields whose resistors are parameters
@@ -60,10 +59,10 @@ class CircuitProblem:
     def __init__(self, base: Circuit, lam: float, mode: str = TrainingMode.SURROGATE.value, board: Board | None = None,
                  spice: Measuring | None = None, loss=None,
                  surrogate: Differentiable | None = None,
-                 eqprop: EqPropSettings | None = None, hidden_swing_volts: float | None = None):
+                 eqprop: EqPropSettings | None = None):
         self.base = base
-        self.hidden_swing_volts = hidden_swing_volts
-        self.swing_nodes = swing_nodes(base) if hidden_swing_volts is not None else []
+        self.hidden_swing_volts: float | None = None
+        self.swing_nodes: list[str] = []
         self.lam = lam
         self.loss = loss or MeanSquared()
         self.mode = mode
@@ -82,6 +81,13 @@ class CircuitProblem:
                 start += int(mask.sum())
         r_min, r_max = base.resistor_range
         self.bounds = (np.log(1.0 / r_max), np.log(1.0 / r_min))
+
+    def bounded(self, hidden_swing_volts: float | None) -> CircuitProblem:
+        """This problem, its validation loss paying for hidden summers beyond
+        ``hidden_swing_volts`` volts (``summer_swing``); None: no bound. Returns self."""
+        self.hidden_swing_volts = hidden_swing_volts
+        self.swing_nodes = swing_nodes(self.base) if hidden_swing_volts is not None else []
+        return self
 
     # -- parameters <-> circuit ------------------------------------------------------------
     def initial_params(self) -> list[np.ndarray]:

@@ -68,8 +68,7 @@ def realise(context: FitContext, state: FitState, network: ReLUNet) -> None:
     # ideal mode: E-series tuning uses the surrogate
     mode = TrainingMode.SURROGATE.value if config.mode == TrainingMode.IDEAL else config.mode
     state.problem = CircuitProblem(state.circuit, config.lam, mode, context.board, context.spice, loss=context.loss,
-                                   eqprop=EqPropSettings(config.beta, config.centered),
-                                   hidden_swing_volts=context.swing_volts())
+                                   eqprop=EqPropSettings(config.beta, config.centered)).bounded(context.swing_volts())
 
 
 def train_circuit(context: FitContext, state: FitState) -> Circuit:
