@@ -168,3 +168,30 @@ def test_a_footprint_missing_from_the_installed_libraries_is_found(tmp_path):
             footprints.REFERENCE, footprints.SOURCE, *footprints.DIP.values()]
     assert footprints.missing_footprints(used) == []  # where KiCad's libraries are installed, they have them all
     assert footprints.resistor_footprint(1.0).startswith("Resistor_THT:R_Axial_DIN0414")
+
+
+def test_a_large_placement_splits_into_sub_sheets_of_whole_blocks(rng):
+    """A large circuit's columns are as tall as its tallest block, many neurons each: the
+    sub-sheets are blocks, column by column, past sheet_parts parts a new one; every item of
+    a block is on its block's sub-sheet, the supply row on the first."""
+    from circuitnet.build import kicad_hierarchy
+    from circuitnet.build.kicad_schematic import sheet_offsets
+    from circuitnet.build.kicad_sheet import placed
+
+    circuit = realise(random_network(rng, 3, [20], 2, zero_fraction=0.0), "diode",
+                      opamp=OpAmpModel("finite_gain", part="TL074"))
+    placement = place(board_elements(circuit), TL074)
+    offsets = sheet_offsets(placement)
+    where = kicad_hierarchy.regions(placement, offsets, sheet_parts=30)
+    by_block = placement.by_block()
+    groups = {}
+    for block in placement.blocks:
+        parts = by_block[block.name]
+        inside = {where.group_at(p.x_mm + offsets[p.sheet], p.y_mm) for p in parts}
+        assert len(inside) == 1, block.name  # a block is never split
+        groups.setdefault(inside.pop(), []).append(len(parts))
+    assert len(groups) > len(where.columns)  # columns are split too
+    assert all(sum(sizes) <= 30 or len(sizes) == 1 for sizes in groups.values())
+    items = [placed("(wire a)", (offsets[1] + 30.0, 40.0)), placed("(symbol supply)", (900.0, 1e4))]
+    first, *_ = kicad_hierarchy.split(items, where, supplies_from_y=5e3)
+    assert "(symbol supply)" in first
