@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from circuitnet.build.bom import power_rating
-from circuitnet.build.input_stage import input_stages
 from circuitnet.build.reference import reference_design
 from circuitnet.build.values import engineering
 from circuitnet.build.wiring import pin_name
@@ -18,6 +17,7 @@ from circuitnet.errors import BuildError
 from circuitnet.formats import modelfile
 from circuitnet.interface.cli import main
 from circuitnet.model.data_record import DataRecord
+from circuitnet.model.input_stage import input_stages
 from circuitnet.model.opamp_parts import opamp_part
 from circuitnet.model.scaling import DataScaling
 from circuitnet.topologies import circuit_elements
@@ -225,7 +225,8 @@ def test_a_resistive_circuit_builds_its_off_network_sources_from_parts(tmp_path)
     designators = {d for r in bom for d in r["designators"].split()}
     assert {"R_X1_INV1", "R_X1_INV2", "R_BIAS1", "R_BIAS2", "D_REF1"} <= designators
     (opamps,) = [r for r in bom if r["kind"] == "op-amp IC"]
-    assert opamps["designators"] == "U1"  # the references' two units, the x1 inverter, the bias follower: one TL074
+    # the references' two units, the x1 inverter, the bias follower (U1), y's two followers and difference amplifier
+    assert opamps["designators"] == "U1 U2" and {"R_YD1", "R_YD2", "R_YD3", "R_YD4"} <= designators
     wiring = {row["net"]: row for row in rows(out / "wiring.csv")}
     assert "U1.8" in wiring["x1_inv"]["pins"].split() and "driven by U1C" in wiring["x1_inv"]["notes"]
     assert {"U1.13", "U1.14"} <= set(wiring["vdiode"]["pins"].split())  # U1D, a follower

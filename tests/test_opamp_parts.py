@@ -74,14 +74,15 @@ def test_fit_with_an_opamp_records_it_and_every_report_names_it(tmp_path, capsys
     count = report["opamps"]["count"]
     # 9 op-amps and the reference's 2 in 3 quad packages: 12 amplifiers draw supply, one of them spare
     assert count == 9 and report["opamps"]["packages"] == 3
-    assert report["opamps"]["amplifiers"] == {"in_circuit": 9, "reference": 2, "spare": 1, "total": 12,
-                                              "packages": 3}
+    assert report["opamps"]["amplifiers"] == {"in_circuit": 9, "reference": 2, "rail_inverters": 0,
+                                              "bias_followers": 0, "input_stages": 0, "readouts": 0, "spare": 1,
+                                              "used": 11, "total": 12, "counted_only": 3, "packages": 3}
     assert report["opamps"]["supply_power_w"] == pytest.approx(12 * 1.4e-3 * 24.0)
     assert json.loads((out / "model.json").read_text())["devices"]["opamp"]["part"] == "TL074"
     rows = csv.DictReader(io.StringIO((out / "bom.csv").read_text()))
     bom = {row["kind"] + ":" + row["reference"]: row for row in rows}
     assert bom["op-amp package:"]["count"] == "3" and "TL074 SOIC-14" in bom["op-amp package:"]["value"]
-    assert bom["op-amp:reference follower and inverter"]["count"] == "2"
+    assert bom["op-amp:the +-V_ref reference"]["count"] == "2"
     assert "Vvcc vcc 0 DC 12" in (out / "circuit.cir").read_text()
     assert (out / "circuit.cir").read_text().count(" vcc vee DC ") == 12
     assert main(["simulate", str(out / "model.json"), "--x", "-1:1:5", "--json"]) == 0

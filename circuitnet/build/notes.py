@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model.board_amplifiers import BoardAmplifiers
 from ..model.circuit import Circuit
+from ..model.input_stage import InputStage
 from ..model.opamp_parts import OpAmpPart
-from .bom import POWER_MARGIN, ResistorChoice, board_packages
-from .input_stage import InputStage
+from .board_stages import INPUT_GROUP, READOUT_GROUP
+from .bom import POWER_MARGIN, ResistorChoice
 from .placement import Placement
 from .reference import SUPPLY_V, ZENER_CURRENT_A, ReferenceDesign
 from .resistive_rails import GROUP, bias_made_v, readout_lines
@@ -32,6 +34,7 @@ class BuildFacts:
     stages: list[InputStage]
     choice: ResistorChoice
     files: list[str]
+    board: BoardAmplifiers  # every amplifier of the board, by role: the reports' supply power is of these
 
 
 def build_notes(facts: BuildFacts) -> str:
@@ -49,16 +52,16 @@ def build_notes(facts: BuildFacts) -> str:
 
 def _counts(facts: BuildFacts) -> str:
     parts = [p.element.part for p in facts.placement.parts]
-    packages = board_packages(facts.placement, facts.reference)
-    return (f"{parts.count('resistor')} resistors, {parts.count('diode')} diodes, {parts.count('opamp')} op-amp "
-            f"units and {len(facts.reference.units)} more for the references (and the sources off the network, if "
-            f"any), in {len(packages)} {facts.opamp.name} packages")
+    board = facts.board
+    return (f"{parts.count('resistor')} resistors, {parts.count('diode')} diodes and {board.in_circuit} op-amp "
+            f"units in the network; the board: {board.describe().replace(' (simulated)', '')}".replace(
+                "; counted only (quiescent current x supply): ", "; beside it: ")
+            + f" ({facts.opamp.name})")
 
 
 def _supplies(facts: BuildFacts) -> list[str]:
-    part = facts.opamp
-    used = sum(p.element.part == "opamp" for p in facts.placement.parts) + len(facts.reference.units)
-    units = len(board_packages(facts.placement, facts.reference)) * part.amplifiers_per_package  # idle ones draw too
+    part, board = facts.opamp, facts.board
+    used, units = board.used, board.total  # the spare units draw supply current too
     quiescent_typ, quiescent_max = units * part.supply_current_typ_a, units * part.supply_current_max_a
     load = sum(facts.worst.opamp_current_a.values())
     low, high = part.output_rails((-SUPPLY_V, SUPPLY_V))
@@ -143,6 +146,20 @@ def _inputs(facts: BuildFacts) -> list[str]:
             f"({engineering(stage.r_in)} from V_in{offset}, "
             f"{engineering(stage.r_feedback)} feedback, + input to ground), then a unity inverter "
             f"(10k, 10k) into the input's node; two more op-amp units per input, 1 % resistors.")
+    lines += _group_lines(facts, INPUT_GROUP, "The input stages' parts (nearest E96 values; each note has the exact "
+                          "one): connect your signal V_in for input `xK` to net `xK_signal`.")
+    return lines
+
+
+def _group_lines(facts: BuildFacts, group: str, heading: str) -> list[str]:
+    """A heading and one line per part of the board's ``group`` (``ReferencePart.group``), or []."""
+    parts = [p for p in facts.reference.parts if p.group == group]
+    if not parts:
+        return []
+    lines = ["", heading, ""]
+    for part in parts:
+        pins = ", ".join(f"{pin} to `{net}`" for pin, net in part.pins.items())
+        lines.append(f"- {part.designator}: {part.kind} {part.value} ({part.note}): {pins}")
     return lines
 
 
@@ -163,7 +180,9 @@ def _outputs(facts: BuildFacts) -> list[str]:
     lines = ["## Outputs", ""]
     pairs = readout_lines(c, [p.element for p in facts.placement.parts])
     if pairs:  # a resistive circuit: each output is a node pair, read by an ideal amplifier in the simulation
-        lines += pairs
+        lines += _group_lines(facts, READOUT_GROUP, "Each output is a node pair; on the board a difference "
+                              "amplifier makes it a voltage against ground, as the simulation's ideal source does:")[1:]
+        lines += ["", "Or, without the difference amplifiers:", "", *pairs, ""]
     for j in range(c.n_outputs):
         node = "y" if c.n_outputs == 1 else f"y{j + 1}"
         name = record.output_names[j] if record is not None else node
@@ -174,7 +193,8 @@ def _outputs(facts: BuildFacts) -> list[str]:
             reading = f"{name} = {o:.6g} + {s:.6g} x V / {c.volts_per_unit:g} V"
         else:
             reading = f"{name} = V / {c.volts_per_unit:g} V (data units)"
-        how = (f"`{node}`, the pair's volts times the gain (above)" if pairs else
+        how = (f"Measure `{node}` against ground at its difference amplifier's output (or the pair's volts "
+               "times the gain, above)" if pairs else
                f"Measure `{node}` against ground with a voltmeter (volts)")
         lines.append(f"- {how}: {reading}.")
     if labels is not None:

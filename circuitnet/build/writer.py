@@ -14,17 +14,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..backends.spice.backend import SpiceBackend
+from ..model.board_amplifiers import board_inventory
 from ..model.circuit import Circuit
+from ..model.input_stage import input_stages
 from ..model.opamp_parts import OpAmpPart, opamp_part
 from ..topologies import circuit_elements
 from ..util.atomic import write_atomically, write_text_atomically
+from .board_stages import check_inventory, with_input_stages, with_readouts
 from .bom import bom_csv, bom_rows, choose_values, resistor_footprints
-from .input_stage import input_stages
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
 from .placement import Placement, board_elements, check_buildable, on_the_board, place
 from .reference import reference_design
-from .resistive_rails import with_off_network_sources
+from .resistive_rails import readouts, with_off_network_sources
 from .schematic import draw_sheets, png_bytes, svg_bytes
 from .series_parts import split_dissipation
 from .tables import resistors_csv
@@ -67,6 +69,10 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     units = sum(e.part == "opamp" for e in elements)
     reference = with_off_network_sources(reference_design(circuit.v_ref, part, units), circuit, elements, part)
     stages = input_stages(circuit)
+    reference = with_input_stages(reference, stages, part, units + len(reference.units))
+    reference = with_readouts(reference, readouts(elements), part, units + len(reference.units))
+    board = board_inventory(circuit, netlist, part)
+    check_inventory(board, placement, reference)
     clock.start("ngspice")
     worst = worst_case(circuit, netlist, backend)  # of the netlist's resistors: a pair's parts share theirs
     worst = replace(worst, dissipation_w=split_dissipation(worst.dissipation_w, elements))
@@ -81,7 +87,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     files = [f"{name}.{kind}" for name in images for kind in ("svg", "png")] + list(texts) + ["BUILD.md"]
     kicad = kicad_schematic(placement, circuit, part, out, resistor_footprints(placement, worst))
     facts = BuildFacts(model_name, circuit, placement, part, worst, reference, stages, choose_values(placement),
-                       files + [path.name for path in kicad])
+                       files + [path.name for path in kicad], board)
     texts["BUILD.md"] = build_notes(facts)
     written = [_write_bytes(out / f"{name}.{kind}", data) for name, pair in images.items()
                for kind, data in zip(("svg", "png"), pair, strict=True)]

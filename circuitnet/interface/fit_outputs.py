@@ -22,7 +22,7 @@ from ..backends.ideal import IdealBackend
 from ..backends.spice.netlist import netlist_text
 from ..formats import modelfile
 from ..model.board import Board
-from ..model.board_amplifiers import board_amplifiers
+from ..model.board_amplifiers import COUNTED_ROLES, board_inventory
 from ..model.opamp_parts import opamp_part
 from ..model.sweep import DEFAULT_SWEEP_POINTS, Sweep, sweep_for
 from ..topologies import circuit_elements, part_counts
@@ -119,7 +119,8 @@ def bom_csv(circuit, series: str | None) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["kind", "reference", "value", "series", "tolerance", "count"])
-    for element in circuit_elements(circuit):
+    elements = circuit_elements(circuit)
+    for element in elements:
         if element.part == "resistor":
             parts = None if circuit.series_pairs is None else circuit.series_pairs.parts(element.value)
             for suffix, ohms in ([("", element.value)] if parts is None else zip("ab", parts, strict=True)):
@@ -130,10 +131,12 @@ def bom_csv(circuit, series: str | None) -> str:
     opamp = circuit.opamp  # a real part by name (its packages in the report), or the generic model
     writer.writerow(["op-amp", "", opamp.part or f"{opamp.kind}, gain {opamp.gain:g}", "", "", counts["opamp"]])
     writer.writerow(["reference", "", f"+-{circuit.v_ref:g} V", "", "", 2])
-    if opamp.part is not None:  # the packages hold the reference's op-amps too, and spare units that draw supply
+    if opamp.part is not None:  # the board's other amplifiers (model.board_amplifiers), and spare units that draw
         part = opamp_part(opamp.part)
-        board = board_amplifiers(counts["opamp"], part)
-        writer.writerow(["op-amp", "reference follower and inverter", part.name, "", "", board.reference])
+        board = board_inventory(circuit, elements, part)
+        for name, _, words in COUNTED_ROLES[:-1]:
+            if getattr(board, name):
+                writer.writerow(["op-amp", words.removeprefix("for "), part.name, "", "", getattr(board, name)])
         writer.writerow(["op-amp package", "", f"{part.name} {part.package}, {part.amplifiers_per_package} "
                          f"amplifiers each ({board.spare} spare)", "", "", board.packages])
     return stream.getvalue()

@@ -25,16 +25,15 @@ def opamp_power_line(power: PowerFigures) -> str:
 
 
 def opamp_line(opamps: dict) -> str:
-    """'op-amps: <model>; 133 op-amps (136 amplifiers on the board: 2 for the reference, 1 spare)
-    in 68 packages, 5.71 W quiescent supply' (a report's ``opamps`` section,
+    """'op-amps: <model>; 133 op-amps in the circuit; the board: 136 amplifiers in 68 packages:
+    133 in the circuit (simulated); counted only (quiescent current x supply): 2 for the +-V_ref
+    reference, 1 spare; 5.71 W quiescent supply' (a report's ``opamps`` section,
     ``training.opamp_summary``)."""
-    board = opamps.get("amplifiers")
-    on_board = ("" if not board else f" ({board['total']} amplifiers on the board: {board['reference']} for the "
-                f"reference, {board['spare']} spare)")
-    packages = "" if opamps.get("packages") is None else f" in {opamps['packages']} packages"
-    supply = (f", {opamps['supply_power_w']:.4g} W quiescent supply"
+    board = opamps.get("board")
+    on_board = "" if not board else f"; the board: {board}"
+    supply = (f"; {opamps['supply_power_w']:.4g} W quiescent supply"
               if opamps.get("supply_power_w") is not None else f"; {opamps.get('note')}")
-    return f"op-amps: {opamps['model']}; {opamps['count']} op-amps{on_board}{packages}{supply}"
+    return f"op-amps: {opamps['model']}; {opamps['count']} op-amps in the circuit{on_board}{supply}"
 
 
 def inference_power_note(power: dict) -> str:

@@ -47,6 +47,8 @@ def transient_summary(result: TransientResult) -> list[str]:
     energy = summary.energy_per_inference_j
     lines.append(f"  energy per inference: median {1e9 * energy.median:.4g} nJ, worst {1e9 * energy.worst:.4g} nJ")
     lines.append(f"  op-amp model: {summary.opamp_model or '?'}")
+    if summary.opamp_board:
+        lines.append(f"  op-amp supply of the board: {summary.opamp_board}")
     lines.append("  " + energy_split_line(summary.energy_per_inference_split_j))
     if result.bandwidth is not None:
         corners = [f for f in result.bandwidth.f3db_hz.values() if f is not None]

@@ -53,6 +53,7 @@ from ..solvers.resistive_equilibrium import Equilibrium, NetworkGraph, branch_cu
 from ..solvers.stages import refuse_breakdown
 from . import shared_blocks as blocks
 from .base import RealisationOptions, Topology
+from .opamp_supply import supply_entries
 
 BIAS_NODE = "vdiode"  # the diodes' bias source, v_on volts
 READOUT_GAIN = 25.0  # V/V of the difference amplifier that reads each output pair
@@ -145,6 +146,7 @@ class ResistiveTopology(Topology):
         for unit in range(circuit.hidden_sizes[0]):
             entries += self.hidden_cell(circuit, 0, unit)
         entries += _output_pairs(circuit)
+        entries += supply_entries(circuit, entries)  # the board's amplifiers are all off the network
         entries.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
         entries.append(circuit.diode.model_line())
         entries += blocks.option_lines(temperature_c)

@@ -47,6 +47,8 @@ class TransientSummary(Record):
     energy_per_inference_j: EnergyPerInference = described("median and worst energy per inference, joules")
     last_to_settle: str = described("the node that settled last in the slowest step")
     opamp_model: str = described("the op-amp model, in words", default="")
+    opamp_board: str = described("the board's amplifiers whose supply the energy has: which were simulated and "
+                                 "which only counted", default="")
     energy_per_inference_split_j: dict[str, float | None] = described(
         "the median inference's energy by where it goes (resistors, diodes, op-amp supply and output stages; "
         "None where the generic op-amp leaves them out), joules", default_factory=dict)

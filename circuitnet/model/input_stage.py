@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.circuit import Circuit
-from ..model.sweep import UNRECORDED_SWEEP
+from .circuit import Circuit
+from .sweep import UNRECORDED_SWEEP
 
 MAX_SIGNAL_V = 10.0
 FEEDBACK_OHMS = 10e3
