@@ -52,7 +52,7 @@ OPAMP_KEYS = ["name", "gbw_hz", "slew_v_per_us", "source", "rails"]
 STEP_KEYS = ["x", "y_volts_final", "y_volts_dc", "settling_time_s", "output_settling_s", "last_to_settle", "energy_j",
              "inference_energy_j"]
 SUMMARY_KEYS = ["inferences_per_second", "worst_settling_time_s", "unsettled_steps", "energy_per_inference_j",
-                "last_to_settle", "opamp_model", "energy_per_inference_split_j"]
+                "last_to_settle", "opamp_model", "opamp_board", "energy_per_inference_split_j"]
 SWEEP = Sweep(-1.0, 1.0, 11)
 
 

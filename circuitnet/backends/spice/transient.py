@@ -118,7 +118,7 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     steps, summary = measure_steps(time, {name: vectors[name] for name in outputs + hidden}, outputs, dc_volts, power,
                                    x, step_time, settle)
     summary.opamp_model = describe_opamp(circuit.opamp)  # every report names it
-    summary.opamp_board = board_description(circuit, circuit_elements(circuit))  # whose supply the energy has
+    summary.opamp_board = board_description(circuit, circuit_elements(circuit)) or ""  # whose supply the energy has
     summary.energy_per_inference_split_j = energy_split(time, split, summary.energy_per_inference_j.median)
     return TransientResult(
         time=time, inputs_volts=np.column_stack([vectors[nodes.input_node(k)] for k in range(circuit.n_inputs)]),
