@@ -309,17 +309,17 @@ def test_compare_a_classifier_through_the_cli(tmp_path, digits_classifier):
     assert done.returncode == 0, done.stderr
     numbers = json.loads(done.stdout)
     # the nominal accuracy is the fit's own test accuracy: the same split, the same circuit
-    assert numbers.classifier.accuracy_spice == fitted.report["test_accuracy_spice"]
-    assert [row.temperature_c for row in numbers.accuracy_temperatures] == [0.0, 70.0]
-    boards = numbers.accuracy_boards
-    assert len(boards.per_board_accuracy) == 6 and boards.yield_threshold == 0.95
-    assert boards.yield_fraction == np.mean(np.array(boards.per_board_accuracy) >= 0.95)
-    assert "accuracy on the test samples' labels" in boards.yield_reference
-    assert numbers.references["labels"].startswith("the class labels of the test samples")
+    assert numbers["classifier"]["accuracy_spice"] == fitted.report["test_accuracy_spice"]
+    assert [row["temperature_c"] for row in numbers["accuracy_temperatures"]] == [0.0, 70.0]
+    boards = numbers["accuracy_boards"]
+    assert len(boards["per_board_accuracy"]) == 6 and boards["yield_threshold"] == 0.95
+    assert boards["yield"] == np.mean(np.array(boards["per_board_accuracy"]) >= 0.95)
+    assert "accuracy on the test samples' labels" in boards["yield_reference"]
+    assert numbers["references"]["labels"].startswith("the class labels of the test samples")
     from circuitnet import load_model
     assert load_model(tmp_path / "model.json").data_record.class_labels == tuple(str(k) for k in range(10))
-    assert 0 < numbers.inference_power["min_w"] <= numbers.inference_power["median_w"]
-    assert numbers.violations == []
+    assert 0 < numbers["inference_power"]["min_w"] <= numbers["inference_power"]["median_w"]
+    assert numbers["violations"] == []
     html = (tmp_path / "cmp" / "report.html").read_text()
     for heading in ("Classifier", "Accuracy against temperature", "Monte Carlo boards", "Static power per inference"):
         assert f"<h2>{heading}</h2>" in html
