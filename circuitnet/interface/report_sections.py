@@ -296,7 +296,7 @@ def _accuracy_boards_summary(numbers: dict) -> list[str]:
 def _inference_power_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
     if "inference_power" not in numbers:
         return []
-    return ["<h2>Static power per inference</h2>",
+    return ["<h2>Static power while inferring</h2>",
             f"<p>{html.escape(inference_power_note(numbers['inference_power']))}</p>",
             table([numbers["inference_power"]], ["median_w", "mean_w", "min_w", "max_w"]), image("inference_power")]
 
@@ -305,7 +305,7 @@ def _inference_power_summary(numbers: dict) -> list[str]:
     if "inference_power" not in numbers:
         return []
     power = numbers["inference_power"]
-    return [f"  static power per inference: median {power_text(power['median_w'])}, max {power_text(power['max_w'])}"]
+    return [f"  static power while inferring: median {power_text(power['median_w'])}, max {power_text(power['max_w'])}"]
 
 
 # -- checks ------------------------------------------------------------------------------
