@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "without one) "
                                "(default: 201 points over the training data's range of input 1, which fit records "
                                "in the model; -1:1:201 for a model without one)")
-    analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
+    analysis.add_argument("--op", action="store_true",
+                          help="an operating point instead, every input at the middle of its training range (0 "
+                               "for a model that records none)")
     analysis.add_argument("--tran", action="store_true",
                           help="a transient run instead: the steps of --x or --inputs, with the op-amps' dynamics "
                                "(--opamp); the same run as 'circuitnet transient'")
