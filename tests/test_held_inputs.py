@@ -123,3 +123,21 @@ def test_export_op_holds_every_input_at_the_middle_of_its_training_range(rng, tm
     assert (row[header.index("x1_units")], row[header.index("x2_units")]) == pytest.approx((10.0, 15.0))
     expected = SpiceBackend().simulate(circuit, np.array([[10.0, 15.0]])).y[0, 0]
     assert row[header.index("y_units")] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.ngspice
+def test_compare_on_the_fits_own_training_file_says_it_is_not_held_out(reg3, tmp_path):
+    """compare --data on the CSV the model was fit on called every row "held-out data"; most
+    of them trained or validated it. The figure says so and how to get a held-out one."""
+    from circuitnet.training.run_folder import read_data_csv
+    split = read_data_csv(reg3 / "r3" / "data.csv")
+    seen = len(split.x_train) + len(split.x_val)
+    done = run_cli("compare", str(reg3 / "r3" / "model.json"), "--data", str(reg3 / "reg3.csv"), "--temps", "27",
+                   "--out", str(tmp_path / "c"))
+    assert done.returncode == 0, done.stderr
+    assert f"the fit's own data: {seen} of its 80 rows trained or validated the model" in done.stdout
+    assert "held-out data (" not in done.stdout
+    assert f"for a held-out figure, give --data {reg3 / 'r3' / 'data.csv'}" in done.stdout
+    numbers = json.loads((tmp_path / "c" / "compare.json").read_text())
+    assert (numbers["data"]["held_out"], numbers["data"]["fit_rows"]) == (False, seen)
+    assert "the fit&#x27;s own data" in (tmp_path / "c" / "report.html").read_text()

@@ -179,7 +179,7 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
     nominal_on_data = None
     if data is not None:
         nominal_on_data = spice.simulate(circuit, data.x).y
-        numbers["data"] = {"source": data.source, "samples": int(len(data.x)),
+        numbers["data"] = {**data.describe(),  # what the data are: held out, the fit's own, or not known
                            "circuit_vs_data_rmse": data.rmse(nominal_on_data),
                            "surrogate_vs_data_rmse": data.rmse(SurrogateBackend().simulate(circuit, data.x).y),
                            "readback_network_vs_data_rmse": data.rmse(IdealBackend().simulate(circuit, data.x).y)}

@@ -101,7 +101,7 @@ def temperatures_figure(numbers: dict, curves: dict) -> Figure:
     right.plot(temps, [r["vs_nominal_spice"]["max_abs"] for r in rows], "o-", label="max |y - nominal at 27 C|")
     right.plot(temps, [r["vs_nominal_spice"]["rms"] for r in rows], "s-", label="RMS of y - nominal at 27 C")
     if "vs_data_rmse" in rows[0]:
-        right.plot(temps, [r["vs_data_rmse"] for r in rows], "^-", label="RMSE against the held-out data")
+        right.plot(temps, [r["vs_data_rmse"] for r in rows], "^-", label="RMSE against " + _data_words(numbers))
     right.set_xlabel("temperature (C)")
     right.set_ylabel("data units")
     right.legend(frameon=False)
@@ -164,3 +164,8 @@ def imported_figure(numbers: dict, curves: dict) -> Figure:
     bottom.grid(True, alpha=0.3)
     return figure
 
+
+def _data_words(numbers: dict) -> str:
+    """The data a legend's RMSE is against, as compare.json's ``data.held_out`` says they are."""
+    held_out = numbers.get("data", {}).get("held_out", True)
+    return {True: "the held-out data", False: "the fit's own data"}.get(held_out, "data not known to be held out")

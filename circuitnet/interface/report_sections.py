@@ -75,7 +75,7 @@ def _yield_column(reference: str) -> str:
 def _references(numbers: dict) -> str:
     """What the figures are measured against, as a list (compare.json's "references")."""
     names = {"nominal_spice": "nominal circuit", "readback_network": "read-back network", "surrogate": "surrogate",
-             "data": "held-out data", "labels": "labels"}
+             "data": "the data", "labels": "labels"}
     items = "".join(f"<li><b>{names.get(key, key)}</b>: {html.escape(text)}</li>"
                     for key, text in numbers.get("references", {}).items())
     return f"<p>Each figure names what it is measured against:</p><ul>{items}</ul>" if items else ""
@@ -130,7 +130,11 @@ def _data_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
     if "data" not in numbers:
         return []
     found = numbers["data"]
-    return [f"<h2>Held-out data</h2><p>{html.escape(found['source'])}: {found['samples']} samples</p>",
+    heading = found.get("heading") or f"held-out data ({found['source']}, {found['samples']} samples)"
+    advice = f"<p>{html.escape(found['advice'])}</p>" if found.get("advice") else ""
+    title = {True: "Held-out data", False: "The fit's own data"}.get(found.get("held_out", True),
+                                                                     "Data not known to be held out")
+    return [f"<h2>{html.escape(title)}</h2><p>{html.escape(heading)}</p>{advice}",
             table([{"comparison": COMPARISONS[k], "rmse": v} for k, v in found.items() if k.endswith("_rmse")],
                   ["comparison", "rmse"])]
 
@@ -139,9 +143,11 @@ def _data_summary(numbers: dict) -> list[str]:
     if "data" not in numbers:
         return []
     found = numbers["data"]
-    return [f"  held-out data ({found['source']}, {found['samples']} samples): RMSE "
+    heading = found.get("heading") or f"held-out data ({found['source']}, {found['samples']} samples)"
+    return [f"  {heading}: RMSE "
             f"{found['circuit_vs_data_rmse']:.4g} in ngspice, {found['surrogate_vs_data_rmse']:.4g} "
-            f"surrogate, {found['readback_network_vs_data_rmse']:.4g} read-back network"]
+            f"surrogate, {found['readback_network_vs_data_rmse']:.4g} read-back network"] + (
+        [f"    {found['advice']}"] if found.get("advice") else [])
 
 
 def _neurons_html(numbers: dict, image: ImageTag, table: TableTag) -> list[str]:
