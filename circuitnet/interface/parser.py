@@ -213,7 +213,8 @@ def add_compare_parser(commands) -> None:
                               f"{CLASSIFIER_YIELD_ACCURACY:g})")
     compare.add_argument("--dataset", choices=_dataset_names(),
                          help="compare a classifier on this dataset's test split (the split fit makes with "
-                              "--split-seed): accuracy per board, against temperature, and static power while inferring")
+                              "--split-seed): accuracy per board, against temperature, and static power while "
+                              "inferring")
     compare.add_argument("--images", metavar="FILE", help="compare a classifier on these labelled images (IDX with "
                                                           "--labels, or .npz), as fit --images")
     compare.add_argument("--labels", metavar="FILE", help="with --images FILE: the IDX label file")

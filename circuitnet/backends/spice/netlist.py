@@ -69,12 +69,12 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     s = circuit.volts_per_unit
     check_data_file(data_file)
     chosen = ""
-    if inputs is None and sweep is None:  # held where every sweep holds an input (model.sweep.held_values)
+    if inputs is None and sweep is not None:
+        inputs = sweep.held_values(circuit.n_inputs)
+    elif inputs is None:  # an operating point where every sweep holds an input (model.sweep.held_values)
         inputs = held_values(circuit.data_record, circuit.n_inputs)
         chosen = (" (no training range recorded)" if circuit.data_record is None
                   else " (the middle of each input's training range)")
-    elif inputs is None:
-        inputs = sweep.held_values(circuit.n_inputs)
     inputs = np.asarray(inputs, dtype=float)
     lines = _header(circuit, sweep, inputs, data_file, command, chosen)
     held = inputs if circuit.data_scaling is None else circuit.data_scaling.to_circuit(inputs[None, :])[0]
