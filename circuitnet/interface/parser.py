@@ -94,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulate a model file over a sweep or a CSV of inputs",
         description="Simulate MODEL.json and print its outputs with the ideal network's beside them. One-input "
                     "models take --x (a sweep); any model takes --inputs FILE.csv (a header row naming x1, x2, ... "
-                    "or plain columns in input order).",
+                    "or plain columns in input order). A sample where a part leaves its safe operating area (an "
+                    "op-amp output beyond its rails, a diode past breakdown, a resistor over its rating) is marked "
+                    "with the limit it crosses (beyond_limit) and its outputs are not given: no built circuit gives "
+                    "them. Exit status 1 when any sample is, unless --raw-outputs.",
         epilog="Example: circuitnet simulate netlists/eight_diode.json --x -1:1:201 --temp 70 --json > out.json",
     )
     simulate.add_argument("model", help="model file (JSON)")
@@ -114,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     output = simulate.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
     output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
+    simulate.add_argument("--raw-outputs", action="store_true",
+                          help="give the outputs of samples where a part leaves its safe operating area as numbers "
+                               "too (still marked in beyond_limit) and exit 0; without it their outputs are left "
+                               "out (empty in --csv, null in --json) and simulate exits 1")
     add_fit_parser(commands)
     add_compare_parser(commands)
     add_transient_parser(commands)
