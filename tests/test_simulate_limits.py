@@ -83,3 +83,20 @@ def test_help_says_which_exit_status_and_names_raw_outputs():
     assert "Exit status 1 when any sample is, unless --raw-outputs" in simulate.description
     text = next(a.help for a in simulate._actions if "--raw-outputs" in a.option_strings)
     assert "still marked in beyond_limit" in text and "simulate exits 1" in text
+
+
+@pytest.mark.ngspice
+def test_an_estimators_predict_warns_naming_the_rows_beyond_a_limit():
+    from circuitnet.errors import BeyondLimitsWarning
+    from circuitnet.interface.estimator import CircuitRegressor
+    regressor = CircuitRegressor(opamp="TL072")
+    regressor.circuit_ = circuit_with_opamp(load_model(MODEL), "TL072", None)  # as fit leaves it
+    regressor.n_features_in_, regressor._single_output = 1, True
+    with pytest.warns(BeyondLimitsWarning, match=r"at 4 of 5 sample\(s\) a part leaves its safe operating area, "
+                                                 r"so no built circuit gives those outputs \(rows 1, 2, 4, 5"):
+        y = regressor.predict(np.linspace(-60, 60, 5)[:, None])
+    np.testing.assert_allclose(y, tl072_outputs(np.linspace(-60, 60, 5)), atol=1e-6)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BeyondLimitsWarning)  # inside every limit: no warning
+        regressor.predict(np.array([[0.0], [0.5]]))

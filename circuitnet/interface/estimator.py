@@ -104,7 +104,11 @@ class _CircuitEstimator(BaseEstimator):
         if not hasattr(self, "circuit_"):
             raise EstimatorNotFitted(f"this {type(self).__name__} is not fitted yet; call fit(X, y) first")
         x = validate_data(self, X, reset=False, dtype=np.float64)
-        return simulate(self.circuit_, x, backend=self.backend).y
+        y = simulate(self.circuit_, x, backend=self.backend).y
+        if self.backend == "spice":  # the outputs are ngspice's: say where no built circuit gives them
+            from .simulate_limits import warn_beyond_limits
+            warn_beyond_limits(self.circuit_, x, type(self).__name__)
+        return y
 
 
 class CircuitRegressor(RegressorMixin, _CircuitEstimator):

@@ -57,3 +57,19 @@ def beyond_message(beyond: list[str], raw: bool) -> str:
              "their outputs are not given as numbers (exit status 1); --raw-outputs gives them, still marked")
     return (f"circuitnet simulate: {count} of {len(beyond)} sample(s) leave a part's safe operating area, so no "
             f"built circuit gives their outputs ({rows_text(beyond)}; the first: {first}); {given}")
+
+
+def warn_beyond_limits(circuit, x: np.ndarray, who: str) -> None:
+    """An estimator's predict: a BeyondLimitsWarning naming the rows of x (n, n_inputs), data
+    units, where a part leaves its safe operating area at 27 C; the numbers are still
+    returned (scikit-learn expects an array), the warning says they are no built circuit's."""
+    import warnings
+
+    from ..errors import BeyondLimitsWarning
+    _, beyond = limits_by_row(circuit, x, 27.0)
+    count = sum(1 for words in beyond if words)
+    if count:
+        first = next(words for words in beyond if words)
+        warnings.warn(f"{who}: at {count} of {len(beyond)} sample(s) a part leaves its safe operating area, so no "
+                      f"built circuit gives those outputs ({rows_text(beyond)}, counted from 1; the first: {first})",
+                      BeyondLimitsWarning, stacklevel=4)
