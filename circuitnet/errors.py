@@ -96,3 +96,9 @@ class NgspiceNotFoundError(SimulationError):
 class SlowSolverWarning(UserWarning):
     """The loaded ngspice has no KLU solver, so circuitnet falls back to the slower Sparse 1.3
     (the same outputs); the message says how to get KLU. Shown once per process."""
+
+
+class BeyondLimitsWarning(UserWarning):
+    """An estimator's predict met samples where a part of its circuit leaves its safe
+    operating area (an op-amp output beyond its rails, ...): no built circuit gives those
+    outputs. The message names the rows and the worst limit crossed."""

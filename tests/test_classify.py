@@ -321,7 +321,7 @@ def test_compare_a_classifier_through_the_cli(tmp_path, digits_classifier):
     assert 0 < numbers["inference_power"]["min_w"] <= numbers["inference_power"]["median_w"]
     assert numbers["violations"] == []
     html = (tmp_path / "cmp" / "report.html").read_text()
-    for heading in ("Classifier", "Accuracy against temperature", "Monte Carlo boards", "Static power per inference"):
+    for heading in ("Classifier", "Accuracy against temperature", "Monte Carlo boards", "Static power while inferring"):
         assert f"<h2>{heading}</h2>" in html
     assert html.count("<img") == 4
     done = run("--dataset", "digits28", "--out", str(tmp_path / "x"))

@@ -117,7 +117,7 @@ def test_simulate_csv_inputs(tmp_path):
     done = run_cli("simulate", str(NETLISTS / "two_input_diode.json"), "--inputs", str(data), "--csv")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines[0] == "x1,x2,y1,y1_volts,ideal1" and lines[1].startswith("0.1,0.5,")
+    assert lines[0] == "x1,x2,y1,y1_volts,ideal1,beyond_limit" and lines[1].startswith("0.1,0.5,")
 
 
 @pytest.mark.parametrize("content, message", [

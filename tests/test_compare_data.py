@@ -76,3 +76,60 @@ def test_yield_threshold_help_names_what_a_board_is_judged_against():
     text = next(a.help for a in compare._actions if "--yield-threshold" in a.option_strings)
     assert "|ngspice - ideal|" not in text
     assert "max |board - nominal circuit|, both in ngspice" in text and "accuracy on the test samples' labels" in text
+
+
+def fit_record(split: Split) -> DataRecord:
+    """The record fit keeps of a split: names, ranges and its train/validation rows' digests."""
+    from circuitnet.training.data_record_of import data_record_of
+    return data_record_of(split, {"input_columns": ["x"], "output_columns": ["y"]})
+
+
+def test_the_fits_own_rows_given_with_data_are_labelled_as_such(regressor, tmp_path):
+    """compare --data on the fit's own training file called it "held-out data (every row of
+    odd.csv, ...)"; 4 of its 6 rows trained or validated the model."""
+    split = a_split(1)
+    circuit = replace(regressor, data_record=fit_record(split))
+    (tmp_path / "odd.csv").write_text("x,y\n" + "".join(f"{x:.17g},{y:.17g}\n" for x, y in
+                                                        zip(np.arange(0.0, 12.0, 2.0), np.arange(6.0), strict=True)))
+    (tmp_path / "fit").mkdir()
+    (tmp_path / "fit" / "data.csv").write_text(data_csv(split))
+    found = held_out_data(str(tmp_path / "fit" / "model.json"), circuit, str(tmp_path / "odd.csv"), None)
+    assert (found.fit_rows, found.held_out) == (4, False)
+    assert found.heading == f"the fit's own data: 4 of its 6 rows trained or validated the model (every row of " \
+                            f"{tmp_path / 'odd.csv'})"
+    assert f"for a held-out figure, give --data {tmp_path / 'fit' / 'data.csv'}" in found.advice
+    assert found.describe()["held_out"] is False
+    # the digests survive the model file, rounded: the rows as a CSV of 10 digits still match
+    from circuitnet.formats import modelfile
+    again = modelfile.loads(modelfile.dumps(circuit)).data_record
+    assert again.fit_rows == circuit.data_record.fit_rows and len(again.fit_rows) == 4
+    assert again.rows_seen(np.array([[2.0000000001]]), np.array([[1.0]])) == 1
+
+
+def test_rows_the_fit_never_saw_are_held_out_and_an_older_model_says_not_known(regressor, tmp_path):
+    split = a_split(1)
+    (tmp_path / "new.csv").write_text("x,y\n100,1\n101,2\n")
+    found = held_out_data("m.json", replace(regressor, data_record=fit_record(split)), str(tmp_path / "new.csv"),
+                          None)
+    assert (found.fit_rows, found.advice) == (0, "")
+    assert found.heading == f"held-out data (every row of {tmp_path / 'new.csv'}, 2 samples)"
+    older = held_out_data("m.json", regressor, str(tmp_path / "new.csv"), None)  # a record without digests
+    assert older.fit_rows is None and older.held_out is None
+    assert older.heading.startswith("data not known to be held out (every row of")
+    assert "records no digest of the rows it was fit on" in older.advice
+    # the fit's data.csv: its test rows, held out
+    (tmp_path / "data.csv").write_text(data_csv(split))
+    assert held_out_data("m.json", regressor, str(tmp_path / "data.csv"), None).held_out is True
+
+
+def test_a_model_files_row_digests_are_checked(regressor):
+    import json
+
+    from circuitnet import ModelFileError
+    from circuitnet.formats import modelfile
+    document = modelfile.circuit_to_dict(regressor)
+    document["data"]["fit_rows"] = ["not a digest"]
+    with pytest.raises(ModelFileError, match=r'data.fit_rows\[0\] = "not a digest"; a row digest is 16'):
+        modelfile.loads(json.dumps(document))
+    del document["data"]["fit_rows"]  # a file written before the digests were kept still loads
+    assert modelfile.loads(json.dumps(document)).data_record.fit_rows is None

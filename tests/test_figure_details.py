@@ -23,6 +23,7 @@ from circuitnet.interface.report import neurons_figure
 from circuitnet.interface.simulate_outputs import summary_line
 from circuitnet.model.board import Board
 from circuitnet.model.data_record import DataRecord
+from circuitnet.model.sweep import sweep_for
 from circuitnet.training.data import split_arrays
 from circuitnet.training.results import FitReport, RegressionFigures
 from circuitnet.training.run import FitResult
@@ -30,15 +31,18 @@ from circuitnet.training.run import FitResult
 
 @pytest.mark.ngspice
 def test_a_three_input_fit_figure_holds_the_third_input_at_its_middle_and_says_so(rng, spice):
-    record = DataRecord(("speed", "load", "temp"), ("power",), np.array([-1.0, -1.0, 2.0]), np.array([1.0, 1.0, 4.0]))
+    record = DataRecord(("speed", "load", "temp"), ("power",), np.array([-1.0, -1.0, 2.5]), np.array([1.0, 1.0, 4.0]))
     circuit = replace(realise(random_network(rng, 3, [3], 1), "diode"), data_record=record)
     figures = RegressionFigures(train_rmse=0.01, val_rmse=0.01, test_rmse_spice=0.01, test_rmse_ideal=0.01,
                                 test_rmse_surrogate=0.01)
     result = FitResult(circuit, FitReport(figures, 1.0, {"mode": "surrogate"}, [], False, {}, {}, "", None), {})
-    x = np.column_stack([rng.uniform(-1, 1, (40, 2)), rng.uniform(2.0, 4.0, 40)])
+    # the rows reach past the recorded training range (2.5..4): the figure holds temp where compare
+    # and export do, at the middle of that range (3.25), not at the middle of every row (it held 3.5)
+    x = np.column_stack([rng.uniform(-1, 1, (40, 2)), np.linspace(2.0, 5.0, 40)])
     split = split_arrays(x, x[:, :1] * 0.5, (20, 10, 10), rng)
     figure = drawn(fit_figure(result, split, spice, Board(), None))
-    middle = (x[:, 2].min() + x[:, 2].max()) / 2
+    middle = 3.25
+    assert sweep_for(record, None).held[1] == middle
     assert f"other inputs held at temp = {middle:.4g}" in figure._suptitle.get_text()
     # the pictured surface is the circuit's there, not at temp = 0
     circuit_panel = [ax for ax in figure.axes if ax.get_xlabel()][1]

@@ -97,3 +97,47 @@ def test_the_fits_own_netlist_holds_the_other_inputs_where_export_does(reg3, tmp
     header = (tmp_path / "circuit.dat").read_text().split("\n")[0].split()
     table = np.loadtxt(tmp_path / "circuit.dat", skiprows=1)
     np.testing.assert_allclose(table[:, header.index("x2_units")], middle, rtol=1e-9)
+
+
+@pytest.mark.ngspice
+def test_export_op_holds_every_input_at_the_middle_of_its_training_range(rng, tmp_path):
+    """export --op put every input at 0 data units: for a column like load (10..20) that is a
+    circuit the model was never fit for. It holds them where the sweeps do, and says so."""
+    from dataclasses import replace
+
+    from conftest import random_network
+
+    from circuitnet import realise, save_model
+    from circuitnet.backends.spice.backend import SpiceBackend
+    record = DataRecord(("temp", "load"), ("power",), np.array([-10.0, 10.0]), np.array([30.0, 20.0]))
+    circuit = replace(realise(random_network(rng, 2, [3], 1), "diode"), data_record=record)
+    save_model(circuit, tmp_path / "m.json")
+    done = run_cli("export", str(tmp_path / "m.json"), "-o", str(tmp_path / "op.cir"), "--op")
+    assert done.returncode == 0, done.stderr
+    netlist = " ".join(line.lstrip("* ") for line in (tmp_path / "op.cir").read_text().splitlines())  # unwrapped
+    assert "inputs at [10, 15] data units (the middle of each input's training range)" in netlist
+    ran = subprocess.run(["ngspice", "-b", "-n", "op.cir"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    header = (tmp_path / "op.dat").read_text().split("\n")[0].split()
+    row = np.loadtxt(tmp_path / "op.dat", skiprows=1, ndmin=2)[0]
+    assert (row[header.index("x1_units")], row[header.index("x2_units")]) == pytest.approx((10.0, 15.0))
+    expected = SpiceBackend().simulate(circuit, np.array([[10.0, 15.0]])).y[0, 0]
+    assert row[header.index("y_units")] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.ngspice
+def test_compare_on_the_fits_own_training_file_says_it_is_not_held_out(reg3, tmp_path):
+    """compare --data on the CSV the model was fit on called every row "held-out data"; most
+    of them trained or validated it. The figure says so and how to get a held-out one."""
+    from circuitnet.training.run_folder import read_data_csv
+    split = read_data_csv(reg3 / "r3" / "data.csv")
+    seen = len(split.x_train) + len(split.x_val)
+    done = run_cli("compare", str(reg3 / "r3" / "model.json"), "--data", str(reg3 / "reg3.csv"), "--temps", "27",
+                   "--out", str(tmp_path / "c"))
+    assert done.returncode == 0, done.stderr
+    assert f"the fit's own data: {seen} of its 80 rows trained or validated the model" in done.stdout
+    assert "held-out data (" not in done.stdout
+    assert f"for a held-out figure, give --data {reg3 / 'r3' / 'data.csv'}" in done.stdout
+    numbers = json.loads((tmp_path / "c" / "compare.json").read_text())
+    assert (numbers["data"]["held_out"], numbers["data"]["fit_rows"]) == (False, seen)
+    assert "the fit&#x27;s own data" in (tmp_path / "c" / "report.html").read_text()

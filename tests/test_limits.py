@@ -73,10 +73,11 @@ def run_cli(*args):
 def test_simulate_warns_and_lists_violations(tmp_path):
     model = str(NETLISTS / "eight_diode.json")
     done = run_cli("simulate", model, "--x=-30:30:21", "--json")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # outputs beyond the limits are a defect, not numbers to report
     listed = json.loads(done.stdout)["violations"]
     assert listed and listed[0]["unit"] in ("V", "W")
-    assert done.stderr.startswith("circuitnet simulate: warning: ") and done.stderr.count("\n") == 1
+    assert done.stderr.startswith("circuitnet simulate: warning: ") and done.stderr.count("\n") == 2
+    assert "their outputs are not given as numbers (exit status 1)" in done.stderr
     calm = run_cli("simulate", model, "--x=-1:1:21", "--json")
     assert calm.returncode == 0 and json.loads(calm.stdout)["violations"] == [] and calm.stderr == ""
 

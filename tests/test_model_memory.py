@@ -124,7 +124,7 @@ def test_simulate_prints_the_predicted_class_beside_the_output_voltages(tmp_path
     done = circuitnet("simulate", str(path), "--inputs", str(tmp_path / "in.csv"), "--csv")
     table = done.stdout.splitlines()
     assert table[0].split(",")[:5] == ["a", "b", "setosa", "versicolor", "virginica"]
-    assert table[0].endswith(",class") and [row.split(",")[-1] for row in table[1:]] == expected
+    assert table[0].endswith(",class,beyond_limit") and [row.split(",")[-2] for row in table[1:]] == expected
     done = circuitnet("simulate", str(path), "--inputs", str(tmp_path / "in.csv"), "--json")
     assert json.loads(done.stdout)["predicted_class"] == expected
 

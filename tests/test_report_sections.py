@@ -71,7 +71,7 @@ def test_a_watt_sized_power_reads_in_watts_and_a_small_one_in_milliwatts():
     assert (power_text(1.0428), power_text(0.674), power_text(6.23e-4)) == ("1.04 W", "674 mW", "0.623 mW")
     numbers = {"inference_power": {"median_w": 1.0428, "mean_w": 1.05, "min_w": 1.01, "max_w": 1.1}}
     assert report_sections._inference_power_summary(numbers) == [
-        "  static power per inference: median 1.04 W, max 1.1 W"]
+        "  static power while inferring: median 1.04 W, max 1.1 W"]
     power = {"delivered_total": {"mean_w": 6.23, "max_w": 6.3}, "dissipated_diodes": {"mean_w": 4.04e-4},
              "opamp_supply": {"mean_w": 5.59, "max_w": 5.59}, "opamp_output_stage": {"mean_w": 0.0388}}
     assert report_sections._power_summary({"power": power}) == [

@@ -4,7 +4,7 @@ and the static power of each inference, all in ngspice.
 ``compare_classifier`` simulates the test samples on:
 
 - the nominal circuit at each temperature (sharded over the executor), giving the accuracy
-  against temperature, the confusion matrix at 27 C, the static power per inference (the
+  against temperature, the confusion matrix at 27 C, the static power while inferring (the
   power drawn from every source at each sample's operating point) and the operating-limits
   check at every sample;
 - ``montecarlo`` boards, each resistor drawn uniformly within its tolerance (``montecarlo``

@@ -209,8 +209,8 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
 def data_figures(circuit: Circuit, data: HeldOutData, nominal_on_data) -> DataFigures:
     """The nominal circuit (its outputs on the data already simulated), the surrogate and the
     read-back network on held-out data."""
-    return DataFigures(data.source, int(len(data.x)), data.rmse(nominal_on_data),
-                       data.rmse(SurrogateBackend().simulate(circuit, data.x).y),
+    return DataFigures(data.source, int(len(data.x)), data.held_out, data.fit_rows, data.heading, data.advice,
+                       data.rmse(nominal_on_data), data.rmse(SurrogateBackend().simulate(circuit, data.x).y),
                        data.rmse(IdealBackend().simulate(circuit, data.x).y))
 
 

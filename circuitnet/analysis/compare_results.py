@@ -76,10 +76,16 @@ class NeuronRow(Record):
 
 @dataclass
 class DataFigures(Record):
-    """The nominal circuit, the surrogate and the read-back network on held-out data."""
+    """The nominal circuit, the surrogate and the read-back network on the data compare was
+    given, and what those data are: held out, the fit's own, or not known."""
 
     source: str = described("where the samples come from, in words")
     samples: int = described("how many")
+    held_out: bool | None = described("true when no row trained or validated the model, false when some did, "
+                                      "null when not known (a model file without row digests)")
+    fit_rows: int | None = described("how many of the rows trained or validated the model (null: not known)")
+    heading: str = described("what the data are, in words, as the summary and the report say")
+    advice: str = described("how to get a held-out figure, for data not known to be held out (empty otherwise)")
     circuit_vs_data_rmse: float = described("RMSE of the circuit in ngspice on them, data units")
     surrogate_vs_data_rmse: float = described("RMSE of the surrogate")
     readback_network_vs_data_rmse: float = described("RMSE of the read-back network")

@@ -18,8 +18,11 @@ Optional keys: ``data_scaling`` (how data units map onto circuit units, see
      "data": {"input_names": ["x"], "output_names": ["y"], "input_low": [0.0], "input_high": [5.0],
               "class_labels": ["setosa", "versicolor", "virginica"]}
 
-``class_labels`` only for a classifier (one per output); input names are distinct. A file
-without ``data`` (every file written before it existed) loads as a circuit with no record.
+``class_labels`` only for a classifier (one per output); input names are distinct.
+``fit_rows`` (optional): a digest of each row that trained or validated the model
+(``model.fit_rows``), so compare can tell held-out data from the fit's own. A file without
+``data`` (every file written before it existed) loads as a circuit with no record; one without
+``fit_rows`` as a record whose rows are not known.
 
 ``network`` is the ideal network (data units; weights of shape (n_out, n_in); hidden layers
 are followed by ReLU, the last is linear) read back from the component values. The
@@ -43,6 +46,7 @@ from ..errors import CircuitnetError, ModelFileError
 from ..model.circuit import STAGE_FIELDS, Circuit, Stage
 from ..model.data_record import DataRecord
 from ..model.devices import DIODE_LIBRARY, OPAMP_KINDS, DiodeModel, OpAmpModel, check_diode_params
+from ..model.fit_rows import DIGEST_CHARS, MAX_RECORDED_ROWS, is_digest
 from ..model.opamp_parts import OPAMP_PARTS, check_part_rails
 from ..model.scaling import DataScaling
 from ..topologies import TOPOLOGIES, get_topology
@@ -100,6 +104,8 @@ def _record_to_dict(record: DataRecord) -> dict:
                 "input_low": record.input_low.tolist(), "input_high": record.input_high.tolist()}
     if record.class_labels is not None:
         document["class_labels"] = list(record.class_labels)
+    if record.fit_rows is not None:
+        document["fit_rows"] = sorted(record.fit_rows)
     return document
 
 
@@ -240,10 +246,8 @@ def circuit_from_dict(document) -> Circuit:
 def _data_record(value, circuit: Circuit) -> DataRecord:
     """data: distinct input names, output names, finite input ranges (low <= high), and for a
     classifier one distinct label per output."""
-    if isinstance(value, dict) and "class_labels" in value:
-        fields = _object(value, "data", ("input_names", "output_names", "input_low", "input_high", "class_labels"))
-    else:
-        fields = _object(value, "data", ("input_names", "output_names", "input_low", "input_high"))
+    optional = [key for key in ("class_labels", "fit_rows") if isinstance(value, dict) and key in value]
+    fields = _object(value, "data", ("input_names", "output_names", "input_low", "input_high", *optional))
     inputs = _names(fields["input_names"], "data.input_names", circuit.n_inputs, distinct=True)
     outputs = _names(fields["output_names"], "data.output_names", circuit.n_outputs, distinct=False)
     labels = None
@@ -257,7 +261,21 @@ def _data_record(value, circuit: Circuit) -> DataRecord:
         raise ModelFileError(f"data.input_low[{k}] = {float(low[k])!r} is above data.input_high[{k}] = "
                              f"{float(high[k])!r}; "
                              f"the range of an input goes from its smallest value to its largest")
-    return DataRecord(inputs, outputs, low, high, labels)
+    return DataRecord(inputs, outputs, low, high, labels, _fit_rows(fields.get("fit_rows")))
+
+
+def _fit_rows(value) -> frozenset[str] | None:
+    """data.fit_rows: at most MAX_RECORDED_ROWS digests (``model.fit_rows``), or absent."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_RECORDED_ROWS:
+        raise ModelFileError(f"data.fit_rows must be a list of at most {MAX_RECORDED_ROWS} row digests; got "
+                             f"{_show(value)}")
+    bad = next((k for k, digest in enumerate(value) if not is_digest(digest)), None)
+    if bad is not None:
+        raise ModelFileError(f"data.fit_rows[{bad}] = {_show(value[bad])}; a row digest is {DIGEST_CHARS} "
+                             f"lower-case hex characters (leave fit_rows out if it is not known)")
+    return frozenset(value)
 
 
 def _names(value, where: str, length: int, distinct: bool) -> tuple[str, ...]:

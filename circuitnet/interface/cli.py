@@ -94,7 +94,8 @@ def command_simulate(args) -> int:
     from ..formats.datafile import read_circuit_inputs
     from ..model.sweep import default_sweep
     from .parser import DATA_RANGE
-    from .simulate_outputs import class_lines, column_names, csv_lines, predicted_classes, summary_line
+    from .simulate_limits import beyond_message, limits_by_row
+    from .simulate_outputs import class_lines, column_names, csv_lines, inside_rows, json_outputs, summary_line
 
     circuit = circuit_from_flags(modelfile.load(args.model), args)
     record = circuit.data_record
@@ -111,28 +112,30 @@ def command_simulate(args) -> int:
         result = simulate(circuit, read_circuit_inputs(args.inputs, circuit), backend=_backend_of(args),
                           temperature_c=args.temp)
     ideal = IdealBackend().simulate(circuit, result.x).y
-    found = _operating_violations(args.spice, circuit, result.x, args.temp)
+    found, beyond = limits_by_row(args.spice, circuit, result.x, args.temp)  # rows beyond a limit: marked
     ngspice = args.spice.ngspice_info()
     if found:
         print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "
               f"circuit gives these outputs; the worst: {found[0].message()}", file=sys.stderr)
-    classes = predicted_classes(circuit, result.y)
+        print(beyond_message(beyond, args.raw_outputs), file=sys.stderr)
     if args.json:
         inputs, outputs = column_names(circuit)
         print(json_text({"model": args.model, "topology": circuit.topology, "backend": args.backend,
                          "temperature_c": args.temp, "input_names": inputs, "output_names": outputs,
-                         "x": result.x.tolist(), "y": result.y.tolist(), "y_volts": result.y_volts.tolist(),
-                         "ideal": ideal.tolist(), **({} if classes is None else {"predicted_class": classes}),
-                         "violations": [v.to_dict() for v in found], "ngspice": ngspice.to_dict(),
-                         "opamps": opamp_summary(circuit)}))
+                         "x": result.x.tolist(), **json_outputs(circuit, result, beyond, args.raw_outputs),
+                         "ideal": ideal.tolist(), "violations": [v.to_dict() for v in found],
+                         "ngspice": ngspice.to_dict(), "opamps": opamp_summary(circuit)}))
     elif args.csv:
-        print("\n".join(csv_lines(circuit, result, ideal)))
+        print("\n".join(csv_lines(circuit, result, ideal, beyond, args.raw_outputs)))
     else:
-        print("\n".join(class_lines(circuit, result) + [
-            f"{summary_line(circuit, result, ideal, f'{args.backend} at {args.temp:g} C')}; {ngspice.describe()}; "
-            f"op-amps: {describe_opamp(circuit.opamp)}. "
+        shown = result if args.raw_outputs else inside_rows(result, beyond)
+        setting = f"{args.backend} at {args.temp:g} C"
+        summary = ("no sample stays inside every part's limits, so no output is given" if shown is None
+                   else summary_line(circuit, shown, ideal[[args.raw_outputs or not w for w in beyond]], setting))
+        print("\n".join(class_lines(circuit, result, beyond, args.raw_outputs) + [
+            f"{summary}; {ngspice.describe()}; op-amps: {describe_opamp(circuit.opamp)}. "
             f"Use --json or --csv for the values."]))
-    return EXIT_OK
+    return EXIT_FAILED if any(beyond) and not args.raw_outputs else EXIT_OK
 
 
 def circuit_from_flags(circuit, args):
@@ -160,18 +163,6 @@ def _backend_of(args):
     """simulate --backend: the command's SpiceBackend for ``spice``, else the name (the
     surrogate and ideal backends hold no workers)."""
     return args.spice if args.backend == "spice" else args.backend
-
-
-LIMIT_CHECK_SAMPLES = 20_000  # evenly spaced samples, both ends included, for a long sweep
-
-
-def _operating_violations(spice, circuit, x, temperature_c: float) -> list:
-    """The parts that leave their safe operating area at inputs x, checked in ngspice."""
-    import numpy as np
-
-    if len(x) > LIMIT_CHECK_SAMPLES:
-        x = x[np.unique(np.linspace(0, len(x) - 1, LIMIT_CHECK_SAMPLES).round().astype(int))]
-    return spice.violations(circuit, x, temperature_c)
 
 
 class _ProgressBar:

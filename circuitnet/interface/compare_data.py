@@ -8,6 +8,7 @@ regressor's (sweep, boards and temperatures against the nominal circuit, RMSE on
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -97,16 +98,33 @@ def _fit_folder_classes(path: Path, circuit: Circuit) -> tuple[np.ndarray, np.nd
 
 
 def held_out_data(model: str, circuit: Circuit, data: str | None, y_column: str | None) -> HeldOutData | None:
-    """A regressor's held-out data: every row of ``data`` (a fit's data.csv: its test rows),
-    else the test split of the fit folder the model is in, else None."""
+    """A regressor's data to judge it on: every row of ``data`` (a fit's data.csv: its test
+    rows), labelled held out, the fit's own or not known (``HeldOutData.fit_rows``), else the
+    test split of the fit folder the model is in, else None."""
     if circuit.n_outputs != 1:
         if data:
             raise CircuitnetError(f"{model} has {circuit.n_outputs} outputs; compare --data judges a regressor with "
                                   f"one output against one target column")
         return None
     if data:
-        return _fit_table(Path(data), circuit) or table_data(Path(data), circuit, y_column)
+        return _fit_table(Path(data), circuit) or _labelled(table_data(Path(data), circuit, y_column), model, circuit)
     return _fit_folder_data(Path(model).parent / run_folder.DATA_TABLE, circuit)
+
+
+def _labelled(found: HeldOutData, model: str, circuit: Circuit) -> HeldOutData:
+    """Rows of a table other than a fit's data.csv, with how many of them trained or
+    validated the model (the record's row digests; None without them) and, unless they are
+    known to be held out, how to get a figure that is."""
+    record = circuit.data_record
+    seen = None if record is None else record.rows_seen(found.x, found.y)
+    if seen == 0:
+        return replace(found, fit_rows=0)
+    folder_table = Path(model).parent / run_folder.DATA_TABLE
+    table = f"--data {folder_table}" if folder_table.exists() else f"the fit's {run_folder.DATA_TABLE} with --data"
+    why = ("" if seen else "the model file records no digest of the rows it was fit on (written before they were "
+           "kept, or fit on more rows than are kept), so these rows may have trained it; ")
+    advice = f"{why}for a held-out figure, give {table} (compare judges on its test rows, which the fit held out)"
+    return replace(found, fit_rows=seen, advice=advice)
 
 
 def table_data(path: Path, circuit: Circuit, y_column: str | None) -> HeldOutData:

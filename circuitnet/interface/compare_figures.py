@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..analysis.compare_results import RegressionComparison
 from .plotting import input_names
 
 MAX_NEURON_PANELS = 16
@@ -102,7 +103,7 @@ def temperatures_figure(numbers, curves: dict) -> Figure:
     right.plot(temps, [r.vs_nominal_spice.max_abs for r in rows], "o-", label="max |y - nominal at 27 C|")
     right.plot(temps, [r.vs_nominal_spice.rms for r in rows], "s-", label="RMS of y - nominal at 27 C")
     if rows[0].vs_data_rmse is not None:
-        right.plot(temps, [r.vs_data_rmse for r in rows], "^-", label="RMSE against the held-out data")
+        right.plot(temps, [r.vs_data_rmse for r in rows], "^-", label="RMSE against " + _data_words(numbers))
     right.set_xlabel("temperature (C)")
     right.set_ylabel("data units")
     right.legend(frameon=False)
@@ -165,3 +166,10 @@ def imported_figure(numbers, curves: dict) -> Figure:
     bottom.grid(True, alpha=0.3)
     return figure
 
+
+def _data_words(numbers: RegressionComparison) -> str:
+    """The data a legend's RMSE is against, as compare.json's ``data.held_out`` says they are."""
+    held_out = True if numbers.data is None else numbers.data.held_out
+    if held_out is None:
+        return "data not known to be held out"
+    return "the held-out data" if held_out else "the fit's own data"

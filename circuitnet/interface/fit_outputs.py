@@ -24,7 +24,7 @@ from ..formats import modelfile
 from ..model.board import Board
 from ..model.board_amplifiers import COUNTED_ROLES, board_inventory
 from ..model.opamp_parts import opamp_part
-from ..model.sweep import DEFAULT_SWEEP_POINTS, Sweep, sweep_for
+from ..model.sweep import DEFAULT_SWEEP_POINTS, Sweep, held_values, sweep_for
 from ..topologies import circuit_elements, part_counts
 from ..training.data import Split, Target
 from ..training.eseries import TOLERANCE
@@ -96,8 +96,8 @@ def fit_figure(result: FitResult, split: Split, spice, board: Board, target: Tar
     g1 = np.linspace(low, high, 61)
     g2 = np.linspace(float(x_all[:, 1].min()), float(x_all[:, 1].max()), 61)
     mesh = np.array(np.meshgrid(g1, g2)).reshape(2, -1).T
-    # inputs past the second at the middle of their data's range, as compare holds them (model.sweep)
-    held = (x_all[:, 2:].min(axis=0) + x_all[:, 2:].max(axis=0)) / 2
+    # inputs past the second where compare and export hold them: the middle of the training range
+    held = held_values(circuit.data_record, split.n_inputs)[2:]
     points = np.column_stack([mesh, np.tile(held, (len(mesh), 1))])
     simulated = spice.simulate(board.apply(circuit), points, board.temperature_c).y[:, 0].reshape(61, 61)
     at_test = spice.simulate(board.apply(circuit), split.x_test, board.temperature_c).y[:, 0]

@@ -37,7 +37,7 @@ def opamp_line(opamps: dict) -> str:
 
 
 def inference_power_note(power: dict) -> str:
-    """What a classifier's static power per inference includes."""
+    """What a classifier's static power while inferring includes."""
     if power.get("opamp_supply_w") is None:
         return "from every input and reference source and the op-amp outputs; op-amp supply not included " \
                "(generic op-amp; give --opamp PART)"

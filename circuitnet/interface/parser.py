@@ -95,7 +95,9 @@ def add_export_parser(commands) -> None:
                                "without one) "
                                "(default: 201 points over the training data's range of input 1, which fit records "
                                "in the model; -1:1:201 for a model without one)")
-    analysis.add_argument("--op", action="store_true", help="an operating point with every input at 0 instead")
+    analysis.add_argument("--op", action="store_true",
+                          help="an operating point instead, every input at the middle of its training range (0 "
+                               "for a model that records none)")
     analysis.add_argument("--tran", action="store_true",
                           help="a transient run instead: the steps of --x or --inputs, with the op-amps' dynamics "
                                "(--opamp); the same run as 'circuitnet transient'")
@@ -134,7 +136,10 @@ def add_simulate_parser(commands) -> None:
         help=COMMAND_HELP["simulate"],
         description="Simulate MODEL.json and print its outputs with the ideal network's beside them. One-input "
                     "models take --x (a sweep); any model takes --inputs FILE.csv (a header row naming x1, x2, ... "
-                    "or plain columns in input order).",
+                    "or plain columns in input order). A sample where a part leaves its safe operating area (an "
+                    "op-amp output beyond its rails, a diode past breakdown, a resistor over its rating) is marked "
+                    "with the limit it crosses (beyond_limit) and its outputs are not given: no built circuit gives "
+                    "them. Exit status 1 when any sample is, unless --raw-outputs.",
         epilog="Example: circuitnet simulate netlists/eight_diode.json --x -1:1:201 --temp 70 --json > out.json",
     )
     simulate.add_argument("model", help="model file (JSON)")
@@ -154,6 +159,10 @@ def add_simulate_parser(commands) -> None:
     output = simulate.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print x, y, y_volts, ideal as one JSON document")
     output.add_argument("--csv", action="store_true", help="print a CSV table: inputs, outputs, volts, ideal")
+    simulate.add_argument("--raw-outputs", action="store_true",
+                          help="give the outputs of samples where a part leaves its safe operating area as numbers "
+                               "too (still marked in beyond_limit) and exit 0; without it their outputs are left "
+                               "out (empty in --csv, null in --json) and simulate exits 1")
 
 
 def add_dynamics_arguments(parser) -> None:
@@ -247,7 +256,8 @@ def add_compare_parser(commands) -> None:
                               f"{CLASSIFIER_YIELD_ACCURACY:g})")
     compare.add_argument("--dataset", choices=_dataset_names(),
                          help="compare a classifier on this dataset's test split (the split fit makes with "
-                              "--split-seed): accuracy per board, against temperature, and power per inference")
+                              "--split-seed): accuracy per board, against temperature, and static power while "
+                              "inferring")
     compare.add_argument("--images", metavar="FILE", help="compare a classifier on these labelled images (IDX with "
                                                           "--labels, or .npz), as fit --images")
     compare.add_argument("--labels", metavar="FILE", help="with --images FILE: the IDX label file")

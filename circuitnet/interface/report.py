@@ -67,7 +67,7 @@ def _html(folder: Path, numbers: Numbers, written: dict, title: str) -> str:
 HEADINGS = {
     "comparison": "comparison", "max_abs": "max |difference|", "rms": "RMS difference", "rmse": "RMSE",
     "nominal_max_abs": "max |y - nominal at 27 C|", "nominal_rms": "RMS of y - nominal at 27 C",
-    "readback_max_abs": "max |y - read-back network|", "data_rmse": "RMSE against the held-out data",
+    "readback_max_abs": "max |y - read-back network|", "data_rmse": "RMSE against the data",
     "data_median": "median RMSE against the data", "data_worst": "worst RMSE against the data",
     "node": "node", "max_deviation_v": "max deviation (V)", "rms_deviation_v": "RMS deviation (V)",
     "ideal_knee": "ideal knee (x)", "fitted_knee": "fitted knee (x)", "knee_shift": "knee shift (x)",

@@ -84,7 +84,7 @@ def _yield_column(reference: str) -> str:
 def _references(numbers: Numbers) -> str:
     """What the figures are measured against, as a list (compare.json's "references")."""
     names = {"nominal_spice": "nominal circuit", "readback_network": "read-back network", "surrogate": "surrogate",
-             "data": "held-out data", "labels": "labels"}
+             "data": "the data", "labels": "labels"}
     items = "".join(f"<li><b>{names.get(key, key)}</b>: {html.escape(text)}</li>"
                     for key, text in (part(numbers, "references") or {}).items())
     return f"<p>Each figure names what it is measured against:</p><ul>{items}</ul>" if items else ""
@@ -140,7 +140,9 @@ def _data_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]:
     found = part(numbers, "data")
     if not found:
         return []
-    return [f"<h2>Held-out data</h2><p>{html.escape(found.source)}: {found.samples} samples</p>",
+    title = {True: "Held-out data", False: "The fit's own data"}.get(found.held_out, "Data not known to be held out")
+    advice = f"<p>{html.escape(found.advice)}</p>" if found.advice else ""
+    return [f"<h2>{html.escape(title)}</h2><p>{html.escape(found.heading)}</p>{advice}",
             table([{"comparison": COMPARISONS[k], "rmse": v} for k, v in found.comparisons().items()],
                   ["comparison", "rmse"])]
 
@@ -149,9 +151,10 @@ def _data_summary(numbers: Numbers) -> list[str]:
     found = part(numbers, "data")
     if not found:
         return []
-    return [f"  held-out data ({found.source}, {found.samples} samples): RMSE "
+    return [f"  {found.heading}: RMSE "
             f"{found.circuit_vs_data_rmse:.4g} in ngspice, {found.surrogate_vs_data_rmse:.4g} "
-            f"surrogate, {found.readback_network_vs_data_rmse:.4g} read-back network"]
+            f"surrogate, {found.readback_network_vs_data_rmse:.4g} read-back network"] + (
+        [f"    {found.advice}"] if found.advice else [])
 
 
 def _neurons_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]:
@@ -309,7 +312,7 @@ def _inference_power_html(numbers: Numbers, image: ImageTag, table: TableTag) ->
     power = part(numbers, "inference_power")
     if not power:
         return []
-    return ["<h2>Static power per inference</h2>",
+    return ["<h2>Static power while inferring</h2>",
             f"<p>{html.escape(inference_power_note(power))}</p>",
             table([power], ["median_w", "mean_w", "min_w", "max_w"]), image("inference_power")]
 
@@ -318,7 +321,7 @@ def _inference_power_summary(numbers: Numbers) -> list[str]:
     power = part(numbers, "inference_power")
     if not power:
         return []
-    return [f"  static power per inference: median {power_text(power['median_w'])}, max {power_text(power['max_w'])}"]
+    return [f"  static power while inferring: median {power_text(power['median_w'])}, max {power_text(power['max_w'])}"]
 
 
 # -- checks ------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ reports name the columns and classes instead of "x1" or "output 3".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .fit_rows import row_digests
 from .network import frozen_array
 
 
@@ -25,6 +26,9 @@ class DataRecord:
         each input in the training split (finite, low <= high).
     class_labels: a classifier's labels as text, one per output in output order; None for a
         regressor.
+    fit_rows: the digests of the rows that trained or validated the model (``model.fit_rows``),
+        so compare can tell held-out rows from the fit's own; None when not recorded (a file
+        written before they were, or a fit on more than ``MAX_RECORDED_ROWS`` rows).
     """
 
     input_names: tuple[str, ...]
@@ -32,12 +36,15 @@ class DataRecord:
     input_low: np.ndarray
     input_high: np.ndarray
     class_labels: tuple[str, ...] | None = None
+    fit_rows: frozenset[str] | None = field(default=None, repr=False)  # thousands of digests: not in a repr
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "input_names", tuple(str(name) for name in self.input_names))
         object.__setattr__(self, "output_names", tuple(str(name) for name in self.output_names))
         if self.class_labels is not None:
             object.__setattr__(self, "class_labels", tuple(str(label) for label in self.class_labels))
+        if self.fit_rows is not None:
+            object.__setattr__(self, "fit_rows", frozenset(self.fit_rows))
         low = np.asarray(self.input_low, dtype=float).reshape(-1)
         high = np.asarray(self.input_high, dtype=float).reshape(-1)
         if low.shape != (len(self.input_names),) or high.shape != low.shape:
@@ -47,6 +54,13 @@ class DataRecord:
             raise ValueError(f"input ranges must be finite with low <= high; got {low.tolist()} .. {high.tolist()}")
         object.__setattr__(self, "input_low", frozen_array(low))
         object.__setattr__(self, "input_high", frozen_array(high))
+
+    def rows_seen(self, x: np.ndarray, y: np.ndarray) -> int | None:
+        """How many rows of (x (n, n_inputs), y (n, n_outputs)), data units, trained or
+        validated the model; None when the record keeps no digests (not known)."""
+        if self.fit_rows is None:
+            return None
+        return sum(digest in self.fit_rows for digest in row_digests(x, y))
 
     @property
     def is_classifier(self) -> bool:

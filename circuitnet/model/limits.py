@@ -82,50 +82,71 @@ def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.nd
     (lower case) -> shape (n,), volts, for every node the elements touch ("0" may be left
     out). x: shape (n, n_inputs), data units, the inputs the voltages belong to.
     """
-    n = len(x)
+    found = []
+    for crossing in _crossings(circuit, elements, volts, len(x), limits):
+        index = int(np.argmax(crossing.sign * crossing.values))
+        if crossing.sign * crossing.values[index] > crossing.sign * crossing.limit:
+            found.append(Violation(crossing.element, crossing.quantity, float(crossing.values[index]),
+                                   float(crossing.limit), crossing.unit, tuple(float(v) for v in x[index])))
+    return sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)
+
+
+def rows_beyond(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], n: int,
+                limits: OperatingLimits = DEFAULT_LIMITS) -> list[str]:
+    """For each of the n samples, the worst limit a part crosses there, in words ("U3: output
+    above its positive rail 33.1 V, limit 13.5 V"), or "" where every part stays inside:
+    the rows whose outputs no built circuit gives. Arguments as ``violations``."""
+    worst = np.zeros(n)  # each row's largest value / limit among the limits it crosses
+    words = [""] * n
+    for crossing in _crossings(circuit, elements, volts, n, limits):
+        for row in np.flatnonzero(crossing.sign * crossing.values > crossing.sign * crossing.limit):
+            value = float(crossing.values[row])
+            ratio = abs(value / crossing.limit) if crossing.limit else math.inf
+            if ratio > worst[row] or not words[row]:
+                worst[row] = ratio
+                words[row] = (f"{crossing.element}: {crossing.quantity} {value:.4g} {crossing.unit}, limit "
+                              f"{crossing.limit:.4g} {crossing.unit}")
+    return words
+
+
+@dataclass(frozen=True)
+class _Crossing:
+    """One limit of one part over n samples: values (n,) in ``unit``, crossed where
+    sign * values > sign * limit (sign -1 for a lower limit)."""
+
+    element: str
+    quantity: str
+    values: np.ndarray
+    limit: float
+    unit: str
+    sign: float = 1.0
+
+
+def _crossings(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], n: int,
+               limits: OperatingLimits):
+    """Every limit that ``violations`` and ``rows_beyond`` check, as _Crossing: the op-amps'
+    rails, the diodes' breakdown, a real part's output current and each resistor's rating
+    (only the resistors that pass it somewhere, of the thousands a large circuit has)."""
     volts = {**volts, "0": np.zeros(n)}
     breakdown = float(circuit.diode.params.get("BV", math.inf))
-    found = []
-
-    def beyond(element: Element, quantity: str, values: np.ndarray, limit: float, unit: str, sign: float = 1.0):
-        """Record the worst of ``values`` if it passes ``limit`` (upward, or downward for sign -1)."""
-        index = int(np.argmax(sign * values))
-        if sign * values[index] > sign * limit:
-            found.append(Violation(element.name, quantity, float(values[index]), float(limit), unit,
-                                   tuple(float(v) for v in x[index])))
-
     opamp, diode = Part.OPAMP.value, Part.DIODE.value  # plain strs: this loop visits every element
     for element in elements:
-        if element.part in (opamp, diode):
-            a, b = (volts[node.lower()] for node in element.nodes[:2])
         if element.part == opamp:
-            beyond(element, "output above its positive rail", a, circuit.opamp.v_pos, "V")
-            beyond(element, "output below its negative rail", a, circuit.opamp.v_neg, "V", sign=-1.0)
+            out = volts[element.nodes[0].lower()]
+            yield _Crossing(element.name, "output above its positive rail", out, circuit.opamp.v_pos, "V")
+            yield _Crossing(element.name, "output below its negative rail", out, circuit.opamp.v_neg, "V", -1.0)
         elif element.part == diode and math.isfinite(breakdown):
-            beyond(element, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
-    found += _output_current_violations(circuit, elements, volts, x)
+            a, b = (volts[node.lower()] for node in element.nodes[:2])
+            yield _Crossing(element.name, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
+    if circuit.opamp.part is not None:  # the generic op-amp has no output-current limit
+        limit = opamp_part(circuit.opamp.part).output_current_a
+        for name, current in opamp_output_currents(elements, volts, n).items():
+            yield _Crossing(name, "output current", np.abs(current), limit, "A")
     for block, drops in resistor_drops(elements, volts):
         ohms = np.array([element.value for element in block])
         dissipation = drops * drops / ohms[:, None]
         for row in np.flatnonzero(dissipation.max(axis=1) > limits.resistor_rating_w):
-            beyond(block[row], "dissipation", dissipation[row], limits.resistor_rating_w, "W")
-    return sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)
-
-
-def _output_current_violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray],
-                               x: np.ndarray) -> list[Violation]:
-    """Each op-amp of a real part whose output current's magnitude passes the part's limit,
-    at its worst input (none for the generic op-amp, which has no limit)."""
-    if circuit.opamp.part is None:
-        return []
-    limit = opamp_part(circuit.opamp.part).output_current_a
-    found = []
-    for name, current in opamp_output_currents(elements, volts, len(x)).items():
-        worst = int(np.argmax(np.abs(current)))
-        if abs(current[worst]) > limit:
-            found.append(Violation(name, "output current", float(abs(current[worst])), limit, "A",
-                                   tuple(float(v) for v in x[worst])))
-    return found
+            yield _Crossing(block[row].name, "dissipation", dissipation[row], limits.resistor_rating_w, "W")
 
 
 CURRENT_MARGIN = 1.1  # a suggested range leaves the worst op-amp 10 % below its output-current limit

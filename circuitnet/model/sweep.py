@@ -104,13 +104,23 @@ def default_sweep(record, n: int = DEFAULT_SWEEP_POINTS) -> Sweep:
     return Sweep(*UNRECORDED_SWEEP, n, held_inputs(record))
 
 
+def held_values(record, n_inputs: int) -> np.ndarray:
+    """The one definition of "the held value" of each input, shape (n_inputs,), data units:
+    the middle of its training range (``record``: a DataRecord), so whatever holds an input
+    still (compare's and export's sweeps, fit.png's other inputs, ``export --op``) holds it
+    where the model was fit; 0 for a circuit that records no range."""
+    import numpy as np
+    if record is None:
+        return np.zeros(n_inputs)
+    return (np.asarray(record.input_low, dtype=float) + np.asarray(record.input_high, dtype=float)) / 2
+
+
 def held_inputs(record) -> tuple[float, ...]:
-    """Where inputs 2..n stay while input 1 is swept, data units: the middle of each one's
-    training range (``record``: a DataRecord), so the sweep crosses data the model was fit
-    on; () (every other input at 0) for a circuit that records no range."""
+    """Where inputs 2..n stay while input 1 is swept, data units: their ``held_values``;
+    () (every other input at 0) for a circuit that records no range."""
     if record is None:
         return ()
-    return tuple(float(v) for v in (record.input_low[1:] + record.input_high[1:]) / 2)
+    return tuple(float(v) for v in held_values(record, record.n_inputs)[1:])
 
 
 def sweep_for(record, given: Sweep | None) -> Sweep:

@@ -53,7 +53,7 @@ class RegressionFigures:
         return {"val_rmse": self.val_rmse, "test_rmse_spice": self.test_rmse_spice}
 
     def static_power_w(self) -> dict | None:
-        """Static power per inference (median, mean, min, max, watts): a regressor's report has none."""
+        """Static power while inferring (median, mean, min, max, watts): a regressor's report has none."""
         return None
 
     def named_for_validation(self) -> dict:

@@ -28,7 +28,7 @@ from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.elements import Element
-from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, violations
+from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, rows_beyond, violations
 from ...model.network import check_inputs
 from ...model.sweep import Sweep
 from ...topologies import circuit_elements, get_topology, netlist_lines
@@ -245,6 +245,15 @@ class SpiceBackend:
         x = checked_samples(circuit, x)
         return violations(circuit, circuit_elements(circuit), self._node_voltages(circuit, x, temperature_c), x,
                           limits)
+
+    def limits_by_row(self, circuit: Circuit, x, temperature_c: float = 27.0,
+                      limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[list[Violation], list[str]]:
+        """From one ngspice run: ``violations`` at the inputs x (data units), and for each row
+        the worst limit a part crosses there in words, "" where all stay inside
+        (``model.limits.rows_beyond``)."""
+        x = checked_samples(circuit, x)
+        volts, elements = self._node_voltages(circuit, x, temperature_c), circuit_elements(circuit)
+        return violations(circuit, elements, volts, x, limits), rows_beyond(circuit, elements, volts, len(x), limits)
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
                          limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[SimulationResult, list[Violation],

@@ -19,7 +19,7 @@ from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.comments import array_text, comment_lines, header_lines
 from ...model.devices import OpAmpKind
-from ...model.sweep import Sweep
+from ...model.sweep import Sweep, held_values
 from ...topologies import circuit_elements, netlist_lines, read_back
 
 # a wrdata file name the control language reads as one word: it splits words at spaces and
@@ -59,7 +59,8 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
 
     sweep: sweep the first input over these data-unit values (``.dc``); other inputs stay at
         ``inputs`` (default: the sweep's held inputs). Without a sweep: one operating point at
-        ``inputs`` (default 0).
+        ``inputs`` (default: the middle of each input's training range, ``held_values``; 0
+        for a circuit that records none).
     inputs: shape (n_inputs,), data units.
     data_file: where the control block's ``wrdata`` writes (relative to ngspice's working folder):
         a bare file name (``check_data_file``; ``data_file_for`` makes one from a netlist's path).
@@ -67,10 +68,15 @@ def netlist_text(circuit: Circuit, *, sweep: Sweep | None = None, inputs=None, d
     """
     s = circuit.volts_per_unit
     check_data_file(data_file)
-    if inputs is None:
-        inputs = np.zeros(circuit.n_inputs) if sweep is None else sweep.held_values(circuit.n_inputs)
+    chosen = ""
+    if inputs is None and sweep is not None:
+        inputs = sweep.held_values(circuit.n_inputs)
+    elif inputs is None:  # an operating point where every sweep holds an input (model.sweep.held_values)
+        inputs = held_values(circuit.data_record, circuit.n_inputs)
+        chosen = (" (no training range recorded)" if circuit.data_record is None
+                  else " (the middle of each input's training range)")
     inputs = np.asarray(inputs, dtype=float)
-    lines = _header(circuit, sweep, inputs, data_file, command)
+    lines = _header(circuit, sweep, inputs, data_file, command, chosen)
     held = inputs if circuit.data_scaling is None else circuit.data_scaling.to_circuit(inputs[None, :])[0]
     lines += netlist_lines(circuit, held * s)
     lines.append("")
@@ -165,14 +171,20 @@ def _pair_texts(circuit: Circuit) -> list[str]:
             f"written as one resistor of their sum:", *found]
 
 
-def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file: str, command: str) -> list[str]:
+def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file: str, command: str,
+            chosen: str = "") -> list[str]:
     """The header's comment lines: what the circuit is, how it was made and how to run it
-    (``header_lines``: arrays and paths can make text of any length, and it stays comment)."""
+    (``header_lines``: arrays and paths can make text of any length, and it stays comment).
+    chosen: why an operating point's inputs are where they are, e.g. " (the middle of each
+    input's training range)"."""
     net = read_back(circuit)
     hidden = ", ".join(str(h) for h in circuit.hidden_sizes) or "none"
     analysis = (f".dc sweep of x1 over {sweep} (START:STOP:N, data units)" if sweep is not None
                 else "operating point")
-    held = "" if circuit.n_inputs == 1 else f"; other inputs held at {array_text(inputs[1:])}"
+    if sweep is None:  # an operating point holds every input, input 1 too
+        held = f"; inputs at {array_text(inputs)} data units{chosen}"
+    else:
+        held = "" if circuit.n_inputs == 1 else f"; other inputs held at {array_text(inputs[1:])}"
     title = (f"circuitnet netlist: {circuit.topology} topology, {circuit.n_inputs} input(s), hidden layers "
              f"[{hidden}], {circuit.n_outputs} output(s)")
     texts = [
