@@ -3,6 +3,7 @@ new Section, which the HTML, the printed summary and the figures all pick up."""
 
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from matplotlib.figure import Figure
 
@@ -69,11 +70,13 @@ def test_a_watt_sized_power_reads_in_watts_and_a_small_one_in_milliwatts():
     --opamp TL072); powers from a watt up read in W, the rest in mW."""
     from circuitnet.util.power_text import power_text
     assert (power_text(1.0428), power_text(0.674), power_text(6.23e-4)) == ("1.04 W", "674 mW", "0.623 mW")
-    numbers = {"inference_power": {"median_w": 1.0428, "mean_w": 1.05, "min_w": 1.01, "max_w": 1.1}}
+    numbers = SimpleNamespace(inference_power={"median_w": 1.0428, "mean_w": 1.05, "min_w": 1.01, "max_w": 1.1})
     assert report_sections._inference_power_summary(numbers) == [
         "  static power while inferring: median 1.04 W, max 1.1 W"]
-    power = {"delivered_total": {"mean_w": 6.23, "max_w": 6.3}, "dissipated_diodes": {"mean_w": 4.04e-4},
-             "opamp_supply": {"mean_w": 5.59, "max_w": 5.59}, "opamp_output_stage": {"mean_w": 0.0388}}
-    assert report_sections._power_summary({"power": power}) == [
+    power = SimpleNamespace(delivered_total=SimpleNamespace(mean_w=6.23, max_w=6.3),
+                            dissipated_diodes=SimpleNamespace(mean_w=4.04e-4),
+                            opamp_supply=SimpleNamespace(mean_w=5.59, max_w=5.59),
+                            opamp_output_stage=SimpleNamespace(mean_w=0.0388), opamp_supply_note=None)
+    assert report_sections._power_summary(SimpleNamespace(power=power)) == [
         "  power: 6.23 W mean from the sources, 0.404 mW of it in the diodes",
         "  op-amp supply 5.59 W (quiescent) and 38.8 mW in the output stages, in the total"]
