@@ -29,7 +29,8 @@ REGRESSOR_KEYS = ["topology", "sweep", "hidden", "held_inputs", "references", "n
                   "neurons_reference", "data", "temperatures", "montecarlo", "power", "violations", "opamps",
                   "transient", "ngspice"]
 NETWORK_KEYS = ["circuit_vs_readback_network", "surrogate_vs_readback_network", "spice_vs_surrogate_v"]
-DATA_KEYS = ["source", "samples", "held_out", "fit_rows", "heading", "advice", "circuit_vs_data_rmse", "surrogate_vs_data_rmse", "readback_network_vs_data_rmse"]
+DATA_KEYS = ["source", "samples", "held_out", "fit_rows", "heading", "advice", "circuit_vs_data_rmse",
+             "surrogate_vs_data_rmse", "readback_network_vs_data_rmse"]
 MONTECARLO_KEYS = ["instances", "tolerance", "is_spread", "seed", "board_vs_nominal_spice_max_abs", "yield_threshold",
                    "yield", "yield_reference", "per_board_vs_nominal_spice_max_abs", "board_vs_data_rmse",
                    "per_board_vs_data_rmse", "opamp_offsets"]
