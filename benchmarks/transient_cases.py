@@ -50,16 +50,20 @@ def digits_case(parts=(("LM358", 100e-6), ("TL072", 50e-6), ("NE5532", 50e-6), (
     """The digits classifier built with each part (its dynamics, its rails, its supply current
     in the energy): settling, rate and energy per inference with its split."""
     from circuitnet.interface.opamp_choice import circuit_with_opamp, transient_dynamics
-    from circuitnet.topologies import part_counts
+    from circuitnet.model.board_amplifiers import board_inventory
+    from circuitnet.model.opamp_parts import opamp_part
+    from circuitnet.topologies import circuit_elements, part_counts
     result, _ = _classifier("digits", 32, topology="diode", mode="surrogate")
     x = stratified_split(load_dataset("digits"), 0).x_test[:20]
     n_opamps = part_counts(result.circuit)["opamp"]
-    rows = [f"The circuit has {n_opamps} op-amps; every figure includes their supply current (typical, +-15 V) "
-            "and output stages. Earlier figures (before issue #18) left the op-amp supply out.", "",
-            "| op-amp | GBW, slew | step (us) | worst settling to 0.1 % (us) | inferences per second | energy per "
-            "inference: median, worst (nJ) | of the median: op-amp supply, output stages, resistors, diodes (nJ) | "
-            "static power, median (mW) | last to settle |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = [f"The network has {n_opamps} op-amps; each row's energy includes the supply current (typical, +-15 V) of "
+            "every amplifier of that part's board (the network's, the reference's, the input stages', the spare "
+            "units: the 'board' column, model/board_amplifiers.py) and the network's output stages. Earlier figures "
+            "left out the op-amp supply (before issue #18), then the amplifiers off the network.", "",
+            "| op-amp | board | GBW, slew | step (us) | worst settling to 0.1 % (us) | inferences per second | energy "
+            "per inference: median, worst (nJ) | of the median: op-amp supply, output stages, resistors, diodes (nJ) "
+            "| static power, median (mW) | last to settle |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, step in parts:
         circuit = circuit_with_opamp(result.circuit, name, None)
         run = transient(circuit, x, transient_dynamics(circuit), step_time=step)
@@ -71,7 +75,9 @@ def digits_case(parts=(("LM358", 100e-6), ("TL072", 50e-6), ("NE5532", 50e-6), (
         rate = "-" if settled is None else f"{summary.inferences_per_second:.3g}"
         shares = ", ".join(f"{1e9 * split[key]:.0f}" for key in ("opamp_supply", "opamp_output_stages", "resistors",
                                                                   "diodes"))
-        rows.append(f"| {name} | {part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us | {1e6 * step:g} | "
+        board = board_inventory(circuit, circuit_elements(circuit), opamp_part(name))
+        rows.append(f"| {name} | {board.total} amplifiers in {board.packages} packages | "
+                    f"{part.gbw_hz / 1e6:g} MHz, {part.slew_v_per_us:g} V/us | {1e6 * step:g} | "
                     f"{settling} | {rate} | {1e9 * energy.median:.0f}, {1e9 * energy.worst:.0f} | {shares} | "
                     f"{static_mw:.1f} | {summary.last_to_settle} |")
         print(rows[-1], flush=True)
