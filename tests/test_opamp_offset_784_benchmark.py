@@ -72,3 +72,10 @@ def test_the_larger_signal_is_the_most_volts_per_unit_that_keeps_the_boards_insi
     assert np.array_equal(larger.circuit.stages[0].r_plain, base.circuit.stages[0].r_plain)  # not retrained
     truth = split.y_test[:, 0].astype(np.int64)
     assert larger.nominal == np.mean(np.argmax(SurrogateBackend().simulate(larger.circuit, split.x_test).y, 1) == truth)
+
+
+@pytest.mark.ngspice
+def test_a_check_that_outlasts_its_limit_is_reported_not_waited_for(digits_classifier, split, monkeypatch):
+    monkeypatch.setattr(cases, "CHECK_TIMEOUT_S", 0.001)
+    circuit = cases.with_part(digits_classifier.circuit, "TL072")
+    assert cases.spice_check(circuit, split) == "did not finish within 0.001 s"
