@@ -91,7 +91,7 @@ SUITES = {
     ],
     # issue #18: Monte Carlo boards with their op-amps' data-sheet offsets (benchmarks/opamp_offset_cases.py)
     "opamp-offsets": lambda quick: opamp_offset_cases.digits_suite(),
-    # the 784-100-10 classifier: CIRCUITNET_DIGITS28_MODEL / _3V_MODEL skip training (opamp_offset_784_cases.py)
+    # the 784-100-10 classifier: CIRCUITNET_DIGITS28_MODEL skips training (opamp_offset_784_cases.py)
     "opamp-offsets-784": lambda quick: opamp_offset_784_cases.boards_suite(),
     "opamp-offsets-784-energy": lambda quick: opamp_offset_784_cases.energy_suite(),
     "opamp-offsets-784-recover": lambda quick: opamp_offset_784_cases.recover_suite(),

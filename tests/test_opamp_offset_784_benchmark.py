@@ -55,3 +55,27 @@ def test_each_board_is_printed_as_measured_and_the_row_holds_the_surrogates_figu
     # board 0 in ngspice: the surrogate's offset terms are ngspice's, so no sample changes class
     difference_uv, changes = cells[7].split(", ")[:2]
     assert float(difference_uv.removesuffix(" uV")) < 1.0 and changes == "0 class changes"
+
+
+@pytest.mark.ngspice
+def test_the_larger_signal_is_the_most_volts_per_unit_that_keeps_the_boards_inside_the_swing(digits_classifier,
+                                                                                               split, monkeypatch):
+    monkeypatch.setattr(cases, "BOARDS", 3)
+    base = cases.Trained(digits_classifier.circuit, 0.9, "given")
+    tl072 = cases.with_part(base.circuit, "TL072")
+    _, largest = cases.surrogate_boards(tl072, 3, split, "at 1 V")
+    larger = cases.larger_signal(base, split)
+    volts = larger.circuit.volts_per_unit
+    assert volts == np.floor(10 * 13.5 / largest) / 10 and volts > 1.0  # the TL072 swings to +-13.5 V on +-15 V
+    _, scaled_largest = cases.surrogate_boards(cases.with_part(larger.circuit, "TL072"), 3, split, "larger")
+    assert 13.5 * 0.8 < scaled_largest <= 13.5
+    assert np.array_equal(larger.circuit.stages[0].r_plain, base.circuit.stages[0].r_plain)  # not retrained
+    truth = split.y_test[:, 0].astype(np.int64)
+    assert larger.nominal == np.mean(np.argmax(SurrogateBackend().simulate(larger.circuit, split.x_test).y, 1) == truth)
+
+
+@pytest.mark.ngspice
+def test_a_check_that_outlasts_its_limit_is_reported_not_waited_for(digits_classifier, split, monkeypatch):
+    monkeypatch.setattr(cases, "CHECK_TIMEOUT_S", 0.001)
+    circuit = cases.with_part(digits_classifier.circuit, "TL072")
+    assert cases.spice_check(circuit, split) == "did not finish within 0.001 s"
