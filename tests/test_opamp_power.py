@@ -135,6 +135,6 @@ def test_a_transient_runs_energy_counts_every_amplifier_of_the_board(spice):
     supply_w = 12 * OPAMP_PARTS["TL074"].supply_current_typ_a * 24.0
     time, total = result.time, result.power_w
     run_energy = float(np.sum(np.diff(time) * (total[1:] + total[:-1]) / 2))
-    median = result.summary["energy_per_inference_j"]["median"]
+    median = result.summary.energy_per_inference_j.median
     expected = median * supply_w * (time[-1] - time[0]) / run_energy
-    assert result.summary["energy_per_inference_split_j"]["opamp_supply"] == pytest.approx(expected, rel=1e-6)
+    assert result.summary.energy_per_inference_split_j["opamp_supply"] == pytest.approx(expected, rel=1e-6)
