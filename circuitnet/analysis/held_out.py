@@ -44,15 +44,21 @@ class HeldOutData:
         """What the data are, for the summary and the report: "held-out data (every row of
         t.csv, 60 samples)", or the fit's own data or data not known to be held out."""
         samples = len(self.x)
-        if self.fit_rows is None:
-            return f"data not known to be held out ({self.source}, {samples} samples)"
         if self.fit_rows:
             return (f"the fit's own data: {self.fit_rows} of its {samples} rows trained or validated the model "
                     f"({self.source})")
-        return f"held-out data ({self.source}, {samples} samples)"
+        return f"{data_kind(self.held_out)} ({self.source}, {samples} samples)"
 
     def describe(self) -> dict:
         """compare.json's words for the data: source, samples, held_out, fit_rows, heading,
         advice."""
         return {"source": self.source, "samples": int(len(self.x)), "held_out": self.held_out,
                 "fit_rows": self.fit_rows, "heading": self.heading, "advice": self.advice}
+
+
+def data_kind(held_out: bool | None) -> str:
+    """What data are, in a few words, from whether they are held out (None: not known):
+    the report's title and the figures' legends say it the same way."""
+    if held_out is None:
+        return "data not known to be held out"
+    return "held-out data" if held_out else "the fit's own data"

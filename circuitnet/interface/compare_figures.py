@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis.compare_results import RegressionComparison
+from ..analysis.held_out import data_kind
 from .plotting import input_names
 
 MAX_NEURON_PANELS = 16
@@ -169,7 +170,4 @@ def imported_figure(numbers, curves: dict) -> Figure:
 
 def _data_words(numbers: RegressionComparison) -> str:
     """The data a legend's RMSE is against, as compare.json's ``data.held_out`` says they are."""
-    held_out = True if numbers.data is None else numbers.data.held_out
-    if held_out is None:
-        return "data not known to be held out"
-    return "the held-out data" if held_out else "the fit's own data"
+    return data_kind(True if numbers.data is None else numbers.data.held_out)

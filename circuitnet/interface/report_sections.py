@@ -18,6 +18,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from ..analysis.held_out import data_kind
 from ..util.power_text import power_text
 from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
 from .compare_figures import (
@@ -140,7 +141,8 @@ def _data_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]:
     found = part(numbers, "data")
     if not found:
         return []
-    title = {True: "Held-out data", False: "The fit's own data"}.get(found.held_out, "Data not known to be held out")
+    kind = data_kind(found.held_out)
+    title = kind[0].upper() + kind[1:]
     advice = f"<p>{html.escape(found.advice)}</p>" if found.advice else ""
     return [f"<h2>{html.escape(title)}</h2><p>{html.escape(found.heading)}</p>{advice}",
             table([{"comparison": COMPARISONS[k], "rmse": v} for k, v in found.comparisons().items()],
