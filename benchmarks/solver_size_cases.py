@@ -28,7 +28,7 @@ from .spice_cases import network
 _TICKS = os.sysconf("SC_CLK_TCK")
 BATCH_S = 0.6  # CPU per batch: /proc counts in ticks of 10 ms, so a batch is many ticks long
 SWEEP_WIDTHS = (4, 16, 32, 64, 128, 192, 256)
-SAMPLE_SHAPES = ((8, 32, 4, 200), (16, 32, 4, 200), (2, 128, 1, 200), (8, 64, 4, 200), (16, 64, 10, 200),
+SAMPLE_SHAPES = ((2, 16, 1, 200), (4, 32, 2, 200), (8, 32, 4, 200), (16, 32, 4, 200), (2, 128, 1, 200), (8, 64, 4, 200), (16, 64, 10, 200),
                  (64, 64, 10, 100), (196, 100, 10, 40), (784, 100, 10, 10))  # inputs, hidden, outputs, samples
 
 

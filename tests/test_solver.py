@@ -82,7 +82,7 @@ def test_a_report_names_the_solvers_the_runs_used_and_why_sparse_ran():
     assert small.solver == SPARSE and f"fewer than {KLU_FROM_ELEMENTS:,} elements" in small.note
     assert small.describe().startswith("ngspice 46, Sparse solver (")
     both = used_by_runs(probe, {KLU, SPARSE}, "auto")
-    assert both.describe().startswith("ngspice 46, KLU and Sparse solvers (KLU from 1,000 elements")
+    assert both.describe().startswith(f"ngspice 46, KLU and Sparse solvers (KLU from {KLU_FROM_ELEMENTS:,} elements")
     assert used_by_runs(probe, {KLU}, "auto").note is None
     old = ngspice_info("auto", VERSION_39, "No. of Data Rows : 1")
     assert used_by_runs(old, {SPARSE}, "auto").note == old.note  # the missing KLU is the reason
@@ -128,7 +128,7 @@ def test_workers_use_klu_where_the_library_has_it_and_sparse_when_asked():
 @pytest.mark.ngspice
 def test_auto_runs_small_netlists_with_sparse_and_large_ones_with_klu_and_says_so(rng):
     """The solver each run used is read from ngspice's own "Using ... as Direct Linear Solver"
-    line: a 2-8-1 circuit is below the crossover, a 16-64-10 one (2,143 elements) above."""
+    line: a 2-8-1 circuit is below the crossover, a 16-64-10 one (about 2,300 elements) above."""
     small = realise(random_network(rng, 2, [8], 1), "diode")
     large = realise(random_network(rng, 16, [64], 10), "diode")
     has_klu = _program_has_klu()
@@ -175,7 +175,7 @@ def test_simulate_reports_the_ngspice_version_and_solver():
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)["ngspice"]
     assert found["solver"] == SPARSE and found["version"] != "unknown"  # eight neurons: below the crossover
-    assert ("fewer than 1,000 elements" if _program_has_klu() else "has no KLU solver") in found["note"]
+    assert (f"fewer than {KLU_FROM_ELEMENTS:,} elements" if _program_has_klu() else "has no KLU solver") in found["note"]
     text = subprocess.run([sys.executable, "-m", "circuitnet", "simulate", str(NETLISTS / "eight_diode.json"),
                            "--x", "-1:1:5"], capture_output=True, text=True, timeout=120)
     assert f"ngspice {found['version']}, {found['solver']} solver" in text.stdout

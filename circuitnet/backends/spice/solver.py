@@ -34,13 +34,14 @@ OPTION_LINES = {KLU: ".options klu", SPARSE: ".options sparse"}
 # A circuit small enough to cost nothing, big enough to be solved: the run prints the solver line.
 PROBE_NETLIST = "* circuitnet solver probe\nV1 a 0 DC 1\nR1 a 0 1k\n{option}\n.op\n.end\n"
 
-# Measured (python -m benchmarks solver-size: worker CPU per run, KLU and Sparse in turns, ngspice
-# 46, December 2026): below about 700 elements Sparse is 5-12 % faster in every shape tried (the
-# 32-neuron sweep: 52 against 58 ms); between 700 and 2,600 the two are within about 15 % either
-# way, KLU ahead when many inputs feed each summer (16-32-4 sample set, 935 elements: 1.14x),
-# Sparse ahead on one- and two-input circuits (a 1-128-1 sweep, 1,210 elements: 0.95x); above
-# that KLU wins by more and more (64-64-10, 5,129 elements: 1.65x; 784-100-10, 75,525: 7.5x).
-KLU_FROM_ELEMENTS = 1_000
+# Measured (python -m benchmarks solver-size: the worker's CPU per run, KLU and Sparse in turns,
+# ngspice 46, December 2026; benchmarks/RESULTS.md): sweeps of 1-W-1 circuits run 3-25 % faster
+# with Sparse up to 620 elements (the 32-neuron sweep: 51 against 56 ms) and even at 1,210; sample
+# sets, whose summers have more inputs, run faster with KLU from about 700 elements (8-32-4, 719
+# elements: 1.17x; 16-32-4, 995: 1.24x) and the more so the larger (64-64-10, 5,601: 1.9x;
+# 196-100-10, 22,317: 3.9x; 784-100-10, 75,525: 7.5x). Between 700 and 1,300 the choice is
+# within about 10 % either way for every shape tried.
+KLU_FROM_ELEMENTS = 700
 _VERSION = re.compile(r"ngspice-(\S+)")
 _SOLVER_LINE = re.compile(r"using\s+(klu|sparse)\b.*direct linear solver", re.IGNORECASE)
 
