@@ -183,3 +183,25 @@ def test_an_estimator_owns_its_workers_lazily_and_is_pickled_without_them():
     copy.close()
     model.close()
     assert not live_workers() & fitted
+
+
+@pytest.mark.ngspice
+def test_a_fit_run_made_without_a_backend_stops_its_workers_on_close():
+    """FitRun(split, config) makes its own SpiceBackend; close() (or the end of a with block)
+    stops every worker it started, and so does a topology choice for all its candidates'."""
+    from circuitnet.training.config import FitConfig
+    from circuitnet.training.data import target_split
+    from circuitnet.training.run import FitRun, run_of
+    split = target_split("abs", 20, seed=0)
+    before = live_workers()
+    with FitRun(split, FitConfig(hidden=[2], mode="ideal", epochs=3, seed=0)) as run:
+        assert run.run().circuit is not None
+        started = live_workers() - before
+        assert started  # it measured in ngspice on its own workers
+    assert not live_workers() & started
+    choice = run_of(split, FitConfig(topology="auto", hidden=[2], mode="ideal", epochs=3, seed=0))
+    choice.run()
+    started = live_workers() - before
+    assert started
+    choice.close()
+    assert not live_workers() & started
