@@ -34,13 +34,13 @@ OPTION_LINES = {KLU: ".options klu", SPARSE: ".options sparse"}
 # A circuit small enough to cost nothing, big enough to be solved: the run prints the solver line.
 PROBE_NETLIST = "* circuitnet solver probe\nV1 a 0 DC 1\nR1 a 0 1k\n{option}\n.op\n.end\n"
 
-# Measured (python -m benchmarks solver-size: the worker's CPU per run, KLU and Sparse in turns,
-# ngspice 46, December 2026; benchmarks/RESULTS.md): sweeps of 1-W-1 circuits run 3-25 % faster
-# with Sparse up to 620 elements (the 32-neuron sweep: 51 against 56 ms) and even at 1,210; sample
-# sets, whose summers have more inputs, run faster with KLU from about 700 elements (8-32-4, 719
-# elements: 1.17x; 16-32-4, 995: 1.24x) and the more so the larger (64-64-10, 5,601: 1.9x;
-# 196-100-10, 22,317: 3.9x; 784-100-10, 75,525: 7.5x). Between 700 and 1,300 the choice is
-# within about 10 % either way for every shape tried.
+# Measured (python -m benchmarks solver-size, benchmarks/RESULTS.md: the worker's CPU per run, KLU
+# and Sparse in turns, ngspice 46, a 2-core machine shared with other jobs): below about 700
+# elements Sparse is as fast or faster in every shape tried, up to 15 % (the 32-neuron sweep,
+# 319 elements: 36.7 against 43.3 ms; a 4-32-2 sample set, 463: 0.93x); from about 700 KLU is
+# faster, the more so the larger (8-32-4 sample set, 713 elements: 1.15x; 16-64-10, 2,337:
+# 1.42x; 64-64-10, 5,601: 2.1x; 784-100-10, 83,466: 5.8x). Sweeps of one-input circuits are the
+# exception near the crossover: even (1.00-1.04x) up to about 1,200 elements.
 KLU_FROM_ELEMENTS = 700
 _VERSION = re.compile(r"ngspice-(\S+)")
 _SOLVER_LINE = re.compile(r"using\s+(klu|sparse)\b.*direct linear solver", re.IGNORECASE)
