@@ -21,6 +21,7 @@ from . import (
     opamp_offset_784_cases,
     opamp_offset_cases,
     solver_cases,
+    solver_size_cases,
     spice_cases,
     surrogate_cases,
     transient_cases,
@@ -72,6 +73,7 @@ SUITES = {
     "digits28": lambda quick: classify_cases.digits28_suite(),
     "solver": lambda quick: solver_cases.solver_suite(),
     "large": lambda quick: solver_cases.large_suite(),
+    "solver-size": lambda quick: solver_size_cases.size_suite(quick),
     "startup": lambda quick: [("Start-up: circuitnet --help and simulate against python -c pass",
                                solver_cases.startup_case(2 if quick else 5))],
     # the floor case alone; CIRCUITNET_FLOOR_MODEL=path/model.json skips training its circuit

@@ -31,8 +31,9 @@ def describe() -> str:
     try:
         text = subprocess.run(["ngspice", "--version"], capture_output=True, text=True, timeout=10).stdout
         ngspice = re.search(r"ngspice-(\S+)", text).group(1)
-        # circuitnet's workers use KLU where it is built in (circuitnet/backends/spice/solver.py)
-        ngspice += " (KLU solver)" if "compiled with klu" in text.lower() else " (Sparse solver: no KLU)"
+        # circuitnet's workers use KLU where it is built in, for netlists of 700 elements and more
+        # (circuitnet/backends/spice/solver.py)
+        ngspice += " (with KLU)" if "compiled with klu" in text.lower() else " (Sparse solver: no KLU)"
     except (OSError, AttributeError, subprocess.SubprocessError):
         ngspice = "?"
     return (f"{cpu}, {os.cpu_count()} cores, {memory}; {platform.platform(terse=True)}; "

@@ -20,6 +20,8 @@ __version__ = "0.1.0"
 # Each public name -> the module (relative to this package) that defines it, and its name there.
 _EXPORTS = {
     "simulate": (".backends.registry", "simulate"),
+    "default_backend": (".backends.default_backend", "default_backend"),  # what bare simulate calls use
+    "close": (".backends.default_backend", "close"),  # stops the default backend's workers
     "SpiceBackend": (".backends.spice.backend", "SpiceBackend"),  # owns its ngspice workers: pass it on
     "netlist_text": (".backends.spice.netlist", "netlist_text"),
     "bandwidth": (".backends.spice.bandwidth", "bandwidth"),

@@ -16,7 +16,7 @@ from circuitnet import ReLUNet, realise
 from circuitnet.formats import modelfile
 from circuitnet.interface.cli import main
 from circuitnet.interface.fit_outputs import bom_csv
-from circuitnet.model.board_amplifiers import board_amplifiers, board_inventory
+from circuitnet.model.board_amplifiers import REFERENCE_UNITS, board_inventory
 from circuitnet.model.opamp_parts import OPAMP_PARTS, opamp_model
 from circuitnet.model.scaling import DataScaling
 from circuitnet.topologies import TOPOLOGIES, circuit_elements, part_counts
@@ -60,11 +60,14 @@ def test_board_inventory_counts_each_role_for_every_topology():
         assert "2 for the input stages (data scaling)" in board.describe()
 
 
-def test_a_circuit_without_data_scaling_has_no_input_stages_and_the_old_constructor_agrees():
+def test_a_circuit_without_data_scaling_has_the_networks_amplifiers_the_reference_and_spares_only():
     circuit = realise(NET, "diode", opamp=opamp_model(PART, 15.0))
     board = board_inventory(circuit, circuit_elements(circuit), OPAMP_PARTS[PART])
-    assert board.input_stages == 0
-    assert board == board_amplifiers(part_counts(circuit)["opamp"], OPAMP_PARTS[PART])
+    assert board.input_stages == 0 and (board.rail_inverters, board.bias_followers, board.readouts) == (0, 0, 0)
+    assert (board.in_circuit, board.reference) == (part_counts(circuit)["opamp"], REFERENCE_UNITS)
+    assert board.used == board.in_circuit + REFERENCE_UNITS
+    assert board.total == -(-board.used // OPAMP_PARTS[PART].amplifiers_per_package) * \
+        OPAMP_PARTS[PART].amplifiers_per_package
 
 
 def bom_rows(path) -> list[dict]:

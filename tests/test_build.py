@@ -259,3 +259,29 @@ def test_a_model_with_a_real_opamp_builds_and_places_no_supply_model(tmp_path):
     assert opamps["value"] == "TL074" and int(opamps["count"]) == -(-units // 4)
     wiring = rows(out / "wiring.csv")
     assert not [r for r in wiring if "_q" in r["pins"] or "Vvcc" in r["pins"]]
+
+
+@pytest.mark.ngspice
+def test_build_runs_ngspice_on_the_commands_backend(spice_pool, monkeypatch, tmp_path):
+    """build's worst case goes to the command's SpiceBackend (the one main opens and closes),
+    not to a backend of its own: no worker process starts beside the pool it was given."""
+    from test_pool_ownership import live_workers
+
+    from circuitnet.backends.spice.backend import SpiceBackend
+    from circuitnet.interface import cli
+    from tests.conftest import CountingPool
+    counting = CountingPool(spice_pool)
+    monkeypatch.setattr(cli, "command_spice", lambda: SpiceBackend(counting))
+    SpiceBackend(spice_pool).simulate(modelfile.load(EIGHT), np.zeros((2, 1)))  # the pool's worker: running
+    before = live_workers()
+    assert main(["build", EIGHT, "--out", str(tmp_path / "b")]) == 0
+    assert counting.netlists >= 1 and live_workers() <= before
+
+
+@pytest.mark.ngspice
+def test_the_worst_case_given_no_backend_leaves_no_worker_behind():
+    from test_pool_ownership import live_workers
+    circuit = modelfile.load(EIGHT)
+    before = live_workers()
+    worst = worst_case(circuit, circuit_elements(circuit))
+    assert worst.dissipation_w and live_workers() <= before

@@ -122,6 +122,21 @@ def test_a_kicad_cli_that_hangs_is_stopped_with_a_clear_error(monkeypatch, tmp_p
         kicad_checks.erc(tmp_path / "circuit.kicad_sch")
 
 
+def test_the_kicad_timeout_grows_with_the_parts_of_the_schematic_and_its_sub_sheets(tmp_path):
+    """A 784-100-10 classifier's ERC took 831 s on a busy machine, past the fixed 300 s it had:
+    the timeout now adds KICAD_SECONDS_PER_PART for every part placed on the sheets."""
+    part = '(symbol (lib_id "circuitnet:R") (at 0 0 0) (unit 1))\n'
+    (tmp_path / "circuit.kicad_sch").write_text(
+        "(kicad_sch\n" + part * 3 + '(sheet (property "Sheetfile" "circuit-2.kicad_sch"))\n'
+        '(sheet (property "Sheetfile" "circuit-2.kicad_sch"))\n)\n')  # one sub-sheet, named twice: read once
+    (tmp_path / "circuit-2.kicad_sch").write_text("(kicad_sch\n" + part * 2 + ")\n")
+    assert kicad_checks.placed_parts(tmp_path / "circuit.kicad_sch") == 5
+    assert kicad_checks.kicad_timeout_s(tmp_path / "circuit.kicad_sch") == pytest.approx(
+        kicad_checks.KICAD_TIMEOUT_S + 5 * kicad_checks.KICAD_SECONDS_PER_PART)
+    parts_784 = 82_000  # about the 784-100-10 classifier's resistors, diodes and op-amps
+    assert kicad_checks.KICAD_TIMEOUT_S + parts_784 * kicad_checks.KICAD_SECONDS_PER_PART > 2 * 831
+
+
 def symbol_instances(text: str) -> list[tuple[str, str, dict[str, str]]]:
     """(lib_id, Reference, {property: value}) of every placed symbol of a schematic."""
     found = []

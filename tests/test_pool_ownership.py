@@ -1,7 +1,9 @@
 """Worker pools belong to whoever made them (issue #17): a CLI command makes one and stops its
 workers when it ends, however it ends; a backend made without a pool owns one and stops it;
-an API call given no backend leaves no worker behind; an estimator owns one lazily and is
-pickled without it; there is no process-wide pool in the caller's process. Workers are counted
+an analysis call given no backend leaves no worker behind; a bare simulate call runs on the
+documented default backend (``circuitnet.default_backend()``, stopped by ``circuitnet.close()``
+and at exit), never when a backend is passed; an estimator owns one lazily and is pickled
+without it; code that makes its backends meets no process-wide pool. Workers are counted
 as this process's live child processes running ``circuitnet.backends.spice.workers``."""
 
 import pickle
@@ -59,17 +61,65 @@ def test_a_pool_passed_in_is_left_running(spice_pool, elbow):
 
 
 @pytest.mark.ngspice
-def test_api_calls_given_no_backend_leave_no_worker_behind(elbow):
+def test_analysis_calls_given_no_backend_leave_no_worker_behind(elbow):
     from circuitnet.analysis.compare import compare_circuit
-    from circuitnet.backends.registry import simulate
     from circuitnet.backends.spice.transient import transient
     from circuitnet.model.sweep import Sweep
     before = live_workers()
-    assert simulate(elbow, X).y.shape == (5, 1)
     numbers, _ = compare_circuit(elbow, Sweep(-1.0, 1.0, 5), temperatures=(27.0, 50.0), montecarlo=2)
     assert numbers.montecarlo.instances == 2
     assert len(transient(elbow, X[:2], "TL072", step_time=20e-6).steps) == 2
     assert live_workers() <= before
+
+
+@pytest.mark.ngspice
+def test_bare_simulate_calls_share_the_default_backend_until_close(elbow):
+    """simulate(circuit, x) with no backend runs on circuitnet.default_backend(): the second
+    call starts no process (it used to start and stop a worker per call, 0.7-2 s each), and
+    circuitnet.close() stops the worker."""
+    import circuitnet
+    circuitnet.close()
+    before = live_workers()
+    assert circuitnet.simulate(elbow, X).y.shape == (5, 1)
+    first = live_workers() - before
+    assert len(first) == 1 and circuitnet.default_backend().owns_pool
+    circuitnet.simulate(elbow, X)
+    circuitnet.simulate(elbow, X, backend="spice")  # the name means the default backend too
+    assert live_workers() - before == first  # the same worker: no new process
+    circuitnet.close()
+    assert not live_workers() & first
+
+
+@pytest.mark.ngspice
+def test_a_backend_passed_in_is_used_and_the_default_never_made(spice_pool, elbow):
+    import circuitnet
+    from circuitnet.backends import default_backend
+    from tests.conftest import CountingPool
+    circuitnet.close()
+    counting = CountingPool(spice_pool)
+    before = live_workers()
+    circuitnet.simulate(elbow, X, backend=SpiceBackend(counting))
+    assert counting.netlists == 1
+    assert default_backend._backend is None  # no default backend was made
+    assert live_workers() - before <= {worker.pid for worker in spice_pool.workers}
+
+
+@pytest.mark.ngspice
+def test_the_default_backend_stops_its_worker_when_the_process_exits(tmp_path):
+    """A script that never calls close(): its worker's process and folder are gone once it exits."""
+    import subprocess
+    import sys
+    code = ("import numpy as np, circuitnet\n"
+            f"c = circuitnet.load_model({str(NETLISTS / 'elbow_diode.json')!r})\n"
+            "circuitnet.simulate(c, np.zeros((2, 1)))\n"
+            "worker = circuitnet.default_backend().pool.workers\n"
+            "print(*[(w.pid, w._folder) for w in worker if w.pid])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    pid, folder = eval(done.stdout.strip())  # the worker's (pid, folder), printed above
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    import os
+    assert not os.path.exists(folder)
 
 
 @pytest.mark.ngspice
@@ -133,3 +183,25 @@ def test_an_estimator_owns_its_workers_lazily_and_is_pickled_without_them():
     copy.close()
     model.close()
     assert not live_workers() & fitted
+
+
+@pytest.mark.ngspice
+def test_a_fit_run_made_without_a_backend_stops_its_workers_on_close():
+    """FitRun(split, config) makes its own SpiceBackend; close() (or the end of a with block)
+    stops every worker it started, and so does a topology choice for all its candidates'."""
+    from circuitnet.training.config import FitConfig
+    from circuitnet.training.data import target_split
+    from circuitnet.training.run import FitRun, run_of
+    split = target_split("abs", 20, seed=0)
+    before = live_workers()
+    with FitRun(split, FitConfig(hidden=[2], mode="ideal", epochs=3, seed=0)) as run:
+        assert run.run().circuit is not None
+        started = live_workers() - before
+        assert started  # it measured in ngspice on its own workers
+    assert not live_workers() & started
+    choice = run_of(split, FitConfig(topology="auto", hidden=[2], mode="ideal", epochs=3, seed=0))
+    choice.run()
+    started = live_workers() - before
+    assert started
+    choice.close()
+    assert not live_workers() & started

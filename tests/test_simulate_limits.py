@@ -100,3 +100,23 @@ def test_an_estimators_predict_warns_naming_the_rows_beyond_a_limit():
     with warnings.catch_warnings():
         warnings.simplefilter("error", BeyondLimitsWarning)  # inside every limit: no warning
         regressor.predict(np.array([[0.0], [0.5]]))
+
+
+@pytest.mark.ngspice
+def test_an_estimators_predict_with_spice_runs_ngspice_once_for_outputs_and_limits(spice_pool):
+    """predict's outputs and its limits check come from one ngspice run (they were two: the
+    outputs, then a run keeping every node), and the outputs are those ``simulate`` gives."""
+    from circuitnet.backends.spice.backend import SpiceBackend
+    from circuitnet.errors import BeyondLimitsWarning
+    from circuitnet.interface.estimator import CircuitRegressor
+    from tests.conftest import CountingPool
+    regressor = CircuitRegressor(opamp="TL072")
+    regressor.circuit_ = circuit_with_opamp(load_model(MODEL), "TL072", None)
+    regressor.n_features_in_, regressor._single_output = 1, True
+    counting = CountingPool(spice_pool)
+    regressor._own_spice = SpiceBackend(counting)  # the estimator's backend, on a pool that counts its runs
+    x = np.linspace(-60, 60, 5)[:, None]
+    with pytest.warns(BeyondLimitsWarning, match=r"at 4 of 5 sample\(s\)"):
+        y = regressor.predict(x)
+    assert counting.netlists == 1
+    np.testing.assert_allclose(y, SpiceBackend(spice_pool).simulate(regressor.circuit_, x).y[:, 0], atol=1e-9)

@@ -7,11 +7,13 @@ Backends take a Circuit and inputs in data units and return a SimulationResult:
 - ``ideal``: the ReLU network read back from the component values.
 
 Importing this module loads no simulator; the SPICE backend starts its workers on first use.
-``simulate`` and ``simulate_sweep`` take a backend's name or a backend. Given a name, the call
-makes that backend and, for ``spice``, closes its workers when it returns: no backend and no
-pool outlives a call or is shared between calls behind the caller's back. For repeated calls
-make one (``get_backend("spice")``, or ``SpiceBackend(pool=mine)``, a context manager) and
-pass it.
+``simulate`` and ``simulate_sweep`` take a backend, a backend's name or nothing:
+
+- a backend (``SpiceBackend(pool=mine)``, ``get_backend("spice")``): that one, left open; the
+  default backend is never used then;
+- nothing, or the name ``"spice"``: the default SPICE backend (``default_backend``), made on
+  first use and kept for the next bare call, stopped by ``circuitnet.close()`` or at exit;
+- ``"surrogate"`` or ``"ideal"``: that backend, made for the call (they hold no processes).
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ import numpy as np
 from ..errors import UnknownNameError
 from ..model.circuit import Circuit
 from ..model.sweep import Sweep
+from .default_backend import default_backend
 from .protocol import Backend
 from .result import SimulationResult
 
-Chosen = str | Backend  # a backend's name (made for the call) or a backend (the caller's)
+Chosen = str | Backend | None  # a backend (the caller's), a backend's name, or None: the default
 
 
 def _spice(**settings) -> Backend:
@@ -56,13 +59,13 @@ def get_backend(name: str, **settings) -> Backend:
     return BACKENDS[name](**settings)
 
 
-def simulate(circuit: Circuit, x, backend: Chosen = "spice", temperature_c: float = 27.0) -> SimulationResult:
+def simulate(circuit: Circuit, x, backend: Chosen = None, temperature_c: float = 27.0) -> SimulationResult:
     """Outputs at every row of x (shape (n_samples, n_inputs), data units)."""
     with _backend_for_call(backend) as chosen:
         return chosen.simulate(circuit, np.asarray(x, dtype=float), temperature_c=temperature_c)
 
 
-def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: Chosen = "spice",
+def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: Chosen = None,
                    temperature_c: float = 27.0) -> SimulationResult:
     """Outputs over a sweep of input 1 (other inputs at the sweep's held values); a single ``.dc`` for SPICE."""
     with _backend_for_call(backend) as chosen:
@@ -71,8 +74,12 @@ def simulate_sweep(circuit: Circuit, sweep: Sweep, backend: Chosen = "spice",
 
 @contextmanager
 def _backend_for_call(backend: Chosen) -> Iterator[Backend]:
-    """A backend given: itself, left open. A name: that backend made for this call, and closed
-    after it (the spice backend's workers stop)."""
+    """A backend given: itself, left open. None or "spice": the default SPICE backend, left
+    open for the next bare call. Another name: that backend made for this call, and closed
+    after it when it has anything to close."""
+    if backend is None or backend == "spice":
+        yield default_backend()
+        return
     if not isinstance(backend, str):
         yield backend
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -20,7 +21,15 @@ from pathlib import Path
 from ..errors import CircuitnetError
 from .sexpr import loads
 
+# How long a kicad-cli command may take: KICAD_TIMEOUT_S, plus KICAD_SECONDS_PER_PART for each
+# placed symbol of the schematic and its sub-sheets (``kicad_timeout_s``). Measured (KiCad 9.0.8,
+# docs/kicad.md): the writer keeps each sheet under about 2,000 parts, so what grows with a circuit
+# is KiCad's work across its sheets, about 3.1 ms of CPU per resistor (the 784-100-10 classifier's
+# ERC: 251 s quiet, 831 s of wall time on 2 busy cores); 20 ms per part leaves six times the
+# quiet figure, twice the busy one. A small schematic's commands take about a second.
 KICAD_TIMEOUT_S = 300.0
+KICAD_SECONDS_PER_PART = 0.020
+_SHEET_FILE = re.compile(rb'\(property "Sheetfile" "([^"]+)"')
 
 
 class KicadCliError(CircuitnetError, RuntimeError):
@@ -36,17 +45,46 @@ def kicad_cli() -> str:
     return path
 
 
+def placed_parts(schematic: str | os.PathLike) -> int:
+    """The symbols placed on a schematic and on the sub-sheets it names (``Sheetfile``, read
+    beside it, each once); 0 for a file that can't be read."""
+    root = Path(schematic)
+    seen: set[Path] = set()
+    waiting, count = [root], 0
+    while waiting:
+        path = waiting.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            text = path.read_bytes()
+        except OSError:
+            continue
+        count += text.count(b"(symbol (lib_id ")
+        waiting += [root.parent / name.decode() for name in _SHEET_FILE.findall(text)]
+    return count
+
+
+def kicad_timeout_s(schematic: str | os.PathLike) -> float:
+    """The seconds a kicad-cli command on ``schematic`` may take: KICAD_TIMEOUT_S plus
+    KICAD_SECONDS_PER_PART per placed part (see them)."""
+    return KICAD_TIMEOUT_S + KICAD_SECONDS_PER_PART * placed_parts(schematic)
+
+
 def run_kicad_cli(*arguments: str) -> subprocess.CompletedProcess:
-    """``kicad-cli ARGUMENTS`` in a fresh HOME; KicadCliError with its words if it fails."""
+    """``kicad-cli ARGUMENTS`` in a fresh HOME, for at most ``kicad_timeout_s`` of the schematic
+    (the last argument); KicadCliError with its words if it fails."""
+    timeout = kicad_timeout_s(arguments[-1])
     with tempfile.TemporaryDirectory(prefix="circuitnet-kicad-") as home:
         env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=str(Path(home, ".config")))
         try:
             done = subprocess.run([kicad_cli(), *arguments], env=env, capture_output=True, text=True,
-                                  timeout=KICAD_TIMEOUT_S, stdin=subprocess.DEVNULL)
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:  # run() has killed it
-            raise KicadCliError(f"kicad-cli {' '.join(arguments[:3])} did not finish within {KICAD_TIMEOUT_S:g} s "
-                                "(a schematic of 10^5 parts takes minutes); raise kicad_checks.KICAD_TIMEOUT_S "
-                                "or check a smaller circuit") from None
+            raise KicadCliError(f"kicad-cli {' '.join(arguments[:3])} did not finish within {timeout:g} s "
+                                f"({KICAD_TIMEOUT_S:g} s and {KICAD_SECONDS_PER_PART * 1e3:g} ms for each of the "
+                                f"{placed_parts(arguments[-1]):,} parts); raise kicad_checks.KICAD_TIMEOUT_S or "
+                                "KICAD_SECONDS_PER_PART, or check a smaller circuit") from None
     if done.returncode != 0:
         raise KicadCliError(f"kicad-cli {' '.join(arguments[:3])} failed (exit status {done.returncode}): "
                             f"{(done.stdout + done.stderr).strip()[-2000:]}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backends.spice.backend import SpiceBackend
+from ..backends.spice.backend import SpiceBackend, spice_for_call
 from ..model.circuit import Circuit
 from ..model.elements import Element, resistor_drops
 from ..model.sweep import UNRECORDED_SWEEP
@@ -61,9 +61,12 @@ def corner_inputs(circuit: Circuit) -> np.ndarray:
 
 
 def worst_case(circuit: Circuit, elements: list[Element], backend: SpiceBackend | None = None) -> WorstCase:
-    """Simulate the circuit at ``corner_inputs`` in ngspice and take each part's worst."""
+    """Simulate the circuit at ``corner_inputs`` in ngspice (on ``backend``, the caller's; without
+    one, on a backend made for this call, whose workers stop when it returns) and take each
+    part's worst."""
     x = corner_inputs(circuit)
-    volts = (backend or SpiceBackend()).node_voltages(circuit, x)
+    with spice_for_call(backend) as spice:
+        volts = spice.node_voltages(circuit, x)
     volts["0"] = np.zeros(len(x))
     dissipation: dict[str, float] = {}
     into: dict[str, np.ndarray] = {}  # node -> current the resistors carry away from it, (n,) A

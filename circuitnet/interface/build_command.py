@@ -50,7 +50,7 @@ def command_build(args) -> int:
     def step(name: str) -> None:
         print(f"circuitnet build: {name} ...", file=sys.stderr, flush=True)
 
-    result = build_folder(circuit, Path(args.model).name, out, args.opamp, step=step)
+    result = build_folder(circuit, Path(args.model).name, out, args.opamp, backend=args.spice, step=step)
     timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.seconds.items())
     print(f"wrote {len(result.files)} files into {out} ({result.opamp}, {result.sheets} sheet(s)): "
           f"{', '.join(path.name for path in result.files)}; {sum(result.seconds.values()):.1f} s ({timing})")

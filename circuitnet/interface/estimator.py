@@ -131,11 +131,12 @@ class _CircuitEstimator(BaseEstimator):
         if not hasattr(self, "circuit_"):
             raise EstimatorNotFitted(f"this {type(self).__name__} is not fitted yet; call fit(X, y) first")
         x = validate_data(self, X, reset=False, dtype=np.float64)
-        spice = self._spice() if self.backend == "spice" else None
-        y = simulate(self.circuit_, x, backend=spice or self.backend).y
-        if spice is not None:  # the outputs are ngspice's: say where no built circuit gives them
-            from .simulate_limits import warn_beyond_limits
-            warn_beyond_limits(spice, self.circuit_, x, type(self).__name__)
+        if self.backend != "spice":
+            return simulate(self.circuit_, x, backend=self.backend).y
+        # the outputs are ngspice's: say where no built circuit gives them, from the same run
+        from .simulate_limits import outputs_marked, warn_beyond_limits
+        y, beyond = outputs_marked(self._spice(), self.circuit_, x, 27.0)
+        warn_beyond_limits(beyond, type(self).__name__)
         return y
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ..analysis.held_out import data_kind
+from ..backends.spice.solver import solver_phrase
 from ..util.power_text import power_text
 from .classifier_plots import boards_figure, confusion_figure, inference_power_figure, temperatures_accuracy_figure
 from .compare_figures import (
@@ -97,7 +98,7 @@ def _setup_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]
     found = part(numbers, "ngspice")
     if found:  # which simulator measured every figure below
         parts.append(f"<p>Simulated in ngspice {html.escape(str(found['version']))} with the "
-                     f"{html.escape(str(found['solver']))} solver"
+                     f"{html.escape(solver_phrase(str(found['solver'])))}"
                      + (f" ({html.escape(found['note'])})" if found.get("note") else "") + ".</p>")
     if part(numbers, "opamps"):  # which op-amp model every figure below used
         parts.append(f"<p>{html.escape(opamp_line(numbers.opamps))}</p>")

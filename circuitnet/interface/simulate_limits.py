@@ -32,6 +32,19 @@ def limits_by_row(spice, circuit, x: np.ndarray, temperature_c: float) -> tuple[
     return _worst_of_each(found), beyond
 
 
+def outputs_marked(spice, circuit, x: np.ndarray, temperature_c: float) -> tuple[np.ndarray, list[str]]:
+    """(the outputs at each row of x (n, n_inputs), data units, shape (n, n_outputs); for each
+    row the worst limit crossed there in words, "" if none), both from the same ngspice runs
+    on ``spice`` (a SpiceBackend), CHECK_CHUNK rows at a time: an estimator's predict."""
+    outputs: list[np.ndarray] = []
+    beyond: list[str] = []
+    for start in range(0, len(x), CHECK_CHUNK):
+        result, chunk_beyond = spice.simulate_marked(circuit, x[start:start + CHECK_CHUNK], temperature_c)
+        outputs.append(result.y)
+        beyond += chunk_beyond
+    return np.concatenate(outputs), beyond
+
+
 def _worst_of_each(found: list) -> list:
     """One violation per part and quantity (its worst over every chunk), worst first."""
     ordered = sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)
@@ -60,15 +73,13 @@ def beyond_message(beyond: list[str], raw: bool) -> str:
             f"built circuit gives their outputs ({rows_text(beyond)}; the first: {first}); {given}")
 
 
-def warn_beyond_limits(spice, circuit, x: np.ndarray, who: str) -> None:
-    """An estimator's predict: a BeyondLimitsWarning naming the rows of x (n, n_inputs), data
-    units, where a part leaves its safe operating area at 27 C, checked on ``spice`` (the
-    estimator's SpiceBackend); the numbers are still
+def warn_beyond_limits(beyond: list[str], who: str) -> None:
+    """An estimator's predict: a BeyondLimitsWarning naming the rows where a part leaves its
+    safe operating area (``beyond``, from ``outputs_marked``); the numbers are still
     returned (scikit-learn expects an array), the warning says they are no built circuit's."""
     import warnings
 
     from ..errors import BeyondLimitsWarning
-    _, beyond = limits_by_row(spice, circuit, x, 27.0)
     count = sum(1 for words in beyond if words)
     if count:
         first = next(words for words in beyond if words)

@@ -115,12 +115,6 @@ class BoardAmplifiers:
                 "counted_only": self.counted_only, "packages": self.packages}
 
 
-def board_amplifiers(in_circuit: int, part: OpAmpPart) -> BoardAmplifiers:
-    """The board of a circuit with ``in_circuit`` op-amps and nothing else built with ``part``
-    (the reference's two and the spare units). Prefer ``board_inventory``, which counts every role."""
-    return BoardAmplifiers(int(in_circuit), REFERENCE_UNITS, part.amplifiers_per_package)
-
-
 def board_inventory(circuit: Circuit, elements: list[Element], part: OpAmpPart) -> BoardAmplifiers:
     """Every amplifier of ``circuit``'s board built with ``part``; ``elements``: its netlist's
     elements (``topologies.circuit_elements``), whose op-amps, inverted-rail sources (an E
@@ -137,4 +131,4 @@ def board_inventory(circuit: Circuit, elements: list[Element], part: OpAmpPart) 
 
 
 __all__ = ["BIAS_SOURCE", "COUNTED_ROLES", "REFERENCE_UNITS", "UNITS_PER_INPUT_STAGE", "UNITS_PER_READOUT",
-           "BoardAmplifiers", "board_amplifiers", "board_inventory"]
+           "BoardAmplifiers", "board_inventory"]

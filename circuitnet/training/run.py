@@ -60,8 +60,8 @@ class FitRun:
     """One training run. ``run()`` does every stage not yet done and returns a FitResult.
 
     split: the data; config: the settings. folder: where the checkpoint is kept (None: no
-    checkpoints). spice: a SpiceBackend (default: one of the run's own, whose workers stop
-    when the run is dropped).
+    checkpoints). spice: a SpiceBackend, the caller's, left open (default: one of the run's
+    own, whose workers ``close()`` stops, as does the end of ``with FitRun(...) as run:``).
     progress: per-stage and per-epoch callbacks. data_description: where the data came from,
     copied into the report. executor: where a classifier's test split is simulated in
     ngspice (default: local threads, one per core). ``context`` and ``state`` hold the rest.
@@ -74,9 +74,21 @@ class FitRun:
         if config.topology == "auto":
             raise CircuitnetError("topology 'auto' is a choice between fits, not one fit: use training.run.fit or "
                                   "training.topology_choice.TopologyChoice")
-        self.context = FitContext.of(split, config, spice or SpiceBackend(), progress, data_description, folder,
+        self._own_spice = None if spice is not None else SpiceBackend()  # the backend this run made, and closes
+        self.context = FitContext.of(split, config, spice or self._own_spice, progress, data_description, folder,
                                      executor)
         self.state = FitState()
+
+    def close(self) -> None:
+        """Stop the workers of the backend this run made (a backend passed in is left open)."""
+        if self._own_spice is not None:
+            self._own_spice.close()
+
+    def __enter__(self) -> FitRun:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @classmethod
     def start(cls, split: Split, config: FitConfig, folder: str | Path, data_description: dict,

@@ -33,9 +33,9 @@ def _silent(text: str) -> None:
 @dataclass
 class Driving:
     """How the runs are driven, not what they train: progress callbacks, the ngspice backend
-    (None: each run's own, closed with it), the executor of a classifier's test split (None:
-    local threads), and ``tell``, which receives the sentences a person may want to read
-    (the CLI prints them on stderr)."""
+    (None: each run's own, stopped by the run's ``close()`` or ``Planned.close()``), the
+    executor of a classifier's test split (None: local threads), and ``tell``, which receives
+    the sentences a person may want to read (the CLI prints them on stderr)."""
 
     progress: Any = None  # training.progress.Progress's methods (the CLI's bars have them)
     spice: Any = None
@@ -69,6 +69,16 @@ class Planned:
         if self.table is not None:
             result.summary.search = self.table
         return result
+
+    def close(self) -> None:
+        """Stop the workers of the backends the run made (none when Driving gave one)."""
+        self.run.close()
+
+    def __enter__(self) -> Planned:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def plan(split: Split, config: FitConfig, folder: Path | None = None, data_description: dict | None = None,

@@ -121,7 +121,19 @@ class TopologyChoice:
         self.configs, self.excluded, self.start = configs, excluded, start
         self.spice = spice
         self.current: FitRun | None = None  # the FitRun under way (after run(): the chosen one)
+        self.started: list[FitRun] = []  # every candidate's run, closed by close()
         self.rows: list[dict] = []
+
+    def close(self) -> None:
+        """Stop the workers of every candidate's own backend (backends passed in are left open)."""
+        for run in self.started:
+            run.close()
+
+    def __enter__(self) -> TopologyChoice:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def _run(self) -> FitRun:
         if self.current is None:
@@ -161,6 +173,7 @@ class TopologyChoice:
         started = time.monotonic()
         for name, config in self.configs.items():
             self.current = runs[name] = self.start(config)
+            self.started.append(self.current)
             try:
                 result = self.current.run()
             except OperatingLimitError as error:

@@ -20,6 +20,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 import numpy as np
@@ -261,14 +262,27 @@ class SpiceBackend:
         """``simulate``, ``violations`` and the static power from one ngspice run that keeps
         every vector: the outputs at every row of x (data units), the parts outside their
         limits there, and the power drawn from every source at each row, shape (n,), watts."""
+        x, run = self._every_vector(circuit, x, temperature_c)
+        found = violations(circuit, run.elements, run.voltages, x, limits)
+        power = static_power(circuit, run.vectors, len(x), run.elements)["total"]
+        return run.result, found, power
+
+    def simulate_marked(self, circuit: Circuit, x, temperature_c: float = 27.0,
+                        limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[SimulationResult, list[str]]:
+        """``simulate`` and, from the same ngspice run, for each row of x (data units) the worst
+        limit a part crosses there in words, "" where every part stays inside
+        (``model.limits.rows_beyond``): what an estimator's predict warns of, in one run."""
+        x, run = self._every_vector(circuit, x, temperature_c)
+        return run.result, rows_beyond(circuit, run.elements, run.voltages, len(x), limits)
+
+    def _every_vector(self, circuit: Circuit, x, temperature_c: float) -> tuple[np.ndarray, _EveryVector]:
+        """x checked (``checked_samples``) and the sample-set run of it that keeps every vector."""
         x = checked_samples(circuit, x)
         inside = circuit_inputs(circuit, x)
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
-        voltages = {name: values for name, values in vectors.items() if "#" not in name}
-        elements = sample_set_elements(circuit)
-        found = violations(circuit, elements, voltages, x, limits)
-        power = static_power(circuit, vectors, len(x), elements)["total"]
-        return in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x), found, power
+        result = in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x)
+        return x, _EveryVector(result, vectors, {name: v for name, v in vectors.items() if "#" not in name},
+                               sample_set_elements(circuit))
 
     def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),
                         save_all: bool = False) -> dict[str, np.ndarray]:
@@ -296,6 +310,18 @@ class SpiceBackend:
         return SimulationResult(x=x, y=y_volts / circuit.volts_per_unit, y_volts=y_volts,
                                 nodes={name: vectors[name] for name in reported},
                                 backend=self.name, temperature_c=float(temperature_c))
+
+
+@dataclass(frozen=True)
+class _EveryVector:
+    """One sample-set run that kept every vector: its outputs (data units), every vector by
+    name, the node voltages among them (name -> (n,), volts) and the elements as that netlist
+    has them (``sample_set_elements``)."""
+
+    result: SimulationResult
+    vectors: dict[str, np.ndarray]
+    voltages: dict[str, np.ndarray]
+    elements: list[Element]
 
 
 def _at_least_two(x: np.ndarray) -> np.ndarray:

@@ -7,8 +7,9 @@ keeps PySpice's loading and callbacks (through ``pyspice_adapter``, the one plac
 touches PySpice's internals) but captures ngspice's output, classifies it with
 ``messages.failure_lines``, and removes every plot and circuit after each run.
 
-It also chooses the linear solver once (``solver``): KLU where the library has it, with
-that option line added to every netlist it runs.
+It also chooses the linear solver of each netlist (``solver.solver_for``: by the netlist's
+size, KLU only where the library has it), adds that option line to the netlist, and reads
+back from ngspice's output which solver the run used (``last_solver``).
 
 libngspice keeps its state in C globals: one instance per process, and only in a process
 whose working folder and HOME hold no ``.spiceinit`` (see ``workers``).
@@ -23,14 +24,17 @@ from .messages import SOLVER_SENSITIVE_PHRASES, failure_lines
 from .pyspice_adapter import DEFAULT_LIBRARY, capturing_shared_class
 from .solver import (
     KLU,
+    KLU_FROM_ELEMENTS,
     OPTION_LINES,
     PROBE_NETLIST,
     SPARSE,
     NgspiceInfo,
+    netlist_elements,
     ngspice_info,
-    planned_solver,
     read_version,
     requested_solver,
+    solver_for,
+    solver_in_output,
     with_solver,
 )
 
@@ -41,12 +45,14 @@ _RUNS_PER_HISTORY_RELEASE = 500
 class NgspiceLibrary:
     """The process's libngspice: run a netlist, get its vectors or a SimulationError.
 
-    solver: "auto" / "klu" (KLU when the library has it) or "sparse"; see ``solver``.
-    ``info`` says which version was loaded and which solver its analyses use.
+    solver: "auto" (by size), "klu" (KLU when the library has it) or "sparse"; see ``solver``.
+    ``info`` says which version was loaded and which solver its probe used; ``last_solver``
+    which one the last run used ("KLU" or "Sparse", as ngspice printed it).
     """
 
     def __init__(self, solver: str | None = None) -> None:
         self._runs = 0
+        self.last_solver = SPARSE
         try:
             self._shared = capturing_shared_class()()
         except OSError as error:
@@ -64,9 +70,10 @@ class NgspiceLibrary:
         shared.captured.clear()
         shared.command("version")
         version_text = "\n".join(shared.captured)
-        _, has_klu = read_version(version_text)
-        self._planned = planned_solver(requested, has_klu) if has_klu else None
-        self._run_plain(PROBE_NETLIST.format(option=OPTION_LINES[self._planned] if self._planned else ""))
+        _, self._has_klu = read_version(version_text)
+        self._requested = requested
+        probe = solver_for(requested, self._has_klu, elements=KLU_FROM_ELEMENTS)  # what a large netlist gets
+        self._run_plain(PROBE_NETLIST.format(option=OPTION_LINES[probe] if self._has_klu else ""))
         return ngspice_info(requested, version_text, "\n".join(shared.captured))
 
     @property
@@ -82,12 +89,13 @@ class NgspiceLibrary:
         with Sparse 1.3 first. The circuit and its plots are removed afterwards
         either way, so memory does not grow from run to run.
         """
-        if self._planned is None:
+        if not self._has_klu:  # ngspice before 42 has only Sparse and would not know the option
             return self._run_plain(netlist)
+        planned = solver_for(self._requested, self._has_klu, netlist_elements(netlist))
         try:
-            return self._run_plain(with_solver(netlist, self._planned))
+            return self._run_plain(with_solver(netlist, planned))
         except SimulationError as error:
-            if self._planned != KLU or not any(phrase in str(error).lower() for phrase in SOLVER_SENSITIVE_PHRASES):
+            if planned != KLU or not any(phrase in str(error).lower() for phrase in SOLVER_SENSITIVE_PHRASES):
                 raise
         # KLU keeps its first pivot order while it refactors; on a rare DC point (met on boards
         # with op-amp offsets) Newton then stalls, where Sparse 1.3, which pivots afresh, solves it
@@ -104,6 +112,7 @@ class NgspiceLibrary:
                 shared.command("run")
                 failures = failure_lines("\n".join(shared.captured))
             vectors = {} if failures else shared.vectors()
+            self.last_solver = solver_in_output("\n".join(shared.captured))
         finally:
             shared.command("destroy all")
             shared.command("remcirc")

@@ -7,9 +7,10 @@ temporary folder with HOME pointing there before it loads libngspice, so no
 that crashes, asks to exit or hangs past the timeout is killed; that call raises
 WorkerCrashed (a SimulationError) and the next call starts a fresh worker; ``WorkerPool``
 runs that netlist again on a fresh worker, a bounded number of times. ``WorkerPool`` runs
-netlists on several workers at once (default: one per core). Each worker chooses its linear
-solver when it starts (KLU where the library has it, see ``solver``) and says which ngspice
-and solver it uses (``Worker.info``, ``WorkerPool.ngspice_info``).
+netlists on several workers at once (default: one per core). Each worker chooses the linear
+solver of each netlist (by its size, KLU only where the library has it, see ``solver``) and
+says which ngspice it loaded and which solver each run used (``Worker.info``,
+``Worker.solvers_used``, ``WorkerPool.ngspice_info``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from ...errors import NgspiceNotFoundError, SimulationError, SlowSolverWarning
-from .solver import NgspiceInfo, requested_solver
+from .solver import NgspiceInfo, requested_solver, used_by_runs
 
 DEFAULT_TIMEOUT_S = 300.0
 # libngspice leaks a little memory per run even with plots, circuits and command history
@@ -66,7 +67,8 @@ def _worker_main(connection: Connection, solver: str) -> None:
         if netlist is None:
             return
         try:
-            connection.send(("ok", library.run(netlist)))
+            vectors = library.run(netlist)
+            connection.send(("ok", vectors, library.last_solver))
         except SimulationError as error:
             connection.send(("error", str(error)))
         except Exception as error:  # a bug or a cffi failure: report it, then start afresh
@@ -91,6 +93,7 @@ class Worker:
 
     solver: "auto", "klu" or "sparse" (see ``solver``; default $CIRCUITNET_NGSPICE_SOLVER or auto).
     info: the ngspice version and solver of the last process started (None before the first).
+    solvers_used: the solvers ("KLU", "Sparse") its runs used, as ngspice printed them.
     """
 
     def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S, max_runs: int = DEFAULT_MAX_RUNS,
@@ -99,6 +102,7 @@ class Worker:
         self.max_runs = max_runs
         self.solver = requested_solver(solver)
         self.info: NgspiceInfo | None = None
+        self.solvers_used: set[str] = set()
         self._runs = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
@@ -158,12 +162,13 @@ class Worker:
                 self.stop()
                 raise WorkerCrashed(f"ngspice did not finish within {self.timeout_s:g} s; the worker was "
                                     f"stopped and will be replaced")
-            status, payload = connection.recv()
+            status, payload, *solver = connection.recv()
         except (EOFError, OSError, BrokenPipeError):
             code = process.wait(timeout=5.0)
             self.stop()
             raise WorkerCrashed(f"the ngspice worker crashed (exit code {code}); it will be replaced") from None
         if status == "ok":
+            self.solvers_used.update(solver)
             return payload
         if process.poll() is not None or status != "error":
             self.stop()
@@ -233,14 +238,17 @@ class WorkerPool:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def ngspice_info(self) -> NgspiceInfo:
-        """The ngspice version and linear solver this pool's workers use (every worker loads the
-        same library with the same request); starts one worker if none has started yet."""
+        """The ngspice version this pool's workers loaded (every worker loads the same library
+        with the same request) and the linear solvers their runs used (``solver.used_by_runs``);
+        starts one worker if none has started yet."""
+        used = set().union(*(worker.solvers_used for worker in self.workers))
+        requested = self.workers[0].solver
         for worker in self.workers:
             if worker.info is not None:
-                return worker.info
+                return used_by_runs(worker.info, used, requested)
         worker = self._idle.get()
         try:
-            return worker.ensure_started()
+            return used_by_runs(worker.ensure_started(), used, requested)
         finally:
             self._idle.put(worker)
 
