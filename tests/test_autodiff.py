@@ -64,3 +64,19 @@ def test_a_scalar_takes_three_contributions():
     out = v * 1.0 + v * 2.0 + v * 4.0
     (found,) = grad([(out, np.array(1.0))], [v])
     assert float(found) == 7.0 and isinstance(found, np.ndarray)
+
+
+def test_a_products_right_factor_gets_its_cotangent_in_the_weights_layout():
+    # b's cotangent a^T g is formed as (g^T a)^T, the faster product for a stage's inputs
+    # (n, n_in) and junction cotangents (n, n_out): the transposed view of a C-ordered
+    # (n_out, n_in) array, the layout of the conductances it is added into
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(7, 5)), Var(rng.normal(size=(5, 3)))
+    cotangent = rng.normal(size=(7, 3))
+    (node, back), = (a @ b).parents[1:]
+    passed = back(cotangent)
+    assert node is b and passed.T.flags.c_contiguous
+    np.testing.assert_allclose(passed, a.T @ cotangent, rtol=1e-14)
+    stacked = Var(rng.normal(size=(2, 5, 3)))
+    (_, back), = (rng.normal(size=(2, 7, 5)) @ stacked).parents[1:]
+    assert back(rng.normal(size=(2, 7, 3))).shape == (2, 5, 3)
