@@ -28,3 +28,21 @@ def test_the_floor_is_a_plain_relu_networks_forward_pass_and_parameter_gradient(
     for found, expected in ((d_w2, cotangent.T @ hidden), (d_b2, cotangent.sum(0)), (d_w1, back.T @ x),
                             (d_b1, back.sum(0))):
         np.testing.assert_allclose(found, expected, rtol=1e-13)
+
+
+def test_each_phase_counts_its_own_time_less_the_phases_it_calls():
+    import time
+
+    from benchmarks.surrogate_phases import PhaseClock
+
+    def busy(seconds):
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+
+    clock = PhaseClock()
+    inner = clock.wrap("inner", busy)
+    outer = clock.wrap("outer", lambda: (busy(0.02), inner(0.03)))
+    outer()
+    assert 0.03 <= clock.seconds["inner"] < 0.04
+    assert 0.02 <= clock.seconds["outer"] < 0.03  # the inner phase's 0.03 s is not counted twice
