@@ -24,6 +24,7 @@ from . import (
     solver_size_cases,
     spice_cases,
     surrogate_cases,
+    surrogate_phases,
     transient_cases,
 )
 from .machine import append_results
@@ -78,6 +79,8 @@ SUITES = {
                                solver_cases.startup_case(2 if quick else 5))],
     # the floor case alone; CIRCUITNET_FLOOR_MODEL=path/model.json skips training its circuit
     "floor": lambda quick: classify_cases.floor_suite(),
+    # where the surrogate's time goes in the floor case, by phase (the same model variable)
+    "floor-phases": lambda quick: surrogate_phases.phases_suite(),
     "transient": lambda quick: [
         ("Transient: eight_diode over 100 input steps", transient_cases.eight_diode_case(10 if quick else 100)),
         ("Transient: the digits classifier, 20 test images as steps, four op-amp parts with their supply current",

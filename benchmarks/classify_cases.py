@@ -10,11 +10,13 @@
   surrogate mode, the whole ``circuitnet fit`` command (training, then the whole test split
   in ngspice) with the peak memory of its process tree (the CLI and its ngspice workers,
   sampled every 0.2 s). Targets: >= 96.0 %; <= 15 min on 2 cores; <= 4 GB.
-- floor: on the digits28 network, full batch (the 1,078 training samples), the surrogate's
+- floor: on the digits28 network, full batch (the 1,079 training samples), the surrogate's
   forward pass plus its full gradient (``SurrogateBackend.gradient``) against a plain NumPy
   ReLU network's forward plus its parameter gradient at the same shapes (the two matrix
-  products the surrogate also does), interleaved, medians; on the NumPy kernel and, where
-  numba imports, the fused one, each one's first (compiling) call timed apart. Target: <= 3x.
+  products the surrogate also does), each kernel's run paired with a run of the plain
+  network just before it, the median of the paired ratios and their range; with OpenBLAS's
+  default threads and with one; on the NumPy kernel and, where numba imports, the fused one,
+  each one's first (compiling) call timed apart. Target: <= 3x.
   ``python -m benchmarks floor`` runs it alone (CIRCUITNET_FLOOR_MODEL=model.json skips the
   training).
 - sharding: the digits28 test split in ngspice over 1 and then 2 local workers, and over a
@@ -128,27 +130,71 @@ def digits28_case(folder: Path) -> list[str]:
 def floor_case(model_path: Path, repeats: int = 40) -> list[str]:
     """The surrogate's forward + full gradient against the plain network's, on each kernel the
     machine has (NumPy always, numba's fused kernels when numba imports: with the fused solve
-    on numba's threads, the default, and on one), interleaved in one run. The first call of
-    each kernel (numba compiles, or loads its cache) is timed apart."""
+    on numba's threads, the default, and on one), with OpenBLAS's default threads and with
+    one. Each repeat times the plain network right before each kernel, in an order that
+    turns over from repeat to repeat, and the ratio is the median of those paired ratios: a
+    machine shared with other jobs slows both runs of a pair alike, where a ratio of two
+    medians divides times taken minutes apart. The first call of each kernel (numba
+    compiles, or loads its cache) is timed apart."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+    keep_freed_memory()
+    plain, kernels = _floor_work(load_model(model_path))
+    first = {}
+    for name, action in kernels.items():
+        started = time.perf_counter()
+        action()
+        first[name] = time.perf_counter() - started
+    blas = max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=1)
+    rows = [("| network | batch | BLAS threads | kernel | plain NumPy ReLU forward + gradient (ms), median | surrogate "
+             "forward + full gradient (ms), median (quartiles) | ratio, median of paired repeats (range) | "
+             "first call (s) | target |"), "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for threads in (blas, 1):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            times = _paired_times(plain, kernels, repeats)
+        for name, (floor, ours) in times.items():
+            ratio, low, high = paired_ratios(floor, ours)
+            quartiles = 1e3 * np.percentile(ours, [25, 75])
+            rows.append(f"| 784-100-10 diode | {plain.batch} | {threads} | {name} | {1e3 * np.median(floor):.2f} | "
+                        f"{1e3 * np.median(ours):.2f} ({quartiles[0]:.1f}-{quartiles[1]:.1f}) | {ratio:.2f}x "
+                        f"({low:.2f}-{high:.2f}) | {first[name]:.2f} | <= 3x |")
+            print(rows[-1], flush=True)
+    return rows
+
+
+def paired_ratios(floor: np.ndarray, ours: np.ndarray) -> tuple[float, float, float]:
+    """(median, lowest, highest) of ours[i] / floor[i]: times (seconds) taken in pairs."""
+    ratios = np.asarray(ours, dtype=float) / np.asarray(floor, dtype=float)
+    return float(np.median(ratios)), float(np.min(ratios)), float(np.max(ratios))
+
+
+class _Plain:
+    """The floor: a plain NumPy ReLU network's forward pass and the gradient of every weight
+    and bias (the inputs need none), at the widths and batch of the circuit it was read
+    back from; the two large products are those the surrogate also does."""
+
+    def __init__(self, x: np.ndarray, layers, cotangent: np.ndarray):
+        self.x, self.cotangent, self.batch = x, cotangent, len(x)
+        self.w1, self.b1, self.w2, self.b2 = (array for layer in layers for array in (layer.weights, layer.biases))
+
+    def __call__(self):
+        z = self.x @ self.w1.T + self.b1
+        h = np.maximum(z, 0.0)
+        y = h @ self.w2.T + self.b2
+        g = self.cotangent + 0.0 * y
+        grads = [g.T @ h, g.sum(0)]
+        g = (g @ self.w2) * (z > 0)
+        return grads + [g.T @ self.x, g.sum(0)]
+
+
+def _floor_work(circuit) -> tuple[_Plain, dict]:
+    """(the floor, kernel name -> the surrogate's forward + full gradient on that kernel), on
+    the digits28 training split."""
     from circuitnet.backends.surrogate import SurrogateBackend
     from circuitnet.solvers import kernel_choice
     from circuitnet.topologies import read_back
-    keep_freed_memory()
-    circuit = load_model(model_path)
-    split = stratified_split(load_dataset("digits28"), 0)
-    x = split.x_train
-    w1, b1, w2, b2 = (array for layer in read_back(circuit).layers for array in (layer.weights, layer.biases))
-    surrogate = SurrogateBackend()
+    x = stratified_split(load_dataset("digits28"), 0).x_train
     cotangent = np.random.default_rng(0).normal(size=(len(x), circuit.n_outputs)) / len(x)
-
-    def plain():  # forward, then the gradient of every weight and bias (the inputs need none)
-        z = x @ w1.T + b1
-        h = np.maximum(z, 0.0)
-        y = h @ w2.T + b2
-        g = cotangent + 0.0 * y
-        grads = [g.T @ h, g.sum(0)]
-        g = (g @ w2) * (z > 0)
-        return grads + [g.T @ x, g.sum(0)]
+    surrogate = SurrogateBackend()
 
     def on(kernel, threads=None):  # threads: numba's for the fused solve (None: its default, one per core)
         def circuit_gradient():
@@ -159,40 +205,35 @@ def floor_case(model_path: Path, repeats: int = 40) -> list[str]:
             return surrogate.gradient(circuit, x, lambda y: cotangent)
         return circuit_gradient
 
-    kernels = kernel_choice.available_kernels()
-    if "numba" in kernels:  # the fused solve on numba's threads (the default) and on one
-        kernels.append("numba, 1 thread")
-    work = {"plain": plain, **{kernel: on(kernel.split(",")[0], 1 if "1 thread" in kernel else None)
-                               for kernel in kernels}}
-    first = {}
-    for kernel in kernels:
-        started = time.perf_counter()
-        work[kernel]()
-        first[kernel] = time.perf_counter() - started
+    names = kernel_choice.available_kernels()
+    if "numba" in names:  # the fused solve on numba's threads (the default) and on one
+        names.append("numba, 1 thread")
+    kernels = {name: on(name.split(",")[0], 1 if "1 thread" in name else None) for name in names}
+    return _Plain(x, read_back(circuit).layers, cotangent), kernels
+
+
+def _paired_times(plain, kernels: dict, repeats: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """kernel name -> (the plain network's seconds, the kernel's seconds), (repeats,) each:
+    every repeat runs the plain network and then the kernel, for each kernel, starting with
+    a different kernel each repeat; wall time, after three rounds of warming up."""
+    from circuitnet.solvers import kernel_choice
+    names = list(kernels)
     for _ in range(3):
-        for action in work.values():
-            action()
-    times = {name: [] for name in work}
-    for _ in range(repeats):
-        for name, action in work.items():
-            started = time.perf_counter()
-            action()
-            times[name].append(time.perf_counter() - started)
+        for name in names:
+            plain()
+            kernels[name]()
+    times: dict[str, tuple[list, list]] = {name: ([], []) for name in names}
+    for repeat in range(repeats):
+        for name in names[repeat % len(names):] + names[:repeat % len(names)]:
+            for action, into in ((plain, times[name][0]), (kernels[name], times[name][1])):
+                started = time.perf_counter()
+                action()
+                into.append(time.perf_counter() - started)
     kernel_choice.use_kernel(os.environ.get(kernel_choice.ENVIRONMENT_VARIABLE, "auto"))
-    if "numba" in kernels:
+    if "numba" in kernel_choice.available_kernels():
         import numba
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    floor = 1e3 * float(np.median(times["plain"]))
-    rows = [("| network | batch | kernel | plain NumPy ReLU forward + gradient (ms) | surrogate forward + full "
-             "gradient (ms), median (quartiles) | ratio | first call (s) | target |"),
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for kernel in kernels:
-        ours = 1e3 * np.array(times[kernel])
-        low, high = np.percentile(ours, [25, 75])
-        rows.append(f"| 784-100-10 diode | {len(x)} | {kernel} | {floor:.2f} | {np.median(ours):.2f} ({low:.1f}-"
-                    f"{high:.1f}) | {np.median(ours) / floor:.2f}x | {first[kernel]:.2f} | <= 3x |")
-        print(rows[-1], flush=True)
-    return rows
+    return {name: (np.array(floor), np.array(ours)) for name, (floor, ours) in times.items()}
 
 
 def floor_suite() -> list[tuple[str, list[str]]]:

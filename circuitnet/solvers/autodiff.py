@@ -70,7 +70,7 @@ class Var:
         other = lift(other)
         a, b = self.value, other.value
         return Var(a @ b, ((self, lambda g: g @ np.swapaxes(b, -1, -2)),
-                           (other, lambda g: np.swapaxes(a, -1, -2) @ g)))
+                           (other, lambda g: transposed_times(a, g))))
 
     def __rmatmul__(self, other):
         return lift(other) @ self
@@ -167,6 +167,40 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
         if size == 1 and g.shape[axis] != 1:
             g = g.sum(axis=axis, keepdims=True)
     return g
+
+
+def affine(x, w, b) -> Var:
+    """x @ w + b, differentiable: x (n, k), w (k, m), b broadcast against (n, m); the value
+    C-ordered (n, m).
+
+    For n > m (a stage: 1,079 samples, 100 units) OpenBLAS forms the product faster as
+    (w^T @ x^T)^T, with the long rows in its output: 3.30 ms against 4.19 ms for the first
+    stage's (1079, 784) x (784, 100) on one BLAS thread (CPU time, median of 60). That
+    product is F-ordered; the bias is added into a C-ordered array in the same pass, so the
+    junction kernels, which walk rows, get the layout they need without a copy. The bits
+    differ from x @ w + b's by rounding (the two products sum in different orders).
+    """
+    x, w, b = lift(x), lift(w), lift(b)
+    xv, wv, bv = x.value, w.value, b.value
+    if xv.ndim != 2 or wv.ndim != 2 or xv.shape[0] <= wv.shape[1]:
+        return x @ w + b
+    value = np.add((wv.T @ xv.T).T, bv, order="C")
+    return Var(value, ((x, lambda g: g @ wv.T), (w, lambda g: transposed_times(xv, g)),
+                       (b, lambda g: unbroadcast(g, bv.shape))))
+
+
+def transposed_times(a: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """a^T @ g, the cotangent of b in a @ b; for 2-D arrays formed as (g^T @ a)^T.
+
+    OpenBLAS runs the product with the long output rows faster: for the first stage's
+    weights (x (1079, 784), g (1079, 100)) g^T @ a took 3.98 ms against 5.23 ms for
+    a^T @ g (one BLAS thread, CPU time, median of 60), with the same bits. The result is the
+    transposed view of a C-ordered array: the (n_out, n_in) layout of the stage's
+    conductances, which the rest of the reverse pass indexes.
+    """
+    if a.ndim == 2 and g.ndim == 2:
+        return (g.T @ a).T
+    return np.swapaxes(a, -1, -2) @ g
 
 
 def column_sums(a: np.ndarray) -> np.ndarray:
