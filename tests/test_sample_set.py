@@ -8,7 +8,7 @@ import pytest
 
 from circuitnet import TOPOLOGIES, load_model
 from circuitnet.backends.spice import sample_set
-from circuitnet.backends.spice.backend import SpiceBackend, samples_netlist, sample_set_elements
+from circuitnet.backends.spice.backend import SpiceBackend, sample_set_elements, samples_netlist
 from circuitnet.backends.spice.sample_set import INDEX_NODE, input_source
 from circuitnet.model import nodes
 from circuitnet.model.elements import Element

@@ -31,7 +31,7 @@ from ...model.elements import Element
 from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, rows_beyond, violations
 from ...model.network import check_inputs
 from ...model.sweep import Sweep
-from ...topologies import circuit_elements, get_topology, netlist_lines
+from ...topologies import get_topology, netlist_lines
 from ..protocol import ComponentGradient, Cotangent, OperatingPoint
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
