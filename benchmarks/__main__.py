@@ -14,6 +14,7 @@ import argparse
 
 from . import (
     build_cases,
+    chunk_cases,
     classify_cases,
     compare_cases,
     eqprop_cases,
@@ -75,6 +76,7 @@ SUITES = {
     "solver": lambda quick: solver_cases.solver_suite(),
     "large": lambda quick: solver_cases.large_suite(),
     "solver-size": lambda quick: solver_size_cases.size_suite(quick),
+    "chunk": lambda quick: chunk_cases.chunk_suite(),
     "startup": lambda quick: [("Start-up: circuitnet --help and simulate against python -c pass",
                                solver_cases.startup_case(2 if quick else 5))],
     # the floor case alone; CIRCUITNET_FLOOR_MODEL=path/model.json skips training its circuit

@@ -1,14 +1,17 @@
 """Benchmarks of ngspice's solver, Newton iterations and the command line's start-up (issue #19).
 
 - solver: the digits28 test split (784-100-10 diode circuit, trained as the digits28 suite
-  trains it) in ngspice on 2 workers, in one run: Sparse 1.3 in the caller's order (the path
-  before), KLU in the caller's order, KLU in neighbour order of the inputs (the default now),
-  KLU in neighbour order of the hidden summers' outputs as the surrogate predicts them (consecutive
-  samples then share most diode states, which is what saves Newton iterations). Samples per
-  second, the ratio to the first, the largest output difference from it (volts) and the
-  class changes. Target: >= 4x the samples per second, the same outputs.
+  trains it) in ngspice on 2 workers, in one run: Sparse 1.3 in the caller's order in 8
+  chunks (the path before issue #19), KLU in neighbour order of the inputs in 8 chunks (the
+  default before the chunks were sized from their costs), and the same in the chunks
+  ``sharded.chunk_bounds`` cuts now (2 for the 359 samples). Every row writes its netlists
+  from the circuit's template (``sample_set``), so the 8-chunk rows are faster than they were
+  before it. Samples per second, the ratio to the first, the largest output difference from
+  it and from the default before (volts) and the class changes. Target: >= 4x the samples
+  per second, the same outputs.
 - iterations: Newton iterations per sample and where the analysis time goes (ngspice's
-  ``rusage``), stock ``ngspice -b`` on the first 40 test samples, for each design.
+  ``rusage``), stock ``ngspice -b`` on the first chunk of each design (its first 45 or 179
+  test samples).
 - large: 10,000 samples of that circuit (the digits shifted by up to one pixel each way, drawn
   with seed 0) on 2 local workers and on a Dask LocalCluster of two workers. Target: <= 7 min
   on 2 cores.
@@ -43,10 +46,19 @@ from circuitnet.training.classes import load_dataset, stratified_split
 from .classify_cases import _classifier
 
 ROOT = Path(__file__).resolve().parent.parent
-# (title, solver, order of each chunk's samples: see chunk_order)
-DESIGNS = (("Sparse 1.3, caller's order (before)", "sparse", "caller"), ("KLU, caller's order", "klu", "caller"),
-           ("KLU, neighbour order (now)", "klu", "inputs"),
-           ("KLU, neighbour order of the surrogate's hidden summers", "klu", "hidden"))
+
+
+def eight_chunks(n: int) -> list[tuple[int, int]]:
+    """The chunks before they were sized from their costs: 8, of 10 to 250 samples each."""
+    size = min(250, max(10, -(-n // 8)))
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+# (title, solver, order of each chunk's samples: see chunk_order, how the set is cut into chunks)
+DESIGNS = (("Sparse 1.3, caller's order, 8 chunks (before #19)", "sparse", "caller", eight_chunks),
+           ("KLU, neighbour order, 8 chunks (the default before)", "klu", "inputs", eight_chunks),
+           ("KLU, neighbour order, chunks from their costs (now)", "klu", "inputs", chunk_bounds))
+BEFORE = 1  # the row of DESIGNS that was the default before the chunks were sized from their costs
 RUSAGE = {"iterations": "Total iterations", "analysis": r"Total analysis time \(seconds\)",
           "load": "Matrix load time", "factor": "Matrix factor time", "solve": "Matrix solve time",
           "parse": "Netlist parsing time", "loading": "Netlist loading time"}
@@ -68,10 +80,12 @@ def chunk_order(circuit, x: np.ndarray, order: str) -> np.ndarray:
     return neighbour_order(summed)
 
 
-def sharded_outputs(circuit, x: np.ndarray, solver: str, order: str, workers: int = 2) -> tuple[np.ndarray, float]:
-    """The outputs of x in the chunks ``simulate_sharded`` uses, each chunk simulated in
-    ``order`` (``chunk_order``), on a fresh pool of ``workers`` with this solver, and the
-    seconds it took (workers started beforehand; the ordering is timed too)."""
+def sharded_outputs(circuit, x: np.ndarray, solver: str, order: str, bounds=chunk_bounds,
+                    workers: int = 2) -> tuple[np.ndarray, float]:
+    """The outputs of x in the chunks ``bounds(n)`` cuts (default: those ``simulate_sharded``
+    uses), each chunk simulated in ``order`` (``chunk_order``), on a fresh pool of ``workers``
+    with this solver, and the seconds it took (workers started and the circuit's template
+    built beforehand; the ordering is timed too)."""
     with WorkerPool(workers=workers, solver=solver, timeout_s=3600) as pool:  # Sparse on a busy machine is slow
         backend = SpiceBackend(pool, order_samples=False)
         backend.simulate(circuit, x[:2])  # start the workers
@@ -84,7 +98,7 @@ def sharded_outputs(circuit, x: np.ndarray, solver: str, order: str, workers: in
             return backend.simulate_checked(circuit, part[walk])[0].y[inverse(walk)]
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=workers) as threads:
-            parts = list(threads.map(chunk, chunk_bounds(len(x))))
+            parts = list(threads.map(chunk, bounds(len(x))))
         return np.vstack(parts), time.monotonic() - started
 
 
@@ -108,18 +122,20 @@ def rusage(circuit, x: np.ndarray, solver: str, order: str) -> dict[str, float]:
 
 
 def solver_case(circuit, x: np.ndarray) -> list[str]:
-    rows = ["| design | test samples | samples/s (2 workers) | ratio to Sparse | max abs output difference (V) | "
-            "class changes | target |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    reference, base = None, None
-    for title, solver, order in DESIGNS:
-        y, seconds = sharded_outputs(circuit, x, solver, order)
-        if reference is None:
-            reference, base = y, len(x) / seconds
+    rows = ["| design | test samples | chunks | samples/s (2 workers) | ratio to Sparse | max abs output difference "
+            "from Sparse (V) | from the default before (V) | class changes | target |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    outputs, base = [], None
+    for index, (title, solver, order, bounds) in enumerate(DESIGNS):
+        y, seconds = sharded_outputs(circuit, x, solver, order, bounds)
+        outputs.append(y)
         rate = len(x) / seconds
-        difference = float(np.max(np.abs(y - reference))) * circuit.volts_per_unit
-        changes = int(np.sum(np.argmax(y, axis=1) != np.argmax(reference, axis=1)))
-        rows.append(f"| {title} | {len(x)} | {rate:.2f} | {rate / base:.2f}x | {difference:.2e} | {changes} | "
-                    f">= 4x, 0 changes |")
+        base = base or rate
+        volts = [f"{float(np.max(np.abs(y - outputs[k]))) * circuit.volts_per_unit:.2e}" if k < len(outputs) else ""
+                 for k in (0, BEFORE)]
+        changes = int(np.sum(np.argmax(y, axis=1) != np.argmax(outputs[0], axis=1)))
+        rows.append(f"| {title} | {len(x)} | {len(bounds(len(x)))} | {rate:.2f} | {rate / base:.2f}x | {volts[0]} | "
+                    f"{volts[1] if index >= BEFORE else ''} | {changes} | >= 4x, 0 changes |")
         print(rows[-1], flush=True)
     return rows
 
@@ -127,9 +143,10 @@ def solver_case(circuit, x: np.ndarray) -> list[str]:
 def iterations_case(circuit, x: np.ndarray) -> list[str]:
     rows = ["| design | samples | Newton iterations per sample | analysis (s) | matrix load / factor / solve (s) | "
             "netlist parse + load (s) | ngspice -b wall (s) |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    for title, solver, order in DESIGNS:
-        r = rusage(circuit, x, solver, order)
-        rows.append(f"| {title} | {len(x)} | {r['iterations'] / len(x):.2f} | {r['analysis']:.2f} | "
+    for title, solver, order, bounds in DESIGNS:
+        start, stop = bounds(len(x))[0]
+        r = rusage(circuit, x[start:stop], solver, order)
+        rows.append(f"| {title} | {stop - start} | {r['iterations'] / len(x):.2f} | {r['analysis']:.2f} | "
                     f"{r['load']:.2f} / {r['factor']:.2f} / {r['solve']:.2f} | {r['parse'] + r['loading']:.2f} | "
                     f"{r['wall']:.2f} |")
         print(rows[-1], flush=True)
@@ -251,14 +268,14 @@ def digits28_circuit():
 def solver_suite() -> list[tuple[str, list[str]]]:
     """The solver designs on the digits28 test split (its first $CIRCUITNET_BENCH_TEST_SAMPLES
     samples when that is set: Sparse takes long on a busy machine), and their Newton
-    iterations on its first 40 samples (or that many)."""
+    iterations on the first chunk of each design."""
     circuit = digits28_circuit()
     x = stratified_split(load_dataset("digits28"), 0).x_test
     n = int(os.environ.get("CIRCUITNET_BENCH_TEST_SAMPLES", len(x)))
-    return [("Solver: the digits28 test split in ngspice, Sparse vs KLU vs KLU in neighbour order, 2 workers",
-             solver_case(circuit, x[:n])),
-            ("Solver: Newton iterations per sample and ngspice's rusage, the first digits28 test samples",
-             iterations_case(circuit, x[:min(n, 40)]))]
+    return [("Solver: the digits28 test split in ngspice, Sparse vs KLU in neighbour order, 8 chunks vs chunks from "
+             "their costs, 2 workers", solver_case(circuit, x[:n])),
+            ("Solver: Newton iterations per sample and ngspice's rusage, the first chunk of each design",
+             iterations_case(circuit, x[:n]))]
 
 
 def large_suite() -> list[tuple[str, list[str]]]:

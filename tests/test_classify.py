@@ -189,7 +189,7 @@ def test_sharded_verification_equals_one_run_and_dask_equals_local(spice, digits
     whole = spice.simulate(circuit, x).y
     seen = []
     local = simulate_sharded(circuit, x, 27.0, LocalExecutor(2), progress=lambda done, total: seen.append(done))
-    assert local.chunks == len(chunk_bounds(90)) == 8 and seen[-1] == 90 and sorted(seen) == seen
+    assert local.chunks == len(chunk_bounds(90)) == 2 and seen[-1] == 90 and sorted(seen) == seen
     np.testing.assert_allclose(local.y, whole, atol=1e-6)  # chunks start Newton elsewhere: within VNTOL
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
             Client(cluster) as client:

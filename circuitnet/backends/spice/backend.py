@@ -32,18 +32,18 @@ from ...model.elements import Element
 from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, rows_beyond, violations
 from ...model.network import check_inputs
 from ...model.sweep import Sweep
-from ...topologies import circuit_elements, get_topology, netlist_lines
+from ...topologies import get_topology, netlist_lines
 from ..protocol import ComponentGradient, Cotangent, OperatingPoint
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
 from .ordering import inverse, neighbour_order
 from .power import static_power
+from .sample_set import INDEX_NODE, input_source, sample_set_template
 from .solver import NgspiceInfo
 from .workers import WorkerPool, task_process_pool
 
 P = ParamSpec("P")
 R = TypeVar("R")
-INDEX_NODE = "sample_index"
 MAX_SAMPLES = 200_000  # one analysis; larger sets are split
 
 
@@ -80,11 +80,12 @@ def sweep_netlist(circuit: Circuit, sweep: Sweep, temperature_c: float = 27.0, s
 def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0,
                     extra_nodes: Sequence[str] = (), save_all: bool = False) -> str:
     """A netlist that evaluates the circuit at every row of x (data units) in one ``.dc``;
-    ``save_all`` keeps every node voltage (for the operating-limits check)."""
-    sources = [Element(f"V{INDEX_NODE}", (INDEX_NODE, "0"), "DC 0", "source"),
-               *sample_input_sources(circuit, x * circuit.volts_per_unit)]
+    ``save_all`` keeps every node voltage (for the operating-limits check). The circuit's
+    part is built once per circuit (``sample_set.sample_set_template``); only the inputs are
+    written here."""
+    template = sample_set_template(circuit, temperature_c)
     lines = [f"* circuitnet sample set: {circuit.topology}, {len(x)} samples",
-             *netlist_lines(circuit, input_elements=sources, temperature_c=temperature_c),
+             *template.netlist_lines(x * circuit.volts_per_unit),
              *([] if save_all else save_lines(circuit, extra_nodes)),
              f".dc V{INDEX_NODE} 0 {len(x) - 1} 1", ".end"]
     return "\n".join(lines) + "\n"
@@ -93,18 +94,13 @@ def samples_netlist(circuit: Circuit, x: np.ndarray, temperature_c: float = 27.0
 def sample_input_sources(circuit: Circuit, volts: np.ndarray) -> list[Element]:
     """The sample set's inputs: each a B source ``pwl(v(sample_index), 0, v_0, 1, v_1, ...)``
     over the rows of volts, shape (n, n_inputs)."""
-    sources = []
-    for k in range(circuit.n_inputs):
-        node = nodes.input_node(k)
-        pairs = ", ".join(f"{i}, {v:.17g}" for i, v in enumerate(volts[:, k]))
-        sources.append(Element(f"B{node}", (node, "0"), f"V = pwl(v({INDEX_NODE}), {pairs})", "source"))
-    return sources
+    return [input_source(k, volts[:, k]) for k in range(circuit.n_inputs)]
 
 
-def sample_set_elements(circuit: Circuit) -> list[Element]:
+def sample_set_elements(circuit: Circuit, temperature_c: float = 27.0) -> list[Element]:
     """The circuit's elements as a sample-set netlist has them: its inputs are B sources, whose
     branch currents the power figures read (their pwl values do not matter there)."""
-    return circuit_elements(circuit, sample_input_sources(circuit, np.zeros((1, circuit.n_inputs))))
+    return list(sample_set_template(circuit, temperature_c).elements)
 
 
 def checked_samples(circuit: Circuit, x) -> np.ndarray:
@@ -244,7 +240,8 @@ class SpiceBackend:
         """The parts of ``circuit`` that leave their safe operating area at the inputs x (data
         units), worst first (see ``model.limits``)."""
         x = checked_samples(circuit, x)
-        return violations(circuit, circuit_elements(circuit), self._node_voltages(circuit, x, temperature_c), x,
+        return violations(circuit, sample_set_elements(circuit, temperature_c),
+                          self._node_voltages(circuit, x, temperature_c), x,
                           limits)
 
     def limits_by_row(self, circuit: Circuit, x, temperature_c: float = 27.0,
@@ -253,7 +250,7 @@ class SpiceBackend:
         the worst limit a part crosses there in words, "" where all stay inside
         (``model.limits.rows_beyond``)."""
         x = checked_samples(circuit, x)
-        volts, elements = self._node_voltages(circuit, x, temperature_c), circuit_elements(circuit)
+        volts, elements = self._node_voltages(circuit, x, temperature_c), sample_set_elements(circuit, temperature_c)
         return violations(circuit, elements, volts, x, limits), rows_beyond(circuit, elements, volts, len(x), limits)
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
@@ -282,7 +279,7 @@ class SpiceBackend:
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
         result = in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x)
         return x, _EveryVector(result, vectors, {name: v for name, v in vectors.items() if "#" not in name},
-                               sample_set_elements(circuit))
+                               sample_set_elements(circuit, temperature_c))
 
     def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),
                         save_all: bool = False) -> dict[str, np.ndarray]:

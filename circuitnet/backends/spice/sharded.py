@@ -24,11 +24,16 @@ from .backend import SpiceBackend, owns_spice_for_call, spice_for_call
 
 # The chunks depend on the sample count only, never on the executor: each chunk's first sample
 # starts Newton afresh and the rest from their neighbour, so the same chunks give bit-identical
-# outputs on one machine or on any cluster. Eight chunks keep 2-8 workers busy; each chunk
-# parses the netlist once (seconds for a large classifier: docs/performance.md), which bounds
-# how small they get.
-CHUNKS = 8
-MIN_CHUNK = 10  # samples per chunk, at least
+# outputs on one machine or on any cluster. Their size comes from what a chunk costs: a fixed
+# part (writing its inputs, ngspice's parse and load of the netlist, the first sample's Newton
+# from scratch, the read-back and the limits check: about 1 s for the 784-100-10 classifier)
+# and about 0.05 s per sample per worker (docs/performance.md, "A chunk's time"). From
+# EFFICIENT_CHUNK samples on, the fixed part is at most a fifth of a chunk's time, so a set is
+# cut into as few chunks of at least that as it takes, in an even number (2 workers, the usual
+# machine, finish together), at most CHUNKS of them, each at most MAX_CHUNK long.
+EFFICIENT_CHUNK = 90  # samples per chunk from which the fixed cost is at most a fifth
+MIN_CHUNK = 10  # samples per chunk, at least: a set shorter than two of them is one chunk
+CHUNKS = 8  # chunks a set of up to CHUNKS * MAX_CHUNK samples is cut into, at most
 MAX_CHUNK = 250  # samples per chunk, at most: bounds a task's time and its saved vectors
 
 
@@ -52,9 +57,14 @@ class ShardedRun:
 
 
 def chunk_bounds(n: int) -> list[tuple[int, int]]:
-    """(start, stop) of each chunk of n samples."""
-    size = min(MAX_CHUNK, max(MIN_CHUNK, -(-n // CHUNKS)))
-    return [(start, min(start + size, n)) for start in range(0, n, size)]
+    """(start, stop) of each chunk of n samples: as few as the costs make worthwhile (see
+    EFFICIENT_CHUNK), an even number of them from 2 * MIN_CHUNK samples on, contiguous, in order."""
+    if n < 2 * MIN_CHUNK:
+        return [(0, n)] if n else []
+    count = min(CHUNKS, max(2, 2 * (n // (2 * EFFICIENT_CHUNK))))
+    count = max(count, 2 * -(-n // (2 * MAX_CHUNK)))  # no chunk longer than MAX_CHUNK
+    edges = [n * k // count for k in range(count + 1)]  # sizes differ by one at most
+    return list(zip(edges[:-1], edges[1:], strict=True))
 
 
 def simulate_chunk(job) -> tuple[np.ndarray, list[Violation], np.ndarray, dict]:
