@@ -1,0 +1,55 @@
+"""compare and transient on a circuit that leaves its parts' safe operating area: the figures
+are no built circuit's, so the command says so on stderr and exits 1, as simulate does.
+Before, compare printed a WARNING among its figures and exited 0, and transient ran no check
+at all: it reported settling times and energies of op-amps 5.6 V past a TL072's rail, exit 0.
+
+The case: the golden eight_diode circuit with TL072s, stepped over -12..12 data units, where
+one hidden summer's output reaches 19.06 V against the TL072's 13.5 V swing on +-15 V; over
+-1..1 every part stays inside (the circuit's training range)."""
+
+import json
+
+import pytest
+from test_export import NETLISTS
+
+from circuitnet.interface.cli import main
+
+MODEL = str(NETLISTS / "eight_diode.json")
+BEYOND = "-12:12:5"   # x = -12 drives El1n6_a to 19.06 V in ngspice
+INSIDE = "-1:1:3"
+
+
+@pytest.mark.ngspice
+def test_compare_exits_1_and_says_so_when_a_part_leaves_its_safe_operating_area(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", MODEL, "--x", BEYOND, "--temps", "27", "--opamp", "TL072", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "part(s) leave their safe operating area, so no built circuit gives these figures" in err
+    assert "El1n6_a output above its positive rail" in err and "(limit 13.5)" in err and "Traceback" not in err
+    stored = json.loads((out / "compare.json").read_text())  # the report is kept: it names every part
+    assert stored["violations"] and stored["violations"][0]["element"] == "El1n6_a"
+
+
+@pytest.mark.ngspice
+def test_compare_inside_every_limit_still_exits_0(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", MODEL, "--x", INSIDE, "--temps", "27", "--opamp", "TL072", "--out", str(out)]) == 0
+    assert "safe operating area" not in capsys.readouterr().err
+    assert json.loads((out / "compare.json").read_text())["violations"] == []
+
+
+@pytest.mark.ngspice
+def test_transient_refuses_steps_beyond_a_rail_exits_1_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "tr"
+    assert main(["transient", MODEL, "--x", BEYOND, "--opamp", "TL072", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "leave their safe operating area, so no built circuit settles to it" in err
+    assert "El1n6_a: output above its positive rail 19.06 V" in err and "nothing written" in err
+    assert not out.exists()
+
+
+@pytest.mark.ngspice
+def test_transient_inside_every_limit_still_runs(tmp_path, capsys):
+    out = tmp_path / "tr"
+    assert main(["transient", MODEL, "--x", INSIDE, "--opamp", "TL072", "--out", str(out)]) == 0
+    assert (out / "transient.json").exists() and "safe operating area" not in capsys.readouterr().err
