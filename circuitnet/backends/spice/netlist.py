@@ -199,7 +199,8 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
                      "below is in circuit units, and these give the data units:")
         texts += [f"*   {line}" for line in circuit.data_scaling.describe()]
     texts += _pair_texts(circuit)
-    texts.append("ideal network (data units), read back from the component values; hidden layers use ReLU:")
+    units = "data units" if circuit.data_scaling is None else "circuit units"  # read_back's: see its scaling
+    texts.append(f"ideal network ({units}), read back from the component values; hidden layers use ReLU:")
     for index, layer in enumerate(net.layers):
         kind = "hidden" if index < len(net.layers) - 1 else "output"
         texts.append(f"*   layer {index + 1} ({kind}): weights {array_text(layer.weights)} "
