@@ -1,4 +1,4 @@
-"""compare and transient on a circuit that leaves its parts' safe operating area: the figures
+"""compare, transient and neuron on a circuit that leaves its parts' safe operating area: the figures
 are no built circuit's, so the command says so on stderr and exits 1, as simulate does.
 Before, compare printed a WARNING among its figures and exited 0, and transient ran no check
 at all: it reported settling times and energies of op-amps 5.6 V past a TL072's rail, exit 0.
@@ -53,3 +53,16 @@ def test_transient_inside_every_limit_still_runs(tmp_path, capsys):
     out = tmp_path / "tr"
     assert main(["transient", MODEL, "--x", INSIDE, "--opamp", "TL072", "--out", str(out)]) == 0
     assert (out / "transient.json").exists() and "safe operating area" not in capsys.readouterr().err
+
+
+@pytest.mark.ngspice
+def test_neuron_gives_no_deviation_from_beyond_a_rail_and_writes_no_plot(tmp_path, capsys):
+    """relu(50 x) over -1..1 drives the diode neuron's summer to 50.47 V, past the generic
+    op-amp's 15 V rail; neuron printed 'max deviation 262.1 mV' for it, exit 0."""
+    plot = tmp_path / "elbow.png"
+    assert main(["neuron", "--topology", "diode", "--w", "50", "--b", "0", "--x", "-1:1:11", "--plot", str(plot)]) == 1
+    err = capsys.readouterr().err
+    assert "so no built elbow gives its deviation" in err and "El1n1_a: output above its positive rail 50.47 V" in err
+    assert not plot.exists()
+    assert main(["neuron", "--topology", "diode", "--w", "1", "--b", "-0.2", "--x", "-1:1:11"]) == 0
+    assert "max deviation" in capsys.readouterr().out

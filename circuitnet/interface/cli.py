@@ -65,6 +65,13 @@ def command_neuron(args) -> int:
 
     result = compare_elbow(args.topology, args.w, args.b, args.x, diode=args.diode,
                            volts_per_unit=args.volts_per_unit)
+    beyond = args.spice.violations(result.circuit, result.x[:, None])  # a deviation from there is no built elbow's
+    if beyond:
+        print(f"circuitnet neuron: relu({args.w:g} x {args.b:+g}) over {args.x} takes {len(beyond)} part(s) outside "
+              f"their safe operating area, so no built elbow gives its deviation; the worst: {beyond[0].message()}; "
+              f"nothing written (exit status 1): give a smaller --w, --b or --x, or a lower --volts-per-unit",
+              file=sys.stderr)
+        return EXIT_FAILED
     s = result.circuit.volts_per_unit
     summary = {
         "topology": args.topology, "w": args.w, "b": args.b, "diode": result.circuit.diode.name,
