@@ -66,3 +66,17 @@ def test_neuron_gives_no_deviation_from_beyond_a_rail_and_writes_no_plot(tmp_pat
     assert not plot.exists()
     assert main(["neuron", "--topology", "diode", "--w", "1", "--b", "-0.2", "--x", "-1:1:11"]) == 0
     assert "max deviation" in capsys.readouterr().out
+
+
+@pytest.mark.ngspice
+def test_compare_checks_the_parts_limits_on_its_data_too(tmp_path, capsys):
+    """The sweep stays inside every limit, the data (x = -12, 0, 12) do not: compare gave the
+    data's RMSE with 'every part stays in its safe operating area', having checked the sweep only."""
+    data = tmp_path / "far.csv"
+    data.write_text("x1,y1\n-12,0\n0,0\n12,0\n")
+    out = tmp_path / "cmp"
+    assert main(["compare", MODEL, "--x", INSIDE, "--data", str(data), "--temps", "27", "--opamp", "TL072",
+                 "--out", str(out)]) == 1
+    assert "El1n6_a output above its positive rail 19.06 V" in capsys.readouterr().err
+    found = json.loads((out / "compare.json").read_text())["violations"]
+    assert found and found[0]["element"] == "El1n6_a" and found[0]["value"] == pytest.approx(19.06, abs=0.01)
