@@ -361,7 +361,8 @@ def _finish_fit(args, planned, out: Path, command: str) -> int:
     except OperatingLimitError as error:  # no figures, and no model, for a circuit that can't be built
         write_text_atomically(out / "violations.json",
                               json_text([v.to_dict() for v in error.violations], indent=2) + "\n")
-        print(f"circuitnet fit: {error}; every part outside its limits is in {out / 'violations.json'}",
+        print(f"circuitnet fit: {str(error).rstrip('.')}; every part outside its limits is in "
+              f"{out / 'violations.json'}",
               file=sys.stderr)
         return EXIT_FAILED
     _print_report(args, result.report, out)
