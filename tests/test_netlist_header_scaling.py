@@ -43,3 +43,14 @@ def test_the_read_back_network_is_said_to_be_in_circuit_units_when_the_model_sca
     scaled = header(replace(circuit, data_scaling=scaling, data_record=record))
     assert "ideal network (circuit units), read back" in scaled and "ideal network (data units)" not in scaled
     assert "ideal network (data units), read back" in header(circuit)  # no scaling: data units are circuit units
+
+
+def test_the_devices_line_names_a_real_opamp_part():
+    """A model fit with --opamp TL072 said 'devices: ... op-amp finite_gain, gain 100000', the
+    part named only in the supply comment further down; the generic op-amp's line is unchanged."""
+    from circuitnet.model.opamp_parts import opamp_model
+
+    circuit = modelfile.load(NETLISTS / "eight_diode.json")
+    assert "devices: diode 1N4148; op-amp finite_gain, gain 100000" in header(circuit)
+    tl072 = header(replace(circuit, opamp=opamp_model("TL072")))
+    assert "devices: diode 1N4148; op-amp TL072: finite_gain, gain 100000" in tl072

@@ -190,7 +190,9 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
     texts = [
         (f"scaling: {_scaling_text(circuit)}; v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases "
          f"v_on = {circuit.v_on:.6g} V"),
-        f"devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
+        f"devices: diode {circuit.diode.name}; op-amp "
+        + (f"{circuit.opamp.part}: " if circuit.opamp.part is not None else "")
+        + f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
         + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V"
            if circuit.opamp.kind == OpAmpKind.RAIL_LIMITED else ""),
     ]
