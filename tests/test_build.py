@@ -285,3 +285,25 @@ def test_the_worst_case_given_no_backend_leaves_no_worker_behind():
     before = live_workers()
     worst = worst_case(circuit, circuit_elements(circuit))
     assert worst.dissipation_w and live_workers() <= before
+
+
+@pytest.mark.ngspice
+def test_build_md_supply_current_counts_what_the_reference_and_rails_drive(tmp_path):
+    """BUILD.md's supply current adds what the amplifiers off the netlist drive into the network
+    (+-V_ref, a resistive circuit's -x rail and diode bias), and names the package bom.csv lists.
+    It said 'at most 0 mA' for the resistive circuit, whose network only those amplifiers feed,
+    and 'SOIC-14' beside bom.csv's DIP-14."""
+    import re
+
+    out = tmp_path / "b"
+    assert main(["build", "netlists/eight_resistive.json", "--out", str(out)]) == 0
+    circuit = modelfile.load("netlists/eight_resistive.json")
+    worst = worst_case(circuit, circuit_elements(circuit))
+    assert not any(stage.needed for stage in input_stages(circuit))  # x1 is the user's signal: not the board's load
+    driven = sum(a for name, a in worst.source_current_a.items() if name != "Vx1")
+    assert driven > 1e-4 and sum(worst.opamp_current_a.values()) == 0.0  # no op-amp inside the network
+    text = (out / "BUILD.md").read_text()
+    (drawn,) = re.findall(r"at most ([0-9.]+) mA in all at the training range's worst case", text)
+    assert float(drawn) == pytest.approx(1e3 * driven, rel=5e-3)
+    (opamps,) = [r for r in rows(out / "bom.csv") if r["kind"] == "op-amp IC"]
+    assert opamps["package"] == "DIP-14" and "every TL074 package (DIP-14, 4 amplifiers each)" in text

@@ -200,9 +200,10 @@ def compare_circuit(circuit: Circuit, sweep: Sweep, temperatures=(27.0,), montec
         neuron_comparison(circuit, x, ideal, nominal),
         "readback_network",  # each rectifier output against its ideal elbow
         None if data is None else data_figures(circuit, data, nominal_on_data), rows, boards, power,
-        # at every temperature compared: a part outside its safe operating area makes the rest moot
+        # at every temperature compared, over the sweep and the data the figures are measured on:
+        # a part outside its safe operating area makes the rest moot
         [{"temperature_c": float(t), **v.to_dict()} for t in temperatures
-         for v in spice.violations(circuit, x, float(t))])
+         for v in spice.violations(circuit, x if data is None else np.vstack([x, data.x]), float(t))])
     return numbers, curves
 
 

@@ -14,6 +14,7 @@ from ..model.input_stage import InputStage
 from ..model.opamp_parts import OpAmpPart
 from .board_stages import INPUT_GROUP, READOUT_GROUP
 from .bom import POWER_MARGIN, ResistorChoice
+from .footprints import opamp_footprint, short_name
 from .placement import Placement
 from .reference import SUPPLY_V, ZENER_CURRENT_A, ReferenceDesign
 from .resistive_rails import GROUP, bias_made_v, readout_lines
@@ -63,11 +64,12 @@ def _supplies(facts: BuildFacts) -> list[str]:
     part, board = facts.opamp, facts.board
     used, units = board.used, board.total  # the spare units draw supply current too
     quiescent_typ, quiescent_max = units * part.supply_current_typ_a, units * part.supply_current_max_a
-    load = sum(facts.worst.opamp_current_a.values())
+    load = sum(facts.worst.opamp_current_a.values()) + _off_netlist_load_a(facts)
     low, high = part.output_rails((-SUPPLY_V, SUPPLY_V))
+    package = short_name(opamp_footprint(part.amplifiers_per_package)).split("_")[0]  # bom.csv's package
     return [
         "## Supplies", "",
-        f"- **+15 V and -15 V** (and 0 V), for every {part.name} package ({part.package}, "
+        f"- **+15 V and -15 V** (and 0 V), for every {part.name} package ({package}, "
         f"{part.amplifiers_per_package} amplifiers each): V+ and V- pins are in `wiring.csv`; put a 100 nF "
         "ceramic capacitor from each supply pin to ground, at the pin.",
         f"- **Supply current, each rail**: {1e3 * quiescent_typ:.3g} mA typical, {1e3 * quiescent_max:.3g} mA "
@@ -80,6 +82,15 @@ def _supplies(facts: BuildFacts) -> list[str]:
         f"- The outputs of a {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp output of this "
         "circuit must stay inside that (see the last section).",
     ]
+
+
+def _off_netlist_load_a(facts: BuildFacts) -> float:
+    """Amps that the board's amplifiers off the netlist drive into the network at the training
+    range's worst case: the netlist's ideal sources that the board makes with op-amps (+-V_ref,
+    a resistive circuit's -x rails and diode bias, each input that has an input stage). An input
+    without a stage is the user's own signal, which the board's supply does not feed."""
+    unstaged = {f"V{stage.node}" for stage in facts.stages if not stage.needed}
+    return sum(amps for name, amps in facts.worst.source_current_a.items() if name not in unstaged)
 
 
 def _references(facts: BuildFacts) -> list[str]:

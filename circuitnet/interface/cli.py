@@ -65,6 +65,13 @@ def command_neuron(args) -> int:
 
     result = compare_elbow(args.topology, args.w, args.b, args.x, diode=args.diode,
                            volts_per_unit=args.volts_per_unit)
+    beyond = args.spice.violations(result.circuit, result.x[:, None])  # a deviation from there is no built elbow's
+    if beyond:
+        print(f"circuitnet neuron: relu({args.w:g} x {args.b:+g}) over {args.x} takes {len(beyond)} part(s) outside "
+              f"their safe operating area, so no built elbow gives its deviation; the worst: {beyond[0].message()}; "
+              f"nothing written (exit status 1): give a smaller --w, --b or --x, or a lower --volts-per-unit",
+              file=sys.stderr)
+        return EXIT_FAILED
     s = result.circuit.volts_per_unit
     summary = {
         "topology": args.topology, "w": args.w, "b": args.b, "diode": result.circuit.diode.name,
@@ -354,7 +361,8 @@ def _finish_fit(args, planned, out: Path, command: str) -> int:
     except OperatingLimitError as error:  # no figures, and no model, for a circuit that can't be built
         write_text_atomically(out / "violations.json",
                               json_text([v.to_dict() for v in error.violations], indent=2) + "\n")
-        print(f"circuitnet fit: {error}; every part outside its limits is in {out / 'violations.json'}",
+        print(f"circuitnet fit: {str(error).rstrip('.')}; every part outside its limits is in "
+              f"{out / 'violations.json'}",
               file=sys.stderr)
         return EXIT_FAILED
     _print_report(args, result.report, out)
@@ -508,7 +516,20 @@ def command_compare(args) -> int:
     else:
         print("\n".join(compare_summary(numbers, title) + [f"wrote {len(written)} files into {args.out}/: "
                                                            + ", ".join(Path(p).name for p in written.values())]))
-    return EXIT_OK
+    return _compare_status(getattr(numbers, "violations", None) or [])
+
+
+def _compare_status(violations: list[dict]) -> int:
+    """compare's exit status: 1 when a part of the circuit leaves its safe operating area (its
+    figures there are no built circuit's; the report says which parts), else 0."""
+    if not violations:
+        return EXIT_OK
+    worst = violations[0]
+    print(f"circuitnet compare: {len(violations)} part(s) leave their safe operating area, so no built circuit "
+          f"gives these figures; the worst: {worst['element']} {worst['quantity']} {worst['value']:.4g} "
+          f"{worst['unit']} (limit {worst['limit']:.4g}) at {worst['temperature_c']:g} C; the report lists every "
+          f"part (exit status 1)", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _transient_settings(args, circuit):
@@ -535,6 +556,13 @@ def command_transient(args) -> int:
 
     circuit = circuit_from_flags(modelfile.load(args.model), args)
     dynamics, x = _transient_settings(args, circuit)
+    beyond = args.spice.violations(circuit, x, args.temp)  # a step outside a part's limits settles no built board
+    if beyond:
+        print(f"circuitnet transient: at its DC answer to these steps, {len(beyond)} part(s) leave their safe "
+              f"operating area, so no built circuit settles to it; the worst: {beyond[0].message()}; nothing "
+              f"written (exit status 1): give steps inside the training range, or an op-amp part or supply with "
+              f"more swing", file=sys.stderr)
+        return EXIT_FAILED
     result = transient(circuit, x, dynamics, args.step_time, args.rise_time, args.settle, args.temp, args.spice)
     found = bandwidth(circuit, x[0], dynamics, temperature_c=args.temp, spice=args.spice) if args.ac else None
     result, written = write_transient_outputs(args.out, result, found, circuit.data_record)

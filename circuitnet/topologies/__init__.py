@@ -46,7 +46,8 @@ def realise(net, topology: str, options: RealisationOptions | None = None, **set
 
 
 def read_back(circuit):
-    """The ideal ReLUNet (data units) that a circuit's component values realise."""
+    """The ideal ReLUNet that a circuit's component values realise: in data units, or in circuit
+    units for a circuit with data scaling (``circuit.data_scaling`` maps those to data units)."""
     return get_topology(circuit.topology).read_back(circuit)
 
 

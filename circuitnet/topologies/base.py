@@ -190,7 +190,8 @@ class Topology(ABC):
         return replace(settings, stages=self.realise_stages(net, settings, options))
 
     def read_back(self, circuit: Circuit) -> ReLUNet:
-        """The ideal ReLU network that the component values realise, in data units."""
+        """The ideal ReLU network that the component values realise, in data units (circuit units
+        for a circuit with data scaling: ``circuit.data_scaling`` maps them to data units)."""
         scale_in = np.ones(circuit.n_inputs)
         layers = []
         for index, stage in enumerate(circuit.stages):

@@ -190,7 +190,9 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
     texts = [
         (f"scaling: {_scaling_text(circuit)}; v_ref = {circuit.v_ref:g} V; diode drop absorbed by biases "
          f"v_on = {circuit.v_on:.6g} V"),
-        f"devices: diode {circuit.diode.name}; op-amp {circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
+        f"devices: diode {circuit.diode.name}; op-amp "
+        + (f"{circuit.opamp.part}: " if circuit.opamp.part is not None else "")
+        + f"{circuit.opamp.kind}, gain {circuit.opamp.gain:g}"
         + (f", rails {circuit.opamp.v_neg:g}..{circuit.opamp.v_pos:g} V"
            if circuit.opamp.kind == OpAmpKind.RAIL_LIMITED else ""),
     ]
@@ -199,7 +201,8 @@ def _header(circuit: Circuit, sweep: Sweep | None, inputs: np.ndarray, data_file
                      "below is in circuit units, and these give the data units:")
         texts += [f"*   {line}" for line in circuit.data_scaling.describe()]
     texts += _pair_texts(circuit)
-    texts.append("ideal network (data units), read back from the component values; hidden layers use ReLU:")
+    units = "data units" if circuit.data_scaling is None else "circuit units"  # read_back's: see its scaling
+    texts.append(f"ideal network ({units}), read back from the component values; hidden layers use ReLU:")
     for index, layer in enumerate(net.layers):
         kind = "hidden" if index < len(net.layers) - 1 else "output"
         texts.append(f"*   layer {index + 1} ({kind}): weights {array_text(layer.weights)} "
