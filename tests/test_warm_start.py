@@ -24,7 +24,7 @@ from circuitnet.training.fit_state import FitContext
 from circuitnet.training.losses import loss_for
 from circuitnet.training.run import FitRun
 from circuitnet.training.task import SWING_SHARE
-from circuitnet.training.warm_start import started_config
+from circuitnet.training.warm_start import started_config, toward_design
 
 BOARD = {"tolerance": 0.01, "seed": 3, "opamp_offsets": True, "opamp_part": "TL072"}
 CLASSES = [0, 1, 2]
@@ -138,3 +138,19 @@ def test_fit_start_from_refuses_bad_values_with_exit_2_and_writes_nothing(tmp_pa
     assert done.returncode == 2, done.stderr
     assert re.search(message, done.stderr), done.stderr
     assert "Traceback" not in done.stderr and not out.exists()
+
+
+@pytest.mark.ngspice
+def test_a_spice_loop_calibration_toward_the_design_brings_the_board_closer_to_it(trained, spice):
+    split, path, circuit = trained
+    target = toward_design(replace(circuit, data_scaling=None, data_record=None), split)
+    # the targets are the nominal circuit's outputs, in ngspice too (the surrogate agrees within 1 uV)
+    assert np.max(np.abs(target.y_val - spice.simulate(circuit, split.x_val).y)) < 1e-5
+    config = started_config(FitConfig(mode="spice-loop", task="regress", scale=False, board=BOARD,
+                                      start_from=str(path), epochs=4, patience=None))
+    result = FitRun(target, config, spice=spice).run()
+    board = Board(**BOARD)
+    before = np.abs(spice.simulate(board.apply(circuit), split.x_test).y - target.y_test).max()
+    after = np.abs(spice.simulate(board.apply(result.circuit), split.x_test).y - target.y_test).max()
+    assert after < 0.8 * before  # the board's outputs moved toward the design's on held-out inputs
+    assert result.history["circuit"]["train"][-1] < result.history["circuit"]["train"][0]

@@ -7,6 +7,13 @@ chip-in-the-loop calibration: the trained circuit fine-tuned against one built b
 resistor errors and op-amp offsets ngspice simulates (on a real bench, the board itself would
 be measured). What it wins is that board's: every other board has errors of its own.
 
+What a calibration trains toward: a classifier's labels (the run's own task), or the design
+itself. ``toward_design`` makes the split whose targets are the nominal circuit's outputs, to be
+fit with ``task="regress"`` and ``scale=False``: the board trained to do what the design does on
+the training inputs, labels not needed. On a classifier that already classifies every training
+sample right, the labels say little about what a board's offsets moved, and the design's outputs
+say all of it (benchmarks/opamp_winback_784_cases.py measured both).
+
 The model fixes the circuit's structure (topology, widths, parts, volts per unit, resistor range),
 so a started run's settings take them from it (``started_config``), and ``check_start`` refuses
 a model that does not fit the run's data: other inputs or classes, another data scaling, or test
@@ -20,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backends.surrogate import SurrogateBackend
 from ..errors import CircuitnetError
 from ..formats import modelfile
 from ..model.circuit import Circuit
@@ -89,6 +97,15 @@ def check_start(circuit: Circuit, config: FitConfig, split: Split, n_outputs: in
                                   f"circuit of {source}, so its test figure would not be held out: split the data as "
                                   f"that fit did (the same --seed)")
     return replace(circuit, data_scaling=None, data_record=None)
+
+
+def toward_design(circuit: Circuit, split: Split) -> Split:
+    """``split``'s inputs with ``circuit``'s nominal outputs (the surrogate's, circuit units;
+    shape (n, n_outputs) per part) as its targets: what a board calibrated toward the design is
+    trained to reproduce. Fit it with task="regress" and scale=False."""
+    surrogate = SurrogateBackend()
+    outputs = {name: surrogate.simulate(circuit, x).y for name, (x, _) in split.parts().items()}
+    return Split(split.x_train, outputs["train"], split.x_val, outputs["val"], split.x_test, outputs["test"])
 
 
 def _scaling_dict(scaling: DataScaling | None) -> dict | None:
