@@ -154,3 +154,19 @@ def test_a_spice_loop_calibration_toward_the_design_brings_the_board_closer_to_i
     after = np.abs(spice.simulate(board.apply(result.circuit), split.x_test).y - target.y_test).max()
     assert after < 0.8 * before  # the board's outputs moved toward the design's on held-out inputs
     assert result.history["circuit"]["train"][-1] < result.history["circuit"]["train"][0]
+
+
+@pytest.mark.ngspice
+def test_a_stopped_warm_start_resumes_from_its_model_where_it_stopped(trained, tmp_path, spice):
+    from conftest import StopAfter
+    split, path, _ = trained
+    config = warm(path, "surrogate", surrogate_board=True, epochs=12)
+    described = {"dataset": "digits, classes 0-2"}
+    whole = FitRun.start(split, config, tmp_path / "whole", described, spice=spice).run()
+    stopped = FitRun.start(split, config, tmp_path / "parts", described, spice=spice,
+                           progress=StopAfter("surrogate training", 5)).run()
+    assert stopped.interrupted
+    resumed = FitRun.resume(tmp_path / "parts", spice=spice).run()
+    assert resumed.report["hyperparameters"]["start_from"] == str(path)
+    assert "ideal" not in resumed.history
+    assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)
