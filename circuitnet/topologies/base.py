@@ -225,7 +225,7 @@ class Topology(ABC):
         entries += supply_entries(circuit, entries)  # nothing for the generic op-amp
         entries.append(f"* diode model: {circuit.diode.name} ({circuit.diode.source})")
         entries.append(circuit.diode.model_line())
-        entries += blocks.option_lines(temperature_c)
+        entries += blocks.option_lines(temperature_c, strict_pivots=circuit.opamp_offsets is not None)
         return entries
 
     def reported_nodes(self, circuit: Circuit) -> list[str]:
