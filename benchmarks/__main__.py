@@ -21,6 +21,7 @@ from . import (
     fit_cases,
     opamp_offset_784_cases,
     opamp_offset_cases,
+    opamp_winback_784_cases,
     solver_cases,
     solver_size_cases,
     spice_cases,
@@ -102,6 +103,7 @@ SUITES = {
     "opamp-offsets-784": lambda quick: opamp_offset_784_cases.boards_suite(),
     "opamp-offsets-784-energy": lambda quick: opamp_offset_784_cases.energy_suite(),
     "opamp-offsets-784-recover": lambda quick: opamp_offset_784_cases.recover_suite(),
+    "opamp-offsets-784-winback": lambda quick: opamp_winback_784_cases.winback_suite(),
     "opamp-offsets-recover": lambda quick: opamp_offset_cases.recover_suite(),
     "compare": lambda quick: [
         ("Monte Carlo: 1,000 boards, 16 neurons, 201 points", compare_cases.montecarlo_case(100 if quick else 1000)),

@@ -39,14 +39,18 @@ def monte_carlo_board(circuit: Circuit, k: int, tolerance: float, seed: int, is_
     ``is_spread``, the diodes' IS times exp(is_spread * N(0, 1)); when the circuit is built with
     a real op-amp part (``OpAmpModel.part``), its op-amps' input offsets and bias currents drawn
     from that part's data sheet (``model.opamp_offsets``) from the same seed."""
-    board = Board(tolerance=tolerance, seed=int(np.random.SeedSequence([seed, k]).generate_state(1)[0]),
-                  opamp_offsets=circuit.opamp.part is not None)
+    board = Board(tolerance=tolerance, seed=board_seed(seed, k), opamp_offsets=circuit.opamp.part is not None)
     instance = board.apply(circuit)
     if is_spread > 0:
         factor = float(np.exp(is_spread * np.random.default_rng([seed, k, 1]).normal()))
         params = dict(circuit.diode.params, IS=circuit.diode.params["IS"] * factor)
         instance = replace(instance, diode=DiodeModel("custom", params, f"{circuit.diode.name} with IS x{factor:.3g}"))
     return instance
+
+
+def board_seed(seed: int, k: int) -> int:
+    """The ``Board.seed`` of Monte Carlo board k of ``seed`` (so a fit can train against that board)."""
+    return int(np.random.SeedSequence([seed, k]).generate_state(1)[0])
 
 
 def monte_carlo_instances(circuit: Circuit, count: int, tolerance: float, seed: int,

@@ -263,6 +263,29 @@ def _check_resumable(args, out: Path) -> None:
                          f"run started with; leave {ignored[0]} out, or start a new run with --out")
 
 
+# fit flags that set the circuit's structure, or choose it: a --start-from run takes it from its model
+STRUCTURE_FLAGS = ("--topology", "--hidden", "--diode", "--opamp", "--supply", "--volts-per-unit", "--resistor-range",
+                   "--buffer-rails", "--search")
+
+
+def _started_config(args, config, split):
+    """--start-from MODEL: ``config`` with the model's structure (training.warm_start), checked
+    against the data before anything is written; a structure flag typed beside it is refused."""
+    from dataclasses import replace
+
+    from ..training import warm_start
+    from ..training.fit_state import FitContext
+    typed = [word.split("=")[0] for word in args.argv if word.startswith("--")]
+    fixed = [flag for flag in typed if flag in STRUCTURE_FLAGS]
+    if fixed:
+        raise UsageError(f"{fixed[0]} can't change the circuit --start-from {args.start_from} continues: its "
+                         f"topology, widths, parts, volts per unit and resistor range are the model's; leave "
+                         f"{fixed[0]} out")
+    config = warm_start.started_config(replace(config, start_from=warm_start.absolute(args.start_from)))
+    FitContext.of(split, config, spice=None)  # refuses a model that does not fit the data, before any file
+    return config
+
+
 def command_fit(args) -> int:
     from ..errors import CircuitnetError
 
@@ -325,6 +348,8 @@ def _start_fit(args, out: Path):
                        resistor_range=None if args.resistor_range is None else list(args.resistor_range),
                        buffer_loads=None if args.buffer_loads is None else int(args.buffer_loads),
                        beta=args.beta, centered=not args.one_sided, **task)
+    if args.start_from:
+        config = _started_config(args, config, split)
     return _unless_search_interrupted(lambda: session.start(split, config, out, description, args.search,
                                                             _driving(args)))
 

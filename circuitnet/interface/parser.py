@@ -397,6 +397,11 @@ def add_fit_parser(commands) -> None:
     fit.add_argument("--board-opamp", type=flags.opamp_part, metavar="PART",
                      help="give the board's op-amps the input offsets and bias currents of this part, drawn from its "
                           "data sheet (docs/opamp-offsets.md): " + _opamp_part_names())
+    fit.add_argument("--start-from", metavar="MODEL.json",
+                     help="continue training this model's circuit (from its resistor values, no pretraining) "
+                          "instead of a new one: with --mode spice-loop and --board-*, calibrate the circuit against "
+                          "one built board (chip in the loop). Its topology, widths, op-amp, volts per unit and "
+                          "resistor range are the model's; the data must be the data it was fit on, split alike")
     fit.add_argument("--board-seed", type=flags.seed, default=1,
                      help=f"seed of the board's resistor errors (and op-amp offsets): {flags.seed.range_text}")
     fit.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,

@@ -23,6 +23,11 @@ the outputs and the operating point that gradient is linearised at.
   (as in physics-aware training): the loss is the real circuit's, the direction the model's.
 - ``eqprop`` (energy-based topologies): outputs and gradients from ngspice's free and nudged
   equilibria of the board, no surrogate at all (``eqprop``).
+
+``board_known`` (surrogate mode, ``FitConfig.surrogate_board``): the surrogate simulates the
+board instead of the nominal circuit, its resistor errors and op-amp offsets included (it models
+them within 1 uV of ngspice): calibration against a board whose errors are known, as a Monte
+Carlo board's are. A built board's are not; ``spice-loop`` measures them.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ class CircuitProblem:
     in surrogate mode). surrogate: the Differentiable backend whose vector-Jacobian product
     gives every gradient (default: a SurrogateBackend). Both are the caller's.
     ``bounded(volts)`` bounds its hidden summers (see there); unbounded by default.
+    ``on_known_board(True)`` makes surrogate mode train and validate on the board's surrogate
+    (see the module docstring); by default the nominal circuit's.
     """
 
     fields: tuple[str, ...] = TRAINED_FIELDS  # the Stage fields whose resistors are parameters
@@ -61,6 +68,7 @@ class CircuitProblem:
                  surrogate: Differentiable | None = None,
                  eqprop: EqPropSettings | None = None):
         self.base = base
+        self.board_known = False
         self.hidden_swing_volts: float | None = None
         self.swing_nodes: list[str] = []
         self.lam = lam
@@ -87,6 +95,12 @@ class CircuitProblem:
         ``hidden_swing_volts`` volts (``summer_swing``); None: no bound. Returns self."""
         self.hidden_swing_volts = hidden_swing_volts
         self.swing_nodes = swing_nodes(self.base) if hidden_swing_volts is not None else []
+        return self
+
+    def on_known_board(self, known: bool) -> CircuitProblem:
+        """This problem, its surrogate mode simulating the board (``known``) or the nominal
+        circuit; the other modes measure the board anyway. Returns self."""
+        self.board_known = known and self.mode == TrainingMode.SURROGATE
         return self
 
     # -- parameters <-> circuit ------------------------------------------------------------
@@ -135,19 +149,38 @@ class CircuitProblem:
             measured, point = self._measuring().operating_point(self.board.apply(circuit), x, self.board.temperature_c)
             _, gradient = self.surrogate.vjp(circuit, x, cotangent(measured.y), self.temperature_c,
                                              operating_point=point)
+        elif self.board_known:
+            built = self.board.apply(circuit)
+            _, gradient = self.surrogate.gradient(built, x, cotangent, self.board.temperature_c)
+            # the board's resistor is the nominal one times a fixed factor, so its log-conductance
+            # moves with theta: dL/dtheta = -R_board * dL/dR_board
+            return self._with_ridge(value["loss"], -self._trained(gradient.resistors) * self._trained(built), params)
         else:
             _, gradient = self.surrogate.gradient(circuit, x, cotangent, self.temperature_c)
-        d_resistance = np.concatenate([gradient.resistors[path][mask] for path, (mask, _) in self.slots.items()])
-        ridge, d_ridge = self._ridge(params)
         # dL/dtheta with G = exp(theta), R = 1/G: dL/dtheta = dL/dR * dR/dtheta = -R * dL/dR
-        d_theta = -d_resistance * np.exp(-params[0]) + d_ridge
-        return value["loss"] + ridge, [d_theta]
+        return self._with_ridge(value["loss"], -self._trained(gradient.resistors) * np.exp(-params[0]), params)
+
+    def _trained(self, values) -> np.ndarray:
+        """The trained resistors' entries of ``values`` (a Circuit's ohms, or a gradient's path ->
+        array), in the order of params[0], shape (n_trained,)."""
+        if isinstance(values, Circuit):
+            return np.concatenate([getattr(values.stages[index], name)[mask]
+                                   for (index, name), (mask, _) in self.slots.items()])
+        return np.concatenate([values[path][mask] for path, (mask, _) in self.slots.items()])
+
+    def _with_ridge(self, loss: float, d_theta: np.ndarray, params) -> tuple[float, list[np.ndarray]]:
+        """(loss + the ridge penalty, [its gradient in theta]) from the task's loss and gradient."""
+        ridge, d_ridge = self._ridge(params)
+        return loss + ridge, [d_theta + d_ridge]
 
     def simulate(self, params, x) -> SimulationResult:
-        """The training mode's view of the circuit: the surrogate's, or ngspice's on the board."""
+        """The training mode's view of the circuit: the surrogate's (of the board when
+        ``board_known``), or ngspice's on the board."""
         circuit = self.circuit(params)
         if self.mode in (TrainingMode.SPICE_LOOP, TrainingMode.EQPROP):
             return self._measuring().simulate(self.board.apply(circuit), x, self.board.temperature_c)
+        if self.board_known:
+            return self.surrogate.simulate(self.board.apply(circuit), x, self.board.temperature_c)
         return self.surrogate.simulate(circuit, x, self.temperature_c)
 
     def predict(self, params, x) -> np.ndarray:

@@ -74,6 +74,8 @@ class FitConfig:
     buffer_loads: int | None = None  # the most resistors one op-amp output drives (topologies.rail_buffers)
     beta: float = 0.05  # eqprop: the nudging strength (see training.eqprop.EqPropSettings)
     centered: bool = True  # eqprop: nudge at +beta and -beta (three ngspice phases a step)
+    start_from: str | None = None  # a model file whose circuit the circuit stage continues (training.warm_start)
+    surrogate_board: bool = False  # surrogate mode: the surrogate simulates the board (its errors known), not nominal
 
     def __post_init__(self):
         self._check_names()

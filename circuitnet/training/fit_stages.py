@@ -21,6 +21,7 @@ import numpy as np
 
 from ..model.circuit import Circuit
 from ..model.network import ReLUNet
+from ..topologies import get_topology
 from . import eseries, loop, run_folder
 from .circuit_problem import CircuitProblem
 from .config import TrainingMode
@@ -65,10 +66,26 @@ def realise(context: FitContext, state: FitState, network: ReLUNet) -> None:
     config = context.config
     state.zero_weights = context.task.zero_weights(network)
     state.circuit, state.pruned = realise_pruned(network, config.topology, context.options())
+    state.problem = _problem(context, state.circuit)
+
+
+def start_from(context: FitContext, state: FitState, circuit: Circuit) -> None:
+    """A warm start (``warm_start``): ``circuit``, already trained, is the circuit stage's
+    starting point and the problem trains it; its read-back network stands for the pretrained
+    one (the checkpoint keeps it; nothing was pruned by this run)."""
+    state.network = get_topology(circuit.topology).read_back(circuit)
+    state.circuit = circuit
+    state.problem = _problem(context, circuit)
+
+
+def _problem(context: FitContext, circuit: Circuit) -> CircuitProblem:
+    """The problem that trains ``circuit``'s weight resistors in the run's mode."""
+    config = context.config
     # ideal mode: E-series tuning uses the surrogate
     mode = TrainingMode.SURROGATE.value if config.mode == TrainingMode.IDEAL else config.mode
-    state.problem = CircuitProblem(state.circuit, config.lam, mode, context.board, context.spice, loss=context.loss,
-                                   eqprop=EqPropSettings(config.beta, config.centered)).bounded(context.swing_volts())
+    return CircuitProblem(circuit, config.lam, mode, context.board, context.spice, loss=context.loss,
+                          eqprop=EqPropSettings(config.beta, config.centered)
+                          ).bounded(context.swing_volts()).on_known_board(config.surrogate_board)
 
 
 def train_circuit(context: FitContext, state: FitState) -> Circuit:
@@ -146,6 +163,8 @@ def keep_best_so_far(context: FitContext, state: FitState) -> bool:
     if state.stage == CIRCUIT and state.circuit_state is not None:
         best = state.circuit_state.best_params or state.circuit_state.params
         state.circuit = state.realised()[1].circuit(best)
+    elif context.start is not None:  # a warm start stopped before its first epoch: the circuit it started from
+        state.circuit = state.circuit or context.start
     elif state.stage in (PRETRAIN, CIRCUIT):
         if state.network is None and state.ideal_state is not None:
             state.network = params_to_network(state.ideal_state.best_params or state.ideal_state.params)
@@ -156,4 +175,5 @@ def keep_best_so_far(context: FitContext, state: FitState) -> bool:
     return state.circuit is not None
 
 
-__all__ = ["keep_best_so_far", "keep_outputs_inside", "measure", "pretrain", "realise", "snap", "train_circuit"]
+__all__ = ["keep_best_so_far", "keep_outputs_inside", "measure", "pretrain", "realise", "snap", "start_from",
+           "train_circuit"]

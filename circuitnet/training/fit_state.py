@@ -20,7 +20,7 @@ from ..model.data_record import DataRecord
 from ..model.network import ReLUNet
 from ..model.scaling import DataScaling
 from ..topologies import RealisationOptions, get_topology
-from . import loop, run_folder
+from . import loop, run_folder, warm_start
 from .circuit_problem import CircuitProblem
 from .config import FitConfig
 from .data import Split
@@ -38,7 +38,9 @@ class FitContext:
     """split: the user's units, what the report measures; inside: the same split in circuit
     units (data beyond the circuits' window is trained scaled, see model.scaling); scaling:
     that DataScaling, or None. spice: a SpiceBackend; executor: where a classifier's test split
-    is simulated (None: local threads); folder: where checkpoints go (None: none)."""
+    is simulated (None: local threads); folder: where checkpoints go (None: none). start: the
+    circuit the circuit stage continues (``config.start_from``'s, see ``warm_start``), or None:
+    the run pretrains and realises its own."""
 
     split: Split
     inside: Split
@@ -53,6 +55,7 @@ class FitContext:
     data_description: dict | None = None
     folder: Path | None = None
     executor: Any = None
+    start: Circuit | None = None
 
     @classmethod
     def of(cls, split: Split, config: FitConfig, spice, progress: Progress | None = None,
@@ -64,7 +67,10 @@ class FitContext:
                       config.board_model(), spice, progress or Progress(),
                       data_record_of(split, data_description or {}, task.record_classes(config)), data_description,
                       Path(folder) if folder is not None else None, executor)
-        return replace(context, loss=task.loss(config, context.swing()))
+        start = warm_start.start_circuit(config)
+        if start is not None:  # checked before any training, as a bad setting is
+            start = warm_start.check_start(start, config, split, context.n_outputs, scaling)
+        return replace(context, loss=task.loss(config, context.swing()), start=start)
 
     @property
     def n_outputs(self) -> int:

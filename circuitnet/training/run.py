@@ -136,13 +136,17 @@ class FitRun:
         return FitResult(circuit, report, state.history, state.interrupted, state.details)
 
     def _train(self) -> None:
-        """Pretrain (unless restored), realise and train the circuit; Ctrl-C keeps the best so far."""
+        """Pretrain (unless restored) and realise, or take the circuit a warm start continues, and
+        train the circuit; Ctrl-C keeps the best so far."""
         context, state = self.context, self.state
         try:
-            if state.network is None:
+            if context.start is not None:  # a warm start: no pretraining, the model's circuit (warm_start)
+                fit_stages.start_from(context, state, context.start)
+            elif state.network is None:
                 state.network = fit_stages.pretrain(context, state)
             state.stage = CIRCUIT
-            fit_stages.realise(context, state, state.network)
+            if context.start is None:
+                fit_stages.realise(context, state, state.network)
             if context.config.mode != TrainingMode.IDEAL:
                 state.circuit = fit_stages.train_circuit(context, state)
         except KeyboardInterrupt:

@@ -94,8 +94,8 @@ def snap_and_tune(circuit: Circuit, problem: CircuitProblem, split: Split, confi
     base = map_resistors(circuit, lambda path, ohms: eseries.snap(ohms, values) if path == INVERTER_PATH else ohms)
     # the fit's swing too: snapping moves every summer's resistors, and a summer that is off
     # where it moves adds nothing to the outputs the search sees (see summer_swing)
-    snapping = EveryResistorProblem(base, problem.lam, problem.mode, problem.board, problem.spice,
-                                    loss=problem.loss).bounded(problem.hidden_swing_volts)
+    snapping = EveryResistorProblem(base, problem.lam, problem.mode, problem.board, problem.spice, loss=problem.loss
+                                    ).bounded(problem.hidden_swing_volts).on_known_board(problem.board_known)
     theta = snapping.initial_params()[0]
     if len(theta) > MOST_ROUNDED_TOGETHER:
         return snap_in_rounds(circuit, problem, split, config, progress)
@@ -249,8 +249,8 @@ def snap_in_rounds(circuit: Circuit, problem: CircuitProblem, split: Split, conf
     values = eseries.series_values(config.snapping_series(), *circuit.resistor_range)
     # the untrained resistors are snapped at once; the trained ones round by round below
     base = map_resistors(circuit, lambda path, ohms: ohms if path[1] in TRAINED_FIELDS else eseries.snap(ohms, values))
-    tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice,
-                           loss=problem.loss).bounded(problem.hidden_swing_volts)
+    tuned = CircuitProblem(base, problem.lam, problem.mode, problem.board, problem.spice, loss=problem.loss
+                           ).bounded(problem.hidden_swing_volts).on_known_board(problem.board_known)
     theta = tuned.initial_params()[0]
     frozen = np.zeros(theta.shape, dtype=bool)
     epochs = max(1, min(config.stage_epochs() // 2, ROUND_EPOCHS_CAP))  # each round fine-tunes what is not yet snapped
