@@ -146,7 +146,7 @@ def iterations_case(circuit, x: np.ndarray) -> list[str]:
     for title, solver, order, bounds in DESIGNS:
         start, stop = bounds(len(x))[0]
         r = rusage(circuit, x[start:stop], solver, order)
-        rows.append(f"| {title} | {stop - start} | {r['iterations'] / len(x):.2f} | {r['analysis']:.2f} | "
+        rows.append(f"| {title} | {stop - start} | {r['iterations'] / (stop - start):.2f} | {r['analysis']:.2f} | "
                     f"{r['load']:.2f} / {r['factor']:.2f} / {r['solve']:.2f} | {r['parse'] + r['loading']:.2f} | "
                     f"{r['wall']:.2f} |")
         print(rows[-1], flush=True)

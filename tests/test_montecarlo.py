@@ -41,7 +41,7 @@ def test_classifier_boards_stream_in_bounded_groups_on_the_injected_pool(spice_p
                                     spice=SpiceBackend(pool))
     # the nominal circuit's sharded run takes one call, then groups of 2 tasks x 2 boards
     assert executor.calls[-3:] == [2, 2, 1] and seen == [(2, 9), (4, 9), (6, 9), (8, 9), (9, 9)]
-    assert pool.netlists == 3 + 9  # the nominal run's 3 chunks, one netlist per board: all on the pool passed in
+    assert pool.netlists == 2 + 9  # the nominal run's 2 chunks, one netlist per board: all on the pool passed in
     alone = SpiceBackend(spice_pool)
     expected = [float(np.mean(np.argmax(alone.simulate(board, x).y, axis=1) == truth))
                 for board in monte_carlo_instances(circuit, 9, 0.05, 3, 0.1)]
