@@ -170,3 +170,12 @@ def test_a_stopped_warm_start_resumes_from_its_model_where_it_stopped(trained, t
     assert resumed.report["hyperparameters"]["start_from"] == str(path)
     assert "ideal" not in resumed.history
     assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)
+
+
+def test_a_started_run_takes_a_real_parts_op_amp_and_supply_from_its_model():
+    from circuitnet.training.warm_start import structure_of
+    circuit = modelfile.load(MODELS / "step_diode_tl072_trained.json")
+    found = structure_of(circuit)
+    assert (found["opamp"], found["supply_v"]) == ("TL072", 15.0)
+    config = started_config(FitConfig(mode="surrogate", start_from=str(MODELS / "step_diode_tl072_trained.json")))
+    assert config.opamp_model() == circuit.opamp and config.hidden == list(circuit.hidden_sizes)
