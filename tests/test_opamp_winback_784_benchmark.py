@@ -18,6 +18,7 @@ def split():
     return stratified_split(load_dataset("digits"), 0)
 
 
+@pytest.mark.ngspice  # the digits_classifier fixture is measured in ngspice
 def test_the_calibrated_board_is_the_offsets_benchmarks_board_k(digits_classifier, split):
     circuit, x = digits_classifier.circuit, split.x_test[:25]
     for k in (0, 9):
@@ -28,6 +29,7 @@ def test_the_calibrated_board_is_the_offsets_benchmarks_board_k(digits_classifie
         assert trained_against.opamp_offsets is not None
 
 
+@pytest.mark.ngspice  # the digits_classifier fixture is measured in ngspice
 def test_the_worst_and_median_boards_are_ranked_by_their_accuracy(digits_classifier, split, monkeypatch):
     monkeypatch.setattr(cases, "BOARDS", 5)
     chosen, accuracies = cases.chosen_boards(digits_classifier.circuit, split)
