@@ -76,6 +76,7 @@ def test_a_warm_started_spice_loop_calibrates_the_trained_circuit_against_its_bo
     assert result.report["test_accuracy_spice"] >= 0.9
 
 
+@pytest.mark.ngspice  # the trained fixture's fit ends in ngspice
 def test_the_surrogate_trains_against_a_known_board_with_the_gradient_of_its_loss(trained):
     split, _, circuit = trained
     board = Board(**BOARD)
@@ -97,6 +98,7 @@ def test_the_surrogate_trains_against_a_known_board_with_the_gradient_of_its_los
         assert gradient[0][index] == pytest.approx((up - down) / 2e-5, rel=1e-4, abs=1e-12)
 
 
+@pytest.mark.ngspice  # the trained fixture's fit ends in ngspice
 def test_a_known_board_calibration_lowers_that_boards_validation_loss(trained):
     split, path, _ = trained
     config = warm(path, "surrogate", surrogate_board=True, epochs=20)
@@ -108,6 +110,7 @@ def test_a_known_board_calibration_lowers_that_boards_validation_loss(trained):
     assert min(result.history["circuit"]["val"]) < start_loss
 
 
+@pytest.mark.ngspice  # the trained fixture's fit ends in ngspice
 def test_a_start_model_that_does_not_fit_the_data_is_refused(trained):
     split, path, _ = trained
     with pytest.raises(CircuitnetError, match="test rows trained or validated the circuit of .*the same --seed"):
@@ -124,6 +127,7 @@ def fit(*words, timeout=300):
                           timeout=timeout)
 
 
+@pytest.mark.ngspice  # the trained fixture's fit ends in ngspice
 @pytest.mark.parametrize("words, message", [
     (["--start-from", "{missing}"], "can't read the model file"),
     (["--start-from", "{model}", "--hidden", "8"], "--hidden can't change the circuit --start-from"),
@@ -170,3 +174,12 @@ def test_a_stopped_warm_start_resumes_from_its_model_where_it_stopped(trained, t
     assert resumed.report["hyperparameters"]["start_from"] == str(path)
     assert "ideal" not in resumed.history
     assert modelfile.dumps(resumed.circuit) == modelfile.dumps(whole.circuit)
+
+
+def test_a_started_run_takes_a_real_parts_op_amp_and_supply_from_its_model():
+    from circuitnet.training.warm_start import structure_of
+    circuit = modelfile.load(MODELS / "step_diode_tl072_trained.json")
+    found = structure_of(circuit)
+    assert (found["opamp"], found["supply_v"]) == ("TL072", 15.0)
+    config = started_config(FitConfig(mode="surrogate", start_from=str(MODELS / "step_diode_tl072_trained.json")))
+    assert config.opamp_model() == circuit.opamp and config.hidden == list(circuit.hidden_sizes)

@@ -146,6 +146,7 @@ class FitRun:
                 state.network = fit_stages.pretrain(context, state)
             state.stage = CIRCUIT
             if context.start is None:
+                assert state.network is not None  # pretrained (or restored) above
                 fit_stages.realise(context, state, state.network)
             if context.config.mode != TrainingMode.IDEAL:
                 state.circuit = fit_stages.train_circuit(context, state)

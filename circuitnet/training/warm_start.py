@@ -52,9 +52,10 @@ def start_circuit(config: FitConfig) -> Circuit | None:
 def structure_of(circuit: Circuit) -> dict:
     """The FitConfig fields (STRUCTURE_FIELDS) of the circuit as it is built."""
     opamp, supply = None, 15.0
+    part = circuit.opamp.part
     rails = supply_rails(circuit.opamp)  # a real part's model (None: the generic op-amp)
-    if rails is not None and circuit.opamp == opamp_model(circuit.opamp.part, rails[1], circuit.opamp.gain):
-        opamp, supply = circuit.opamp.part, rails[1]
+    if part is not None and rails is not None and circuit.opamp == opamp_model(part, rails[1], circuit.opamp.gain):
+        opamp, supply = part, rails[1]
     return {"topology": circuit.topology, "hidden": list(circuit.hidden_sizes), "opamp": opamp, "supply_v": supply,
             "volts_per_unit": circuit.volts_per_unit, "resistor_range": [float(r) for r in circuit.resistor_range],
             "buffer_loads": circuit.buffer_loads}
