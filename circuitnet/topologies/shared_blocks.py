@@ -135,7 +135,7 @@ SOLVER_OPTIONS = ".options klu"
 # With ngspice's default pivrel (1e-3) KLU may take a pivot a thousandth of its column's largest
 # entry; on a board with op-amp offsets such pivots lose the solution's accuracy a few samples
 # into a sweep, Newton stalls and ngspice falls back to gmin stepping, which can fail too
-# (docs/opamps.md, "Boards in ngspice"). With the largest entry of each column as its pivot
+# (docs/opamp-offsets.md, "Boards in ngspice"). With the largest entry of each column as its pivot
 # (pivrel=1) those boards take Sparse's and the nominal circuit's Newton iterations.
 PIVOT_OPTIONS = ".options pivrel=1"
 
