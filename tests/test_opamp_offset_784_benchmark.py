@@ -12,6 +12,8 @@ from benchmarks import opamp_offset_784_cases as cases
 from circuitnet import save_model
 from circuitnet.analysis.montecarlo import monte_carlo_board
 from circuitnet.backends.surrogate import SurrogateBackend
+from circuitnet.interface.opamp_choice import circuit_with_opamp
+from circuitnet.topologies import circuit_elements
 from circuitnet.training.classes import load_dataset, stratified_split
 
 
@@ -79,3 +81,44 @@ def test_a_check_that_outlasts_its_limit_is_reported_not_waited_for(digits_class
     monkeypatch.setattr(cases, "CHECK_TIMEOUT_S", 0.001)
     circuit = cases.with_part(digits_classifier.circuit, "TL072")
     assert cases.spice_check(circuit, split) == "did not finish within 0.001 s"
+
+
+@pytest.mark.ngspice
+def test_every_board_is_measured_in_ngspice_printed_as_it_finishes_and_beside_the_surrogate(digits_classifier,
+                                                                                             split, capsys):
+    base = cases.Trained(digits_classifier.circuit, 0.9, "given")
+    with cases.WorkerPool(workers=2) as pool:
+        rows, found = cases.spice_board_rows(base, split, 3, pool, "small digits", ("TL072",))
+    printed = capsys.readouterr().out
+    assert all(f"small digits, TL072: board {k}: ngspice " in printed for k in range(3))
+    truth = split.y_test[:, 0].astype(np.int64)
+    circuit = cases.with_part(digits_classifier.circuit, "TL072")
+    boards = [monte_carlo_board(circuit, k, 0.01, 0) for k in range(3)]
+    with cases.WorkerPool(workers=1) as pool:
+        spice = [np.mean(np.argmax(cases.SpiceBackend(pool).simulate(b, split.x_test).y, axis=1) == truth)
+                 for b in boards]
+    modelled = [np.mean(np.argmax(SurrogateBackend().simulate(b, split.x_test).y, axis=1) == truth) for b in boards]
+    assert np.array_equal(found["TL072"], spice)  # the row's accuracies are ngspice's, board by board
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert len(cells) == len(cases.SPICE_TABLE[1].strip("|").split("|"))
+    assert cells[4] == f"{100 * np.median(spice):.2f} %" and cells[5] == f"{100 * np.min(spice):.2f} %"
+    assert cells[7] == f"{100 * np.median(modelled):.2f} %, {100 * np.min(modelled):.2f} %"
+    assert float(cells[8]) < 1.0 and cells[9] == "0"  # within 1 uV of the surrogate, no sample classed differently
+
+
+@pytest.mark.ngspice
+def test_the_energy_rows_name_the_whole_board_and_their_split_adds_up_to_the_energy(digits_classifier, split,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(cases, "ENERGY_PARTS", (("TL072", 50e-6),))
+    rows = cases.energy_case(cases.Trained(digits_classifier.circuit, 0.9, "given"), split, images=1)
+    cells = [cell.strip() for cell in rows[-1].strip("|").split("|")]
+    assert len(cells) == len(rows[3].strip("|").split("|"))
+    in_circuit = sum(e.part == "opamp" for e in circuit_elements(circuit_with_opamp(digits_classifier.circuit,
+                                                                                    "TL072", None)))
+    # the network's op-amps, the reference's two and the spare unit of the last dual package
+    total = 2 * -(-(in_circuit + 2) // 2)
+    assert cells[1].startswith(f"{total} amplifiers in {total // 2} packages: {in_circuit} in the circuit")
+    shares = [float(v) for v in cells[7].split(", ")]
+    median = float(cells[6].split(", ")[0])
+    assert abs(sum(shares) - median) <= 0.01 * median and cells[8].endswith(" %")
+    assert abs(float(cells[8].removesuffix(" %")) - 100.0) <= 1.0

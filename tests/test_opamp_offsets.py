@@ -18,7 +18,7 @@ from circuitnet.model.board import Board
 from circuitnet.model.devices import OpAmpModel
 from circuitnet.model.opamp_offsets import SIGMA_PER_TYPICAL, InputErrors, OpAmpOffsets, draw_offsets
 from circuitnet.model.opamp_parts import opamp_part
-from circuitnet.topologies import TOPOLOGIES_WITH_OPAMPS, circuit_elements, part_counts
+from circuitnet.topologies import TOPOLOGIES_WITH_OPAMPS, circuit_elements, netlist_lines, part_counts
 from circuitnet.topologies import shared_blocks as blocks
 
 AGREEMENT_V = 1e-6
@@ -302,3 +302,36 @@ def test_fit_board_opamp_names_a_part_or_exits_2(tmp_path):
                            "--out", str(tmp_path / "run")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "unknown op-amp TL999; choose one of LM358, TL072" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
+
+
+# -- ngspice's convergence on boards with offsets -------------------------------------------------
+
+def stalling_board():
+    """A 16-8-4 diode classifier's board with TL072 offsets, and 60 inputs: on ngspice 46 with
+    KLU and the default pivrel its sweep fell back to gmin stepping (2873 Newton iterations,
+    against the nominal circuit's 680), which is how the 784-100-10 boards stalled."""
+    rng = np.random.default_rng(0)
+    circuit = realise(random_network(rng, 16, [8], 4, zero_fraction=0.0), "diode")
+    x = rng.uniform(-1, 1, (60, 16))
+    return circuit, Board(tolerance=0.01, seed=0, opamp_offsets=True, opamp_part="TL072").apply(circuit), x
+
+
+@pytest.mark.ngspice
+def test_a_board_with_offsets_takes_the_nominal_circuits_newton_iterations_in_stock_ngspice():
+    from benchmarks.solver_cases import rusage
+    circuit, board, x = stalling_board()
+    nominal, offsets = (rusage(c, x, "klu", "caller")["iterations"] for c in (circuit, board))
+    assert nominal < 15 * len(x)
+    assert offsets <= 1.05 * nominal, (offsets, nominal)
+
+
+@pytest.mark.ngspice
+def test_the_surrogate_agrees_with_ngspice_on_the_board_that_stalled(spice):
+    _, board, x = stalling_board()
+    assert max_difference(spice.simulate(board, x), surrogate.simulate(board, x)) <= AGREEMENT_V
+
+
+def test_only_boards_with_offsets_carry_the_pivot_option_so_nominal_netlists_stay_as_they_were():
+    circuit, board, _ = stalling_board()
+    assert blocks.PIVOT_OPTIONS in netlist_lines(board)
+    assert blocks.PIVOT_OPTIONS not in netlist_lines(circuit)

@@ -130,25 +130,25 @@ ACCURACY_OPTIONS = ".options reltol=1e-7 vntol=1e-10"
 # ngspice 42+ has the KLU solver, about 4x faster than its default Sparse 1.3 on large circuits
 # with the same outputs; ngspice 39 ignores the option (checked: exit status 0, same outputs).
 SOLVER_OPTIONS = ".options klu"
-# KLU keeps the pivots of its first factorization for the rest of a .dc sweep (it refactors and
-# pivots again only on a singular matrix), where Sparse 1.3 re-pivots whenever a pivot has grown
-# too small. With ngspice's default pivrel (1e-3) KLU may pick a pivot a thousandth of its
-# column's largest entry; on a board with op-amp offsets such pivots lose the solution's accuracy
-# a few samples into a sweep, Newton stalls and ngspice falls back to gmin stepping, which can
-# fail too (measured on the 784-100-10 boards: docs/opamps.md, "Boards in ngspice"). Pivots near
-# the column's largest entry stay good: those boards then take the nominal circuit's iterations.
-PIVOT_OPTIONS = ".options pivrel=0.9"
+# KLU keeps the pivots of its first factorization for the rest of a .dc sweep (it pivots again
+# only on a singular matrix), where Sparse 1.3 re-pivots whenever a pivot has grown too small.
+# With ngspice's default pivrel (1e-3) KLU may take a pivot a thousandth of its column's largest
+# entry; on a board with op-amp offsets such pivots lose the solution's accuracy a few samples
+# into a sweep, Newton stalls and ngspice falls back to gmin stepping, which can fail too
+# (docs/opamp-offsets.md, "Boards in ngspice"). With the largest entry of each column as its pivot
+# (pivrel=1) those boards take Sparse's and the nominal circuit's Newton iterations.
+PIVOT_OPTIONS = ".options pivrel=1"
 
 
 def option_lines(temperature_c: float | None = None, strict_pivots: bool = False) -> list[str]:
     """The accuracy and solver options, and the temperature when one is given (degrees Celsius).
-    strict_pivots: also choose pivots near each column's largest entry (``PIVOT_OPTIONS``; for
+    strict_pivots: also pivot on each column's largest entry (``PIVOT_OPTIONS``; for
     boards with op-amp input errors, whose sweeps stall on KLU's reused pivots without it)."""
     lines = ["* accuracy: any two analyses of this circuit agree to well under a microvolt", ACCURACY_OPTIONS,
              "* solver: KLU where ngspice has it (42 and newer); older versions ignore this line", SOLVER_OPTIONS]
     if strict_pivots:
-        lines += ["* pivots near each column's largest entry: KLU reuses a sweep's first pivots, and on a board "
-                  "with op-amp offsets the default pivrel's stall Newton", PIVOT_OPTIONS]
+        lines += ["* pivots: each column's largest entry (KLU reuses a sweep's first pivots; on a board with op-amp "
+                  "offsets the default pivrel's stall Newton)", PIVOT_OPTIONS]
     if temperature_c is not None:
         lines.append(f".temp {number(temperature_c)}")
     return lines
