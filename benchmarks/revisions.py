@@ -8,6 +8,11 @@ the two see the same machine load. Cases: building the sweep and sample-set netl
 128-neuron circuit; an in-process ngspice sweep at 8, 32 and 128 neurons; the surrogate's
 forward + gradient at 32 neurons x 1,000 points; a surrogate-mode fit of sin(pi x) (16
 neurons, precision). Module paths of older layouts are tried where the current one is missing.
+
+The sweeps are also given in CPU time, this process's and its worker's (from /proc), averaged
+over the runs: on a machine shared with other jobs the wall times of the two checkouts can
+differ by several times between rounds, their CPU times much less. ``--sweeps-only`` leaves
+out the netlist writers, the surrogate and the fit (a quicker check of the ngspice path).
 """
 
 from __future__ import annotations
@@ -53,17 +58,34 @@ def median_ms(action, repeats):
         start = time.perf_counter(); action(); times.append(time.perf_counter() - start)
     return statistics.median(times) * 1e3
 
+def worker_cpu_s(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def mean_cpu_ms(action, repeats, pid):
+    """CPU of this process and the worker ``pid`` per run, over ``repeats`` runs."""
+    start, worker = time.process_time(), worker_cpu_s(pid)
+    for _ in range(repeats):
+        action()
+    return ((time.process_time() - start) + (worker_cpu_s(pid) - worker)) / repeats * 1e3
+
 found = {}
 big = cn.realise(network(1, 128), "diode")
 x = np.linspace(-1, 1, 1000)[:, None]
-found["sweep netlist, 128 neurons (ms)"] = median_ms(lambda: spice_backend.sweep_netlist(big, cn.Sweep(-1, 1, 1000)), 20)
-found["sample-set netlist, 128 neurons (ms)"] = median_ms(lambda: spice_backend.samples_netlist(big, x), 5)
+SWEEPS_ONLY = os.environ.get("REVISIONS_SWEEPS_ONLY") == "1"
+if not SWEEPS_ONLY:
+    found["sweep netlist, 128 neurons (ms)"] = median_ms(lambda: spice_backend.sweep_netlist(big, cn.Sweep(-1, 1, 1000)), 20)
+    found["sample-set netlist, 128 neurons (ms)"] = median_ms(lambda: spice_backend.samples_netlist(big, x), 5)
 with workers.WorkerPool(workers=1) as pool:
     spice = spice_backend.SpiceBackend(pool)
     for width in (8, 32, 128):
         circuit = cn.realise(network(1, width), "diode")
         spice.sweep(circuit, cn.Sweep(-1, 1, 1000))
         found[f"in-process sweep, {width} neurons (ms)"] = median_ms(lambda: spice.sweep(circuit, cn.Sweep(-1, 1, 1000)), 9)
+        found[f"in-process sweep, {width} neurons, CPU with the worker's (ms)"] = mean_cpu_ms(
+            lambda: spice.sweep(circuit, cn.Sweep(-1, 1, 1000)), 18, pool.workers[0].pid)
+if SWEEPS_ONLY:
+    print(repr(found)); sys.exit(0)
 backend = surrogate.SurrogateBackend()
 for topology in ("passive", "diode", "precision"):
     circuit = cn.realise(network(1, 32), topology)
@@ -76,8 +98,8 @@ print(repr(found))
 '''
 
 
-def measure(checkout: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=os.path.abspath(checkout))
+def measure(checkout: str, sweeps_only: bool = False) -> dict:
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(checkout), REVISIONS_SWEEPS_ONLY="1" if sweeps_only else "0")
     done = subprocess.run([sys.executable, "-c", CASES], cwd=checkout, env=env, capture_output=True, text=True,
                           timeout=1800)
     if done.returncode != 0:
@@ -91,10 +113,11 @@ def main() -> None:
     parser.add_argument("before", help="checkout of the earlier revision")
     parser.add_argument("after", help="checkout of the later revision")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of before, after")
+    parser.add_argument("--sweeps-only", action="store_true", help="only the in-process ngspice sweeps")
     args = parser.parse_args()
     rounds = []
     for index in range(args.rounds):
-        rounds.append((measure(args.before), measure(args.after)))
+        rounds.append((measure(args.before, args.sweeps_only), measure(args.after, args.sweeps_only)))
         print(f"round {index + 1} of {args.rounds} done", file=sys.stderr, flush=True)
     print("| case | before, each round | after, each round |")
     print("| --- | --- | --- |")

@@ -2,8 +2,8 @@
 
 A bare call used to start and stop its own ngspice worker, 0.7-2 s per call, nearly all of it
 the worker's start (Python, NumPy, PySpice's cffi declarations and libngspice: measured in
-docs/architecture.md, "Pools"), against about 20 ms for the same call on a running worker. So
-bare calls share one documented backend instead:
+docs/architecture.md, "Pools and executors belong to whoever made them"), against 5-6 ms for
+the same call on a running worker. So bare calls share one documented backend instead:
 
 - ``default_backend()`` makes it on first use (a ``SpiceBackend`` owning its pool, whose
   workers start when first needed) and returns the same one afterwards;
