@@ -149,8 +149,11 @@ def _inputs(facts: BuildFacts) -> list[str]:
         if not stage.needed:
             lines.append(f"- {nodes}: {stage.signal}, straight into its node; no stage needed.")
             continue
-        offset = (f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_offset != float("inf")
-                  else "")
+        offset = "" if stage.r_offset == float("inf") else (
+            f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_divider_top == float("inf") else
+            f", {engineering(stage.r_offset)} from the tap of a divider on `{stage.offset_rail}` "
+            f"({engineering(stage.r_divider_top)} over {engineering(stage.r_divider_bottom)}: the offset is too small "
+            "for one resistor in range)")
         shift = f" {stage.offset:+.5g} V" if abs(stage.offset) > 1e-12 else ""
         lines.append(
             f"- {nodes}: {stage.signal}. The circuit wants {stage.gain:.5g} x V_in{shift}: an inverting summer "
