@@ -49,3 +49,9 @@ def test_build_lists_the_divider_and_refuses_an_offset_too_small_for_it(tmp_path
     said = capsys.readouterr().err
     assert "input x2 (x2): its stage's offset resistor would be" in said and "--resistor-range" in said
     assert "Traceback" not in said and not (tmp_path / "t").exists()
+
+
+def test_build_notes_say_all_used_when_no_unit_is_spare():
+    from circuitnet.build.notes import _unused_words
+    assert _unused_words(12, 12) == "all 12 used"
+    assert _unused_words(11, 12).startswith("11 used; tie each unused one's + input to ground")

@@ -170,3 +170,19 @@ def test_eight_diodes_power_is_every_amplifiers_current_drawn_from_its_supply_pl
     power = static_power(circuit, vectors, len(X), elements)
     assert power["total"] == pytest.approx(by_hand, rel=1e-6)
     assert feed_current_a(1.0, 15.0) == pytest.approx((15.0 - 2.048) / 13e3, rel=1e-12)  # 14.9 mW at 15 V
+
+
+@pytest.mark.ngspice
+def test_the_transient_api_warns_where_a_step_takes_a_part_past_its_limits(spice):
+    """The command refuses such steps; circuitnet.transient(...) gave its figures silently.
+    Now a BeyondLimitsWarning, as an estimator's predict gives; steps inside warn nothing."""
+    import warnings
+
+    import circuitnet
+    from circuitnet.errors import BeyondLimitsWarning
+    circuit = realise(ReLUNet.from_arrays([([[9.0]], [0.0]), ([[0.1]], [0.0])]), "diode", opamp=opamp_model("TL072"))
+    with pytest.warns(BeyondLimitsWarning, match=r"El1n1_a: output above its positive rail"):
+        circuitnet.transient(circuit, np.array([[0.0], [2.0]]), "TL072", step_time=20e-6, spice=spice)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BeyondLimitsWarning)
+        circuitnet.transient(circuit, np.array([[0.0], [0.5]]), "TL072", step_time=20e-6, spice=spice)

@@ -129,3 +129,17 @@ def test_a_fit_of_data_already_about_one_is_not_told_to_scale_it_but_what_supply
     assert code == 1 and "leaves its parts' safe operating area" in said
     assert "Scale the data" not in said and "The data are about +-1 already" in said
     assert "is an LM358" in said and "a --supply of 3.5 or more (+-V; now 3)" in said
+
+
+@pytest.mark.ngspice
+def test_compare_past_the_surrogates_limits_names_what_compare_can_do(tmp_path, capsys):
+    """It ended 'or simulate with --backend spice', a flag compare does not have; simulate's
+    message names --backend spice, which it has."""
+    from circuitnet.interface.cli import main
+    model = str(Path(__file__).parent.parent / "netlists" / "eight_diode.json")
+    assert main(["compare", model, "--x", "-60:60:5", "--temps", "27", "--out", str(tmp_path / "c")]) == 1
+    said = capsys.readouterr().err
+    assert "the surrogate does not model breakdown" in said and "--backend spice," not in said
+    assert "compare runs the surrogate beside ngspice at every point of --x, so narrow --x" in said
+    assert main(["simulate", model, "--x", "-60:60:5", "--backend", "surrogate"]) == 1
+    assert "or simulate it in ngspice alone: --backend spice" in capsys.readouterr().err

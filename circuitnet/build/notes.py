@@ -73,8 +73,7 @@ def _supplies(facts: BuildFacts) -> list[str]:
         f"{part.amplifiers_per_package} amplifiers each): V+ and V- pins are in `wiring.csv`; put a 100 nF "
         "ceramic capacitor from each supply pin to ground, at the pin.",
         f"- **Supply current, each rail**: {1e3 * quiescent_typ:.3g} mA typical, {1e3 * quiescent_max:.3g} mA "
-        f"at most for the {units} amplifiers at rest ({used} used; tie each unused one's + input to ground and "
-        f"its - input to its output) ({part.name} data sheet: "
+        f"at most for the {units} amplifiers at rest ({_unused_words(used, units)}) ({part.name} data sheet: "
         f"{1e3 * part.supply_current_typ_a:.3g}/{1e3 * part.supply_current_max_a:.3g} mA each), plus what the "
         f"outputs drive: at most {1e3 * load:.3g} mA in all at the training range's worst case (ngspice), "
         f"and {1e3 * ZENER_CURRENT_A:.3g} mA into the reference from +15 V. A supply of "
@@ -82,6 +81,14 @@ def _supplies(facts: BuildFacts) -> list[str]:
         f"- The outputs of a {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp output of this "
         "circuit must stay inside that (see the last section).",
     ]
+
+
+def _unused_words(used: int, units: int) -> str:
+    """'12 used; tie each unused one's + input ...' where the last package has spare units, else
+    'all 12 used'."""
+    if used == units:
+        return f"all {used} used"
+    return f"{used} used; tie each unused one's + input to ground and its - input to its output"
 
 
 def _off_netlist_load_a(facts: BuildFacts) -> float:
