@@ -55,3 +55,9 @@ def test_build_notes_say_all_used_when_no_unit_is_spare():
     from circuitnet.build.notes import _unused_words
     assert _unused_words(12, 12) == "all 12 used"
     assert _unused_words(11, 12).startswith("11 used; tie each unused one's + input to ground")
+
+
+def test_part_names_take_the_article_they_are_read_with():
+    from circuitnet.model.limits import article
+    assert [f"{article(n)} {n}" for n in ("LM358", "OPA134", "NE5532", "TL072")] == [
+        "an LM358", "an OPA134", "an NE5532", "a TL072"]

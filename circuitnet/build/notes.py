@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..model.board_amplifiers import BoardAmplifiers
 from ..model.circuit import Circuit
 from ..model.input_stage import InputStage
+from ..model.limits import article
 from ..model.opamp_parts import OpAmpPart
 from .board_stages import INPUT_GROUP, READOUT_GROUP
 from .bom import POWER_MARGIN, ResistorChoice
@@ -78,8 +79,8 @@ def _supplies(facts: BuildFacts) -> list[str]:
         f"outputs drive: at most {1e3 * load:.3g} mA in all at the training range's worst case (ngspice), "
         f"and {1e3 * ZENER_CURRENT_A:.3g} mA into the reference from +15 V. A supply of "
         f"{1e3 * (quiescent_max + load + ZENER_CURRENT_A) * 1.5:.2g} mA per rail leaves a margin.",
-        f"- The outputs of a {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp output of this "
-        "circuit must stay inside that (see the last section).",
+        f"- The outputs of {article(part.name)} {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp "
+        "output of this circuit must stay inside that (see the last section).",
     ]
 
 
@@ -115,9 +116,9 @@ def _references(facts: BuildFacts) -> list[str]:
               "if the outputs must be exact."]
     drawn = max(facts.worst.source_current_a.get(name, 0.0) for name in ("Vvref", "Vvref_inv"))
     if drawn > facts.opamp.output_current_a / 2:
-        lines.append(f"- The reference rails deliver up to {1e3 * drawn:.3g} mA, more than half of what a "
-                     f"{facts.opamp.name} output drives ({1e3 * facts.opamp.output_current_a:.3g} mA): split each "
-                     "rail among several followers.")
+        lines.append(f"- The reference rails deliver up to {1e3 * drawn:.3g} mA, more than half of what "
+                     f"{article(facts.opamp.name)} {facts.opamp.name} output drives "
+                     f"({1e3 * facts.opamp.output_current_a:.3g} mA): split each rail among several followers.")
     return lines
 
 
@@ -236,7 +237,7 @@ def _differences(facts: BuildFacts) -> list[str]:
              f"- Power: the worst resistor dissipates {1e3 * max(worst.dissipation_w.values(), default=0):.3g} mW "
              f"(ratings in `bom.csv` are at least {POWER_MARGIN:g}x each one's worst); the worst op-amp output "
              f"current is {1e3 * max(worst.opamp_current_a.values(), default=0):.3g} mA of the "
-             f"{1e3 * part.output_current_a:.3g} mA a {part.name} drives.",
+             f"{1e3 * part.output_current_a:.3g} mA {article(part.name)} {part.name} drives.",
              "- The decoupling capacitors and supply pins are not in the simulation (they carry no DC)."]
     if any(p.group == GROUP for p in facts.reference.parts):
         lines.append("- The -x rails, the diode bias and the output readouts are ideal sources in the simulation; on "
