@@ -110,8 +110,9 @@ def test_every_report_counts_the_same_board_and_its_supply_power(tmp_path, capsy
     assert int(ics["count"]) == expected["packages"] == len(ics["designators"].split())
     notes = (tmp_path / "b" / "BUILD.md").read_text()
     assert f"the board: {expected['total']} amplifiers in {expected['packages']} packages" in notes
+    used = f"all {expected['used']} used)" if expected["used"] == expected["total"] else f"{expected['used']} used;"
     assert (f"{1e3 * expected['total'] * OPAMP_PARTS[PART].supply_current_typ_a:.3g} mA typical" in notes
-            and f"for the {expected['total']} amplifiers at rest ({expected['used']} used" in notes)
+            and f"for the {expected['total']} amplifiers at rest ({used}" in notes)
 
 
 @pytest.mark.ngspice
