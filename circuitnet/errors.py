@@ -89,6 +89,13 @@ class SimulationError(CircuitnetError, RuntimeError):
     """ngspice failed; the message carries ngspice's own words."""
 
 
+class SurrogateLimitError(SimulationError):
+    """The surrogate does not model what the circuit does here (a diode near breakdown, a
+    precision rectifier's op-amp at its rail); ngspice does. The message says what and how to
+    keep the signals smaller; each caller adds how to run it in ngspice alone, in its own terms
+    (the CLI: ``simulate --backend spice``; ``compare`` runs the surrogate beside ngspice)."""
+
+
 class NgspiceNotFoundError(SimulationError):
     """The ngspice program or library is not installed."""
 

@@ -18,6 +18,7 @@ from circuitnet.interface.cli import main
 from circuitnet.interface.fit_outputs import bom_csv
 from circuitnet.model.board_amplifiers import REFERENCE_UNITS, board_inventory
 from circuitnet.model.opamp_parts import OPAMP_PARTS, opamp_model
+from circuitnet.model.reference_feed import feed_current_a
 from circuitnet.model.scaling import DataScaling
 from circuitnet.topologies import TOPOLOGIES, circuit_elements, part_counts
 from circuitnet.training.opamp_summary import opamp_summary
@@ -85,6 +86,7 @@ def test_every_report_counts_the_same_board_and_its_supply_power(tmp_path, capsy
     expected = independent_count(circuit, 2)
     supply_w = expected["total"] * OPAMP_PARTS[PART].supply_current_typ_a * SUPPLY_V
     model = modelfile.save(circuit, tmp_path / "model.json")
+    drawn_w = supply_w + SUPPLY_V / 2 * feed_current_a(circuit.v_ref, SUPPLY_V / 2)  # ngspice's supply sources
 
     report = opamp_summary(circuit)  # the fit report's "opamps" key
     assert {k: report["amplifiers"][k] for k in expected} == expected
@@ -96,13 +98,13 @@ def test_every_report_counts_the_same_board_and_its_supply_power(tmp_path, capsy
     assert main(["compare", str(model), "--temps", "27", "--out", str(tmp_path / "c")]) == 0
     printed = capsys.readouterr().out
     numbers = json.loads((tmp_path / "c" / "compare.json").read_text())
-    assert numbers["power"]["opamp_supply"]["mean_w"] == pytest.approx(supply_w, rel=1e-6)
+    assert numbers["power"]["opamp_supply"]["mean_w"] == pytest.approx(drawn_w, rel=1e-6)
     assert f"the board: {expected['total']} amplifiers in {expected['packages']} packages" in printed
 
     result = transient(circuit, np.array([[-0.5, 0.2], [0.5, -0.2]]), PART, step_time=20e-6, spice=spice)
     assert result.summary.opamp_board.startswith(f"{expected['total']} amplifiers in {expected['packages']} ")
     run_energy = float(np.sum(np.diff(result.time) * (result.power_w[1:] + result.power_w[:-1]) / 2))
-    share = supply_w * (result.time[-1] - result.time[0]) / run_energy
+    share = drawn_w * (result.time[-1] - result.time[0]) / run_energy
     assert result.summary.energy_per_inference_split_j["opamp_supply"] == pytest.approx(
         share * result.summary.energy_per_inference_j.median, rel=1e-6)
 
@@ -111,8 +113,9 @@ def test_every_report_counts_the_same_board_and_its_supply_power(tmp_path, capsy
     assert int(ics["count"]) == expected["packages"] == len(ics["designators"].split())
     notes = (tmp_path / "b" / "BUILD.md").read_text()
     assert f"the board: {expected['total']} amplifiers in {expected['packages']} packages" in notes
+    used = f"all {expected['used']} used)" if expected["used"] == expected["total"] else f"{expected['used']} used;"
     assert (f"{1e3 * expected['total'] * OPAMP_PARTS[PART].supply_current_typ_a:.3g} mA typical" in notes
-            and f"for the {expected['total']} amplifiers at rest ({expected['used']} used" in notes)
+            and f"for the {expected['total']} amplifiers at rest ({used}" in notes)
 
 
 @pytest.mark.ngspice

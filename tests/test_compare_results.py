@@ -33,7 +33,7 @@ DATA_KEYS = ["source", "samples", "held_out", "fit_rows", "heading", "advice", "
              "surrogate_vs_data_rmse", "readback_network_vs_data_rmse"]
 MONTECARLO_KEYS = ["instances", "tolerance", "is_spread", "seed", "board_vs_nominal_spice_max_abs", "yield_threshold",
                    "yield", "yield_reference", "per_board_vs_nominal_spice_max_abs", "board_vs_data_rmse",
-                   "per_board_vs_data_rmse", "opamp_offsets"]
+                   "per_board_vs_data_rmse", "opamp_offsets", "boards_beyond_limits", "per_board_beyond_limits"]
 POWER_KEYS = ["opamp_model", "delivered", "delivered_total", "dissipated_resistors", "dissipated_diodes",
               "opamp_supply", "opamp_output_stage", "opamp_supply_note", "balance_max_w"]
 NEURON_KEYS = ["node", "layer", "unit", "max_deviation_v", "rms_deviation_v", "ideal_knee", "fitted_knee",

@@ -76,3 +76,32 @@ def test_the_yield_defaults_are_stated_once():
     (threshold,) = [action for action in compare._actions if "--yield-threshold" in action.option_strings]
     assert f"(default {REGRESSION_YIELD_DEVIATION:g})" in threshold.help
     assert f"(default {CLASSIFIER_YIELD_ACCURACY:g})" in threshold.help
+
+
+@pytest.mark.ngspice
+def test_a_board_whose_opamp_goes_past_its_rail_is_marked_and_fails_the_yield(spice):
+    """A diode summer at 13.2 V of a TL072's 13.5 V swing: the nominal circuit is inside, and
+    with 10 % resistors some boards go past the rail. Each such board is named (and only
+    those ngspice's own limit check finds beyond) and fails the yield, however close its
+    output; before, each got a deviation like any other and could pass."""
+    from circuitnet import ReLUNet
+    from circuitnet.analysis.compare import montecarlo_figures
+    from circuitnet.analysis.montecarlo import monte_carlo_board
+    from circuitnet.model.opamp_parts import opamp_model
+    circuit = realise(ReLUNet.from_arrays([([[12.6]], [0.0]), ([[0.01]], [0.0])]), "diode",
+                      opamp=opamp_model("TL072"))
+    x = np.linspace(-1.0, 1.0, 5)[:, None]
+    assert not spice.violations(circuit, x)
+    streamed = monte_carlo(circuit, x, spice.simulate(circuit, x).y, 12, 0.10, 3, 0.0, LocalExecutor(1), spice=spice)
+    boards = montecarlo_figures(streamed, 12, 0.10, 0.0, 3, yield_threshold=10.0)  # every deviation passes
+    beyond = [k for k in range(12) if spice.violations(monte_carlo_board(circuit, k, 0.10, 3), x)]
+    assert 0 < len(beyond) < 12
+    assert [row["board"] for row in boards.per_board_beyond_limits] == beyond == [
+        k for k, words in enumerate(streamed["beyond"]) if words]
+    assert boards.boards_beyond_limits == len(beyond)
+    assert all("El1n1_a" in row["worst"] and "rail" in row["worst"] for row in boards.per_board_beyond_limits)
+    assert boards.yield_fraction == pytest.approx(1 - len(beyond) / 12)
+    from circuitnet.interface.report_sections import _beyond_limits_lines
+    (line,) = _beyond_limits_lines(boards)
+    assert line.startswith(f"  Monte Carlo: {len(beyond)} of 12 boards take a part outside its safe operating area, "
+                           "so they fail the yield (board ")

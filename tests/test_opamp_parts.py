@@ -102,12 +102,14 @@ def test_compare_names_the_opamp_model_and_its_supply_power(tmp_path, capsys):
                  str(tmp_path / "p")]) == 0
     numbers = json.loads((tmp_path / "p" / "compare.json").read_text())
     page = (tmp_path / "p" / "report.html").read_text()
-    assert "op-amps: TL072 (2 per SOIC-8)" in page and "op-amp supply (quiescent)" in page
+    assert "op-amps: TL072 (2 per SOIC-8)" in page
+    assert "op-amp supply (quiescent, and the LM4040 reference feed)" in page
     supply = numbers["power"]["opamp_supply"]["mean_w"]
     # ngspice's supply currents count the board's amplifiers: 15 op-amps, the reference's 2 and 1 spare unit
     assert numbers["opamps"]["count"] == 15 and numbers["opamps"]["amplifiers"]["total"] == 18
-    assert supply == pytest.approx(18 * 1.4e-3 * 30.0, rel=1e-6)
-    assert supply == pytest.approx(numbers["opamps"]["supply_power_w"], rel=1e-6)
+    feed = 15.0 * (15.0 - 2.048) / 13e3  # the LM4040-2.048's feed from +15 V through 13k (v_ref 1 V)
+    assert supply == pytest.approx(18 * 1.4e-3 * 30.0 + feed, rel=1e-6)
+    assert supply == pytest.approx(numbers["opamps"]["supply_power_w"] + feed, rel=1e-6)
     assert numbers["power"]["delivered_total"]["mean_w"] > supply > 10 * generic["power"]["delivered_total"]["mean_w"]
     assert numbers["power"]["balance_max_w"] < 1e-9 * supply
     assert "op-amp supply" in capsys.readouterr().out

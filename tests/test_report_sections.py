@@ -79,4 +79,4 @@ def test_a_watt_sized_power_reads_in_watts_and_a_small_one_in_milliwatts():
                             opamp_output_stage=SimpleNamespace(mean_w=0.0388), opamp_supply_note=None)
     assert report_sections._power_summary(SimpleNamespace(power=power)) == [
         "  power: 6.23 W mean from the sources, 0.404 mW of it in the diodes",
-        "  op-amp supply 5.59 W (quiescent) and 38.8 mW in the output stages, in the total"]
+        "  op-amp supply 5.59 W (quiescent, and the reference's feed) and 38.8 mW in the output stages, in the total"]

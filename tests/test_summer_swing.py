@@ -87,3 +87,59 @@ def test_e12_snapping_keeps_a_trained_regressors_summers_inside_the_rails_in_ngs
     assert spice.violations(snapped, x, 27.0) == []
     test = SurrogateBackend().simulate(snapped, context.inside.x_test).y
     assert float(np.sqrt(np.mean((test - context.inside.y_test) ** 2))) < 0.02  # still fits the step
+
+
+def test_the_diode_summers_bound_in_the_ideal_stage_leaves_room_for_its_diode_lift():
+    """a = s * z + v_on: the ideal stage bounds z at the swing less v_on (it bounded z at the
+    swing, and LM358 summers on +-3 V reached 1.14 V against their 1 V rail)."""
+    split = target_split("sine", 40, seed=0)
+    context = FitContext.of(split, FitConfig(hidden=[4], opamp="LM358", supply_v=3.0), spice=None)
+    v_on = realise(STEEP, "diode", options=context.options()).v_on
+    assert 0.4 < v_on < 0.8 and context.swing_volts() == pytest.approx(SWING_SHARE * 1.0)
+    assert context.hidden_swing() == pytest.approx(SWING_SHARE * 1.0 - v_on, rel=1e-9)
+    precision = FitContext.of(split, FitConfig(hidden=[4], opamp="LM358", supply_v=3.0, topology="precision"),
+                              spice=None)
+    assert precision.hidden_swing() == pytest.approx(precision.swing())  # its op-amp output is not lifted
+
+
+@pytest.mark.ngspice
+def test_a_summer_past_its_rail_is_told_the_supply_that_holds_it_and_that_supply_does(spice):
+    """An LM358 on +-3 V swings to 1 V: the remedy names the supply whose rail passes the volts
+    the summer reached (half-volt steps), and at that supply ngspice finds it inside."""
+    net = ReLUNet.from_arrays([([[1.5]], [0.0]), ([[0.5]], [0.0])])
+    circuit = realise(net, "diode", opamp=opamp_model("LM358", 3.0))
+    found = spice.violations(circuit, X, 27.0)
+    reached = max(v.value for v in found if v.element == "El1n1_a")
+    sentence = rail_remedy(circuit, found)
+    needed = np.ceil(2 * (3.0 + reached - 1.0)) / 2
+    assert 1.0 < reached < 3.0 and "El1n1_a is an LM358" in sentence
+    assert f"a --supply of {needed:g} or more (+-V; now 3)" in sentence
+    assert not spice.violations(realise(net, "diode", opamp=opamp_model("LM358", needed)), X, 27.0)
+
+
+@pytest.mark.ngspice
+def test_a_fit_of_data_already_about_one_is_not_told_to_scale_it_but_what_supply_would_do(tmp_path, capsys):
+    """`fit --target sine --hidden 8 --opamp LM358 --supply 3` (a sine over -1..1) ends past the
+    1 V rail; it advised 'Scale the data to about +-1'. (The supply it names fits: 3.5 V trains
+    to a test RMSE of 0.003 inside the rails.)"""
+    from circuitnet.interface.cli import main
+    code = main(["fit", "--target", "sine", "--hidden", "8", "--opamp", "LM358", "--supply", "3", "--out",
+                 str(tmp_path / "run")])
+    said = capsys.readouterr().err
+    assert code == 1 and "leaves its parts' safe operating area" in said
+    assert "Scale the data" not in said and "The data are about +-1 already" in said
+    assert "is an LM358" in said and "a --supply of 3.5 or more (+-V; now 3)" in said
+
+
+@pytest.mark.ngspice
+def test_compare_past_the_surrogates_limits_names_what_compare_can_do(tmp_path, capsys):
+    """It ended 'or simulate with --backend spice', a flag compare does not have; simulate's
+    message names --backend spice, which it has."""
+    from circuitnet.interface.cli import main
+    model = str(Path(__file__).parent.parent / "netlists" / "eight_diode.json")
+    assert main(["compare", model, "--x", "-60:60:5", "--temps", "27", "--out", str(tmp_path / "c")]) == 1
+    said = capsys.readouterr().err
+    assert "the surrogate does not model breakdown" in said and "--backend spice," not in said
+    assert "compare runs the surrogate beside ngspice at every point of --x, so narrow --x" in said
+    assert main(["simulate", model, "--x", "-60:60:5", "--backend", "surrogate"]) == 1
+    assert "or simulate it in ngspice alone: --backend spice" in capsys.readouterr().err

@@ -245,12 +245,15 @@ def montecarlo_figures(streamed: dict, count: int, tolerance: float, is_spread: 
     """compare.json's "montecarlo" from ``monte_carlo``'s results (see MonteCarloFigures)."""
     worst = streamed["errors"]
     on_data = streamed["data_rmse"]
+    inside = np.array([not words for words in streamed["beyond"]], dtype=bool)
     return MonteCarloFigures(
         count, tolerance, is_spread, seed, distribution(worst), yield_threshold,
-        float(np.mean(worst <= yield_threshold)),
-        "a board passes when its max |output - the nominal circuit in ngspice| over the sweep is at most "
-        "yield_threshold (data units)",
+        float(np.mean((worst <= yield_threshold) & inside)),
+        "a board passes when every part stays in its safe operating area and its max |output - the nominal "
+        "circuit in ngspice| over the sweep is at most yield_threshold (data units)",
         worst.tolist(),
+        boards_beyond_limits=int(np.sum(~inside)),
+        per_board_beyond_limits=[{"board": k, "worst": words} for k, words in enumerate(streamed["beyond"]) if words],
         board_vs_data_rmse=None if on_data is None else distribution(on_data),
         per_board_vs_data_rmse=None if on_data is None else on_data.tolist())
 

@@ -126,6 +126,11 @@ class MonteCarloFigures(Record):
                                                            omit_none=True, default=None)
     opamp_offsets: str | None = described("the op-amp part whose input offsets each board drew (None: no offsets)",
                                           default=None)
+    boards_beyond_limits: int = described("boards with a part outside its safe operating area at a point of the "
+                                          "sweep or the data (an op-amp past a rail...): each fails the yield",
+                                          default=0)
+    per_board_beyond_limits: list[dict] = described("each such board: its k and its worst part, in words",
+                                                    default_factory=list)
 
 
 @dataclass

@@ -139,7 +139,10 @@ class SweepDeviation:
     held-out data. x: (n, n_inputs); reference_y: (n, n_outputs); data: None or (x_data (m,
     n_inputs), y_data (m, n_outputs)); data units. ``measure`` returns (max |y - reference|
     of each board over every point and output, (boards,); each board's RMSE against the data,
-    (boards,), or None; the pointwise min and max of their first output over x, (n,) each)."""
+    (boards,), or None; the pointwise min and max of their first output over x, (n,) each;
+    each board's worst part outside its safe operating area at any of the points, in words,
+    "" where every part stays inside (``model.limits``), a list (boards,)), from one ngspice
+    run a board."""
 
     x: np.ndarray
     reference_y: np.ndarray
@@ -150,12 +153,14 @@ class SweepDeviation:
         return MC_BATCH
 
     def measure(self, spice: SpiceBackend, boards: Iterator[Circuit]) -> tuple[np.ndarray, np.ndarray | None,
-                                                                              np.ndarray, np.ndarray]:
+                                                                              np.ndarray, np.ndarray, list[str]]:
         x, data = self.x, self.data
         points = x if data is None else np.vstack([x, data[0]])  # one simulation a board for both
-        errors, data_rmse, low, high = [], [], None, None
+        errors, data_rmse, low, high, beyond = [], [], None, None, []
         for board in boards:
-            outputs = spice.simulate(board, points).y
+            result, found, _ = spice.simulate_checked(board, points)  # a board past a rail is no board's figure
+            beyond.append(found[0].message() if found else "")
+            outputs = result.y
             errors.append(float(np.max(np.abs(outputs[:len(x)] - self.reference_y))))
             if data is not None:
                 data_rmse.append(float(np.sqrt(np.mean((outputs[len(x):] - data[1]) ** 2))))
@@ -163,7 +168,7 @@ class SweepDeviation:
             low = y if low is None else np.minimum(low, y)
             high = y if high is None else np.maximum(high, y)
         assert low is not None and high is not None  # every task holds at least one board
-        return np.array(errors), None if data is None else np.array(data_rmse), low, high
+        return np.array(errors), None if data is None else np.array(data_rmse), low, high, beyond
 
 
 @owns_spice_for_call
@@ -177,7 +182,8 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
     Returns {"errors": (count,) max |y - reference| per board over every output, "data_rmse": (count,) RMSE
     against the data per board, or None, "low", "high": (n,) pointwise envelope of the
     outputs, "median_board": (n,) outputs of the board whose error is the median,
-    "median_index": its k}; data units. progress(boards done, count) as tasks finish.
+    "median_index": its k, "beyond": (count,) each board's worst part outside its safe operating
+    area, in words, "" where none is}; data units. progress(boards done, count) as tasks finish.
     spice: the backend the boards run on (default: one made for this call, closed after).
     """
     if np.ndim(reference_y) != 2 or np.shape(reference_y) != (len(x), circuit.n_outputs):
@@ -187,9 +193,11 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
     errors = np.empty(count)
     data_rmse = None if data is None else np.empty(count)
     low = high = None
-    for task, (found, found_rmse, task_low, task_high) in stream_boards(
+    beyond: list[str] = [""] * count
+    for task, (found, found_rmse, task_low, task_high, task_beyond) in stream_boards(
             circuit, count, draw, SweepDeviation(x, reference_y, data), executor, progress, spice):
         errors[task.start:task.stop] = found
+        beyond[task.start:task.stop] = task_beyond
         if data_rmse is not None:
             data_rmse[task.start:task.stop] = found_rmse
         low = task_low if low is None else np.minimum(low, task_low)
@@ -198,4 +206,4 @@ def monte_carlo(circuit: Circuit, x: np.ndarray, reference_y: np.ndarray, count:
     assert spice is not None  # given, or made for this call (owns_spice_for_call)
     median_board = spice.simulate(draw.board(circuit, median_index), x).y[:, 0]
     return {"errors": errors, "data_rmse": data_rmse, "low": low, "high": high, "median_index": median_index,
-            "median_board": median_board}
+            "median_board": median_board, "beyond": beyond}

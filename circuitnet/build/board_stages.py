@@ -59,9 +59,7 @@ def with_input_stages(reference: ReferenceDesign, stages: list[InputStage], opam
             f"{node}_stage_inv_sum"
         parts.append(_resistor(f"R_{tag}IN", stage.r_in, {"1": signal, "2": total},
                                f"{node} stage input: your signal V_in into the summer", INPUT_GROUP))
-        if stage.r_offset != float("inf"):
-            parts.append(_resistor(f"R_{tag}OFS", stage.r_offset, {"1": stage.offset_rail, "2": total},
-                                   f"{node} stage offset {stage.offset:+.4g} V", INPUT_GROUP))
+        parts += _offset_parts(stage, total)
         parts += [_resistor(f"R_{tag}FB", stage.r_feedback, {"1": negated, "2": total},
                             f"{node} stage summer feedback", INPUT_GROUP),
                   ReferencePart(summer, "op-amp", opamp.name, {"+": "0", "-": total, "out": negated},
@@ -73,6 +71,42 @@ def with_input_stages(reference: ReferenceDesign, stages: list[InputStage], opam
                   ReferencePart(inverter, "op-amp", opamp.name, {"+": "0", "-": inverted, "out": node},
                                 f"unity inverter: drives the input {node}", INPUT_GROUP)]
     return replace(reference, parts=reference.parts + tuple(parts), units=reference.units + tuple(units))
+
+
+def _offset_parts(stage: InputStage, total: str) -> list[ReferencePart]:
+    """The stage's offset resistor from its rail into the summing node ``total``, or, where
+    that resistor would be beyond the range (``model.input_stage``), the T network: a divider
+    on the rail, then the series resistor from its tap; [] for no offset. BuildError where a
+    resistor is still beyond the circuit's resistor range, naming it and the fix."""
+    node, tag = stage.node, stage.node.upper()
+    if stage.r_offset == float("inf"):
+        return []
+    if stage.r_divider_top == float("inf"):
+        return [_resistor(f"R_{tag}OFS", stage.r_offset, {"1": stage.offset_rail, "2": total},
+                          f"{node} stage offset {stage.offset:+.4g} V", INPUT_GROUP)]
+    tap = f"{node}_offset_tap"
+    return [_resistor(f"R_{tag}OFSA", stage.r_divider_top, {"1": stage.offset_rail, "2": tap},
+                      f"{node} stage offset divider, top (the offset is too small for one resistor in range)",
+                      INPUT_GROUP),
+            _resistor(f"R_{tag}OFSB", stage.r_divider_bottom, {"1": tap, "2": "0"},
+                      f"{node} stage offset divider, bottom", INPUT_GROUP),
+            _resistor(f"R_{tag}OFS", stage.r_offset, {"1": tap, "2": total},
+                      f"{node} stage offset {stage.offset:+.4g} V from the divider's tap", INPUT_GROUP)]
+
+
+def check_stage_range(stages: list[InputStage], resistor_range: tuple[float, float]) -> None:
+    """BuildError naming the first input-stage resistor beyond ``resistor_range`` (ohms) and
+    what to do: an offset too small even for the divider (under about 0.1 mV per volt of V_ref),
+    whose stage would need a resistor E96 snapping caps at 10 MOhm, so the offset came out wrong."""
+    low, high = resistor_range
+    for stage in (s for s in stages if s.needed):
+        for what, ohms in (("input", stage.r_in), ("offset", stage.r_offset), ("feedback", stage.r_feedback)):
+            if np.isfinite(ohms) and not low * (1 - 1e-9) <= ohms <= high * (1 + 1e-9):
+                raise BuildError(
+                    f"input {stage.node} ({stage.name}): its stage's {what} resistor would be "
+                    f"{engineering(ohms)}, beyond the resistor range {engineering(low)}..{engineering(high)} "
+                    f"(offset {stage.offset:+.3g} V, gain {stage.gain:.4g}); refit with a wider --resistor-range, "
+                    "or with --scale none if the data are within +-2 already")
 
 
 def with_readouts(reference: ReferenceDesign, readouts: list[Readout], opamp: OpAmpPart,

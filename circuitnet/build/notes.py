@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..model.board_amplifiers import BoardAmplifiers
 from ..model.circuit import Circuit
 from ..model.input_stage import InputStage
+from ..model.limits import article
 from ..model.opamp_parts import OpAmpPart
 from .board_stages import INPUT_GROUP, READOUT_GROUP
 from .bom import POWER_MARGIN, ResistorChoice
@@ -73,15 +74,22 @@ def _supplies(facts: BuildFacts) -> list[str]:
         f"{part.amplifiers_per_package} amplifiers each): V+ and V- pins are in `wiring.csv`; put a 100 nF "
         "ceramic capacitor from each supply pin to ground, at the pin.",
         f"- **Supply current, each rail**: {1e3 * quiescent_typ:.3g} mA typical, {1e3 * quiescent_max:.3g} mA "
-        f"at most for the {units} amplifiers at rest ({used} used; tie each unused one's + input to ground and "
-        f"its - input to its output) ({part.name} data sheet: "
+        f"at most for the {units} amplifiers at rest ({_unused_words(used, units)}) ({part.name} data sheet: "
         f"{1e3 * part.supply_current_typ_a:.3g}/{1e3 * part.supply_current_max_a:.3g} mA each), plus what the "
         f"outputs drive: at most {1e3 * load:.3g} mA in all at the training range's worst case (ngspice), "
         f"and {1e3 * ZENER_CURRENT_A:.3g} mA into the reference from +15 V. A supply of "
         f"{1e3 * (quiescent_max + load + ZENER_CURRENT_A) * 1.5:.2g} mA per rail leaves a margin.",
-        f"- The outputs of a {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp output of this "
-        "circuit must stay inside that (see the last section).",
+        f"- The outputs of {article(part.name)} {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp "
+        "output of this circuit must stay inside that (see the last section).",
     ]
+
+
+def _unused_words(used: int, units: int) -> str:
+    """'12 used; tie each unused one's + input ...' where the last package has spare units, else
+    'all 12 used'."""
+    if used == units:
+        return f"all {used} used"
+    return f"{used} used; tie each unused one's + input to ground and its - input to its output"
 
 
 def _off_netlist_load_a(facts: BuildFacts) -> float:
@@ -108,9 +116,9 @@ def _references(facts: BuildFacts) -> list[str]:
               "if the outputs must be exact."]
     drawn = max(facts.worst.source_current_a.get(name, 0.0) for name in ("Vvref", "Vvref_inv"))
     if drawn > facts.opamp.output_current_a / 2:
-        lines.append(f"- The reference rails deliver up to {1e3 * drawn:.3g} mA, more than half of what a "
-                     f"{facts.opamp.name} output drives ({1e3 * facts.opamp.output_current_a:.3g} mA): split each "
-                     "rail among several followers.")
+        lines.append(f"- The reference rails deliver up to {1e3 * drawn:.3g} mA, more than half of what "
+                     f"{article(facts.opamp.name)} {facts.opamp.name} output drives "
+                     f"({1e3 * facts.opamp.output_current_a:.3g} mA): split each rail among several followers.")
     return lines
 
 
@@ -149,8 +157,11 @@ def _inputs(facts: BuildFacts) -> list[str]:
         if not stage.needed:
             lines.append(f"- {nodes}: {stage.signal}, straight into its node; no stage needed.")
             continue
-        offset = (f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_offset != float("inf")
-                  else "")
+        offset = "" if stage.r_offset == float("inf") else (
+            f", {engineering(stage.r_offset)} from `{stage.offset_rail}`" if stage.r_divider_top == float("inf") else
+            f", {engineering(stage.r_offset)} from the tap of a divider on `{stage.offset_rail}` "
+            f"({engineering(stage.r_divider_top)} over {engineering(stage.r_divider_bottom)}: the offset is too small "
+            "for one resistor in range)")
         shift = f" {stage.offset:+.5g} V" if abs(stage.offset) > 1e-12 else ""
         lines.append(
             f"- {nodes}: {stage.signal}. The circuit wants {stage.gain:.5g} x V_in{shift}: an inverting summer "
@@ -226,7 +237,7 @@ def _differences(facts: BuildFacts) -> list[str]:
              f"- Power: the worst resistor dissipates {1e3 * max(worst.dissipation_w.values(), default=0):.3g} mW "
              f"(ratings in `bom.csv` are at least {POWER_MARGIN:g}x each one's worst); the worst op-amp output "
              f"current is {1e3 * max(worst.opamp_current_a.values(), default=0):.3g} mA of the "
-             f"{1e3 * part.output_current_a:.3g} mA a {part.name} drives.",
+             f"{1e3 * part.output_current_a:.3g} mA {article(part.name)} {part.name} drives.",
              "- The decoupling capacitors and supply pins are not in the simulation (they carry no DC)."]
     if any(p.group == GROUP for p in facts.reference.parts):
         lines.append("- The -x rails, the diode bias and the output readouts are ideal sources in the simulation; on "

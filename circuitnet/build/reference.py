@@ -16,15 +16,14 @@ import numpy as np
 
 from ..errors import BuildError
 from ..model.opamp_parts import OpAmpPart
+from ..model.reference_feed import LM4040_VOLTS, ZENER_CURRENT_A, feed_ohms, lm4040_volts  # noqa: F401
 from ..training.eseries import series_values, snap
 from . import footprints
 from .values import engineering
 
 SUPPLY_V = 15.0
-ZENER_CURRENT_A = 1e-3  # LM4040: 60 uA to 15 mA
 DIVIDER_OHMS = 10e3
 INVERTER_OHMS = 10e3
-LM4040_VOLTS = (2.048, 2.5, 3.0, 4.096, 5.0, 8.192, 10.0)
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,11 @@ class ReferenceDesign:
 
 def reference_design(v_ref: float, opamp: OpAmpPart, used_units: int) -> ReferenceDesign:
     """The parts that make +-v_ref volts; ``used_units``: op-amp units the circuit itself uses."""
-    zener = next((v for v in LM4040_VOLTS if v >= v_ref - 1e-9), None)
+    zener = lm4040_volts(v_ref)
     if zener is None:
         raise BuildError(f"v_ref = {v_ref:g} V is above the {LM4040_VOLTS[-1]:g} V the reference design makes "
                              "from an LM4040; realise the circuit with a v_ref of 10 V or less")
-    feed = float(snap(np.array([(SUPPLY_V - zener) / ZENER_CURRENT_A]), series_values("E24", 100, 1e6))[0])
+    feed = feed_ohms(SUPPLY_V, zener)
     units = _units(opamp, used_units)
     parts = [
         ReferencePart("R_REF1", "resistor", engineering(feed), {"1": "+15V", "2": "vref_zener"},

@@ -20,7 +20,7 @@ from ..model.input_stage import input_stages
 from ..model.opamp_parts import OpAmpPart, opamp_part
 from ..topologies import circuit_elements
 from ..util.atomic import write_atomically, write_text_atomically
-from .board_stages import check_inventory, with_input_stages, with_readouts
+from .board_stages import check_inventory, check_stage_range, with_input_stages, with_readouts
 from .bom import bom_csv, bom_rows, choose_values, resistor_footprints
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
@@ -69,6 +69,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     units = sum(e.part == "opamp" for e in elements)
     reference = with_off_network_sources(reference_design(circuit.v_ref, part, units), circuit, elements, part)
     stages = input_stages(circuit)
+    check_stage_range(stages, circuit.resistor_range)
     reference = with_input_stages(reference, stages, part, units + len(reference.units))
     reference = with_readouts(reference, readouts(elements), part, units + len(reference.units))
     board = board_inventory(circuit, netlist, part)

@@ -20,6 +20,7 @@ from ..errors import (
     RealisationError,
     SimulationError,
     SlowSolverWarning,
+    SurrogateLimitError,
     UsageError,
 )
 from ..util.allocator import keep_freed_memory
@@ -27,6 +28,14 @@ from ..util.finite_json import json_text
 from .parser import build_parser, join_range_values, subcommand_of
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# What a command can do where the surrogate does not model the circuit (SurrogateLimitError),
+# in its own flags: simulate can leave the surrogate out; compare runs it beside ngspice at
+# every point, so only a narrower sweep helps (other commands: the message's own remedies).
+SURROGATE_REMEDY = {
+    "simulate": "; or simulate it in ngspice alone: --backend spice",
+    "compare": "; compare runs the surrogate beside ngspice at every point of --x, so narrow --x, or run "
+               "`circuitnet simulate MODEL --backend spice` for ngspice alone",
+}
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
@@ -681,7 +690,8 @@ def main(argv: list[str] | None = None) -> int:
     except SimulationError as error:
         if debug:
             raise
-        print(f"circuitnet {args.command}: simulation failed: {error}", file=sys.stderr)
+        remedy = SURROGATE_REMEDY.get(args.command, "") if isinstance(error, SurrogateLimitError) else ""
+        print(f"circuitnet {args.command}: simulation failed: {error}{remedy}", file=sys.stderr)
         return EXIT_FAILED
     except CircuitnetError as error:
         if debug:

@@ -12,7 +12,7 @@ def opamp_power_rows(power: PowerFigures) -> list[dict]:
     ``power`` figures), or one row saying they are not included."""
     if power.opamp_supply is None or power.opamp_output_stage is None:
         return [{"where": power.opamp_supply_note or "op-amp supply not included", "max_w": None, "mean_w": None}]
-    return [{"where": "op-amp supply (quiescent)", **power.opamp_supply.to_dict()},
+    return [{"where": "op-amp supply (quiescent, and the LM4040 reference feed)", **power.opamp_supply.to_dict()},
             {"where": "op-amp output stages", **power.opamp_output_stage.to_dict()}]
 
 
@@ -20,7 +20,7 @@ def opamp_power_line(power: PowerFigures) -> str:
     """One summary line on the op-amps' share of the static power."""
     if power.opamp_supply is None or power.opamp_output_stage is None:
         return power.opamp_supply_note or "op-amp supply not included"
-    return (f"op-amp supply {power_text(power.opamp_supply.mean_w)} (quiescent) and "
+    return (f"op-amp supply {power_text(power.opamp_supply.mean_w)} (quiescent, and the reference's feed) and "
             f"{power_text(power.opamp_output_stage.mean_w)} in the output stages, in the total")
 
 

@@ -199,6 +199,9 @@ def _temperatures_summary(numbers: Numbers) -> list[str]:
         for row in numbers.temperatures)]
 
 
+BEYOND_SHOWN = 3  # boards beyond their limits named in the summary (compare.json lists every one)
+
+
 # -- built boards ------------------------------------------------------------------------
 def _montecarlo_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]:
     mc = part(numbers, "montecarlo")
@@ -225,7 +228,20 @@ def _montecarlo_summary(numbers: Numbers) -> list[str]:
             f"circuit| median {error.median:.4g}, 95th percentile {error.p95:.4g}, worst "
             f"{error.worst:.4g}; yield {100 * mc.yield_fraction:.1f} % at {mc.yield_threshold:g} (judged "
             f"against the nominal circuit in ngspice)"
-            + (f"; RMSE on the data median {on_data.median:.4g}, worst {on_data.worst:.4g}" if on_data else "")]
+            + (f"; RMSE on the data median {on_data.median:.4g}, worst {on_data.worst:.4g}" if on_data else "")
+            ] + _beyond_limits_lines(mc)
+
+
+def _beyond_limits_lines(mc) -> list[str]:
+    """The boards with a part outside its safe operating area, counted and the first named:
+    their figures are no built board's, so each fails the yield."""
+    if not mc.boards_beyond_limits:
+        return []
+    shown = mc.per_board_beyond_limits[:BEYOND_SHOWN]
+    named = "; ".join(f"board {row['board']}: {row['worst']}" for row in shown)
+    more = f"; and {mc.boards_beyond_limits - len(shown)} more" if mc.boards_beyond_limits > len(shown) else ""
+    return [f"  Monte Carlo: {mc.boards_beyond_limits} of {mc.instances} boards take a part outside its safe "
+            f"operating area, so they fail the yield ({named}{more}; compare.json lists every one)"]
 
 
 def _power_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]:

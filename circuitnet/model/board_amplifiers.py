@@ -130,5 +130,16 @@ def board_inventory(circuit: Circuit, elements: list[Element], part: OpAmpPart) 
         readouts=UNITS_PER_READOUT * sum(e.nodes[3] != "0" for e in controlled))
 
 
+def board_driven_sources(circuit: Circuit, elements: list[Element]) -> frozenset[str]:
+    """Names of the netlist's ideal sources that a board amplifier makes (the +-V_ref rails, a
+    resistive circuit's -x rails and diode bias, each input with an input stage), so that the
+    current each delivers is drawn from the op-amps' supply: every source in ``elements``
+    (``topologies.circuit_elements``) but an input without a stage, which is the user's own
+    signal, and a readout, which senses a node pair and drives nothing of the network."""
+    unstaged = {stage.node for stage in input_stages(circuit) if not stage.needed}  # whatever its source's kind
+    return frozenset(e.name for e in elements if e.part == "source" and e.nodes[0] not in unstaged
+                     and not (e.name[:1].upper() == "E" and len(e.nodes) == 4 and e.nodes[3] != "0"))
+
+
 __all__ = ["BIAS_SOURCE", "COUNTED_ROLES", "REFERENCE_UNITS", "UNITS_PER_INPUT_STAGE", "UNITS_PER_READOUT",
-           "BoardAmplifiers", "board_inventory"]
+           "BoardAmplifiers", "board_driven_sources", "board_inventory"]

@@ -183,20 +183,42 @@ RAIL_QUANTITIES = ("output above its positive rail", "output below its negative 
 
 def rail_remedy(circuit: Circuit, found: list[Violation]) -> str:
     """A sentence for an error: the op-amp of the worst output beyond a rail, its output swing
-    and what brings it back (every summer's volts scale with --volts-per-unit; a wider resistor
-    range lets training and snapping reach smaller gains; a finer series moves each resistor
-    less), or "" when no op-amp passes its rails."""
+    and what brings it back: for a real part first the --supply whose rail moves past the value
+    it reached (``_supply_remedy``), then a smaller --volts-per-unit (every summer's volts scale
+    with it, though not a diode summer's v_on lift, and training re-fits, so no number is
+    promised), a wider resistor range, a finer series; "" when no op-amp passes its rails."""
     beyond = [v for v in found if v.quantity in RAIL_QUANTITIES]
     if not beyond:
         return ""
     worst = max(beyond, key=lambda v: abs(v.value / v.limit))
     opamp = circuit.opamp
-    part = f"a {opamp.part}" if opamp.part is not None else "the generic op-amp"
+    part = f"{article(opamp.part)} {opamp.part}" if opamp.part is not None else "the generic op-amp"
     low, high = circuit.resistor_range
     return (f" {worst.element} is {part}, whose output swings {opamp.v_neg:g}..{opamp.v_pos:g} V, and it reaches "
-            f"{worst.value:.4g} V: fit with a smaller --volts-per-unit (now {circuit.volts_per_unit:g}; every "
-            f"summer's volts scale with it), a wider --resistor-range (now {ohms_text(low)}:{ohms_text(high)}), "
-            "or a finer --e-series (or --e-series-pairs).")
+            f"{worst.value:.4g} V: fit with {_supply_remedy(circuit, worst)}a smaller --volts-per-unit (now "
+            f"{circuit.volts_per_unit:g}; every summer's volts scale with it), a wider "
+            f"--resistor-range (now {ohms_text(low)}:{ohms_text(high)}), or a finer --e-series (or --e-series-pairs).")
+
+
+def article(word: str) -> str:
+    """'an' before a word read with a vowel sound (an LM358, an OPA134, an NE5532), else 'a'
+    (a TL072): part names are read letter by letter, and A, E, F, H, I, L, M, N, O, R, S, X
+    begin with a vowel sound."""
+    return "an" if word[:1].upper() in "AEFHILMNORSX" else "a"
+
+
+def _supply_remedy(circuit: Circuit, worst: Violation) -> str:
+    """'a --supply of 3.5 or more (+-V; now 3), ': the symmetric supply that moves the rail
+    ``worst`` passes beyond the value it reached, within the part's supply range; '' for the
+    generic op-amp, or where the part's largest supply would not."""
+    if circuit.opamp.part is None:
+        return ""
+    part = opamp_part(circuit.opamp.part)
+    supply_v = (circuit.opamp.v_pos + part.swing_to_pos_v - circuit.opamp.v_neg + part.swing_to_neg_v) / 2
+    needed = math.ceil(2 * (supply_v + abs(worst.value - worst.limit)) + 1e-9) / 2  # half-volt steps
+    if 2 * needed > part.supply_max_v:
+        return ""
+    return f"a --supply of {needed:g} or more (+-V; now {supply_v:g}), "
 
 
 def ohms_text(ohms: float) -> str:

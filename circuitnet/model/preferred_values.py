@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from ..errors import UnknownNameError
+
 _E24 = [1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0, 3.3, 3.6, 3.9, 4.3, 4.7, 5.1, 5.6, 6.2,
         6.8, 7.5, 8.2, 9.1]
 
@@ -35,3 +39,25 @@ def is_series_value(ohms: float, series: str) -> bool:
     decade = 10.0 ** math.floor(math.log10(ohms))
     mantissa = ohms / decade
     return any(abs(mantissa - m) <= 1e-9 * m or abs(mantissa - 10 * m) <= 1e-8 * m for m in SERIES[series])
+
+
+def series_values(name: str, low: float, high: float) -> np.ndarray:
+    """Every value of a series from ``low`` to ``high`` ohms, ascending."""
+    key = str(name).upper()
+    if key not in SERIES:
+        raise UnknownNameError(f"unknown E-series {name!r}; choose one of {', '.join(SERIES)}")
+    decades = range(int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1)
+    values = np.array(sorted(m * 10.0 ** d for d in decades for m in SERIES[key]))
+    return values[(values >= low * (1 - 1e-9)) & (values <= high * (1 + 1e-9))]
+
+
+def snap(resistance: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each resistance moved to the nearest value in log scale (inf, no resistor, stays inf)."""
+    resistance = np.asarray(resistance, dtype=float)
+    finite = np.isfinite(resistance)
+    logs = np.log(values)
+    target = np.log(np.where(finite, resistance, 1.0))
+    index = np.clip(np.searchsorted(logs, target), 1, len(values) - 1)
+    lower, upper = logs[index - 1], logs[index]
+    nearest = np.where(target - lower <= upper - target, values[index - 1], values[index])
+    return np.where(finite, nearest, np.inf)

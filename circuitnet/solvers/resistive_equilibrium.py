@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import SimulationError
+from ..errors import SurrogateLimitError
 from .junction import Junction
 
 TOLERANCE_V = 1e-12  # Newton stops when no node moves more than this
@@ -158,8 +158,8 @@ def solve(graph: NetworkGraph, conductance: np.ndarray, fixed_volts: np.ndarray,
         if step <= TOLERANCE_V and np.allclose(raw, v_limited, rtol=0, atol=1e-9):
             break
     else:
-        raise SimulationError(f"the resistive network's Newton solve did not settle in {MAX_ITERATIONS} "
-                              f"iterations (last step {step:.3g} V); simulate it with --backend spice")
+        raise SurrogateLimitError(f"the resistive network's Newton solve did not settle in {MAX_ITERATIONS} "
+                              f"iterations (last step {step:.3g} V)")
     _, slope = branch_current(junction, rs, volts @ d_f.T + junction_fixed)
     return Equilibrium(graph, np.asarray(conductance, dtype=float),
                        np.concatenate([volts, fixed_volts], axis=1), slope)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import RealisationError, SimulationError
+from ..errors import RealisationError, SurrogateLimitError
 from ..model import nodes
 from ..model.circuit import INVERTER_PATH, Circuit, ResistorPath, resistors
 from ..model.devices import OpAmpKind
@@ -224,9 +224,9 @@ def refuse_breakdown(circuit: Circuit, stage: int, reverse: np.ndarray, role: st
     worst = float(np.max(reverse))
     if worst > limit:
         unit = int(np.unravel_index(np.argmax(reverse), reverse.shape)[1])
-        raise SimulationError(
+        raise SurrogateLimitError(
             f"a diode of neuron {nodes.neuron(stage, unit, role)} is reverse biased by {worst:.4g} V, past "
             f"{limit:.4g} V ({100 * (1 - OperatingLimits().breakdown_margin):g} % of its BV = {breakdown:g} V); "
             f"the surrogate does not model breakdown. Keep the signals smaller (scale the data to about +-1, or "
-            f"lower volts_per_unit), use a diode with a higher BV, or simulate with --backend spice"
+            f"lower volts_per_unit), or use a diode with a higher BV"
         )

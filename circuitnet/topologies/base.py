@@ -114,6 +114,12 @@ class Topology(ABC):
     def default_v_on(self, diode: DiodeModel, options: RealisationOptions) -> float:
         """The diode drop, volts, that biases are shifted by."""
 
+    def hidden_summer_lift(self, options: RealisationOptions) -> float:
+        """Volts a hidden summer's output sits above ``s * z`` (its pre-activation z at s volts
+        per unit) where it is a ``swing_roles`` node: 0 unless a topology lifts it (the diode
+        summer's ``a = s * z + v_on``), so that training bounds z within the swing less this."""
+        return 0.0
+
     @abstractmethod
     def realise_stages(self, net: ReLUNet, circuit: Circuit, options: RealisationOptions) -> tuple[Stage, ...]:
         """Component values of every stage; ``circuit`` carries the settings (its stages are empty)."""

@@ -29,6 +29,10 @@ class DiodeTopology(SummerFedTopology):
         # The drop at the current that one data unit of output drives through the load.
         return diode.forward_voltage(options.volts_per_unit / options.r_load)
 
+    def hidden_summer_lift(self, options: RealisationOptions) -> float:
+        # a = s * z + v_on: the summer's own offset resistor lifts it by the diode drop
+        return float(options.v_on if options.v_on is not None else self.default_v_on(options.diode_model(), options))
+
     def surrogate_cell(self, ctx, stage_index, signals, load, coupling, offset):
         a = summer(ctx, stage_index, signals)
         h = diode_rectifier(a, 0.0, ctx.g(stage_index, "r_load") + load, coupling, offset, ctx.junction,

@@ -7,7 +7,9 @@ the built board has (``model.board_amplifiers``): one per op-amp of the netlist 
 and one per amplifier that is only counted: the +-V_ref reference's (``Iref1_q``,
 ``Iref2_q``), the resistive topology's rail inverters, bias follower and output difference
 amplifiers (``Irail1_q``, ``Ibias1_q``, ``Ireadout1_q``), the input stages (``Iinput1_q``...)
-and each spare unit of the last package (``Ispare1_q``...).
+and each spare unit of the last package (``Ispare1_q``...); and one DC current source from
+``vcc`` to ground, ``Iref_feed``, for the current the reference's LM4040 draws from V+ through
+its feed resistor (``model.reference_feed``).
 The quiescent power is then measured in ngspice, from the supply sources' branch currents, like
 every other source's power (``backends.spice.power``), and it is in every transient energy,
 for the same amplifiers the bill of materials lists.
@@ -27,6 +29,7 @@ from ..model.circuit import Circuit
 from ..model.dynamics import MACRO
 from ..model.elements import Element, NetlistEntry, number
 from ..model.opamp_parts import opamp_part, part_supply_rails
+from ..model.reference_feed import feed_current_a
 
 SUPPLY_POS, SUPPLY_NEG = "vcc", "vee"  # node names of the op-amps' supply rails
 SUPPLY = "supply"  # the Element part of the two supply sources: their power is the op-amps' quiescent power
@@ -60,4 +63,6 @@ def supply_entries(circuit: Circuit, entries: list[NetlistEntry]) -> list[Netlis
     names = [opamp.name[1:] for opamp in opamps] + [f"{stem}{k + 1}" for stem, count, _ in board.counted_roles()
                                                     for k in range(count)]
     quiescent = f"DC {number(part.supply_current_typ_a)}"
-    return found + [Element(f"I{name}_q", (SUPPLY_POS, SUPPLY_NEG), quiescent, MACRO) for name in names]
+    feed = Element("Iref_feed", (SUPPLY_POS, "0"), f"DC {number(feed_current_a(circuit.v_ref, v_plus))}", MACRO)
+    return found + [Element(f"I{name}_q", (SUPPLY_POS, SUPPLY_NEG), quiescent, MACRO) for name in names] + [
+        "* the +-V_ref reference's LM4040, fed from V+ through its resistor", feed]

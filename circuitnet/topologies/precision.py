@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import SimulationError
+from ..errors import SurrogateLimitError
 from ..model import nodes
 from ..model.circuit import Circuit
 from ..model.devices import DiodeModel, OpAmpKind
@@ -88,9 +88,9 @@ def _check_within_rails(circuit: Circuit, stage_index: int, o: np.ndarray) -> No
     top, bottom = float(np.max(o)), float(np.min(o))
     if top > opamp.v_pos or bottom < opamp.v_neg:
         unit = int(np.unravel_index(np.argmax(np.maximum(o - opamp.v_pos, opamp.v_neg - o)), o.shape)[1])
-        raise SimulationError(
+        raise SurrogateLimitError(
             f"precision neuron {nodes.neuron(stage_index, unit, 'o')} drives its op-amp to "
             f"{top if top > opamp.v_pos else bottom:.4g} V, beyond its rails ({opamp.v_neg:g} .. {opamp.v_pos:g} V); "
             "the surrogate does not model a precision rectifier's op-amp at its rail. Widen the rails "
-            "(v_pos/v_neg), use a finite_gain op-amp, or simulate with --backend spice"
+            "(v_pos/v_neg), or use a finite_gain op-amp"
         )

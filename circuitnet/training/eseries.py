@@ -4,30 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import UnknownNameError
-from ..model.preferred_values import SERIES, TOLERANCE  # noqa: F401 (read from here too)
-
-
-def series_values(name: str, low: float, high: float) -> np.ndarray:
-    """Every value of a series from ``low`` to ``high`` ohms, ascending."""
-    key = str(name).upper()
-    if key not in SERIES:
-        raise UnknownNameError(f"unknown E-series {name!r}; choose one of {', '.join(SERIES)}")
-    decades = range(int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1)
-    values = np.array(sorted(m * 10.0 ** d for d in decades for m in SERIES[key]))
-    return values[(values >= low * (1 - 1e-9)) & (values <= high * (1 + 1e-9))]
-
-
-def snap(resistance: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Each resistance moved to the nearest value in log scale (inf, no resistor, stays inf)."""
-    resistance = np.asarray(resistance, dtype=float)
-    finite = np.isfinite(resistance)
-    logs = np.log(values)
-    target = np.log(np.where(finite, resistance, 1.0))
-    index = np.clip(np.searchsorted(logs, target), 1, len(values) - 1)
-    lower, upper = logs[index - 1], logs[index]
-    nearest = np.where(target - lower <= upper - target, values[index - 1], values[index])
-    return np.where(finite, nearest, np.inf)
+from ..model.preferred_values import SERIES, TOLERANCE, series_values, snap  # noqa: F401 (read from here too)
 
 
 def neighbours(resistance: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

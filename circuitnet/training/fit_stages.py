@@ -52,7 +52,7 @@ def pretrain(context: FitContext, state: FitState) -> ReLUNet:
     state.history["ideal"] = loop_state.history
     context.progress.stage("ideal network", loop_config.epochs, loop_state.epoch)
     try:
-        problem = IdealProblem(config.lam, context.loss, projection, context.swing())
+        problem = IdealProblem(config.lam, context.loss, projection, context.hidden_swing())
         loop.run(problem, loop_state, loop_config, (split.x_train, split.y_train), (split.x_val, split.y_val),
                  on_epoch=context.progress.epoch,
                  checkpoint=lambda snapshot: context.save(state, PRETRAIN, snapshot), metrics=task.metrics(problem))

@@ -91,6 +91,18 @@ class FitContext:
         volts = self.swing_volts()
         return None if volts is None else volts / self.config.volts_per_unit
 
+    def hidden_swing(self) -> float | None:
+        """The most a hidden pre-activation may be, circuit units, so that its summer's output
+        stays inside the swing: the swing less what the topology lifts the summer's output by
+        (the diode summer's v_on: ``a = s * z + v_on``, which reached 1.14 V against an LM358's
+        1 V rail on +-3 V with pre-activations kept to the 0.6 V swing). At least a
+        thousandth of the swing, so that a lift beyond the swing still leaves a bound."""
+        volts = self.swing_volts()
+        if volts is None:
+            return None
+        lift = get_topology(self.config.topology).hidden_summer_lift(self.options())
+        return max(volts - lift, 1e-3 * volts) / self.config.volts_per_unit
+
     def scaled_circuit(self, circuit: Circuit) -> Circuit:
         """The circuit with this run's data scaling, which it is trained without, and its data
         record."""

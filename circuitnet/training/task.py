@@ -30,6 +30,7 @@ from ..model.board import Board
 from ..model.circuit import Circuit
 from ..model.limits import current_remedy, rail_remedy
 from ..model.network import ReLUNet
+from ..model.scaling import WINDOW
 from ..topologies import get_topology
 from .data import Split
 from .losses import accuracy, loss_for
@@ -132,9 +133,19 @@ class RegressionTask:
         if found:
             raise OperatingLimitError(
                 f"the trained circuit leaves its parts' safe operating area at {len(found)} part(s); the worst: "
-                f"{found[0].message()}. Scale the data to about +-1 (inputs and target), or use parts with "
-                f"wider limits.{rail_remedy(circuit, found)}{current_remedy(circuit, found)}", found)
+                f"{found[0].message()}.{_scaling_advice(circuit, split)}{rail_remedy(circuit, found)}"
+                f"{current_remedy(circuit, found)}", found)
         return RegressionFigures(**measure(circuit, split, board, given.spice)), None
+
+
+def _scaling_advice(circuit: Circuit, split: Split) -> str:
+    """What to do about the data: scale it to about +-1 where the circuit sees it beyond
+    +-``WINDOW`` (``--scale none``); data already about +-1, or scaled to it, need the
+    circuit's own settings instead (``rail_remedy``)."""
+    y = np.vstack([split.y_train, split.y_val, split.y_test])
+    if circuit.data_scaling is None and max(np.abs(split.all_inputs()).max(), np.abs(y).max()) > WINDOW:
+        return " Scale the data to about +-1 (inputs and target), or use parts with wider limits."
+    return " The data are about +-1 already (as the circuit sees them); use parts with wider limits, or:"
 
 
 class ClassificationTask:

@@ -4,8 +4,12 @@ Where the op-amps are a real part (``OpAmpModel.part``), the power includes what
 from their supply: the quiescent power, measured from the supply sources that the netlist
 has for them (``topologies.opamp_supply``), and each output stage's dissipation,
 |I_out| x (rail - V_out) for the rail it sources from (V+ when it sources current, V- when it
-sinks), from the op-amp's output branch current. With the generic op-amp model neither is
-known: ``opamp_supply_modelled`` is False and both figures are 0.
+sinks), from the op-amp's output branch current. The netlist's ideal sources that a board
+amplifier makes (the +-V_ref rails, input stages, -x rails: ``board_driven_sources``) are counted
+the same way: their output stage's drop is added to what they deliver, so their current is
+drawn at the supply's voltage, not at the source's; the reference's LM4040 feed current is one
+of the netlist's supply currents (``model.reference_feed``). With the generic op-amp model
+none of this is known: ``opamp_supply_modelled`` is False and these figures are 0.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ...model.board_amplifiers import board_driven_sources
 from ...model.circuit import Circuit
 from ...model.currents import diode_kcl_nodes, resistor_currents
 from ...model.elements import Element
@@ -33,7 +38,8 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
     - ``delivered``: by each input and reference source, by name;
     - ``opamps``: by all op-amp outputs together into the circuit;
     - ``opamp_supply``: the op-amps' quiescent supply power (the supply sources' own);
-    - ``opamp_output_stage``: dissipated in the op-amps' output stages;
+    - ``opamp_output_stage``: dissipated in the op-amps' output stages, those of the board
+      amplifiers that make the netlist's ideal sources (``board_driven_sources``) included;
     - ``total``: everything drawn from sources and supplies (the sum of the four above);
     - dissipated in the ``resistors`` and the ``diodes``.
 
@@ -47,6 +53,7 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
     kcl_nodes = diode_kcl_nodes(elements)
     in_resistors, out_of = resistor_currents(elements, volts, {node for node, _ in kcl_nodes.values()}, n)
     rails = supply_rails(circuit.opamp)
+    driven = board_driven_sources(circuit, elements) if rails is not None else frozenset()
     delivered: dict[str, np.ndarray] = {}
     opamps, in_diodes, supply, stage = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for element in elements:
@@ -56,6 +63,8 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
             power = -(volts[a] - volts[b]) * current
             if element.part == "source":
                 delivered[element.name] = power
+                if element.name in driven:  # a board amplifier makes it: its current comes from the supply
+                    stage += output_stage_dissipation(volts[a] - volts[b], -current, rails)
             elif element.part == SUPPLY:
                 supply += power
             else:

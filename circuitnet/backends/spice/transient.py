@@ -18,11 +18,12 @@ The small-signal bandwidth is ``bandwidth.py``'s.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import replace
 
 import numpy as np
 
-from ...errors import InputShapeError, SimulationError
+from ...errors import BeyondLimitsWarning, InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
 from ...model.comments import header_lines
@@ -98,10 +99,18 @@ def transient(circuit: Circuit, x, dynamics: OpAmpDynamics | str = "TL072", step
     """Apply the rows of x (k, n_inputs), data units, as input steps of ``step_time`` seconds
     each and measure settling and energy (see the module docstring). dynamics: an
     OpAmpDynamics or a part name of ``model.dynamics.OPAMP_LIBRARY``. spice: the backend it
-    runs on (default: one made for this call, closed after)."""
+    runs on (default: one made for this call, closed after). A BeyondLimitsWarning, as an
+    estimator's predict gives, where a part leaves its safe operating area at the steps' DC
+    answer: the figures are still returned, but no built board settles to them (the
+    ``transient`` command refuses such steps before it runs)."""
     assert spice is not None  # given, or made for this call (owns_spice_for_call)
     dynamics = as_dynamics(dynamics)
     x = check_steps(circuit, x, step_time, rise_time, settle)
+    beyond = spice.violations(circuit, x, temperature_c)
+    if beyond:
+        warnings.warn(f"transient: at the DC answer to these steps {len(beyond)} part(s) leave their safe operating "
+                      f"area, so no built board settles to it; the worst: {beyond[0].message()}",
+                      BeyondLimitsWarning, stacklevel=3)
     entries = transient_entries(circuit, x, dynamics, step_time, rise_time, temperature_c)
     netlist = "\n".join([f"* circuitnet transient: {len(x)} steps", *lines(entries), tran_card(step_time, len(x)),
                           ".end"]) + "\n"
