@@ -63,7 +63,8 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
             power = -(volts[a] - volts[b]) * current
             if element.part == "source":
                 delivered[element.name] = power
-                if rails is not None and element.name in driven:  # a board amplifier makes it: its current comes from the supply
+                # a board amplifier makes it: its current comes from the supply
+                if rails is not None and element.name in driven:
                     stage += output_stage_dissipation(volts[a] - volts[b], -current, rails)
             elif element.part == SUPPLY:
                 supply += power
