@@ -284,7 +284,7 @@ def diode_adjoint(h_bar, di, r_total, g, current, h, k: Coupling, rounds: int):
     """(lam q, lam di, column sums of lam di I, column sums of lam q h) of the adjoint
     ``lam diagonal = h_bar + (lam q) @ K^T`` (q = di r + 1, diagonal = q g + di; r_total and
     g per unit, (w,)), by ``rounds`` rounds from lam = h_bar / diagonal."""
-    h_bar = np.ascontiguousarray(h_bar, dtype=float)
+    h_bar, di = np.ascontiguousarray(h_bar, dtype=float), np.ascontiguousarray(di, dtype=float)
     n, w = h_bar.shape
     r_total = np.ascontiguousarray(np.broadcast_to(r_total, (w,)), dtype=float)
     g = np.ascontiguousarray(np.broadcast_to(g, (w,)), dtype=float)
