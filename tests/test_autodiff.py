@@ -5,7 +5,7 @@ arrays are indexed twice, for the weights and for the reference column), and eve
 
 import numpy as np
 
-from circuitnet.solvers.autodiff import Scattered, Var, grad
+from circuitnet.solvers.autodiff import Scattered, Var, affine, grad
 
 
 def test_a_twice_indexed_and_summed_array_gets_every_contribution():
@@ -80,3 +80,19 @@ def test_a_products_right_factor_gets_its_cotangent_in_the_weights_layout():
     stacked = Var(rng.normal(size=(2, 5, 3)))
     (_, back), = (rng.normal(size=(2, 7, 5)) @ stacked).parents[1:]
     assert back(rng.normal(size=(2, 7, 3))).shape == (2, 5, 3)
+
+
+def test_an_affine_map_is_a_product_plus_a_bias_in_row_order_with_its_three_cotangents():
+    # a stage's summers: more samples than units, so the product is formed transposed
+    rng = np.random.default_rng(2)
+    x, w, b = (Var(rng.normal(size=shape)) for shape in ((9, 6), (6, 4), (4,)))
+    out = affine(x, w, b)
+    assert out.value.flags.c_contiguous
+    np.testing.assert_allclose(out.value, x.value @ w.value + b.value, rtol=1e-14)
+    cotangent = rng.normal(size=(9, 4))
+    found = grad([(out, cotangent)], [x, w, b])
+    expected = [cotangent @ w.value.T, x.value.T @ cotangent, cotangent.sum(0)]
+    for got, want in zip(found, expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-13)
+    few = Var(rng.normal(size=(2, 6)))  # fewer samples than units: the plain product
+    np.testing.assert_allclose(affine(few, w, b).value, few.value @ w.value + b.value, rtol=1e-14)

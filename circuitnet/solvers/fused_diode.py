@@ -33,7 +33,9 @@ from .coupling import Coupling
 from .junction import GMIN, Junction
 from .omega import LOWEST
 
-_EXP_LIMIT = 700.0               # as omega._EXP_LIMIT
+# ln(1 + e^x) = x + ln(1 + e^-x) rounds to x once e^-x is below half an ulp of x: from x = 34
+# on (e^-34 = 1.7e-15 against 3.6e-15); 36 leaves a margin
+_LOG1P_EXP_IS_X = 36.0
 _REVERSE_NEWTON_STEPS = 60       # as junction._REVERSE_NEWTON_STEPS
 _REVERSE_TOLERANCE = 1e-11       # volts, as junction._REVERSE_TOLERANCE
 
@@ -61,9 +63,19 @@ def _log1p(y):
 
 
 @numba.njit(inline="always", **_KERNEL)
+def _softplus(x):
+    """ln(1 + e^x), to a few ulp. Above _LOG1P_EXP_IS_X it is x to the bit, and the
+    exponential and the logarithm are not run: half the conducting junctions of the trained
+    digits28 circuit, where they were about a sixth of the solve."""
+    if x > _LOG1P_EXP_IS_X:
+        return x
+    return _log1p(math.exp(x))
+
+
+@numba.njit(inline="always", **_KERNEL)
 def _wright_omega(x):
     """omega.wright_omega for one x >= LOWEST: Winitzki's guess, one Fritsch-Shafer-Crowe step."""
-    u = _log1p(math.exp(_EXP_LIMIT)) + (x - _EXP_LIMIT) if x > _EXP_LIMIT else _log1p(math.exp(x))
+    u = _softplus(x)
     t = _log1p(u)
     u_plus_2 = u + 2.0
     u = u - u * (t / u_plus_2)
@@ -142,30 +154,24 @@ def solve(v_src, c, g, r_eff, i_sat, vte, steps, h, current, di, dv_dv, dh_dc):
 
 
 @numba.njit(**_KERNEL)
-def offset_by(moved, m, c):
-    """moved += m - c in place; m (1, w), c (1, w) or (n, w)."""
-    n, w = moved.shape
+def linear_step(dh_dc, product, m, c, h0, out):
+    """out = dh_dc * (product + m - c) + h0: the linearised rectifiers moved by the coupling's
+    change, where ``product`` (n, w) is h @ K of the previous step, m (1, w) and c (1, w)
+    or (n, w). The change is formed in this pass rather than in one of its own."""
+    n, w = out.shape
     one_row = c.shape[0] == 1
     for row in range(n):
         for col in range(w):
-            moved[row, col] += m[0, col] - c[0 if one_row else row, col]
+            change = product[row, col] + (m[0, col] - c[0 if one_row else row, col])
+            out[row, col] = dh_dc[row, col] * change + h0[row, col]
 
 
 @numba.njit(**_KERNEL)
-def linear_step(dh_dc, moved, h0, out):
-    """out = dh_dc * moved + h0."""
-    n, w = out.shape
-    for row in range(n):
-        for col in range(w):
-            out[row, col] = dh_dc[row, col] * moved[row, col] + h0[row, col]
-
-
-@numba.njit(**_KERNEL)
-def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
-    """Move the linearised rectifiers by the coupling's change ``moved`` (n, w) in place: h,
-    di (the slope's exponential to second order), ``moved`` becomes the new coupling c +
-    moved, ``current`` g h - c. Returns the largest bend-weighted junction shift, volts
-    (``_solve_diode_rectifier`` re-solves when it exceeds its limit)."""
+def follow_coupling(h, di, dv_dv, dh_dc, product, m, c, current, g, vte):
+    """Move the linearised rectifiers by the coupling's change ``product + m - c`` (n, w) in
+    place: h, di (the slope's exponential to second order), ``product`` becomes the new
+    coupling c + change, ``current`` g h - c. Returns the largest bend-weighted junction
+    shift, volts (``_solve_diode_rectifier`` re-solves when it exceeds its limit)."""
     n, w = h.shape
     one_row = c.shape[0] == 1
     largest = 0.0
@@ -174,7 +180,8 @@ def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
         to_shift[col] = -1.0 / (g[col] * vte)
     for row in range(n):
         for col in range(w):
-            change = moved[row, col]
+            before = c[0 if one_row else row, col]
+            change = product[row, col] + (m[0, col] - before)
             level = h[row, col] + dh_dc[row, col] * change
             h[row, col] = level
             follows = dv_dv[row, col]
@@ -183,50 +190,55 @@ def follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, vte):
             largest = max(largest, bend)
             slope = di[row, col]
             di[row, col] = slope + (shift * 0.5 + 1.0) * shift * (slope - GMIN)
-            coupling = c[0 if one_row else row, col] + change
-            moved[row, col] = coupling
+            coupling = before + change
+            product[row, col] = coupling
             current[row, col] = g[col] * level - coupling
     return math.sqrt(largest) * vte
 
 
-@numba.njit(**_KERNEL)
-def adjoint_coefficients(di, r_total, g, q, diagonal):
-    """q = di r + 1 and diagonal = q g + di, (n, w), of the rectifier's adjoint system."""
-    n, w = di.shape
-    for row in range(n):
-        for col in range(w):
-            slope = di[row, col]
-            scaled = slope * r_total[col] + 1.0
-            q[row, col] = scaled
-            diagonal[row, col] = scaled * g[col] + slope
+@numba.njit(inline="always", **_KERNEL)
+def _adjoint_element(pushed, h_bar, slope, r_total, g):
+    """(lam, lam q) of one element of the rectifier's adjoint: lam = (pushed + h_bar) /
+    diagonal with q = di r + 1 and diagonal = q g + di, formed here from the slope di
+    rather than stored: two (n, w) arrays fewer to write in the forward pass and to read in
+    every round."""
+    q = slope * r_total + 1.0
+    lam = (pushed + h_bar) / (q * g + slope)
+    return lam, lam * q
 
 
 @numba.njit(**_KERNEL)
-def adjoint_round(pushed, h_bar, diagonal, q, lam, lam_q):
-    """lam = (pushed + h_bar) / diagonal and lam_q = lam q; ``pushed`` (n, w) is the
-    previous round's (lam q) @ K^T, or a (1, w) zero row for the first guess."""
-    n, w = lam.shape
+def adjoint_round(pushed, h_bar, di, r_total, g, lam_q):
+    """lam_q = lam q, (n, w), of one round of the adjoint (``_adjoint_element``); ``pushed``
+    (n, w) is the previous round's (lam q) @ K^T, or a (1, w) zero row for the first guess."""
+    n, w = lam_q.shape
     one_row = pushed.shape[0] == 1
     for row in range(n):
         for col in range(w):
-            value = (pushed[0 if one_row else row, col] + h_bar[row, col]) / diagonal[row, col]
-            lam[row, col] = value
-            lam_q[row, col] = value * q[row, col]
+            _, lam_q[row, col] = _adjoint_element(pushed[0 if one_row else row, col], h_bar[row, col], di[row, col],
+                                                  r_total[col], g[col])
 
 
 @numba.njit(**_KERNEL)
-def adjoint_products(lam, lam_q, di, current, h, lam_di, sum_current, sum_h):
-    """lam_di = lam di, and the column sums (w,) of lam_di current and of lam_q h."""
-    n, w = lam.shape
+def adjoint_last_round(pushed, h_bar, di, r_total, g, current, h, lam_q, lam_di, sum_current, sum_h):
+    """The adjoint's last round (as ``adjoint_round``) with what the vector-Jacobian product
+    needs of it in the same pass: lam_q and lam_di = lam di, (n, w), and the column sums (w,)
+    of lam_di current and of lam_q h."""
+    n, w = lam_q.shape
+    one_row = pushed.shape[0] == 1
     for col in range(w):
         sum_current[col] = 0.0
         sum_h[col] = 0.0
     for row in range(n):
         for col in range(w):
-            weighted = lam[row, col] * di[row, col]
+            slope = di[row, col]
+            lam, weighted_q = _adjoint_element(pushed[0 if one_row else row, col], h_bar[row, col], slope,
+                                               r_total[col], g[col])
+            lam_q[row, col] = weighted_q
+            weighted = lam * slope
             lam_di[row, col] = weighted
             sum_current[col] += weighted * current[row, col]
-            sum_h[col] += lam_q[row, col] * h[row, col]
+            sum_h[col] += weighted_q * h[row, col]
 
 
 def solve_diode_rectifier(v_src, r_total, g, k: Coupling, m, junction: Junction, rounds: int, coupling_rounds: int,
@@ -249,44 +261,37 @@ def solve_diode_rectifier(v_src, r_total, g, k: Coupling, m, junction: Junction,
         solve(v_src, c, g, r_eff, junction.i_sat, junction.vte, steps, h, current, di, dv_dv, dh_dc)
         if not coupled:
             break
-        moved = _linear_coupling(h, c, k, m, dh_dc, rounds)
-        largest = follow_coupling(h, di, dv_dv, dh_dc, moved, c, current, g, junction.vte)
-        c = moved  # now the new coupling
+        product = _linear_coupling(h, c, k, m, dh_dc, rounds)
+        largest = follow_coupling(h, di, dv_dv, dh_dc, product, m, c, current, g, junction.vte)
+        c = product  # now the new coupling
         if largest <= linear_volts:
             break
     return h, current, di
 
 
 def _linear_coupling(h0, c0, k: Coupling, m, dh_dc, rounds: int) -> np.ndarray:
-    """c - c0 at the fixed point c = h @ K + m of h = h0 + dh_dc (c - c0) (as the reference)."""
-    moved = k.times(h0)
-    offset_by(moved, m, c0)
-    scratch = np.empty_like(moved)
+    """h @ K at the fixed point c = h @ K + m of h = h0 + dh_dc (c - c0) (as the reference's
+    ``_linear_coupling``, whose c - c0 is this plus m - c0; the kernels that read it add that)."""
+    product = k.times(h0)
+    scratch = np.empty_like(product)
     for _ in range(rounds):
-        linear_step(dh_dc, moved, h0, scratch)
-        moved = k.times(scratch)
-        offset_by(moved, m, c0)
-    return moved
+        linear_step(dh_dc, product, m, c0, h0, scratch)
+        product = k.times(scratch)
+    return product
 
 
-def coefficients(di, r_total, g) -> tuple[np.ndarray, np.ndarray]:
-    """(q, diagonal), (n, w), of the rectifier's adjoint (see ``diode_adjoint``)."""
-    n, w = di.shape
-    q, diagonal = np.empty((n, w)), np.empty((n, w))
-    adjoint_coefficients(np.ascontiguousarray(di), np.ascontiguousarray(np.broadcast_to(r_total, (w,)), dtype=float),
-                         np.ascontiguousarray(np.broadcast_to(g, (w,)), dtype=float), q, diagonal)
-    return q, diagonal
-
-
-def diode_adjoint(h_bar, q, diagonal, di, current, h, k: Coupling, rounds: int):
+def diode_adjoint(h_bar, di, r_total, g, current, h, k: Coupling, rounds: int):
     """(lam q, lam di, column sums of lam di I, column sums of lam q h) of the adjoint
-    ``lam diagonal = h_bar + (lam q) @ K^T``, by ``rounds`` rounds from lam = h_bar / diagonal."""
-    h_bar = np.ascontiguousarray(h_bar, dtype=float)
+    ``lam diagonal = h_bar + (lam q) @ K^T`` (q = di r + 1, diagonal = q g + di; r_total and
+    g per unit, (w,)), by ``rounds`` rounds from lam = h_bar / diagonal."""
+    h_bar, di = np.ascontiguousarray(h_bar, dtype=float), np.ascontiguousarray(di, dtype=float)
     n, w = h_bar.shape
-    lam, lam_q = np.empty((n, w)), np.empty((n, w))
-    adjoint_round(np.zeros((1, w)), h_bar, diagonal, q, lam, lam_q)
+    r_total = np.ascontiguousarray(np.broadcast_to(r_total, (w,)), dtype=float)
+    g = np.ascontiguousarray(np.broadcast_to(g, (w,)), dtype=float)
+    lam_q, pushed = np.empty((n, w)), np.zeros((1, w))
     for _ in range(rounds):
-        adjoint_round(k.times_transposed(lam_q), h_bar, diagonal, q, lam, lam_q)
+        adjoint_round(pushed, h_bar, di, r_total, g, lam_q)
+        pushed = k.times_transposed(lam_q)
     lam_di, sum_current, sum_lam_q_h = np.empty((n, w)), np.empty(w), np.empty(w)
-    adjoint_products(lam, lam_q, di, current, h, lam_di, sum_current, sum_lam_q_h)
+    adjoint_last_round(pushed, h_bar, di, r_total, g, current, h, lam_q, lam_di, sum_current, sum_lam_q_h)
     return lam_q, lam_di, sum_current, sum_lam_q_h

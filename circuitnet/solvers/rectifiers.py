@@ -106,10 +106,9 @@ def _fused_diode_rectifier(fused, inputs: tuple, values: tuple, junction: Juncti
                                                      _LINEAR_COUPLING_VOLTS)
     else:
         h, current, di = _diode_rectifier_at(at, v_src, r_total, g, k, m, junction)
-    q, diagonal = fused.coefficients(di, r_total, g)
 
     def vjp(h_bar):
-        lam_q, lam_di, sum_current, sum_h = fused.diode_adjoint(h_bar, q, diagonal, di, current, h, k, rounds)
+        lam_q, lam_di, sum_current, sum_h = fused.diode_adjoint(h_bar, di, r_total, g, current, h, k, rounds)
         return lam_di, lambda: -sum_current, lambda: -sum_h, lambda: h.T @ lam_q, lam_q
 
     return custom(h, inputs, vjp)

@@ -18,7 +18,7 @@ from ..model.circuit import INVERTER_PATH, Circuit, ResistorPath, resistors
 from ..model.devices import OpAmpKind
 from ..model.limits import OperatingLimits
 from . import input_errors
-from .autodiff import Var, factored_product, lift, where
+from .autodiff import Var, affine, factored_product, lift, where
 from .junction import Junction
 
 
@@ -96,7 +96,7 @@ def weighted_inflow(ctx: Context, stage: int, signals: Var) -> tuple[Var, Var]:
         inflow = signals @ g_plain[:, :width].T + inverted @ g_inverted[:, :width].T
         return inflow + _reference_inflow(ctx, stage, width), input_conductance(ctx, stage)
     weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
-    return signals @ weights + bias, input_conductance(ctx, stage)
+    return affine(signals, weights, bias), input_conductance(ctx, stage)
 
 
 def summer(ctx: Context, stage: int, signals: Var) -> Var:
@@ -117,7 +117,7 @@ def summer(ctx: Context, stage: int, signals: Var) -> Var:
     weights, bias = _affine_inflow(ctx, stage, signals.shape[1])
     if error_inflow is not None:
         bias = bias + error_inflow
-    return signals @ (weights * scale) + bias * scale
+    return affine(signals, weights * scale, bias * scale)
 
 
 def _affine_inflow(ctx: Context, stage: int, width: int) -> tuple[Var, Var]:
