@@ -107,7 +107,7 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     boards = None
     if montecarlo > 0:
         draw = BoardDraw(tolerance, seed, is_spread)
-        accuracies, beyond = _board_accuracies(circuit, x, truth, montecarlo, draw, executor, progress, spice)
+        accuracies, beyond = board_accuracies(circuit, x, truth, montecarlo, draw, executor, progress, spice)
         # circuit.opamp.part: the part whose input offsets each board drew, or None
         boards = board_figures(accuracies, beyond, draw, circuit.opamp.part, yield_threshold)
     numbers = ClassifierComparison(
@@ -129,10 +129,12 @@ def _accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, nominal: np.
                               confusion_matrix(truth, nominal, circuit.n_outputs).tolist())
 
 
-def _board_accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, count: int, draw: BoardDraw, executor,
-                      progress, spice: SpiceBackend | None) -> tuple[np.ndarray, list[str]]:
-    """Boards 0 .. count - 1 (``montecarlo.stream_boards``): (their accuracies, (count,); each
-    one's worst part beyond its limits in words, "" where none is, (count,))."""
+def board_accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, count: int, draw: BoardDraw, executor,
+                     progress: Callable[[int, int], None] | None = None,
+                     spice: SpiceBackend | None = None) -> tuple[np.ndarray, list[str]]:
+    """Boards 0 .. count - 1 (``montecarlo.stream_boards``) on the test samples x (n, n_inputs),
+    data units, with their class indices truth (n,): (their accuracies, fractions, (count,);
+    each one's worst part beyond its limits in words, "" where none is, (count,))."""
     accuracies, beyond = np.empty(count), [""] * count
     for task, (found, task_beyond) in stream_boards(circuit, count, draw, BoardAccuracy(x, truth), executor,
                                                     progress, spice):
