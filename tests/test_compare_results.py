@@ -45,7 +45,7 @@ CLASSIFIER_KEYS = ["topology", "hidden", "test_samples", "classes", "references"
 ACCURACY_KEYS = ["accuracy_spice", "accuracy_surrogate", "accuracy_ideal", "class_changes_surrogate_vs_spice",
                  "confusion_matrix"]
 BOARDS_KEYS = ["instances", "tolerance", "is_spread", "seed", "opamp_offsets", "accuracy", "yield_threshold", "yield",
-               "yield_reference", "per_board_accuracy"]
+               "yield_reference", "per_board_accuracy", "boards_beyond_limits", "per_board_beyond_limits"]
 IMPORTED_KEYS = ["netlist", "input", "output", "hidden", "sweep", "elbows", "skipped", "included", "output_bias",
                  "deviation"]
 TRANSIENT_KEYS = ["opamp", "step_time_s", "rise_time_s", "settle", "steps", "summary", "bandwidth"]

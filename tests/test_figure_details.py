@@ -86,12 +86,27 @@ def test_the_boards_accuracy_axis_ends_at_100_percent():
     numbers = SimpleNamespace(test_samples=50, classifier=SimpleNamespace(accuracy_spice=1.0),
                               accuracy_boards=SimpleNamespace(per_board_accuracy=[1.0, 1.0, 0.98, 0.96],
                                                               yield_threshold=0.95, yield_fraction=1.0, instances=4,
-                                                              tolerance=0.01))
+                                                              tolerance=0.01, per_board_beyond_limits=[]))
     low, high = boards_figure(numbers, {}).axes[0].get_xlim()
     assert high == 100.0 and 90.0 <= low < 95.0
     rows = [SimpleNamespace(temperature_c=t, accuracy=a) for t, a in ((0, 1.0), (27, 1.0), (70, 0.9))]
     low, high = temperatures_accuracy_figure(SimpleNamespace(accuracy_temperatures=rows), {}).axes[0].get_ylim()
     assert high <= 100.5 and 80.0 <= low < 90.0
+
+
+def test_the_boards_beyond_their_limits_are_drawn_apart_in_the_boards_histogram():
+    """Boards 1 and 3 beyond their limits: stacked in grey, labelled as failing the yield, the
+    others in blue; each board in one bar (before, all were one blue histogram)."""
+    numbers = SimpleNamespace(test_samples=50, classifier=SimpleNamespace(accuracy_spice=1.0),
+                              accuracy_boards=SimpleNamespace(
+                                  per_board_accuracy=[1.0, 1.0, 0.98, 0.96], yield_threshold=0.95, yield_fraction=0.5,
+                                  instances=4, tolerance=0.01,
+                                  per_board_beyond_limits=[{"board": 1, "worst": "U1"}, {"board": 3, "worst": "U2"}]))
+    ax = boards_figure(numbers, {}).axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "beyond its operating limits (2): fails the yield" in labels and "inside its operating limits" in labels
+    inside, beyond = ax.containers  # stacked: the grey bars sit on the blue ones
+    assert sum(bar.get_height() for bar in inside) == 2 and sum(bar.get_height() for bar in beyond) == 2
 
 
 def test_a_classifiers_simulate_summary_speaks_of_class_scores_and_predicted_classes():

@@ -10,7 +10,10 @@ and the static power of each inference, all in ngspice.
 - ``montecarlo`` boards, each resistor drawn uniformly within its tolerance (``montecarlo``
   module: board k from seed (seed, k), the same on any executor), each board's accuracy on
   every test sample; their distribution, and the yield: the share of boards whose accuracy
-  is at least ``yield_threshold``.
+  is at least ``yield_threshold`` and whose parts all stay inside their operating limits at
+  every test sample (checked from the same ngspice run as the accuracy): a board whose summer
+  goes past its rail is no board anyone could build to that accuracy, so it fails the yield,
+  is counted and named.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from .classifier_results import (
     ClassifierComparison,
     TemperatureAccuracy,
 )
-from .montecarlo import BoardDraw, stream_boards
+from .montecarlo import BoardDraw, beyond_rows, inside_limits, stream_boards, worst_beyond
 from .yields import CLASSIFIER_YIELD_ACCURACY
 
 BOARDS_PER_TASK = 4  # a board of a digits classifier is a few hundred samples: about a second each
@@ -45,7 +48,10 @@ BOARDS_PER_TASK = 4  # a board of a digits classifier is a few hundred samples: 
 @dataclass(frozen=True)
 class BoardAccuracy:
     """A classifier's boards on its test samples: x (n, n_inputs), data units; truth (n,)
-    class indices. ``measure`` returns each board's accuracy, a fraction, (boards,)."""
+    class indices. ``measure`` returns (each board's accuracy, a fraction, (boards,); each
+    board's worst part outside its safe operating area at any test sample, in words, "" where
+    every part stays inside (``montecarlo.worst_beyond``), a list (boards,)), both from one
+    ngspice run a board."""
 
     x: np.ndarray
     truth: np.ndarray
@@ -54,9 +60,13 @@ class BoardAccuracy:
     def boards_per_task(self) -> int:
         return BOARDS_PER_TASK
 
-    def measure(self, spice: SpiceBackend, boards: Iterator[Circuit]) -> np.ndarray:
-        return np.array([float(np.mean(np.argmax(spice.simulate(board, self.x).y, axis=1) == self.truth))
-                         for board in boards])
+    def measure(self, spice: SpiceBackend, boards: Iterator[Circuit]) -> tuple[np.ndarray, list[str]]:
+        accuracies, beyond = [], []
+        for board in boards:
+            result, found = spice.simulate_limited(board, self.x)  # a summer past its rail classes no built board
+            accuracies.append(float(np.mean(np.argmax(result.y, axis=1) == self.truth)))
+            beyond.append(worst_beyond(found))
+        return np.array(accuracies), beyond
 
 
 LABELS_REFERENCE = {
@@ -96,16 +106,10 @@ def compare_classifier(circuit: Circuit, x: np.ndarray, truth: np.ndarray, tempe
     assert nominal is not None and power is not None  # 27 C is always simulated
     boards = None
     if montecarlo > 0:
-        accuracies = _board_accuracies(circuit, x, truth, montecarlo, BoardDraw(tolerance, seed, is_spread), executor,
-                                       progress, spice)
-        boards = BoardAccuracies(
-            montecarlo, tolerance, is_spread, seed,
-            circuit.opamp.part,  # the part whose input offsets each board drew, or None
-            AccuracySpread(float(np.median(accuracies)), float(np.percentile(accuracies, 5)),
-                           float(np.min(accuracies)), float(np.max(accuracies))),
-            yield_threshold, float(np.mean(accuracies >= yield_threshold)),
-            "a board passes when its accuracy on the test samples' labels is at least yield_threshold",
-            accuracies.tolist())
+        draw = BoardDraw(tolerance, seed, is_spread)
+        accuracies, beyond = board_accuracies(circuit, x, truth, montecarlo, draw, executor, progress, spice)
+        # circuit.opamp.part: the part whose input offsets each board drew, or None
+        boards = board_figures(accuracies, beyond, draw, circuit.opamp.part, yield_threshold)
     numbers = ClassifierComparison(
         circuit.topology, list(circuit.hidden_sizes), int(len(x)), circuit.n_outputs, dict(LABELS_REFERENCE),
         _accuracies(circuit, x, truth, nominal), accuracy_at,
@@ -125,8 +129,32 @@ def _accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, nominal: np.
                               confusion_matrix(truth, nominal, circuit.n_outputs).tolist())
 
 
-def _board_accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, count: int, draw: BoardDraw, executor,
-                      progress, spice: SpiceBackend | None) -> np.ndarray:
-    """Boards 0 .. count - 1 (``montecarlo.stream_boards``): their accuracies, (count,)."""
-    found = stream_boards(circuit, count, draw, BoardAccuracy(x, truth), executor, progress, spice)
-    return np.concatenate([accuracies for _, accuracies in found])
+def board_accuracies(circuit: Circuit, x: np.ndarray, truth: np.ndarray, count: int, draw: BoardDraw, executor,
+                     progress: Callable[[int, int], None] | None = None,
+                     spice: SpiceBackend | None = None) -> tuple[np.ndarray, list[str]]:
+    """Boards 0 .. count - 1 (``montecarlo.stream_boards``) on the test samples x (n, n_inputs),
+    data units, with their class indices truth (n,): (their accuracies, fractions, (count,);
+    each one's worst part beyond its limits in words, "" where none is, (count,))."""
+    accuracies, beyond = np.empty(count), [""] * count
+    for task, (found, task_beyond) in stream_boards(circuit, count, draw, BoardAccuracy(x, truth), executor,
+                                                    progress, spice):
+        accuracies[task.start:task.stop] = found
+        beyond[task.start:task.stop] = task_beyond
+    return accuracies, beyond
+
+
+def board_figures(accuracies: np.ndarray, beyond: list[str], draw: BoardDraw, part: str | None,
+                  yield_threshold: float) -> BoardAccuracies:
+    """compare.json's "accuracy_boards" from each board's accuracy (a fraction, (boards,)) and
+    its worst part beyond its limits in words ("" where none is, (boards,)): a board passes
+    when its accuracy is at least yield_threshold and every part stays inside its limits.
+    part: the op-amp part whose input offsets each board drew, or None."""
+    inside = inside_limits(beyond)
+    return BoardAccuracies(
+        len(accuracies), draw.tolerance, draw.is_spread, draw.seed, part,
+        AccuracySpread(float(np.median(accuracies)), float(np.percentile(accuracies, 5)),
+                       float(np.min(accuracies)), float(np.max(accuracies))),
+        yield_threshold, float(np.mean((accuracies >= yield_threshold) & inside)),
+        "a board passes when every part stays in its safe operating area at every test sample and its accuracy "
+        "on the test samples' labels is at least yield_threshold",
+        accuracies.tolist(), int(np.sum(~inside)), beyond_rows(beyond))

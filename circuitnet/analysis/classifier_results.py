@@ -54,6 +54,10 @@ class BoardAccuracies(Record):
     yield_fraction: float = described("the share of boards that pass", key="yield")
     yield_reference: str = described("what a board is judged against, in words")
     per_board_accuracy: list[float] = described("every board's accuracy, board order")
+    boards_beyond_limits: int = described("boards with a part outside its safe operating area at a test sample "
+                                          "(an op-amp past a rail...): each fails the yield", default=0)
+    per_board_beyond_limits: list[dict] = described("each such board: its k and its worst part, in words",
+                                                    default_factory=list)
 
 
 @dataclass

@@ -54,7 +54,7 @@ from .compare_results import (
     TemperatureRow,
 )
 from .held_out import HeldOutData
-from .montecarlo import monte_carlo
+from .montecarlo import beyond_rows, inside_limits, monte_carlo
 from .yields import REGRESSION_YIELD_DEVIATION
 
 NOMINAL_TEMPERATURE_C = 27.0
@@ -245,7 +245,7 @@ def montecarlo_figures(streamed: dict, count: int, tolerance: float, is_spread: 
     """compare.json's "montecarlo" from ``monte_carlo``'s results (see MonteCarloFigures)."""
     worst = streamed["errors"]
     on_data = streamed["data_rmse"]
-    inside = np.array([not words for words in streamed["beyond"]], dtype=bool)
+    inside = inside_limits(streamed["beyond"])
     return MonteCarloFigures(
         count, tolerance, is_spread, seed, distribution(worst), yield_threshold,
         float(np.mean((worst <= yield_threshold) & inside)),
@@ -253,7 +253,7 @@ def montecarlo_figures(streamed: dict, count: int, tolerance: float, is_spread: 
         "circuit in ngspice| over the sweep is at most yield_threshold (data units)",
         worst.tolist(),
         boards_beyond_limits=int(np.sum(~inside)),
-        per_board_beyond_limits=[{"board": k, "worst": words} for k, words in enumerate(streamed["beyond"]) if words],
+        per_board_beyond_limits=beyond_rows(streamed["beyond"]),
         board_vs_data_rmse=None if on_data is None else distribution(on_data),
         per_board_vs_data_rmse=None if on_data is None else on_data.tolist())
 

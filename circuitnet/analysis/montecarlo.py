@@ -13,6 +13,9 @@ reference being the nominal circuit in ngspice when ``compare`` calls it), with 
 a second (its RMSE against the data), and the pointwise envelope of the outputs, folded in
 group by group, so memory holds one float per board and one group of tasks, whatever the
 count. ``classifier_compare.BoardAccuracy``: each board's accuracy on the test samples.
+Both check each board against its operating limits (``model.limits``) from the same ngspice
+run as its figures (``SpiceBackend.simulate_limited``), and name its worst part beyond them:
+such a board is no board anyone could build to that figure, so it fails the yield.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ..backends.spice.backend import SpiceBackend, owns_spice_for_call, spice_fo
 from ..model.board import Board
 from ..model.circuit import Circuit
 from ..model.devices import DiodeModel
+from ..model.limits import Violation
 
 MC_BATCH = 25  # boards per task of a regression sweep
 TASKS_PER_WORKER = 16  # tasks per worker in one group: few group boundaries, where workers wait
@@ -57,6 +61,24 @@ def monte_carlo_instances(circuit: Circuit, count: int, tolerance: float, seed: 
                           is_spread: float = 0.0) -> list[Circuit]:
     """Boards 0 .. count - 1 as a list (for small counts; ``monte_carlo`` streams them)."""
     return [monte_carlo_board(circuit, k, tolerance, seed, is_spread) for k in range(count)]
+
+
+def worst_beyond(found: list[Violation]) -> str:
+    """A board's worst part outside its safe operating area, in words, from its
+    ``SpiceBackend.simulate_limited`` violations (worst first); "" where every part stays inside."""
+    return found[0].message() if found else ""
+
+
+def inside_limits(beyond: list[str]) -> np.ndarray:
+    """Which boards keep every part inside its safe operating area, (boards,) bool, from each
+    board's ``worst_beyond``: a board that does not fails the yield, whatever its figure."""
+    return np.array([not words for words in beyond], dtype=bool)
+
+
+def beyond_rows(beyond: list[str]) -> list[dict]:
+    """compare.json's ``per_board_beyond_limits``: {"board": k, "worst": in words} of each board
+    beyond its limits, board order."""
+    return [{"board": k, "worst": words} for k, words in enumerate(beyond) if words]
 
 
 class BoardMeasurement(Protocol[Measured_co]):
@@ -158,8 +180,8 @@ class SweepDeviation:
         points = x if data is None else np.vstack([x, data[0]])  # one simulation a board for both
         errors, data_rmse, low, high, beyond = [], [], None, None, []
         for board in boards:
-            result, found, _ = spice.simulate_checked(board, points)  # a board past a rail is no board's figure
-            beyond.append(found[0].message() if found else "")
+            result, found = spice.simulate_limited(board, points)  # a board past a rail is no board's figure
+            beyond.append(worst_beyond(found))
             outputs = result.y
             errors.append(float(np.max(np.abs(outputs[:len(x)] - self.reference_y))))
             if data is not None:

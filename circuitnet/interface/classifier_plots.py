@@ -113,15 +113,24 @@ def confusion_figure(numbers, curves: dict) -> Figure:
 
 
 def boards_figure(numbers, curves: dict) -> Figure:
-    """Each Monte Carlo board's accuracy: a histogram, the yield threshold and the nominal."""
+    """Each Monte Carlo board's accuracy: a histogram, the yield threshold and the nominal; the
+    boards beyond their operating limits (which fail the yield whatever their accuracy) stacked
+    in grey on the others."""
     boards, nominal = numbers.accuracy_boards, numbers.classifier.accuracy_spice
     accuracy = 100 * np.asarray(boards.per_board_accuracy)
+    beyond = np.isin(np.arange(len(accuracy)), [row["board"] for row in boards.per_board_beyond_limits])
     figure = Figure(figsize=(7.2, 4.2), layout="constrained")
     ax = figure.subplots()
     # one bin per test sample's worth of accuracy, so no bin is an artefact of the binning
     step = 100 / numbers.test_samples
     edges = np.arange(accuracy.min() - step / 2, accuracy.max() + step, step)
-    ax.hist(accuracy, bins=edges.tolist() if len(edges) > 1 else 10, color="tab:blue", alpha=0.8)
+    bins = edges.tolist() if len(edges) > 1 else 10
+    if beyond.any():
+        ax.hist([accuracy[~beyond], accuracy[beyond]], bins=bins, stacked=True, color=["tab:blue", "tab:gray"],
+                alpha=0.8, label=["inside its operating limits",
+                                  f"beyond its operating limits ({int(beyond.sum())}): fails the yield"])
+    else:
+        ax.hist(accuracy, bins=bins, color="tab:blue", alpha=0.8)
     ax.axvline(100 * boards.yield_threshold, color="tab:red", linestyle="--",
                label=f"yield threshold {100 * boards.yield_threshold:g} %: yield {100 * boards.yield_fraction:.1f} %")
     ax.axvline(100 * nominal, color="black", linewidth=1.2, label="nominal circuit")

@@ -216,7 +216,7 @@ def _montecarlo_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list
                     **({f"data_{k}": v for k, v in mc.board_vs_data_rmse.to_dict().items()} if on_data else {})}],
                   ["instances", "tolerance", "median", "p95", "worst", "threshold",
                    _yield_column(mc.yield_reference)] + (["data_median", "data_worst"] if on_data else [])),
-            image("montecarlo")]
+            *_beyond_limits_html(mc), image("montecarlo")]
 
 
 def _montecarlo_summary(numbers: Numbers) -> list[str]:
@@ -234,14 +234,26 @@ def _montecarlo_summary(numbers: Numbers) -> list[str]:
 
 def _beyond_limits_lines(mc) -> list[str]:
     """The boards with a part outside its safe operating area, counted and the first named:
-    their figures are no built board's, so each fails the yield."""
+    their figures are no built board's, so each fails the yield. mc: a regressor's
+    ``MonteCarloFigures`` or a classifier's ``BoardAccuracies``."""
+    sentence = _beyond_limits_sentence(mc)
+    return [f"  Monte Carlo: {sentence}"] if sentence else []
+
+
+def _beyond_limits_html(mc) -> list[str]:
+    """``_beyond_limits_lines``' sentence as report.html's paragraph, or nothing."""
+    sentence = _beyond_limits_sentence(mc)
+    return [f"<p><b>{html.escape(sentence)}</b></p>"] if sentence else []
+
+
+def _beyond_limits_sentence(mc) -> str:
     if not mc.boards_beyond_limits:
-        return []
+        return ""
     shown = mc.per_board_beyond_limits[:BEYOND_SHOWN]
     named = "; ".join(f"board {row['board']}: {row['worst']}" for row in shown)
     more = f"; and {mc.boards_beyond_limits - len(shown)} more" if mc.boards_beyond_limits > len(shown) else ""
-    return [f"  Monte Carlo: {mc.boards_beyond_limits} of {mc.instances} boards take a part outside its safe "
-            f"operating area, so they fail the yield ({named}{more}; compare.json lists every one)"]
+    return (f"{mc.boards_beyond_limits} of {mc.instances} boards take a part outside its safe operating area, so "
+            f"they fail the yield ({named}{more}; compare.json lists every one)")
 
 
 def _power_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]:
@@ -315,7 +327,7 @@ def _accuracy_boards_html(numbers: Numbers, image: ImageTag, table: TableTag) ->
                     "accuracy_threshold": boards.yield_threshold, column: boards.yield_fraction}],
                   ["instances", "tolerance", "accuracy_median", "accuracy_p5", "accuracy_worst",
                    "accuracy_best", "accuracy_threshold", column]),
-            image("accuracy_boards")]
+            *_beyond_limits_html(boards), image("accuracy_boards")]
 
 
 def _accuracy_boards_summary(numbers: Numbers) -> list[str]:
@@ -324,7 +336,8 @@ def _accuracy_boards_summary(numbers: Numbers) -> list[str]:
         return []
     return [f"  Monte Carlo: {boards.instances} boards at {100 * boards.tolerance:g} %: accuracy median "
             f"{100 * boards.accuracy.median:.2f} %, worst {100 * boards.accuracy.worst:.2f} %; "
-            f"yield {100 * boards.yield_fraction:.1f} % at accuracy >= {100 * boards.yield_threshold:g} %"]
+            f"yield {100 * boards.yield_fraction:.1f} % at accuracy >= {100 * boards.yield_threshold:g} %"
+            ] + _beyond_limits_lines(boards)
 
 
 def _inference_power_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list[str]:
