@@ -119,3 +119,29 @@ def test_spice_loop_takes_the_penaltys_direction_from_the_surrogate_at_ngspices_
     expected = gradient("surrogate", SWING_V) - gradient("surrogate", None)
     assert np.max(np.abs(expected)) > 1.0  # summer 1 is 3.6 V beyond the swing at x = 1
     assert np.max(np.abs(term - expected)) <= 1e-5 * np.max(np.abs(expected))
+
+
+@pytest.mark.ngspice
+@pytest.mark.slow
+def test_the_lm358_sine_fits_circuit_stage_keeps_its_hidden_summers_inside_their_rail(spice):
+    """`fit --target sine --hidden 8 --opamp LM358 --supply 3`, its circuit stage cut to 1,000
+    epochs: on main that stage trained l1n6_a from 0.75 V to 1.14 V, beyond the LM358's 1 V
+    rail on +-3 V, because its gradient had no swing penalty. Now no hidden summer's op-amp
+    leaves its rail in ngspice (the limits check), and the summers end nearer the swing."""
+    from circuitnet.training import fit_stages
+    from circuitnet.training.config import FitConfig
+    from circuitnet.training.data import target_split
+    from circuitnet.training.fit_state import FitContext, FitState
+
+    context = FitContext.of(target_split("sine", 500, seed=0), FitConfig(hidden=[8], opamp="LM358", supply_v=3.0,
+                                                                          epochs=1000), spice)
+    state = FitState()
+    state.network = fit_stages.pretrain(context, state)
+    fit_stages.realise(context, state, state.network)
+    circuit = fit_stages.train_circuit(context, state)
+    x = context.inside.all_inputs()
+    hidden_opamps = {f"E{name}" for name in swing_nodes(circuit)}  # each summer's op-amp drives its node
+    assert [v for v in spice.violations(circuit, x, 27.0) if v.element in hidden_opamps] == []
+    volts = spice.simulate(circuit, x).nodes
+    peak = max(float(np.abs(volts[name]).max()) for name in swing_nodes(circuit))
+    assert peak <= circuit.opamp.v_pos and peak < 0.95  # main's stage left 1.14 V
