@@ -121,7 +121,9 @@ def test_a_summer_past_its_rail_is_told_the_supply_that_holds_it_and_that_supply
 def test_a_fit_of_data_already_about_one_is_not_told_to_scale_it_but_what_supply_would_do(tmp_path, capsys):
     """`fit --target sine --hidden 8 --opamp LM358 --supply 3` (a sine over -1..1) ends past the
     1 V rail; it advised 'Scale the data to about +-1'. (The supply it names fits: 3.5 V trains
-    to a test RMSE of 0.003 inside the rails.)"""
+    to a test RMSE of 0.003 inside the rails.) Since the circuit stage's gradient pays for the
+    hidden summers' swing, the op-amp past its rail is the output summer's: sin(pi x) peaks at
+    the LM358's 1 V rail itself, so the fit's error there passes it."""
     from circuitnet.interface.cli import main
     code = main(["fit", "--target", "sine", "--hidden", "8", "--opamp", "LM358", "--supply", "3", "--out",
                  str(tmp_path / "run")])

@@ -27,6 +27,10 @@ from .result import SimulationResult
 
 # d(loss)/d(outputs) from the outputs, both (n_samples, n_outputs), data units
 Cotangent = Callable[[np.ndarray], np.ndarray]
+# d(loss)/d(hidden node volts) from the reported hidden nodes' volts (``SimulationResult.nodes``):
+# node name -> (n_samples,) volts in, node name -> (n_samples,) loss per volt out, for the nodes
+# the loss depends on (a hidden summer's swing penalty, ``training.summer_swing``)
+NodeCotangent = Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -87,15 +91,19 @@ class Differentiable(Backend, Protocol):
     """A backend with a vector-Jacobian product with respect to the circuit's components."""
 
     def vjp(self, circuit: Circuit, x, y_bar, temperature_c: float = 27.0,
-            operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
-        """Outputs at x and the gradient of sum(y_bar * y) over every component. y_bar:
-        (n_samples, n_outputs), d(loss)/d(y), y in data units. operating_point: linearise
-        there instead of at the backend's own solution."""
+            operating_point: OperatingPoint | None = None,
+            node_bar: Mapping[str, np.ndarray] | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """Outputs at x and the gradient of sum(y_bar * y) + sum(node_bar * v) over every
+        component. y_bar: (n_samples, n_outputs), d(loss)/d(y), y in data units. operating_point:
+        linearise there instead of at the backend's own solution. node_bar: hidden node name ->
+        (n_samples,) d(loss)/d(volts) of the hidden nodes the loss depends on, or None."""
         ...
 
     def gradient(self, circuit: Circuit, x, cotangent: Cotangent, temperature_c: float = 27.0,
-                 operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
-        """As ``vjp``, with y_bar = cotangent(outputs): a loss needs one solve."""
+                 operating_point: OperatingPoint | None = None,
+                 node_cotangent: NodeCotangent | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """As ``vjp``, with y_bar = cotangent(outputs) and node_bar = node_cotangent(the hidden
+        nodes' volts): a loss needs one solve."""
         ...
 
 

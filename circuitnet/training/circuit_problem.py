@@ -9,9 +9,10 @@ are too).
 
 Loss: the task's loss of the outputs (mean squared error, or softmax cross-entropy for
 classes; see ``losses``) plus ``lam * sum((G / 1 mS)**2)`` over the trained conductances (a
-ridge penalty on conductance, hence on static power). The clipping to the resistor range is
-the realisability constraint of this stage: every parameter vector is a circuit that can be
-built.
+ridge penalty on conductance, hence on static power), plus, for a problem ``bounded`` by a
+swing, the hidden summers' swing penalty (``summer_swing``), in training and validation
+alike. The clipping to the resistor range is the realisability constraint of this stage:
+every parameter vector is a circuit that can be built.
 
 Both modes go through the backend interface (``backends.protocol``): a ``Differentiable``
 backend (the surrogate) gives the gradient, and in spice-loop a ``Measuring`` one (ngspice)
@@ -21,6 +22,8 @@ the outputs and the operating point that gradient is linearised at.
 - ``spice-loop``: outputs from ngspice simulating the *board* (the circuit as built, see
   Board), gradients from the surrogate's Jacobian linearised at ngspice's node voltages
   (as in physics-aware training): the loss is the real circuit's, the direction the model's.
+  The hidden summers' swing penalty likewise: of ngspice's summer volts, its direction the
+  surrogate's at ngspice's operating point.
 - ``eqprop`` (energy-based topologies): outputs and gradients from ngspice's free and nudged
   equilibria of the board, no surrogate at all (``eqprop``).
 
@@ -44,7 +47,7 @@ from ..model.devices import NOMINAL_TEMPERATURE_C
 from .config import TrainingMode
 from .eqprop import EqPropGradient, EqPropSettings
 from .losses import MeanSquared
-from .summer_swing import hidden_swing_penalty, swing_nodes
+from .summer_swing import hidden_swing_penalty_and_cotangent, swing_nodes
 
 TRAINED_FIELDS = ("r_plain", "r_inverted")  # the weight resistors; the sign of each is its rail
 SIEMENS_SCALE = 1e-3  # the ridge penalty counts conductance in millisiemens
@@ -56,7 +59,8 @@ class CircuitProblem:
     spice: the Measuring backend whose outputs spice-loop trains on (a SpiceBackend; unused
     in surrogate mode). surrogate: the Differentiable backend whose vector-Jacobian product
     gives every gradient (default: a SurrogateBackend). Both are the caller's.
-    ``bounded(volts)`` bounds its hidden summers (see there); unbounded by default.
+    ``bounded(volts)`` bounds its hidden summers in training and validation (see there);
+    unbounded by default.
     ``on_known_board(True)`` makes surrogate mode train and validate on the board's surrogate
     (see the module docstring); by default the nominal circuit's.
     """
@@ -91,8 +95,9 @@ class CircuitProblem:
         self.bounds = (np.log(1.0 / r_max), np.log(1.0 / r_min))
 
     def bounded(self, hidden_swing_volts: float | None) -> CircuitProblem:
-        """This problem, its validation loss paying for hidden summers beyond
-        ``hidden_swing_volts`` volts (``summer_swing``); None: no bound. Returns self."""
+        """This problem, its training loss (with its gradient) and its validation loss paying
+        for hidden summers beyond ``hidden_swing_volts`` volts (``summer_swing``); None: no
+        bound. Returns self."""
         self.hidden_swing_volts = hidden_swing_volts
         self.swing_nodes = swing_nodes(self.base) if hidden_swing_volts is not None else []
         return self
@@ -135,30 +140,49 @@ class CircuitProblem:
 
     def loss_and_grad(self, params, x, y):
         circuit = self.circuit(params)
-        value = {}
+        value = {"swing": 0.0}
 
         def cotangent(prediction):
             value["loss"], y_bar = self.loss.value_and_cotangent(prediction, y)
             return y_bar
 
+        def node_cotangent(node_volts):
+            value["swing"], node_bar = self._hidden_swing(node_volts)
+            return node_bar
+
+        # an energy-based (eqprop) topology has no op-amp per neuron, so no swing nodes
+        swing = node_cotangent if self.swing_nodes else None
         if self.eqprop is not None:
             value["loss"], gradient_by_path, _ = self.eqprop.loss_and_gradient(
                 circuit, self.board.apply(circuit), x, y, self.loss, self.board.temperature_c)
             gradient = ComponentGradient(gradient_by_path, 0.0)
         elif self.mode == TrainingMode.SPICE_LOOP:
             measured, point = self._measuring().operating_point(self.board.apply(circuit), x, self.board.temperature_c)
+            # the penalty of ngspice's summer volts, its direction the surrogate's there, as the outputs' loss
             _, gradient = self.surrogate.vjp(circuit, x, cotangent(measured.y), self.temperature_c,
-                                             operating_point=point)
+                                             operating_point=point,
+                                             node_bar=None if swing is None else swing(measured.nodes))
         elif self.board_known:
             built = self.board.apply(circuit)
-            _, gradient = self.surrogate.gradient(built, x, cotangent, self.board.temperature_c)
+            _, gradient = self.surrogate.gradient(built, x, cotangent, self.board.temperature_c, node_cotangent=swing)
             # the board's resistor is the nominal one times a fixed factor, so its log-conductance
             # moves with theta: dL/dtheta = -R_board * dL/dR_board
-            return self._with_ridge(value["loss"], -self._trained(gradient.resistors) * self._trained(built), params)
+            return self._with_ridge(value["loss"] + value["swing"],
+                                    -self._trained(gradient.resistors) * self._trained(built), params)
         else:
-            _, gradient = self.surrogate.gradient(circuit, x, cotangent, self.temperature_c)
+            _, gradient = self.surrogate.gradient(circuit, x, cotangent, self.temperature_c, node_cotangent=swing)
         # dL/dtheta with G = exp(theta), R = 1/G: dL/dtheta = dL/dR * dR/dtheta = -R * dL/dR
-        return self._with_ridge(value["loss"], -self._trained(gradient.resistors) * np.exp(-params[0]), params)
+        return self._with_ridge(value["loss"] + value["swing"],
+                                -self._trained(gradient.resistors) * np.exp(-params[0]), params)
+
+    def _hidden_swing(self, node_volts) -> tuple[float, dict[str, np.ndarray]]:
+        """The hidden summers' swing penalty of ``node_volts`` (node name -> (n,) volts) and its
+        gradient per volt (node name -> (n,)); (0, {}) for a problem not ``bounded``."""
+        if not self.swing_nodes:
+            return 0.0, {}
+        assert self.hidden_swing_volts is not None  # the nodes are listed only with a swing
+        return hidden_swing_penalty_and_cotangent(node_volts, self.swing_nodes, self.hidden_swing_volts,
+                                                  self.base.volts_per_unit)
 
     def _trained(self, values) -> np.ndarray:
         """The trained resistors' entries of ``values`` (a Circuit's ohms, or a gradient's path ->
@@ -190,12 +214,7 @@ class CircuitProblem:
     def val_loss(self, params, x, y) -> float:
         """The task's loss of the outputs, plus the hidden summers' beyond the swing (if bounded)."""
         result = self.simulate(params, x)
-        loss = self.loss.value(result.y, y)
-        if self.swing_nodes:
-            assert self.hidden_swing_volts is not None  # the nodes are listed only with a swing
-            loss += hidden_swing_penalty(result.nodes, self.swing_nodes, self.hidden_swing_volts,
-                                         self.base.volts_per_unit)
-        return loss
+        return self.loss.value(result.y, y) + self._hidden_swing(result.nodes)[0]
 
     def _measuring(self) -> Measuring:
         """The backend spice-loop measures the board with; the run that asks for the mode gives one."""

@@ -18,7 +18,7 @@ import functools
 import inspect
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
@@ -33,7 +33,7 @@ from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, rows_bey
 from ...model.network import check_inputs
 from ...model.sweep import Sweep
 from ...topologies import get_topology, netlist_lines
-from ..protocol import ComponentGradient, Cotangent, OperatingPoint
+from ..protocol import ComponentGradient, Cotangent, NodeCotangent, OperatingPoint
 from ..result import SimulationResult, circuit_inputs, in_data_units
 from .netlist import circuit_sweep
 from .ordering import inverse, neighbour_order
@@ -211,19 +211,25 @@ class SpiceBackend:
         return result, OperatingPoint({name: result.nodes[name] for name in wanted}, float(temperature_c), self.name)
 
     def vjp(self, circuit: Circuit, x, y_bar, temperature_c: float = 27.0,
-            operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
-        """ngspice's outputs at x and the gradient of sum(y_bar * y) over every component of the
-        circuit linearised at ngspice's operating point (or the one given), by the surrogate's
-        adjoint: the direction physics-aware training takes (the spice-loop mode)."""
-        return self.gradient(circuit, x, lambda y: y_bar, temperature_c, operating_point)
+            operating_point: OperatingPoint | None = None,
+            node_bar: Mapping[str, np.ndarray] | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """ngspice's outputs at x and the gradient of sum(y_bar * y) + sum(node_bar * v) over
+        every component of the circuit linearised at ngspice's operating point (or the one
+        given), by the surrogate's adjoint: the direction physics-aware training takes (the
+        spice-loop mode)."""
+        return self.gradient(circuit, x, lambda y: y_bar, temperature_c, operating_point,
+                             None if node_bar is None else (lambda volts: node_bar))
 
     def gradient(self, circuit: Circuit, x, cotangent: Cotangent, temperature_c: float = 27.0,
-                 operating_point: OperatingPoint | None = None) -> tuple[SimulationResult, ComponentGradient]:
-        """As ``vjp``, with y_bar = cotangent(ngspice's outputs)."""
+                 operating_point: OperatingPoint | None = None,
+                 node_cotangent: NodeCotangent | None = None) -> tuple[SimulationResult, ComponentGradient]:
+        """As ``vjp``, with y_bar = cotangent(ngspice's outputs) and node_bar =
+        node_cotangent(ngspice's hidden node volts)."""
         from ..surrogate import SurrogateBackend
         measured, point = self.operating_point(circuit, x, temperature_c)
+        node_bar = None if node_cotangent is None else node_cotangent(measured.nodes)
         _, gradient = SurrogateBackend().vjp(circuit, x, cotangent(measured.y), temperature_c,
-                                             operating_point or point)
+                                             operating_point or point, node_bar)
         return measured, gradient
 
     def node_voltages(self, circuit: Circuit, x, temperature_c: float = 27.0) -> dict[str, np.ndarray]:
