@@ -147,3 +147,12 @@ def test_a_file_where_a_folder_belongs_is_a_sentence(tmp_path, capsys):
                                        f"(or a new name) instead\n")
     assert main(["fit", "--target", "sine", "--points", "20", "--epochs", "1", "--out", str(blocker / "run")]) == 2
     assert "part of this path is a file, not a folder" in capsys.readouterr().err
+
+
+def test_compare_help_says_monte_carlo_boards_draw_op_amp_offsets():
+    """compare --montecarlo draws each board's op-amp input offsets and bias currents with a real
+    part (docs/opamp-offsets.md); its help said only 'number of Monte Carlo boards', so a user
+    looking for offsets in compare's flags found none."""
+    done = run_cli("compare", "--help")
+    text = " ".join(done.stdout.split())
+    assert "input offset and bias currents drawn from the part's data sheet" in text

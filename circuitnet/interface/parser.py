@@ -242,7 +242,10 @@ def add_compare_parser(commands) -> None:
     compare.add_argument("--temps", default="0,27,70", type=flags.temperatures,
                          help=f"temperatures, degrees Celsius: {flags.temperatures.range_text}")
     compare.add_argument("--montecarlo", type=flags.boards, default=0, metavar="N",
-                         help=f"number of Monte Carlo boards: {flags.boards.range_text}")
+                         help="number of Monte Carlo boards, each with its resistors drawn within --tolerance and, "
+                              "for a circuit built with a real part (--opamp or the model's), every op-amp's input "
+                              "offset and bias currents drawn from the part's data sheet (docs/opamp-offsets.md): "
+                              f"{flags.boards.range_text}")
     compare.add_argument("--tolerance", default="1%", type=flags.tolerance,
                          help=f"resistor tolerance: 1%% or 0.01, at most {100 * flags.TOLERANCE_MAX:g}%%")
     compare.add_argument("--is-spread", type=flags.is_spread, default=0.0,
