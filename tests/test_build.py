@@ -334,3 +334,11 @@ def test_a_model_on_another_supply_is_built_for_that_supply(tmp_path):
     zener_v = 2.048  # LM4040-2.048 makes V_ref = 1 V through the divider
     assert "LM4040-2.048" in text
     assert (12.0 - zener_v) / _ohms(feed["value"]) == pytest.approx(float(simulated_a), rel=1e-9)
+
+
+def test_build_md_currents_read_without_exponents():
+    """The 64-8-10 digits circuit's BUILD.md asked for 'a supply of 1.9e+02 mA per rail' (':.2g'
+    of 193 mA); a 992-op-amp circuit's 1389 mA read '1.39e+03 mA typical'."""
+    from circuitnet.build.notes import milliamps
+    assert (milliamps(0.1935, 2), milliamps(1.3888, 3), milliamps(0.0224, 3), milliamps(0.000996, 3)) == (
+        "190 mA", "1390 mA", "22.4 mA", "0.996 mA")

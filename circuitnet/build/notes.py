@@ -77,15 +77,21 @@ def _supplies(facts: BuildFacts) -> list[str]:
         f"- **+{supply:g} V and -{supply:g} V** (and 0 V), for every {part.name} package ({package}, "
         f"{part.amplifiers_per_package} amplifiers each): V+ and V- pins are in `wiring.csv`{_net_names(supply)}; "
         "put a 100 nF ceramic capacitor from each supply pin to ground, at the pin.",
-        f"- **Supply current, each rail**: {1e3 * quiescent_typ:.3g} mA typical, {1e3 * quiescent_max:.3g} mA "
+        f"- **Supply current, each rail**: {milliamps(quiescent_typ)} typical, {milliamps(quiescent_max)} "
         f"at most for the {units} amplifiers at rest ({_unused_words(used, units)}) ({part.name} data sheet: "
         f"{1e3 * part.supply_current_typ_a:.3g}/{1e3 * part.supply_current_max_a:.3g} mA each), plus what the "
-        f"outputs drive: at most {1e3 * load:.3g} mA in all at the training range's worst case (ngspice), "
-        f"and {1e3 * feed_a:.3g} mA into the reference from +{supply:g} V. A supply of "
-        f"{1e3 * (quiescent_max + load + feed_a) * 1.5:.2g} mA per rail leaves a margin.",
+        f"outputs drive: at most {milliamps(load)} in all at the training range's worst case (ngspice), "
+        f"and {milliamps(feed_a)} into the reference from +{supply:g} V. A supply of "
+        f"{milliamps((quiescent_max + load + feed_a) * 1.5, 2)} per rail leaves a margin.",
         f"- The outputs of {article(part.name)} {part.name} on +-{supply:g} V reach {low:g} V .. {high:g} V; every "
         "op-amp output of this circuit must stay inside that (see the last section).",
     ]
+
+
+def milliamps(amps: float, digits: int = 3) -> str:
+    """``amps`` in mA to ``digits`` significant figures, never in exponent form: '190 mA' where
+    ':.2g' gives '1.9e+02'."""
+    return f"{float(f'{1e3 * amps:.{digits}g}'):g} mA"
 
 
 def _net_names(supply_v: float) -> str:
