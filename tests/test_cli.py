@@ -156,3 +156,16 @@ def test_compare_help_says_monte_carlo_boards_draw_op_amp_offsets():
     done = run_cli("compare", "--help")
     text = " ".join(done.stdout.split())
     assert "input offset and bias currents drawn from the part's data sheet" in text
+
+
+def test_a_board_fits_summary_says_class_changes_are_between_the_board_and_the_nominal_circuit():
+    """fit --start-from ... --mode spice-loop --board-opamp OPA4277 printed '2 sample(s) change
+    class between surrogate and ngspice': there ngspice simulates the board and the surrogate the
+    nominal circuit, which agree within 1 uV on the same circuit, so the words blamed the
+    simulators for what the board's errors do."""
+    from circuitnet.interface.cli import _class_changes
+    nominal = {"class_changes_surrogate_vs_spice": 0, "hyperparameters": {"board": None}}
+    board = {"class_changes_surrogate_vs_spice": 2, "hyperparameters": {"board": {"tolerance": 0.01}}}
+    assert _class_changes(nominal) == "0 sample(s) change class between surrogate and ngspice"
+    assert _class_changes(board) == ("2 sample(s) class differently on the board (ngspice) than on the nominal "
+                                     "circuit (surrogate)")
