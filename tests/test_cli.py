@@ -169,3 +169,12 @@ def test_a_board_fits_summary_says_class_changes_are_between_the_board_and_the_n
     assert _class_changes(nominal) == "0 sample(s) change class between surrogate and ngspice"
     assert _class_changes(board) == ("2 sample(s) class differently on the board (ngspice) than on the nominal "
                                      "circuit (surrogate)")
+
+
+def test_start_from_help_says_what_the_data_is_checked_for():
+    """--start-from's help said 'the data must be the data it was fit on, split alike', yet a
+    sine model continued on --target abs (the same inputs) is accepted: what fit checks is the
+    model's inputs, outputs and scaling and that no test row trained or validated the model."""
+    text = " ".join(run_cli("fit", "--help").stdout.split())
+    assert "the data must be the data it was fit on" not in text
+    assert "no test row may be one that trained or validated the model" in text

@@ -404,7 +404,9 @@ def add_fit_parser(commands) -> None:
                      help="continue training this model's circuit (from its resistor values, no pretraining) "
                           "instead of a new one: with --mode spice-loop and --board-*, calibrate the circuit against "
                           "one built board (chip in the loop). Its topology, widths, op-amp, volts per unit and "
-                          "resistor range are the model's; the data must be the data it was fit on, split alike")
+                          "resistor range are the model's (don't give those flags); the data must have the model's "
+                          "inputs, outputs and data scaling, and no test row may be one that trained or validated the "
+                          "model (split it as that fit did: the same data and --seed)")
     fit.add_argument("--board-seed", type=flags.seed, default=1,
                      help=f"seed of the board's resistor errors (and op-amp offsets): {flags.seed.range_text}")
     fit.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,
