@@ -178,3 +178,13 @@ def test_start_from_help_says_what_the_data_is_checked_for():
     text = " ".join(run_cli("fit", "--help").stdout.split())
     assert "the data must be the data it was fit on" not in text
     assert "no test row may be one that trained or validated the model" in text
+
+
+def test_fit_help_gives_fits_own_op_amp_default_not_a_models():
+    """fit --help said --opamp's default is 'the model's own op-amp (... unless the model was fit
+    with --opamp)': fit makes the model; its default is the generic op-amp."""
+    fit = " ".join(run_cli("fit", "--help").stdout.split())
+    simulate = " ".join(run_cli("simulate", "--help").stdout.split())
+    assert "the model's own op-amp" not in fit and "(or a model fit with one)" not in fit
+    assert "default: the generic finite-gain model, which has no supply current" in fit
+    assert "default: the model's own op-amp" in simulate and "(or a model fit with one)" in simulate

@@ -383,7 +383,7 @@ def add_fit_parser(commands) -> None:
                           "1.2x the unsnapped circuit's, make the fewest resistors that need it two values of the "
                           "series in series (e.g. 20k + 200); bom.csv lists both parts")
     fit.add_argument("--diode", default="1N4148", type=flags.diode_part, help="diode model: " + _diode_names())
-    flags.add_opamp_arguments(fit)
+    flags.add_opamp_arguments(fit, reads_model=False)
     fit.add_argument("--resistor-range", type=flags.resistor_range, metavar="MIN:MAX",
                      help="ohms every resistor must lie in (default 1k:1M); the preferred 10 kOhm resistors move "
                           "with its geometric middle")
