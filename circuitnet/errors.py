@@ -60,7 +60,8 @@ class InvalidDeviceError(CircuitnetError, ValueError):
 
 
 class ModelFileError(CircuitnetError, ValueError):
-    """A model file is malformed, truncated or out of bounds; the message names the field."""
+    """A model file is malformed, truncated or out of bounds (the message names the field), or a
+    circuit holds what a model file can't (a board's op-amp offsets)."""
 
 
 class RunFolderError(CircuitnetError, ValueError):

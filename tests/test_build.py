@@ -307,3 +307,38 @@ def test_build_md_supply_current_counts_what_the_reference_and_rails_drive(tmp_p
     assert float(drawn) == pytest.approx(1e3 * driven, rel=5e-3)
     (opamps,) = [r for r in rows(out / "bom.csv") if r["kind"] == "op-amp IC"]
     assert opamps["package"] == "DIP-14" and "every TL074 package (DIP-14, 4 amplifiers each)" in text
+
+
+@pytest.mark.ngspice
+def test_a_model_on_another_supply_is_built_for_that_supply(tmp_path):
+    """A model fit with --opamp TL074 --supply 12 is built for +-12 V: BUILD.md's supplies and
+    output swing are +-12 V's, and the LM4040's feed resistor is the one the netlist's
+    ``Iref_feed`` (the power figures' feed current) assumes. BUILD.md said +-15 V, a swing of
+    +-13.5 V and a 13k feed resistor (0.77 mA on 12 V) while the reports counted 10k (1 mA)."""
+    import re
+    from dataclasses import replace
+
+    from circuitnet.backends.spice.netlist import netlist_text
+    from circuitnet.interface.flags import _ohms  # bom.csv's '10k' as ohms
+    from circuitnet.model.opamp_parts import opamp_model
+    circuit = replace(modelfile.load(EIGHT), opamp=opamp_model("TL074", 12.0))
+    model = tmp_path / "eight_tl074_12v.json"
+    modelfile.save(circuit, model)
+    out = tmp_path / "build"
+    assert main(["build", str(model), "--out", str(out)]) == 0
+    text = (out / "BUILD.md").read_text()
+    assert "**+12 V and -12 V**" in text and "on +-12 V reach -10.5 V .. 10.5 V" in text
+    assert "15 V" not in text
+    (feed,) = [r for r in rows(out / "bom.csv") if r["designators"] == "R_REF1"]
+    (simulated_a,) = re.findall(r"^Iref_feed vcc 0 DC (\S+)$", netlist_text(circuit), re.MULTILINE)
+    zener_v = 2.048  # LM4040-2.048 makes V_ref = 1 V through the divider
+    assert "LM4040-2.048" in text
+    assert (12.0 - zener_v) / _ohms(feed["value"]) == pytest.approx(float(simulated_a), rel=1e-9)
+
+
+def test_build_md_currents_read_without_exponents():
+    """The 64-8-10 digits circuit's BUILD.md asked for 'a supply of 1.9e+02 mA per rail' (':.2g'
+    of 193 mA); a 992-op-amp circuit's 1389 mA read '1.39e+03 mA typical'."""
+    from circuitnet.build.notes import milliamps
+    assert (milliamps(0.1935, 2), milliamps(1.3888, 3), milliamps(0.0224, 3), milliamps(0.000996, 3)) == (
+        "190 mA", "1390 mA", "22.4 mA", "0.996 mA")

@@ -147,3 +147,44 @@ def test_a_file_where_a_folder_belongs_is_a_sentence(tmp_path, capsys):
                                        f"(or a new name) instead\n")
     assert main(["fit", "--target", "sine", "--points", "20", "--epochs", "1", "--out", str(blocker / "run")]) == 2
     assert "part of this path is a file, not a folder" in capsys.readouterr().err
+
+
+def test_compare_help_says_monte_carlo_boards_draw_op_amp_offsets():
+    """compare --montecarlo draws each board's op-amp input offsets and bias currents with a real
+    part (docs/opamp-offsets.md); its help said only 'number of Monte Carlo boards', so a user
+    looking for offsets in compare's flags found none."""
+    done = run_cli("compare", "--help")
+    text = " ".join(done.stdout.split())
+    assert "input offset and bias currents drawn from the part's data sheet" in text
+
+
+def test_a_board_fits_summary_says_class_changes_are_between_the_board_and_the_nominal_circuit():
+    """fit --start-from ... --mode spice-loop --board-opamp OPA4277 printed '2 sample(s) change
+    class between surrogate and ngspice': there ngspice simulates the board and the surrogate the
+    nominal circuit, which agree within 1 uV on the same circuit, so the words blamed the
+    simulators for what the board's errors do."""
+    from circuitnet.interface.cli import _class_changes
+    nominal = {"class_changes_surrogate_vs_spice": 0, "hyperparameters": {"board": None}}
+    board = {"class_changes_surrogate_vs_spice": 2, "hyperparameters": {"board": {"tolerance": 0.01}}}
+    assert _class_changes(nominal) == "0 sample(s) change class between surrogate and ngspice"
+    assert _class_changes(board) == ("2 sample(s) class differently on the board (ngspice) than on the nominal "
+                                     "circuit (surrogate)")
+
+
+def test_start_from_help_says_what_the_data_is_checked_for():
+    """--start-from's help said 'the data must be the data it was fit on, split alike', yet a
+    sine model continued on --target abs (the same inputs) is accepted: what fit checks is the
+    model's inputs, outputs and scaling and that no test row trained or validated the model."""
+    text = " ".join(run_cli("fit", "--help").stdout.split())
+    assert "the data must be the data it was fit on" not in text
+    assert "no test row may be one that trained or validated the model" in text
+
+
+def test_fit_help_gives_fits_own_op_amp_default_not_a_models():
+    """fit --help said --opamp's default is 'the model's own op-amp (... unless the model was fit
+    with --opamp)': fit makes the model; its default is the generic op-amp."""
+    fit = " ".join(run_cli("fit", "--help").stdout.split())
+    simulate = " ".join(run_cli("simulate", "--help").stdout.split())
+    assert "the model's own op-amp" not in fit and "(or a model fit with one)" not in fit
+    assert "default: the generic finite-gain model, which has no supply current" in fit
+    assert "default: the model's own op-amp" in simulate and "(or a model fit with one)" in simulate

@@ -4,6 +4,7 @@ and it says which split and seed it used (the review found seed 0 used silently,
 training rows were counted as test rows)."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -45,11 +46,15 @@ def test_data_file_is_split_with_the_fits_seed(iris_fit, tmp_path):
     # the same rows as the fit's test split, so the same accuracy in ngspice
     assert numbers["classifier"]["accuracy_spice"] == report["test_accuracy_spice"]
     assert numbers["accuracy_temperatures"][0]["accuracy"] == report["test_accuracy_spice"]
-    # an explicit --split-seed wins, and is named as such
+    assert "; none of its 30 test rows trained or validated the model" in numbers["test_split"]["how"]
+    # an explicit --split-seed wins, and is named as such; it is not the fit's, and the model's
+    # row digests say that its test rows trained the model
     done = run_cli("compare", str(folder / "fit" / "model.json"), "--data", str(csv), "--y-column", "species",
                    "--temps", "27", "--split-seed", "0", "--out", str(tmp_path / "d"), "--json")
-    assert json.loads(done.stdout)["test_split"] == {"data": str(csv), "seed": 0,
-                                                     "how": "the test split made with seed 0: --split-seed"}
+    split = json.loads(done.stdout)["test_split"]
+    assert (split["data"], split["seed"]) == (str(csv), 0)
+    assert split["how"].startswith("the test split made with seed 0: --split-seed; ")
+    assert "test rows trained or validated the model" in split["how"] and "not held out" in done.stderr
 
 
 @pytest.mark.ngspice
@@ -82,10 +87,49 @@ def test_a_classifier_away_from_its_fit_folder(iris_fit, tmp_path):
     assert "is a classifier and no fit's data.csv is beside it" in done.stderr
     assert "--data FILE.csv, --dataset NAME or --images FILE" in done.stderr
     assert not (tmp_path / "refused").exists()
-    # with --data and no known seed: seed 0, and the output says the test rows are not known
+    # with --data and no known seed: seed 0, which is not the fit's; the model's row digests say
+    # that test rows of that split trained it, and how to get the held-out ones
     done = run_cli("compare", str(tmp_path / "model.json"), "--data", str(csv), "--y-column", "species",
                    "--temps", "27", "--out", str(tmp_path / "c"))
     assert done.returncode == 0, done.stderr
-    assert "its test rows are not known: give --split-seed N" in done.stderr
+    assert "so this accuracy is not held out: give --split-seed N (the fit's --seed)" in done.stderr
     split = json.loads((tmp_path / "c" / "compare.json").read_text())["test_split"]
-    assert split["seed"] == 0 and "its test rows are not known" in split["how"]
+    assert split["seed"] == 0 and "test rows trained or validated the model" in split["how"]
+
+
+def test_a_split_is_checked_against_the_models_row_digests(tmp_path, capsys):
+    """compare --data with --split-seed (or a model outside its fit folder, split with seed 0)
+    said nothing of whether its test rows were held out, though the model file keeps a digest
+    of every row that trained or validated it: with the wrong seed the 'test accuracy' was
+    partly on training rows. The digests now say which: none, or how many."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from circuitnet.formats import modelfile
+    from circuitnet.interface.compare_data import classifier_held_out
+    from circuitnet.interface.fit_data import class_dataset
+    from circuitnet.interface.parser import build_parser
+    from circuitnet.model.fit_rows import recorded_digests
+    from circuitnet.training.classes import stratified_split
+    circuit = modelfile.load("netlists/three_class_diode.json")
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (90, 4))
+    labels = np.array(circuit.data_record.class_labels)[np.arange(90) % 3]
+    table = tmp_path / "samples.csv"
+    table.write_text("a,b,c,d,label\n" + "".join(f"{','.join(repr(float(v)) for v in row)},{label}\n"
+                                                 for row, label in zip(x, labels, strict=True)))
+
+    def args(*extra):
+        return build_parser().parse_args(["compare", str(tmp_path / "model.json"), "--data", str(table),
+                                          "--out", str(tmp_path / "o"), *extra])
+    trained = stratified_split(class_dataset(args()), 0)  # the rows a fit with --seed 0 learnt from
+    seen = recorded_digests(np.vstack([trained.x_train, trained.x_val]), np.vstack([trained.y_train, trained.y_val]))
+    modelfile.save(replace(circuit, data_record=replace(circuit.data_record, fit_rows=seen)), tmp_path / "model.json")
+    model = modelfile.load(tmp_path / "model.json")
+    _, _, held = classifier_held_out(args(), model)  # no --split-seed, no fit folder: seed 0
+    assert "none of its 18 test rows trained or validated the model" in held["how"]
+    assert "not known" not in capsys.readouterr().err
+    _, _, other = classifier_held_out(args("--split-seed", "7"), model)
+    (count,) = re.findall(r"(\d+) of its 18 test rows trained or validated the model", other["how"])
+    assert int(count) > 0 and "this accuracy is not held out" in capsys.readouterr().err

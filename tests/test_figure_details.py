@@ -117,3 +117,17 @@ def test_a_classifiers_simulate_summary_speaks_of_class_scores_and_predicted_cla
     assert line.startswith("diode classifier, 2 sample(s), surrogate at 27 C: class scores ")
     assert "predicted classes: " in line and "the read-back network predicts the same class at 2 of 2" in line
     assert "(data units)" not in line and "circuit," not in line
+
+
+def test_the_simulate_summary_counts_samples_per_class_unmistakably():
+    """A digits model printed 'predicted classes: 4 3' for three samples of class 4: with
+    numeric labels the count read as another class. Each class now says how many samples."""
+    from dataclasses import replace
+
+    from circuitnet.backends.result import SimulationResult
+    circuit = load_model(NETLISTS / "three_class_diode.json")
+    circuit = replace(circuit, data_record=replace(circuit.data_record, class_labels=("0", "1", "2")))
+    scores = np.array([[0.0, 0.0, 1.0]] * 3 + [[1.0, 0.0, 0.0]])
+    result = SimulationResult(x=np.zeros((4, 4)), y=scores, y_volts=scores, nodes={})
+    line = summary_line(circuit, result, scores, "spice at 27 C")
+    assert "predicted classes: 0 for 1 sample(s), 2 for 3 sample(s);" in line

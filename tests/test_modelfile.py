@@ -206,3 +206,20 @@ def test_a_netlist_given_as_a_model_file_says_so(tmp_path, command):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "circuit.cir: a SPICE netlist, not a circuitnet model file (JSON): give the model.json" in done.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["circuit.cir"]  # nothing written
+
+
+def test_a_board_with_op_amp_offsets_is_refused_not_saved_without_them(tmp_path, rng):
+    """A model file has no field for op-amp input offsets and bias currents: save_model of a
+    board drawn with them (Board(opamp_offsets=True).apply) wrote the nominal op-amps without a
+    word, so the file simulated as another board. It is refused, naming the way to keep it,
+    and nothing is written."""
+    from circuitnet.model.board import Board
+    from circuitnet.model.opamp_parts import opamp_model
+    circuit = realise(random_network(rng, 2, [5], 1), "diode", opamp=opamp_model("TL072"))
+    board = Board(tolerance=0.01, seed=3, opamp_offsets=True).apply(circuit)
+    path = tmp_path / "board.json"
+    with pytest.raises(ModelFileError, match=r"op-amp input offsets .* netlist_text"):
+        save_model(board, path)
+    assert not path.exists()
+    save_model(Board(tolerance=0.01, seed=3).apply(circuit), path)  # a board of resistor errors alone is a circuit
+    assert load_model(path).opamp_offsets is None

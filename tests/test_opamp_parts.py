@@ -149,3 +149,13 @@ def test_the_estimators_and_realise_take_a_part_by_name():
     x = np.linspace(-1.0, 1.0, 60)[:, None]
     fitted = CircuitRegressor(hidden=3, mode="ideal", epochs=30, opamp="LM358", supply_v=12.0).fit(x, np.abs(x[:, 0]))
     assert fitted.circuit_.opamp == opamp_model("LM358", 12.0) and fitted.report_["opamps"]["part"] == "LM358"
+
+
+def test_a_supply_outside_the_parts_range_names_the_symmetric_supplies_that_fit():
+    """`--supply 4` with a TL072 (10 to 36 V in all) said 'choose rails within it', leaving the
+    user to halve the part's range into the +-V that --supply and supply_v= take."""
+    with pytest.raises(InvalidDeviceError, match=r"outside the part's 10 to 36 V; give a symmetric supply "
+                                                 r"from \+-5 V to \+-18 V"):
+        opamp_model("TL072", 4.0)
+    with pytest.raises(InvalidDeviceError, match=r"from \+-1\.5 V to \+-16 V"):
+        opamp_model("LM358", 17.0)

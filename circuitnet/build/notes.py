@@ -13,11 +13,12 @@ from ..model.circuit import Circuit
 from ..model.input_stage import InputStage
 from ..model.limits import article
 from ..model.opamp_parts import OpAmpPart
+from ..model.reference_feed import feed_current_a
 from .board_stages import INPUT_GROUP, READOUT_GROUP
 from .bom import POWER_MARGIN, ResistorChoice
 from .footprints import opamp_footprint, short_name
 from .placement import Placement
-from .reference import SUPPLY_V, ZENER_CURRENT_A, ReferenceDesign
+from .reference import SUPPLY_V, ReferenceDesign
 from .resistive_rails import GROUP, bias_made_v, readout_lines
 from .values import engineering
 from .worst_case import WorstCase
@@ -37,6 +38,7 @@ class BuildFacts:
     choice: ResistorChoice
     files: list[str]
     board: BoardAmplifiers  # every amplifier of the board, by role: the reports' supply power is of these
+    supply_v: float  # V+ volts of the board's symmetric supply (reference.board_supply_v)
 
 
 def build_notes(facts: BuildFacts) -> str:
@@ -66,22 +68,38 @@ def _supplies(facts: BuildFacts) -> list[str]:
     used, units = board.used, board.total  # the spare units draw supply current too
     quiescent_typ, quiescent_max = units * part.supply_current_typ_a, units * part.supply_current_max_a
     load = sum(facts.worst.opamp_current_a.values()) + _off_netlist_load_a(facts)
-    low, high = part.output_rails((-SUPPLY_V, SUPPLY_V))
+    supply = facts.supply_v
+    feed_a = feed_current_a(facts.circuit.v_ref, supply)  # the LM4040's, as the netlist's Iref_feed carries it
+    low, high = part.output_rails((-supply, supply))
     package = short_name(opamp_footprint(part.amplifiers_per_package)).split("_")[0]  # bom.csv's package
     return [
         "## Supplies", "",
-        f"- **+15 V and -15 V** (and 0 V), for every {part.name} package ({package}, "
-        f"{part.amplifiers_per_package} amplifiers each): V+ and V- pins are in `wiring.csv`; put a 100 nF "
-        "ceramic capacitor from each supply pin to ground, at the pin.",
-        f"- **Supply current, each rail**: {1e3 * quiescent_typ:.3g} mA typical, {1e3 * quiescent_max:.3g} mA "
+        f"- **+{supply:g} V and -{supply:g} V** (and 0 V), for every {part.name} package ({package}, "
+        f"{part.amplifiers_per_package} amplifiers each): V+ and V- pins are in `wiring.csv`{_net_names(supply)}; "
+        "put a 100 nF ceramic capacitor from each supply pin to ground, at the pin.",
+        f"- **Supply current, each rail**: {milliamps(quiescent_typ)} typical, {milliamps(quiescent_max)} "
         f"at most for the {units} amplifiers at rest ({_unused_words(used, units)}) ({part.name} data sheet: "
         f"{1e3 * part.supply_current_typ_a:.3g}/{1e3 * part.supply_current_max_a:.3g} mA each), plus what the "
-        f"outputs drive: at most {1e3 * load:.3g} mA in all at the training range's worst case (ngspice), "
-        f"and {1e3 * ZENER_CURRENT_A:.3g} mA into the reference from +15 V. A supply of "
-        f"{1e3 * (quiescent_max + load + ZENER_CURRENT_A) * 1.5:.2g} mA per rail leaves a margin.",
-        f"- The outputs of {article(part.name)} {part.name} on +-15 V reach {low:g} V .. {high:g} V; every op-amp "
-        "output of this circuit must stay inside that (see the last section).",
+        f"outputs drive: at most {milliamps(load)} in all at the training range's worst case (ngspice), "
+        f"and {milliamps(feed_a)} into the reference from +{supply:g} V. A supply of "
+        f"{milliamps((quiescent_max + load + feed_a) * 1.5, 2)} per rail leaves a margin.",
+        f"- The outputs of {article(part.name)} {part.name} on +-{supply:g} V reach {low:g} V .. {high:g} V; every "
+        "op-amp output of this circuit must stay inside that (see the last section).",
     ]
+
+
+def milliamps(amps: float, digits: int = 3) -> str:
+    """``amps`` in mA to ``digits`` significant figures, never in exponent form: '190 mA' where
+    ':.2g' gives '1.9e+02'."""
+    return f"{float(f'{1e3 * amps:.{digits}g}'):g} mA"
+
+
+def _net_names(supply_v: float) -> str:
+    """Where the supply is not +-15 V: that the drawings' and lists' supply nets keep the names
+    ``+15V`` and ``-15V`` (``wiring``, the KiCad sheets)."""
+    if supply_v == SUPPLY_V:
+        return ""
+    return f" (on nets named `+15V` and `-15V` there and in the schematics: they carry +-{supply_v:g} V)"
 
 
 def _unused_words(used: int, units: int) -> str:

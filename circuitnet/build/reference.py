@@ -1,7 +1,8 @@
 """The +-V_ref references a built circuit needs, made from a stated part: an LM4040 shunt
-reference fed from +15 V, a divider down to V_ref, a follower that drives the ``vref`` rail and
-a unity inverter that makes ``vref_inv``. The two op-amps are units of the circuit's own part,
-after its last unit (spare units of its last package where there are).
+reference fed from the positive supply (+15 V unless the model's part runs on another), a
+divider down to V_ref, a follower that drives the ``vref`` rail and a unity inverter that makes
+``vref_inv``. The two op-amps are units of the circuit's own part, after its last unit (spare
+units of its last package where there are).
 
 Values: the LM4040's feed resistor sets about ``ZENER_CURRENT_A``; the divider's lower
 resistor is ``DIVIDER_OHMS`` and its upper one the nearest E96 value to the ratio, so V_ref comes
@@ -15,13 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import BuildError
-from ..model.opamp_parts import OpAmpPart
+from ..model.circuit import Circuit
+from ..model.opamp_parts import OpAmpPart, supply_rails
 from ..model.reference_feed import LM4040_VOLTS, ZENER_CURRENT_A, feed_ohms, lm4040_volts  # noqa: F401
 from ..training.eseries import series_values, snap
 from . import footprints
 from .values import engineering
 
-SUPPLY_V = 15.0
+SUPPLY_V = 15.0  # volts: the board's +-supply when the model's op-amp names no part (the generic model)
 DIVIDER_OHMS = 10e3
 INVERTER_OHMS = 10e3
 
@@ -64,17 +66,26 @@ class ReferenceDesign:
         return rows
 
 
-def reference_design(v_ref: float, opamp: OpAmpPart, used_units: int) -> ReferenceDesign:
-    """The parts that make +-v_ref volts; ``used_units``: op-amp units the circuit itself uses."""
+def board_supply_v(circuit: Circuit) -> float:
+    """V+ volts of the board's symmetric supply: the supply the model's part runs on (``fit
+    --opamp P --supply V`` records it in the part's rails), else SUPPLY_V."""
+    rails = supply_rails(circuit.opamp)
+    return SUPPLY_V if rails is None else rails[1]
+
+
+def reference_design(v_ref: float, opamp: OpAmpPart, used_units: int, supply_v: float = SUPPLY_V) -> ReferenceDesign:
+    """The parts that make +-v_ref volts; ``used_units``: op-amp units the circuit itself uses;
+    ``supply_v``: V+ volts, which feeds the LM4040 (the netlist's ``Iref_feed`` from the same
+    ``reference_feed.feed_ohms``)."""
     zener = lm4040_volts(v_ref)
     if zener is None:
         raise BuildError(f"v_ref = {v_ref:g} V is above the {LM4040_VOLTS[-1]:g} V the reference design makes "
                              "from an LM4040; realise the circuit with a v_ref of 10 V or less")
-    feed = feed_ohms(SUPPLY_V, zener)
+    feed = feed_ohms(supply_v, zener)
     units = _units(opamp, used_units)
     parts = [
         ReferencePart("R_REF1", "resistor", engineering(feed), {"1": "+15V", "2": "vref_zener"},
-                      f"feeds the LM4040 {1e3 * (SUPPLY_V - zener) / feed:.2g} mA"),
+                      f"feeds the LM4040 {1e3 * (supply_v - zener) / feed:.2g} mA"),
         ReferencePart("D_REF1", "reference", f"LM4040-{zener:g}", {"K": "vref_zener", "A": "0"},
                       f"{zener:g} V shunt reference"),
     ]

@@ -25,7 +25,7 @@ from .bom import bom_csv, bom_rows, choose_values, resistor_footprints
 from .kicad_schematic import write_kicad_schematic
 from .notes import BuildFacts, build_notes
 from .placement import Placement, board_elements, check_buildable, on_the_board, place
-from .reference import reference_design
+from .reference import board_supply_v, reference_design
 from .resistive_rails import readouts, with_off_network_sources
 from .schematic import draw_sheets, png_bytes, svg_bytes
 from .series_parts import split_dissipation
@@ -67,7 +67,9 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     elements = board_elements(circuit)  # the netlist's, with each series pair as its two parts
     placement = place(elements, part)
     units = sum(e.part == "opamp" for e in elements)
-    reference = with_off_network_sources(reference_design(circuit.v_ref, part, units), circuit, elements, part)
+    supply_v = board_supply_v(circuit)
+    reference = with_off_network_sources(reference_design(circuit.v_ref, part, units, supply_v), circuit, elements,
+                                         part)
     stages = input_stages(circuit)
     check_stage_range(stages, circuit.resistor_range)
     reference = with_input_stages(reference, stages, part, units + len(reference.units))
@@ -88,7 +90,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     files = [f"{name}.{kind}" for name in images for kind in ("svg", "png")] + list(texts) + ["BUILD.md"]
     kicad = kicad_schematic(placement, circuit, part, out, resistor_footprints(placement, worst))
     facts = BuildFacts(model_name, circuit, placement, part, worst, reference, stages, choose_values(placement),
-                       files + [path.name for path in kicad], board)
+                       files + [path.name for path in kicad], board, supply_v)
     texts["BUILD.md"] = build_notes(facts)
     written = [_write_bytes(out / f"{name}.{kind}", data) for name, pair in images.items()
                for kind, data in zip(("svg", "png"), pair, strict=True)]

@@ -71,7 +71,14 @@ NETWORK_TOLERANCE = 1e-9
 # -- writing ----------------------------------------------------------------------------
 
 def circuit_to_dict(circuit: Circuit) -> dict:
-    """The model-file document of a circuit (plain JSON types; inf ohms -> null)."""
+    """The model-file document of a circuit (plain JSON types; inf ohms -> null). ModelFileError
+    for a board with op-amp offsets, which the format has no field for."""
+    if circuit.opamp_offsets is not None:
+        # written without them the file would load as another board: a wrong circuit, silently
+        raise ModelFileError("this circuit is a board with op-amp input offsets and bias currents "
+                             "(Board(opamp_offsets=True).apply), which a model file has no field for: save the "
+                             "nominal circuit and draw the board again from the same seed, or write the board's "
+                             "netlist with netlist_text (it carries the offset sources)")
     network = get_topology(circuit.topology).read_back(circuit)
     return {
         "format": FORMAT,

@@ -417,7 +417,7 @@ def _print_report(args, report: dict, out: Path) -> None:
               f"{report['test_samples']} samples at {report['spice_samples_per_second']:.0f}/s), "
               f"{100 * report['test_accuracy_surrogate']:.2f} % (surrogate{_nominal(report)}), "
               f"{100 * report['test_accuracy_ideal']:.2f} % (ideal read-back); "
-              f"{report['class_changes_surrogate_vs_spice']} sample(s) change class between surrogate and ngspice; "
+              f"{_class_changes(report)}; "
               f"{report['pruned_weights']} weights pruned{_snapping_summary(report)}; {_seconds_summary(report)}. "
               f"Wrote {out}/")
     else:
@@ -441,6 +441,15 @@ def _on_the_board(report: dict) -> str:
     (--board-*): ngspice measures that board, the surrogate the nominal circuit, so the
     two figures differ and the line must say why."""
     return f" on the board: {report['board']}" if report["hyperparameters"].get("board") else ""
+
+
+def _class_changes(report: dict) -> str:
+    """How many test samples the two simulations class differently: with a board, ngspice's is
+    the board and the surrogate's the nominal circuit, so the difference is the board's."""
+    changed = report["class_changes_surrogate_vs_spice"]
+    if report["hyperparameters"].get("board"):
+        return f"{changed} sample(s) class differently on the board (ngspice) than on the nominal circuit (surrogate)"
+    return f"{changed} sample(s) change class between surrogate and ngspice"
 
 
 def _nominal(report: dict) -> str:

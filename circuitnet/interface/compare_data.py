@@ -57,8 +57,13 @@ def classifier_held_out(args, circuit: Circuit) -> tuple[np.ndarray, np.ndarray,
                               f"the labelled data to judge it on with --data FILE.csv, --dataset NAME or --images FILE")
     seed, how = _split_seed(args)
     x, truth = classifier_test_split(args, circuit, seed)
+    how = _held_out_words(circuit, x, truth, how)
     return x, truth, {"data": str(args.dataset or args.images or args.data), "seed": seed,
                       "how": f"the test split made with seed {seed}: {how}"}
+
+
+UNKNOWN_SPLIT = ("the default; if this model was trained on this data, its test rows are not known: give "
+                 "--split-seed N (the fit's --seed)")
 
 
 def _split_seed(args) -> tuple[int, str]:
@@ -70,10 +75,26 @@ def _split_seed(args) -> tuple[int, str]:
         seed = run_folder.read_report(report.parent).get("hyperparameters", {}).get("seed")
         if isinstance(seed, int):
             return seed, f"the fit's seed, from {report}"
-    how = ("the default; if this model was trained on this data, its test rows are not known: give --split-seed N "
-           "(the fit's --seed)")
-    print(f"circuitnet compare: note: split with seed 0; {how.split('; ', 1)[1]}", file=sys.stderr)
-    return 0, how
+    return 0, UNKNOWN_SPLIT
+
+
+def _held_out_words(circuit: Circuit, x: np.ndarray, truth: np.ndarray, how: str) -> str:
+    """``how`` the split was made, with what the model's row digests (``DataRecord.rows_seen``)
+    say of its test rows: none trained or validated the model, or how many did (the accuracy is
+    then not held out, and a note says so). Without digests a guessed seed keeps its note."""
+    record = circuit.data_record
+    seen = None if record is None else record.rows_seen(x, truth.astype(float)[:, None])
+    if seen is None:
+        if how == UNKNOWN_SPLIT:
+            print(f"circuitnet compare: note: split with seed 0; {how.split('; ', 1)[1]}", file=sys.stderr)
+        return how
+    if seen == 0:
+        return (f"{how.split('; ', 1)[0]}; none of its {len(x)} test rows trained or validated the model (the "
+                f"model's row digests)")
+    words = (f"{seen} of its {len(x)} test rows trained or validated the model (the model's row digests), so "
+             f"this accuracy is not held out: give --split-seed N (the fit's --seed)")
+    print(f"circuitnet compare: note: {words}", file=sys.stderr)
+    return f"{how.split('; ', 1)[0]}; {words}"
 
 
 def _is_fit_table(path: Path) -> bool:

@@ -155,19 +155,22 @@ def opamp_part(text: str) -> str:
     raise argparse.ArgumentTypeError(f"unknown op-amp {shown_value(text)}; choose one of {', '.join(OPAMP_PARTS)}")
 
 
-def add_opamp_arguments(parser: argparse.ArgumentParser) -> None:
+def add_opamp_arguments(parser: argparse.ArgumentParser, reads_model: bool = True) -> None:
     """--opamp PART and --supply V, the one definition every command that builds or reads a
-    circuit shares (fit, simulate, compare, transient, export)."""
+    circuit shares (fit, simulate, compare, transient, export); reads_model False (fit): the
+    defaults are the generic op-amp's, not a model's."""
     from ..model.opamp_parts import OPAMP_PARTS
+    default = ("default: the model's own op-amp (the generic finite-gain model unless the model was fit with "
+               "--opamp)" if reads_model else "default: the generic finite-gain model, which has no supply "
+               "current, output current limit or offsets")
     parser.add_argument("--opamp", type=opamp_part, metavar="PART",
                         help="build the circuit's op-amps with this part: its output swing on its supply as the "
                              "rails, its output current as a limit, its supply current in every power and energy "
-                             "figure (and its dynamics in transient runs); default: the model's own op-amp (the "
-                             "generic finite-gain model unless the model was fit with --opamp): "
-                             + ", ".join(OPAMP_PARTS))
+                             f"figure (and its dynamics in transient runs); {default}: " + ", ".join(OPAMP_PARTS))
     parser.add_argument("--supply", type=supply_volts, metavar="V",
-                        help=f"with --opamp (or a model fit with one): the part's symmetric supply +-V volts "
-                             f"(default 15), within the part's supply range: {supply_volts.range_text}")
+                        help=f"with --opamp{' (or a model fit with one)' if reads_model else ''}: the part's "
+                             f"symmetric supply +-V volts (default 15), within the part's supply range: "
+                             f"{supply_volts.range_text}")
 
 
 def resistor_range(text: str) -> tuple[float, float]:

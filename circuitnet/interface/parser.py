@@ -242,7 +242,10 @@ def add_compare_parser(commands) -> None:
     compare.add_argument("--temps", default="0,27,70", type=flags.temperatures,
                          help=f"temperatures, degrees Celsius: {flags.temperatures.range_text}")
     compare.add_argument("--montecarlo", type=flags.boards, default=0, metavar="N",
-                         help=f"number of Monte Carlo boards: {flags.boards.range_text}")
+                         help="number of Monte Carlo boards, each with its resistors drawn within --tolerance and, "
+                              "for a circuit built with a real part (--opamp or the model's), every op-amp's input "
+                              "offset and bias currents drawn from the part's data sheet (docs/opamp-offsets.md): "
+                              f"{flags.boards.range_text}")
     compare.add_argument("--tolerance", default="1%", type=flags.tolerance,
                          help=f"resistor tolerance: 1%% or 0.01, at most {100 * flags.TOLERANCE_MAX:g}%%")
     compare.add_argument("--is-spread", type=flags.is_spread, default=0.0,
@@ -380,7 +383,7 @@ def add_fit_parser(commands) -> None:
                           "1.2x the unsnapped circuit's, make the fewest resistors that need it two values of the "
                           "series in series (e.g. 20k + 200); bom.csv lists both parts")
     fit.add_argument("--diode", default="1N4148", type=flags.diode_part, help="diode model: " + _diode_names())
-    flags.add_opamp_arguments(fit)
+    flags.add_opamp_arguments(fit, reads_model=False)
     fit.add_argument("--resistor-range", type=flags.resistor_range, metavar="MIN:MAX",
                      help="ohms every resistor must lie in (default 1k:1M); the preferred 10 kOhm resistors move "
                           "with its geometric middle")
@@ -401,7 +404,9 @@ def add_fit_parser(commands) -> None:
                      help="continue training this model's circuit (from its resistor values, no pretraining) "
                           "instead of a new one: with --mode spice-loop and --board-*, calibrate the circuit against "
                           "one built board (chip in the loop). Its topology, widths, op-amp, volts per unit and "
-                          "resistor range are the model's; the data must be the data it was fit on, split alike")
+                          "resistor range are the model's (don't give those flags); the data must have the model's "
+                          "inputs, outputs and data scaling, and no test row may be one that trained or validated the "
+                          "model (split it as that fit did: the same data and --seed)")
     fit.add_argument("--board-seed", type=flags.seed, default=1,
                      help=f"seed of the board's resistor errors (and op-amp offsets): {flags.seed.range_text}")
     fit.add_argument("--volts-per-unit", type=flags.volts_per_unit, default=1.0,

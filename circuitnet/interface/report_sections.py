@@ -209,7 +209,8 @@ def _montecarlo_html(numbers: Numbers, image: ImageTag, table: TableTag) -> list
         return []
     on_data = mc.board_vs_data_rmse is not None
     return ["<h2>Monte Carlo</h2>",
-            f"<p>Judged against the nominal circuit in ngspice: {html.escape(mc.yield_reference)}.</p>",
+            f"<p>Each board: {html.escape(_board_errors(mc))}. Judged against the nominal circuit in ngspice: "
+            f"{html.escape(mc.yield_reference)}.</p>",
             table([{"instances": mc.instances, "tolerance": mc.tolerance,
                     **mc.board_vs_nominal_spice_max_abs.to_dict(), _yield_column(mc.yield_reference): mc.yield_fraction,
                     "threshold": mc.yield_threshold,
@@ -224,12 +225,23 @@ def _montecarlo_summary(numbers: Numbers) -> list[str]:
     if not mc:
         return []
     error, on_data = mc.board_vs_nominal_spice_max_abs, mc.board_vs_data_rmse
-    return [f"  Monte Carlo: {mc.instances} boards at {100 * mc.tolerance:g} %, max |board - nominal "
+    return [f"  Monte Carlo: {mc.instances} boards ({_board_errors(mc)}), max |board - nominal "
             f"circuit| median {error.median:.4g}, 95th percentile {error.p95:.4g}, worst "
             f"{error.worst:.4g}; yield {100 * mc.yield_fraction:.1f} % at {mc.yield_threshold:g} (judged "
             f"against the nominal circuit in ngspice)"
             + (f"; RMSE on the data median {on_data.median:.4g}, worst {on_data.worst:.4g}" if on_data else "")
             ] + _beyond_limits_lines(mc)
+
+
+def _board_errors(boards) -> str:
+    """What every Monte Carlo board drew, in words: '1 % resistors, TL072 input offsets and bias
+    currents' (``MonteCarloFigures`` or ``BoardAccuracies``)."""
+    drawn = [f"{100 * boards.tolerance:g} % resistors"]
+    if boards.is_spread:
+        drawn.append(f"diode IS spread {boards.is_spread:g} (sigma of ln IS)")
+    if boards.opamp_offsets is None:
+        return ", ".join(drawn) + "; no op-amp offsets: the generic op-amp"
+    return ", ".join([*drawn, f"{boards.opamp_offsets} input offsets and bias currents"])
 
 
 def _beyond_limits_lines(mc) -> list[str]:
@@ -274,7 +286,8 @@ def _power_summary(numbers: Numbers) -> list[str]:
     if not power:
         return []
     return [f"  power: {power_text(power.delivered_total.mean_w)} mean from the sources, "
-            f"{power_text(power.dissipated_diodes.mean_w)} of it in the diodes", "  " + opamp_power_line(power)]
+            f"{power_text(power.dissipated_resistors.mean_w)} of it in the resistors, "
+            f"{power_text(power.dissipated_diodes.mean_w)} in the diodes", "  " + opamp_power_line(power)]
 
 
 # -- a classifier ------------------------------------------------------------------------
@@ -321,7 +334,7 @@ def _accuracy_boards_html(numbers: Numbers, image: ImageTag, table: TableTag) ->
     if not boards:
         return []
     column = _yield_column(boards.yield_reference)
-    return ["<h2>Monte Carlo boards</h2>",
+    return ["<h2>Monte Carlo boards</h2>", f"<p>Each board: {html.escape(_board_errors(boards))}.</p>",
             table([{"instances": boards.instances, "tolerance": boards.tolerance,
                     **{f"accuracy_{k}": v for k, v in boards.accuracy.to_dict().items()},
                     "accuracy_threshold": boards.yield_threshold, column: boards.yield_fraction}],
@@ -334,7 +347,7 @@ def _accuracy_boards_summary(numbers: Numbers) -> list[str]:
     boards = part(numbers, "accuracy_boards")
     if not boards:
         return []
-    return [f"  Monte Carlo: {boards.instances} boards at {100 * boards.tolerance:g} %: accuracy median "
+    return [f"  Monte Carlo: {boards.instances} boards ({_board_errors(boards)}): accuracy median "
             f"{100 * boards.accuracy.median:.2f} %, worst {100 * boards.accuracy.worst:.2f} %; "
             f"yield {100 * boards.yield_fraction:.1f} % at accuracy >= {100 * boards.yield_threshold:g} %"
             ] + _beyond_limits_lines(boards)

@@ -121,7 +121,8 @@ def summary_line(circuit: Circuit, result: SimulationResult, ideal: np.ndarray, 
     record = circuit.data_record
     assert record is not None and record.class_labels is not None  # predicted_classes found the labels
     labels = record.class_labels
-    counts = ", ".join(f"{label} {classes.count(label)}" for label in labels if classes.count(label))
+    # 'label for n sample(s)': '4 3' read as two classes where the labels are numbers
+    counts = ", ".join(f"{label} for {classes.count(label)} sample(s)" for label in labels if classes.count(label))
     agree = int(np.sum(np.argmax(result.y, axis=1) == np.argmax(ideal, axis=1)))
     return (f"{circuit.topology} classifier, {len(result.x)} sample(s), {setting}: class scores "
             f"{result.y.min():.6g} .. {result.y.max():.6g} (the highest output names the class); predicted "

@@ -86,7 +86,8 @@ class OpAmpPart:
         if not (self.supply_min_v <= v_plus - v_minus <= self.supply_max_v):
             raise InvalidDeviceError(
                 f"{self.name}: supply {v_minus:g} V .. {v_plus:g} V ({v_plus - v_minus:g} V in all) is outside the "
-                f"part's {self.supply_min_v:g} to {self.supply_max_v:g} V; choose rails within it")
+                f"part's {self.supply_min_v:g} to {self.supply_max_v:g} V; give a symmetric supply from "
+                f"+-{self.supply_min_v / 2:g} V to +-{self.supply_max_v / 2:g} V (--supply, supply_v=)")
         return v_minus + self.swing_to_neg_v, v_plus - self.swing_to_pos_v
 
     def packages_for(self, n_amplifiers: int) -> int:
