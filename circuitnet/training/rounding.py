@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .loss_ties import better
+
 
 @dataclass(frozen=True)
 class LinearModel:
@@ -61,19 +63,31 @@ def round_together(model: LinearModel, options: np.ndarray, start: np.ndarray, k
         taken (in its units), e.g. for an option that needs a second part.
     Returns (index (P,), predicted squared error plus the costs of the options chosen).
     """
+    return best_choices(model, options, start, kicks, seed, costs, keep=1)[0]
+
+
+def best_choices(model: LinearModel, options: np.ndarray, start: np.ndarray, kicks: int = 100, seed: int = 0,
+                 costs: np.ndarray | None = None, keep: int = 1) -> list[tuple[np.ndarray, float]]:
+    """``round_together``'s search, returning the ``keep`` distinct choices with the least
+    predicted error of the local optima it passed through (its descents' ends), best first:
+    [(index (P,), predicted squared error plus costs)]. The linear model is an approximation,
+    so a caller that can judge by the real error can look at more than the model's best."""
     rng = np.random.default_rng(seed)
     pair_gram = _pair_gram(model.gram, options.shape[1])
     costs = np.zeros(options.shape) if costs is None else np.asarray(costs, dtype=float)
     best, best_error = _descend(model, pair_gram, options, np.asarray(start, int).copy(), costs)
+    found = {best.tobytes(): (best, best_error)}
     free = np.flatnonzero(np.ptp(options, axis=1) > 0)
     for _ in range(kicks if len(free) > 1 else 0):
         kicked = best.copy()
         moved = rng.choice(free, size=max(2, len(free) // 6), replace=False)
         kicked[moved] = rng.integers(0, options.shape[1], size=len(moved))
         index, error = _descend(model, pair_gram, options, kicked, costs)
-        if error < best_error:
+        found.setdefault(index.tobytes(), (index, error))
+        if better(error, best_error):
             best, best_error = index, error
-    return best, best_error
+    ranked = sorted(found.values(), key=lambda choice: choice[1])  # stable: on a tie, in the order found
+    return [(best, best_error)] + [choice for choice in ranked if not np.array_equal(choice[0], best)][:keep - 1]
 
 
 def _pair_gram(gram: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
