@@ -197,7 +197,8 @@ def spice_board_rows(base: Trained, split, boards: int, pool: WorkerPool, name: 
                                pool)
         spice, surrogate = (np.array([getattr(f, key) for f in figures]) for key in ("spice", "surrogate"))
         rows.append(part_row(base, name, part, boards, started, [
-            f"{100 * np.median(spice):.2f} %", f"{100 * np.min(spice):.2f} %", f"{100 * np.mean(spice >= YIELD_AT):.0f} %",
+            f"{100 * np.median(spice):.2f} %", f"{100 * np.min(spice):.2f} %",
+            f"{100 * np.mean(spice >= YIELD_AT):.0f} %",
             f"{100 * np.median(surrogate):.2f} %, {100 * np.min(surrogate):.2f} %",
             f"{1e6 * max(f.difference_v for f in figures):.3f}", f"{sum(f.changes for f in figures)}",
             f"{max(f.largest_v for f in figures):.2f}", f"{np.median([f.seconds for f in figures]):.0f}"]))
