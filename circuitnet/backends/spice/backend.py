@@ -28,6 +28,7 @@ import numpy as np
 from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
+from ...model.element_arrays import ElementArrays
 from ...model.elements import Element
 from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, rows_beyond, violations
 from ...model.network import check_inputs
@@ -101,6 +102,12 @@ def sample_set_elements(circuit: Circuit, temperature_c: float = 27.0) -> list[E
     """The circuit's elements as a sample-set netlist has them: its inputs are B sources, whose
     branch currents the power figures read (their pwl values do not matter there)."""
     return list(sample_set_template(circuit, temperature_c).elements)
+
+
+def sample_set_arrays(circuit: Circuit, temperature_c: float = 27.0) -> ElementArrays:
+    """``sample_set_elements`` as arrays (``model.element_arrays``), built once per circuit and
+    temperature: what the limits check and the power figures of every chunk read."""
+    return sample_set_template(circuit, temperature_c).arrays
 
 
 def checked_samples(circuit: Circuit, x) -> np.ndarray:
@@ -240,9 +247,8 @@ class SpiceBackend:
         """The parts of ``circuit`` that leave their safe operating area at the inputs x (data
         units), worst first (see ``model.limits``)."""
         x = checked_samples(circuit, x)
-        return violations(circuit, sample_set_elements(circuit, temperature_c),
-                          self._node_voltages(circuit, x, temperature_c), x,
-                          limits)
+        return violations(circuit, sample_set_arrays(circuit, temperature_c),
+                          self._node_voltages(circuit, x, temperature_c), x, limits)
 
     def limits_by_row(self, circuit: Circuit, x, temperature_c: float = 27.0,
                       limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[list[Violation], list[str]]:
@@ -250,7 +256,7 @@ class SpiceBackend:
         the worst limit a part crosses there in words, "" where all stay inside
         (``model.limits.rows_beyond``)."""
         x = checked_samples(circuit, x)
-        volts, elements = self._node_voltages(circuit, x, temperature_c), sample_set_elements(circuit, temperature_c)
+        volts, elements = self._node_voltages(circuit, x, temperature_c), sample_set_arrays(circuit, temperature_c)
         return violations(circuit, elements, volts, x, limits), rows_beyond(circuit, elements, volts, len(x), limits)
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
@@ -279,7 +285,7 @@ class SpiceBackend:
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
         result = in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x)
         return x, _EveryVector(result, vectors, {name: v for name, v in vectors.items() if "#" not in name},
-                               sample_set_elements(circuit, temperature_c))
+                               sample_set_arrays(circuit, temperature_c))
 
     def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),
                         save_all: bool = False) -> dict[str, np.ndarray]:
@@ -313,12 +319,12 @@ class SpiceBackend:
 class _EveryVector:
     """One sample-set run that kept every vector: its outputs (data units), every vector by
     name, the node voltages among them (name -> (n,), volts) and the elements as that netlist
-    has them (``sample_set_elements``)."""
+    has them, as arrays (``sample_set_arrays``)."""
 
     result: SimulationResult
     vectors: dict[str, np.ndarray]
     voltages: dict[str, np.ndarray]
-    elements: list[Element]
+    elements: ElementArrays
 
 
 def _at_least_two(x: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ op-amp as an Element, then as text) is most of a chunk's Python time -- about 0.
 figures need the same elements again, so a set of 8 chunks built them 16 times, all in the
 caller's process, whose threads share one interpreter lock while the ngspice workers wait
 (docs/performance.md, "A chunk's time"). ``sample_set_template`` builds them once per circuit and
-temperature and keeps the last few; a chunk then writes only its 784 input lines.
+temperature and keeps the last few; a chunk then writes only its 784 input lines, and its
+limits check and power figures read the elements as arrays built once (``arrays``).
 
 The templates are keyed by a digest of the pickled circuit (about 1 ms for that classifier),
 not by the object: an equal circuit (loaded again, or unpickled in each Dask task) finds the
@@ -22,11 +23,13 @@ import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from ...model import nodes
 from ...model.circuit import Circuit
+from ...model.element_arrays import ElementArrays
 from ...model.elements import Element, elements, lines
 from ...topologies import get_topology
 
@@ -64,6 +67,13 @@ class SampleSetTemplate:
     lines: tuple[str, ...]
     input_rows: tuple[int, ...]
     elements: tuple[Element, ...]
+
+    @cached_property
+    def arrays(self) -> ElementArrays:
+        """The elements as arrays (``model.element_arrays``), built on first use: what every
+        chunk's power figures and limits check read, so each chunk indexes arrays instead of
+        looping over the elements."""
+        return ElementArrays.of(self.elements)
 
     def netlist_lines(self, volts: np.ndarray) -> list[str]:
         """The lines with every input a pwl over volts, shape (n, n_inputs), one row per sample."""
