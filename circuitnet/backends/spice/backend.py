@@ -295,7 +295,10 @@ class SpiceBackend:
         orders = [neighbour_order(c) if self.order_samples else np.arange(len(c)) for c in chunks]
         results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk[order]), temperature_c, extra_nodes,
                                                  save_all) for chunk, order in zip(chunks, orders, strict=False)])
-        return {name: np.concatenate([r[name][:len(o)][inverse(o)] for r, o in zip(results, orders, strict=False)])
+        undo = [inverse(order) for order in orders]  # once per chunk, not once per vector: a save-all run has thousands
+        if len(results) == 1:
+            return {name: values[:len(undo[0])][undo[0]] for name, values in results[0].items()}
+        return {name: np.concatenate([r[name][:len(u)][u] for r, u in zip(results, undo, strict=True)])
                 for name in results[0]}
 
     def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float,
