@@ -220,3 +220,27 @@ def test_a_sample_sets_chunks_build_the_element_arrays_once(spice, monkeypatch):
     second = spice.simulate_checked(circuit, x[::-1])
     assert built == [len(sample_set_elements(circuit))]  # once, for both chunks
     assert np.allclose(second[2], first[2][::-1], rtol=1e-6) and second[1] == first[1] == []
+
+
+@pytest.mark.ngspice
+def test_a_sharded_runs_chunks_are_each_checked_once_and_not_again_by_the_caller(spice, monkeypatch):
+    """Each chunk's task checks its limits and sums its power (in the worker's process on a
+    cluster): the caller only keeps the worst per part, it checks nothing again."""
+    from circuitnet.backends.spice import backend
+    from circuitnet.backends.spice.sharded import chunk_bounds, simulate_sharded
+    from circuitnet.util.executor import LocalExecutor
+    calls = {"violations": 0, "static_power": 0}
+
+    def counting(name):
+        real = getattr(backend, name)
+
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return call
+    for name in calls:
+        monkeypatch.setattr(backend, name, counting(name))
+    circuit = realise(NET, "diode", opamp=opamp_model("TL072"))
+    x = np.random.default_rng(4).uniform(-1, 1, (40, 2))
+    run = simulate_sharded(circuit, x, 27.0, LocalExecutor(2), spice=spice)
+    assert run.chunks == len(chunk_bounds(40)) == 2 and calls == {"violations": 2, "static_power": 2}
