@@ -255,9 +255,18 @@ class SpiceBackend:
         """From one ngspice run: ``violations`` at the inputs x (data units), and for each row
         the worst limit a part crosses there in words, "" where all stay inside
         (``model.limits.rows_beyond``)."""
-        x = checked_samples(circuit, x)
-        volts, elements = self._node_voltages(circuit, x, temperature_c), sample_set_arrays(circuit, temperature_c)
-        return violations(circuit, elements, volts, x, limits), rows_beyond(circuit, elements, volts, len(x), limits)
+        _, found, beyond = self.simulate_limits_by_row(circuit, x, temperature_c, limits)
+        return found, beyond
+
+    def simulate_limits_by_row(self, circuit: Circuit, x, temperature_c: float = 27.0,
+                               limits: OperatingLimits = DEFAULT_LIMITS
+                               ) -> tuple[SimulationResult, list[Violation], list[str]]:
+        """``simulate`` and ``limits_by_row`` from one ngspice run that keeps every vector: the
+        outputs at every row of x (data units), the parts outside their limits there, worst
+        first, and each row's worst limit crossed in words ("" where every part stays inside)."""
+        x, run = self._every_vector(circuit, x, temperature_c)
+        return (run.result, violations(circuit, run.elements, run.voltages, x, limits),
+                rows_beyond(circuit, run.elements, run.voltages, len(x), limits))
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
                          limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[SimulationResult, list[Violation],
