@@ -75,7 +75,8 @@ class ElementArrays:
 
     @classmethod
     def of(cls, elements: Sequence[Element]) -> ElementArrays:
-        """The arrays of ``elements`` (one pass over them: about 0.1 s for 78,000)."""
+        """The arrays of ``elements``: one pass over them (0.2 s of CPU for the 784-100-10
+        classifier's 73,500 elements, once per circuit)."""
         elements = tuple(elements)
         row = {GROUND: 0}
         grouped: dict[str, tuple[list[str], list[int], list[int], list[int]]] = {}
