@@ -8,7 +8,8 @@
   vectors back, removing the circuit, sending the vectors back, the limits check and the
   static power. libngspice runs in a fresh process in an empty folder with HOME there (no
   ``.spiceinit`` is read), one step after another, so the steps are not mixed up with a
-  worker pool's parallelism.
+  worker pool's parallelism. The limits check and the power read the elements as arrays
+  built once per circuit (``model.element_arrays``), as every chunk of a sharded run does.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ shared.captured.clear(); shared.command("rusage everything"); usage = "\\n".join
 timed("destroy the plot, remove the circuit", lambda: (shared.command("destroy all"), shared.command("remcirc")))
 timed("send the vectors back (pickle both ways)", lambda: pickle.loads(pickle.dumps(vectors)))
 nodes = {name: v for name, v in vectors.items() if "#" not in name}
-elements = backend.sample_set_elements(circuit)
+elements = timed("the circuit's elements as arrays (once per circuit)", lambda: backend.sample_set_arrays(circuit))
 timed("operating-limits check", lambda: violations(circuit, elements, nodes, x))
 timed("static power", lambda: static_power(circuit, vectors, len(x), elements))
 for key in ("Netlist parsing time", "Netlist loading time", "Total iterations", "Matrix load time",

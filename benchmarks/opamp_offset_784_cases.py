@@ -40,7 +40,6 @@ from circuitnet.analysis.montecarlo import monte_carlo_board
 from circuitnet.backends.spice.backend import SpiceBackend
 from circuitnet.backends.spice.workers import WorkerPool
 from circuitnet.backends.surrogate import SurrogateBackend
-from circuitnet.errors import SimulationError
 from circuitnet.interface.opamp_choice import circuit_with_opamp, transient_dynamics
 from circuitnet.model.opamp_parts import opamp_model
 from circuitnet.training.classes import load_dataset, stratified_split
@@ -48,19 +47,15 @@ from circuitnet.training.classes import load_dataset, stratified_split
 from .opamp_offset_cases import PARTS, TOLERANCE, YIELD_AT, _classifier, noise_gain_text, with_part
 
 BOARDS = 20
-CHECK_SAMPLES = 20  # test samples of board 0 of each part simulated in ngspice against the surrogate
 ENERGY_IMAGES = 3  # test images as transient steps (each step simulates 992 op-amps' dynamics)
 ENERGY_PARTS = (("TL072", 50e-6), ("OPA4277", 200e-6))  # part, step time (the OPA4277 is slow)
 DIGITS28 = "digits28 784-100-10, diode"
 SPICE_WORKERS = 2  # ngspice workers, each simulating one whole board at a time
 SPICE_ORDER = ("TL072", "OPA4277", None)  # None: resistors only
-# A transient is one ngspice run, and so is a board's check: on a shared machine they outlast the
+# A transient is one ngspice run, and so is a board's test split: on a shared machine they outlast the
 # worker's default 300 s limit (there to stop hung runs, not slow ones; measured: the TL072
 # board's 20 samples did not finish within it twice at a load average of 12 on 2 cores)
 SLOW_RUN_TIMEOUT_S = 3600.0
-# a check is a reference, not the row's figure: one that outlasts this is reported, not waited for
-# (measured: the OPA4277 board's 20 samples ran past 30 min, 13 min of CPU, on that machine)
-CHECK_TIMEOUT_S = float(os.environ.get("CIRCUITNET_OFFSETS_CHECK_TIMEOUT_S", "1800"))
 
 
 @dataclass(frozen=True)
@@ -113,46 +108,29 @@ def surrogate_boards(circuit, boards: int, split, label: str) -> tuple[np.ndarra
     return np.array(accuracies), largest
 
 
-def spice_check(circuit, split) -> str:
-    """Board 0 of ``circuit`` on the first CHECK_SAMPLES test samples in ngspice against the
-    surrogate: the largest output difference (uV) and the samples classed differently, or that
-    ngspice did not finish within CHECK_TIMEOUT_S seconds."""
-    board, x = monte_carlo_board(circuit, 0, TOLERANCE, 0), split.x_test[:CHECK_SAMPLES]
-    started = time.monotonic()
-    try:
-        with WorkerPool(workers=1, timeout_s=CHECK_TIMEOUT_S, retries=0) as pool:
-            spice = SpiceBackend(pool).simulate(board, x)
-    except SimulationError as error:  # the pool's, around its worker's WorkerCrashed
-        if "did not finish" not in str(error):
-            raise
-        return f"did not finish within {CHECK_TIMEOUT_S:g} s"
-    seconds = time.monotonic() - started
-    surrogate = SurrogateBackend().simulate(board, x)
-    changes = int(np.sum(np.argmax(spice.y, axis=1) != np.argmax(surrogate.y, axis=1)))
-    return (f"{1e6 * float(np.max(np.abs(spice.y_volts - surrogate.y_volts))):.1f} uV, {changes} class changes, "
-            f"{seconds:.0f} s")
-
-
-def board_rows(base: Trained, split, boards: int, name: str = DIGITS28, parts=PARTS,
-               checked: bool = True) -> tuple[list[str], dict]:
-    """One table row per part (None: resistors only): the boards' median, worst and yield, the
-    ngspice check of board 0 (unless not ``checked``: the win-back's rows, where a check of a
-    TL072 board would cost more than the rest of the run), the largest op-amp output.
-    Returns (rows, part -> accuracies)."""
+def board_rows(base: Trained, split, boards: int, name: str = DIGITS28, parts=PARTS) -> tuple[list[str], dict]:
+    """One ``BOARD_TABLE`` row per part (None: resistors only): the boards' median, worst and
+    yield in the surrogate, the largest op-amp output. Returns (rows, part -> accuracies)."""
     rows, found = [], {}
     for part in parts:
         started = time.monotonic()
-        circuit = with_part(base.circuit, part)
-        accuracies, largest = surrogate_boards(circuit, boards, split, f"{name}, {part or 'resistors only'}")
-        check = spice_check(circuit, split) if checked else "not run"
-        errors = f"{part}: data-sheet V_os, I_b, I_os" if part else "none (resistors only)"
-        rows.append(f"| {name} | {errors} | {boards} | {100 * base.nominal:.2f} % | "
-                    f"{100 * np.median(accuracies):.2f} % | {100 * np.min(accuracies):.2f} % | "
-                    f"{100 * np.mean(accuracies >= YIELD_AT):.0f} % | {check} | {largest:.2f} | "
-                    f"{time.monotonic() - started:.0f} |")
-        print(rows[-1], flush=True)
+        accuracies, largest = surrogate_boards(with_part(base.circuit, part), boards, split,
+                                               f"{name}, {part or 'resistors only'}")
+        rows.append(part_row(base, name, part, boards, started, [
+            f"{100 * np.median(accuracies):.2f} %", f"{100 * np.min(accuracies):.2f} %",
+            f"{100 * np.mean(accuracies >= YIELD_AT):.0f} %", f"{largest:.2f}"]))
         found[part] = accuracies
     return rows, found
+
+
+def part_row(base: Trained, name: str, part: str | None, boards: int, started: float, cells: list[str]) -> str:
+    """A boards table's row, printed: the circuit, the part's errors, the boards, the nominal
+    ngspice accuracy, ``cells``, and the seconds since ``started`` (``time.monotonic``)."""
+    errors = f"{part}: data-sheet V_os, I_b, I_os" if part else "none (resistors only)"
+    row = (f"| {name} | {errors} | {boards} | {100 * base.nominal:.2f} % | " + " | ".join(cells)
+           + f" | {time.monotonic() - started:.0f} |")
+    print(row, flush=True)
+    return row
 
 
 @dataclass(frozen=True)
@@ -218,22 +196,19 @@ def spice_board_rows(base: Trained, split, boards: int, pool: WorkerPool, name: 
         figures = spice_boards(with_part(base.circuit, part), boards, split, f"{name}, {part or 'resistors only'}",
                                pool)
         spice, surrogate = (np.array([getattr(f, key) for f in figures]) for key in ("spice", "surrogate"))
-        errors = f"{part}: data-sheet V_os, I_b, I_os" if part else "none (resistors only)"
-        rows.append(f"| {name} | {errors} | {boards} | {100 * base.nominal:.2f} % | {100 * np.median(spice):.2f} % | "
-                    f"{100 * np.min(spice):.2f} % | {100 * np.mean(spice >= YIELD_AT):.0f} % | "
-                    f"{100 * np.median(surrogate):.2f} %, {100 * np.min(surrogate):.2f} % | "
-                    f"{1e6 * max(f.difference_v for f in figures):.3f} | {sum(f.changes for f in figures)} | "
-                    f"{max(f.largest_v for f in figures):.2f} | {np.median([f.seconds for f in figures]):.0f} | "
-                    f"{time.monotonic() - started:.0f} |")
-        print(rows[-1], flush=True)
+        rows.append(part_row(base, name, part, boards, started, [
+            f"{100 * np.median(spice):.2f} %", f"{100 * np.min(spice):.2f} %",
+            f"{100 * np.mean(spice >= YIELD_AT):.0f} %",
+            f"{100 * np.median(surrogate):.2f} %, {100 * np.min(surrogate):.2f} %",
+            f"{1e6 * max(f.difference_v for f in figures):.3f}", f"{sum(f.changes for f in figures)}",
+            f"{max(f.largest_v for f in figures):.2f}", f"{np.median([f.seconds for f in figures]):.0f}"]))
         found[part] = spice
     return rows, found
 
 
 BOARD_TABLE = ["| circuit | op-amp errors | boards | accuracy: nominal (ngspice) | median (surrogate) | worst | "
-               f"yield (>= 95 %) | board 0 in ngspice, first {CHECK_SAMPLES} test samples: largest output "
-               "difference vs surrogate, class changes, seconds | largest op-amp output, any board (V) | seconds |",
-               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+               "yield (>= 95 %) | largest op-amp output, any board (V) | seconds |",
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
 
 
 def cost_sentence(found: dict) -> str:
@@ -340,8 +315,8 @@ def recover_suite():
     split, base = _split_and_base()
     parts = (None, "TL072")
     larger = larger_signal(base, split)
-    rows, found = board_rows(base, split, BOARDS, f"{DIGITS28}, 1 V per unit", parts, checked=False)
+    rows, found = board_rows(base, split, BOARDS, f"{DIGITS28}, 1 V per unit", parts)
     name = f"{DIGITS28}, {larger.circuit.volts_per_unit:g} V per unit"
-    more, found_larger = board_rows(larger, split, BOARDS, name, parts, checked=False)
+    more, found_larger = board_rows(larger, split, BOARDS, name, parts)
     yield ("Op-amp offsets: winning back the TL072's offsets on the digits28 circuit (a larger signal)",
            recover_lines(rows, found, larger, more, found_larger))

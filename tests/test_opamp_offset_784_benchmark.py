@@ -38,7 +38,7 @@ def test_the_cost_of_offsets_is_measured_against_the_same_boards_resistors_alone
     assert cases.cost_sentence(found) == "TL072 offsets cost the median 1.00 points and the worst 1.00 points"
 
 
-@pytest.mark.ngspice
+@pytest.mark.ngspice  # the digits_classifier fixture's fit verifies in ngspice
 def test_each_board_is_printed_as_measured_and_the_row_holds_the_surrogates_figures(digits_classifier, split,
                                                                                      capsys):
     base = cases.Trained(digits_classifier.circuit, 0.9, "given")
@@ -54,9 +54,7 @@ def test_each_board_is_printed_as_measured_and_the_row_holds_the_surrogates_figu
     cells = [cell.strip() for cell in rows[1].strip("|").split("|")]
     assert len(cells) == len(cases.BOARD_TABLE[1].strip("|").split("|"))
     assert cells[3] == "90.00 %" and cells[4] == f"{100 * np.median(expected):.2f} %"
-    # board 0 in ngspice: the surrogate's offset terms are ngspice's, so no sample changes class
-    difference_uv, changes = cells[7].split(", ")[:2]
-    assert float(difference_uv.removesuffix(" uV")) < 1.0 and changes == "0 class changes"
+    assert cells[5] == f"{100 * np.min(expected):.2f} %" and cells[1] == "TL072: data-sheet V_os, I_b, I_os"
 
 
 @pytest.mark.ngspice
@@ -74,13 +72,6 @@ def test_the_larger_signal_is_the_most_volts_per_unit_that_keeps_the_boards_insi
     assert np.array_equal(larger.circuit.stages[0].r_plain, base.circuit.stages[0].r_plain)  # not retrained
     truth = split.y_test[:, 0].astype(np.int64)
     assert larger.nominal == np.mean(np.argmax(SurrogateBackend().simulate(larger.circuit, split.x_test).y, 1) == truth)
-
-
-@pytest.mark.ngspice
-def test_a_check_that_outlasts_its_limit_is_reported_not_waited_for(digits_classifier, split, monkeypatch):
-    monkeypatch.setattr(cases, "CHECK_TIMEOUT_S", 0.001)
-    circuit = cases.with_part(digits_classifier.circuit, "TL072")
-    assert cases.spice_check(circuit, split) == "did not finish within 0.001 s"
 
 
 @pytest.mark.ngspice

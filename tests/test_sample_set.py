@@ -88,3 +88,11 @@ def test_the_limits_check_still_sees_every_part(spice: SpiceBackend):
     _, found, _ = spice.simulate_checked(circuit, x)
     afresh = violations(circuit, circuit_elements(circuit), spice.node_voltages(circuit, x), x)
     assert found and found == afresh
+
+
+def test_an_input_line_writes_each_value_as_formatting_it_alone_does():
+    """The pwl pairs are one %-format per input line: each value's text is the 17-digit
+    format of that value alone, signed zeros, tiny and huge values, integers and 1 sample too."""
+    for volts in (np.array([-0.0, 0.0, 1e-300, -3.0e12, 2.0, 0.1 + 0.2, -1 / 3]), np.array([0.5])):
+        expected = ", ".join(f"{i}, {v:.17g}" for i, v in enumerate(volts))
+        assert input_source(3, volts).value == f"V = pwl(v({INDEX_NODE}), {expected})"

@@ -120,3 +120,43 @@ def test_an_estimators_predict_with_spice_runs_ngspice_once_for_outputs_and_limi
         y = regressor.predict(x)
     assert counting.netlists == 1
     np.testing.assert_allclose(y, SpiceBackend(spice_pool).simulate(regressor.circuit_, x).y[:, 0], atol=1e-9)
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("check_chunk", [20_000, 2])  # one run; or the rows in runs of 2 (memory's bound)
+def test_simulate_inputs_with_spice_runs_ngspice_once_for_outputs_and_limits(spice_pool, monkeypatch, tmp_path,
+                                                                               capsys, check_chunk):
+    """simulate --inputs FILE: the outputs and the limits check from the same ngspice run (they
+    were two: the outputs, then a run keeping every node), with the rows beyond a limit marked
+    as before and the outputs those ``simulate`` gives."""
+    from circuitnet.backends.spice.backend import SpiceBackend
+    from circuitnet.interface import cli, simulate_limits
+    from tests.conftest import CountingPool
+    counting = CountingPool(spice_pool)
+    monkeypatch.setattr(cli, "command_spice", lambda: SpiceBackend(counting))
+    monkeypatch.setattr(simulate_limits, "CHECK_CHUNK", check_chunk)
+    x = np.linspace(-60, 60, 5)
+    (tmp_path / "in.csv").write_text("x1\n" + "\n".join(f"{v:g}" for v in x) + "\n")
+    code = cli.main(["simulate", MODEL, "--inputs", str(tmp_path / "in.csv"), "--opamp", "TL072", "--json",
+                     "--raw-outputs"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0 and counting.netlists == -(-len(x) // check_chunk)  # 1 run, or 3 of at most 2 rows
+    assert [words is None for words in document["beyond_limit"]] == [False, False, True, False, False]
+    circuit = circuit_with_opamp(load_model(MODEL), "TL072", None)
+    expected, rows = SpiceBackend(spice_pool).limits_by_row(circuit, x[:, None])  # the check's own run, as before
+    # (parts as bad as each other may come in either order when the rows run in several runs)
+    assert sorted((v["element"], v["quantity"], v["x"]) for v in document["violations"]) == \
+        sorted((v.element, v.quantity, list(v.x)) for v in expected)
+    assert document["beyond_limit"] == [words or None for words in rows]
+    # one run is simulate's own analysis; runs of 2 rows start Newton elsewhere (ngspice's reltol 1e-7)
+    np.testing.assert_allclose(document["y"], tl072_outputs(x)[:, None], rtol=0, atol=1e-9 if check_chunk > 5 else 1e-6)
+
+
+def test_results_at_consecutive_inputs_concatenate_into_one():
+    from circuitnet.backends.result import SimulationResult, concatenated
+    first = SimulationResult(np.zeros((2, 1)), np.ones((2, 2)), 2 * np.ones((2, 2)), {"h": np.zeros(2)}, "spice", 60.0)
+    second = SimulationResult(np.ones((1, 1)), np.zeros((1, 2)), np.zeros((1, 2)), {"h": np.ones(1)}, "spice", 60.0)
+    whole = concatenated([first, second])
+    assert whole.x.tolist() == [[0.0], [0.0], [1.0]] and whole.y.shape == whole.y_volts.shape == (3, 2)
+    assert whole.nodes["h"].tolist() == [0.0, 0.0, 1.0] and (whole.backend, whole.temperature_c) == ("spice", 60.0)
+    assert concatenated([first]) is first

@@ -40,3 +40,14 @@ def in_data_units(result: SimulationResult, circuit, x: np.ndarray) -> Simulatio
     if circuit.data_scaling is None:
         return result
     return replace(result, x=x, y=circuit.data_scaling.to_data(result.y))
+
+
+def concatenated(results: list[SimulationResult]) -> SimulationResult:
+    """Results of one backend at consecutive sets of inputs, as one result at all of them (the
+    first's backend and temperature): one result is returned as it is."""
+    if len(results) == 1:
+        return results[0]
+    first = results[0]
+    return replace(first, x=np.vstack([r.x for r in results]), y=np.vstack([r.y for r in results]),
+                   y_volts=np.vstack([r.y_volts for r in results]),
+                   nodes={name: np.concatenate([r.nodes[name] for r in results]) for name in first.nodes})

@@ -23,7 +23,8 @@ import numpy as np
 
 from ..backends.spice.backend import SpiceBackend, spice_for_call
 from ..model.circuit import Circuit
-from ..model.elements import Element, resistor_drops
+from ..model.element_arrays import resistor_drops
+from ..model.elements import Element
 from ..model.sweep import UNRECORDED_SWEEP
 from .pins import opamp_nodes
 

@@ -110,7 +110,7 @@ def command_simulate(args) -> int:
     from ..formats.datafile import read_circuit_inputs
     from ..model.sweep import default_sweep
     from .parser import DATA_RANGE
-    from .simulate_limits import beyond_message, limits_by_row
+    from .simulate_limits import beyond_message, limits_by_row, simulated_by_row
     from .simulate_outputs import class_lines, column_names, csv_lines, inside_rows, json_outputs, summary_line
 
     circuit = circuit_from_flags(modelfile.load(args.model), args)
@@ -124,11 +124,15 @@ def command_simulate(args) -> int:
                              f"sweep: --x START:STOP:N")
         sweep = default_sweep(record) if args.x is DATA_RANGE else args.x
         result = simulate_sweep(circuit, sweep, backend=_backend_of(args), temperature_c=args.temp)
+    elif args.backend == "spice":  # the outputs and their limits check from the same ngspice run
+        result, found, beyond = simulated_by_row(args.spice, circuit, read_circuit_inputs(args.inputs, circuit),
+                                                 args.temp)
     else:
         result = simulate(circuit, read_circuit_inputs(args.inputs, circuit), backend=_backend_of(args),
                           temperature_c=args.temp)
+    if args.x is not None or args.backend != "spice":
+        found, beyond = limits_by_row(args.spice, circuit, result.x, args.temp)  # rows beyond a limit: marked
     ideal = IdealBackend().simulate(circuit, result.x).y
-    found, beyond = limits_by_row(args.spice, circuit, result.x, args.temp)  # rows beyond a limit: marked
     ngspice = args.spice.ngspice_info()
     if found:
         print(f"circuitnet simulate: warning: {len(found)} part(s) leave their safe operating area, so no built "

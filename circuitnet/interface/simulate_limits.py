@@ -32,6 +32,25 @@ def limits_by_row(spice, circuit, x: np.ndarray, temperature_c: float) -> tuple[
     return _worst_of_each(found), beyond
 
 
+def simulated_by_row(spice, circuit, x: np.ndarray, temperature_c: float):
+    """(ngspice's outputs at each row of x (n, n_inputs), data units, a SimulationResult; the
+    parts outside their limits and each row's worst limit, as ``limits_by_row``), all from the
+    same ngspice runs on ``spice`` (a SpiceBackend), CHECK_CHUNK rows at a time: ``simulate
+    --inputs`` with the spice backend, which ran ngspice once for the outputs and again for the
+    limits."""
+    from ..backends.result import concatenated
+    results: list = []
+    found: list = []
+    beyond: list[str] = []
+    for start in range(0, len(x), CHECK_CHUNK):
+        result, chunk_found, chunk_beyond = spice.simulate_limits_by_row(circuit, x[start:start + CHECK_CHUNK],
+                                                                         temperature_c)
+        results.append(result)
+        found += chunk_found
+        beyond += chunk_beyond
+    return concatenated(results), _worst_of_each(found), beyond
+
+
 def outputs_marked(spice, circuit, x: np.ndarray, temperature_c: float) -> tuple[np.ndarray, list[str]]:
     """(the outputs at each row of x (n, n_inputs), data units, shape (n, n_outputs); for each
     row the worst limit crossed there in words, "" if none), both from the same ngspice runs

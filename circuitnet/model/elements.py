@@ -7,10 +7,7 @@ that are comments (``* ...``) and directives (``.model``, ``.options``, ``.temp`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import NamedTuple
-
-import numpy as np
 
 from ..util.choices import Choice
 from .comments import comment_lines
@@ -88,22 +85,3 @@ def lines(entries: list[NetlistEntry]) -> list[str]:
 def elements(entries: list[NetlistEntry]) -> list[Element]:
     """The elements of a netlist, without its comments and directives."""
     return [entry for entry in entries if isinstance(entry, Element)]
-
-
-RESISTOR_BLOCK = 8192  # resistors whose voltages are held at once: bounds memory at a few MB per sample
-
-
-def resistor_drops(elements: list[Element], volts: dict[str, np.ndarray]) -> Iterator[tuple[list[Element], np.ndarray]]:
-    """The resistors of ``elements`` in blocks, each with the voltage across every one of them
-    at every operating point: (resistors, shape (len(resistors), n), volts from the first node
-    to the second). volts: node name (lower case) -> (n,) volts, ground ("0") included.
-    Vectorised: a 784-input circuit has 70,000 resistors, too many for a Python loop each."""
-    found = [element for element in elements if element.part == _RESISTOR]
-    names = list(volts)
-    index = {name: i for i, name in enumerate(names)}
-    stacked = np.stack([volts[name] for name in names])
-    for start in range(0, len(found), RESISTOR_BLOCK):
-        block = found[start:start + RESISTOR_BLOCK]
-        a = np.fromiter((index[e.nodes[0].lower()] for e in block), dtype=np.int64, count=len(block))
-        b = np.fromiter((index[e.nodes[1].lower()] for e in block), dtype=np.int64, count=len(block))
-        yield block, stacked[a] - stacked[b]

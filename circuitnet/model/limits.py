@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .circuit import Circuit
-from .currents import opamp_output_currents
-from .elements import Element, Part, resistor_drops
+from .currents import output_currents_array
+from .element_arrays import ElementArrays, Elements, as_arrays
+from .elements import Part
 from .opamp_parts import opamp_part
 
 MESSAGE_INPUTS = 8  # inputs a message shows of the sample where a part is worst
@@ -74,13 +75,14 @@ class Violation:
                 "unit": self.unit, "x": list(self.x)}
 
 
-def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], x: np.ndarray,
+def violations(circuit: Circuit, elements: Elements, volts: dict[str, np.ndarray], x: np.ndarray,
                limits: OperatingLimits = DEFAULT_LIMITS) -> list[Violation]:
     """Every element outside its safe operating area, worst case first.
 
-    elements: the circuit's elements (``topologies.circuit_elements``). volts: node name
-    (lower case) -> shape (n,), volts, for every node the elements touch ("0" may be left
-    out). x: shape (n, n_inputs), data units, the inputs the voltages belong to.
+    elements: the circuit's elements (``topologies.circuit_elements``), or their
+    ``ElementArrays`` (built once for many checks). volts: node name (lower case) -> shape
+    (n,), volts, for every node the elements touch ("0" may be left out). x: shape
+    (n, n_inputs), data units, the inputs the voltages belong to.
     """
     found = []
     for crossing in _crossings(circuit, elements, volts, len(x), limits):
@@ -91,7 +93,7 @@ def violations(circuit: Circuit, elements: list[Element], volts: dict[str, np.nd
     return sorted(found, key=lambda v: -abs(v.value / v.limit) if v.limit else -math.inf)
 
 
-def rows_beyond(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], n: int,
+def rows_beyond(circuit: Circuit, elements: Elements, volts: dict[str, np.ndarray], n: int,
                 limits: OperatingLimits = DEFAULT_LIMITS) -> list[str]:
     """For each of the n samples, the worst limit a part crosses there, in words ("U3: output
     above its positive rail 33.1 V, limit 13.5 V"), or "" where every part stays inside:
@@ -122,31 +124,65 @@ class _Crossing:
     sign: float = 1.0
 
 
-def _crossings(circuit: Circuit, elements: list[Element], volts: dict[str, np.ndarray], n: int,
-               limits: OperatingLimits):
-    """Every limit that ``violations`` and ``rows_beyond`` check, as _Crossing: the op-amps'
-    rails, the diodes' breakdown, a real part's output current and each resistor's rating
-    (only the resistors that pass it somewhere, of the thousands a large circuit has)."""
-    volts = {**volts, "0": np.zeros(n)}
-    breakdown = float(circuit.diode.params.get("BV", math.inf))
-    opamp, diode = Part.OPAMP.value, Part.DIODE.value  # plain strs: this loop visits every element
-    for element in elements:
-        if element.part == opamp:
-            out = volts[element.nodes[0].lower()]
-            yield _Crossing(element.name, "output above its positive rail", out, circuit.opamp.v_pos, "V")
-            yield _Crossing(element.name, "output below its negative rail", out, circuit.opamp.v_neg, "V", -1.0)
-        elif element.part == diode and math.isfinite(breakdown):
-            a, b = (volts[node.lower()] for node in element.nodes[:2])
-            yield _Crossing(element.name, "reverse voltage", b - a, (1.0 - limits.breakdown_margin) * breakdown, "V")
+def _crossings(circuit: Circuit, elements: Elements, volts: dict[str, np.ndarray], n: int,
+               limits: OperatingLimits) -> list[_Crossing]:
+    """Every limit that ``violations`` and ``rows_beyond`` check that some part crosses at some
+    sample, as _Crossing: the op-amps' rails and the diodes' breakdown (in the element list's
+    order), a real part's output current, each resistor's rating. Only the crossed ones: a
+    large circuit has thousands of parts, and the check reads them as arrays."""
+    arrays = as_arrays(elements)
+    stacked = arrays.voltages(volts, n)
+    found = _rail_and_breakdown_crossings(circuit, arrays, stacked, limits)
     if circuit.opamp.part is not None:  # the generic op-amp has no output-current limit
         limit = opamp_part(circuit.opamp.part).output_current_a
-        for name, current in opamp_output_currents(elements, volts, n).items():
-            yield _Crossing(name, "output current", np.abs(current), limit, "A")
-    for block, drops in resistor_drops(elements, volts):
-        ohms = np.array([element.value for element in block])
-        dissipation = drops * drops / ohms[:, None]
-        for row in np.flatnonzero(dissipation.max(axis=1) > limits.resistor_rating_w):
-            yield _Crossing(block[row].name, "dissipation", dissipation[row], limits.resistor_rating_w, "W")
+        current = np.abs(output_currents_array(arrays, stacked))
+        names = arrays.part(Part.OPAMP.value).names
+        found += [_Crossing(names[k], "output current", current[k], limit, "A")
+                  for k in np.flatnonzero((current > limit).any(axis=1))]
+    return found + _dissipation_crossings(arrays, stacked, limits.resistor_rating_w)
+
+
+# A resistor's drop is compared with the drop at which it dissipates its rating, sqrt(P R), less
+# this much (far above the rounding of drop^2 / R), so that no resistor past its rating is
+# passed over; the few it lets through are checked with drop^2 / R itself.
+DROP_SLACK = 1e-9
+
+
+def _dissipation_crossings(arrays: ElementArrays, stacked: np.ndarray, rating_w: float) -> list[_Crossing]:
+    """Each resistor that dissipates more than ``rating_w`` watts at some sample, in the element
+    list's order. stacked: (nodes, n) volts. Its drop's largest and smallest sample against
+    sqrt(rating x R) find the few to look at, without the square and the division for all."""
+    resistors = arrays.part(Part.RESISTOR.value)
+    largest_drop = np.sqrt(rating_w * arrays.ohms) * (1.0 - DROP_SLACK)
+    found = []
+    for rows, drops in arrays.resistor_blocks(stacked):
+        bound = largest_drop[rows]
+        for k in np.flatnonzero((drops.max(axis=1) > bound) | (drops.min(axis=1) < -bound)):
+            dissipation = drops[k] * drops[k] / arrays.ohms[rows.start + k]
+            if (dissipation > rating_w).any():
+                found.append(_Crossing(resistors.names[rows.start + k], "dissipation", dissipation, rating_w, "W"))
+    return found
+
+
+def _rail_and_breakdown_crossings(circuit: Circuit, arrays: ElementArrays, stacked: np.ndarray,
+                                  limits: OperatingLimits) -> list[_Crossing]:
+    """The op-amp outputs beyond a rail and the diodes' reverse voltages past breakdown (with
+    its margin), in the order of the element list (an op-amp's positive rail before its
+    negative): the order ties among equally bad parts keep. stacked: (nodes, n) volts."""
+    opamp, diode = arrays.part(Part.OPAMP.value), arrays.part(Part.DIODE.value)
+    out = stacked[opamp.a]
+    placed = [(opamp.positions[k], 0, _Crossing(opamp.names[k], "output above its positive rail", out[k],
+                                                circuit.opamp.v_pos, "V"))
+              for k in np.flatnonzero((out > circuit.opamp.v_pos).any(axis=1))]
+    placed += [(opamp.positions[k], 1, _Crossing(opamp.names[k], "output below its negative rail", out[k],
+                                                 circuit.opamp.v_neg, "V", -1.0))
+               for k in np.flatnonzero((out < circuit.opamp.v_neg).any(axis=1))]
+    breakdown = float(circuit.diode.params.get("BV", math.inf))
+    if math.isfinite(breakdown):
+        reverse, limit = stacked[diode.b] - stacked[diode.a], (1.0 - limits.breakdown_margin) * breakdown
+        placed += [(diode.positions[k], 0, _Crossing(diode.names[k], "reverse voltage", reverse[k], limit, "V"))
+                   for k in np.flatnonzero((reverse > limit).any(axis=1))]
+    return [crossing for _, _, crossing in sorted(placed, key=lambda entry: (entry[0], entry[1]))]
 
 
 CURRENT_MARGIN = 1.1  # a suggested range leaves the worst op-amp 10 % below its output-current limit

@@ -28,6 +28,7 @@ import numpy as np
 from ...errors import InputShapeError, SimulationError
 from ...model import nodes
 from ...model.circuit import Circuit
+from ...model.element_arrays import ElementArrays
 from ...model.elements import Element
 from ...model.limits import DEFAULT_LIMITS, OperatingLimits, Violation, rows_beyond, violations
 from ...model.network import check_inputs
@@ -102,6 +103,12 @@ def sample_set_elements(circuit: Circuit, temperature_c: float = 27.0) -> list[E
     """The circuit's elements as a sample-set netlist has them: its inputs are B sources, whose
     branch currents the power figures read (their pwl values do not matter there)."""
     return list(sample_set_template(circuit, temperature_c).elements)
+
+
+def sample_set_arrays(circuit: Circuit, temperature_c: float = 27.0) -> ElementArrays:
+    """``sample_set_elements`` as arrays (``model.element_arrays``), built once per circuit and
+    temperature: what the limits check and the power figures of every chunk read."""
+    return sample_set_template(circuit, temperature_c).arrays
 
 
 def checked_samples(circuit: Circuit, x) -> np.ndarray:
@@ -247,18 +254,26 @@ class SpiceBackend:
         """The parts of ``circuit`` that leave their safe operating area at the inputs x (data
         units), worst first (see ``model.limits``)."""
         x = checked_samples(circuit, x)
-        return violations(circuit, sample_set_elements(circuit, temperature_c),
-                          self._node_voltages(circuit, x, temperature_c), x,
-                          limits)
+        return violations(circuit, sample_set_arrays(circuit, temperature_c),
+                          self._node_voltages(circuit, x, temperature_c), x, limits)
 
     def limits_by_row(self, circuit: Circuit, x, temperature_c: float = 27.0,
                       limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[list[Violation], list[str]]:
         """From one ngspice run: ``violations`` at the inputs x (data units), and for each row
         the worst limit a part crosses there in words, "" where all stay inside
         (``model.limits.rows_beyond``)."""
-        x = checked_samples(circuit, x)
-        volts, elements = self._node_voltages(circuit, x, temperature_c), sample_set_elements(circuit, temperature_c)
-        return violations(circuit, elements, volts, x, limits), rows_beyond(circuit, elements, volts, len(x), limits)
+        _, found, beyond = self.simulate_limits_by_row(circuit, x, temperature_c, limits)
+        return found, beyond
+
+    def simulate_limits_by_row(self, circuit: Circuit, x, temperature_c: float = 27.0,
+                               limits: OperatingLimits = DEFAULT_LIMITS
+                               ) -> tuple[SimulationResult, list[Violation], list[str]]:
+        """``simulate`` and ``limits_by_row`` from one ngspice run that keeps every vector: the
+        outputs at every row of x (data units), the parts outside their limits there, worst
+        first, and each row's worst limit crossed in words ("" where every part stays inside)."""
+        x, run = self._every_vector(circuit, x, temperature_c)
+        return (run.result, violations(circuit, run.elements, run.voltages, x, limits),
+                rows_beyond(circuit, run.elements, run.voltages, len(x), limits))
 
     def simulate_checked(self, circuit: Circuit, x, temperature_c: float = 27.0,
                          limits: OperatingLimits = DEFAULT_LIMITS) -> tuple[SimulationResult, list[Violation],
@@ -305,7 +320,7 @@ class SpiceBackend:
         vectors = self._sample_vectors(circuit, inside, temperature_c, save_all=True)
         result = in_data_units(self._result(circuit, inside, vectors, temperature_c), circuit, x)
         return x, _EveryVector(result, vectors, {name: v for name, v in vectors.items() if "#" not in name},
-                               sample_set_elements(circuit, temperature_c))
+                               sample_set_arrays(circuit, temperature_c))
 
     def _sample_vectors(self, circuit: Circuit, x: np.ndarray, temperature_c: float, extra_nodes=(),
                         save_all: bool = False) -> dict[str, np.ndarray]:
@@ -315,7 +330,10 @@ class SpiceBackend:
         orders = [neighbour_order(c) if self.order_samples else np.arange(len(c)) for c in chunks]
         results = self.pool.map([samples_netlist(circuit, _at_least_two(chunk[order]), temperature_c, extra_nodes,
                                                  save_all) for chunk, order in zip(chunks, orders, strict=False)])
-        return {name: np.concatenate([r[name][:len(o)][inverse(o)] for r, o in zip(results, orders, strict=False)])
+        undo = [inverse(order) for order in orders]  # once per chunk, not once per vector: a save-all run has thousands
+        if len(results) == 1:
+            return {name: values[:len(undo[0])][undo[0]] for name, values in results[0].items()}
+        return {name: np.concatenate([r[name][:len(u)][u] for r, u in zip(results, undo, strict=True)])
                 for name in results[0]}
 
     def _result(self, circuit: Circuit, x: np.ndarray, vectors: dict, temperature_c: float,
@@ -339,12 +357,12 @@ class SpiceBackend:
 class _EveryVector:
     """One sample-set run that kept every vector: its outputs (data units), every vector by
     name, the node voltages among them (name -> (n,), volts) and the elements as that netlist
-    has them (``sample_set_elements``)."""
+    has them, as arrays (``sample_set_arrays``)."""
 
     result: SimulationResult
     vectors: dict[str, np.ndarray]
     voltages: dict[str, np.ndarray]
-    elements: list[Element]
+    elements: ElementArrays
 
 
 def _at_least_two(x: np.ndarray) -> np.ndarray:

@@ -14,14 +14,16 @@ none of this is known: ``opamp_supply_modelled`` is False and these figures are 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ...model.board_amplifiers import board_driven_sources
 from ...model.circuit import Circuit
-from ...model.currents import diode_kcl_nodes, resistor_currents
-from ...model.elements import Element
+from ...model.currents import node_currents_array, resistor_power_array
+from ...model.element_arrays import ElementArrays, Elements, as_arrays, sequential_sum
+from ...model.elements import Part
 from ...model.opamp_parts import supply_rails
 from ...topologies import circuit_elements
 from ...topologies.opamp_supply import SUPPLY
@@ -31,7 +33,7 @@ OPAMP_SUPPLY_NOT_MODELLED = "op-amp supply not included (generic op-amp; give --
 
 
 def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
-                 elements: list[Element] | None = None) -> dict[str, Any]:
+                 elements: Elements | None = None) -> dict[str, Any]:
     """Static power at each of n operating points from ngspice's node voltages and branch
     currents (every vector kept), watts, each shape (n,):
 
@@ -45,41 +47,63 @@ def static_power(circuit: Circuit, vectors: dict[str, np.ndarray], n: int,
 
     Each diode's current comes from Kirchhoff's current law at whichever of its terminals only
     resistors otherwise touch, so total = resistors + diodes + supply + output stage is a
-    check, not an identity. elements: those of the netlist that was simulated (default: the
-    circuit's own, ``circuit_elements``, with DC input sources)."""
-    volts = {name: values for name, values in vectors.items() if "#" not in name}
-    volts["0"] = np.zeros(n)
-    elements = circuit_elements(circuit) if elements is None else elements  # nodes in lower case, as ngspice's
-    kcl_nodes = diode_kcl_nodes(elements)
-    in_resistors, out_of = resistor_currents(elements, volts, {node for node, _ in kcl_nodes.values()}, n)
+    check, not an identity. elements: those of the netlist that was simulated, or their
+    ``ElementArrays`` (default: the circuit's own, ``circuit_elements``, with DC input sources)."""
+    arrays = as_arrays(circuit_elements(circuit) if elements is None else elements)
+    volts = arrays.voltages(vectors, n)
+    wanted = np.zeros(len(arrays.nodes), dtype=bool)
+    wanted[arrays.kcl_node] = True
+    out_of = node_currents_array(arrays, volts, wanted)
     rails = supply_rails(circuit.opamp)
-    driven = board_driven_sources(circuit, elements) if rails is not None else frozenset()
-    delivered: dict[str, np.ndarray] = {}
-    opamps, in_diodes, supply, stage = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-    for element in elements:
-        a, b = (node.lower() for node in element.nodes[:2])
-        if element.part in ("source", "opamp", SUPPLY):
-            current = vectors[f"{element.name.lower()}#branch"]  # into the + node: minus the sourced current
-            power = -(volts[a] - volts[b]) * current
-            if element.part == "source":
-                delivered[element.name] = power
-                # a board amplifier makes it: its current comes from the supply
-                if rails is not None and element.name in driven:
-                    stage += output_stage_dissipation(volts[a] - volts[b], -current, rails)
-            elif element.part == SUPPLY:
-                supply += power
-            else:
-                opamps += power
-                if rails is not None:
-                    stage += output_stage_dissipation(volts[a], -current, rails)
-        elif element.part == "diode":
-            # the current into the cathode's resistors (or out of the anode's) is the diode's
-            node, sign = kcl_nodes[element.name]
-            in_diodes += (volts[a] - volts[b]) * sign * out_of[node]
-    return {"delivered": delivered, "opamps": opamps, "opamp_supply": supply, "opamp_output_stage": stage,
-            "opamp_supply_modelled": rails is not None,
-            "total": sum(delivered.values()) + opamps + supply + stage, "resistors": in_resistors,
-            "diodes": in_diodes}
+    sources = _sourced(arrays, Part.SOURCE.value, vectors, volts)
+    supply, opamps = (_sourced(arrays, part, vectors, volts) for part in (SUPPLY, Part.OPAMP.value))
+    stage = np.zeros((0, n)) if rails is None else _output_stages(circuit, arrays, sources, opamps, volts, rails)
+    diodes = arrays.part(Part.DIODE.value)
+    in_diodes = (volts[diodes.a] - volts[diodes.b]) * arrays.kcl_sign[:, None] * out_of[arrays.kcl_node]
+    # each sum adds its elements in the list's order, as the per-element loop before did
+    delivered, into, drawn, dissipated = (sequential_sum(rows, n) for rows in
+                                          (sources.power, opamps.power, supply.power, stage))
+    return {"delivered": dict(zip(sources.names, sources.power, strict=True)), "opamps": into,
+            "opamp_supply": drawn, "opamp_output_stage": dissipated, "opamp_supply_modelled": rails is not None,
+            "total": delivered + into + drawn + dissipated, "resistors": resistor_power_array(arrays, volts),
+            "diodes": sequential_sum(in_diodes, n)}
+
+
+@dataclass(frozen=True)
+class _Sourced:
+    """The elements of one part that ngspice gives a branch current (sources, supplies, op-amp
+    outputs): names and positions in the element list, (k,); across: the voltage from their
+    + node to their - node, current: the branch current into the + node (minus what they
+    source), power: what each delivers, -across x current; each (k, n), volts, amperes, watts."""
+
+    names: tuple[str, ...]
+    positions: np.ndarray
+    across: np.ndarray
+    current: np.ndarray
+    power: np.ndarray
+
+
+def _sourced(arrays: ElementArrays, part: str, vectors: dict[str, np.ndarray], volts: np.ndarray) -> _Sourced:
+    """The ``_Sourced`` figures of ``part``'s elements, from ngspice's vectors and the node
+    voltages (nodes, n)."""
+    found = arrays.part(part)
+    across = volts[found.a] - volts[found.b]
+    current = np.array([vectors[f"{name.lower()}#branch"] for name in found.names]).reshape(across.shape)
+    return _Sourced(found.names, found.positions, across, current, -across * current)
+
+
+def _output_stages(circuit: Circuit, arrays: ElementArrays, sources: _Sourced, opamps: _Sourced, volts: np.ndarray,
+                   rails: tuple[float, float]) -> np.ndarray:
+    """Each output stage's dissipation, (stages, n) watts, in the element list's order: the
+    board amplifiers' that drive the sources ``board_driven_sources`` names (from the supply:
+    the source's voltage and current), and each op-amp's (its output's voltage and current)."""
+    driven = board_driven_sources(circuit, [arrays.elements[p] for p in sources.positions])
+    mine = np.array([name in driven for name in sources.names], dtype=bool)
+    outputs = volts[arrays.part(Part.OPAMP.value).a]
+    stages = np.concatenate([output_stage_dissipation(sources.across[mine], -sources.current[mine], rails),
+                             output_stage_dissipation(outputs, -opamps.current, rails)])
+    order = np.argsort(np.concatenate([sources.positions[mine], opamps.positions]), kind="stable")
+    return stages[order]
 
 
 def output_stage_dissipation(v_out: np.ndarray, i_out: np.ndarray, rails: tuple[float, float]) -> np.ndarray:
