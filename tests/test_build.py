@@ -342,3 +342,11 @@ def test_build_md_currents_read_without_exponents():
     from circuitnet.build.notes import milliamps
     assert (milliamps(0.1935, 2), milliamps(1.3888, 3), milliamps(0.0224, 3), milliamps(0.000996, 3)) == (
         "190 mA", "1390 mA", "22.4 mA", "0.996 mA")
+
+
+def test_a_supply_too_low_for_the_lm4040_is_refused():
+    """On +-2 V (an OPA4277 allows 4 V in all) the LM4040-2.048 that makes V_ref = 1 V can't be
+    fed: build wrote 'R_REF1: resistor 1M (feeds the LM4040 -4.8e-05 mA)'."""
+    with pytest.raises(BuildError, match=r"the \+2 V supply can't feed the reference's LM4040-2.048 .* --supply"):
+        reference_design(1.0, opamp_part("OPA4277"), used_units=1, supply_v=2.0)
+    assert reference_design(1.0, opamp_part("OPA4277"), used_units=1, supply_v=5.0).made_v == pytest.approx(1.0, rel=5e-3)
