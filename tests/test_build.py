@@ -342,3 +342,29 @@ def test_build_md_currents_read_without_exponents():
     from circuitnet.build.notes import milliamps
     assert (milliamps(0.1935, 2), milliamps(1.3888, 3), milliamps(0.0224, 3), milliamps(0.000996, 3)) == (
         "190 mA", "1390 mA", "22.4 mA", "0.996 mA")
+
+
+def test_a_supply_too_low_for_the_lm4040_is_refused():
+    """On +-2 V (an OPA4277 allows 4 V in all) the LM4040-2.048 that makes V_ref = 1 V can't be
+    fed: build wrote 'R_REF1: resistor 1M (feeds the LM4040 -4.8e-05 mA)'."""
+    with pytest.raises(BuildError, match=r"the \+2 V supply can't feed the reference's LM4040-2.048 .* --supply"):
+        reference_design(1.0, opamp_part("OPA4277"), used_units=1, supply_v=2.0)
+    assert reference_design(1.0, opamp_part("OPA4277"), used_units=1, supply_v=5.0).made_v == pytest.approx(1.0, rel=5e-3)
+
+
+@pytest.mark.ngspice
+def test_a_circuit_beyond_its_parts_limits_is_refused_and_nothing_is_written(tmp_path, capsys):
+    """build checked no operating limit: eight_diode with LM358s on +-2.5 V (output swing up to
+    +0.5 V) was built, though its output reaches 2.79 V over the training range: no board built
+    from it gives its outputs. The worst case's ngspice run now gives the limits check too."""
+    from dataclasses import replace
+
+    from circuitnet.model.opamp_parts import opamp_model
+    model = tmp_path / "eight_lm358_2v5.json"
+    modelfile.save(replace(modelfile.load(EIGHT), opamp=opamp_model("LM358", 2.5)), model)
+    out = tmp_path / "build"
+    assert main(["build", str(model), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "leaves its parts' safe operating area" in error and "Ey: output above its positive rail" in error
+    assert "a --supply of 5 or more" in error and "Traceback" not in error
+    assert not out.exists()

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import BuildError
 from ..model.circuit import Circuit
 from ..model.opamp_parts import OpAmpPart, supply_rails
-from ..model.reference_feed import LM4040_VOLTS, ZENER_CURRENT_A, feed_ohms, lm4040_volts  # noqa: F401
+from ..model.reference_feed import LM4040_VOLTS, ZENER_CURRENT_A, can_feed, feed_ohms, lm4040_volts  # noqa: F401
 from ..training.eseries import series_values, snap
 from . import footprints
 from .values import engineering
@@ -81,6 +81,9 @@ def reference_design(v_ref: float, opamp: OpAmpPart, used_units: int, supply_v: 
     if zener is None:
         raise BuildError(f"v_ref = {v_ref:g} V is above the {LM4040_VOLTS[-1]:g} V the reference design makes "
                              "from an LM4040; realise the circuit with a v_ref of 10 V or less")
+    if not can_feed(supply_v, zener):
+        raise BuildError(f"the +{supply_v:g} V supply can't feed the reference's LM4040-{zener:g} (it needs at least "
+                         f"+{zener + 100 * ZENER_CURRENT_A:.3g} V); fit the circuit on a larger --supply")
     feed = feed_ohms(supply_v, zener)
     units = _units(opamp, used_units)
     parts = [

@@ -17,7 +17,7 @@ resistor-samples in all, ``MIN_CORNERS`` at least): ngspice solves a 784-100-10 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from ..backends.spice.backend import SpiceBackend, spice_for_call
 from ..model.circuit import Circuit
 from ..model.element_arrays import resistor_drops
 from ..model.elements import Element
+from ..model.limits import Violation, violations
 from ..model.sweep import UNRECORDED_SWEEP
 from .pins import opamp_nodes
 
@@ -37,12 +38,14 @@ CORNER_SEED = 0
 @dataclass(frozen=True)
 class WorstCase:
     """The worst over the samples, per element name: resistor dissipation (W), op-amp output
-    current magnitude (A), source current magnitude (A); and the samples (data units)."""
+    current magnitude (A), source current magnitude (A); the samples (data units); and the parts
+    that leave their safe operating area at them (``model.limits``)."""
 
     dissipation_w: dict[str, float]
     opamp_current_a: dict[str, float]
     source_current_a: dict[str, float]
     x: np.ndarray
+    violations: list[Violation] = field(default_factory=list)  # parts outside their limits there, worst first
 
 
 def corner_inputs(circuit: Circuit) -> np.ndarray:
@@ -68,6 +71,7 @@ def worst_case(circuit: Circuit, elements: list[Element], backend: SpiceBackend 
     x = corner_inputs(circuit)
     with spice_for_call(backend) as spice:
         volts = spice.node_voltages(circuit, x)
+    found = violations(circuit, elements, volts, x)  # from the same run: an op-amp past its rail, a diode...
     volts["0"] = np.zeros(len(x))
     dissipation: dict[str, float] = {}
     into: dict[str, np.ndarray] = {}  # node -> current the resistors carry away from it, (n,) A
@@ -88,7 +92,7 @@ def worst_case(circuit: Circuit, elements: list[Element], backend: SpiceBackend 
             opamps[element.name] = float(np.max(np.abs(total)))
         elif element.part == "source":
             sources[element.name] = float(np.max(np.abs(into.get(element.nodes[0].lower(), np.zeros(len(x))))))
-    return WorstCase(dissipation, opamps, sources, x)
+    return WorstCase(dissipation, opamps, sources, x, found)
 
 
 def _diode_currents(elements: list[Element], into: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..backends.spice.backend import SpiceBackend
+from ..errors import BuildError
 from ..model.board_amplifiers import board_inventory
 from ..model.circuit import Circuit
 from ..model.input_stage import input_stages
+from ..model.limits import current_remedy, rail_remedy
 from ..model.opamp_parts import OpAmpPart, opamp_part
 from ..topologies import circuit_elements
 from ..util.atomic import write_atomically, write_text_atomically
@@ -78,6 +80,7 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     check_inventory(board, placement, reference)
     clock.start("ngspice")
     worst = worst_case(circuit, netlist, backend)  # of the netlist's resistors: a pair's parts share theirs
+    check_within_limits(circuit, worst)
     worst = replace(worst, dissipation_w=split_dissipation(worst.dissipation_w, elements))
     clock.start("drawing")
     sheets = draw_sheets(placement, model_name, part)
@@ -97,6 +100,18 @@ def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None
     written += [write_text_atomically(out / name, text) for name, text in texts.items()]
     clock.stop()
     return BuildResult(written + kicad, clock.seconds, part.name, len(sheets))
+
+
+def check_within_limits(circuit: Circuit, worst) -> None:
+    """BuildError, naming the worst part and what would bring it back, for a circuit that leaves
+    its parts' safe operating area at the training range's corners: no board built from it
+    gives its outputs (``fit`` refuses such circuits; a model made otherwise, or given another
+    supply, may still be one)."""
+    if worst.violations:
+        found = worst.violations
+        raise BuildError(f"the circuit leaves its parts' safe operating area at {len(found)} part(s) over the "
+                         f"training range, so no board built from it gives its outputs: {found[0].message()}."
+                         f"{rail_remedy(circuit, found)}{current_remedy(circuit, found)}")
 
 
 def kicad_schematic(placement: Placement, circuit: Circuit, part: OpAmpPart, out: Path,

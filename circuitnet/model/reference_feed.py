@@ -31,11 +31,18 @@ def feed_ohms(supply_v: float, zener_v: float) -> float:
     return float(snap(np.array([(supply_v - zener_v) / ZENER_CURRENT_A]), series_values(FEED_SERIES, 100, 1e6))[0])
 
 
+def can_feed(supply_v: float, zener_v: float) -> bool:
+    """Whether V+ = ``supply_v`` volts is far enough above an LM4040 of ``zener_v`` volts to feed
+    it through a resistor: at least the smallest feed resistor's (100 Ohm) drop at
+    ``ZENER_CURRENT_A``."""
+    return supply_v - zener_v >= ZENER_CURRENT_A * 100
+
+
 def feed_current_a(v_ref: float, supply_v: float) -> float:
     """Amperes the reference of ``v_ref`` volts draws from V+ = ``supply_v`` volts through its
     feed resistor; ``ZENER_CURRENT_A`` where the LM4040 could not be fed from that supply (or
     no LM4040 reaches v_ref), so that the figure is never left out."""
     zener = lm4040_volts(v_ref)
-    if zener is None or supply_v - zener < ZENER_CURRENT_A * 100:  # under the smallest feed resistor's drop
+    if zener is None or not can_feed(supply_v, zener):
         return ZENER_CURRENT_A
     return (supply_v - zener) / feed_ohms(supply_v, zener)
