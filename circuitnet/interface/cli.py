@@ -55,7 +55,7 @@ def command_export(args) -> int:
                                                              args.temp, data_file, made_by))
         print(f"wrote {output} ({circuit.topology}, {len(x)} input steps of {args.step_time:g} s, op-amps "
               f"{dynamics.name}); run it with: ngspice -b {shlex.quote(str(output))} (writes {data_file})")
-        return EXIT_OK
+        return _export_status(circuit, x)
     if args.x is not None or args.inputs is not None:
         raise UsageError("--x and --inputs give the steps of --tran; a DC export takes --sweep or --op")
     from ..model.sweep import sweep_for
@@ -66,6 +66,17 @@ def command_export(args) -> int:
     write_text_atomically(output, text)
     print(f"wrote {output} ({circuit.topology}, {circuit.resistor_count()} resistors); "
           f"run it with: ngspice -b {shlex.quote(str(output))} (writes {data_file})")
+    return _export_status(circuit)
+
+
+def _export_status(circuit, x=None) -> int:
+    """export's exit status: 1, with a warning naming the worst part and the remedy, when the
+    written circuit leaves its parts' safe operating area (``export_limits``), else 0."""
+    from .export_limits import export_limits_warning
+    warning = export_limits_warning(circuit, x)
+    if warning:
+        print(f"circuitnet export: {warning}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
