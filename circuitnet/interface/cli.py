@@ -159,9 +159,10 @@ def command_simulate(args) -> int:
         setting = f"{args.backend} at {args.temp:g} C"
         summary = ("no sample stays inside every part's limits, so no output is given" if shown is None
                    else summary_line(circuit, shown, ideal[[args.raw_outputs or not w for w in beyond]], setting))
+        from .opamp_report import opamp_line
         print("\n".join(class_lines(circuit, result, beyond, args.raw_outputs) + [
-            f"{summary}; {ngspice.describe()}; op-amps: {describe_opamp(circuit.opamp)}. "
-            f"Use --json or --csv for the values."]))
+            f"{summary}; {ngspice.describe()}. Use --json or --csv for the values.",
+            opamp_line(opamp_summary(circuit))]))  # fit's and compare's line: count, packages, supply power
     return EXIT_FAILED if any(beyond) and not args.raw_outputs else EXIT_OK
 
 
@@ -177,13 +178,8 @@ def transient_dynamics(circuit, rails_v=None):
 
 
 def opamp_summary(circuit) -> dict:
-    from ..training.opamp_summary import opamp_summary as summary
+    from ..backends.opamp_summary import opamp_summary as summary
     return summary(circuit)
-
-
-def describe_opamp(opamp) -> str:
-    from ..model.opamp_parts import describe_opamp as described
-    return described(opamp)
 
 
 def _backend_of(args):
