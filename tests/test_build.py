@@ -349,7 +349,8 @@ def test_a_supply_too_low_for_the_lm4040_is_refused():
     fed: build wrote 'R_REF1: resistor 1M (feeds the LM4040 -4.8e-05 mA)'."""
     with pytest.raises(BuildError, match=r"the \+2 V supply can't feed the reference's LM4040-2.048 .* --supply"):
         reference_design(1.0, opamp_part("OPA4277"), used_units=1, supply_v=2.0)
-    assert reference_design(1.0, opamp_part("OPA4277"), used_units=1, supply_v=5.0).made_v == pytest.approx(1.0, rel=5e-3)
+    fed = reference_design(1.0, opamp_part("OPA4277"), used_units=1, supply_v=5.0)
+    assert fed.made_v == pytest.approx(1.0, rel=5e-3)
 
 
 @pytest.mark.ngspice
@@ -367,4 +368,41 @@ def test_a_circuit_beyond_its_parts_limits_is_refused_and_nothing_is_written(tmp
     error = capsys.readouterr().err
     assert "leaves its parts' safe operating area" in error and "Ey: output above its positive rail" in error
     assert "a --supply of 5 or more" in error and "Traceback" not in error
+    assert not out.exists()
+
+
+def _tl072_model(tmp_path):
+    """eight_diode as if fit with --opamp TL072 (+-15 V)."""
+    from dataclasses import replace
+
+    from circuitnet.model.opamp_parts import opamp_model
+    model = tmp_path / "eight_tl072.json"
+    modelfile.save(replace(modelfile.load(EIGHT), opamp=opamp_model("TL072")), model)
+    return model
+
+
+@pytest.mark.ngspice
+def test_build_with_another_part_checks_and_writes_that_parts_circuit(tmp_path):
+    """build --opamp P on a model fit with another part checked the worst case on the model's
+    rails while BUILD.md and bom.csv named P: the circuit is remade with P (and --supply) first,
+    and every file describes that one circuit."""
+    out = tmp_path / "build"
+    assert main(["build", str(_tl072_model(tmp_path)), "--out", str(out), "--opamp", "LM358", "--supply", "5"]) == 0
+    text = (out / "BUILD.md").read_text()
+    assert "**+5 V and -5 V**" in text and "The outputs of an LM358 on +-5 V reach -4.98 V .. 3 V" in text
+    (opamps,) = [r for r in rows(out / "bom.csv") if r["kind"] == "op-amp IC"]
+    assert opamps["value"] == "LM358"
+    assert "LM358" in (out / "circuit.kicad_sch").read_text()
+    assert not [path.name for path in out.iterdir() if path.suffix != ".png" and "TL072" in path.read_text()]
+
+
+@pytest.mark.ngspice
+def test_build_with_another_part_is_refused_beyond_that_parts_rails(tmp_path, capsys):
+    """On +-2.5 V an LM358's output reaches +0.5 V, and eight_diode's output 2.79 V: refused on
+    the LM358's rails, not passed on the TL072's +-13.5 V."""
+    out = tmp_path / "build"
+    assert main(["build", str(_tl072_model(tmp_path)), "--out", str(out), "--opamp", "LM358", "--supply", "2.5"]) == 2
+    error = capsys.readouterr().err
+    assert "Ey: output above its positive rail 2.786 V is beyond its limit 0.5 V" in error
+    assert "Ey is an LM358, whose output swings -2.48..0.5 V" in error
     assert not out.exists()

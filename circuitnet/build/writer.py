@@ -17,6 +17,7 @@ from ..backends.spice.backend import SpiceBackend
 from ..errors import BuildError
 from ..model.board_amplifiers import board_inventory
 from ..model.circuit import Circuit
+from ..model.circuit_opamp import circuit_with_opamp
 from ..model.input_stage import input_stages
 from ..model.limits import current_remedy, rail_remedy
 from ..model.opamp_parts import OpAmpPart, opamp_part
@@ -59,8 +60,13 @@ def sheet_names(count: int) -> list[str]:
 
 
 def build_folder(circuit: Circuit, model_name: str, out: Path, opamp: str | None = None,
-                 backend: SpiceBackend | None = None, step: Callable[[str], None] | None = None) -> BuildResult:
-    """Write the build folder ``out`` for ``circuit``; ``step(name)`` is told as each step starts."""
+                 backend: SpiceBackend | None = None, step: Callable[[str], None] | None = None,
+                 supply_v: float | None = None) -> BuildResult:
+    """Write the build folder ``out`` for ``circuit``; ``step(name)`` is told as each step starts.
+    opamp, supply_v: the part and +-V supply to build with (``model.circuit_opamp``; default the
+    model's): the circuit is remade with them first, so the worst case, the limits check, the
+    netlist, the parts list and BUILD.md all describe that one circuit."""
+    circuit = circuit_with_opamp(circuit, opamp, supply_v)
     check_buildable(circuit)
     clock = _Clock(step)
     part = chosen_part(circuit, opamp)

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .flags import shown_value
+from .flags import shown_value, supply_volts
 
 EXIT_OK = 0
 
@@ -35,7 +35,12 @@ def add_build_parser(commands, formatter_class) -> None:
     build.add_argument("model", help="model file (JSON) to build")
     build.add_argument("--out", required=True, metavar="DIR", help="folder to write into (made if missing)")
     build.add_argument("--opamp", type=dc_opamp_part, metavar="PART",
-                       help="op-amp part to build with (default: the model's part, else TL074)")
+                       help="op-amp part to build with (default: the model's part, else TL074); the circuit is "
+                            "remade with it, on the model's supply unless --supply says otherwise, before it is "
+                            "checked")
+    build.add_argument("--supply", type=supply_volts, metavar="V",
+                       help=f"with --opamp (or a model fit with a part): the part's symmetric supply +-V volts, within "
+                            f"its supply range: {supply_volts.range_text}")
 
 
 def command_build(args) -> int:
@@ -50,7 +55,8 @@ def command_build(args) -> int:
     def step(name: str) -> None:
         print(f"circuitnet build: {name} ...", file=sys.stderr, flush=True)
 
-    result = build_folder(circuit, Path(args.model).name, out, args.opamp, backend=args.spice, step=step)
+    result = build_folder(circuit, Path(args.model).name, out, args.opamp, backend=args.spice, step=step,
+                          supply_v=args.supply)
     timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.seconds.items())
     print(f"wrote {len(result.files)} files into {out} ({result.opamp}, {result.sheets} sheet(s)): "
           f"{', '.join(path.name for path in result.files)}; {sum(result.seconds.values()):.1f} s ({timing})")

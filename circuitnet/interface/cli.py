@@ -55,7 +55,7 @@ def command_export(args) -> int:
                                                              args.temp, data_file, made_by))
         print(f"wrote {output} ({circuit.topology}, {len(x)} input steps of {args.step_time:g} s, op-amps "
               f"{dynamics.name}); run it with: ngspice -b {shlex.quote(str(output))} (writes {data_file})")
-        return EXIT_OK
+        return _export_status(circuit, x)
     if args.x is not None or args.inputs is not None:
         raise UsageError("--x and --inputs give the steps of --tran; a DC export takes --sweep or --op")
     from ..model.sweep import sweep_for
@@ -66,6 +66,17 @@ def command_export(args) -> int:
     write_text_atomically(output, text)
     print(f"wrote {output} ({circuit.topology}, {circuit.resistor_count()} resistors); "
           f"run it with: ngspice -b {shlex.quote(str(output))} (writes {data_file})")
+    return _export_status(circuit)
+
+
+def _export_status(circuit, x=None) -> int:
+    """export's exit status: 1, with a warning naming the worst part and the remedy, when the
+    written circuit leaves its parts' safe operating area (``export_limits``), else 0."""
+    from .export_limits import export_limits_warning
+    warning = export_limits_warning(circuit, x)
+    if warning:
+        print(f"circuitnet export: {warning}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -152,9 +163,10 @@ def command_simulate(args) -> int:
         setting = f"{args.backend} at {args.temp:g} C"
         summary = ("no sample stays inside every part's limits, so no output is given" if shown is None
                    else summary_line(circuit, shown, ideal[[args.raw_outputs or not w for w in beyond]], setting))
+        from .opamp_report import opamp_line
         print("\n".join(class_lines(circuit, result, beyond, args.raw_outputs) + [
-            f"{summary}; {ngspice.describe()}; op-amps: {describe_opamp(circuit.opamp)}. "
-            f"Use --json or --csv for the values."]))
+            f"{summary}; {ngspice.describe()}. Use --json or --csv for the values.",
+            opamp_line(opamp_summary(circuit))]))  # fit's and compare's line: count, packages, supply power
     return EXIT_FAILED if any(beyond) and not args.raw_outputs else EXIT_OK
 
 
@@ -170,13 +182,8 @@ def transient_dynamics(circuit, rails_v=None):
 
 
 def opamp_summary(circuit) -> dict:
-    from ..training.opamp_summary import opamp_summary as summary
+    from ..backends.opamp_summary import opamp_summary as summary
     return summary(circuit)
-
-
-def describe_opamp(opamp) -> str:
-    from ..model.opamp_parts import describe_opamp as described
-    return described(opamp)
 
 
 def _backend_of(args):
