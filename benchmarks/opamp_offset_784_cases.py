@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from circuitnet import load_model, transient
-from circuitnet.analysis.montecarlo import monte_carlo_board
+from circuitnet.analysis.montecarlo import inside_limits, monte_carlo_board, worst_beyond
 from circuitnet.backends.spice.backend import SpiceBackend
 from circuitnet.backends.spice.workers import WorkerPool
 from circuitnet.backends.surrogate import SurrogateBackend
@@ -137,8 +137,9 @@ def part_row(base: Trained, name: str, part: str | None, boards: int, started: f
 class BoardFigures:
     """One board on the whole test split: its accuracy in ngspice and in the surrogate
     (fractions), the largest |output difference| between them (volts) and the samples they class
-    differently, the largest |op-amp output| of its summers in ngspice (volts), and ngspice's
-    wall time for the board (seconds)."""
+    differently, the largest |op-amp output| of its summers in ngspice (volts), ngspice's wall
+    time for the board (seconds), and its worst part outside its safe operating area on the test
+    split, in words ("" where every part stays inside: ``montecarlo.worst_beyond``)."""
 
     spice: float
     surrogate: float
@@ -146,20 +147,23 @@ class BoardFigures:
     changes: int
     largest_v: float
     seconds: float
+    beyond: str = ""
 
 
 def board_figures(board, split, spice: SpiceBackend) -> BoardFigures:
-    """``BoardFigures`` of one board (a circuit with its drawn errors), simulated on ``spice``."""
+    """``BoardFigures`` of one board (a circuit with its drawn errors), simulated on ``spice``:
+    its accuracy and its operating limits from one ngspice run (``simulate_limited``), as
+    ``compare`` judges a classifier's Monte Carlo boards."""
     truth, x = split.y_test[:, 0].astype(np.int64), split.x_test
     started = time.monotonic()
-    measured = spice.simulate(board, x)
+    measured, violations = spice.simulate_limited(board, x)
     seconds = time.monotonic() - started
     modelled = SurrogateBackend().simulate(board, x)
     classes, expected = np.argmax(measured.y, axis=1), np.argmax(modelled.y, axis=1)
     summers = [np.max(np.abs(v)) for name, v in measured.nodes.items() if name.endswith("_a")]
     return BoardFigures(float(np.mean(classes == truth)), float(np.mean(expected == truth)),
                         float(np.max(np.abs(measured.y_volts - modelled.y_volts))), int(np.sum(classes != expected)),
-                        max(float(np.max(np.abs(measured.y_volts))), *summers), seconds)
+                        max(float(np.max(np.abs(measured.y_volts))), *summers), seconds, worst_beyond(violations))
 
 
 def spice_boards(circuit, boards: int, split, label: str, pool: WorkerPool) -> list[BoardFigures]:
@@ -172,7 +176,7 @@ def spice_boards(circuit, boards: int, split, label: str, pool: WorkerPool) -> l
         found = board_figures(monte_carlo_board(circuit, k, TOLERANCE, 0), split, spice)
         print(f"  {label}: board {k}: ngspice {100 * found.spice:.2f} %, surrogate {100 * found.surrogate:.2f} %, "
               f"largest output difference {1e6 * found.difference_v:.3f} uV, {found.changes} class changes, "
-              f"{found.seconds:.0f} s", flush=True)
+              f"{found.seconds:.0f} s" + (f"; beyond its limits: {found.beyond}" if found.beyond else ""), flush=True)
         return found
 
     with ThreadPoolExecutor(max_workers=pool.size) as threads:
@@ -180,10 +184,11 @@ def spice_boards(circuit, boards: int, split, label: str, pool: WorkerPool) -> l
 
 
 SPICE_TABLE = ["| circuit | op-amp errors | boards | accuracy: nominal (ngspice) | median (ngspice) | "
-               "worst (ngspice) | yield (>= 95 %, ngspice) | median, worst (surrogate, same boards) | "
+               "worst (ngspice) | yield (>= 95 % and inside the operating limits, ngspice) | "
+               "boards beyond their operating limits | median, worst (surrogate, same boards) | "
                "largest output difference, ngspice vs surrogate, any board (uV) | samples classed differently, "
                "all boards | largest op-amp output, any board (V) | ngspice seconds per board, median | seconds |",
-               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
 
 
 def spice_board_rows(base: Trained, split, boards: int, pool: WorkerPool, name: str = DIGITS28,
@@ -196,14 +201,21 @@ def spice_board_rows(base: Trained, split, boards: int, pool: WorkerPool, name: 
         figures = spice_boards(with_part(base.circuit, part), boards, split, f"{name}, {part or 'resistors only'}",
                                pool)
         spice, surrogate = (np.array([getattr(f, key) for f in figures]) for key in ("spice", "surrogate"))
+        inside = inside_limits([f.beyond for f in figures])  # a board beyond its limits fails the yield
         rows.append(part_row(base, name, part, boards, started, [
             f"{100 * np.median(spice):.2f} %", f"{100 * np.min(spice):.2f} %",
-            f"{100 * np.mean(spice >= YIELD_AT):.0f} %",
+            f"{100 * np.mean((spice >= YIELD_AT) & inside):.0f} %", beyond_cell(figures),
             f"{100 * np.median(surrogate):.2f} %, {100 * np.min(surrogate):.2f} %",
             f"{1e6 * max(f.difference_v for f in figures):.3f}", f"{sum(f.changes for f in figures)}",
             f"{max(f.largest_v for f in figures):.2f}", f"{np.median([f.seconds for f in figures]):.0f}"]))
         found[part] = spice
     return rows, found
+
+
+def beyond_cell(figures: list[BoardFigures]) -> str:
+    """How many boards leave their safe operating area, and the first one's worst part."""
+    beyond = [(k, f.beyond) for k, f in enumerate(figures) if f.beyond]
+    return f"{len(beyond)}" + (f" (board {beyond[0][0]}: {beyond[0][1]})" if beyond else "")
 
 
 BOARD_TABLE = ["| circuit | op-amp errors | boards | accuracy: nominal (ngspice) | median (surrogate) | worst | "
