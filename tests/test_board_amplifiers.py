@@ -21,7 +21,7 @@ from circuitnet.model.opamp_parts import OPAMP_PARTS, opamp_model
 from circuitnet.model.reference_feed import feed_current_a
 from circuitnet.model.scaling import DataScaling
 from circuitnet.topologies import TOPOLOGIES, circuit_elements, part_counts
-from circuitnet.training.opamp_summary import opamp_summary
+from circuitnet.backends.opamp_summary import opamp_summary
 
 NET = ReLUNet.from_arrays([([[1.0, 0.3], [-0.5, 0.4]], [0.0, 0.2]), ([[1.0, 0.7]], [0.1])])
 # x1 is scaled (offset 0.5, two data units per volt): it needs an input stage; x2 does not

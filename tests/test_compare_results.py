@@ -19,7 +19,7 @@ from circuitnet.analysis.held_out import HeldOutData
 from circuitnet.backends.spice.bandwidth import bandwidth
 from circuitnet.backends.spice.transient import transient, with_bandwidth
 from circuitnet.backends.spice.transient_results import TransientResult
-from circuitnet.training.opamp_summary import opamp_summary
+from circuitnet.backends.opamp_summary import opamp_summary
 from circuitnet.util.executor import LocalExecutor
 from circuitnet.util.finite_json import json_text
 

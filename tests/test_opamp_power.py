@@ -106,7 +106,7 @@ def test_the_supply_power_counts_every_amplifier_the_bill_of_materials_lists(spi
     from circuitnet.build.bom import board_packages
     from circuitnet.build.placement import on_the_board, place
     from circuitnet.build.reference import reference_design
-    from circuitnet.training.opamp_summary import opamp_summary
+    from circuitnet.backends.opamp_summary import opamp_summary
     circuit = realise(WIDER, "diode", opamp=opamp_model(part, 12.0))
     on_board = on_the_board(circuit_elements(circuit))
     chosen = OPAMP_PARTS[part]

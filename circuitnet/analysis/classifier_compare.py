@@ -24,13 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.ideal import IdealBackend
+from ..backends.opamp_summary import opamp_summary
 from ..backends.spice.backend import SpiceBackend, owns_spice_for_call
 from ..backends.spice.power_summary import power_summary
 from ..backends.spice.sharded import simulate_sharded
 from ..backends.surrogate import SurrogateBackend
 from ..model.circuit import Circuit
 from ..training.measure import confusion_matrix
-from ..training.opamp_summary import opamp_summary
 from ..util.executor import LocalExecutor
 from .classifier_results import (
     AccuracySpread,

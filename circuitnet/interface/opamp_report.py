@@ -1,5 +1,5 @@
 """The op-amps' lines in the reports' power sections: their share of the power, or that it is not
-included (the generic model). The op-amp section itself is ``training.opamp_summary``."""
+included (the generic model). The op-amp section itself is ``backends.opamp_summary``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def opamp_line(opamps: dict) -> str:
     """'op-amps: <model>; 133 op-amps in the circuit; the board: 136 amplifiers in 68 packages:
     133 in the circuit (simulated); counted only (quiescent current x supply): 2 for the +-V_ref
     reference, 1 spare; 5.71 W quiescent supply' (a report's ``opamps`` section,
-    ``training.opamp_summary``)."""
+    ``backends.opamp_summary``)."""
     board = opamps.get("board")
     on_board = "" if not board else f"; the board: {board}"
     supply = (f"; {opamps['supply_power_w']:.4g} W quiescent supply"

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 
 from ..backends.ideal import IdealBackend
+from ..backends.opamp_summary import opamp_summary
 from ..backends.spice.power_summary import power_summary
 from ..backends.surrogate import SurrogateBackend
 from ..model.board import Board
 from ..model.circuit import Circuit
 from .data import Split
-from .opamp_summary import opamp_summary
 
 
 def rmse(prediction: np.ndarray, target: np.ndarray) -> float:

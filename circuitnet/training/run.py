@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..backends.opamp_summary import opamp_summary
 from ..backends.spice.backend import SpiceBackend, spice_for_call
 from ..errors import CircuitnetError
 from ..model.circuit import Circuit
@@ -28,7 +29,6 @@ from .circuit_problem import CircuitProblem
 from .config import FitConfig, TrainingMode
 from .data import Split
 from .fit_state import CIRCUIT, DONE, MEASURE, PRETRAIN, SNAP, FitContext, FitState
-from .opamp_summary import opamp_summary
 from .progress import Progress
 from .results import Figures, FitReport, SnappingFigures
 from .run_folder_checks import restored_network
